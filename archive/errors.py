@@ -1,0 +1,14 @@
+"""Errors a user can act on. Each message is one line that says what is wrong and what to do;
+the `warta` command prints it as `Error: ...` with no traceback and exits with `exit_code`."""
+
+
+class WartaError(Exception):
+    """Base of every error warta reports to a user as one line."""
+
+    exit_code = 1
+
+
+class UsageError(WartaError):
+    """A bad option value or argument (a date that does not parse, an unknown source, ...)."""
+
+    exit_code = 2

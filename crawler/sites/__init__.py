@@ -1,0 +1,316 @@
+"""Outlet profiles: one TOML file per outlet, loaded and validated into a typed `SiteProfile`.
+
+Sites are data, not code. The file name is the outlet key (`kaltimpost.toml` -> `kaltimpost`).
+For an outlet whose pages carry standard metadata, `name`, `homepage` and `timezone` are
+enough; everything else is optional and refines discovery or extraction:
+
+```toml
+name = "Kaltim Post"
+homepage = "https://kaltimpost.jawapos.com/"
+timezone = "Asia/Makassar"          # WITA; the zone used when a page shows none
+language = "id"
+checked = false                      # true once checked against live pages
+allowed_domains = ["kaltimpost.jawapos.com"]
+
+[region]
+province = "Kalimantan Timur"
+city = "Balikpapan"
+
+[discovery]
+sitemaps = ["https://kaltimpost.jawapos.com/sitemap.xml"]
+feeds = ["https://kaltimpost.jawapos.com/feed"]
+listings = ["https://kaltimpost.jawapos.com/kaltim"]
+pagination = "?page={n}"             # appended to listing URLs, or a full pattern with {n}
+max_listing_pages = 5
+article_pattern = "/\\d{4}/\\d{2}/\\d{2}/"   # regex an article URL matches
+
+[selectors]                          # CSS selectors that override the generic chain
+title = "h1.entry-title"
+body = "div.entry-content"
+date = "span.date"
+author = "span.author a"
+related = ["div.baca-juga a"]
+drop = ["div.ads", "figure.iklan"]
+```
+
+A bad profile is refused with `ProfileError`, whose message names the file, the field and
+the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from archive.errors import UsageError
+
+BUNDLED_DIR = Path(__file__).parent
+"""The profiles that ship with warta."""
+
+SITES_DIR_ENV = "WARTA_SITES_DIR"
+"""Environment variable naming a user folder of profiles (same role as `--sites-dir`)."""
+
+KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+SELECTOR_FIELDS = ("title", "body", "date", "author", "section", "related", "drop")
+"""Selector names a profile may set; `related` and `drop` take a list, the others a string."""
+
+
+class ProfileError(UsageError):
+    """A profile that cannot be used: the message names the file, the field and the reason."""
+
+
+@dataclass(frozen=True)
+class Region:
+    province: str | None = None
+    city: str | None = None
+
+    def label(self) -> str | None:
+        """`city, province` as one string for the archive's `region` column."""
+        parts = [p for p in (self.city, self.province) if p]
+        return ", ".join(parts) or None
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """Where to find article URLs besides robots.txt, sitemaps and feeds found on the homepage."""
+
+    sitemaps: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()
+    listings: tuple[str, ...] = ()
+    pagination: str | None = None
+    max_listing_pages: int = 5
+    article_pattern: str | None = None
+
+    def is_article_url(self, url: str) -> bool | None:
+        """True/False when the profile has an article pattern, None when it does not say."""
+        if not self.article_pattern:
+            return None
+        return re.search(self.article_pattern, url) is not None
+
+
+@dataclass(frozen=True)
+class Selectors:
+    title: str | None = None
+    body: str | None = None
+    date: str | None = None
+    author: str | None = None
+    section: str | None = None
+    related: tuple[str, ...] = ()
+    drop: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SiteProfile:
+    """One outlet: who it is, where its articles are, and how to read them."""
+
+    key: str
+    name: str
+    homepage: str
+    timezone: str
+    language: str = "id"
+    checked: bool = False
+    allowed_domains: tuple[str, ...] = ()
+    region: Region = field(default_factory=Region)
+    discovery: Discovery = field(default_factory=Discovery)
+    selectors: Selectors = field(default_factory=Selectors)
+    path: Path | None = None
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def domains(self) -> tuple[str, ...]:
+        """Hosts (with port, when the homepage has one) that count as this outlet."""
+        if self.allowed_domains:
+            return self.allowed_domains
+        return (urlsplit(self.homepage).netloc.lower(),)
+
+    def owns(self, url: str) -> bool:
+        """Whether `url` belongs to this outlet (same host or a subdomain of an allowed one)."""
+        netloc = urlsplit(url).netloc.lower()
+        host = netloc.split(":")[0] if ":" in netloc else netloc
+        for domain in self.domains:
+            if netloc == domain or host == domain:
+                return True
+            bare = domain.split(":")[0]
+            if ":" not in domain and (host == bare or host.endswith("." + bare)):
+                return True
+        return False
+
+    def source_record(self) -> dict[str, Any]:
+        """The fields the archive's `sources` table keeps for this outlet."""
+        return {
+            "key": self.key,
+            "name": self.name,
+            "homepage": self.homepage,
+            "timezone": self.timezone,
+            "region": self.region.label(),
+        }
+
+
+def _fail(path: Path | str, field_name: str, reason: str) -> ProfileError:
+    return ProfileError(f"{path}: field '{field_name}': {reason}")
+
+
+def _str(data: Mapping[str, Any], name: str, path: Path | str, *, required: bool = False,
+         prefix: str = "") -> str | None:
+    value = data.get(name)
+    label = prefix + name
+    if value is None:
+        if required:
+            raise _fail(path, label, "is required")
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(path, label, f"must be a non-empty string, got {value!r}")
+    return value.strip()
+
+
+def _str_list(data: Mapping[str, Any], name: str, path: Path | str, prefix: str = "") -> tuple[str, ...]:
+    value = data.get(name, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise _fail(path, prefix + name, "must be a list of non-empty strings")
+    return tuple(v.strip() for v in value)
+
+
+def _url(value: str | None, name: str, path: Path | str) -> str | None:
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise _fail(path, name, f"must be an http(s) URL, got {value!r}")
+    return value
+
+
+def _check_keys(data: Mapping[str, Any], allowed: Iterable[str], path: Path | str, prefix: str = "") -> None:
+    allowed = set(allowed)
+    for name in data:
+        if name not in allowed:
+            raise _fail(path, prefix + name, f"unknown field (known: {', '.join(sorted(allowed))})")
+
+
+def _section(data: Mapping[str, Any], name: str, path: Path | str) -> Mapping[str, Any]:
+    value = data.get(name, {})
+    if not isinstance(value, dict):
+        raise _fail(path, name, "must be a table")
+    return value
+
+
+def parse_profile(key: str, data: Mapping[str, Any], path: Path | str = "<profile>") -> SiteProfile:
+    """Validate one profile's data into a `SiteProfile`, or raise `ProfileError`."""
+    if not KEY_RE.match(key):
+        raise _fail(path, "key", f"the file name {key!r} must be lower-case letters, digits, '-' or '_'")
+    _check_keys(data, ("name", "homepage", "timezone", "language", "checked", "allowed_domains",
+                       "region", "discovery", "selectors"), path)
+    name = _str(data, "name", path, required=True)
+    homepage = _url(_str(data, "homepage", path, required=True), "homepage", path)
+    timezone = _str(data, "timezone", path, required=True)
+    assert name and homepage and timezone
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise _fail(path, "timezone", f"unknown time zone {timezone!r} (use e.g. Asia/Makassar for WITA)") from None
+    language = _str(data, "language", path) or "id"
+    checked = data.get("checked", False)
+    if not isinstance(checked, bool):
+        raise _fail(path, "checked", "must be true or false")
+    allowed_domains = tuple(d.lower() for d in _str_list(data, "allowed_domains", path))
+
+    region_data = _section(data, "region", path)
+    _check_keys(region_data, ("province", "city"), path, "region.")
+    region = Region(province=_str(region_data, "province", path, prefix="region."),
+                    city=_str(region_data, "city", path, prefix="region."))
+
+    disc = _section(data, "discovery", path)
+    _check_keys(disc, ("sitemaps", "feeds", "listings", "pagination", "max_listing_pages",
+                       "article_pattern"), path, "discovery.")
+    urls: dict[str, tuple[str, ...]] = {}
+    for list_name in ("sitemaps", "feeds", "listings"):
+        values = _str_list(disc, list_name, path, "discovery.")
+        for v in values:
+            _url(v, f"discovery.{list_name}", path)
+        urls[list_name] = values
+    pattern = _str(disc, "article_pattern", path, prefix="discovery.")
+    if pattern is not None:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise _fail(path, "discovery.article_pattern", f"not a valid regular expression ({exc})") from None
+    max_pages = disc.get("max_listing_pages", 5)
+    if not isinstance(max_pages, int) or isinstance(max_pages, bool) or max_pages < 0:
+        raise _fail(path, "discovery.max_listing_pages", "must be a whole number of 0 or more")
+    pagination = _str(disc, "pagination", path, prefix="discovery.")
+    if pagination is not None and "{n}" not in pagination:
+        raise _fail(path, "discovery.pagination", "must contain {n} where the page number goes")
+    discovery = Discovery(sitemaps=urls["sitemaps"], feeds=urls["feeds"], listings=urls["listings"],
+                          pagination=pagination, max_listing_pages=max_pages,
+                          article_pattern=pattern)
+
+    sel = _section(data, "selectors", path)
+    _check_keys(sel, SELECTOR_FIELDS, path, "selectors.")
+    selectors = Selectors(
+        title=_str(sel, "title", path, prefix="selectors."),
+        body=_str(sel, "body", path, prefix="selectors."),
+        date=_str(sel, "date", path, prefix="selectors."),
+        author=_str(sel, "author", path, prefix="selectors."),
+        section=_str(sel, "section", path, prefix="selectors."),
+        related=_str_list(sel, "related", path, "selectors."),
+        drop=_str_list(sel, "drop", path, "selectors."),
+    )
+    return SiteProfile(key=key, name=name, homepage=homepage, timezone=timezone, language=language,
+                       checked=checked, allowed_domains=allowed_domains, region=region,
+                       discovery=discovery, selectors=selectors,
+                       path=Path(path) if not isinstance(path, Path) else path)
+
+
+def load_profile(path: Path) -> SiteProfile:
+    """Read and validate one `<key>.toml` file."""
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"{path}: not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise ProfileError(f"{path}: cannot be read ({exc.strerror})") from None
+    return parse_profile(path.stem, data, path)
+
+
+def profile_dirs(sites_dir: str | os.PathLike[str] | None = None) -> list[Path]:
+    """The folders profiles are read from: bundled first, then the user's (which win on a key)."""
+    dirs = [BUNDLED_DIR]
+    user = sites_dir if sites_dir is not None else os.environ.get(SITES_DIR_ENV)
+    if user:
+        user_path = Path(user)
+        if not user_path.is_dir():
+            raise ProfileError(f"{user_path}: the sites folder does not exist (check --sites-dir or {SITES_DIR_ENV})")
+        dirs.append(user_path)
+    return dirs
+
+
+def load_profiles(sites_dir: str | os.PathLike[str] | None = None) -> dict[str, SiteProfile]:
+    """All profiles by key; a user folder's profile replaces a bundled one of the same key."""
+    profiles: dict[str, SiteProfile] = {}
+    for folder in profile_dirs(sites_dir):
+        for path in sorted(folder.glob("*.toml")):
+            profile = load_profile(path)
+            profiles[profile.key] = profile
+    return profiles
+
+
+def get_profile(key: str, sites_dir: str | os.PathLike[str] | None = None) -> SiteProfile:
+    profiles = load_profiles(sites_dir)
+    try:
+        return profiles[key]
+    except KeyError:
+        known = ", ".join(sorted(profiles)) or "none"
+        raise ProfileError(f"unknown site {key!r}: known sites are {known} (see `warta sites`)") from None

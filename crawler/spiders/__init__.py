@@ -1,0 +1,1 @@
+"""Spiders: discovery of article pages for one or more outlet profiles."""
