@@ -1,0 +1,346 @@
+"""Reading the archive: filters, full-text search, streaming, one article whole.
+
+Search text is escaped by default: every word is matched as written (FTS5 operators such as
+`AND`, `NOT`, `*`, `:` and parentheses lose their meaning), a passage in double quotes is
+matched as a phrase, and text with no letters or digits matches nothing instead of failing.
+`raw=True` passes FTS5 syntax through, and a syntax error says how to fix it.
+
+Date filters: see `archive.dates` (a day compares with the local publication date, an instant
+with the UTC instant). Undated articles are left out whenever a date filter is given.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from archive.dates import DateBound, parse_date_bound, to_utc
+from archive.errors import UsageError
+
+#: Markers around matched words in snippets: rare in Indonesian news text, readable in a
+#: terminal, a CSV cell and JSON alike.
+HIGHLIGHT = ("«", "»")
+#: Words of body text in a snippet: about two lines of a terminal.
+SNIPPET_WORDS = 24
+SNIPPET_ELLIPSIS = "…"
+SORTS = ("rank", "newest", "oldest")
+#: The FTS columns a raw query may name (`title:banjir`).
+FTS_COLUMNS = ("title", "body")
+
+_PHRASE_OR_WORD = re.compile(r'"([^"]*)"|(\S+)')
+
+
+def escape_query(text: str) -> str | None:
+    """Turn user text into a safe FTS5 query, or None when it has nothing to search for.
+
+    Words are ANDed; "double-quoted passages" stay phrases; quotes inside words, operators,
+    `*`, `-`, `:` and brackets are taken literally (the tokenizer drops the punctuation).
+    """
+    if text.count('"') % 2:
+        text = text.replace('"', " ")
+    parts: list[str] = []
+    for phrase, word in _PHRASE_OR_WORD.findall(text):
+        piece = phrase if phrase else word
+        if not any(ch.isalnum() for ch in piece):
+            continue
+        parts.append('"' + piece.replace('"', '""') + '"')
+    return " ".join(parts) if parts else None
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, its own % and _ taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+@dataclass
+class Filters:
+    """Checked search/export filters and the SQL they become."""
+
+    match: str | None = None       # the FTS5 query to run (escaped unless raw)
+    query: str | None = None       # the text as the user gave it
+    raw: bool = False
+    empty: bool = False            # a query with nothing searchable: no results
+    sources: tuple[str, ...] = ()
+    since: DateBound | None = None
+    until: DateBound | None = None
+    region: str | None = None
+    author: str | None = None
+    section: str | None = None
+    language: str | None = None
+    clauses: list[str] = field(default_factory=list)
+    params: list[Any] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, conn: sqlite3.Connection, *, query: str | None = None, raw: bool = False,
+              source: str | Sequence[str] | None = None, since: Any = None, until: Any = None,
+              region: str | None = None, author: str | None = None, section: str | None = None,
+              language: str | None = None) -> Filters:
+        """Check every filter (unknown source, bad date, inverted range -> UsageError)."""
+        f = cls(query=query if query and query.strip() else None, raw=raw)
+        if f.query is not None:
+            if raw:
+                f.match = f.query
+            else:
+                f.match = escape_query(f.query)
+                f.empty = f.match is None
+        if source:
+            names = [source] if isinstance(source, str) else list(source)
+            keys = tuple(dict.fromkeys(k.strip() for n in names for k in n.split(",") if k.strip()))
+            known = [r[0] for r in conn.execute("SELECT key FROM sources ORDER BY key")]
+            unknown = [k for k in keys if k not in known]
+            if unknown:
+                listing = ", ".join(known) if known else "none yet"
+                raise UsageError(f"--source: unknown source {unknown[0]!r}; the archive has: "
+                                 f"{listing}")
+            f.sources = keys
+        f.since = parse_date_bound(since, "--since") if since is not None else None
+        f.until = parse_date_bound(until, "--until") if until is not None else None
+        if f.since and f.until and f.since.start() > f.until.end():
+            raise UsageError(f"--since {f.since} is after --until {f.until}; "
+                             "swap them or widen the range")
+        f.region, f.author, f.section, f.language = region, author, section, language
+        f._compile()
+        return f
+
+    def _compile(self) -> None:
+        c, p = self.clauses, self.params
+        if self.sources:
+            c.append(f"a.source IN ({', '.join('?' * len(self.sources))})")
+            p.extend(self.sources)
+        for bound, op in ((self.since, ">="), (self.until, "<=")):
+            if bound is None:
+                continue
+            if bound.day is not None:
+                c.append(f"a.published_date {op} ?")
+                p.append(bound.day.isoformat())
+            else:
+                assert bound.instant is not None
+                c.append(f"a.published_utc {op} ?")
+                p.append(to_utc(bound.instant))
+        if self.region:
+            c.append("a.source IN (SELECT key FROM sources WHERE region LIKE ? ESCAPE '\\')")
+            p.append(_like(self.region))
+        if self.author:
+            c.append("EXISTS (SELECT 1 FROM json_each(a.authors) AS au "
+                     "WHERE au.value LIKE ? ESCAPE '\\')")
+            p.append(_like(self.author))
+        if self.section:
+            c.append("a.section = ? COLLATE NOCASE")
+            p.append(self.section)
+        if self.language:
+            c.append("a.language = ? COLLATE NOCASE")
+            p.append(self.language)
+
+    def where(self) -> str:
+        return " AND ".join(self.clauses) if self.clauses else "1"
+
+    def describe(self) -> dict[str, Any]:
+        """The filters as given, for manifests and dataset cards."""
+        return {
+            "query": self.query, "raw": self.raw, "source": list(self.sources) or None,
+            "since": str(self.since) if self.since else None,
+            "until": str(self.until) if self.until else None,
+            "region": self.region, "author": self.author, "section": self.section,
+            "language": self.language,
+        }
+
+
+def _order(sort: str, ranked: bool) -> str:
+    if sort not in SORTS:
+        raise UsageError(f"--sort: {sort!r} is not one of {', '.join(SORTS)}")
+    if sort == "oldest":
+        return "a.published_utc IS NULL, a.published_utc ASC, a.id ASC"
+    if sort == "newest" or not ranked:
+        return "a.published_utc IS NULL, a.published_utc DESC, a.id DESC"
+    return "rank ASC, a.id ASC"
+
+
+def _fts_error(exc: sqlite3.OperationalError, f: Filters) -> UsageError:
+    reason = str(exc).removeprefix("fts5: ")
+    if f.raw:
+        return UsageError(
+            f"--raw: the FTS5 query {f.query!r} is not valid ({reason}); balance quotes and "
+            "parentheses, write operators in capitals (AND, OR, NOT, NEAR), quote words that "
+            f"hold punctuation, name only the columns {', '.join(FTS_COLUMNS)}; or drop --raw "
+            "to search the words as written")
+    return UsageError(f"the search text {f.query!r} could not be run ({reason})")
+
+
+def _snippet_from_body(body: str) -> str:
+    words = body.split()
+    text = " ".join(words[:SNIPPET_WORDS])
+    return text + (f" {SNIPPET_ELLIPSIS}" if len(words) > SNIPPET_WORDS else "")
+
+
+def _rows(cursor: sqlite3.Cursor) -> Iterator[dict[str, Any]]:
+    names = [c[0] for c in cursor.description]
+    for row in cursor:
+        yield dict(zip(names, row, strict=True))
+
+
+_RESULT_COLUMNS = ("a.id, a.uid, a.url, a.source, a.title, a.published_at, a.authors, "
+                   "a.section, a.language, a.word_count")
+
+
+def search(conn: sqlite3.Connection, f: Filters, *, sort: str = "rank", limit: int = 20,
+           offset: int = 0, highlight: tuple[str, str] = HIGHLIGHT) -> list[dict[str, Any]]:
+    """Matching articles, best (or newest/oldest) first.
+
+    Each result: id, uid, url, source, title, published_at, authors (list), section,
+    language, word_count, snippet (matched words between `highlight` markers; the start of
+    the body when there is no query) and rank (FTS5 bm25, lower is better; None without a
+    query).
+
+    Ranking runs first over ids only; snippets are made for the page of results alone, so
+    a common word costs one bm25 pass, not a snippet per match.
+    """
+    if limit < 1:
+        raise UsageError(f"--limit: must be at least 1, not {limit}")
+    if offset < 0:
+        raise UsageError(f"--offset: must be 0 or more, not {offset}")
+    order = _order(sort, ranked=f.match is not None)
+    if f.empty:
+        return []
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN")  # one snapshot for both queries
+    try:
+        if f.match is None:
+            cursor = conn.execute(
+                f"SELECT {_RESULT_COLUMNS}, a.body, NULL AS rank FROM articles a "
+                f"WHERE {f.where()} ORDER BY {order} LIMIT ? OFFSET ?",
+                (*f.params, limit, offset))
+            results = list(_rows(cursor))
+            for item in results:
+                item["snippet"] = _snippet_from_body(item.pop("body"))
+        else:
+            try:
+                hits = conn.execute(
+                    f"SELECT a.id, articles_fts.rank AS rank FROM articles_fts "
+                    f"JOIN articles a ON a.id = articles_fts.rowid "
+                    f"WHERE articles_fts MATCH ? AND {f.where()} ORDER BY {order} "
+                    f"LIMIT ? OFFSET ?", (f.match, *f.params, limit, offset)).fetchall()
+                if not hits:
+                    return []
+                marks = ", ".join("?" * len(hits))
+                cursor = conn.execute(
+                    f"SELECT {_RESULT_COLUMNS}, snippet(articles_fts, 1, ?, ?, ?, ?) AS snippet "
+                    f"FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+                    f"WHERE articles_fts MATCH ? AND articles_fts.rowid IN ({marks})",
+                    (*highlight, SNIPPET_ELLIPSIS, SNIPPET_WORDS, f.match,
+                     *(h[0] for h in hits)))
+                by_id = {item["id"]: item for item in _rows(cursor)}
+            except sqlite3.OperationalError as exc:
+                raise _fts_error(exc, f) from None
+            results = []
+            for article_id, rank in hits:
+                item = by_id[article_id]
+                item["rank"] = rank
+                results.append(item)
+    finally:
+        if own:
+            conn.execute("COMMIT")
+    for item in results:
+        item["authors"] = json.loads(item["authors"])
+    return results
+
+
+def count(conn: sqlite3.Connection, f: Filters) -> int:
+    """How many articles match the filters (and query)."""
+    if f.empty:
+        return 0
+    try:
+        if f.match is None:
+            row = conn.execute(f"SELECT count(*) FROM articles a WHERE {f.where()}",
+                               f.params).fetchone()
+        else:
+            row = conn.execute(
+                f"SELECT count(*) FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+                f"WHERE articles_fts MATCH ? AND {f.where()}", (f.match, *f.params)).fetchone()
+    except sqlite3.OperationalError as exc:
+        raise _fts_error(exc, f) from None
+    return int(row[0])
+
+
+_JSON_COLUMNS = ("authors", "tags", "provenance", "extra")
+
+_RELATED = (
+    "(SELECT json_group_array(json_array(al.ord, l.url, al.title, al.block, al.position, "
+    "(SELECT t.id FROM articles t WHERE t.url = l.url))) "
+    "FROM article_links al JOIN links l ON l.id = al.link_id WHERE al.article_id = a.id)"
+)
+
+
+def _decode(item: dict[str, Any]) -> dict[str, Any]:
+    for key in _JSON_COLUMNS:
+        if key in item and item[key] is not None:
+            item[key] = json.loads(item[key])
+    if "related" in item:
+        links = sorted(json.loads(item["related"] or "[]"))
+        item["related"] = [
+            {"url": url, "title": title, "block": block, "position": position,
+             "archived_id": archived}
+            for _, url, title, block, position, archived in links]
+    return item
+
+
+def iter_articles(conn: sqlite3.Connection, f: Filters, *, sort: str = "oldest"
+                  ) -> Iterator[dict[str, Any]]:
+    """Stream matching articles whole, in a defined order (ties broken by id), each with
+    `related` (url, title, block, position, archived_id) and `versions` (a count)."""
+    order = _order(sort, ranked=f.match is not None)
+
+    def generate() -> Iterator[dict[str, Any]]:
+        if f.empty:
+            return
+        select = (f"SELECT a.*, {_RELATED} AS related, "
+                  "(SELECT count(*) FROM article_versions v WHERE v.article_id = a.id) AS versions")
+        if f.match is None:
+            sql = f"{select} FROM articles a WHERE {f.where()} ORDER BY {order}"
+            params: tuple[Any, ...] = tuple(f.params)
+        else:
+            sql = (f"{select}, articles_fts.rank AS rank FROM articles_fts "
+                   f"JOIN articles a ON a.id = articles_fts.rowid "
+                   f"WHERE articles_fts MATCH ? AND {f.where()} ORDER BY {order}")
+            params = (f.match, *f.params)
+        cursor = conn.cursor()
+        try:
+            try:
+                cursor.execute(sql, params)
+            except sqlite3.OperationalError as exc:
+                raise _fts_error(exc, f) from None
+            for item in _rows(cursor):
+                yield _decode(item)
+        finally:
+            cursor.close()
+
+    return generate()
+
+
+def get_article(conn: sqlite3.Connection, key: int | str) -> dict[str, Any] | None:
+    """One article by id (int or digits), uid (16 hex) or canonical URL."""
+    value: int | str
+    if isinstance(key, int) or (isinstance(key, str) and key.strip().isdigit()):
+        where, value = "a.id = ?", int(key)
+    elif isinstance(key, str) and re.fullmatch(r"[0-9a-f]{16}", key.strip()):
+        where, value = "a.uid = ?", key.strip()
+    else:
+        where, value = "a.url = ?", str(key).strip()
+    cursor = conn.execute(
+        f"SELECT a.*, s.name AS source_name, s.region, s.timezone, s.homepage, "
+        f"{_RELATED} AS related FROM articles a LEFT JOIN sources s ON s.key = a.source "
+        f"WHERE {where}", (value,))
+    found = next(_rows(cursor), None)
+    if found is None:
+        return None
+    item = _decode(found)
+    item["versions"] = list(_rows(conn.execute(
+        "SELECT id, title, body, content_hash, published_at, modified_at, fetched_at, "
+        "stored_at, replaced_at, crawl_id FROM article_versions WHERE article_id = ? "
+        "ORDER BY id", (item["id"],))))
+    return item

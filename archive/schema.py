@@ -1,0 +1,234 @@
+"""The archive's schema, created and evolved by numbered migrations.
+
+A warta archive is a SQLite file marked with `PRAGMA application_id = APPLICATION_ID`; its
+`PRAGMA user_version` is the number of the last migration applied, and the `migrations` table
+records when each ran and with which warta. Opening a file applies the missing migrations, each
+in its own transaction that re-reads the version first, so two processes opening the same old
+archive at once, or a run killed half way, are both safe. An archive whose version is above
+`SCHEMA_VERSION` was made by a newer warta and is refused, never touched.
+
+To change the schema: append a `Migration` (never edit a released one); write it so that it is
+safe to run twice (`IF NOT EXISTS`, check a column before adding it).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from archive.dates import now_utc
+from archive.version import __version__
+
+#: Marks a SQLite file as a warta archive: the bytes "wart" read as a big-endian integer.
+APPLICATION_ID = 0x77617274
+
+#: bm25 weights of the FTS columns (title, body). A query word in the headline says more about
+#: what an article is about than the same word once in a 3 KB body; 5 makes a title match
+#: outrank bodies that mention the word a few times, while a body that is about the word (many
+#: mentions) can still come first. Chosen on the synthetic bench corpus and the demo sites.
+TITLE_WEIGHT = 5.0
+BODY_WEIGHT = 1.0
+
+#: The FTS tokenizer: Unicode word splitting, case and diacritics folded (`café` = `cafe`),
+#: no stemmer (an English stemmer mangles Indonesian affixes).
+TOKENIZER = "unicode61 remove_diacritics 2"
+
+
+def _v1(conn: sqlite3.Connection) -> None:
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    for statement in statements(_V1_SQL.replace("{TOKENIZER}", TOKENIZER)):
+        conn.execute(statement)
+    conn.execute(
+        "INSERT INTO articles_fts(articles_fts, rank) VALUES ('rank', ?)",
+        (f"bm25({TITLE_WEIGHT}, {BODY_WEIGHT})",),
+    )
+
+
+_V1_SQL = """
+CREATE TABLE IF NOT EXISTS sources (
+    key TEXT PRIMARY KEY,           -- outlet key, e.g. kaltimpost (the profile's file name)
+    name TEXT,
+    homepage TEXT,
+    timezone TEXT,                  -- IANA zone, e.g. Asia/Makassar (WITA)
+    region TEXT,                    -- province, regency/city
+    added_at TEXT NOT NULL,
+    updated_at TEXT
+);
+
+CREATE TABLE IF NOT EXISTS crawls (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    finish_reason TEXT,
+    sites TEXT NOT NULL DEFAULT '[]',    -- JSON list of source keys
+    args TEXT NOT NULL DEFAULT '{}',     -- JSON: the options the crawl ran with
+    new INTEGER,
+    updated INTEGER,
+    unchanged INTEGER,
+    counts TEXT,                         -- JSON: every count the crawler reported
+    stats TEXT,                          -- JSON: Scrapy's stats at the end of the run
+    warta_version TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS articles (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,            -- sha256(url)[:16], identical across archives
+    url TEXT NOT NULL UNIQUE,            -- canonical URL
+    source TEXT NOT NULL REFERENCES sources(key),
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,                  -- paragraphs separated by a blank line
+    published_at TEXT,                   -- ISO 8601 with the offset as published
+    published_utc TEXT,                  -- the same instant in UTC (ordering, instant filters)
+    published_date TEXT,                 -- the local date as printed (day filters, months)
+    published_raw TEXT,                  -- the date text as shown on the page
+    modified_at TEXT,
+    dateline TEXT,
+    authors TEXT NOT NULL DEFAULT '[]',  -- JSON list
+    editor TEXT,
+    reporter TEXT,
+    signoff TEXT,
+    section TEXT,
+    tags TEXT NOT NULL DEFAULT '[]',     -- JSON list
+    language TEXT,
+    fetched_at TEXT,
+    fetched_url TEXT,
+    http_status INTEGER,
+    word_count INTEGER,
+    content_hash TEXT NOT NULL,          -- sha256 of title and body
+    body_stage TEXT,                     -- extraction stage that gave the body
+    date_stage TEXT,                     -- extraction stage that gave published_at
+    provenance TEXT NOT NULL DEFAULT '{}',  -- JSON: field -> stage
+    extra TEXT,                          -- JSON: record keys warta does not know
+    first_seen_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    changed_at TEXT NOT NULL,            -- when title/body were last stored
+    crawl_id INTEGER REFERENCES crawls(id)  -- the crawl that last changed the row
+);
+CREATE INDEX IF NOT EXISTS articles_source_date ON articles(source, published_date);
+CREATE INDEX IF NOT EXISTS articles_date ON articles(published_date);
+CREATE INDEX IF NOT EXISTS articles_utc ON articles(published_utc);
+
+CREATE TABLE IF NOT EXISTS article_versions (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    published_at TEXT,
+    modified_at TEXT,
+    fetched_at TEXT,
+    stored_at TEXT NOT NULL,             -- when this content was first stored
+    replaced_at TEXT NOT NULL,           -- when a re-crawl found different content
+    crawl_id INTEGER REFERENCES crawls(id)
+);
+CREATE INDEX IF NOT EXISTS article_versions_article ON article_versions(article_id);
+
+CREATE TABLE IF NOT EXISTS links (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL UNIQUE,            -- canonical URL of a related headline's target
+    first_title TEXT,
+    last_title TEXT,
+    times_seen INTEGER NOT NULL DEFAULT 0,  -- article pages found showing it
+    first_seen_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS article_links (
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    ord INTEGER NOT NULL,                -- order on the page (0-based, over all blocks)
+    link_id INTEGER NOT NULL REFERENCES links(id),
+    title TEXT,                          -- anchor text on this page
+    block TEXT,                          -- block label, e.g. "top", "baca-juga"
+    position INTEGER,                    -- position as the crawler numbered it
+    PRIMARY KEY (article_id, ord)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS article_links_link ON article_links(link_id);
+
+CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
+    title, body, content='articles', content_rowid='id', tokenize='{TOKENIZER}'
+);
+CREATE TRIGGER IF NOT EXISTS articles_fts_insert AFTER INSERT ON articles BEGIN
+    INSERT INTO articles_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
+END;
+CREATE TRIGGER IF NOT EXISTS articles_fts_delete AFTER DELETE ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, body)
+    VALUES ('delete', old.id, old.title, old.body);
+END;
+-- Only a change of the indexed text touches the index: last_seen_at moves on every re-crawl.
+CREATE TRIGGER IF NOT EXISTS articles_fts_update AFTER UPDATE OF title, body ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, body)
+    VALUES ('delete', old.id, old.title, old.body);
+    INSERT INTO articles_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
+END;
+"""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    apply: Callable[[sqlite3.Connection], None]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "sources, crawls, articles, versions, links, article_links, articles_fts", _v1),
+)
+
+#: The schema this warta writes and reads.
+SCHEMA_VERSION = MIGRATIONS[-1].version
+
+_MIGRATIONS_TABLE = """
+CREATE TABLE IF NOT EXISTS migrations (
+    version INTEGER PRIMARY KEY,
+    description TEXT NOT NULL,
+    applied_at TEXT NOT NULL,
+    warta_version TEXT NOT NULL
+)"""
+
+
+def statements(script: str) -> list[str]:
+    """Split a script into statements, triggers kept whole. (`executescript` would commit the
+    open transaction first, so a migration could be half applied.)"""
+    out: list[str] = []
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            out.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        out.append(pending.strip())
+    return [s for s in out if s and not all(
+        part.strip().startswith("--") or not part.strip() for part in s.splitlines())]
+
+
+def user_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection) -> list[int]:
+    """Apply the missing migrations; return the versions applied. `conn` must be in
+    autocommit mode (isolation_level None)."""
+    applied: list[int] = []
+    for migration in MIGRATIONS:
+        if user_version(conn) >= migration.version:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have migrated while we waited for the write lock.
+            if user_version(conn) < migration.version:
+                conn.execute(_MIGRATIONS_TABLE)
+                migration.apply(conn)
+                conn.execute(
+                    "INSERT OR REPLACE INTO migrations VALUES (?, ?, ?, ?)",
+                    (migration.version, migration.description, now_utc(), __version__),
+                )
+                conn.execute(f"PRAGMA user_version = {migration.version}")
+                applied.append(migration.version)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    return applied

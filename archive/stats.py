@@ -1,0 +1,73 @@
+"""What is in an archive: per source and in total.
+
+For each outlet: article count, first and last publication date (local dates, as printed),
+articles per month, and the share of articles with a date, an author and a dateline; the
+same over all outlets; and the last crawls. Shares are fractions in [0, 1] rounded to
+`SHARE_DIGITS`; None when there are no articles.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from archive.store import Archive
+
+#: Decimal places of the coverage shares: 0.1% steps, enough to see a site's date rate fall.
+SHARE_DIGITS = 3
+#: Crawls listed by `stats()`; `Archive.crawls(limit)` gives more.
+LAST_CRAWLS = 5
+
+_COVERAGE = (
+    "count(a.id) AS articles, min(a.published_date) AS first_published, "
+    "max(a.published_date) AS last_published, "
+    "count(a.published_at) AS with_date, "
+    "sum(a.authors IS NOT NULL AND a.authors != '[]') AS with_author, "
+    "sum(a.dateline IS NOT NULL AND a.dateline != '') AS with_dateline"
+)
+
+
+def _shares(row: dict[str, Any]) -> dict[str, Any]:
+    total = row["articles"]
+    for key in ("date", "author", "dateline"):
+        count = row.pop(f"with_{key}") or 0
+        row[f"share_{key}"] = round(count / total, SHARE_DIGITS) if total else None
+    return row
+
+
+def archive_stats(archive: Archive) -> dict[str, Any]:
+    """{"sources": [...], "total": {...}, "crawls": [...]}; each source and the total carry
+    `months`: {"YYYY-MM": count} in date order (undated articles are not in any month)."""
+    conn = archive.connection
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN")  # one snapshot: totals agree with the per-source rows
+    try:
+        cursor = conn.execute(
+            f"SELECT s.key AS source, s.name, s.region, {_COVERAGE} FROM sources s "
+            "LEFT JOIN articles a ON a.source = s.key GROUP BY s.key ORDER BY s.key")
+        names = [c[0] for c in cursor.description]
+        sources = [_shares(dict(zip(names, r, strict=True))) for r in cursor]
+        cursor = conn.execute(f"SELECT {_COVERAGE} FROM articles a")
+        names = [c[0] for c in cursor.description]
+        total = _shares(dict(zip(names, cursor.fetchone(), strict=True)))
+        months: dict[str, dict[str, int]] = {}
+        overall: dict[str, int] = {}
+        for source, month, n in conn.execute(
+                "SELECT source, substr(published_date, 1, 7) AS month, count(*) FROM articles "
+                "WHERE published_date IS NOT NULL GROUP BY source, month ORDER BY month"):
+            months.setdefault(source, {})[month] = n
+            overall[month] = overall.get(month, 0) + n
+        total["sources"] = len(sources)
+        total["versions"] = conn.execute("SELECT count(*) FROM article_versions").fetchone()[0]
+        total["links"] = conn.execute("SELECT count(*) FROM links").fetchone()[0]
+        crawls = archive.crawls(LAST_CRAWLS)
+    finally:
+        if own:
+            conn.execute("COMMIT")
+    for row in sources:
+        row["months"] = months.get(row["source"], {})
+    total["months"] = dict(sorted(overall.items()))
+    for crawl in crawls:
+        crawl.pop("stats", None)  # Scrapy's full stats are long; `Archive.crawls()` has them
+    return {"sources": sources, "total": total, "crawls": crawls}
