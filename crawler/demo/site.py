@@ -1,0 +1,241 @@
+"""One demo outlet as a web site: requests in, responses out, no sockets.
+
+`Outlet` is the base of the three outlet templates (`outlets/*.py`): it holds the outlet's
+current articles (bundled content + generated additions + edits, from `DemoState`), answers
+requests through the subclass's `route`, caches rendered pages until the state changes, and
+lets add-ons (the mock server's traps) answer first and add links, sitemaps and robots rules.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+from urllib.parse import parse_qs, urlsplit
+
+from crawler.demo.generate import generated_article
+from crawler.demo.model import Article, load_articles
+from crawler.demo.state import DemoState
+
+MAX_CACHED_PAGES = 20_000
+"""Rendered pages kept per outlet before the cache is cleared: enough for every page of a
+2,000-article benchmark site (article, AMP and part pages, listings) with room to spare."""
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    target: str
+    """Path and query as sent (`/indeks?page=2`)."""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.target).path or "/"
+
+    @property
+    def query(self) -> dict[str, list[str]]:
+        return parse_qs(urlsplit(self.target).query, keep_blank_values=True)
+
+    def param(self, name: str, default: str | None = None) -> str | None:
+        values = self.query.get(name)
+        return values[0] if values else default
+
+
+@dataclass
+class Response:
+    status: int = 200
+    body: bytes = b""
+    content_type: str | None = "text/html; charset=utf-8"
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    delay: float = 0.0
+    """Seconds to wait before answering (the slow-page trap)."""
+    chunks: Callable[[], Iterable[bytes]] | None = None
+    """A body too big to hold: produced in chunks; `length` must then give its size."""
+    length: int | None = None
+    cacheable: bool = True
+
+    @property
+    def size(self) -> int:
+        if self.chunks is not None and self.length is not None:
+            return self.length
+        return len(self.body)
+
+
+def html(text: str, status: int = 200, charset: str = "utf-8", declare: bool = True) -> Response:
+    ctype = f"text/html; charset={charset}" if declare else "text/html"
+    return Response(status=status, body=text.encode(charset), content_type=ctype)
+
+
+def xml(text: str, content_type: str = "application/xml; charset=utf-8") -> Response:
+    return Response(body=text.encode("utf-8"), content_type=content_type)
+
+
+def text(body: str, status: int = 200) -> Response:
+    return Response(status=status, body=body.encode("utf-8"),
+                    content_type="text/plain; charset=utf-8")
+
+
+def redirect(location: str, status: int = 301) -> Response:
+    return Response(status=status, body=b"", content_type=None, headers=[("Location", location)])
+
+
+class Addon:
+    """Extra behaviour plugged into an outlet (the mock server's traps). All hooks optional."""
+
+    def respond(self, outlet: Outlet, request: Request) -> Response | None:
+        """Answer a request before the outlet does (None: let the outlet answer)."""
+        return None
+
+    def robots_lines(self, outlet: Outlet) -> list[str]:
+        """Lines added to the outlet's robots.txt (`Disallow: ...`, `Sitemap: ...`)."""
+        return []
+
+    def sitemaps(self, outlet: Outlet) -> list[str]:
+        """Absolute URLs of sitemaps added to the outlet's sitemap index."""
+        return []
+
+    def feeds(self, outlet: Outlet) -> list[tuple[str, str, str]]:
+        """(type, title, absolute URL) of feeds declared in the outlet's page heads."""
+        return []
+
+    def links(self, outlet: Outlet) -> list[tuple[str, str]]:
+        """(anchor text, absolute URL) shown in a box on the outlet's home page."""
+        return []
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The articles an outlet shows at one state version."""
+
+    version: int
+    articles: tuple[Article, ...]
+    """Newest first."""
+    by_id: Mapping[str, Article]
+    by_path: Mapping[str, Article]
+
+    def get(self, art_id: str) -> Article:
+        return self.by_id[art_id]
+
+
+class Outlet:
+    """Base of the demo outlet templates."""
+
+    key: ClassVar[str]
+    name: ClassVar[str]
+    city: ClassVar[str]
+    generated_prefix: ClassVar[str]
+    generated_signoff: ClassVar[str | None] = None
+
+    def __init__(self, base_url: str, state: DemoState, addons: Iterable[Addon] = ()) -> None:
+        self.base = base_url.rstrip("/")
+        self.state = state
+        self.addons = list(addons)
+        self._lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+        self._cache: dict[str, Response] = {}
+        self._cache_version = -1
+
+    # -- content ------------------------------------------------------------------------------
+
+    def bundled(self) -> tuple[Article, ...]:
+        return load_articles(self.key)
+
+    def snapshot(self) -> Snapshot:
+        """The current articles (rebuilt when the state version changes)."""
+        version = self.state.version
+        snap = self._snapshot
+        if snap is not None and snap.version == version:
+            return snap
+        site = self.state.sites[self.key]
+        articles = list(self.bundled())
+        pool = tuple(a.id for a in sorted(articles, key=lambda a: a.published, reverse=True)[:8])
+        for i, published in enumerate(site.added):
+            articles.append(generated_article(self.key, self.generated_prefix, i, published,
+                                              related_pool=pool, signoff=self.generated_signoff))
+        for idx, art in enumerate(articles):
+            edit = site.edits.get(art.id)
+            if edit is not None:
+                articles[idx] = art.edited(edit.title, edit.paragraph, edit.when)
+        articles.sort(key=lambda a: (a.published, a.id), reverse=True)
+        snap = Snapshot(
+            version=version,
+            articles=tuple(articles),
+            by_id={a.id: a for a in articles},
+            by_path={self.article_path(a): a for a in articles},
+        )
+        self._snapshot = snap
+        return snap
+
+    @property
+    def layout_changed(self) -> bool:
+        return self.state.sites[self.key].layout_changed
+
+    def article_path(self, art: Article) -> str:
+        """The path of an article's canonical URL."""
+        raise NotImplementedError
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def article_url(self, art: Article) -> str:
+        return self.base + self.article_path(art)
+
+    # -- serving ------------------------------------------------------------------------------
+
+    def respond(self, request: Request) -> Response:
+        for addon in self.addons:
+            answer = addon.respond(self, request)
+            if answer is not None:
+                return answer
+        if request.method not in ("GET", "HEAD"):
+            return text("method not allowed\n", 405)
+        version = self.state.version
+        with self._lock:
+            if self._cache_version != version or len(self._cache) > MAX_CACHED_PAGES:
+                self._cache = {}
+                self._cache_version = version
+            cached = self._cache.get(request.target)
+        if cached is not None:
+            return cached
+        response = self.route(request, self.snapshot()) or self.not_found(request)
+        if response.cacheable and response.chunks is None:
+            with self._lock:
+                if self._cache_version == version:
+                    self._cache[request.target] = response
+        return response
+
+    def route(self, request: Request, snap: Snapshot) -> Response | None:
+        """The outlet's own pages; None for a 404."""
+        raise NotImplementedError
+
+    def not_found(self, request: Request) -> Response:
+        return html(f"<!DOCTYPE html><html><head><title>404 - {self.name}</title></head><body>"
+                    f"<h1>Halaman tidak ditemukan</h1><p><a href=\"{self.base}/\">Beranda</a></p>"
+                    "</body></html>", status=404)
+
+    # -- helpers for templates ----------------------------------------------------------------
+
+    def extra_robots(self) -> list[str]:
+        return [line for addon in self.addons for line in addon.robots_lines(self)]
+
+    def extra_sitemaps(self) -> list[str]:
+        return [url for addon in self.addons for url in addon.sitemaps(self)]
+
+    def extra_feeds(self) -> list[tuple[str, str, str]]:
+        return [feed for addon in self.addons for feed in addon.feeds(self)]
+
+    def extra_links(self) -> list[tuple[str, str]]:
+        return [link for addon in self.addons for link in addon.links(self)]
+
+    # -- data for tests and profiles ----------------------------------------------------------
+
+    def profile(self) -> dict[str, Any]:
+        """The outlet's profile, as its TOML file would hold it."""
+        raise NotImplementedError
+
+    def expected_parts(self, art: Article, snap: Snapshot) -> dict[str, Any]:
+        """The outlet-specific expected values of one article (see `expected.py`)."""
+        raise NotImplementedError
