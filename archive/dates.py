@@ -15,6 +15,7 @@ offset; the two mean different things, on purpose:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,8 @@ from archive.errors import UsageError
 UTC = dt.UTC
 
 #: How an accepted option value looks, quoted in every error message about one.
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
 DATE_FORMS = "YYYY-MM-DD or an ISO 8601 time with its offset, e.g. 2023-05-23T10:15:00+08:00"
 
 
@@ -49,7 +52,7 @@ def parse_instant(value: str) -> dt.datetime:
         # fromisoformat() turns a bare date into midnight; an instant needs a time.
         raise ValueError("it has a date but no time")
     if parsed.tzinfo is None or parsed.utcoffset() is None:
-        raise ValueError("it has no UTC offset (add one, e.g. +08:00 for WITA)")
+        raise ValueError("it has no UTC offset; add one, e.g. +08:00 for WITA")
     return parsed
 
 
@@ -108,11 +111,12 @@ def parse_date_bound(value: str | dt.date | dt.datetime | DateBound,
     if isinstance(value, dt.date):
         return DateBound(day=value)
     text = str(value).strip()
-    if len(text) == 10:
+    if _DAY.fullmatch(text):
         try:
             return DateBound(day=dt.date.fromisoformat(text))
-        except ValueError:
-            pass
+        except ValueError as exc:  # e.g. "month must be in 1..12"
+            raise UsageError(
+                f"{option}: {text!r} is not a date ({exc}); use {DATE_FORMS}") from None
     try:
         return DateBound(instant=parse_instant(text))
     except ValueError as exc:

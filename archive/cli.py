@@ -1,0 +1,243 @@
+"""The `warta` command's archive half: search, show, stats, export.
+
+`cli` is the click group every warta command hangs from (`crawler/cli.py` adds the crawler's
+commands to it); `run()` invokes it and turns every error a user can act on into one line on
+stderr and an exit status. Each command parses its options and calls one function; the
+printing lives in `archive.formatting`. Options other commands can reuse: `db_option`,
+`filter_options`, `archive.dates.DATE`, and `open_archive`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from archive import formatting
+from archive.dates import DATE
+from archive.errors import WartaError
+from archive.export import FORMATS, export
+from archive.query import SORTS
+from archive.store import Archive
+from archive.version import __version__
+
+#: The archive a command uses when neither --db nor WARTA_DB says otherwise.
+DEFAULT_DB = "warta.db"
+#: Exit status after Ctrl-C, as shells report a process ended by SIGINT (128 + 2).
+EXIT_INTERRUPTED = 130
+#: Exit status when the reader of our output went away (`warta search x | head`): 128 + SIGPIPE.
+EXIT_BROKEN_PIPE = 141
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def db_option(func: F) -> F:
+    """`--db PATH`, defaulting to $WARTA_DB, else ./warta.db."""
+    return click.option(
+        "--db", "db", metavar="PATH", envvar="WARTA_DB", default=DEFAULT_DB, show_default=True,
+        show_envvar=True, help="Archive file (also set by the WARTA_DB environment variable).",
+    )(func)
+
+
+def filter_options(func: F) -> F:
+    """The filters shared by search and export (passed on as keyword arguments)."""
+    options = [
+        click.option("--source", "source", metavar="KEY", multiple=True,
+                     help="Only this outlet; repeat or comma-separate for several."),
+        click.option("--since", type=DATE, help="From this date: YYYY-MM-DD (the local date "
+                     "as published) or ISO 8601 with offset."),
+        click.option("--until", type=DATE, help="Up to this date, inclusive (same forms)."),
+        click.option("--region", metavar="TEXT", help="Outlets whose region contains TEXT."),
+        click.option("--author", metavar="TEXT", help="Articles with an author containing TEXT."),
+        click.option("--section", metavar="NAME", help="Articles in this section (any case)."),
+        click.option("--language", metavar="CODE", help="Articles in this language, e.g. id."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def open_archive(path: str | os.PathLike[str], *, write: bool = False) -> Archive:
+    """Open the archive for a command: read commands never create or change the file."""
+    return Archive(path, create=write, readonly=not write)
+
+
+def _filters(options: dict[str, Any]) -> dict[str, Any]:
+    keys = ("source", "since", "until", "region", "author", "section", "language")
+    filters = {k: options.get(k) for k in keys}
+    filters["source"] = list(filters["source"] or []) or None
+    return filters
+
+
+def _echo_lines(lines: Iterable[str]) -> None:
+    for line in lines:
+        click.echo(line)
+
+
+@click.group(name="warta", context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="warta", message="%(prog)s %(version)s")
+def cli() -> None:
+    """warta: crawl regional Indonesian news into a searchable SQLite archive.
+
+    Every command takes --db PATH (default: $WARTA_DB, else ./warta.db).
+    """
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.option("--raw", is_flag=True,
+              help="QUERY is FTS5 syntax: AND/OR/NOT, \"phrases\", prefix*, NEAR(), title:word.")
+@filter_options
+@click.option("--sort", type=click.Choice(SORTS), default="rank", show_default=True,
+              help="Best match first, or by publication time.")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "jsonl", "csv"]), default="table",
+              show_default=True)
+@db_option
+def search(query: str | None, raw: bool, sort: str, limit: int, offset: int, fmt: str,
+           db: str, **options: Any) -> None:
+    """Full-text search, ranked by bm25 (title above body), with highlighted snippets.
+
+    Words are matched as written (all of them); "quoted words" match as a phrase. Without
+    QUERY, lists the articles matching the filters, newest first.
+
+    \b
+    Example:
+      warta search "stunting sanitasi" --source kaltimpost --since 2023-01-01 --until 2023-12-31
+    """
+    with open_archive(db) as archive:
+        results = archive.search(query, raw=raw, sort=sort, limit=limit, offset=offset,
+                                 **_filters(options))
+    if fmt == "jsonl":
+        _echo_lines(formatting.jsonl(results))
+    elif fmt == "csv":
+        _echo_lines(formatting.csv_lines(results, formatting.SEARCH_COLUMNS))
+    else:
+        more = offset + limit if len(results) == limit else None
+        _echo_lines(formatting.search_table(results, color=sys.stdout.isatty(),
+                                            next_offset=more))
+
+
+@cli.command()
+@click.argument("article")
+@click.option("--versions", is_flag=True, help="Print the earlier versions' full text too.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@db_option
+def show(article: str, versions: bool, fmt: str, db: str) -> None:
+    """Print one article whole: metadata, body, related headlines, earlier versions.
+
+    ARTICLE is an id (from `warta search`), a uid (from an export) or the canonical URL.
+
+    \b
+    Example:
+      warta show 1234
+    """
+    with open_archive(db) as archive:
+        found = archive.get(article)
+    if found is None:
+        raise WartaError(f"no article {article!r} in {db}; find ids with `warta search`")
+    if fmt == "json":
+        _echo_lines(formatting.jsonl([found]))
+    else:
+        _echo_lines(formatting.article_text(found, full_versions=versions))
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "jsonl", "csv"]), default="table",
+              show_default=True,
+              help="jsonl: records of kind source/total/month/crawl; csv: the same without "
+                   "crawls.")
+@db_option
+def stats(fmt: str, db: str) -> None:
+    """What the archive holds, per outlet and in total: articles, first and last publication
+    date, articles per month, the share with a date, an author, a dateline; the last crawls.
+
+    \b
+    Example:
+      warta stats --format csv > coverage.csv
+    """
+    with open_archive(db) as archive:
+        data = archive.stats()
+    if fmt == "jsonl":
+        _echo_lines(formatting.jsonl(formatting.stats_records(data)))
+    elif fmt == "csv":
+        records = (r for r in formatting.stats_records(data) if r["kind"] != "crawl")
+        _echo_lines(formatting.csv_lines(records, formatting.STATS_COLUMNS))
+    else:
+        _echo_lines(formatting.stats_table(data))
+
+
+@cli.command("export")
+@click.option("--out", "out", metavar="FILE", required=True,
+              help="File to write (.jsonl, .csv, .parquet; add .gz to compress JSONL/CSV).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS),
+              help="Format (default: from the file name).")
+@click.option("--query", metavar="TEXT", help="Only articles matching this search text.")
+@click.option("--raw", is_flag=True, help="--query is FTS5 syntax (as `warta search --raw`).")
+@filter_options
+@click.option("--sort", type=click.Choice(SORTS), default="oldest", show_default=True,
+              help="Row order (ties by id, so the same archive gives the same file).")
+@db_option
+def export_command(out: str, fmt: str | None, query: str | None, raw: bool, sort: str,
+                   db: str, **options: Any) -> None:
+    """Export matching articles with every field to JSONL, CSV or Parquet, streaming, and
+    write FILE.manifest.json beside it (filters, row count, sha256, fields and types, counts
+    per outlet, date range, warta version).
+
+    \b
+    Example:
+      warta export --out kaltim-2023.parquet --source kaltimpost --since 2023-01-01
+    """
+    with open_archive(db) as archive:
+        manifest = export(archive, Path(out), fmt=fmt, query=query, raw=raw, sort=sort,
+                          progress=sys.stderr.isatty(), **_filters(options))
+    click.echo(f"Exported {manifest['rows']:,} articles to {out} ({manifest['format']}, "
+               f"sha256 {manifest['sha256'][:12]}…); manifest: {out}.manifest.json")
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, point stdout at /dev/null so the interpreter's final flush does
+    not raise again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def run(group: click.Group, argv: list[str] | None = None) -> int:
+    """Run the `warta` command and return its exit status; every error a user can act on
+    becomes one `Error: ...` line on stderr, never a traceback.
+
+    Exit statuses: 0 success, 1 a WartaError, 2 a usage error (bad option or value),
+    130 interrupted (Ctrl-C), 141 output pipe closed (silent, as `head` expects).
+    """
+    try:
+        result = group.main(args=argv, prog_name="warta", standalone_mode=False)
+    except WartaError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        return exc.exit_code
+    except click.UsageError as exc:
+        hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+        click.echo(f"Error: {exc.format_message()}{hint}", err=True)
+        return exc.exit_code
+    except click.ClickException as exc:
+        click.echo(f"Error: {exc.format_message()}", err=True)
+        return exc.exit_code
+    except (click.Abort, KeyboardInterrupt):
+        click.echo("Error: interrupted", err=True)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(run(cli, None))

@@ -1,0 +1,203 @@
+"""How the `warta` commands print things: tables for people, JSON lines and CSV for programs.
+
+Pure functions from data to lines of text, so the CLI stays thin and the output is tested
+exactly.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+import click
+
+from archive.query import HIGHLIGHT
+
+#: Above this many outlets the per-month table shows only the total column, so that it still
+#: fits an 80-column terminal (each outlet column is about 12 characters).
+MONTH_TABLE_MAX_SOURCES = 5
+
+SEARCH_COLUMNS = ("id", "uid", "url", "source", "title", "published_at", "authors", "section",
+                  "language", "word_count", "snippet", "rank")
+STATS_COLUMNS = ("kind", "source", "month", "articles", "first_published", "last_published",
+                 "share_date", "share_author", "share_dateline")
+
+
+def jsonl(rows: Iterable[Mapping[str, Any]]) -> Iterator[str]:
+    for row in rows:
+        yield json.dumps(row, ensure_ascii=False)
+
+
+def csv_lines(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> Iterator[str]:
+    """CSV lines (header first); lists and mappings as JSON, None as an empty cell."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+
+    def line(values: Iterable[Any]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(values)
+        return buffer.getvalue().removesuffix("\n")
+
+    yield line(columns)
+    for row in rows:
+        yield line(json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
+                   for v in (row.get(c) for c in columns))
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]],
+          right: Sequence[int] = ()) -> Iterator[str]:
+    """A plain aligned table; columns listed in `right` are right-aligned (numbers)."""
+    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+
+    def fmt(values: Sequence[str]) -> str:
+        parts = [v.rjust(w) if i in right else v.ljust(w)
+                 for i, (v, w) in enumerate(zip(values, widths, strict=True))]
+        return "  ".join(parts).rstrip()
+
+    yield fmt(headers)
+    for row in cells:
+        yield fmt(row)
+
+
+def _bold_matches(text: str) -> str:
+    opening, closing = (re.escape(m) for m in HIGHLIGHT)
+    return re.sub(f"{opening}(.*?){closing}", lambda m: click.style(m.group(1), bold=True), text)
+
+
+def search_table(results: Sequence[Mapping[str, Any]], *, color: bool = False,
+                 next_offset: int | None = None) -> Iterator[str]:
+    """One line per result (id, date, source, title) and its snippet indented below."""
+    if not results:
+        yield "No articles match."
+        return
+    id_width = max(len(str(r["id"])) for r in results)
+    source_width = max(len(r["source"]) for r in results)
+    for r in results:
+        date = (r["published_at"] or "")[:10] or "(undated) "
+        yield f"{str(r['id']).rjust(id_width)}  {date:<10}  {r['source']:<{source_width}}  " \
+              f"{r['title']}"
+        snippet = " ".join(r["snippet"].split())
+        yield " " * (id_width + 2) + (_bold_matches(snippet) if color else snippet)
+    if next_offset is not None:
+        yield f"(more: --offset {next_offset})"
+
+
+def _percent(share: float | None) -> str:
+    return "" if share is None else f"{share * 100:.1f}%"
+
+
+def article_text(article: Mapping[str, Any], *, full_versions: bool = False) -> Iterator[str]:
+    """An article whole, for reading: title, metadata, body, related headlines, versions."""
+    yield article["title"]
+    source = article["source"]
+    about = ", ".join(v for v in (article.get("source_name"), article.get("region")) if v)
+    yield f"id {article['id']} · uid {article['uid']} · {source}" + (f" ({about})" if about else "")
+    yield ""
+    published = article["published_at"] or "(no date)"
+    if article.get("published_raw"):
+        published += f"  (shown as: {article['published_raw']})"
+    fields: list[tuple[str, Any]] = [
+        ("url", article["url"]),
+        ("published", published),
+        ("modified", article.get("modified_at")),
+        ("dateline", article.get("dateline")),
+        ("authors", ", ".join(article.get("authors") or [])),
+        ("editor", article.get("editor")),
+        ("reporter", article.get("reporter")),
+        ("sign-off", article.get("signoff")),
+        ("section", article.get("section")),
+        ("tags", ", ".join(article.get("tags") or [])),
+        ("language", article.get("language")),
+        ("words", article.get("word_count")),
+        ("fetched", " ".join(str(v) for v in (
+            article.get("fetched_at"), article.get("fetched_url"),
+            f"HTTP {article['http_status']}" if article.get("http_status") else None) if v)),
+        ("seen", f"first {article['first_seen_at']}, last {article['last_seen_at']}"),
+        ("stages", ", ".join(f"{k}: {v}" for k, v in sorted(
+            (article.get("provenance") or {}).items()))),
+    ]
+    for label, value in fields:
+        if value not in (None, ""):
+            yield f"{label:<10} {value}"
+    yield ""
+    yield from article["body"].splitlines()
+    related = article.get("related") or []
+    if related:
+        archived = sum(1 for link in related if link["archived_id"] is not None)
+        yield ""
+        yield f"Related headlines ({len(related)}, {archived} archived)"
+        width = len(str(len(related)))
+        for number, link in enumerate(related, 1):
+            block = f"[{link['block']}] " if link.get("block") else ""
+            yield f"{str(number).rjust(width)}. {block}{link['title'] or '(no anchor text)'}"
+            mark = f"  (archived: id {link['archived_id']})" if link["archived_id"] else ""
+            yield f"{' ' * width}  {link['url']}{mark}"
+    versions = article.get("versions") or []
+    if versions:
+        yield ""
+        yield f"Earlier versions ({len(versions)}, oldest first)"
+        for number, version in enumerate(versions, 1):
+            yield (f"v{number}  stored {version['stored_at']}, replaced "
+                   f"{version['replaced_at']}: {version['title']}")
+            if full_versions:
+                yield ""
+                yield from version["body"].splitlines()
+                yield ""
+
+
+def stats_records(stats: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    """The stats as flat records: kind = source | total | month | crawl."""
+    keys = STATS_COLUMNS[3:]
+    for row in stats["sources"]:
+        yield {"kind": "source", "source": row["source"], "name": row["name"],
+               "region": row["region"], **{k: row[k] for k in keys}}
+    yield {"kind": "total", "source": None, **{k: stats["total"][k] for k in keys},
+           "sources": stats["total"]["sources"], "versions": stats["total"]["versions"],
+           "links": stats["total"]["links"]}
+    for row in stats["sources"]:
+        for month, n in row["months"].items():
+            yield {"kind": "month", "source": row["source"], "month": month, "articles": n}
+    for month, n in stats["total"]["months"].items():
+        yield {"kind": "month", "source": None, "month": month, "articles": n}
+    for crawl in stats["crawls"]:
+        yield {"kind": "crawl", **crawl}
+
+
+def stats_table(stats: Mapping[str, Any]) -> Iterator[str]:
+    """Per-source coverage, articles per month, last crawls."""
+    total = stats["total"]
+    rows = [[r["source"], f"{r['articles']:,}", r["first_published"], r["last_published"],
+             _percent(r["share_date"]), _percent(r["share_author"]),
+             _percent(r["share_dateline"]), r["region"]] for r in stats["sources"]]
+    rows.append(["total", f"{total['articles']:,}", total["first_published"],
+                 total["last_published"], _percent(total["share_date"]),
+                 _percent(total["share_author"]), _percent(total["share_dateline"]), ""])
+    yield from table(["SOURCE", "ARTICLES", "FIRST", "LAST", "DATED", "AUTHOR", "DATELINE",
+                      "REGION"], rows, right=(1, 4, 5, 6))
+    yield (f"{total['versions']:,} earlier versions kept; {total['links']:,} related-link "
+           "URLs recorded")
+    if total["months"]:
+        sources = [r for r in stats["sources"] if r["months"]]
+        shown = sources if len(sources) <= MONTH_TABLE_MAX_SOURCES else []
+        yield ""
+        yield "Articles per month (local publication date)"
+        headers = ["MONTH", *(r["source"] for r in shown), "TOTAL"]
+        month_rows = [[month, *(f"{r['months'].get(month, 0):,}" for r in shown), f"{n:,}"]
+                      for month, n in total["months"].items()]
+        yield from table(headers, month_rows, right=range(1, len(headers)))
+    yield ""
+    if not stats["crawls"]:
+        yield "No crawls recorded yet."
+        return
+    yield "Last crawls"
+    crawl_rows = [[c["id"], c["started_at"], c["finished_at"] or "(running or killed)",
+                   c["finish_reason"] or "", ",".join(c["sites"]), c["new"], c["updated"],
+                   c["unchanged"]] for c in stats["crawls"]]
+    yield from table(["ID", "STARTED", "FINISHED", "REASON", "SITES", "NEW", "UPDATED",
+                      "UNCHANGED"], crawl_rows, right=(0, 5, 6, 7))
