@@ -6,7 +6,127 @@ Each command is thin: it parses options and calls one function in `archive/` or 
 
 from __future__ import annotations
 
-from archive.cli import cli, run
+from typing import Any
+
+import click
+
+from archive import formatting
+from archive.cli import cli, db_option, run
+from archive.dates import DATE, DateBound
+
+# --- sites, crawl, demo (crawler/runner.py does the work) -------------------------------------
+
+EXIT_CRAWL_FAILED = 1
+"""`warta crawl` exit status when the crawl did not finish normally (see the summary line)."""
+
+
+def sites_dir_option(func: Any) -> Any:
+    """`--sites-dir DIR` (also $WARTA_SITES_DIR): a folder of extra outlet profiles."""
+    return click.option(
+        "--sites-dir", "sites_dir", metavar="DIR", envvar="WARTA_SITES_DIR", show_envvar=True,
+        type=click.Path(file_okay=False), default=None,
+        help="A folder of KEY.toml outlet profiles, read after the bundled ones.")(func)
+
+
+def _setting(text: str) -> tuple[str, str]:
+    name, found, value = text.partition("=")
+    if not found or not name.strip():
+        raise click.BadParameter(f"expected NAME=VALUE, got {text!r}", param_hint="'-s'")
+    return name.strip(), value
+
+
+@cli.command()
+@sites_dir_option
+def sites(sites_dir: str | None) -> None:
+    """List the outlet profiles: key, name, homepage, time zone, region, and whether the
+    profile has been checked against the live site.
+
+    \b
+    Example:
+      warta sites --sites-dir ~/warta-sites
+    """
+    from crawler.sites import load_profiles
+
+    profiles = load_profiles(sites_dir)
+    rows = [(p.key, p.name, p.homepage, p.timezone, p.region.label() or "",
+             "yes" if p.checked else "no") for p in sorted(profiles.values(), key=lambda p: p.key)]
+    for line in formatting.table(("key", "name", "homepage", "timezone", "region", "checked"),
+                                 rows):
+        click.echo(line)
+
+
+@cli.command()
+@click.argument("keys", nargs=-1, metavar="[KEY]...")
+@click.option("--all", "all_sites", is_flag=True, help="Crawl every profile.")
+@click.option("--since", type=DATE, help="Only articles published from this date: YYYY-MM-DD "
+              "(midnight in the outlet's zone) or ISO 8601 with offset.")
+@click.option("--max-articles", type=click.IntRange(min=0), default=0, show_default=True,
+              help="At most N articles per outlet (0: no limit).")
+@db_option
+@sites_dir_option
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
+              help="A Scrapy or WARTA_ setting for this run; repeatable "
+                   "(e.g. -s DOWNLOAD_DELAY=2).")
+@click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
+              default="WARNING", show_default=True,
+              help="Log detail on stderr (WARNING: one line per URL that failed).")
+@click.option("--progress/--no-progress", default=None,
+              help="The live progress line (default: on when stderr is a terminal).")
+def crawl(keys: tuple[str, ...], all_sites: bool, since: DateBound | None, max_articles: int,
+          db: str, sites_dir: str | None, overrides: tuple[str, ...], log_level: str,
+          progress: bool | None) -> int:
+    """Crawl outlets into the archive: robots.txt, sitemaps, feeds, listings and related
+    links, politely (robots.txt obeyed, AutoThrottle, a few requests at a time per site).
+    A live line shows progress on a terminal; a table per outlet closes the run.
+
+    \b
+    Examples:
+      warta crawl kaltimpost tribunkaltim --since 2024-01-01
+      warta crawl --all --max-articles 200 --db kaltim.db
+    """
+    from crawler.runner import run_crawl
+    from crawler.sites import select_profiles
+
+    profiles = select_profiles(keys, all_sites=all_sites, sites_dir=sites_dir)
+    settings: dict[str, Any] = {"LOG_LEVEL": log_level}
+    if sites_dir:
+        settings["WARTA_SITES_DIR"] = sites_dir
+    settings.update(_setting(text) for text in overrides)
+    summary = run_crawl(profiles, db=db, since=since, max_articles=max_articles,
+                        settings=settings, progress=progress)
+    click.echo(summary.format())
+    return 0 if summary.ok else EXIT_CRAWL_FAILED
+
+
+@cli.command()
+@click.option("--db", "db", metavar="PATH", default="warta-demo.db", show_default=True,
+              help="Archive file to crawl the demo sites into.")
+@click.option("--query", metavar="TEXT", default=None,
+              help="The sample search to run at the end (default: a word from the demo).")
+@click.option("--progress/--no-progress", default=None,
+              help="The live progress line (default: on when stderr is a terminal).")
+def demo(db: str, query: str | None, progress: bool | None) -> int:
+    """Serve the bundled demo news sites on 127.0.0.1, crawl them all into an archive, print
+    its stats and a sample search, then stop the server. Offline, in well under a minute.
+
+    \b
+    Example:
+      warta demo && warta search "banjir samarinda" --db warta-demo.db
+    """
+    from crawler.runner import run_demo
+
+    result = run_demo(db, query=query, progress=progress)
+    click.echo(result.summary.format())
+    click.echo("")
+    for line in formatting.stats_table(result.stats):
+        click.echo(line)
+    click.echo("")
+    click.echo(f"Sample search: warta search {result.query!r} --db {db}")
+    for line in formatting.search_table(result.results):
+        click.echo(line)
+    return 0 if result.summary.ok else EXIT_CRAWL_FAILED
+
+# --- end of sites, crawl, demo ------------------------------------------------------------------
 
 
 def main(argv: list[str] | None = None) -> int:

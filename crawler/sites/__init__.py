@@ -39,6 +39,7 @@ the reason.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
@@ -58,6 +59,16 @@ SITES_DIR_ENV = "WARTA_SITES_DIR"
 """Environment variable naming a user folder of profiles (same role as `--sites-dir`)."""
 
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+_LABEL = r"[a-z0-9]([a-z0-9-]*[a-z0-9])?"
+_DOMAIN_RE = re.compile(rf"^{_LABEL}(\.{_LABEL})*(:\d{{1,5}})?$")
+"""A host name, optionally with a port (loopback test sites run on their own ports)."""
+
+_LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+MAX_LISTING_PAGES = 1000
+"""Upper bound on `discovery.max_listing_pages`: a daily crawl needs a handful of pages, a
+back-fill of a few years of a busy outlet some hundreds; more is almost surely a typo."""
 
 SELECTOR_FIELDS = ("title", "body", "date", "author", "section", "related", "drop")
 """Selector names a profile may set; `related` and `drop` take a list, the others a string."""
@@ -129,10 +140,13 @@ class SiteProfile:
 
     @property
     def domains(self) -> tuple[str, ...]:
-        """Hosts (with port, when the homepage has one) that count as this outlet."""
+        """Hosts (with port, when the homepage has one) that count as this outlet: the
+        `allowed_domains`, else the homepage's host without a leading `www.` (so that
+        `https://www.niaga.asia/` also owns `niaga.asia` and its `m.` host)."""
         if self.allowed_domains:
             return self.allowed_domains
-        return (urlsplit(self.homepage).netloc.lower(),)
+        netloc = urlsplit(self.homepage).netloc.lower()
+        return (netloc.removeprefix("www."),)
 
     def owns(self, url: str) -> bool:
         """Whether `url` belongs to this outlet (same host or a subdomain of an allowed one)."""
@@ -174,7 +188,8 @@ def _str(data: Mapping[str, Any], name: str, path: Path | str, *, required: bool
     return value.strip()
 
 
-def _str_list(data: Mapping[str, Any], name: str, path: Path | str, prefix: str = "") -> tuple[str, ...]:
+def _str_list(data: Mapping[str, Any], name: str, path: Path | str,
+              prefix: str = "") -> tuple[str, ...]:
     value = data.get(name, [])
     if isinstance(value, str):
         value = [value]
@@ -192,7 +207,8 @@ def _url(value: str | None, name: str, path: Path | str) -> str | None:
     return value
 
 
-def _check_keys(data: Mapping[str, Any], allowed: Iterable[str], path: Path | str, prefix: str = "") -> None:
+def _check_keys(data: Mapping[str, Any], allowed: Iterable[str], path: Path | str,
+                prefix: str = "") -> None:
     allowed = set(allowed)
     for name in data:
         if name not in allowed:
@@ -209,7 +225,8 @@ def _section(data: Mapping[str, Any], name: str, path: Path | str) -> Mapping[st
 def parse_profile(key: str, data: Mapping[str, Any], path: Path | str = "<profile>") -> SiteProfile:
     """Validate one profile's data into a `SiteProfile`, or raise `ProfileError`."""
     if not KEY_RE.match(key):
-        raise _fail(path, "key", f"the file name {key!r} must be lower-case letters, digits, '-' or '_'")
+        raise _fail(path, "key",
+                    f"the file name {key!r} must be lower-case letters, digits, '-' or '_'")
     _check_keys(data, ("name", "homepage", "timezone", "language", "checked", "allowed_domains",
                        "region", "discovery", "selectors"), path)
     name = _str(data, "name", path, required=True)
@@ -219,12 +236,21 @@ def parse_profile(key: str, data: Mapping[str, Any], path: Path | str = "<profil
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise _fail(path, "timezone", f"unknown time zone {timezone!r} (use e.g. Asia/Makassar for WITA)") from None
+        raise _fail(path, "timezone",
+                    f"unknown time zone {timezone!r} (use e.g. Asia/Makassar for WITA)") from None
     language = _str(data, "language", path) or "id"
+    if not _LANGUAGE_RE.match(language):
+        raise _fail(path, "language",
+                    f"{language!r} is not a language code (e.g. 'id', 'en', 'bjn')")
     checked = data.get("checked", False)
     if not isinstance(checked, bool):
         raise _fail(path, "checked", "must be true or false")
     allowed_domains = tuple(d.lower() for d in _str_list(data, "allowed_domains", path))
+    for domain in allowed_domains:
+        if not _DOMAIN_RE.match(domain):
+            raise _fail(path, "allowed_domains",
+                        f"{domain!r} is not a host name (give e.g. 'kaltimpost.jawapos.com', "
+                        "without scheme or path)")
 
     region_data = _section(data, "region", path)
     _check_keys(region_data, ("province", "city"), path, "region.")
@@ -245,10 +271,13 @@ def parse_profile(key: str, data: Mapping[str, Any], path: Path | str = "<profil
         try:
             re.compile(pattern)
         except re.error as exc:
-            raise _fail(path, "discovery.article_pattern", f"not a valid regular expression ({exc})") from None
+            raise _fail(path, "discovery.article_pattern",
+                        f"not a valid regular expression ({exc})") from None
     max_pages = disc.get("max_listing_pages", 5)
-    if not isinstance(max_pages, int) or isinstance(max_pages, bool) or max_pages < 0:
-        raise _fail(path, "discovery.max_listing_pages", "must be a whole number of 0 or more")
+    if (not isinstance(max_pages, int) or isinstance(max_pages, bool)
+            or not 0 <= max_pages <= MAX_LISTING_PAGES):
+        raise _fail(path, "discovery.max_listing_pages",
+                    f"must be a whole number from 0 to {MAX_LISTING_PAGES}, got {max_pages!r}")
     pagination = _str(disc, "pagination", path, prefix="discovery.")
     if pagination is not None and "{n}" not in pagination:
         raise _fail(path, "discovery.pagination", "must contain {n} where the page number goes")
@@ -280,6 +309,8 @@ def load_profile(path: Path) -> SiteProfile:
             data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"{path}: not valid TOML ({exc})") from None
+    except UnicodeDecodeError:
+        raise ProfileError(f"{path}: not UTF-8 text (save the profile as UTF-8)") from None
     except OSError as exc:
         raise ProfileError(f"{path}: cannot be read ({exc.strerror})") from None
     return parse_profile(path.stem, data, path)
@@ -292,7 +323,8 @@ def profile_dirs(sites_dir: str | os.PathLike[str] | None = None) -> list[Path]:
     if user:
         user_path = Path(user)
         if not user_path.is_dir():
-            raise ProfileError(f"{user_path}: the sites folder does not exist (check --sites-dir or {SITES_DIR_ENV})")
+            raise ProfileError(f"{user_path}: the sites folder does not exist "
+                               f"(check --sites-dir or {SITES_DIR_ENV})")
         dirs.append(user_path)
     return dirs
 
@@ -313,4 +345,76 @@ def get_profile(key: str, sites_dir: str | os.PathLike[str] | None = None) -> Si
         return profiles[key]
     except KeyError:
         known = ", ".join(sorted(profiles)) or "none"
-        raise ProfileError(f"unknown site {key!r}: known sites are {known} (see `warta sites`)") from None
+        raise ProfileError(
+            f"unknown site {key!r}: known sites are {known} (see `warta sites`)") from None
+
+
+def select_profiles(keys: Iterable[str] = (), *, all_sites: bool = False,
+                    sites_dir: str | os.PathLike[str] | None = None) -> list[SiteProfile]:
+    """The profiles a crawl asks for: `keys` in the order given, or every profile with
+    `all_sites`. An unknown key is refused with the list of known ones."""
+    profiles = load_profiles(sites_dir)
+    wanted = list(dict.fromkeys(keys))
+    if all_sites:
+        if wanted:
+            raise UsageError("give site keys or --all, not both")
+        if not profiles:
+            raise UsageError(
+                "there are no site profiles to crawl (add KEY.toml files to --sites-dir)")
+        return [profiles[k] for k in sorted(profiles)]
+    if not wanted:
+        raise UsageError("name at least one site (see `warta sites`) or use --all")
+    unknown = [k for k in wanted if k not in profiles]
+    if unknown:
+        known = ", ".join(sorted(profiles)) or "none"
+        label = "site" if len(unknown) == 1 else "sites"
+        raise ProfileError(f"unknown {label} {', '.join(map(repr, unknown))}: known sites are "
+                           f"{known} (see `warta sites`)")
+    return [profiles[k] for k in wanted]
+
+
+# --- writing profiles ---------------------------------------------------------------------------
+
+def _toml_value(value: Any, where: str) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        # A JSON string with non-ASCII kept is a valid TOML basic string (same escapes).
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v, where) for v in value) + "]"
+    raise TypeError(f"{where}: cannot write {type(value).__name__} to TOML")
+
+
+def dump_profile(data: Mapping[str, Any]) -> str:
+    """Profile data (as `parse_profile` takes it) as TOML text: top-level values first, then
+    one `[table]` per nested mapping. `None` values are left out."""
+    lines: list[str] = []
+    tables: list[tuple[str, Mapping[str, Any]]] = []
+    for name, value in data.items():
+        if value is None:
+            continue
+        if isinstance(value, Mapping):
+            tables.append((name, value))
+        else:
+            lines.append(f"{name} = {_toml_value(value, name)}")
+    for name, table in tables:
+        lines.append("")
+        lines.append(f"[{name}]")
+        for sub, value in table.items():
+            if value is None:
+                continue
+            if isinstance(value, Mapping):
+                raise TypeError(f"{name}.{sub}: profiles nest tables one level deep only")
+            lines.append(f"{sub} = {_toml_value(value, f'{name}.{sub}')}")
+    return "\n".join(lines) + "\n"
+
+
+def write_profile(folder: str | os.PathLike[str], key: str, data: Mapping[str, Any]) -> Path:
+    """Validate `data` and write it as `folder/KEY.toml`; returns the file's path."""
+    path = Path(folder) / f"{key}.toml"
+    parse_profile(key, data, path)
+    path.write_text(dump_profile(data), encoding="utf-8")
+    return path

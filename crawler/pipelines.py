@@ -1,0 +1,435 @@
+"""Item pipelines, in order: normalize -> validate -> dedupe -> archive.
+
+Each follows Scrapy's component shape: `__init__` takes plain values, `from_crawler` reads the
+`WARTA_*` settings with typed getters and raises `NotConfigured` when the component is off.
+What happens is counted in the crawl stats under slash names (`normalize/...`,
+`validate/dropped/<reason>`, `dedupe/...`, `archive/new`, ...), which tests and the crawl
+record read back.
+
+The text clean-up steps are small pure functions below the pipelines, tested on their own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import logging
+import re
+import time
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Self
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from itemadapter import ItemAdapter
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.http import Response
+from scrapy.logformatter import LogFormatter, LogFormatterResult
+from scrapy.statscollectors import StatsCollector
+from twisted.python.failure import Failure
+
+from archive import Archive, WartaError, WriteResult, content_hash
+from crawler.sites import SiteProfile
+from crawler.urls import canonical_url
+
+logger = logging.getLogger(__name__)
+
+# --- pure text functions ----------------------------------------------------------------------
+
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"), None)
+"""Zero-width spaces and joiners, direction marks, word joiner, BOM and soft hyphen: invisible
+characters that split words for search and change a content hash without changing the text."""
+
+_SPACES = re.compile(r"[^\S\n]+")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_ENTITY = re.compile(r"&(#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def clean_text(value: str) -> str:
+    """One line of text: entities decoded, Unicode NFC, invisible characters removed, every
+    run of whitespace (line breaks and no-break spaces too) one space, ends stripped."""
+    if _ENTITY.search(value):
+        value = html.unescape(value)
+    value = unicodedata.normalize("NFC", value).translate(ZERO_WIDTH)
+    return " ".join(value.split())
+
+
+def clean_body(value: str) -> str:
+    """Article text: each paragraph cleaned like `clean_text`, empty ones dropped, paragraphs
+    separated by exactly one blank line."""
+    if _ENTITY.search(value):
+        value = html.unescape(value)
+    value = unicodedata.normalize("NFC", value).translate(ZERO_WIDTH)
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    paragraphs = (" ".join(p.split()) for p in _PARAGRAPH_BREAK.split(value))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def clean_list(values: Iterable[Any]) -> list[str]:
+    """Strings cleaned, empty ones dropped, each kept once in first-seen order."""
+    out: dict[str, None] = {}
+    for value in values:
+        if isinstance(value, str):
+            text = clean_text(value)
+            if text:
+                out.setdefault(text, None)
+    return list(out)
+
+
+def count_words(body: str) -> int:
+    """Words in a text: whitespace-separated tokens holding at least one letter or digit
+    (a lone dash or bullet is not a word)."""
+    return sum(1 for token in body.split() if any(c.isalnum() for c in token))
+
+
+def with_offset(value: str | None, tz: ZoneInfo) -> str | None:
+    """An ISO 8601 instant with its UTC offset: a value without one takes the outlet's zone
+    (a page that shows no zone means the outlet's local time). None when it does not parse."""
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        parsed = parsed.replace(tzinfo=tz)
+    return parsed.isoformat()
+
+
+def collapse_related(related: Iterable[Any],
+                     page_url: str) -> tuple[list[dict[str, Any]], int, int]:
+    """Related links with each target kept once (first occurrence), the page's own URL left
+    out, positions renumbered 0..n-1 in page order. Returns `(links, collapsed, self_links)`."""
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    collapsed = self_links = 0
+    for link in related:
+        url = link.get("url") if isinstance(link, Mapping) else None
+        if not isinstance(url, str) or not url:
+            continue
+        if url == page_url:
+            self_links += 1
+            continue
+        if url in seen:
+            collapsed += 1
+            continue
+        seen.add(url)
+        out.append({"url": url, "title": link.get("title"), "block": link.get("block"),
+                    "position": len(out)})
+    return out, collapsed, self_links
+
+
+def jsonable(stats: Mapping[str, Any]) -> dict[str, Any]:
+    """Scrapy stats with datetimes as ISO text, sorted by key, ready for JSON."""
+    out: dict[str, Any] = {}
+    for key in sorted(stats):
+        value = stats[key]
+        if isinstance(value, dt.datetime | dt.date):
+            value = value.isoformat()
+        elif not isinstance(value, int | float | str | bool | type(None) | list | dict):
+            value = str(value)
+        out[key] = value
+    return out
+
+
+# --- pipelines ----------------------------------------------------------------------------------
+
+def _spider_profiles(crawler: Crawler) -> Mapping[str, SiteProfile]:
+    """The outlet profiles of the crawl's spider (the `news` spider sets `profiles`)."""
+    return getattr(crawler.spider, "profiles", None) or {}
+
+
+def _stats(crawler: Crawler) -> StatsCollector:
+    assert crawler.stats is not None
+    return crawler.stats
+
+
+class NormalizePipeline:
+    """Unicode NFC, whitespace, entities and invisible characters in every text field; dates
+    given their outlet's offset when they have none; canonical URLs for the article and its
+    related links; word count and content hash."""
+
+    def __init__(self, stats: StatsCollector, profiles: Mapping[str, SiteProfile]) -> None:
+        self.stats = stats
+        self.profiles = profiles
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(_stats(crawler), _spider_profiles(crawler))
+
+    def _inc(self, key: str) -> None:
+        self.stats.inc_value(key)
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        profile = self.profiles.get(adapter.get("source") or "")
+        owns: Callable[[str], bool] | None = profile.owns if profile else None
+        home_host = urlsplit(profile.homepage).hostname if profile else None
+        tz = profile.tz if profile else ZoneInfo("UTC")
+
+        adapter["url"] = canonical_url(adapter["url"], owns=owns, home_host=home_host)
+        for name in ("title", "published_raw", "dateline", "editor", "reporter", "signoff",
+                     "section"):
+            value = adapter.get(name)
+            if isinstance(value, str):
+                adapter[name] = clean_text(value) or None
+        body = adapter.get("body")
+        adapter["body"] = clean_body(body) if isinstance(body, str) else None
+        for name in ("authors", "tags", "captions"):
+            if name in adapter.field_names() or name in adapter:
+                adapter[name] = clean_list(adapter.get(name) or [])
+        language = adapter.get("language")
+        adapter["language"] = (language.strip().lower() if isinstance(language, str)
+                               and language.strip() else (profile.language if profile else None))
+        for name in ("published_at", "modified_at"):
+            raw = adapter.get(name)
+            fixed = with_offset(raw, tz)
+            if raw and fixed is None:
+                self._inc(f"normalize/{name}_unparsed")
+            adapter[name] = fixed
+        if not adapter.get("published_at"):
+            self._inc("normalize/no_date")
+        adapter["fetched_at"] = with_offset(adapter.get("fetched_at"), ZoneInfo("UTC"))
+
+        related = []
+        for link in adapter.get("related") or []:
+            if not isinstance(link, Mapping) or not isinstance(link.get("url"), str):
+                continue
+            url = link["url"]
+            link_owned = owns(url) if owns else False
+            related.append({
+                "url": canonical_url(url, owns=owns, home_host=home_host if link_owned else None),
+                "title": clean_text(link["title"]) if isinstance(link.get("title"), str) else None,
+                "block": link.get("block"),
+                "position": link.get("position"),
+            })
+        adapter["related"] = related
+
+        body_text = adapter.get("body") or ""
+        adapter["word_count"] = count_words(body_text)
+        adapter["content_hash"] = content_hash(adapter.get("title") or "", body_text)
+        return item
+
+
+class ValidatePipeline:
+    """Drop an item that is not an article: no title, or no body. Each drop is counted by
+    reason (`validate/dropped/no_title`, `validate/dropped/no_body`) and per site."""
+
+    def __init__(self, stats: StatsCollector) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(_stats(crawler))
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        reason = None
+        if not adapter.get("title"):
+            reason = "no_title"
+        elif not adapter.get("body"):
+            reason = "no_body"
+        if reason is None:
+            self.stats.inc_value("validate/ok")
+            return item
+        self.stats.inc_value(f"validate/dropped/{reason}")
+        self.stats.inc_value(f"site/{adapter.get('source')}/dropped")
+        where = adapter.get("fetched_url") or adapter.get("url")
+        raise DropItem(f"{reason.replace('_', ' ')}: {where}", log_level="WARNING")
+
+
+class DedupePipeline:
+    """One item per canonical URL in a crawl (`dedupe/dropped/duplicate_url`), and each related
+    link once per page (`dedupe/related_collapsed`, `dedupe/related_self`). Across crawls the
+    archive keeps one row per URL and one `links` row per target."""
+
+    def __init__(self, stats: StatsCollector) -> None:
+        self.stats = stats
+        self.seen: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(_stats(crawler))
+
+    def open_spider(self) -> None:
+        self.seen = set()
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        stats = self.stats
+        url = adapter["url"]
+        if url in self.seen:
+            stats.inc_value("dedupe/dropped/duplicate_url")
+            raise DropItem(f"duplicate of an article already crawled: {url}", log_level="DEBUG")
+        self.seen.add(url)
+        related, collapsed, self_links = collapse_related(adapter.get("related") or [], url)
+        adapter["related"] = related
+        if collapsed:
+            stats.inc_value("dedupe/related_collapsed", collapsed)
+        if self_links:
+            stats.inc_value("dedupe/related_self", self_links)
+        return item
+
+
+class ArchivePipeline:
+    """Write items into the archive in batched transactions.
+
+    The archive opens when the spider opens (outlets recorded in `sources`, a `crawls` row
+    begun) and closes when it closes (last batch flushed, the crawl row finished with its finish
+    reason, counts and Scrapy stats). Items wait in a buffer per outlet and are written when
+    `WARTA_BATCH_SIZE` have gathered or the oldest has waited `WARTA_FLUSH_SECONDS`. Counts go to
+    `archive/new|updated|unchanged|links_new|links_seen` and `site/<key>/new|updated|unchanged`.
+    A record the archive refuses is counted (`archive/rejected`) and logged; the rest of its
+    batch is still written. Off with `WARTA_ARCHIVE_ENABLED = False`.
+    """
+
+    def __init__(self, db_path: str, *, stats: StatsCollector,
+                 profiles: Mapping[str, SiteProfile], crawl_args: Mapping[str, Any] | None = None,
+                 batch_size: int = 100, flush_seconds: float = 10.0) -> None:
+        self.db_path = db_path
+        self.stats = stats
+        self.profiles = profiles
+        self.crawl_args = dict(crawl_args or {})
+        self.batch_size = max(1, batch_size)
+        self.flush_seconds = flush_seconds
+        self.archive: Archive | None = None
+        self.crawl_id: int | None = None
+        self.buffers: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.oldest: float | None = None
+        self.totals = WriteResult()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        if not settings.getbool("WARTA_ARCHIVE_ENABLED"):
+            raise NotConfigured
+        spider = crawler.spider
+        since = getattr(spider, "since", None)
+        crawl_args = {
+            "since": str(since) if since else None,
+            "max_articles": getattr(spider, "max_articles", 0) or None,
+            "sites_dir": settings.get("WARTA_SITES_DIR"),
+        }
+        pipeline = cls(settings.get("WARTA_DB") or "warta.db", stats=_stats(crawler),
+                       profiles=_spider_profiles(crawler), crawl_args=crawl_args,
+                       batch_size=settings.getint("WARTA_BATCH_SIZE"),
+                       flush_seconds=settings.getfloat("WARTA_FLUSH_SECONDS"))
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def open_spider(self) -> None:
+        self.archive = Archive(self.db_path)
+        for profile in self.profiles.values():
+            record = profile.source_record()
+            self.archive.set_source(record["key"], name=record["name"],
+                                    homepage=record["homepage"], timezone=record["timezone"],
+                                    region=record["region"])
+        self.crawl_id = self.archive.begin_crawl(list(self.profiles), self.crawl_args)
+        self.stats.set_value("archive/crawl_id", self.crawl_id)
+
+    def process_item(self, item: Any) -> Any:
+        record = {k: v for k, v in ItemAdapter(item).asdict().items() if v is not None}
+        record.setdefault("related", [])
+        self.buffers[record["source"]].append(record)
+        now = time.monotonic()
+        if self.oldest is None:
+            self.oldest = now
+        waiting = sum(len(b) for b in self.buffers.values())
+        if waiting >= self.batch_size or now - self.oldest >= self.flush_seconds:
+            self.flush()
+        return item
+
+    def flush(self) -> None:
+        """Write every buffered item, one transaction per outlet."""
+        for source, batch in list(self.buffers.items()):
+            if batch:
+                self._write(source, batch)
+        self.buffers.clear()
+        self.oldest = None
+
+    def _write(self, source: str, batch: list[dict[str, Any]]) -> None:
+        assert self.archive is not None
+        try:
+            result = self.archive.write(batch, crawl_id=self.crawl_id)
+        except WartaError:
+            # One bad record refuses the whole batch: write the others one by one.
+            result = WriteResult()
+            for record in batch:
+                try:
+                    result = result + self.archive.write([record], crawl_id=self.crawl_id)
+                except WartaError as exc:
+                    self._count("archive/rejected")
+                    logger.error("archive refused %s: %s", record.get("url"), exc)
+        self.totals = self.totals + result
+        for name, value in result.as_dict().items():
+            self._count(f"archive/{name}", value)
+            if name in ("new", "updated", "unchanged"):
+                self._count(f"site/{source}/{name}", value)
+
+    def _count(self, key: str, value: int = 1) -> None:
+        if value:
+            self.stats.inc_value(key, value)
+
+    def close_spider(self) -> None:
+        if self.archive is not None:
+            self.flush()
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        """Finish the crawl record (the finish reason is known only now) and close the archive."""
+        if self.archive is None:
+            return
+        stats = self.stats.get_stats()
+        counts = dict(self.totals.as_dict())
+        counts["dropped"] = sum(v for k, v in stats.items() if k.startswith("validate/dropped/"))
+        counts["errors"] = int(stats.get("errors/total", 0))
+        counts["requests"] = int(stats.get("downloader/request_count", 0))
+        counts["pages"] = int(stats.get("downloader/response_count", 0))
+        try:
+            if self.crawl_id is not None:
+                self.archive.finish_crawl(self.crawl_id, finish_reason=reason, counts=counts,
+                                          stats=jsonable(stats))
+        finally:
+            self.archive.close()
+            self.archive = None
+
+
+# --- logging ------------------------------------------------------------------------------------
+
+class WartaLogFormatter(LogFormatter):
+    """Scrapy's log lines, with dropped and scraped items named by URL instead of printed whole
+    (an article body would fill the log)."""
+
+    def dropped(self, item: Any, exception: BaseException, response: Response | Failure | None,
+                spider: Spider | None = None) -> LogFormatterResult:
+        result = super().dropped(item, exception, response, spider)  # type: ignore[arg-type]
+        result["msg"] = "Dropped (%(exception)s)"
+        result["args"] = {"exception": exception}
+        return result
+
+    def scraped(self, item: Any, response: Response | Failure | None,
+                spider: Spider | None = None) -> LogFormatterResult:
+        result = super().scraped(item, response, spider)  # type: ignore[arg-type]
+        url = ItemAdapter(item).get("url") if ItemAdapter.is_item(item) else None
+        result["msg"] = "Scraped %(url)s"
+        result["args"] = {"url": url}
+        return result
+
+
+__all__ = [
+    "ArchivePipeline",
+    "DedupePipeline",
+    "NormalizePipeline",
+    "ValidatePipeline",
+    "WartaLogFormatter",
+    "clean_body",
+    "clean_list",
+    "clean_text",
+    "collapse_related",
+    "count_words",
+    "jsonable",
+    "with_offset",
+]

@@ -1,0 +1,304 @@
+"""Running a crawl from Python or the `warta` command: `run_crawl(profiles, db=...)`.
+
+`run_crawl` starts Scrapy's CrawlerProcess with warta's settings (`crawler/settings.py`), the
+`news` spider and the given outlet profiles, writes into the archive at `db`, and returns a
+`CrawlSummary` (Scrapy's final stats and a row per outlet). Twisted's reactor runs once per
+process, so call it once per process: the `warta` command does; tests and benchmarks start a
+`warta crawl` child process.
+
+Two extensions live here too: `ProgressExtension` redraws one line on stderr (pages fetched,
+articles new/updated, errors, rate) while a crawl runs on a terminal, and `StatsFileExtension`
+writes the final stats to `WARTA_STATS_FILE` as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Self, TextIO
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.exceptions import NotConfigured
+from scrapy.settings import Settings
+from twisted.internet.task import LoopingCall
+
+from archive import Archive
+from archive.dates import parse_date_bound
+from crawler.pipelines import jsonable
+from crawler.sites import SiteProfile
+
+logger = logging.getLogger(__name__)
+
+SETTINGS_MODULE = "crawler.settings"
+
+SITE_COLUMNS = ("pages", "articles", "new", "updated", "unchanged", "dropped", "errors")
+"""Per-outlet counts in the summary, each read from the stat `site/<key>/<column>`."""
+
+
+def crawl_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
+    """warta's Scrapy settings with `overrides` on top (at command-line priority)."""
+    settings = Settings()
+    settings.setmodule(SETTINGS_MODULE, priority="project")
+    if overrides:
+        settings.setdict(dict(overrides), priority="cmdline")
+    return settings
+
+
+@dataclass
+class SiteSummary:
+    key: str
+    name: str
+    counts: dict[str, int]
+
+
+@dataclass
+class CrawlSummary:
+    """What one crawl did: Scrapy's final stats, one row per outlet, and the totals."""
+
+    db: str
+    finish_reason: str
+    elapsed: float
+    stats: dict[str, Any]
+    sites: list[SiteSummary] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.finish_reason in ("finished", "closespider_itemcount")
+
+    def total(self, column: str) -> int:
+        return sum(site.counts.get(column, 0) for site in self.sites)
+
+    def format(self) -> str:
+        """The per-site table and a closing line, as `warta crawl` prints them."""
+        width = max([len("site"), *(len(s.key) for s in self.sites)])
+        header = "site".ljust(width) + "".join(f"{c:>11}" for c in SITE_COLUMNS)
+        lines = [header]
+        for site in self.sites:
+            lines.append(site.key.ljust(width)
+                         + "".join(f"{site.counts.get(c, 0):>11}" for c in SITE_COLUMNS))
+        if len(self.sites) > 1:
+            lines.append("total".ljust(width)
+                         + "".join(f"{self.total(c):>11}" for c in SITE_COLUMNS))
+        rate = self.total("pages") / self.elapsed if self.elapsed > 0 else 0.0
+        lines.append(f"{self.finish_reason} in {self.elapsed:.1f} s ({rate:.1f} pages/s); "
+                     f"archive: {self.db}")
+        return "\n".join(lines)
+
+
+def summarize(stats: Mapping[str, Any], profiles: Sequence[SiteProfile], db: str,
+              elapsed: float) -> CrawlSummary:
+    sites = [SiteSummary(key=p.key, name=p.name,
+                         counts={c: int(stats.get(f"site/{p.key}/{c}", 0)) for c in SITE_COLUMNS})
+             for p in profiles]
+    return CrawlSummary(db=db, finish_reason=str(stats.get("finish_reason", "unknown")),
+                        elapsed=elapsed, stats=jsonable(stats), sites=sites)
+
+
+def run_crawl(
+    profiles: Sequence[SiteProfile],
+    *,
+    db: str | Path,
+    since: Any = None,
+    max_articles: int = 0,
+    settings: Mapping[str, Any] | None = None,
+    progress: bool | None = None,
+    stderr: TextIO | None = None,
+) -> CrawlSummary:
+    """Crawl `profiles` into the archive at `db` and return what happened.
+
+    `since` is a date or instant (`--since`); `max_articles` a per-outlet cap (0: none);
+    `settings` any Scrapy or `WARTA_*` setting; `progress` the live line on stderr (default:
+    when stderr is a terminal). Raises `WartaError` before crawling when the archive cannot be
+    opened or an option is wrong.
+    """
+    if not profiles:
+        raise ValueError("run_crawl needs at least one profile")
+    bound = parse_date_bound(since) if since not in (None, "") else None
+    db_path = str(Path(db).expanduser())
+    Archive(db_path).close()  # a wrong path or a foreign file fails here, as one line
+    stream = stderr or sys.stderr
+    if progress is None:
+        progress = stream.isatty()
+    overrides: dict[str, Any] = {"WARTA_DB": db_path, "WARTA_PROGRESS": progress}
+    overrides.update(settings or {})
+    crawl = crawl_settings(overrides)
+
+    handler = _install_logging(crawl, stream)
+    try:
+        process = CrawlerProcess(crawl, install_root_handler=False)
+        from crawler.spiders.news import NewsSpider
+
+        crawler = process.create_crawler(NewsSpider)
+        process.crawl(crawler, profiles=list(profiles), since=bound, max_articles=max_articles)
+        started = time.monotonic()
+        process.start()
+        elapsed = time.monotonic() - started
+    finally:
+        logging.getLogger().removeHandler(handler)
+    stats = crawler.stats.get_stats() if crawler.stats is not None else {}
+    return summarize(stats, profiles, db_path, elapsed)
+
+
+# --- demo -------------------------------------------------------------------------------------
+
+DEMO_SETTINGS: dict[str, Any] = {
+    # The demo sites run in this process on loopback: no need to spare them.
+    "AUTOTHROTTLE_ENABLED": False,
+    "DOWNLOAD_DELAY": 0,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+    "DOWNLOAD_TIMEOUT": 10,
+}
+
+DEFAULT_DEMO_QUERY = "Samarinda"
+"""The demo's sample search when `crawler.demo` names none (`SAMPLE_QUERY`)."""
+
+DEMO_RESULTS = 5
+
+
+@dataclass
+class DemoResult:
+    summary: CrawlSummary
+    stats: dict[str, Any]
+    query: str
+    results: list[dict[str, Any]]
+
+
+def run_demo(db: str | Path, *, query: str | None = None, progress: bool | None = None,
+             settings: Mapping[str, Any] | None = None) -> DemoResult:
+    """Serve the demo sites on 127.0.0.1 (threads in this process), crawl them all into `db`,
+    stop the server, and return the crawl summary, the archive's stats and a sample search."""
+    from crawler import demo
+    from crawler.demo.server import serve
+    from crawler.sites import parse_profile
+
+    server = serve()
+    try:
+        profiles = [parse_profile(key, data, f"<demo site {key}>")
+                    for key, data in demo.profiles(server.urls).items()]
+        summary = run_crawl(profiles, db=db, settings={**DEMO_SETTINGS, **(settings or {})},
+                            progress=progress)
+    finally:
+        server.stop()
+    text = query or getattr(demo, "SAMPLE_QUERY", None) or DEFAULT_DEMO_QUERY
+    with Archive(db) as archive:
+        stats = archive.stats()
+        results = archive.search(text, limit=DEMO_RESULTS)
+    return DemoResult(summary=summary, stats=stats, query=text, results=results)
+
+
+# --- logging ----------------------------------------------------------------------------------
+
+class ProgressAwareHandler(logging.StreamHandler[TextIO]):
+    """A log handler that first clears the progress line, so a log record never lands on the
+    end of it; the progress line is redrawn at its next tick."""
+
+    progress_active = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if ProgressAwareHandler.progress_active:
+            self.stream.write("\r\033[K")
+        super().emit(record)
+
+
+def _install_logging(settings: Settings, stream: TextIO) -> logging.Handler:
+    """Scrapy's log format at `LOG_LEVEL`, to `LOG_FILE` when set, else to `stream`."""
+    log_file = settings.get("LOG_FILE")
+    handler: logging.Handler
+    if log_file:
+        handler = logging.FileHandler(log_file, mode="a" if settings.getbool("LOG_FILE_APPEND")
+                                      else "w", encoding=settings.get("LOG_ENCODING") or "utf-8")
+    else:
+        handler = ProgressAwareHandler(stream)
+    handler.setFormatter(logging.Formatter(fmt=settings.get("LOG_FORMAT"),
+                                           datefmt=settings.get("LOG_DATEFORMAT")))
+    handler.setLevel(settings.get("LOG_LEVEL"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(handler.level)  # records below the level are not even built
+    return handler
+
+
+# --- extensions -------------------------------------------------------------------------------
+
+class ProgressExtension:
+    """Redraw one status line on stderr every `WARTA_PROGRESS_INTERVAL` seconds:
+
+        pages 412 | articles 230 (new 200, updated 3) | errors 4 | 18.2 pages/s | 0:22
+
+    On only when `WARTA_PROGRESS` is true (`warta crawl` sets it on a terminal).
+    """
+
+    def __init__(self, stats: Any, interval: float, stream: TextIO) -> None:
+        self.stats = stats
+        self.interval = interval
+        self.stream = stream
+        self.started = time.monotonic()
+        self.task: LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("WARTA_PROGRESS"):
+            raise NotConfigured
+        ext = cls(crawler.stats, crawler.settings.getfloat("WARTA_PROGRESS_INTERVAL"), sys.stderr)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def line(self) -> str:
+        get = self.stats.get_value
+        elapsed = time.monotonic() - self.started
+        pages = int(get("downloader/response_count", 0))
+        rate = pages / elapsed if elapsed > 0 else 0.0
+        minutes, seconds = divmod(int(elapsed), 60)
+        return (f"pages {pages} | articles {int(get('item_scraped_count', 0))} "
+                f"(new {int(get('archive/new', 0))}, updated {int(get('archive/updated', 0))}) | "
+                f"errors {int(get('errors/total', 0))} | {rate:.1f} pages/s | "
+                f"{minutes}:{seconds:02d}")
+
+    def draw(self) -> None:
+        self.stream.write("\r\033[K" + self.line())
+        self.stream.flush()
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.started = time.monotonic()
+        ProgressAwareHandler.progress_active = True
+        self.task = LoopingCall(self.draw)
+        self.task.start(self.interval, now=True)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.task is not None and self.task.running:
+            self.task.stop()
+        self.draw()
+        self.stream.write("\n")
+        self.stream.flush()
+        ProgressAwareHandler.progress_active = False
+
+
+class StatsFileExtension:
+    """Write the crawl's final Scrapy stats as a JSON object to `WARTA_STATS_FILE`."""
+
+    def __init__(self, stats: Any, path: str) -> None:
+        self.stats = stats
+        self.path = Path(path)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        path = crawler.settings.get("WARTA_STATS_FILE")
+        if not path:
+            raise NotConfigured
+        ext = cls(crawler.stats, path)
+        # After the core stats set finish_reason/finish_time (their handler connects first).
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        data = jsonable(self.stats.get_stats())
+        data.setdefault("finish_reason", reason)
+        self.path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n",
+                             encoding="utf-8")

@@ -1,0 +1,155 @@
+"""Scrapy settings for warta (`scrapy.cfg` points here), and warta's own settings in one place.
+
+Scrapy's settings below are the polite defaults every warta crawl starts from: robots.txt obeyed,
+AutoThrottle on, a few requests at a time per site, a User-Agent that names warta and where to
+read about it. Override any of them per run with `warta crawl -s NAME=VALUE` or
+`scrapy crawl news -s NAME=VALUE`.
+
+warta's own settings carry the `WARTA_` prefix. Their defaults and one line of help each live in
+`WARTA_SETTINGS`; the module-level names below are generated from it, and a test checks that
+each one is documented in the README.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from archive.version import __version__
+
+
+class Setting(NamedTuple):
+    default: Any
+    help: str
+
+
+PROJECT_URL = "https://github.com/warta-news/warta"
+"""Where a site owner who sees warta in their logs can read what it is and who runs it."""
+
+USER_AGENT = f"warta/{__version__} (+{PROJECT_URL})"
+
+WARTA_SETTINGS: dict[str, Setting] = {
+    "WARTA_DB": Setting("warta.db", "Path of the SQLite archive the crawl writes into."),
+    "WARTA_SITES_DIR": Setting(
+        None, "A folder of extra outlet profiles (`KEY.toml`), read after the bundled ones."),
+    "WARTA_SITES": Setting(
+        [], "Outlet keys to crawl when the spider gets no `site` argument."),
+    "WARTA_SINCE": Setting(
+        None, "Only articles published on or after this date (YYYY-MM-DD or ISO 8601): bounds "
+              "sitemaps, feeds and listings, and drops older articles."),
+    "WARTA_MAX_ARTICLES": Setting(
+        0, "At most this many articles per site in one crawl (0 = no limit)."),
+    "WARTA_RELATED_DEPTH": Setting(
+        1, "How many hops of related-headline links to follow from an article found by a "
+           "sitemap, feed or listing (0 = do not follow them)."),
+    "WARTA_MAX_PARTS": Setting(
+        20, "At most this many pages of one multi-page article are fetched and stitched."),
+    "WARTA_BATCH_SIZE": Setting(
+        100, "Articles written to the archive per transaction."),
+    "WARTA_FLUSH_SECONDS": Setting(
+        10.0, "Write a partial batch when its oldest article has waited this long (seconds)."),
+    "WARTA_SCOPE_ENABLED": Setting(
+        True, "Drop requests and redirects that leave the outlet they were made for."),
+    "WARTA_ARCHIVE_ENABLED": Setting(
+        True, "Write items into the archive (off: crawl and count only)."),
+    "WARTA_STATS_FILE": Setting(
+        None, "Write the crawl's final Scrapy stats to this JSON file."),
+    "WARTA_PROGRESS": Setting(
+        False, "Redraw a one-line progress report on stderr (set by `warta crawl` on a terminal)."),
+    "WARTA_PROGRESS_INTERVAL": Setting(
+        1.0, "Seconds between redraws of the progress line."),
+}
+"""Every warta setting: default and one line of help. The README's Settings section lists them."""
+
+# --- Scrapy project -------------------------------------------------------------------------
+
+BOT_NAME = "warta"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# --- Politeness -----------------------------------------------------------------------------
+
+ROBOTSTXT_OBEY = True
+
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+"""A few requests at a time per site: regional outlets run on small servers."""
+
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+"""On average two requests in flight per site: half the per-domain cap, so a slow server makes
+warta back off well before the cap is reached."""
+
+DOWNLOAD_DELAY = 0.25
+
+DOWNLOAD_TIMEOUT = 30
+"""Seconds before a request is given up; news pages answer in well under 10 s when the site
+is up."""
+
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+"""Bytes; a larger response is refused and counted (`errors/too_large`). The heaviest real article
+pages we have seen are about 1 MB of HTML, and sitemaps are capped at 50 MB uncompressed by the
+protocol but news sitemaps hold at most 1,000 URLs (well under 1 MB)."""
+
+DOWNLOAD_WARNSIZE = 0
+"""No size warnings: a response is either used or refused at DOWNLOAD_MAXSIZE, which Scrapy logs
+once with its URL (a warning size would log the same page a second time)."""
+
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"
+"""warta logs each failed URL once itself (the spider's errback), so Scrapy's own give-up line
+is kept at DEBUG."""
+
+REDIRECT_MAX_TIMES = 10
+
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+HTTPCACHE_ENABLED = False
+
+LOG_LEVEL = "INFO"
+LOG_FORMATTER = "crawler.pipelines.WartaLogFormatter"
+
+FEED_EXPORT_ENCODING = "utf-8"
+
+# --- Components -----------------------------------------------------------------------------
+
+SPIDER_MIDDLEWARES: dict[str, int] = {}
+
+DOWNLOADER_MIDDLEWARES = {
+    # After RobotsTxtMiddleware (100) so disallowed URLs never reach it; before redirects (600)
+    # see their responses, so a redirect off the outlet is caught too.
+    "crawler.middlewares.OutletScopeMiddleware": 110,
+    "crawler.middlewares.ResponseCheckMiddleware": 590,
+}
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.NormalizePipeline": 100,
+    "crawler.pipelines.ValidatePipeline": 200,
+    "crawler.pipelines.DedupePipeline": 300,
+    "crawler.pipelines.ArchivePipeline": 900,
+}
+
+EXTENSIONS = {
+    "crawler.runner.StatsFileExtension": 500,
+    "crawler.runner.ProgressExtension": 510,
+}
+
+# --- warta's own settings (generated from WARTA_SETTINGS) --------------------------------------
+
+WARTA_DB = WARTA_SETTINGS["WARTA_DB"].default
+WARTA_SITES_DIR = WARTA_SETTINGS["WARTA_SITES_DIR"].default
+WARTA_SITES = WARTA_SETTINGS["WARTA_SITES"].default
+WARTA_SINCE = WARTA_SETTINGS["WARTA_SINCE"].default
+WARTA_MAX_ARTICLES = WARTA_SETTINGS["WARTA_MAX_ARTICLES"].default
+WARTA_RELATED_DEPTH = WARTA_SETTINGS["WARTA_RELATED_DEPTH"].default
+WARTA_MAX_PARTS = WARTA_SETTINGS["WARTA_MAX_PARTS"].default
+WARTA_BATCH_SIZE = WARTA_SETTINGS["WARTA_BATCH_SIZE"].default
+WARTA_FLUSH_SECONDS = WARTA_SETTINGS["WARTA_FLUSH_SECONDS"].default
+WARTA_SCOPE_ENABLED = WARTA_SETTINGS["WARTA_SCOPE_ENABLED"].default
+WARTA_ARCHIVE_ENABLED = WARTA_SETTINGS["WARTA_ARCHIVE_ENABLED"].default
+WARTA_STATS_FILE = WARTA_SETTINGS["WARTA_STATS_FILE"].default
+WARTA_PROGRESS = WARTA_SETTINGS["WARTA_PROGRESS"].default
+WARTA_PROGRESS_INTERVAL = WARTA_SETTINGS["WARTA_PROGRESS_INTERVAL"].default

@@ -1,0 +1,506 @@
+"""Discovery as pure functions: robots.txt, sitemaps, feeds and listing pages -> article URLs.
+
+The spider (`crawler/spiders/news.py`) fetches; these functions only read bytes they are given,
+so each is tested on saved documents without a crawl.
+
+XML is parsed with a parser that resolves no entities, loads no DTD, reaches no network and
+refuses huge trees; a document that declares entities (the XML-bomb pattern) is refused outright
+(`UnsafeDocument`): sitemaps and feeds never need them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, tzinfo
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import lxml.etree
+import lxml.html
+
+__all__ = [
+    "Entry",
+    "Listing",
+    "NotAFeed",
+    "NotASitemap",
+    "Sitemap",
+    "UnsafeDocument",
+    "find_feed_links",
+    "listing_page_url",
+    "looks_like_article",
+    "parse_date",
+    "parse_feed",
+    "parse_listing",
+    "parse_sitemap",
+    "sitemaps_from_robots",
+]
+
+
+class DiscoveryError(ValueError):
+    """A discovery document that cannot be used; the message says why, in a few words."""
+
+    kind = "invalid"
+
+
+class UnsafeDocument(DiscoveryError):
+    """An XML document that declares entities (the 'billion laughs' bomb pattern)."""
+
+    kind = "xml_unsafe"
+
+
+class NotASitemap(DiscoveryError):
+    kind = "sitemap_invalid"
+
+
+class NotAFeed(DiscoveryError):
+    kind = "feed_invalid"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One URL found by discovery, with the dates the document gives for it."""
+
+    url: str
+    lastmod: datetime | None = None
+    published: datetime | None = None
+    title: str | None = None
+
+    @property
+    def date(self) -> datetime | None:
+        """The best date for bounding by `--since`: publication first, then last modification."""
+        return self.published or self.lastmod
+
+
+@dataclass(frozen=True)
+class Sitemap:
+    kind: str
+    """`index` (a list of sitemaps) or `urlset` (a list of pages)."""
+    entries: list[Entry] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Listing:
+    articles: list[str]
+    """Article URLs in page order, each once."""
+    next_pages: list[str]
+    """Further pages of the same listing (`rel=next`, a `Selanjutnya` link)."""
+
+
+# --- dates ----------------------------------------------------------------------------------
+
+_W3C_DATE = re.compile(
+    r"^\s*(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?\s*$"
+)
+
+
+def parse_date(value: str | None, tz: tzinfo = UTC) -> datetime | None:
+    """A sitemap or feed date as an aware datetime, or None when it does not parse.
+
+    Accepts W3C datetimes (`2020-05-19`, `2020-05-19T21:57:45Z`, `...+07:00`) and RFC 822 dates
+    (`Thu, 05 Nov 2015 14:56:43 +0700`, two-digit years too). A value without a zone takes `tz`
+    (the outlet's zone); a date alone is midnight in that zone.
+    """
+    if not value or not value.strip():
+        return None
+    text = value.strip()
+    match = _W3C_DATE.match(text)
+    if match:
+        year, month, day, hour, minute, second, zone = match.groups()
+        try:
+            base = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
+                            int(second or 0))
+        except ValueError:
+            return None
+        if zone is None:
+            return base.replace(tzinfo=tz)
+        if zone == "Z":
+            return base.replace(tzinfo=UTC)
+        offset = zone.replace(":", "")
+        return datetime.strptime(f"{base.isoformat()}{offset}", "%Y-%m-%dT%H:%M:%S%z")
+    try:
+        parsed = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+
+
+def since_instant(since: date | datetime | None, tz: tzinfo) -> datetime | None:
+    """`--since` as an instant: a plain date is midnight in the outlet's zone."""
+    if since is None:
+        return None
+    if isinstance(since, datetime):
+        return since if since.tzinfo else since.replace(tzinfo=tz)
+    return datetime.combine(since, time(0, 0), tzinfo=tz)
+
+
+def is_older(when: datetime | None, since: datetime | None) -> bool:
+    """True when `when` is known and before `since` (an undated entry is never 'older')."""
+    return since is not None and when is not None and when < since
+
+
+# --- robots.txt -----------------------------------------------------------------------------
+
+_SITEMAP_LINE = re.compile(r"^\s*sitemap\s*:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
+
+
+def sitemaps_from_robots(text: str, base_url: str) -> list[str]:
+    """The `Sitemap:` URLs a robots.txt declares, absolute, each once, in file order."""
+    seen: dict[str, None] = {}
+    for match in _SITEMAP_LINE.finditer(text):
+        url = urljoin(base_url, match.group(1).strip())
+        if urlsplit(url).scheme in ("http", "https"):
+            seen.setdefault(url, None)
+    return list(seen)
+
+
+# --- XML ------------------------------------------------------------------------------------
+
+_ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*(<!doctype\s+html|<html\b|<head\b|<body\b)",
+                         re.IGNORECASE | re.DOTALL)
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _safe_parser() -> lxml.etree.XMLParser:
+    return lxml.etree.XMLParser(
+        resolve_entities=False, huge_tree=False, no_network=True, load_dtd=False,
+        recover=True, remove_comments=True, remove_pis=True,
+    )
+
+
+def _xml_root(body: bytes, error: type[DiscoveryError]) -> lxml.etree._Element:
+    if _ENTITY_DECL.search(body):
+        raise UnsafeDocument("declares XML entities (refused: sitemaps and feeds never need them)")
+    body = body.lstrip()
+    if not body:
+        raise error("is empty")
+    try:
+        root = lxml.etree.fromstring(body, _safe_parser())
+    except lxml.etree.XMLSyntaxError as exc:
+        raise error(f"is not XML ({exc})") from None
+    if root is None:
+        raise error("is not XML")
+    return root
+
+
+def _local(tag: Any) -> str:
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1].lower()
+
+
+def _child_text(elem: lxml.etree._Element, *names: str) -> str | None:
+    """Text of the first descendant whose local name is one of `names` (at any depth)."""
+    for child in elem.iter():
+        if child is not elem and _local(child.tag) in names:
+            text = (child.text or "").strip()
+            if text:
+                return text
+    return None
+
+
+def is_gzip(body: bytes) -> bool:
+    return body[:2] == _GZIP_MAGIC
+
+
+def parse_sitemap(body: bytes, tz: tzinfo = UTC) -> Sitemap:
+    """A sitemap index or urlset (news sitemaps included) as entries with their dates.
+
+    Pass gunzipped bytes (`scrapy.utils.gz.gunzip` with a max size for `.xml.gz`).
+    """
+    if _HTML_START.match(body[:2048]):
+        raise NotASitemap("is an HTML page, not a sitemap")
+    root = _xml_root(body, NotASitemap)
+    kind = _local(root.tag)
+    if kind not in ("sitemapindex", "urlset"):
+        raise NotASitemap(f"has root <{kind or '?'}>, not <urlset> or <sitemapindex>")
+    item_tag = "sitemap" if kind == "sitemapindex" else "url"
+    entries: list[Entry] = []
+    seen: set[str] = set()
+    for elem in root:
+        if _local(elem.tag) != item_tag:
+            continue
+        loc = None
+        for child in elem:
+            if _local(child.tag) == "loc":
+                loc = (child.text or "").strip()
+                break
+        if not loc or urlsplit(loc).scheme not in ("http", "https") or loc in seen:
+            continue
+        seen.add(loc)
+        entries.append(Entry(
+            url=loc,
+            lastmod=parse_date(_child_text(elem, "lastmod"), tz),
+            published=parse_date(_child_text(elem, "publication_date"), tz),
+            title=_child_text(elem, "title"),
+        ))
+    return Sitemap(kind="index" if kind == "sitemapindex" else "urlset", entries=entries)
+
+
+# --- feeds ----------------------------------------------------------------------------------
+
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json",
+              "application/json", "application/rdf+xml", "text/xml", "application/xml")
+
+
+def parse_feed(body: bytes, base_url: str, tz: tzinfo = UTC) -> list[Entry]:
+    """The items of an RSS 2.0, RSS 1.0 (RDF), Atom or JSON Feed document, in feed order."""
+    stripped = body.lstrip()
+    if _HTML_START.match(stripped[:2048]):
+        raise NotAFeed("is an HTML page, not a feed")
+    if stripped[:1] in (b"{", b"["):
+        return _parse_json_feed(stripped, base_url, tz)
+    root = _xml_root(body, NotAFeed)
+    kind = _local(root.tag)
+    if kind == "html":
+        raise NotAFeed("is an HTML page, not a feed")
+    if kind not in ("rss", "rdf", "feed"):
+        raise NotAFeed(f"has root <{kind or '?'}>, not <rss>, <rdf:RDF> or <feed>")
+    entries: list[Entry] = []
+    seen: set[str] = set()
+    item_tag = "entry" if kind == "feed" else "item"
+    for elem in root.iter():
+        if _local(elem.tag) != item_tag:
+            continue
+        url = _feed_item_url(elem, kind)
+        if not url:
+            continue
+        url = urljoin(base_url, url)
+        if urlsplit(url).scheme not in ("http", "https") or url in seen:
+            continue
+        seen.add(url)
+        if kind == "feed":
+            published = parse_date(_child_text(elem, "published", "issued"), tz)
+            lastmod = parse_date(_child_text(elem, "updated", "modified"), tz)
+        else:
+            published = parse_date(_child_text(elem, "pubdate", "date"), tz)
+            lastmod = None
+        entries.append(Entry(url=url, published=published, lastmod=lastmod,
+                             title=_direct_text(elem, "title")))
+    return entries
+
+
+def _direct_text(elem: lxml.etree._Element, name: str) -> str | None:
+    for child in elem:
+        if _local(child.tag) == name:
+            return "".join(child.itertext()).strip() or None
+    return None
+
+
+def _feed_item_url(elem: lxml.etree._Element, kind: str) -> str | None:
+    # FeedBurner-style proxies keep the publisher's own link in origLink.
+    orig = _direct_text(elem, "origlink")
+    if orig:
+        return orig
+    if kind == "feed":
+        fallback = None
+        for child in elem:
+            if _local(child.tag) == "link" and child.get("href"):
+                rel = (child.get("rel") or "alternate").lower()
+                if rel == "alternate":
+                    return child.get("href")
+                fallback = fallback or child.get("href")
+        return fallback
+    link = _direct_text(elem, "link")
+    if link:
+        return link
+    for child in elem:
+        if _local(child.tag) == "guid" and (child.get("isPermaLink") or "true").lower() == "true":
+            text = (child.text or "").strip()
+            if text.startswith(("http://", "https://")):
+                return text
+    about = elem.get("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about")
+    return about or None
+
+
+def _parse_json_feed(body: bytes, base_url: str, tz: tzinfo) -> list[Entry]:
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        raise NotAFeed(f"is not valid JSON ({exc.__class__.__name__})") from None
+    items = data.get("items") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise NotAFeed("is JSON without an 'items' list (not a JSON Feed)")
+    entries: list[Entry] = []
+    seen: set[str] = set()
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        url = item.get("url") or item.get("external_url")
+        if not isinstance(url, str):
+            continue
+        url = urljoin(base_url, url)
+        if url in seen:
+            continue
+        seen.add(url)
+        entries.append(Entry(
+            url=url,
+            published=parse_date(_str_or_none(item.get("date_published")), tz),
+            lastmod=parse_date(_str_or_none(item.get("date_modified")), tz),
+            title=_str_or_none(item.get("title")),
+        ))
+    return entries
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+# --- HTML pages -------------------------------------------------------------------------------
+
+_FEED_LINK_TYPES = frozenset({"application/rss+xml", "application/atom+xml",
+                              "application/feed+json", "application/rdf+xml"})
+
+
+def _html_root(html: str | bytes) -> lxml.html.HtmlElement | None:
+    if not html or not html.strip():
+        return None
+    try:
+        return lxml.html.document_fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        return None
+
+
+def _base_url(root: lxml.html.HtmlElement, url: str) -> str:
+    for base in root.iter("base"):
+        href = base.get("href")
+        if href:
+            return urljoin(url, href.strip())
+    return url
+
+
+def find_feed_links(html: str | bytes, base_url: str) -> list[str]:
+    """Feeds a page announces with `<link rel="alternate" type="application/rss+xml" href=...>`."""
+    root = _html_root(html)
+    if root is None:
+        return []
+    base = _base_url(root, base_url)
+    found: dict[str, None] = {}
+    for link in root.iter("link"):
+        rels = (link.get("rel") or "").lower().split()
+        kind = (link.get("type") or "").lower().split(";")[0].strip()
+        href = (link.get("href") or "").strip()
+        if "alternate" in rels and kind in _FEED_LINK_TYPES and href:
+            found.setdefault(urljoin(base, href), None)
+    return list(found)
+
+
+NEXT_TEXTS = frozenset({"next", "selanjutnya", "berikutnya", "lanjut", "»", "›", ">", ">>",
+                        "next »", "selanjutnya »", "berikutnya »", "older posts",
+                        "berita sebelumnya", "lebih lama"})
+"""Anchor texts (lower-cased, stripped) of a listing's link to its next page."""
+
+_NON_ARTICLE_SEGMENTS = frozenset({
+    "tag", "tags", "topik", "topic", "topics", "category", "categories", "kategori", "kanal",
+    "rubrik", "author", "authors", "penulis", "editor", "page", "search", "cari", "pencarian",
+    "indeks", "index", "login", "logout", "register", "daftar", "masuk", "feed", "rss",
+    "wp-content", "wp-admin", "wp-json", "wp-includes", "cdn-cgi", "static", "assets",
+    "redaksi", "tentang-kami", "about", "about-us", "kontak", "contact", "pedoman-media-siber",
+    "privacy-policy", "kebijakan-privasi", "disclaimer", "karir", "iklan", "sitemap",
+})
+"""Path parts that mark a page as a list, an account or a static page, not an article."""
+
+_NON_ARTICLE_EXT = re.compile(
+    r"\.(jpe?g|png|gif|webp|svg|ico|css|js|json|xml|rss|pdf|zip|gz|mp[34]|avi|mov|woff2?|ttf)$",
+    re.IGNORECASE)
+_DATE_PATH = re.compile(r"/(19|20)\d{2}/\d{1,2}/(\d{1,2}/)?[^/]*[A-Za-z0-9][^/]*")
+_NUMERIC_ID = re.compile(r"(^|[/_-])\d{5,}([/_.-]|$)")
+_WORD_SPLIT = re.compile(r"[-_.+]+")
+MIN_SLUG_WORDS = 3
+"""A last path part with at least this many words (`dprd-kaltim-sahkan-apbd`) reads as a headline
+slug; section names (`ekonomi`, `liga-inggris`) have one or two."""
+
+
+def looks_like_article(url: str) -> bool:
+    """Whether a URL reads like one article (not a section, tag, search or static page).
+
+    Used when a profile gives no `article_pattern`: a headline slug of three or more words, a
+    date path (`/2023/05/23/...`) or a numeric id (`/read/527615/...`) say 'article'; list,
+    account and static paths say 'not'.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return False
+    path = parts.path
+    segments = [s for s in path.split("/") if s]
+    if not segments or _NON_ARTICLE_EXT.search(path.rstrip("/")):
+        return False
+    if any(s.lower() in _NON_ARTICLE_SEGMENTS for s in segments):
+        return False
+    last = re.sub(r"\.(s?html?|php|aspx?)$", "", segments[-1], flags=re.IGNORECASE)
+    words = [w for w in _WORD_SPLIT.split(last) if w]
+    has_slug = len(words) >= MIN_SLUG_WORDS and any(c.isalpha() for c in last)
+    if has_slug:
+        return True
+    if _DATE_PATH.search(path) and len(segments) >= 3:
+        return True
+    return bool(_NUMERIC_ID.search(path)) and any(c.isalpha() for c in path)
+
+
+def parse_listing(
+    html: str | bytes,
+    base_url: str,
+    *,
+    owns: Callable[[str], bool],
+    is_article: Callable[[str], bool] = looks_like_article,
+) -> Listing:
+    """Article links and next-page links of a listing page (a homepage, a section, an index).
+
+    `owns` keeps links on the outlet; `is_article` picks article URLs (the profile's
+    `article_pattern`, else `looks_like_article`).
+    """
+    root = _html_root(html)
+    if root is None:
+        return Listing(articles=[], next_pages=[])
+    base = _base_url(root, base_url)
+    articles: dict[str, None] = {}
+    next_pages: dict[str, None] = {}
+    for link in root.iter("link"):
+        if "next" in (link.get("rel") or "").lower().split() and link.get("href"):
+            next_pages.setdefault(_absolute(base, link.get("href") or ""), None)
+    for anchor in root.iter("a"):
+        href = anchor.get("href")
+        if not href:
+            continue
+        url = _absolute(base, href)
+        if not url or not owns(url):
+            continue
+        rels = (anchor.get("rel") or "").lower().split()
+        text = " ".join(anchor.text_content().split()).lower()
+        if "next" in rels or text in NEXT_TEXTS:
+            next_pages.setdefault(url, None)
+        elif is_article(url):
+            articles.setdefault(url, None)
+    next_pages.pop("", None)
+    return Listing(articles=list(articles), next_pages=[u for u in next_pages if u != base_url])
+
+
+def _absolute(base: str, href: str) -> str:
+    href = href.strip()
+    if not href or href.startswith(("javascript:", "mailto:", "tel:", "#", "data:")):
+        return ""
+    url, _ = urldefrag(urljoin(base, href))
+    return url if urlsplit(url).scheme in ("http", "https") else ""
+
+
+def listing_page_url(listing_url: str, pagination: str, n: int) -> str:
+    """URL of page `n` of a listing: `pagination` is a full URL pattern with `{n}`, a path or
+    query suffix appended to the listing URL (`?page={n}`, `page/{n}/`)."""
+    filled = pagination.replace("{n}", str(n))
+    if filled.startswith(("http://", "https://")):
+        return filled
+    if filled.startswith("?") or filled.startswith("&"):
+        joiner = "&" if "?" in listing_url else "?"
+        return listing_url + joiner + filled[1:]
+    if filled.startswith("/"):
+        return urljoin(listing_url, filled)
+    return listing_url.rstrip("/") + "/" + filled
+
+
+def unique(urls: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(u for u in urls if u))

@@ -1,0 +1,525 @@
+"""The `news` spider: discovers article pages of one or more outlets and turns each into an item.
+
+    scrapy crawl news -a site=kaltimpost            # one outlet (comma-separated for several)
+    scrapy crawl news -a site=kaltimpost -a since=2024-01-01 -a max_articles=50
+
+Discovery, per outlet (every request goes through Scrapy's engine):
+
+1. robots.txt (obeyed by Scrapy's RobotsTxtMiddleware; its `Sitemap:` lines read here);
+2. sitemap indexes, sitemaps and news sitemaps (declared in the profile or in robots.txt),
+   bounded by `since` through `lastmod` and `news:publication_date`;
+3. RSS/Atom/JSON feeds, declared in the profile or announced on the homepage with
+   `<link rel="alternate">`, bounded by `since` through item dates;
+4. listing pages (the homepage and the profile's `listings`), followed through pagination up to
+   the profile's `max_listing_pages`, stopping early at a page with no new article;
+5. related-headline links on article pages (same outlet only), up to `WARTA_RELATED_DEPTH` hops.
+
+Article pages are read by `crawler.extract.extract_article` in the callback; the further pages
+of a multi-page article are fetched in turn and stitched with `merge_parts`. Every request
+carries plain metadata (`warta_site`, `warta_kind`, `warta_depth`, date hints), so downloader
+middlewares can decide on it without knowing the spider.
+
+A URL that fails (HTTP error, timeout, redirect loop, empty or oversized body, an unsafe or
+non-XML sitemap, a feed that is HTML, a page extraction cannot read) is counted under
+`errors/<kind>` and `site/<key>/errors`, logged once with the URL, and the crawl goes on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter
+from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request, Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.gz import gunzip
+from twisted.python.failure import Failure
+from w3lib.encoding import http_content_type_encoding
+
+from archive.dates import DateBound, parse_date_bound
+from archive.errors import UsageError
+from crawler.items import ArticleItem, item_from_extraction
+from crawler.middlewares import BadResponse, OffsiteRequest
+from crawler.sites import SiteProfile, select_profiles
+from crawler.spiders import discovery
+from crawler.urls import canonical_url
+
+logger = logging.getLogger(__name__)
+
+# Request priorities: finish what is started before discovering more, so items flow early,
+# memory stays flat and `--max-articles` stops discovery soon.
+PART_PRIORITY = 30
+ARTICLE_PRIORITY = 20
+FEED_PRIORITY = 10
+SITEMAP_PRIORITY = 5
+LISTING_PRIORITY = 0
+
+MAX_SITEMAP_DEPTH = 3
+"""Sitemap indexes nest at most this deep (the protocol allows one level; a few sites nest a
+second; more is a loop or a trap)."""
+
+
+@dataclass
+class PartsState:
+    """A multi-page article being stitched: the first page's fields and the parts read so far."""
+
+    first: dict[str, Any]
+    http_status: int
+    fetched_at: str
+    depth: int
+    parts: list[dict[str, Any]] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list)
+    fetched: list[str] = field(default_factory=list)
+
+
+def _utcnow() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _split_keys(value: str | Iterable[str] | None) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [k.strip() for k in value.split(",") if k.strip()]
+    return [k.strip() for k in value if k and k.strip()]
+
+
+class NewsSpider(scrapy.Spider):
+    """Crawl outlets described by profiles; yield one `ArticleItem` per article."""
+
+    name = "news"
+
+    def __init__(
+        self,
+        site: str | Iterable[str] | None = None,
+        *,
+        profiles: Iterable[SiteProfile] | None = None,
+        since: str | dt.date | DateBound | None = None,
+        max_articles: int | str | None = None,
+        sites_dir: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self._site_arg = _split_keys(site)
+        self._profiles_arg = list(profiles) if profiles is not None else None
+        self._since_arg = since
+        self._max_articles_arg = max_articles
+        self._sites_dir_arg = sites_dir
+        self.profiles: dict[str, SiteProfile] = {}
+        self.since: DateBound | None = None
+        self.max_articles = 0
+        self.related_depth = 1
+        self.max_parts = 20
+        self.max_sitemap_bytes = 0
+        self._requested: set[str] = set()
+        self._in_flight: Counter[str] = Counter()
+        self._articles: Counter[str] = Counter()
+        self._listing_seen: dict[str, set[str]] = {}
+        self._logged: set[tuple[str, str]] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
+        spider._configure(crawler)
+        crawler.signals.connect(spider._request_dropped, signal=signals.request_dropped)
+        return spider
+
+    def _configure(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        if self._profiles_arg is not None:
+            chosen = self._profiles_arg
+        else:
+            keys = self._site_arg or _split_keys(settings.getlist("WARTA_SITES"))
+            if not keys:
+                raise UsageError("the news spider needs a site: scrapy crawl news -a site=KEY "
+                                 "(see `warta sites` for the keys)")
+            sites_dir = self._sites_dir_arg or settings.get("WARTA_SITES_DIR")
+            chosen = select_profiles(keys, sites_dir=sites_dir)
+        self.profiles = {p.key: p for p in chosen}
+        since = self._since_arg if self._since_arg is not None else settings.get("WARTA_SINCE")
+        self.since = parse_date_bound(since) if since not in (None, "") else None
+        max_articles = (self._max_articles_arg if self._max_articles_arg is not None
+                        else settings.getint("WARTA_MAX_ARTICLES"))
+        try:
+            self.max_articles = int(max_articles)
+        except (TypeError, ValueError):
+            raise UsageError(f"max_articles: {max_articles!r} is not a whole number") from None
+        if self.max_articles < 0:
+            raise UsageError("max_articles: give 0 (no limit) or more")
+        self.related_depth = settings.getint("WARTA_RELATED_DEPTH")
+        self.max_parts = max(1, settings.getint("WARTA_MAX_PARTS"))
+        self.max_sitemap_bytes = settings.getint("DOWNLOAD_MAXSIZE")
+        self._listing_seen = {key: set() for key in self.profiles}
+
+    # --- bookkeeping --------------------------------------------------------------------------
+
+    @property
+    def _stats(self) -> Any:
+        assert self.crawler.stats is not None
+        return self.crawler.stats
+
+    def _inc(self, key: str, count: int = 1) -> None:
+        self._stats.inc_value(key, count)
+
+    def _since(self, profile: SiteProfile) -> dt.datetime | None:
+        return self.since.start(profile.tz) if self.since else None
+
+    def _full(self, key: str) -> bool:
+        """Whether the site already has `max_articles` articles done or on their way."""
+        return bool(self.max_articles) and (
+            self._articles[key] + self._in_flight[key] >= self.max_articles)
+
+    def _meta(self, profile: SiteProfile, kind: str, **extra: Any) -> dict[str, Any]:
+        meta = {"warta_site": profile.key, "warta_kind": kind}
+        meta.update(extra)
+        return meta
+
+    def _bad(self, url: str, kind: str, reason: str, site: str | None,
+             *, level: int = logging.WARNING) -> None:
+        """Count one bad input and log it once, with its URL."""
+        self._inc(f"errors/{kind}")
+        self._inc("errors/total")
+        if site:
+            self._inc(f"site/{site}/errors")
+        if (kind, url) not in self._logged:
+            self._logged.add((kind, url))
+            logger.log(level, "%s: %s (%s)", kind, url, reason)
+
+    def _request_dropped(self, request: Request, spider: scrapy.Spider) -> None:
+        """The scheduler's duplicate filter refused a request: release its article slot."""
+        if request.meta.get("warta_kind") == "article":
+            self._in_flight[request.meta["warta_site"]] -= 1
+
+    # --- start ----------------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Request]:
+        for profile in self.profiles.values():
+            for request in self._start_requests(profile):
+                yield request
+
+    def _start_requests(self, profile: SiteProfile) -> Iterator[Request]:
+        home = profile.homepage
+        yield Request(urljoin(home, "/robots.txt"), callback=self.parse_robots,
+                      errback=self.on_error, priority=SITEMAP_PRIORITY,
+                      meta=self._meta(profile, "robots", handle_httpstatus_all=True))
+        for url in profile.discovery.sitemaps:
+            yield self._sitemap_request(profile, url, depth=0)
+        for url in profile.discovery.feeds:
+            yield self._feed_request(profile, url)
+        yield self._listing_request(profile, home, page=1, listing=home, homepage=True)
+        for url in profile.discovery.listings:
+            yield self._listing_request(profile, url, page=1, listing=url)
+
+    def _sitemap_request(self, profile: SiteProfile, url: str, *, depth: int,
+                         offsite_ok: bool = False) -> Request:
+        return Request(url, callback=self.parse_sitemap, errback=self.on_error,
+                       priority=SITEMAP_PRIORITY,
+                       meta=self._meta(profile, "sitemap", warta_depth=depth,
+                                       warta_offsite_ok=offsite_ok))
+
+    def _feed_request(self, profile: SiteProfile, url: str) -> Request:
+        return Request(url, callback=self.parse_feed, errback=self.on_error,
+                       priority=FEED_PRIORITY, meta=self._meta(profile, "feed"))
+
+    def _listing_request(self, profile: SiteProfile, url: str, *, page: int, listing: str,
+                         homepage: bool = False) -> Request:
+        return Request(url, callback=self.parse_listing, errback=self.on_error,
+                       priority=LISTING_PRIORITY,
+                       meta=self._meta(profile, "listing", warta_page=page,
+                                       warta_listing=listing, warta_homepage=homepage))
+
+    def _is_article(self, profile: SiteProfile, url: str) -> bool:
+        verdict = profile.discovery.is_article_url(url)
+        return discovery.looks_like_article(url) if verdict is None else verdict
+
+    def _article_request(self, profile: SiteProfile, url: str, *, via: str, depth: int = 0,
+                         hint: discovery.Entry | None = None) -> Request | None:
+        """A request for one article page, or None when it is off the outlet, already asked
+        for, older than `since`, or beyond `max_articles`."""
+        key = profile.key
+        home_host = urlsplit(profile.homepage).hostname
+        target = canonical_url(url, owns=profile.owns, home_host=home_host)
+        if not profile.owns(target):
+            self._inc("discovery/offsite")
+            return None
+        if target in self._requested:
+            return None
+        if hint is not None and discovery.is_older(hint.date, self._since(profile)):
+            self._inc("discovery/skipped_old")
+            return None
+        if self._full(key):
+            self._inc("discovery/skipped_max_articles")
+            return None
+        self._requested.add(target)
+        self._in_flight[key] += 1
+        self._inc(f"discovery/articles/{via}")
+        meta = self._meta(profile, "article", warta_depth=depth, warta_via=via)
+        if hint is not None:
+            meta["warta_lastmod"] = hint.lastmod.isoformat() if hint.lastmod else None
+            meta["warta_published"] = hint.published.isoformat() if hint.published else None
+        return Request(target, callback=self.parse_article, errback=self.on_error,
+                       priority=ARTICLE_PRIORITY, meta=meta)
+
+    # --- discovery callbacks ----------------------------------------------------------------------
+
+    def parse_robots(self, response: Response) -> Iterator[Request]:
+        profile = self.profiles[response.meta["warta_site"]]
+        if response.status != 200 or not isinstance(response, TextResponse):
+            return
+        if self._full(profile.key):
+            return
+        for url in discovery.sitemaps_from_robots(response.text, response.url):
+            self._inc("discovery/robots_sitemaps")
+            yield self._sitemap_request(profile, url, depth=0, offsite_ok=True)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        profile = self.profiles[response.meta["warta_site"]]
+        depth = response.meta.get("warta_depth", 0)
+        body = response.body
+        if discovery.is_gzip(body):
+            try:
+                body = gunzip(body, max_size=self.max_sitemap_bytes)
+            except Exception as exc:  # gunzip raises IOError, zlib.error or its size error
+                self._bad(response.url, "sitemap_invalid", f"cannot gunzip: {exc}", profile.key)
+                return
+        try:
+            sitemap = discovery.parse_sitemap(body, profile.tz)
+        except discovery.DiscoveryError as exc:
+            self._bad(response.url, exc.kind, f"sitemap {exc}", profile.key)
+            return
+        self._inc("discovery/sitemaps")
+        since = self._since(profile)
+        if sitemap.kind == "index":
+            if depth >= MAX_SITEMAP_DEPTH:
+                self._bad(response.url, "sitemap_too_deep",
+                          f"sitemap indexes nested more than {MAX_SITEMAP_DEPTH} deep", profile.key)
+                return
+            for entry in sitemap.entries:
+                if discovery.is_older(entry.lastmod, since):
+                    self._inc("discovery/sitemaps_skipped_old")
+                    continue
+                yield self._sitemap_request(profile, entry.url, depth=depth + 1,
+                                            offsite_ok=response.meta.get("warta_offsite_ok", False))
+            return
+        for entry in sitemap.entries:
+            # A news sitemap lists articles only; a plain one also lists sections and tags.
+            if entry.published is None and not self._is_article(profile, entry.url):
+                continue
+            request = self._article_request(profile, entry.url, via="sitemap", hint=entry)
+            if request is not None:
+                yield request
+
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        profile = self.profiles[response.meta["warta_site"]]
+        try:
+            entries = discovery.parse_feed(response.body, response.url, profile.tz)
+        except discovery.DiscoveryError as exc:
+            self._bad(response.url, exc.kind, f"feed {exc}", profile.key)
+            return
+        self._inc("discovery/feeds")
+        for entry in entries:
+            request = self._article_request(profile, entry.url, via="feed", hint=entry)
+            if request is not None:
+                yield request
+
+    def parse_listing(self, response: Response) -> Iterator[Request]:
+        profile = self.profiles[response.meta["warta_site"]]
+        if not isinstance(response, TextResponse):
+            self._bad(response.url, "not_html", "a listing page that is not text", profile.key)
+            return
+        meta = response.meta
+        page: int = meta.get("warta_page", 1)
+        self._inc("discovery/listings")
+        if meta.get("warta_homepage") and page == 1:
+            for url in discovery.find_feed_links(response.text, response.url):
+                if profile.owns(url) and url not in profile.discovery.feeds:
+                    self._inc("discovery/feeds_announced")
+                    yield self._feed_request(profile, url)
+        listing = discovery.parse_listing(
+            response.text, response.url, owns=profile.owns,
+            is_article=lambda u: self._is_article(profile, u))
+        seen = self._listing_seen[profile.key]
+        new = [u for u in listing.articles if u not in seen]
+        seen.update(new)
+        for url in new:
+            request = self._article_request(profile, url, via="listing")
+            if request is not None:
+                yield request
+        if not new or page >= profile.discovery.max_listing_pages or self._full(profile.key):
+            return
+        listing_url: str = meta.get("warta_listing", response.url)
+        pattern = profile.discovery.pagination
+        if pattern and not meta.get("warta_homepage"):
+            next_url = discovery.listing_page_url(listing_url, pattern, page + 1)
+        elif listing.next_pages:
+            next_url = listing.next_pages[0]
+        else:
+            return
+        if profile.owns(next_url):
+            yield self._listing_request(profile, next_url, page=page + 1, listing=listing_url,
+                                        homepage=bool(meta.get("warta_homepage")))
+
+    # --- articles ---------------------------------------------------------------------------------
+
+    def _extract(self, response: Response, profile: SiteProfile,
+                 fetched_at: str) -> dict[str, Any] | None:
+        from crawler.extract import extract_article
+
+        if not isinstance(response, TextResponse):
+            self._bad(response.url, "not_html",
+                      f"content type {response.headers.get('Content-Type', b'?')!r}", profile.key)
+            return None
+        content_type = response.headers.get("Content-Type")
+        encoding = (http_content_type_encoding(content_type.decode("latin-1"))
+                    if content_type else None)
+        try:
+            return extract_article(response.body, response.url, profile=profile,
+                                   fetched_at=fetched_at, encoding=encoding)
+        except Exception as exc:  # a page extraction cannot read must not stop the crawl
+            self._bad(response.url, "extract_failed", f"{type(exc).__name__}: {exc}", profile.key,
+                      level=logging.ERROR)
+            return None
+
+    def parse_article(self, response: Response) -> Iterator[Request | ArticleItem]:
+        profile = self.profiles[response.meta["warta_site"]]
+        self._in_flight[profile.key] -= 1
+        fetched_at = _utcnow()
+        data = self._extract(response, profile, fetched_at)
+        if data is None:
+            return
+        state = PartsState(first=data, http_status=response.status, fetched_at=fetched_at,
+                           depth=response.meta.get("warta_depth", 0), fetched=[response.url])
+        state.pending = self._new_parts(profile, data, state)
+        yield from self._continue(profile, state)
+
+    def _new_parts(self, profile: SiteProfile, data: dict[str, Any],
+                   state: PartsState) -> list[str]:
+        known = set(state.fetched) | set(state.pending)
+        found = []
+        for url in data.get("next_pages") or []:
+            if isinstance(url, str) and url not in known and profile.owns(url):
+                known.add(url)
+                found.append(url)
+        return found
+
+    def _continue(self, profile: SiteProfile, state: PartsState) -> Iterator[Request | ArticleItem]:
+        if state.pending and 1 + len(state.parts) < self.max_parts:
+            url = state.pending.pop(0)
+            yield Request(url, callback=self.parse_part, errback=self.on_part_error,
+                          priority=PART_PRIORITY, dont_filter=True, cb_kwargs={"state": state},
+                          meta=self._meta(profile, "part"))
+            return
+        if state.pending:
+            self._inc("extract/parts_over_limit")
+        yield from self._finish(profile, state)
+
+    def parse_part(self, response: Response, state: PartsState) -> Iterator[Request | ArticleItem]:
+        profile = self.profiles[response.meta["warta_site"]]
+        state.fetched.append(response.url)
+        data = self._extract(response, profile, _utcnow())
+        if data is not None:
+            state.parts.append(data)
+            state.pending.extend(self._new_parts(profile, data, state))
+        else:
+            self._inc("extract/parts_missing")
+        yield from self._continue(profile, state)
+
+    def on_part_error(self, failure: Failure) -> Iterator[Request | ArticleItem]:
+        self.on_error(failure)
+        request = failure.request  # type: ignore[attr-defined]
+        state: PartsState = request.cb_kwargs["state"]
+        profile = self.profiles[request.meta["warta_site"]]
+        self._inc("extract/parts_missing")
+        yield from self._continue(profile, state)
+
+    def _finish(self, profile: SiteProfile, state: PartsState) -> Iterator[Request | ArticleItem]:
+        data = state.first
+        if state.parts:
+            from crawler.extract import merge_parts
+
+            data = merge_parts(state.first, state.parts)
+            self._inc("extract/multipage")
+        published = data.get("published_at")
+        since = self._since(profile)
+        if since is not None and isinstance(published, str):
+            try:
+                when = dt.datetime.fromisoformat(published)
+            except ValueError:
+                when = None
+            if when is not None and when.tzinfo is not None and when < since:
+                self._inc("discovery/skipped_old")
+                return
+        item = item_from_extraction(data, source=profile.key, http_status=state.http_status,
+                                    fetched_at=state.fetched_at, parts=1 + len(state.parts))
+        self._articles[profile.key] += 1
+        self._inc(f"site/{profile.key}/articles")
+        if state.depth < self.related_depth:
+            for link in data.get("related") or []:
+                url = link.get("url") if isinstance(link, dict) else None
+                if isinstance(url, str) and profile.owns(url) and self._is_article(profile, url):
+                    request = self._article_request(profile, url, via="related",
+                                                    depth=state.depth + 1)
+                    if request is not None:
+                        yield request
+        yield item
+
+    # --- failures -------------------------------------------------------------------------------
+
+    def on_error(self, failure: Failure) -> None:
+        """Count and log once a request that failed for good (after retries)."""
+        request: Request = failure.request  # type: ignore[attr-defined]
+        meta = request.meta
+        site = meta.get("warta_site")
+        if meta.get("warta_kind") == "article" and site:
+            self._in_flight[site] -= 1
+        exc = failure.value
+        url = request.url
+        if isinstance(exc, HttpError):
+            status = exc.response.status
+            self._bad(url, f"http_{status}", f"HTTP {status}", site)
+        elif isinstance(exc, BadResponse):
+            self._bad(url, exc.kind, exc.reason, site)
+        elif isinstance(exc, OffsiteRequest):
+            self._inc("offsite/filtered")
+            logger.debug("off the outlet, not fetched: %s", url)
+        elif isinstance(exc, IgnoreRequest):
+            message = str(exc)
+            if "robots.txt" in message:
+                logger.debug("forbidden by robots.txt: %s", url)  # counted by Scrapy
+            elif "redirections" in message:
+                self._bad(url, "redirect_loop", message, site)
+            else:
+                self._bad(url, "ignored", message or type(exc).__name__, site)
+        else:
+            kind, reason, logged_by_scrapy = classify_download_error(exc or Exception())
+            self._bad(url, kind, reason, site,
+                      level=logging.DEBUG if logged_by_scrapy else logging.WARNING)
+
+
+def classify_download_error(exc: BaseException) -> tuple[str, str, bool]:
+    """`(kind, reason, already_logged)` for a download failure; `already_logged` is True when
+    Scrapy itself logged it with the URL at WARNING (an oversized body), so warta does not log
+    it a second time."""
+    name = type(exc).__name__
+    text = str(exc)
+    if "max size" in text or "maxsize" in text:
+        return "too_large", text, True
+    if name in ("DownloadCancelledError", "CancelledError"):
+        return "too_large", text or "download cancelled (larger than DOWNLOAD_MAXSIZE)", True
+    if "Timeout" in name or "TimedOut" in name:
+        return "timeout", text or name, False
+    if name in ("CannotResolveHostError", "DNSLookupError"):
+        return "dns", text or name, False
+    if "ConnectionRefused" in name:
+        return "connection_refused", text or name, False
+    if "DataLoss" in name:
+        return "data_loss", text or name, False
+    return "download_failed", f"{name}: {text}" if text else name, False
