@@ -10,7 +10,7 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 from xml.etree import ElementTree
 
 import pytest
@@ -125,7 +125,7 @@ def test_every_expected_title_and_sentence_is_on_its_page(
 def test_expected_related_links_are_on_the_page_in_order(mockserver: MockServer) -> None:
     for article in mockserver.articles:
         _, _, body = fetch(article["url"])
-        hrefs = [canonical_url(html.unescape(h))
+        hrefs = [canonical_url(urljoin(article["url"], html.unescape(h)))
                  for h in re.findall(r'href="([^"]+)"', body.decode(article["encoding"]))]
         positions = [hrefs.index(url) for url in article["related_urls"]]
         assert positions == sorted(positions), article["url"]

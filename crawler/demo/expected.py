@@ -59,6 +59,11 @@ def expected_article(outlet: Outlet, art: Article, snap: Snapshot) -> dict[str, 
             continue
         seen.add(url)
         related.append({"url": url, "title": target.title, "block": block})
+    channels = list(parts["channels"])
+    if "related" not in channels and any(
+            art.id in other.related or art.id in dict(other.inline).values()
+            for other in snap.articles if other.id != art.id):
+        channels.append("related")
     paragraphs = art.paragraphs
     precision = parts["published_precision"]
     published = art.published
@@ -92,7 +97,7 @@ def expected_article(outlet: Outlet, art: Article, snap: Snapshot) -> dict[str, 
         "related_urls": [r["url"] for r in related],
         "related_count": len(related),
         "pages": parts["pages"],
-        "channels": parts["channels"],
+        "channels": channels,
         "encoding": parts["encoding"],
         "generated": art.generated,
     }

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from crawler.demo.outlets.kaltimnews import KaltimNews
+from crawler.demo.outlets.mahakampos import MahakamPos
 from crawler.demo.site import Outlet
 
 OUTLETS: dict[str, type[Outlet]] = {
     KaltimNews.key: KaltimNews,
+    MahakamPos.key: MahakamPos,
 }
