@@ -57,7 +57,9 @@ class ArticleItem:
     reporter: str | None = None
     """`Pewarta:` / `Reporter:` / `Penulis:` line value."""
     signoff: str | None = None
-    """Sign-off code as shown at the end of the body (`*/han`, `ant/kpl`)."""
+    """Sign-off code from the end of the body, without a leading `*/` (`han`, `ant/kpl`)."""
+    signoff_raw: str | None = None
+    """The sign-off as shown (`(*/han)`)."""
     section: str | None = None
     """Rubric or section name (`Samarinda`, `Politik`)."""
     tags: list[str] = field(default_factory=list)

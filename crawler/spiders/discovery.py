@@ -23,11 +23,14 @@ import lxml.etree
 import lxml.html
 
 __all__ = [
+    "DiscoveryError",
     "Entry",
+    "FeedIsHtml",
     "Listing",
     "NotAFeed",
     "NotASitemap",
     "Sitemap",
+    "SitemapIsHtml",
     "UnsafeDocument",
     "find_feed_links",
     "listing_page_url",
@@ -58,6 +61,18 @@ class NotASitemap(DiscoveryError):
 
 class NotAFeed(DiscoveryError):
     kind = "feed_invalid"
+
+
+class SitemapIsHtml(NotASitemap):
+    """A sitemap URL that answers with an HTML page (a soft 404, a login wall)."""
+
+    kind = "sitemap_is_html"
+
+
+class FeedIsHtml(NotAFeed):
+    """A feed URL that answers with an HTML page."""
+
+    kind = "feed_is_html"
 
 
 @dataclass(frozen=True)
@@ -214,7 +229,7 @@ def parse_sitemap(body: bytes, tz: tzinfo = UTC) -> Sitemap:
     Pass gunzipped bytes (`scrapy.utils.gz.gunzip` with a max size for `.xml.gz`).
     """
     if _HTML_START.match(body[:2048]):
-        raise NotASitemap("is an HTML page, not a sitemap")
+        raise SitemapIsHtml("is an HTML page, not a sitemap")
     root = _xml_root(body, NotASitemap)
     kind = _local(root.tag)
     if kind not in ("sitemapindex", "urlset"):
@@ -252,13 +267,13 @@ def parse_feed(body: bytes, base_url: str, tz: tzinfo = UTC) -> list[Entry]:
     """The items of an RSS 2.0, RSS 1.0 (RDF), Atom or JSON Feed document, in feed order."""
     stripped = body.lstrip()
     if _HTML_START.match(stripped[:2048]):
-        raise NotAFeed("is an HTML page, not a feed")
+        raise FeedIsHtml("is an HTML page, not a feed")
     if stripped[:1] in (b"{", b"["):
         return _parse_json_feed(stripped, base_url, tz)
     root = _xml_root(body, NotAFeed)
     kind = _local(root.tag)
     if kind == "html":
-        raise NotAFeed("is an HTML page, not a feed")
+        raise FeedIsHtml("is an HTML page, not a feed")
     if kind not in ("rss", "rdf", "feed"):
         raise NotAFeed(f"has root <{kind or '?'}>, not <rss>, <rdf:RDF> or <feed>")
     entries: list[Entry] = []

@@ -73,15 +73,15 @@ class PartsState:
 
     first: dict[str, Any]
     http_status: int
-    fetched_at: str
+    fetched_at: dt.datetime
     depth: int
     parts: list[dict[str, Any]] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)
     fetched: list[str] = field(default_factory=list)
 
 
-def _utcnow() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def _split_keys(value: str | Iterable[str] | None) -> list[str]:
@@ -370,7 +370,7 @@ class NewsSpider(scrapy.Spider):
     # --- articles ---------------------------------------------------------------------------------
 
     def _extract(self, response: Response, profile: SiteProfile,
-                 fetched_at: str) -> dict[str, Any] | None:
+                 fetched_at: dt.datetime) -> dict[str, Any] | None:
         from crawler.extract import extract_article
 
         if not isinstance(response, TextResponse):
@@ -458,7 +458,8 @@ class NewsSpider(scrapy.Spider):
                 self._inc("discovery/skipped_old")
                 return
         item = item_from_extraction(data, source=profile.key, http_status=state.http_status,
-                                    fetched_at=state.fetched_at, parts=1 + len(state.parts))
+                                    fetched_at=state.fetched_at.isoformat(),
+                                    parts=1 + len(state.parts))
         self._articles[profile.key] += 1
         self._inc(f"site/{profile.key}/articles")
         if state.depth < self.related_depth:
