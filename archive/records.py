@@ -12,11 +12,12 @@ it was and the error names the record's url and the field.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from archive.dates import iso, parse_instant, to_utc
 from archive.errors import WartaError
@@ -76,12 +77,23 @@ def content_hash(title: str, body: str) -> str:
     return hashlib.sha256(f"{title}\n\n{body}".encode()).hexdigest()
 
 
-@dataclass
-class Related:
+class Related(NamedTuple):
+    """One related headline of an article, in page order."""
+
     url: str
     title: str | None
     block: str | None
     position: int | None
+
+
+#: Column order of the `articles` table's data columns (the archive adds id and the
+#: first/last-seen, changed_at and crawl_id bookkeeping).
+ARTICLE_COLUMNS = (
+    "uid", "url", "source", "title", "body", "published_at", "published_utc", "published_date",
+    "published_raw", "modified_at", "dateline", "authors", "editor", "reporter", "signoff",
+    "section", "tags", "language", "fetched_at", "fetched_url", "http_status", "word_count",
+    "content_hash", "body_stage", "date_stage", "provenance", "extra",
+)
 
 
 @dataclass
@@ -89,12 +101,17 @@ class Prepared:
     """One record checked and ready for the `articles` table."""
 
     url: str
-    uid: str
     source: str
     content_hash: str
-    columns: dict[str, Any]
+    row: tuple[Any, ...]  # values in ARTICLE_COLUMNS order
     related: list[Related] | None = None  # None: the record said nothing about related links
-    provenance: dict[str, str] = field(default_factory=dict)
+
+
+_TEXT_KEYS = tuple(k for k, kind in FIELDS.items() if kind == TEXT)
+_INT_KEYS = tuple(k for k, kind in FIELDS.items() if kind == INT)
+_LIST_KEYS = tuple(k for k, kind in FIELDS.items() if kind == LIST)
+_INSTANT_KEYS = tuple(k for k, kind in FIELDS.items() if kind == INSTANT)
+_NOT_EXTRA = frozenset(FIELDS) | COMPUTED | {"related", "provenance", "body_stage", "date_stage"}
 
 
 def _fail(url: Any, key: str, why: str) -> WartaError:
@@ -140,18 +157,19 @@ def _related(url: str, value: Any) -> list[Related]:
         if not isinstance(item, Mapping):
             raise _fail(url, "related", f"item {index} must be a mapping with a url")
         target = item.get("url")
-        if not isinstance(target, str) or not target.strip():
+        if type(target) is not str or not target.strip():
             raise _fail(url, "related", f"item {index} has no url")
         if target in seen:  # the same headline twice on one page counts once
             continue
         seen.add(target)
-        position = item.get("position")
-        out.append(Related(
-            url=target,
-            title=_text(url, "related.title", item.get("title")),
-            block=_text(url, "related.block", item.get("block")),
-            position=_int(url, "related.position", index if position is None else position),
-        ))
+        title, block, position = item.get("title"), item.get("block"), item.get("position")
+        if position is None:
+            position = index
+        if not (type(title) is str or title is None) or not (type(block) is str or block is None):
+            raise _fail(url, "related", f"item {index}: title and block must be text")
+        if type(position) is not int:
+            raise _fail(url, "related", f"item {index}: position must be a whole number")
+        out.append(Related(target, title, block, position))
     return out
 
 
@@ -166,31 +184,34 @@ def prepare(record: Mapping[str, Any]) -> Prepared:
             raise _fail(url, key, "is required and must be non-empty text")
     assert isinstance(url, str)
 
+    get = record.get
     columns: dict[str, Any] = {}
-    for key, kind in FIELDS.items():
-        value = record.get(key)
-        if kind == TEXT:
-            columns[key] = _text(url, key, value)
-        elif kind == INT:
-            columns[key] = _int(url, key, value)
-        elif kind == LIST:
-            columns[key] = json.dumps(_strings(url, key, value), ensure_ascii=False)
-        else:  # INSTANT
-            text = _text(url, key, value)
-            if text is None or not text.strip():
-                columns[key] = None
-                continue
-            try:
-                columns[key] = iso(parse_instant(text))
-            except ValueError as exc:
-                raise _fail(url, key, f"{text!r} does not parse ({exc}); give ISO 8601 "
-                                      "with an offset, e.g. 2023-05-23T10:15:00+08:00") from None
+    for key in _TEXT_KEYS:
+        value = get(key)
+        columns[key] = value if value is None or type(value) is str else _text(url, key, value)
+    for key in _INT_KEYS:
+        value = get(key)
+        columns[key] = value if value is None or type(value) is int else _int(url, key, value)
+    for key in _LIST_KEYS:
+        columns[key] = json.dumps(_strings(url, key, get(key)), ensure_ascii=False)
+    published: dt.datetime | None = None
+    for key in _INSTANT_KEYS:
+        text = _text(url, key, get(key))
+        if text is None or not text.strip():
+            columns[key] = None
+            continue
+        try:
+            instant = parse_instant(text)
+        except ValueError as exc:
+            raise _fail(url, key, f"{text!r} does not parse ({exc}); give ISO 8601 "
+                                  "with an offset, e.g. 2023-05-23T10:15:00+08:00") from None
+        columns[key] = iso(instant)
+        if key == "published_at":
+            published = instant
 
-    published = columns["published_at"]
     if published is not None:
-        instant = parse_instant(published)
-        columns["published_utc"] = to_utc(instant)
-        columns["published_date"] = instant.date().isoformat()
+        columns["published_utc"] = to_utc(published)
+        columns["published_date"] = published.date().isoformat()
     else:
         columns["published_utc"] = columns["published_date"] = None
     if columns["word_count"] is None:
@@ -198,7 +219,7 @@ def prepare(record: Mapping[str, Any]) -> Prepared:
     digest = columns["content_hash"] or content_hash(columns["title"], columns["body"])
     columns["content_hash"] = digest
 
-    provenance_raw = record.get("provenance")
+    provenance_raw = get("provenance")
     provenance: dict[str, str] = {}
     if provenance_raw is not None:
         if not isinstance(provenance_raw, Mapping):
@@ -209,16 +230,15 @@ def prepare(record: Mapping[str, Any]) -> Prepared:
             provenance[str(key)] = stage
     columns["provenance"] = json.dumps(provenance, ensure_ascii=False, sort_keys=True)
     columns["body_stage"] = provenance.get(
-        "body", _text(url, "body_stage", record.get("body_stage")))
+        "body", _text(url, "body_stage", get("body_stage")))
     columns["date_stage"] = provenance.get(
-        "published_at", _text(url, "date_stage", record.get("date_stage")))
+        "published_at", _text(url, "date_stage", get("date_stage")))
 
-    extra = {k: v for k, v in record.items()
-             if k not in FIELDS and k not in COMPUTED
-             and k not in ("related", "provenance", "body_stage", "date_stage")}
+    extra = {k: v for k, v in record.items() if k not in _NOT_EXTRA}
     columns["extra"] = (json.dumps(extra, ensure_ascii=False, sort_keys=True, default=str)
                         if extra else None)
+    columns["uid"] = article_uid(url)
 
     related = _related(url, record["related"]) if "related" in record else None
-    return Prepared(url=url, uid=article_uid(url), source=columns["source"],
-                    content_hash=digest, columns=columns, related=related, provenance=provenance)
+    return Prepared(url=url, source=columns["source"], content_hash=digest,
+                    row=tuple(columns[c] for c in ARTICLE_COLUMNS), related=related)

@@ -22,7 +22,7 @@ from typing import Any
 from archive import query as q
 from archive.dates import now_utc
 from archive.errors import WartaError
-from archive.records import Prepared, prepare
+from archive.records import ARTICLE_COLUMNS, Prepared, prepare
 from archive.schema import APPLICATION_ID, SCHEMA_VERSION, migrate, user_version
 from archive.version import __version__
 
@@ -44,16 +44,10 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 
 MAKE_ONE = "make one with `warta crawl` or `warta demo`, or point --db at an existing archive"
 
-_ARTICLE_COLUMNS = (
-    "uid", "url", "source", "title", "body", "published_at", "published_utc", "published_date",
-    "published_raw", "modified_at", "dateline", "authors", "editor", "reporter", "signoff",
-    "section", "tags", "language", "fetched_at", "fetched_url", "http_status", "word_count",
-    "content_hash", "body_stage", "date_stage", "provenance", "extra",
-)
-_CONTENT_COLUMNS = _ARTICLE_COLUMNS[1:]  # everything but uid (a function of url)
+_CONTENT_COLUMNS = ARTICLE_COLUMNS[1:]  # everything but uid (a function of url)
 _INSERT_ARTICLE = (
-    f"INSERT INTO articles ({', '.join(_ARTICLE_COLUMNS)}, first_seen_at, last_seen_at, "
-    f"changed_at, crawl_id) VALUES ({', '.join('?' * (len(_ARTICLE_COLUMNS) + 4))})"
+    f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}, first_seen_at, last_seen_at, "
+    f"changed_at, crawl_id) VALUES ({', '.join('?' * (len(ARTICLE_COLUMNS) + 4))})"
 )
 _UPDATE_ARTICLE = (
     f"UPDATE articles SET {', '.join(f'{c} = ?' for c in _CONTENT_COLUMNS)}, "
@@ -180,7 +174,9 @@ class Archive:
     def _configure(self, conn: sqlite3.Connection) -> None:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-        conn.execute("PRAGMA foreign_keys = ON")
+        # Foreign keys are declared (for readers and tools like datasette) but not enforced:
+        # every row is written by `write` in one code path, and enforcement cost 20% of the
+        # ingest rate (bench/ingest.py).
         if not self.readonly:
             conn.execute("PRAGMA journal_mode = WAL")
             # In WAL mode NORMAL is still atomic and consistent after a crash of the process
@@ -365,7 +361,7 @@ class Archive:
             related: list[tuple[int, Prepared]] = []
             for item in prepared:
                 seen = state.get(item.url)
-                values = [item.uid, *(item.columns[c] for c in _CONTENT_COLUMNS)]
+                values = item.row
                 if seen is None:
                     cursor = conn.execute(_INSERT_ARTICLE, (*values, now, now, now, crawl_id))
                     assert cursor.lastrowid is not None
@@ -402,57 +398,59 @@ class Archive:
 
     def _write_links(self, conn: sqlite3.Connection, related: list[tuple[int, Prepared]],
                      existing_articles: set[int], now: str, result: WriteResult) -> None:
-        """Store related headlines: `links` once per URL, each article's list replaced."""
+        """Store related headlines: `links` once per URL (upserted), each article's list in
+        `article_links` replaced by the one just seen. `times_seen` grows by the articles
+        that show a link they did not show before."""
+        # The links each article showed before this batch, to count only new sightings.
+        shown: dict[int, set[str]] = {}
+        earlier = list(dict.fromkeys(aid for aid, _ in related if aid in existing_articles))
+        for chunk in _chunks(earlier):
+            marks = ", ".join("?" * len(chunk))
+            for article_id, url in conn.execute(
+                    "SELECT al.article_id, l.url FROM article_links al "
+                    f"JOIN links l ON l.id = al.link_id WHERE al.article_id IN ({marks})", chunk):
+                shown.setdefault(article_id, set()).add(url)
         first_title: dict[str, str | None] = {}
         last_title: dict[str, str | None] = {}
-        for _, item in related:
-            assert item.related is not None
-            for link in item.related:
-                first_title.setdefault(link.url, link.title)
-                if link.title is not None or link.url not in last_title:
-                    last_title[link.url] = link.title
-        link_ids = {url: row[0] for url, row in self._lookup(
-            conn, "SELECT url, id FROM links WHERE url IN", list(first_title)).items()}
-        fresh = [url for url in first_title if url not in link_ids]
-        if fresh:
-            conn.executemany(
-                "INSERT INTO links (url, first_title, last_title, times_seen, first_seen_at, "
-                "last_seen_at) VALUES (?, ?, ?, 0, ?, ?)",
-                [(url, first_title[url], first_title[url], now, now) for url in fresh])
-            link_ids.update((url, row[0]) for url, row in self._lookup(
-                conn, "SELECT url, id FROM links WHERE url IN", fresh).items())
-            result.links_new += len(fresh)
-
-        # The links each article showed before this batch, to count only new sightings.
-        shown: dict[int, set[int]] = {}
-        earlier = [aid for aid, _ in related if aid in existing_articles]
-        for chunk in _chunks(list(dict.fromkeys(earlier))):
-            marks = ", ".join("?" * len(chunk))
-            for article_id, link_id in conn.execute(
-                    f"SELECT article_id, link_id FROM article_links WHERE article_id IN ({marks})",
-                    chunk):
-                shown.setdefault(article_id, set()).add(link_id)
-        times: Counter[int] = Counter()
-        final: dict[int, list[tuple[int, int, int, str | None, str | None, int | None]]] = {}
+        times: Counter[str] = Counter()
+        final: dict[int, list[Any]] = {}
         for article_id, item in related:
             assert item.related is not None
-            ids = [link_ids[link.url] for link in item.related]
             before = shown.get(article_id, set())
-            times.update(i for i in ids if i not in before)
-            shown[article_id] = set(ids)
-            final[article_id] = [(article_id, ord_, link_ids[link.url], link.title, link.block,
-                                  link.position) for ord_, link in enumerate(item.related)]
-            result.links_seen += len(ids)
-        replaced = [(aid,) for aid in final if aid in existing_articles]
-        conn.executemany("DELETE FROM article_links WHERE article_id = ?", replaced)
+            urls = set()
+            for link in item.related:
+                url = link.url
+                urls.add(url)
+                if url not in first_title:
+                    first_title[url] = last_title[url] = link.title
+                elif link.title is not None:
+                    last_title[url] = link.title
+                if url not in before:
+                    times[url] += 1
+            shown[article_id] = urls
+            final[article_id] = item.related
+            result.links_seen += len(item.related)
+
+        newest = conn.execute("SELECT coalesce(max(id), 0) FROM links").fetchone()[0]
+        conn.executemany(
+            "INSERT INTO links (url, first_title, last_title, times_seen, first_seen_at, "
+            "last_seen_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET "
+            "last_title = coalesce(excluded.last_title, links.last_title), "
+            "times_seen = links.times_seen + excluded.times_seen, "
+            "last_seen_at = excluded.last_seen_at",
+            [(url, title, last_title[url], times[url], now, now)
+             for url, title in first_title.items()])
+        result.links_new += conn.execute(
+            "SELECT count(*) FROM links WHERE id > ?", (newest,)).fetchone()[0]
+        link_ids = {url: row[0] for url, row in self._lookup(
+            conn, "SELECT url, id FROM links WHERE url IN", list(first_title)).items()}
+        conn.executemany("DELETE FROM article_links WHERE article_id = ?",
+                         [(aid,) for aid in final if aid in existing_articles])
         conn.executemany(
             "INSERT OR REPLACE INTO article_links (article_id, ord, link_id, title, block, "
             "position) VALUES (?, ?, ?, ?, ?, ?)",
-            [row for rows in final.values() for row in rows])
-        conn.executemany(
-            "UPDATE links SET times_seen = times_seen + ?, last_title = coalesce(?, last_title), "
-            "last_seen_at = ? WHERE id = ?",
-            [(times[link_id], last_title[url], now, link_id) for url, link_id in link_ids.items()])
+            [(article_id, ord_, link_ids[link.url], link.title, link.block, link.position)
+             for article_id, links in final.items() for ord_, link in enumerate(links)])
 
     # -- reading ------------------------------------------------------------------------------
 
