@@ -17,12 +17,36 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url as _w3lib_canonicalize
 
-TRACKING_PARAMS = frozenset({
-    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "igshid",
-    "mc_cid", "mc_eid", "_ga", "_gl", "ocid", "cmpid", "spm", "utm", "ref_src",
-    "_branch_match_id", "soc_src", "soc_trk", "ga_source", "ga_medium", "ga_campaign",
-    "ga_content", "ga_term",
-})
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+        "ocid",
+        "cmpid",
+        "spm",
+        "utm",
+        "ref_src",
+        "_branch_match_id",
+        "soc_src",
+        "soc_trk",
+        "ga_source",
+        "ga_medium",
+        "ga_campaign",
+        "ga_content",
+        "ga_term",
+    }
+)
 """Query parameters that identify a visit, not a page. `utm_*` is removed by prefix."""
 
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_")
@@ -52,8 +76,9 @@ def strip_tracking(url: str) -> str:
     parts = urlsplit(url)
     if not parts.query:
         return url
-    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-            if not _is_tracking(k)]
+    kept = [
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)
+    ]
     return urlunsplit(parts._replace(query=urlencode(kept)))
 
 
@@ -110,8 +135,11 @@ def fold_variants(url: str, home_host: str | None = None) -> str:
         if match:
             path = match.group(1) + ("/" if trailing_slash else "")
 
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if k.lower() not in PAGE_PARAMS and k.lower() not in AMP_PARAMS]
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k.lower() not in PAGE_PARAMS and k.lower() not in AMP_PARAMS
+    ]
     return urlunsplit((parts.scheme, netloc, path, urlencode(query), ""))
 
 
@@ -143,8 +171,13 @@ def canonical_url(
     if declared:
         declared = declared.strip()
         if declared.startswith(("http://", "https://")):
-            same = owns(declared) if owns else (
-                _split_host(urlsplit(declared).netloc)[0] == _split_host(urlsplit(fetched_url).netloc)[0]
+            same = (
+                owns(declared)
+                if owns
+                else (
+                    _split_host(urlsplit(declared).netloc)[0]
+                    == _split_host(urlsplit(fetched_url).netloc)[0]
+                )
             )
             if same:
                 base = declared

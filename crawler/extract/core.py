@@ -1,0 +1,1332 @@
+"""One saved page in, every field out: `extract_article` and `merge_parts`.
+
+The page is parsed once (lxml), its structured data read with a few XPath calls, and its body
+walked once (`page.walk`); every field is then a fallback chain over those results. Each
+chain's stages are written in the docstring of the function that runs it, and the stage that
+gave a value is recorded in `provenance` (`jsonld`, `opengraph`, `meta`, `microdata`, `time`,
+`profile`, `generic`, `text`, `url`, `fetched`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+
+from archive.errors import UsageError
+from crawler.extract import dates as D
+from crawler.extract.body import choose_root, is_excluded
+from crawler.extract.encoding import decode_html
+from crawler.extract.indonesian import (
+    Dateline,
+    Signoff,
+    guess_language,
+    inline_related_prefix,
+    is_body_junk,
+    is_related_label,
+    parse_dateline,
+    parse_signoff,
+    parse_staff,
+    person_names,
+)
+from crawler.extract.page import BYLINE, CAPTION, DATE, MEDIA, NAV, Block, Page, walk
+from crawler.extract.related import RelatedFinder
+from crawler.extract.structured import (
+    Structured,
+    clean_text,
+    jsonld_list,
+    jsonld_names,
+    jsonld_text,
+    read_structured,
+)
+from crawler.sites import SiteProfile
+from crawler.urls import canonical_url, fold_variants, normalize_url, page_number
+
+RESULT_KEYS = (
+    "url",
+    "fetched_url",
+    "title",
+    "published_at",
+    "published_raw",
+    "modified_at",
+    "dateline",
+    "authors",
+    "editor",
+    "reporter",
+    "signoff",
+    "signoff_raw",
+    "section",
+    "tags",
+    "language",
+    "body",
+    "captions",
+    "related",
+    "next_pages",
+    "word_count",
+    "provenance",
+)
+"""Keys of `extract_article`'s result, in output order (the item's field names)."""
+
+NEAR_TITLE_BEFORE = 6
+"""Lines before the title searched for its date (templates that print the date above the
+headline: a kicker line, the date, then the title)."""
+
+NEAR_TITLE_AFTER = 14
+"""Lines after the title searched for its date and byline: author, date, share bar, photo and
+caption usually come before the first paragraph within this many lines."""
+
+VISIBLE_DATE_MAX_CHARS = 120
+"""A date line is short (`Kamis, 5 November 2015 14:56 WIB | 1.229 Views`); longer lines are
+paragraphs that mention a date."""
+
+BYLINE_MAX_CHARS = 100
+"""A byline line is short (`Fino Yurio Kristo - detikinet`)."""
+
+STAFF_WINDOW_AFTER = 40
+"""Lines after the body's end searched for `Editor:`/`Penulis:` lines (they follow the body,
+sometimes after a share bar and a tag list)."""
+
+TRAILING_MAX_WORDS = 8
+"""A last line this short that does not end like a sentence is a label or a button
+(`Ikuti perkembangan berita ini dalam topik:`), not the article's last paragraph."""
+
+LEADING_MAX_WORDS = 4
+"""Same for the first lines (`Advertisement`, a kicker), datelines excepted."""
+
+DUPLICATE_MIN_CHARS = 40
+"""A line this long that repeats another line's text (a pull quote) is dropped."""
+
+MAX_TAGS = 30
+
+SAME_INSTANT_SECONDS = 60
+"""Two readings of a publication time agree when within a minute (pages show minutes)."""
+
+_SPACE = re.compile(r"\s+")
+_QUOTES = str.maketrans(
+    {"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "\u00a0": " "}
+)
+_TITLE_SPLIT = re.compile(r"\s+(?:[-|–—:»·•]|::)\s+|\s*\|\s*")
+_MODIFIED_PREFIX = re.compile(
+    r"^(?:diperbarui|diperbaharui|update[d]?|pembaruan|terakhir diubah)\b", re.IGNORECASE
+)
+_SENTENCE_END = (".", "!", "?", '"', "”", "’", "'", ")", "…", "]")
+
+STRONG_DATE_METAS = (
+    "article:published_time",
+    "og:published_time",
+    "og:article:published_time",
+    "article:published",
+    "published_time",
+    "datepublished",
+)
+"""Meta names whose value is the publication instant by standard (OpenGraph, schema.org)."""
+
+WEAK_DATE_METAS = (
+    "pubdate",
+    "publishdate",
+    "publish_date",
+    "publish-date",
+    "date",
+    "dc.date.issued",
+    "dc.date",
+    "dcterms.issued",
+    "dcterms.date",
+    "dcterms.created",
+    "sailthru.date",
+    "parsely-pub-date",
+    "article.published",
+    "datecreated",
+    "originalpublicationdate",
+    "content_create_date",
+    "tanggal",
+)
+"""Site conventions, often wrong about the zone (`2015-11-05 T10:08:58Z` for 10:08 WIB):
+below the date the page itself shows."""
+
+MODIFIED_METAS = (
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "last-modified",
+    "dcterms.modified",
+    "article:modified",
+)
+
+
+@dataclass
+class _Context:
+    """What the field chains share for one page."""
+
+    url: str
+    structured: Structured
+    page: Page
+    profile: SiteProfile | None
+    tz: tzinfo
+    fetched_at: datetime
+    outlet_words: frozenset[str]
+    selected: dict[str, list[etree._Element]] = field(default_factory=dict)
+    provenance: dict[str, str] = field(default_factory=dict)
+    title_index: int | None = None
+    root: etree._Element | None = None
+    root_first: int | None = None
+    root_last: int | None = None
+    consumed: set[int] = field(default_factory=set)
+
+
+def _norm(text: str) -> str:
+    return (
+        _SPACE.sub(" ", unicodedata.normalize("NFKC", text).translate(_QUOTES)).strip().casefold()
+    )
+
+
+def _outlet_words(url: str, profile: SiteProfile | None, site_name: str | None) -> frozenset[str]:
+    """Lower-case words that name the outlet: host labels and profile/site names."""
+    words: set[str] = set()
+    hosts = [urlsplit(url).hostname or ""]
+    if profile is not None:
+        hosts.append(urlsplit(profile.homepage).hostname or "")
+        hosts.extend(d.split(":")[0] for d in profile.domains)
+    for host in hosts:
+        labels = [
+            p
+            for p in host.lower().split(".")
+            if p not in ("www", "m", "amp", "co", "or", "ac", "go", "web", "my", "sch")
+        ]
+        if len(labels) >= 2:
+            words.add(labels[-2])
+    for name in ((profile.name if profile else None), site_name):
+        if name:
+            compact = re.sub(r"[^a-z0-9]", "", name.lower())
+            if len(compact) >= 4:
+                words.add(compact.removesuffix("com") if compact.endswith("com") else compact)
+    return frozenset(w for w in words if len(w) >= 4)
+
+
+# -- CSS selectors from profiles --------------------------------------------------------------
+
+
+@lru_cache(maxsize=512)
+def _css(selector: str) -> etree.XPath:
+    from lxml.cssselect import CSSSelector
+
+    return CSSSelector(selector, translator="html")
+
+
+def validate_selectors(profile: SiteProfile) -> None:
+    """Raise `UsageError` naming the profile, field and selector when one is not valid CSS."""
+    sel = profile.selectors
+    for name in ("title", "body", "date", "author", "section"):
+        value = getattr(sel, name)
+        if value:
+            _compile(profile, name, value)
+    for name in ("related", "drop"):
+        for value in getattr(sel, name):
+            _compile(profile, name, value)
+
+
+def _compile(profile: SiteProfile, name: str, selector: str) -> etree.XPath:
+    try:
+        return _css(selector)
+    except Exception as exc:  # cssselect raises several error types
+        where = profile.path or profile.key
+        raise UsageError(
+            f"{where}: field 'selectors.{name}': not a valid CSS selector {selector!r} ({exc})"
+        ) from None
+
+
+def _apply_profile(
+    doc: etree._Element, profile: SiteProfile | None
+) -> dict[str, list[etree._Element]]:
+    """Drop the profile's `drop` elements and find its selector matches (before the walk)."""
+    if profile is None:
+        return {}
+    sel = profile.selectors
+    for selector in sel.drop:
+        for el in _compile(profile, "drop", selector)(doc):
+            if el.getparent() is not None:
+                el.drop_tree() if hasattr(el, "drop_tree") else _drop(el)
+    found: dict[str, list[etree._Element]] = {}
+    for name in ("title", "body", "date", "author", "section"):
+        value = getattr(sel, name)
+        if value:
+            matches = _compile(profile, name, value)(doc)
+            if matches:
+                found[name] = list(matches)
+    related: list[etree._Element] = []
+    for selector in sel.related:
+        related.extend(_compile(profile, "related", selector)(doc))
+    if related:
+        found["related"] = related
+    return found
+
+
+def _drop(el: etree._Element) -> None:
+    """Remove an element, keeping its tail text in place."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+def _element_text(el: etree._Element) -> str:
+    return clean_text(etree.tostring(el, method="text", encoding="unicode", with_tail=False))
+
+
+# -- title --------------------------------------------------------------------------------------
+
+
+def _title_candidates(ctx: _Context) -> list[tuple[str, str]]:
+    s = ctx.structured
+    out: list[tuple[str, str]] = []
+    for node in (s.article, s.page):
+        headline = jsonld_text(node, "headline") or jsonld_text(node, "name") if node else None
+        if headline:
+            out.append(("jsonld", headline))
+            break
+    for name in ("og:title", "twitter:title"):
+        found = s.first(name)
+        if found:
+            out.append(("opengraph", found[1]))
+    for _, value in s.itemprops.get("headline", ()):
+        if value:
+            out.append(("microdata", value))
+            break
+    found = s.first("title", "dc.title", "sailthru.title", "parsely-title")
+    if found:
+        out.append(("meta", found[1]))
+    if s.title:
+        out.append(("meta", s.title))
+    return out
+
+
+def _title_parts(text: str) -> list[str]:
+    """A meta title and its pieces without site suffixes (`Judul - Kompas.com` -> `Judul`)."""
+    parts = [p.strip() for p in _TITLE_SPLIT.split(text) if p.strip()]
+    out = [text]
+    for i in range(len(parts) - 1, 0, -1):
+        out.append(" - ".join(parts[:i]))
+    out.extend(parts)
+    return out
+
+
+def _strip_site(text: str, ctx: _Context) -> str:
+    parts = [p.strip() for p in _TITLE_SPLIT.split(text) if p.strip()]
+    site_name = ctx.structured.first("og:site_name")
+    site = _norm(site_name[1]) if site_name else None
+    while len(parts) > 1:
+        last = parts[-1]
+        compact = re.sub(r"[^a-z0-9]", "", last.lower())
+        if (
+            (site and _norm(last) == site)
+            or any(w in compact for w in ctx.outlet_words)
+            or re.search(r"\.(?:com|co\.id|id|net)\b", last, re.IGNORECASE)
+        ):
+            parts.pop()
+        else:
+            break
+    return " - ".join(parts) if len(parts) > 1 else parts[0] if parts else text
+
+
+def extract_title(ctx: _Context) -> str | None:
+    """Title chain.
+
+    1. the profile's `title` selector;
+    2. a page heading (h1-h3, outside navigation) equal to a declared title (JSON-LD
+       `headline`, `og:title`/`twitter:title`, microdata `headline`, meta title, `<title>`),
+       or to one with its site suffix cut (`Judul - Kompas.com`): the heading's text, with the
+       declaring stage as provenance;
+    3. JSON-LD `headline`;
+    4. `og:title` with the site suffix cut;
+    5. the first `<h1>` of two words or more outside navigation (`generic`);
+    6. `<title>` with the site suffix cut (`meta`).
+    """
+    blocks = ctx.page.blocks
+    if "title" in ctx.selected:
+        text = _element_text(ctx.selected["title"][0])
+        if text:
+            ctx.title_index = _find_heading(ctx, text)
+            return _set(ctx, "title", text, "profile")
+    headings = [b for b in blocks if 1 <= b.heading <= 3 and not b.has_flag(NAV)]
+    by_norm: dict[str, Block] = {}
+    for b in headings:
+        by_norm.setdefault(_norm(b.text), b)
+    candidates = _title_candidates(ctx)
+    for stage, text in candidates:
+        found = by_norm.get(_norm(text))
+        if found is not None:
+            ctx.title_index = found.index
+            return _set(ctx, "title", found.text, stage)
+    for stage, text in candidates:
+        for part in _title_parts(text)[1:]:
+            found = by_norm.get(_norm(part))
+            if found is not None and len(part.split()) >= 2:
+                ctx.title_index = found.index
+                return _set(ctx, "title", found.text, stage)
+    for stage, text in candidates:
+        if stage == "jsonld":
+            ctx.title_index = _find_heading(ctx, text)
+            return _set(ctx, "title", text, stage)
+    for stage, text in candidates:
+        if stage == "opengraph":
+            title = _strip_site(text, ctx)
+            ctx.title_index = _find_heading(ctx, title)
+            return _set(ctx, "title", title, stage)
+    for b in blocks:
+        if b.heading == 1 and len(b.text.split()) >= 2 and not b.has_flag(NAV):
+            ctx.title_index = b.index
+            return _set(ctx, "title", b.text, "generic")
+    if ctx.structured.title:
+        title = _strip_site(ctx.structured.title, ctx)
+        ctx.title_index = _find_heading(ctx, title)
+        return _set(ctx, "title", title, "meta")
+    return None
+
+
+def _find_heading(ctx: _Context, title: str) -> int | None:
+    """The line showing the title: a heading equal to, or starting with, the title."""
+    want = _norm(title)
+    fallback = None
+    for b in ctx.page.blocks:
+        if b.heading:
+            got = _norm(b.text)
+            if got == want:
+                return b.index
+            if (
+                fallback is None
+                and want
+                and (got.startswith(want[:40]) or want.startswith(got[:40]))
+                and len(got) >= 10
+            ):
+                fallback = b.index
+    if fallback is not None:
+        return fallback
+    for b in ctx.page.blocks:
+        if _norm(b.text) == want:
+            return b.index
+    return None
+
+
+def _set(ctx: _Context, name: str, value: Any, stage: str) -> Any:
+    ctx.provenance[name] = stage
+    return value
+
+
+# -- body ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Body:
+    text: str | None = None
+    dateline: Dateline | None = None
+    signoff: Signoff | None = None
+    staff: list[tuple[str, str]] = field(default_factory=list)
+    captions: list[str] = field(default_factory=list)
+
+
+def _choose_body_root(ctx: _Context) -> None:
+    """Body root chain: 1. the profile's `body` selector (first match holding text);
+    2. the density rules of `body.choose_root` (`generic`)."""
+    page = ctx.page
+    root = None
+    stage = "generic"
+    for el in ctx.selected.get("body", ()):
+        if page.span(el) is not None and page.blocks_in(el):
+            root, stage = el, "profile"
+            break
+    if root is None:
+        root = choose_root(page)
+    if root is None:
+        return
+    inside = page.blocks_in(root)
+    if not inside:
+        return
+    ctx.root = root
+    ctx.root_first, ctx.root_last = inside[0].index, inside[-1].index
+    ctx.provenance["body"] = stage
+
+
+def extract_body(ctx: _Context, title: str | None) -> _Body:
+    """The body's paragraphs, with the Indonesian parts taken out as fields.
+
+    Lines of the body root, in order, minus: lines in caption / related / boilerplate regions
+    below the root and link lists (`body.is_excluded`); the title line and the date and byline
+    lines already read; `Baca Juga:` lines and related-box labels; staff lines (`Editor:`,
+    `Penulis:`, ...); junk lines (copyright, follow-us, syndication notes); a pull quote that
+    repeats a paragraph. Then the dateline is cut from the first line, the sign-off from the
+    last, and short non-sentence lines (labels, buttons) trimmed from both ends.
+    """
+    result = _Body()
+    if ctx.root is None:
+        return result
+    page = ctx.page
+    span = page.span(ctx.root)
+    assert span is not None
+    title_norm = _norm(title) if title else None
+    lines: list[Block] = []
+    for block in page.blocks_in(ctx.root):
+        if block.index in ctx.consumed:
+            continue
+        text = block.text
+        if title_norm and block.heading and _norm(text) == title_norm:
+            continue
+        why = is_excluded(block, span.depth)
+        if why == CAPTION:
+            result.captions.append(text)
+            continue
+        if why is not None:
+            continue
+        if inline_related_prefix(text) or is_related_label(text):
+            continue
+        staff = parse_staff(text)
+        if staff:
+            result.staff.extend(staff)
+            continue
+        if is_body_junk(text):
+            continue
+        lines.append(block)
+
+    texts = [b.text for b in lines]
+    texts = _drop_repeats(texts)
+    if texts:
+        first = lines[0] if lines and lines[0].text == texts[0] else None
+        dateline = parse_dateline(
+            texts[0], lead_bold=first.lead_bold if first else "", outlet_words=ctx.outlet_words
+        )
+        if dateline is not None:
+            result.dateline = dateline
+            if dateline.rest:
+                texts[0] = dateline.rest
+            else:
+                texts.pop(0)
+    while texts and _is_label_line(texts[-1]) and parse_signoff(texts[-1]) is None:
+        texts.pop()
+    if texts:
+        signoff = parse_signoff(texts[-1])
+        if signoff is not None:
+            result.signoff = signoff
+            if signoff.rest:
+                texts[-1] = signoff.rest
+            else:
+                texts.pop()
+    while texts and _is_label_line(texts[-1], TRAILING_MAX_WORDS):
+        texts.pop()
+    while texts and _is_label_line(texts[0], LEADING_MAX_WORDS):
+        texts.pop(0)
+    result.text = "\n\n".join(texts) or None
+    return result
+
+
+def _is_label_line(text: str, max_words: int = TRAILING_MAX_WORDS) -> bool:
+    return len(text.split()) <= max_words and not text.endswith(_SENTENCE_END)
+
+
+def _drop_repeats(texts: list[str]) -> list[str]:
+    """Drop exact repeats and lines contained in another line (pull quotes, teaser copies)."""
+    normed = [_norm(t) for t in texts]
+    keep: list[str] = []
+    seen: set[str] = set()
+    for i, (text, n) in enumerate(zip(texts, normed, strict=True)):
+        if n in seen:
+            continue
+        if len(n) >= DUPLICATE_MIN_CHARS and any(
+            j != i and len(other) > len(n) and n in other for j, other in enumerate(normed)
+        ):
+            continue
+        seen.add(n)
+        keep.append(text)
+    return keep
+
+
+# -- dates --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _DateReading:
+    parsed: D.ParsedDate
+    stage: str
+    block: int | None = None
+
+
+def _machine(ctx: _Context, value: str | None, stage: str) -> _DateReading | None:
+    parsed = D.parse_machine(value, ctx.tz)
+    if parsed is None and value:
+        parsed = D.parse_date(value, tz=ctx.tz, fetched_at=ctx.fetched_at)
+    return _DateReading(parsed, stage) if parsed else None
+
+
+def _strong_published(ctx: _Context) -> _DateReading | None:
+    s = ctx.structured
+    for node in (s.article, s.page):
+        if node:
+            reading = _machine(
+                ctx,
+                jsonld_text(node, "datePublished") or jsonld_text(node, "dateCreated")
+                if node is s.article
+                else jsonld_text(node, "datePublished"),
+                "jsonld",
+            )
+            if reading:
+                return reading
+    for name in STRONG_DATE_METAS:
+        found = s.first(name)
+        if found:
+            reading = _machine(ctx, found[1], "opengraph" if ":" in name else "meta")
+            if reading:
+                return reading
+    for tag, value in s.itemprops.get("datepublished", ()):
+        reading = _machine(ctx, value, "time" if tag == "time" else "microdata")
+        if reading:
+            return reading
+    return None
+
+
+def _weak_published(ctx: _Context) -> _DateReading | None:
+    for name in WEAK_DATE_METAS:
+        found = ctx.structured.first(name)
+        if found:
+            reading = _machine(ctx, found[1], "meta")
+            if reading:
+                return reading
+    return None
+
+
+def _near_title_blocks(ctx: _Context) -> list[Block]:
+    blocks = ctx.page.blocks
+    if ctx.title_index is not None:
+        lo = max(0, ctx.title_index - NEAR_TITLE_BEFORE)
+        hi = ctx.title_index + NEAR_TITLE_AFTER
+    elif ctx.root_first is not None:
+        lo, hi = max(0, ctx.root_first - NEAR_TITLE_AFTER), ctx.root_first
+    else:
+        return []
+    if (
+        ctx.root_first is not None
+        and ctx.title_index is not None
+        and ctx.root_first > ctx.title_index
+    ):
+        hi = min(hi, max(ctx.root_first + 2, ctx.title_index + 3))
+    return [b for b in blocks[lo : hi + 1] if not b.has_flag(NAV)]
+
+
+def _visible_published(ctx: _Context, hints: list[int]) -> _DateReading | None:
+    """The date shown by the title: the nearest date line, one with a time preferred."""
+    if "date" in ctx.selected:
+        el = ctx.selected["date"][0]
+        value = el.get("datetime") or el.get("content")
+        reading = _machine(ctx, value, "profile") if value else None
+        if reading is None:
+            parsed = D.parse_date(
+                _element_text(el), tz=ctx.tz, fetched_at=ctx.fetched_at, year_hints=hints
+            )
+            reading = _DateReading(parsed, "profile") if parsed else None
+        if reading:
+            return reading
+    best: tuple[tuple[int, int, int], _DateReading] | None = None
+    title = ctx.title_index
+    candidates = list(_near_title_blocks(ctx))
+    seen = {b.index for b in candidates}
+    lo = title if title is not None else 0
+    hi = ctx.root_last if ctx.root_last is not None else lo + NEAR_TITLE_AFTER
+    for b in ctx.page.blocks[lo : hi + 1]:
+        if b.index not in seen and b.has_flag(DATE) and not b.has_flag(NAV):
+            candidates.append(b)
+    for b in candidates:
+        if len(b.text) > VISIBLE_DATE_MAX_CHARS or b.index == title or b.link_density > 0.5:
+            continue
+        if _MODIFIED_PREFIX.match(b.text):
+            continue
+        parsed = D.parse_date(b.text, tz=ctx.tz, fetched_at=ctx.fetched_at, year_hints=hints)
+        if parsed is None or (not parsed.has_year and not parsed.relative):
+            continue
+        distance = abs(b.index - title) if title is not None else 0
+        key = (0 if parsed.has_time else 1, 0 if b.has_flag(DATE) else 1, distance)
+        if best is None or key < best[0]:
+            best = (key, _DateReading(parsed, "text", b.index))
+    return best[1] if best else None
+
+
+def _mislabelled_zone(machine: D.ParsedDate, shown: D.ParsedDate) -> bool:
+    """A machine date whose wall clock equals the shown one but whose zone differs: the page's
+    markup put a `Z` (or another zone) on local time."""
+    if not (machine.has_time and shown.has_time and shown.has_zone):
+        return False
+    a, b = machine.value, shown.value
+    same_clock = (a.replace(tzinfo=None) - b.replace(tzinfo=None)).total_seconds()
+    return abs(same_clock) < SAME_INSTANT_SECONDS and a.utcoffset() != b.utcoffset()
+
+
+def _shown_disagrees(machine: D.ParsedDate, shown: D.ParsedDate) -> bool:
+    """The page shows a time with its zone that differs from the machine date by a minute or
+    more: the shown one is what readers (and citations) see, so it wins."""
+    if not (shown.has_time and shown.has_zone and not shown.relative):
+        return False
+    return abs((machine.value - shown.value).total_seconds()) >= SAME_INSTANT_SECONDS
+
+
+def _relabel(machine: D.ParsedDate, shown: D.ParsedDate) -> D.ParsedDate:
+    return D.ParsedDate(
+        machine.value.replace(tzinfo=shown.value.tzinfo), machine.raw, True, True, machine.has_year
+    )
+
+
+@dataclass
+class _DateReadings:
+    strong: _DateReading | None
+    weak: _DateReading | None
+    visible: _DateReading | None
+    url_date: tuple[int, int, int | None] | None
+    hints: list[int]
+
+
+def read_dates(ctx: _Context) -> _DateReadings:
+    """Every publication-date reading the page offers (before the body is cut, so the visible
+    date line can be left out of it)."""
+    url_date = D.date_from_url(ctx.url)
+    strong = _strong_published(ctx)
+    weak = _weak_published(ctx)
+    hints = [r.parsed.value.year for r in (strong, weak) if r is not None]
+    if url_date:
+        hints.insert(0, url_date[0])
+    visible = _visible_published(ctx, hints)
+    if visible is not None and visible.block is not None:
+        ctx.consumed.add(visible.block)
+    return _DateReadings(strong, weak, visible, url_date, hints)
+
+
+def extract_published(
+    ctx: _Context, readings: _DateReadings, body_lines: list[str]
+) -> tuple[str | None, str | None]:
+    """Publication date chain; returns `(published_at, published_raw)`.
+
+    1. structured: JSON-LD `datePublished` (article, else page object), OpenGraph
+       `article:published_time` and kin, microdata `datePublished` (`<time>`, `<meta>`);
+    2. the profile's `date` selector;
+    3. the date shown by the title (`text`) when it has a time: the nearest short line that
+       parses as a full date;
+    4. weak meta names (`pubdate`, `date`, `dateCreated`, ...);
+    5. the date shown by the title without a time;
+    6. the URL's date path (`url`, day precision);
+    7. the first paragraphs' `Selasa (23/5)` (`text`, year from the URL or other dates).
+
+    Checks between stages: when a structured or meta date shows the same wall clock as the
+    visible date but another zone (local time labelled `Z`), the visible zone is used; when
+    the page shows a time with its zone that differs from the structured date by a minute or
+    more, the shown date wins (templates put creation times or mislabelled zones in markup;
+    the shown date is what readers cite); a weak meta date on another day than the visible
+    date loses to it. A time with no zone takes the
+    outlet's zone. `published_raw` is the visible text when it shows the same day, else the
+    chosen value as written.
+    """
+    strong, weak, visible, url_date = (
+        readings.strong,
+        readings.weak,
+        readings.visible,
+        readings.url_date,
+    )
+    chosen: _DateReading | None = None
+    if strong is not None:
+        chosen = strong
+        if visible is not None and _mislabelled_zone(strong.parsed, visible.parsed):
+            chosen = _DateReading(_relabel(strong.parsed, visible.parsed), strong.stage)
+        elif visible is not None and _shown_disagrees(strong.parsed, visible.parsed):
+            chosen = visible
+    elif visible is not None and (visible.stage == "profile" or visible.parsed.has_time):
+        chosen = visible
+    elif weak is not None:
+        chosen = weak
+        if visible is not None:
+            if _mislabelled_zone(weak.parsed, visible.parsed):
+                chosen = _DateReading(_relabel(weak.parsed, visible.parsed), weak.stage)
+            elif (
+                weak.parsed.value.astimezone(visible.parsed.value.tzinfo).date()
+                != visible.parsed.value.date()
+            ):
+                chosen = visible
+    elif visible is not None:
+        chosen = visible
+    elif url_date and url_date[2]:
+        value = datetime(url_date[0], url_date[1], url_date[2], tzinfo=ctx.tz)
+        chosen = _DateReading(D.ParsedDate(value, ctx.url, has_time=False), "url")
+    else:
+        for line in body_lines[:2]:
+            parsed = D.parse_day_mention(
+                line, tz=ctx.tz, fetched_at=ctx.fetched_at, year_hints=readings.hints
+            )
+            if parsed is not None:
+                chosen = _DateReading(parsed, "text")
+                break
+    if chosen is None:
+        return None, None
+    ctx.provenance["published_at"] = chosen.stage
+    raw = chosen.parsed.raw
+    if visible is not None and visible is not chosen:
+        local = chosen.parsed.value.astimezone(visible.parsed.value.tzinfo)
+        if visible.parsed.value.date() == local.date():
+            raw = visible.parsed.raw
+    return chosen.parsed.iso(), raw
+
+
+def extract_modified(ctx: _Context) -> str | None:
+    """Modification date chain: JSON-LD `dateModified` -> meta `article:modified_time`,
+    `og:updated_time`, `dateModified` -> microdata `dateModified` -> a `Diperbarui ...` /
+    `Updated ...` line near the title (`text`)."""
+    s = ctx.structured
+    if s.article:
+        reading = _machine(ctx, jsonld_text(s.article, "dateModified"), "jsonld")
+        if reading:
+            return _set(ctx, "modified_at", reading.parsed.iso(), reading.stage)
+    for name in MODIFIED_METAS:
+        found = s.first(name)
+        if found:
+            reading = _machine(ctx, found[1], "opengraph" if ":" in name else "meta")
+            if reading:
+                return _set(ctx, "modified_at", reading.parsed.iso(), reading.stage)
+    for tag, value in s.itemprops.get("datemodified", ()):
+        reading = _machine(ctx, value, "time" if tag == "time" else "microdata")
+        if reading:
+            return _set(ctx, "modified_at", reading.parsed.iso(), reading.stage)
+    for b in _near_title_blocks(ctx):
+        if len(b.text) <= VISIBLE_DATE_MAX_CHARS and _MODIFIED_PREFIX.match(b.text):
+            parsed = D.parse_date(b.text, tz=ctx.tz, fetched_at=ctx.fetched_at)
+            if parsed:
+                ctx.consumed.add(b.index)
+                return _set(ctx, "modified_at", parsed.iso(), "text")
+    return None
+
+
+# -- people -------------------------------------------------------------------------------------
+
+
+def _staff_outside(ctx: _Context) -> list[tuple[str, str]]:
+    """Staff lines near the article but outside the body root (bylines above, credits below)."""
+    blocks = ctx.page.blocks
+    if ctx.title_index is None and ctx.root_first is None:
+        return []
+    lo = min(i for i in (ctx.title_index, ctx.root_first) if i is not None)
+    lo = max(0, lo - NEAR_TITLE_BEFORE)
+    hi = (
+        ctx.root_last if ctx.root_last is not None else lo + NEAR_TITLE_AFTER
+    ) + STAFF_WINDOW_AFTER
+    found: list[tuple[str, str]] = []
+    for b in blocks[lo : hi + 1]:
+        if (
+            ctx.root_first is not None
+            and ctx.root_last is not None
+            and ctx.root_first <= b.index <= ctx.root_last
+        ):
+            continue
+        if b.has_flag(NAV) or len(b.text) > 200:
+            continue
+        staff = parse_staff(b.text)
+        if staff:
+            found.extend(staff)
+            ctx.consumed.add(b.index)
+    return found
+
+
+def _byline_block(ctx: _Context) -> tuple[Block, list[str]] | None:
+    for b in _near_title_blocks(ctx):
+        if not b.has_flag(BYLINE) or b.has_flag(MEDIA) or b.has_flag(CAPTION):
+            continue
+        if len(b.text) > BYLINE_MAX_CHARS or b.index == ctx.title_index:
+            continue
+        if D.has_date_words(b.text):
+            continue
+        names = person_names(b.text, ctx.outlet_words)
+        if names:
+            return b, names
+    return None
+
+
+def extract_people(
+    ctx: _Context, staff: list[tuple[str, str]], byline: tuple[Block, list[str]] | None
+) -> tuple[list[str], str | None, str | None]:
+    """Authors, editor and reporter.
+
+    Authors: 1. JSON-LD `author` (people, not organizations); 2. meta `author`, `article:author`
+    (not a URL), `dc.creator`, `parsely-author` unless it names the outlet; 3. microdata
+    `author`; 4. the profile's `author` selector; 5. staff lines (`Penulis:`, `Pewarta:`,
+    `Reporter:`, `Oleh:`, `Fotografer:`; `text`); 6. a byline-classed line by the title
+    (`generic`). Names are cleaned (`Kontributor Kota, Nama`, `Nama - detikinet`, `A dan B`).
+
+    Editor: JSON-LD `editor` -> `Editor:`/`Redaktur:` lines -> an `Editor:Nama` keyword.
+    Reporter: `Pewarta:`/`Reporter:`/`Wartawan:` lines, `Laporan Wartawan Outlet, Nama`.
+    """
+    s = ctx.structured
+    words = ctx.outlet_words
+    roles: dict[str, list[str]] = {}
+    for role, value in staff:
+        roles.setdefault(role, []).append(value)
+
+    authors: list[str] = []
+    stage = None
+    if s.article:
+        authors = [
+            n for raw in jsonld_names(s.article.get("author")) for n in person_names(raw, words)
+        ]
+        stage = "jsonld"
+    if not authors:
+        for name in (
+            "author",
+            "article:author",
+            "dc.creator",
+            "parsely-author",
+            "sailthru.author",
+            "byl",
+        ):
+            found = s.first(name)
+            if found and not found[1].startswith(("http://", "https://")):
+                authors = person_names(found[1], words)
+                if authors:
+                    stage = "opengraph" if ":" in name else "meta"
+                    break
+    if not authors:
+        for _, value in s.itemprops.get("author", ()):
+            authors = person_names(value, words)
+            if authors:
+                stage = "microdata"
+                break
+    if not authors and "author" in ctx.selected:
+        for el in ctx.selected["author"]:
+            for name in person_names(_element_text(el), words):
+                if name not in authors:
+                    authors.append(name)
+        stage = "profile"
+    if not authors:
+        for role in ("author", "reporter", "photographer"):
+            for value in roles.get(role, ()):
+                for name in person_names(value, words):
+                    if name not in authors:
+                        authors.append(name)
+            if authors:
+                stage = "text"
+                break
+    if not authors and byline is not None:
+        authors, stage = byline[1], "generic"
+    if authors and stage:
+        ctx.provenance["authors"] = stage
+
+    editor = None
+    if s.article:
+        names = jsonld_names(s.article.get("editor"))
+        if names:
+            editor = _set(ctx, "editor", names[0], "jsonld")
+    if editor is None and roles.get("editor"):
+        editor = _set(ctx, "editor", roles["editor"][0], "text")
+    if editor is None and s.article:
+        for keyword in jsonld_list(s.article, "keywords"):
+            label, _, value = keyword.partition(":")
+            if value.strip() and label.strip().lower() in ("editor", "redaktur"):
+                editor = _set(ctx, "editor", value.strip(), "jsonld")
+                break
+    reporter = None
+    if roles.get("reporter"):
+        reporter = _set(ctx, "reporter", roles["reporter"][0], "text")
+    return authors, editor, reporter
+
+
+# -- small fields -------------------------------------------------------------------------------
+
+
+def _host_like(value: str) -> bool:
+    return " " not in value and "." in value
+
+
+def extract_section(ctx: _Context) -> str | None:
+    """Section chain: JSON-LD `articleSection` -> meta `article:section`, `section`,
+    `articleSection` -> the profile's `section` selector -> the breadcrumb's last entry before
+    the title (`generic`). Host names given as a section are skipped."""
+    s = ctx.structured
+    if s.article:
+        value = jsonld_text(s.article, "articleSection")
+        if value and not _host_like(value):
+            return _set(ctx, "section", value, "jsonld")
+    for name in (
+        "article:section",
+        "section",
+        "articlesection",
+        "og:article:section",
+        "parsely-section",
+    ):
+        found = s.first(name)
+        if found and not _host_like(found[1]):
+            return _set(ctx, "section", found[1], "opengraph" if ":" in name else "meta")
+    if "section" in ctx.selected:
+        text = _element_text(ctx.selected["section"][0])
+        if text:
+            return _set(ctx, "section", text, "profile")
+    title = _norm(ctx.page.blocks[ctx.title_index].text) if ctx.title_index is not None else None
+    for link in ctx.page.links:
+        flag_el = next(
+            (
+                f.element
+                for f in link.flags
+                if f.kind == NAV and "breadcrumb" in (f.element.get("class") or "").lower()
+            ),
+            None,
+        )
+        if flag_el is None:
+            continue
+        crumbs = [
+            lk.text
+            for lk in ctx.page.links
+            if lk.text and any(f.element is flag_el for f in lk.flags)
+        ]
+        crumbs = [c for c in crumbs if _norm(c) not in ("home", "beranda", "index", title)]
+        if crumbs:
+            return _set(ctx, "section", crumbs[-1], "generic")
+        break
+    return None
+
+
+def extract_tags(ctx: _Context) -> list[str]:
+    """Tags chain: JSON-LD `keywords` (`Topic:X` read as X, other `Label:value` entries
+    skipped) -> `article:tag` metas -> `news_keywords` -> `keywords` -> tag links on the page
+    (`/tag/`, `/topik/` paths after the title; `generic`)."""
+    s = ctx.structured
+    tags: list[str] = []
+    stage = None
+    if s.article:
+        for keyword in jsonld_list(s.article, "keywords"):
+            label, sep, value = keyword.partition(":")
+            if sep:
+                if label.strip().lower() in ("topic", "topik", "tag", "tags"):
+                    tags.append(value.strip())
+                continue
+            tags.append(keyword)
+        stage = "jsonld" if tags else None
+    if not tags:
+        tags = [clean_text(v) for v in s.meta.get("article:tag", ()) if clean_text(v)]
+        stage = "opengraph" if tags else None
+    if not tags:
+        for name in ("news_keywords", "keywords"):
+            found = s.first(name)
+            if found:
+                tags = [t.strip() for t in re.split(r"[,;]", found[1]) if t.strip()]
+                if tags:
+                    stage = "meta"
+                    break
+    if not tags:
+        start = ctx.title_index or 0
+        for link in ctx.page.links:
+            if link.pos < (ctx.page.blocks[start].pos if ctx.page.blocks else 0):
+                continue
+            if re.search(r"/(?:tag|tags|topik|topic)/", link.href) and link.text:
+                tags.append(link.text)
+        stage = "generic" if tags else None
+    seen: set[str] = set()
+    unique = []
+    for tag in tags:
+        key = tag.casefold()
+        if tag and key not in seen:
+            seen.add(key)
+            unique.append(tag)
+    if unique and stage:
+        ctx.provenance["tags"] = stage
+    return unique[:MAX_TAGS]
+
+
+def extract_language(ctx: _Context, body: str | None) -> str:
+    """Language: the body's own words when they clearly are Indonesian or English (`text`),
+    else `<html lang>` / `og:locale` / JSON-LD `inLanguage` / `content-language` (`meta`),
+    else the profile's language (`profile`), else `id`. The text wins because templates
+    declare a default (`lang="en"` on Indonesian pages)."""
+    if body:
+        guessed = guess_language(body)
+        if guessed:
+            return _set(ctx, "language", guessed, "text")
+    s = ctx.structured
+    declared = s.html_lang
+    if not declared and s.article:
+        declared = jsonld_text(s.article, "inLanguage")
+    if not declared:
+        found = s.first("og:locale", "content-language", "language", "dc.language")
+        declared = found[1] if found else None
+    if declared:
+        code = declared.replace("_", "-").split("-")[0].lower()
+        if re.fullmatch(r"[a-z]{2,3}", code):
+            return _set(ctx, "language", "id" if code == "in" else code, "meta")
+    if ctx.profile is not None:
+        return _set(ctx, "language", ctx.profile.language, "profile")
+    return _set(ctx, "language", "id", "default")
+
+
+def _declared_url(ctx: _Context) -> tuple[str | None, str]:
+    s = ctx.structured
+    if s.links.get("canonical"):
+        return urljoin(ctx.url, s.links["canonical"]), "canonical"
+    found = s.first("og:url")
+    if found:
+        return urljoin(ctx.url, found[1]), "opengraph"
+    if s.article:
+        value = jsonld_text(s.article, "url") or jsonld_text(s.article, "mainEntityOfPage")
+        if value and value.startswith(("http://", "https://", "/")):
+            return urljoin(ctx.url, value), "jsonld"
+    return None, "fetched"
+
+
+def _next_pages(ctx: _Context, canonical: str, same_outlet: Callable[[str], bool]) -> list[str]:
+    """URLs of further parts of a multi-page article: links (and `<link rel=next>`) whose URL
+    folds into this article's canonical URL with a higher page number, in page order."""
+    current = page_number(ctx.url) or 1
+    home = _home_host(ctx.profile)
+    targets = {canonical, normalize_url(fold_variants(ctx.url, home))}
+    found: dict[int, str] = {}
+    hrefs = [link.href for link in ctx.page.links]
+    if ctx.structured.links.get("next"):
+        hrefs.append(ctx.structured.links["next"])
+    for href in hrefs:
+        url = urljoin(ctx.url, href)
+        number = page_number(url)
+        if number is None or number <= current or number in found:
+            continue
+        if not url.startswith(("http://", "https://")) or not same_outlet(url):
+            continue
+        if normalize_url(fold_variants(url, home)) in targets:
+            found[number] = url.split("#", 1)[0]
+    return [found[n] for n in sorted(found)]
+
+
+def _home_host(profile: SiteProfile | None) -> str | None:
+    return urlsplit(profile.homepage).netloc.lower() if profile is not None else None
+
+
+def _captions(ctx: _Context, from_body: list[str]) -> list[str]:
+    """Captions: caption-flagged lines in the body root plus those between the title and the
+    body's end (figure captions, `caption`/`keterangan` classes, short text in a photo box)."""
+    out = list(from_body)
+    if ctx.root_last is None:
+        return out
+    lo = ctx.title_index if ctx.title_index is not None else (ctx.root_first or 0)
+    for b in ctx.page.blocks[lo : ctx.root_last + 1]:
+        if b.index == ctx.title_index or b.link_density > 0.5 or len(b.text) > 400:
+            continue
+        if b.has_flag(CAPTION):
+            out.append(b.text)
+        elif b.has_flag(MEDIA):
+            media = b.flag_element(MEDIA)
+            if media is not None and media.find(".//img") is not None and len(b.text.split()) >= 3:
+                out.append(b.text)
+    seen: set[str] = set()
+    unique = []
+    for text in out:
+        if text not in seen:
+            seen.add(text)
+            unique.append(text)
+    return unique
+
+
+# -- the entry points ---------------------------------------------------------------------------
+
+
+def _parse(text: str) -> etree._Element | None:
+    if not text.strip():
+        return None
+    parser = etree.HTMLParser(
+        encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True
+    )
+    try:
+        doc = etree.fromstring(text.encode("utf-8", "surrogatepass"), parser=parser)
+    except (etree.XMLSyntaxError, ValueError):
+        return None
+    return doc
+
+
+def _empty_result(url: str, canonical: str) -> dict[str, Any]:
+    result: dict[str, Any] = dict.fromkeys(RESULT_KEYS)
+    result.update(
+        url=canonical,
+        fetched_url=url,
+        authors=[],
+        tags=[],
+        captions=[],
+        related=[],
+        next_pages=[],
+        word_count=0,
+        provenance={},
+    )
+    return result
+
+
+def extract_article(
+    html: bytes | str,
+    url: str,
+    *,
+    profile: SiteProfile | None = None,
+    fetched_at: datetime | None = None,
+    encoding: str | None = None,
+) -> dict[str, Any]:
+    """Read one article page into the item's fields (keys: `RESULT_KEYS`).
+
+    `html` is the page as fetched (bytes: decoded by `encoding.decode_html`, honouring a BOM,
+    `encoding` (the HTTP charset) and the page's own declaration, checked against the bytes);
+    `url` the URL it was fetched from; `profile` the outlet's profile (timezone, selectors,
+    domains); `fetched_at` anchors relative dates and missing years (default: now). Without a
+    profile the zone is WIB (Asia/Jakarta) unless the page shows one, and "same outlet" means
+    the same host as `url`.
+    """
+    fetched = fetched_at or datetime.now(UTC)
+    if fetched.tzinfo is None:
+        fetched = fetched.replace(tzinfo=UTC)
+    text = html if isinstance(html, str) else decode_html(html, encoding)[0]
+    owns = profile.owns if profile is not None else None
+    home = _home_host(profile)
+    doc = _parse(text)
+    if doc is None:
+        return _empty_result(url, canonical_url(url, owns=owns, home_host=home))
+
+    structured = read_structured(doc)
+    selected = _apply_profile(doc, profile)
+    track = frozenset(el for els in selected.values() for el in els)
+    page = walk(doc, track)
+    site_name = structured.first("og:site_name")
+    ctx = _Context(
+        url=url,
+        structured=structured,
+        page=page,
+        profile=profile,
+        tz=D.zone(profile.timezone if profile is not None else None),
+        fetched_at=fetched,
+        outlet_words=_outlet_words(url, profile, site_name[1] if site_name else None),
+        selected=selected,
+    )
+
+    declared, url_stage = _declared_url(ctx)
+    canonical = canonical_url(url, declared, owns=owns, home_host=home)
+    if declared is None or canonical != canonical_url(declared, owns=owns, home_host=home):
+        url_stage = "fetched"
+    ctx.provenance["url"] = url_stage
+
+    title = extract_title(ctx)
+    _choose_body_root(ctx)
+    # lines read as fields before the body is cut, so they are left out of it
+    modified_at = extract_modified(ctx)
+    readings = read_dates(ctx)
+    staff_outside = _staff_outside(ctx)
+    byline = _byline_block(ctx)
+    if byline is not None:
+        ctx.consumed.add(byline[0].index)
+    body = extract_body(ctx, title)
+    authors, editor, reporter = extract_people(ctx, body.staff + staff_outside, byline)
+    published_at, published_raw = extract_published(
+        ctx, readings, body.text.split("\n\n") if body.text else []
+    )
+
+    if body.dateline is not None and body.dateline.place:
+        ctx.provenance["dateline"] = "text"
+    if body.signoff is not None:
+        ctx.provenance["signoff"] = "text"
+    if not body.text:
+        ctx.provenance.pop("body", None)
+    language = extract_language(ctx, body.text)
+
+    page_host = (urlsplit(url).hostname or "").lower()
+
+    def same_outlet(link: str) -> bool:
+        if profile is not None:
+            return profile.owns(link)
+        return (urlsplit(link).hostname or "").lower() == page_host
+
+    def canon(link: str) -> str:
+        return canonical_url(link, owns=owns, home_host=home)
+
+    finder = RelatedFinder(
+        page,
+        base_url=url,
+        same_outlet=same_outlet,
+        canonical=canon,
+        self_urls={canonical, canon(url)},
+    )
+    finder.labelled_boxes()
+    finder.inline_lines()
+    finder.related_regions()
+    finder.above_title(ctx.title_index)
+    if "related" in selected:
+        finder.from_elements(selected["related"])
+    related = finder.result()
+    if related:
+        ctx.provenance["related"] = "profile" if "related" in selected else "generic"
+
+    result = _empty_result(url, canonical)
+    result.update(
+        title=title,
+        published_at=published_at,
+        published_raw=published_raw,
+        modified_at=modified_at,
+        dateline=body.dateline.place if body.dateline else None,
+        authors=authors,
+        editor=editor,
+        reporter=reporter,
+        signoff=body.signoff.code if body.signoff else None,
+        signoff_raw=body.signoff.raw if body.signoff else None,
+        section=extract_section(ctx),
+        tags=extract_tags(ctx),
+        language=language,
+        body=body.text,
+        captions=_captions(ctx, body.captions),
+        related=related,
+        next_pages=_next_pages(ctx, canonical, same_outlet),
+        word_count=len(body.text.split()) if body.text else 0,
+        provenance=dict(sorted(ctx.provenance.items())),
+    )
+    return result
+
+
+def merge_parts(first: dict[str, Any], parts: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Stitch a multi-page article: the first part's fields, every part's body in order
+    (paragraphs a later part repeats from an earlier one dropped), related links from all
+    parts (page order, collapsed by URL, positions renumbered), captions and tags joined."""
+    merged = dict(first)
+    paragraphs: list[str] = (first.get("body") or "").split("\n\n") if first.get("body") else []
+    seen = {_norm(p) for p in paragraphs if len(p) >= DUPLICATE_MIN_CHARS}
+    related = list(first.get("related") or [])
+    captions = list(first.get("captions") or [])
+    tags = list(first.get("tags") or [])
+    count = 1
+    for part in parts:
+        count += 1
+        for paragraph in (part.get("body") or "").split("\n\n"):
+            key = _norm(paragraph)
+            if not paragraph or (len(paragraph) >= DUPLICATE_MIN_CHARS and key in seen):
+                continue
+            seen.add(key)
+            paragraphs.append(paragraph)
+        related.extend(part.get("related") or [])
+        captions.extend(c for c in part.get("captions") or [] if c not in captions)
+        tags.extend(t for t in part.get("tags") or [] if t not in tags)
+        if not merged.get("signoff") and part.get("signoff"):
+            merged["signoff"], merged["signoff_raw"] = part.get("signoff"), part.get("signoff_raw")
+        for key in ("editor", "reporter"):
+            if not merged.get(key) and part.get(key):
+                merged[key] = part[key]
+    urls: set[str] = set()
+    collapsed: list[dict[str, Any]] = []
+    for link in related:
+        if link.get("url") in urls:
+            continue
+        urls.add(link.get("url"))
+        collapsed.append({**link, "position": len(collapsed)})
+    body = "\n\n".join(paragraphs) or None
+    merged.update(
+        body=body,
+        related=collapsed,
+        captions=captions,
+        tags=tags,
+        next_pages=[],
+        word_count=len(body.split()) if body else 0,
+    )
+    return merged

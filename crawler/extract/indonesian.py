@@ -1,0 +1,426 @@
+"""The Indonesian parts of a news article, read from its text lines.
+
+Each function takes one line (a text block) and says what it is, so the body chooser can
+take it out of the body and keep it as a field:
+
+- `parse_dateline`: `JAKARTA -`, `SAMARINDA, Site.com -`, `Balikpapan (ANTARA) -`,
+  `LHOKSEUMAWE, KOMPAS.com –`, `Mataram, NTB (ANTARA News) -`, `Liputan6.com, Jakarta -`,
+  `TRIBUNNEWS.COM -` (a credit with no place);
+- `parse_signoff`: `(*/han)`, `(ant/kpl)`, `(fyk/ash)`, `(FHM)` at the end of the last paragraph;
+- `parse_staff`: `Editor:`, `Penulis:`, `Pewarta:`, `Reporter:`, `Fotografer:`, `Oleh:` lines
+  (several on one line too) and `Laporan Wartawan Outlet.com, Nama`;
+- `inline_related_prefix` / `is_related_label`: `Baca Juga: ...` lines and related-box labels;
+- `is_body_junk`: copyright, "follow us", syndication and comment-count lines;
+- `person_names`: author strings cleaned (`Kontributor Lhokseumawe, Masriadi` -> `Masriadi`,
+  `Fino Yurio Kristo - detikinet` -> `Fino Yurio Kristo`, `A dan B` -> `A`, `B`);
+- `guess_language`: `id` or `en` from function words, for pages whose `lang` is a template
+  default.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+DATELINE_MAX_CHARS = 80
+"""A dateline prefix is short: the longest seen is about 45 characters
+(`Bandarlampung, Lampung (ANTARA News)`); 80 leaves room without reaching into sentences."""
+
+DATELINE_MAX_PLACE_WORDS = 3
+"""Words in one place name (`Tanjung Redeb`, `Kutai Kartanegara`, `Kota Baru Parahyangan`)."""
+
+STAFF_MAX_CHARS = 200
+"""A staff line (`Penulis: ... Editor: ...`) is short; longer lines starting with a label are
+sentences that happen to begin with the word."""
+
+SIGNOFF_MAX_PART = 8
+"""Letters in one sign-off code part: initials are 2-4 letters (`han`, `kpl`), agency names up
+to `Reuters`/`Antara`; longer words in brackets are ordinary text."""
+
+_DASH = r"(?:\s+[-–—−]+\s*|\s*[–—−]+\s*|\s*--+\s*)"
+_DATELINE_HEAD = re.compile(
+    r"^(?P<prefix>[^\n]{2," + str(DATELINE_MAX_CHARS) + r"}?)" + _DASH + r"(?=\S)"
+)
+_DATELINE_BARE = re.compile(
+    r"^(?P<prefix>[^\n]{2," + str(DATELINE_MAX_CHARS) + r"}?)\s*[-–—−]*\s*$"
+)
+_DOMAIN = re.compile(
+    r"[A-Za-z0-9][\w-]*\.(?:com|co\.id|co|id|net|org|tv|news|info|biz|web\.id|or\.id)\b",
+    re.IGNORECASE,
+)
+_CAMEL = re.compile(r"^[A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+$")
+_PLACE_WORD = re.compile(r"^[A-Z0-9][\w'’.-]*$")
+_PAREN = re.compile(r"\(([^)]{1,40})\)")
+_AGENCIES = frozenset(
+    {"antara", "antara news", "antaranews", "afp", "reuters", "ap", "xinhua", "bernama", "ant"}
+)
+"""News agency credits seen in Indonesian datelines; any parenthesized credit counts too."""
+
+
+@dataclass(frozen=True)
+class Dateline:
+    place: str | None
+    """The place as shown (`JAKARTA`, `Mataram, NTB`), None for a credit with no place."""
+    raw: str
+    """The whole prefix as shown, dash included (`Balikpapan (ANTARA) -`)."""
+    rest: str
+    """The paragraph without the prefix."""
+
+
+def _is_outlet(segment: str, outlet_words: frozenset[str]) -> bool:
+    bare = segment.strip()
+    if _DOMAIN.search(bare) or _CAMEL.match(bare):
+        return True
+    lowered = bare.lower()
+    if lowered in _AGENCIES:
+        return True
+    letters = re.sub(r"[^a-z0-9]", "", lowered)
+    return any(word in letters for word in outlet_words if len(word) >= 4)
+
+
+def _place_ok(segment: str) -> bool:
+    words = segment.split()
+    if not words or len(words) > DATELINE_MAX_PLACE_WORDS:
+        return False
+    return all(_PLACE_WORD.match(w) for w in words)
+
+
+def _read_prefix(prefix: str, outlet_words: frozenset[str]) -> tuple[str | None, bool] | None:
+    """`(place, ok)` for a dateline prefix, None when the prefix is not one."""
+    prefix = prefix.strip().rstrip(",").strip()
+    if not prefix or prefix[-1] in ".!?:;\"”'’":
+        return None
+    credits = _PAREN.findall(prefix)
+    if len(credits) > 1:
+        return None
+    outside = _PAREN.sub(" ", prefix)
+    if "(" in outside or ")" in outside:
+        return None
+    segments = [s.strip() for s in outside.split(",") if s.strip()]
+    if not segments or len(segments) > 3:
+        return None
+    places: list[str] = []
+    outlet = bool(credits)
+    for segment in segments:
+        if _is_outlet(segment, outlet_words):
+            outlet = True
+        elif _place_ok(segment):
+            places.append(segment)
+        else:
+            return None
+    if not places and not outlet:
+        return None
+    # without an outlet credit, only an upper-case place or a short one reads as a dateline
+    # (`JAKARTA -`, `Jakarta -`); `Presiden Joko Widodo - ...` is a sentence
+    if places and not outlet and (
+        len(places) > 2 or not all(p.isupper() or len(p.split()) <= 2 for p in places)
+    ):
+        return None
+    return (", ".join(places) or None), True
+
+
+def parse_dateline(
+    text: str, *, lead_bold: str = "", outlet_words: frozenset[str] = frozenset()
+) -> Dateline | None:
+    """The dateline at the head of the first paragraph, or a paragraph that is only one."""
+    head = text[: DATELINE_MAX_CHARS + 8]
+    match = _DATELINE_HEAD.match(head)
+    if match:
+        read = _read_prefix(match["prefix"], outlet_words)
+        if read is not None:
+            return Dateline(read[0], text[: match.end()].strip(), text[match.end() :].strip())
+    bare = _DATELINE_BARE.match(text)
+    if bare:
+        read = _read_prefix(bare["prefix"], outlet_words)
+        if read is not None and (read[0] is None or not read[0].islower()):
+            return Dateline(read[0], text.strip(), "")
+    if lead_bold and text.startswith(lead_bold) and len(lead_bold) <= DATELINE_MAX_CHARS:
+        # `<b>Liputan6.com, Jakarta</b> London Love Story ...`: a bold lead with no dash
+        read = _read_prefix(lead_bold.rstrip(" -–—"), outlet_words)
+        if read is not None and read[0] is not None and "," in lead_bold:
+            return Dateline(read[0], lead_bold.strip(), text[len(lead_bold) :].strip(" -–—"))
+    return None
+
+
+_SIGNOFF = re.compile(
+    r"(?:^|(?<=[.!?\"”’'…]))\s*[(\[]\s*(?P<code>(?:\*\s*/\s*)?[A-Za-z*]{1,"
+    + str(SIGNOFF_MAX_PART)
+    + r"}(?:\s*/\s*[A-Za-z*]{1,"
+    + str(SIGNOFF_MAX_PART)
+    + r"}){0,3})\s*[)\]]\s*$"
+)
+
+
+@dataclass(frozen=True)
+class Signoff:
+    code: str
+    """The code without the leading `*/` (`han`, `ant/kpl`, `fyk/ash`, `FHM`)."""
+    raw: str
+    """As shown (`(*/han)`)."""
+    rest: str
+    """The paragraph without it."""
+
+
+def parse_signoff(text: str) -> Signoff | None:
+    """A sign-off code closing a paragraph (`...paparnya.(*/han)`) or standing alone."""
+    if not text.endswith((")", "]")):
+        return None
+    match = _SIGNOFF.search(text)
+    if not match:
+        return None
+    code = re.sub(r"\s+", "", match["code"])
+    stripped = re.sub(r"^\*/", "", code)
+    return Signoff(stripped or code, text[match.start() :].strip(), text[: match.start()].rstrip())
+
+
+STAFF_ROLES = {
+    "editor": "editor",
+    "redaktur": "editor",
+    "penyunting": "editor",
+    "editing": "editor",
+    "penulis": "author",
+    "oleh": "author",
+    "writer": "author",
+    "author": "author",
+    "by": "author",
+    "pewarta": "reporter",
+    "reporter": "reporter",
+    "wartawan": "reporter",
+    "jurnalis": "reporter",
+    "kontributor": "reporter",
+    "koresponden": "reporter",
+    "fotografer": "photographer",
+    "foto": "photographer",
+    "pewarta foto": "photographer",
+    "sumber": "source",
+    "penerjemah": "translator",
+    "editor foto": "photo_editor",
+}
+"""Staff labels and the field each fills."""
+
+_STAFF_ALT = "|".join(sorted((re.escape(k) for k in STAFF_ROLES), key=len, reverse=True))
+_STAFF = re.compile(r"(?:^|(?<=[\s|/,;]))(?P<label>" + _STAFF_ALT + r")\s*[:：]\s*", re.IGNORECASE)
+_LAPORAN = re.compile(
+    r"^laporan\s+(?:wartawan|reporter|koresponden|kontributor|jurnalis)\s+(?P<outlet>[^,]{2,60}),\s*"
+    r"(?P<name>[^|,]{2,80})$",
+    re.IGNORECASE,
+)
+
+
+def parse_staff(text: str) -> list[tuple[str, str]]:
+    """`[(role, value)]` from a staff line (`Penulis: A | Editor: B`), [] when not one."""
+    if len(text) > STAFF_MAX_CHARS:
+        return []
+    laporan = _LAPORAN.match(text)
+    if laporan:
+        return [("reporter", laporan["name"].strip())]
+    matches = list(_STAFF.finditer(text))
+    if not matches or matches[0].start() != 0:
+        return []
+    found: list[tuple[str, str]] = []
+    for i, match in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        value = text[match.end() : end].strip(" |/,;-–—\u00a0")
+        if value:
+            found.append((STAFF_ROLES[match["label"].lower()], value))
+    return found
+
+
+_INLINE_RELATED = re.compile(
+    r"^\s*(?:baca|lihat|simak|klik|read)(?:\s+(?:juga|pula|selengkapnya|berita|artikel|also|lainnya))*"
+    r"\s*(?:[:：>»]+|[-–—]\s)\s*",
+    re.IGNORECASE,
+)
+RELATED_LABEL = re.compile(
+    r"^(?:baca(?:\s+juga)?|baca\s+berita\s+lain(?:nya)?|lihat\s+juga|simak\s+juga|"
+    r"(?:berita|artikel|foto|video|foto\s*(?:dan|&)?\s*video|topik|tautan)\s+terkait|terkait|"
+    r"berita\s+lain(?:nya)?|artikel\s+lain(?:nya)?|berita\s+rekomendasi|rekomendasi(?:\s+berita)?|"
+    r"related(?:\s+(?:news|articles?|posts?|stories|links?))?|read\s+(?:also|more)|more\s+stories|"
+    r"you\s+may\s+also\s+like)\s*:?$",
+    re.IGNORECASE,
+)
+"""Labels of related-headline boxes (`Baca Juga`, `Berita Terkait`, `Berita Lainnya`, ...).
+Lists labelled `Terpopuler`, `Terkini`, `Pilihan Editor` are site-wide, not related."""
+
+
+def inline_related_prefix(text: str) -> int:
+    """Length of a `Baca Juga:` prefix opening the line (0 when there is none)."""
+    match = _INLINE_RELATED.match(text)
+    return match.end() if match else 0
+
+
+def is_related_label(text: str) -> bool:
+    return len(text) <= 40 and RELATED_LABEL.match(text) is not None
+
+
+def block_label(text: str) -> str:
+    """A label as a block name: `Berita Terkait:` -> `berita-terkait`."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "related"
+
+
+_BODY_JUNK = re.compile(
+    r"^(?:copyright\b|hak\s+cipta|©|\(c\)\s|all\s+rights\s+reserved|"
+    r"ikuti\s+(?:perkembangan|berita|kami|update|kanal|juga|terus)|"
+    r"dapatkan\s+(?:update|berita|informasi|info)|follow\s+(?:us|kami)|"
+    r"(?:gabung|bergabung)\s+(?:di|ke|dengan|bersama)\b|download\s+aplikasi|unduh\s+aplikasi|"
+    r"klik\s+(?:di\s*sini|link|tautan)|artikel\s+ini\s+(?:telah|sudah)\s+(?:tayang|terbit|diterbitkan)|"
+    r"tonton\s+(?:juga|video)|saksikan\s+(?:juga|video)|sumber\s*:|tags?\s*:|topik\s*:|"
+    r"\d+\s+komentar$|komentar$|share\s*:|bagikan\s*:|dibaca\s*:?\s*\d|"
+    r"(?:halaman|page)\s+(?:selanjutnya|berikutnya|sebelumnya|\d+)|selanjutnya\s*>*$|"
+    r"advertisement$|iklan$|scroll\s+(?:to|untuk)\s+)",
+    re.IGNORECASE,
+)
+
+
+def is_body_junk(text: str) -> bool:
+    """Lines that are never article text (copyright, follow-us, syndication notes, ...)."""
+    return len(text) < 300 and _BODY_JUNK.match(text) is not None
+
+
+_ROLE_WORDS = frozenset(
+    {
+        "jurnalis",
+        "wartawan",
+        "reporter",
+        "kontributor",
+        "koresponden",
+        "editor",
+        "redaktur",
+        "fotografer",
+        "penulis",
+        "contributor",
+        "writer",
+        "staff",
+        "staf",
+        "tim",
+        "team",
+    }
+)
+_NAME_PREFIX = re.compile(
+    r"^(?:by|oleh|penulis|pewarta|reporter|editor|ditulis\s+oleh)\b\s*:?\s*", re.IGNORECASE
+)
+_CONTRIBUTOR_PREFIX = re.compile(
+    r"^(?:kontributor|koresponden|wartawan|reporter|jurnalis|contributor|correspondent)\b[^,]{0,40},\s*",
+    re.IGNORECASE,
+)
+_NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\s+dan\s+|\s+and\s+)\s*", re.IGNORECASE)
+_SIDE_SPLIT = re.compile(r"\s+[-–—|/]\s+|\s*\|\s*")
+
+MAX_NAME_WORDS = 6
+"""Indonesian names run to four or five words (`Aloysius Gonsaga Angi Ebo`); longer strings
+are sentences or titles, not names."""
+
+
+def person_names(text: str | None, outlet_words: frozenset[str] = frozenset()) -> list[str]:
+    """Author names from a byline string; outlets, roles and URLs left out."""
+    if not text:
+        return []
+    value = " ".join(text.split())
+    value = _NAME_PREFIX.sub("", value)
+    value = _CONTRIBUTOR_PREFIX.sub("", value)
+    sides = [s.strip() for s in _SIDE_SPLIT.split(value) if s.strip()]
+    if sides:
+        people = [s for s in sides if not _is_non_person(s, outlet_words)]
+        value = people[0] if people else ""
+    names: list[str] = []
+    for part in _NAME_SPLIT.split(value):
+        part = _CONTRIBUTOR_PREFIX.sub("", part.strip(" .:-–—"))
+        if part and not _is_non_person(part, outlet_words) and part not in names:
+            names.append(part)
+    return names
+
+
+def _is_non_person(text: str, outlet_words: frozenset[str]) -> bool:
+    words = text.split()
+    if not words or len(words) > MAX_NAME_WORDS:
+        return True
+    if "://" in text or "@" in text or any(ch.isdigit() for ch in text):
+        return True
+    if all(w.lower().strip(".,") in _ROLE_WORDS for w in words):
+        return True
+    return _is_outlet(text, outlet_words)
+
+
+_ID_WORDS = frozenset(
+    [
+        "yang",
+        "dan",
+        "di",
+        "ini",
+        "itu",
+        "dengan",
+        "untuk",
+        "dari",
+        "tidak",
+        "akan",
+        "pada",
+        "ke",
+        "dalam",
+        "juga",
+        "adalah",
+        "karena",
+        "oleh",
+        "sudah",
+        "bisa",
+        "atau",
+        "saat",
+        "kata",
+        "mereka",
+        "kami",
+        "telah",
+        "lebih",
+    ]
+)
+_EN_WORDS = frozenset(
+    [
+        "the",
+        "and",
+        "of",
+        "to",
+        "in",
+        "is",
+        "that",
+        "for",
+        "it",
+        "with",
+        "as",
+        "was",
+        "on",
+        "are",
+        "by",
+        "this",
+        "be",
+        "from",
+        "at",
+        "have",
+        "has",
+        "an",
+        "which",
+        "they",
+        "their",
+        "said",
+        "will",
+        "would",
+    ]
+)
+
+LANGUAGE_MIN_HITS = 8
+"""Function-word hits needed before the text's language overrides the page's declaration
+(a paragraph or two of news prose gives dozens)."""
+
+
+def guess_language(text: str) -> str | None:
+    """`id` or `en` when the text clearly is one of them (by function words), else None."""
+    id_hits = en_hits = 0
+    for word in text.lower().split()[:400]:
+        if word in _ID_WORDS:
+            id_hits += 1
+        elif word in _EN_WORDS:
+            en_hits += 1
+    if max(id_hits, en_hits) < LANGUAGE_MIN_HITS:
+        return None
+    if id_hits >= 3 * en_hits:
+        return "id"
+    if en_hits >= 3 * id_hits:
+        return "en"
+    return None

@@ -1,0 +1,413 @@
+"""One parse, one walk: a page becomes a list of text blocks, links and region flags.
+
+Everything after this module works on these lists instead of walking the tree again:
+
+- `Block`: a run of text between block boundaries (block-level tags and `<br>`), in reading
+  order, with its characters inside links, the innermost block element holding it, the
+  region flags of its ancestors (navigation, boilerplate, related box, caption, media, byline,
+  date) and whether it sits in a heading;
+- `Link`: every `<a href>` with its anchor text and position;
+- `Span`: for each block-level element, its `[start, end]` positions in the walk, so "is this
+  block inside that element" is two comparisons.
+
+Region flags come from tag names (`nav`, `aside`, `footer`, `figcaption`, ...) and from class
+and id names (`share`, `komentar`, `terkait`, `baca-juga`, `caption`, `author`, `tanggal`, ...).
+They are hints, not verdicts: the body chooser (`body.py`) only honours a flag set *below* the
+element it picked, so one mislabelled wrapper cannot hide an article.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+BLOCK_TAGS = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "dir",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "html",
+        "li",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "tfoot",
+        "thead",
+        "tr",
+        "ul",
+        "caption",
+    }
+)
+"""Tags whose start and end break the text into separate blocks (as a browser would)."""
+
+CELL_TAGS = frozenset({"td", "th"})
+"""Table cells: a space, not a block break, so `Penulis | : Nama` reads as one line."""
+
+STRIP_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "iframe",
+    "object",
+    "embed",
+    "select",
+    "textarea",
+    "button",
+    "input",
+    "canvas",
+    "video",
+    "audio",
+    "map",
+    "head",
+    "title",
+    "option",
+    "datalist",
+    "math",
+)
+"""Removed (with their content, keeping tails) before the walk: never visible article text."""
+
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+BOLD_TAGS = frozenset({"b", "strong"})
+
+NAV = "nav"
+BOILER = "boiler"
+RELATED = "related"
+CAPTION = "caption"
+MEDIA = "media"
+BYLINE = "byline"
+DATE = "date"
+
+_TAG_FLAGS = {
+    "nav": NAV,
+    "aside": NAV,
+    "footer": NAV,
+    "form": NAV,
+    "menu": NAV,
+    "figcaption": CAPTION,
+    "figure": MEDIA,
+    "time": DATE,
+}
+
+_B = r"(?:^|[\s_-])"
+_E = r"(?:$|[\s_-])"
+_CLASS_FLAGS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (CAPTION, re.compile(r"caption|keterangan|ket[-_]?foto|figcaption")),
+    (
+        RELATED,
+        re.compile(
+            r"related|terkait|baca[-_]?juga|bacajuga|rekomendasi|recommend|read[-_]?also|"
+            r"readmore|read[-_]?more|artikel[-_]?lain|berita[-_]?lain|more[-_]?news|lainnya"
+        ),
+    ),
+    (
+        NAV,
+        re.compile(
+            _B + r"(?:nav|navbar|navigation|menu|menubar|breadcrumbs?|topbar|top-bar|footer|"
+            r"sidebar|side-bar)" + _E
+        ),
+    ),
+    (
+        BOILER,
+        re.compile(
+            _B + r"(?:share|sharing|sharebox|social|sosmed|socmed|komentar|comments?|disqus|"
+            r"advert\w*|iklan|banners?|ads?|adsense|adsbygoogle|gpt|dfp|sponsor\w*|promo|"
+            r"newsletter|subscribe|popular|populer|terpopuler|trending|terkini|rating|vote|"
+            r"tags?|tagcloud\w*|topik|topics?|cookie|popup|modal|pagination|paging|pager|login|"
+            r"signup|widget|print|copylink|whatsapp|facebook|twitter)" + _E
+        ),
+    ),
+    (BYLINE, re.compile(r"author|byline|penulis|reporter|writer|wartawan|jurnalis|kontributor")),
+    (DATE, re.compile(r"date|time|tanggal|tgl|waktu|publish|posted|jam" + _E)),
+    (MEDIA, re.compile(_B + r"(?:photos?|foto|pic|picture|image|img|gambar|media|thumb\w*)" + _E)),
+)
+"""Class/id hints, first match wins. Chosen from the class names of Indonesian news templates
+(WordPress themes, detik/kompas/tribun-style layouts) and the generic names of English ones."""
+
+_FLAGGABLE_INLINE = frozenset({"span", "time", "small", "font", "label", "strong", "em", "b"})
+"""Inline tags whose class names are read for flags (a date or byline often sits in a
+`<span class="date">`); other inline tags (links, images, italics) only inherit flags."""
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+
+
+@dataclass(frozen=True)
+class Flag:
+    depth: int
+    kind: str
+    element: etree._Element
+
+
+@dataclass
+class Block:
+    """A run of visible text between block boundaries."""
+
+    index: int
+    text: str
+    link_chars: int
+    container: etree._Element
+    """Innermost block-level element holding the text."""
+    pos: int
+    """Walk position: inside element E iff `span(E).start <= pos < span(E).end`."""
+    flags: tuple[Flag, ...]
+    heading: int = 0
+    """Heading level (1-6) when inside `<h1>`..`<h6>`, else 0."""
+    lead_bold: str = ""
+    """Text of a `<b>`/`<strong>` that opens the block (datelines are often set in bold)."""
+    link_ids: list[int] = field(default_factory=list)
+    """Indexes into `Page.links` of the links inside this block."""
+
+    @property
+    def link_density(self) -> float:
+        return self.link_chars / len(self.text) if self.text else 0.0
+
+    def has_flag(self, kind: str, below_depth: int = -1) -> bool:
+        """Whether an ancestor deeper than `below_depth` carries `kind`."""
+        return any(f.kind == kind and f.depth > below_depth for f in self.flags)
+
+    def flag_element(self, kind: str) -> etree._Element | None:
+        """The innermost ancestor carrying `kind`."""
+        for f in reversed(self.flags):
+            if f.kind == kind:
+                return f.element
+        return None
+
+
+@dataclass
+class Link:
+    href: str
+    text: str
+    pos: int
+    block: int
+    """Index of the block the anchor's text ended in."""
+    flags: tuple[Flag, ...]
+    title_attr: str = ""
+    element: etree._Element | None = None
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    depth: int
+
+    def contains(self, pos: int) -> bool:
+        return self.start <= pos < self.end
+
+
+@dataclass
+class Page:
+    blocks: list[Block]
+    links: list[Link]
+    spans: dict[etree._Element, Span]
+
+    def span(self, el: etree._Element) -> Span | None:
+        return self.spans.get(el)
+
+    def blocks_in(self, el: etree._Element) -> list[Block]:
+        span = self.spans.get(el)
+        if span is None:
+            return []
+        return [b for b in self.blocks if span.start <= b.pos < span.end]
+
+
+def _class_flag(element: etree._Element, memo: dict[str, str | None]) -> str | None:
+    names = element.get("class")
+    ident = element.get("id")
+    if not names and not ident:
+        return None
+    key = f"{names or ''} {ident or ''}".lower()
+    if key in memo:
+        return memo[key]
+    found = None
+    for kind, pattern in _CLASS_FLAGS:
+        if pattern.search(key):
+            found = kind
+            break
+    memo[key] = found
+    return found
+
+
+def clean_inline(text: str) -> str:
+    """Collapse whitespace (NBSP included) and drop zero-width characters."""
+    return " ".join(text.translate(_ZERO_WIDTH).split())
+
+
+def walk(doc: etree._Element, track: frozenset[etree._Element] = frozenset()) -> Page:
+    """Walk the `<body>` once and return its blocks, links and block-element spans.
+
+    `track`: further elements to record spans for (a profile's selector matches, which may be
+    inline elements)."""
+    body = doc.find("body")
+    if body is None:
+        body = doc
+    etree.strip_elements(body, *STRIP_TAGS, with_tail=False)
+
+    blocks: list[Block] = []
+    links: list[Link] = []
+    spans: dict[etree._Element, Span] = {}
+    starts: dict[etree._Element, int] = {}
+    memo: dict[str, str | None] = {}
+
+    pieces: list[str] = []
+    link_chars = 0
+    block_links: list[int] = []
+    lead_bold = ""
+    bold_start: int | None = None  # len(pieces) when a leading bold element opened
+    anchor_stack: list[tuple[etree._Element, int, list[str]]] = []
+    # a frame is pushed only for elements that change the walk's state (block elements,
+    # flagged or heading elements): (element, flags, block element, heading level)
+    frames: list[tuple[etree._Element, tuple[Flag, ...], etree._Element, int]] = []
+    flags: tuple[Flag, ...] = ()
+    container: etree._Element = body
+    heading = 0
+    pos = 0
+    depth = 0
+
+    def flush() -> None:
+        nonlocal pieces, link_chars, block_links, lead_bold, bold_start
+        if pieces:
+            joined = "".join(pieces)
+            if not joined.isspace():
+                text = clean_inline(joined)
+                if text:
+                    index = len(blocks)
+                    blocks.append(
+                        Block(
+                            index,
+                            text,
+                            min(link_chars, len(text)),
+                            container,
+                            pos,
+                            flags,
+                            heading,
+                            clean_inline(lead_bold) if lead_bold else "",
+                            block_links,
+                        )
+                    )
+                    for link_id in block_links:
+                        links[link_id].block = index
+                    block_links = []
+            pieces = []
+        link_chars = 0
+        if block_links:
+            block_links = []
+        lead_bold = ""
+        bold_start = None
+
+    for event, el in etree.iterwalk(body, events=("start", "end")):
+        tag = el.tag
+        if event == "start":
+            if not isinstance(tag, str):
+                continue
+            is_block = tag in BLOCK_TAGS
+            if is_block or tag == "br":
+                flush()
+            elif tag in CELL_TAGS:
+                pieces.append(" ")
+            pos += 1
+            level = depth
+            depth += 1
+            kind = _TAG_FLAGS.get(tag)
+            if kind is None and (is_block or tag in _FLAGGABLE_INLINE):
+                kind = _class_flag(el, memo)
+            if is_block or kind is not None or tag in HEADING_TAGS:
+                if kind is not None:
+                    flags = (*flags, Flag(level, kind, el))
+                if is_block:
+                    container = el
+                if tag in HEADING_TAGS:
+                    heading = int(tag[1])
+                frames.append((el, flags, container, heading))
+            if is_block or (track and el in track):
+                starts[el] = pos
+            if tag == "a":
+                anchor_stack.append((el, pos, []))
+            elif (
+                tag in BOLD_TAGS
+                and bold_start is None
+                and (not pieces or "".join(pieces).isspace())
+            ):
+                bold_start = len(pieces)
+            text = el.text
+            if text:
+                pieces.append(text)
+                if anchor_stack:
+                    link_chars += len(text.strip())
+                    anchor_stack[-1][2].append(text)
+        else:
+            if not isinstance(tag, str):
+                continue
+            is_block = tag in BLOCK_TAGS
+            if is_block:
+                flush()
+            pos += 1
+            depth -= 1
+            if is_block or (track and el in track):
+                spans[el] = Span(starts.pop(el, pos), pos, depth)
+            if tag == "a" and anchor_stack:
+                anchor, start, texts = anchor_stack.pop()
+                href = anchor.get("href")
+                if href:
+                    block_links.append(len(links))
+                    links.append(
+                        Link(
+                            href.strip(),
+                            clean_inline("".join(texts)),
+                            start,
+                            -1,
+                            flags,
+                            anchor.get("title") or "",
+                            anchor,
+                        )
+                    )
+            elif tag in BOLD_TAGS and bold_start is not None and not lead_bold:
+                lead_bold = "".join(pieces[bold_start:]) or " "
+            if frames and frames[-1][0] is el:
+                frames.pop()
+                if frames:
+                    _, flags, container, heading = frames[-1]
+                else:
+                    flags, container, heading = (), body, 0
+            tail = el.tail
+            if tail:
+                pieces.append(tail)
+                if anchor_stack:
+                    link_chars += len(tail.strip())
+                    anchor_stack[-1][2].append(tail)
+    flush()
+    return Page(blocks, links, spans)

@@ -1,0 +1,242 @@
+"""Related headlines: the links an article page offers to other articles of the same outlet.
+
+Where they are found, in this order (a link found by an earlier rule keeps that rule's block
+name):
+
+1. labelled boxes: a line that is only a label (`Baca Juga`, `Berita Terkait`, `Terkait`,
+   `Berita Lainnya`, `Related News`, ...) followed by a run of link lines in the same container
+   (`block` = the label, `berita-terkait`);
+2. inline `Baca Juga: <headline>` lines, in or beside the body (`block` = `baca-juga`);
+3. regions whose class names say related (`related`, `terkait`, `baca-juga`) without a label
+   (`block` = `related`);
+4. the headline list right above the title, as on legacy regional templates: a run of at least
+   `MIN_ABOVE_TITLE_LINKS` headline links (several words each, same outlet) ending just before
+   the title (`block` = `above-title`);
+5. the profile's `related` selectors (`block` = `profile`).
+
+Only links to the same outlet are kept (the profile's domains, else the page's own host), never
+the page itself, never tag/section/author listings, and never bare icons. Links are then put in
+page order and collapsed by canonical URL (first occurrence wins); `position` is 0-based.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+
+from crawler.extract.indonesian import block_label, inline_related_prefix, is_related_label
+from crawler.extract.page import BOILER, NAV, RELATED, Block, Link, Page
+
+MAX_SCOPE_UP = 4
+"""How many ancestors above a label's own element are tried to find the box it titles (a
+label usually sits one or two levels inside the box: `div > h4 > span`)."""
+
+LIST_LINK_DENSITY = 0.5
+"""A line of a related box is mostly link text (a headline, maybe with a date or a count)."""
+
+BOX_SKIP_CHARS = 40
+"""Short non-link lines inside a box (dates, `4 komentar`) do not end it; longer ones do."""
+
+MIN_ANCHOR_WORDS = 2
+"""A headline has words; one-word anchors are menus, icons and `Selengkapnya` buttons."""
+
+MIN_ABOVE_TITLE_LINKS = 3
+"""An unlabelled list above the title counts as related headlines from three links on (the
+seed template shows ten); one or two links there are usually breadcrumbs or a kicker."""
+
+MIN_ABOVE_TITLE_WORDS = 3
+"""Words in each headline of an unlabelled list: menus above a title have one- or two-word
+entries (`Nasional`, `Kaltim Post`), headlines have more."""
+
+ABOVE_TITLE_GAP = 3
+"""Short non-link lines allowed between that list and the title (a date, a section name)."""
+
+ABOVE_TITLE_GAP_WORDS = 6
+
+_LISTING_PATH = re.compile(
+    r"/(?:tags?|topik|topics?|kategori|category|categories|label|labels|author|authors|penulis|"
+    r"reporter|editor|indeks|index|search|cari|rss|feed|login|register|profile|user)(?:/|$|\.)",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Candidate:
+    url: str
+    title: str
+    block: str
+    pos: int
+
+
+def _anchor_text(link: Link) -> str:
+    return link.text or " ".join(link.title_attr.split())
+
+
+class RelatedFinder:
+    """Collects related-headline candidates from a walked page (see module doc)."""
+
+    def __init__(
+        self,
+        page: Page,
+        *,
+        base_url: str,
+        same_outlet: Callable[[str], bool],
+        canonical: Callable[[str], str],
+        self_urls: Iterable[str],
+    ) -> None:
+        self.page = page
+        self.base_url = base_url
+        self.same_outlet = same_outlet
+        self.canonical = canonical
+        self.self_urls = set(self_urls)
+        self.candidates: list[Candidate] = []
+        self.taken_links: set[int] = set()
+        self.taken_blocks: set[int] = set()
+
+    # -- filters ---------------------------------------------------------------------------
+
+    def _accept(self, link: Link, min_words: int = MIN_ANCHOR_WORDS) -> str | None:
+        text = _anchor_text(link)
+        if len(text.split()) < min_words:
+            return None
+        url = urljoin(self.base_url, link.href)
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            return None
+        path = parts.path or "/"
+        if path == "/" or _LISTING_PATH.search(path) or not self.same_outlet(url):
+            return None
+        if self.canonical(url) in self.self_urls:
+            return None
+        return url
+
+    def _take(self, link_id: int, block: str, min_words: int = MIN_ANCHOR_WORDS) -> bool:
+        if link_id in self.taken_links:
+            return False
+        link = self.page.links[link_id]
+        url = self._accept(link, min_words)
+        if url is None:
+            return False
+        self.taken_links.add(link_id)
+        self.candidates.append(Candidate(url, _anchor_text(link), block, link.pos))
+        return True
+
+    def _take_block(self, block: Block, name: str) -> int:
+        taken = sum(self._take(i, name) for i in block.link_ids)
+        self.taken_blocks.add(block.index)
+        return taken
+
+    # -- rules -----------------------------------------------------------------------------
+
+    def labelled_boxes(self) -> None:
+        blocks = self.page.blocks
+        for label in blocks:
+            if label.heading == 1 or label.link_density > 0.5 or not is_related_label(label.text):
+                continue
+            end = self._scope_end(label)
+            if end is None:
+                continue
+            name = block_label(label.text)
+            self.taken_blocks.add(label.index)
+            for block in blocks[label.index + 1 :]:
+                if block.pos >= end or is_related_label(block.text):
+                    break
+                if block.link_density >= LIST_LINK_DENSITY:
+                    self._take_block(block, name)
+                elif len(block.text) > BOX_SKIP_CHARS:
+                    break
+
+    def _scope_end(self, label: Block) -> int | None:
+        """End position of the box a label titles: its nearest container holding links."""
+        el: etree._Element | None = label.container
+        for _ in range(MAX_SCOPE_UP + 1):
+            if el is None:
+                return None
+            span = self.page.span(el)
+            if span is not None and any(
+                label.pos < link.pos < span.end and link.text
+                for link in self._links_after(label.pos, span.end)
+            ):
+                return span.end
+            el = el.getparent()
+        return None
+
+    def _links_after(self, start: int, end: int) -> Iterable[Link]:
+        for link in self.page.links:
+            if link.pos > start:
+                if link.pos >= end:
+                    return
+                yield link
+
+    def inline_lines(self) -> None:
+        for block in self.page.blocks:
+            if block.link_ids and block.index not in self.taken_blocks:
+                prefix = inline_related_prefix(block.text)
+                if prefix:
+                    self._take_block(block, "baca-juga")
+
+    def related_regions(self) -> None:
+        for block in self.page.blocks:
+            if (
+                block.link_ids
+                and block.index not in self.taken_blocks
+                and block.link_density >= LIST_LINK_DENSITY
+                and any(f.kind == RELATED for f in block.flags)
+            ):
+                self._take_block(block, "related")
+
+    def above_title(self, title_index: int | None) -> None:
+        if title_index is None:
+            return
+        blocks = self.page.blocks
+        run: list[Block] = []
+        gap = 0
+        i = title_index - 1
+        while i >= 0:
+            block = blocks[i]
+            i -= 1
+            if block.index in self.taken_blocks:
+                break
+            if block.link_ids and block.link_density >= 0.8:
+                if any(f.kind in (NAV, BOILER) for f in block.flags):
+                    break
+                links = [self.page.links[j] for j in block.link_ids]
+                if not all(self._accept(link, MIN_ABOVE_TITLE_WORDS) for link in links):
+                    break
+                run.append(block)
+                continue
+            if run or gap >= ABOVE_TITLE_GAP or len(block.text.split()) > ABOVE_TITLE_GAP_WORDS:
+                break
+            gap += 1
+        if len(run) >= MIN_ABOVE_TITLE_LINKS:
+            for block in reversed(run):
+                self._take_block(block, "above-title")
+
+    def from_elements(self, elements: Iterable[etree._Element]) -> None:
+        wanted: set[etree._Element] = set()
+        for el in elements:
+            wanted.update(el.iter("a"))
+        if not wanted:
+            return
+        for i, link in enumerate(self.page.links):
+            if i not in self.taken_links and self._element_of(link) in wanted:
+                self._take(i, "profile")
+
+    def _element_of(self, link: Link) -> etree._Element | None:
+        return link.element
+
+    def result(self) -> list[dict[str, object]]:
+        """Page order, collapsed by canonical URL, 0-based positions."""
+        seen: set[str] = set()
+        out: list[dict[str, object]] = []
+        for cand in sorted(self.candidates, key=lambda c: c.pos):
+            key = self.canonical(cand.url)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append({"url": key, "title": cand.title, "block": cand.block, "position": len(out)})
+        return out
