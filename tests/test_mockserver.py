@@ -106,9 +106,14 @@ def article_pages(mockserver: MockServer) -> dict[str, str]:
     """Every expected article's page as visible text, by URL."""
     pages = {}
     for article in mockserver.articles:
-        status, _, body = fetch(article["url"])
-        assert status == 200, article["url"]
-        pages[article["url"]] = page_text(body, article["encoding"])
+        parts = [article["url"]] + [f"{article['url']}?page={n}"
+                                    for n in range(2, article["pages"] + 1)]
+        texts = []
+        for url in parts:
+            status, _, body = fetch(url)
+            assert status == 200, url
+            texts.append(page_text(body, article["encoding"]))
+        pages[article["url"]] = " ".join(texts)
     return pages
 
 
@@ -186,3 +191,151 @@ def test_demo_server_command_prints_one_json_line() -> None:
         process.terminate()
         process.wait(timeout=10)
     assert process.returncode == 0
+
+
+DAY_MENTION = re.compile(r"\b(Senin|Selasa|Rabu|Kamis|Jumat|Sabtu|Minggu) \((\d{1,2})/(\d{1,2})"
+                         r"(?:/(\d{4}))?\)")
+DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+
+
+def test_days_named_in_the_text_match_the_calendar(mockserver: MockServer) -> None:
+    """`Selasa (23/5)` must really be a Tuesday in the article's year: dates are data."""
+    from datetime import date
+
+    for article in mockserver.articles:
+        year = int(article["published_date"][:4])
+        for day, d, m, y in DAY_MENTION.findall(article["body"]):
+            assert DAYS[date(int(y or year), int(m), int(d)).weekday()] == day, article["id"]
+
+
+def test_day_only_articles_name_their_day_and_carry_the_date_in_the_url(
+        mockserver: MockServer) -> None:
+    day_only = [a for a in mockserver.articles if a["published_precision"] == "day"]
+    assert day_only
+    for article in day_only:
+        assert article["published_raw"] in article["body"].split("\n\n")[0]
+        assert article["published_date"].replace("-", "/") in article["url"]
+
+
+def test_first_and_last_sentences_are_whole_sentences(mockserver: MockServer) -> None:
+    for article in mockserver.articles:
+        for sentence in (article["body_first_sentence"], article["body_last_sentence"]):
+            assert len(sentence.split()) >= 5, (article["id"], sentence)
+            assert sentence[0].isupper() or sentence[0] in "\"“", (article["id"], sentence)
+
+
+def test_three_outlets_sixty_articles_related_links_stay_on_their_outlet(
+        mockserver: MockServer) -> None:
+    assert len(mockserver.urls) >= 3
+    assert len(mockserver.articles) >= 60
+    urls = {a["url"] for a in mockserver.articles}
+    for article in mockserver.articles:
+        assert article["related_count"] == len(article["related_urls"]) > 0
+        assert set(article["related_urls"]) <= urls, article["id"]
+        assert all(u.startswith(mockserver.urls[article["site"]]) for u in article["related_urls"])
+    legacy = mockserver.articles_of("mahakampos")
+    assert all(a["related_count"] == 10 for a in legacy)
+
+
+def test_legacy_encoded_pages_are_windows_1252_with_each_kind_of_declaration(
+        mockserver: MockServer) -> None:
+    encoded = [a for a in mockserver.articles if a["encoding"] == "windows-1252"]
+    declared = []
+    for article in encoded:
+        _, headers, body = fetch(article["url"])
+        with pytest.raises(UnicodeDecodeError):
+            body.decode("utf-8")
+        assert "“" in body.decode("cp1252") or "é" in body.decode("cp1252")
+        declared.append((headers["Content-Type"], b"charset=" in body))
+    assert sorted(declared) == [("text/html", False), ("text/html", True),
+                                ("text/html; charset=windows-1252", True)]
+
+
+def test_multi_page_parts_and_amp_variant_point_to_each_other(mockserver: MockServer) -> None:
+    article = next(a for a in mockserver.articles_of("benuaetam") if a["pages"] == 3)
+    _, _, first = fetch(article["url"])
+    page = first.decode(article["encoding"])
+    assert f'<link rel="next" href="{article["url"]}?page=2">' in page
+    amp_url = re.search(r'<link rel="amphtml" href="([^"]+)"', page)
+    assert amp_url is not None
+    _, _, amp = fetch(amp_url.group(1))
+    assert f'<link rel="canonical" href="{article["url"]}">' in amp.decode()
+    assert article["body_last_sentence"] in html.unescape(amp.decode())
+    assert fetch(f"{article['url']}?page=4")[0] == 404
+
+
+@pytest.mark.parametrize(("site", "channel"), [
+    ("kaltimnews", "/feed/"), ("mahakampos", "/indeks"), ("benuaetam", "/feed/atom")])
+def test_added_articles_appear_in_each_outlets_discovery_channel(
+        mockserver: MockServer, site: str, channel: str) -> None:
+    try:
+        mockserver.add_articles(site, 2)
+        added = [a for a in mockserver.expected() if a["generated"] and a["site"] == site]
+        _, _, body = fetch(mockserver.url(site, channel))
+        for article in added:
+            path = urlsplit(article["url"]).path
+            assert path in body.decode(), (site, article["url"])
+            assert fetch(article["url"])[0] == 200
+    finally:
+        mockserver.reset()
+
+
+def test_traps_answer_as_listed(mockserver: MockServer) -> None:
+    traps = {t["kind"]: t for t in mockserver.traps}
+    for trap in mockserver.traps:
+        if trap["kind"] in ("slow", "huge"):
+            continue
+        assert fetch(trap["url"], follow=False)[0] == trap["status"], trap
+    redirect = traps["redirect"]
+    assert fetch(redirect["url"], follow=False)[1]["Location"] == redirect["target"]
+    loop = traps["redirect_loop"]["loop"]
+    assert fetch(loop[0], follow=False)[1]["Location"] == loop[1]
+    assert fetch(loop[1], follow=False)[1]["Location"] == loop[0]
+    assert fetch(traps["empty"]["url"])[2] == b""
+    assert b"<!ENTITY lol9" in fetch(traps["xml_bomb"]["url"])[2]
+    assert fetch(traps["feed_is_html"]["url"])[1]["Content-Type"].startswith("text/html")
+    _, headers, body = fetch(traps["wrong_charset"]["url"])
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    with pytest.raises(UnicodeDecodeError):
+        body.decode("utf-8")
+
+
+def test_huge_page_has_the_announced_size(mockserver: MockServer) -> None:
+    trap = next(t for t in mockserver.traps if t["kind"] == "huge")
+    request = urllib.request.Request(trap["url"], method="HEAD")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert int(response.headers["Content-Length"]) == trap["bytes"] >= 20 * 1024 * 1024
+
+
+def test_slow_page_outlasts_a_short_client_timeout(mockserver: MockServer) -> None:
+    trap = next(t for t in mockserver.traps if t["kind"] == "slow")
+    assert trap["delay_seconds"] >= 5
+    try:
+        mockserver.set_slow(3)
+        with pytest.raises((TimeoutError, urllib.error.URLError)):
+            fetch(trap["url"], timeout=0.3)
+    finally:
+        mockserver.reset()
+
+
+def test_a_crawl_can_reach_every_trap(mockserver: MockServer) -> None:
+    """Traps are linked the way a crawl discovers pages: sitemaps, robots.txt, page heads."""
+    base = mockserver.urls["kaltimnews"]
+    _, _, index = fetch(base + "/sitemap_index.xml")
+    maps = [loc.text or "" for loc in ElementTree.fromstring(index).iter(
+        "{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    listed = set()
+    for sitemap in maps:
+        body = fetch(sitemap)[2]
+        if b"<!ENTITY" not in body:
+            listed |= {loc.text for loc in ElementTree.fromstring(body).iter(
+                "{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
+    _, _, home = fetch(base + "/")
+    robots = fetch(base + "/robots.txt")[2].decode()
+    for trap in mockserver.traps:
+        url = trap["url"]
+        reachable = (url in listed or url in maps or f'href="{url}"' in home.decode()
+                     or f"Sitemap: {url}" in robots)
+        assert reachable, trap
+    for rule in {t["robots_rule"] for t in mockserver.traps if "robots_rule" in t}:
+        assert rule in robots.splitlines()

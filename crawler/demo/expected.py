@@ -60,9 +60,7 @@ def expected_article(outlet: Outlet, art: Article, snap: Snapshot) -> dict[str, 
         seen.add(url)
         related.append({"url": url, "title": target.title, "block": block})
     channels = list(parts["channels"])
-    if "related" not in channels and any(
-            art.id in other.related or art.id in dict(other.inline).values()
-            for other in snap.articles if other.id != art.id):
+    if "related" not in channels and art.id in snap.linked:
         channels.append("related")
     paragraphs = art.paragraphs
     precision = parts["published_precision"]

@@ -115,6 +115,10 @@ class Snapshot:
     """Newest first."""
     by_id: Mapping[str, Article]
     by_path: Mapping[str, Article]
+    rank: Mapping[str, int]
+    """Position of each article id in `articles` (0 = newest)."""
+    linked: frozenset[str]
+    """Ids of the articles some other article links to (related box or inline line)."""
 
     def get(self, art_id: str) -> Article:
         return self.by_id[art_id]
@@ -165,6 +169,9 @@ class Outlet:
             articles=tuple(articles),
             by_id={a.id: a for a in articles},
             by_path={self.article_path(a): a for a in articles},
+            rank={a.id: i for i, a in enumerate(articles)},
+            linked=frozenset(t for a in articles
+                             for t in (*a.related, *(target for _, target in a.inline))),
         )
         self._snapshot = snap
         return snap

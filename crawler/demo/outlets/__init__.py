@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from crawler.demo.outlets.benuaetam import BenuaEtam
 from crawler.demo.outlets.kaltimnews import KaltimNews
 from crawler.demo.outlets.mahakampos import MahakamPos
 from crawler.demo.site import Outlet
@@ -9,4 +10,5 @@ from crawler.demo.site import Outlet
 OUTLETS: dict[str, type[Outlet]] = {
     KaltimNews.key: KaltimNews,
     MahakamPos.key: MahakamPos,
+    BenuaEtam.key: BenuaEtam,
 }

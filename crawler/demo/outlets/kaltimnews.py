@@ -360,11 +360,10 @@ class KaltimNews(Outlet):
     def expected_parts(self, art: Article, snap: Snapshot) -> dict[str, Any]:
         related: list[tuple[str, str]] = [(t, "Baca Juga") for _, t in sorted(art.inline)]
         related += [(r, "Berita Terkait") for r in art.related]
-        position = {a.id: i for i, a in enumerate(snap.articles)}
         channels = ["sitemap"]
-        if position[art.id] < NEWS_SITEMAP_SIZE:
+        if snap.rank[art.id] < NEWS_SITEMAP_SIZE:
             channels.append("news_sitemap")
-        if position[art.id] < FEED_SIZE:
+        if snap.rank[art.id] < FEED_SIZE:
             channels.append("feed")
         channels.append("listing")
         return {
