@@ -200,6 +200,8 @@ class MahakamPos(Outlet):
                 "max_listing_pages": max(1, math.ceil(len(self.listing(snap)) / LISTING_SIZE)),
                 "article_pattern": r"/berita/\d{4}/\d{2}/\d{2}/\d+/",
             },
+            # the section is only in a "Kanal: <a>..</a>" line no generic rule can know
+            "selectors": {"section": "div.kanal a"},
         }
 
     def expected_parts(self, art: Article, snap: Snapshot) -> dict[str, Any]:
