@@ -125,13 +125,14 @@ def run_crawl(
     stream = stderr or sys.stderr
     if progress is None:
         progress = stream.isatty()
-    overrides: dict[str, Any] = {"WARTA_DB": db_path, "WARTA_PROGRESS": progress}
+    overrides: dict[str, Any] = {"WARTA_DB": db_path, "WARTA_PROGRESS": progress,
+                                 "LOG_INSTALL_ROOT_HANDLER": False}  # ours, below
     overrides.update(settings or {})
     crawl = crawl_settings(overrides)
 
     handler = _install_logging(crawl, stream)
     try:
-        process = CrawlerProcess(crawl, install_root_handler=False)
+        process = CrawlerProcess(crawl)
         from crawler.spiders.news import NewsSpider
 
         crawler = process.create_crawler(NewsSpider)

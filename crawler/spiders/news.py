@@ -62,6 +62,11 @@ FEED_PRIORITY = 10
 SITEMAP_PRIORITY = 5
 LISTING_PRIORITY = 0
 
+ARTICLE_SITEMAP_SHARE = 0.8
+"""A sitemap where at least this share of the URLs look like articles is taken whole: post
+sitemaps hold nothing but articles (a few with short slugs the URL rule misses), while section
+and tag sitemaps have almost none."""
+
 MAX_SITEMAP_DEPTH = 3
 """Sitemap indexes nest at most this deep (the protocol allows one level; a few sites nest a
 second; more is a loop or a trap)."""
@@ -74,7 +79,7 @@ class PartsState:
     first: dict[str, Any]
     http_status: int
     fetched_at: dt.datetime
-    depth: int
+    target: str
     parts: list[dict[str, Any]] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)
     fetched: list[str] = field(default_factory=list)
@@ -119,10 +124,15 @@ class NewsSpider(scrapy.Spider):
         self.related_depth = 1
         self.max_parts = 20
         self.max_sitemap_bytes = 0
-        self._requested: set[str] = set()
+        self._depth: dict[str, int] = {}
+        """Article URL asked for -> fewest related-link hops it was found at."""
+        self._unfollowed: dict[str, list[str]] = {}
+        """Related links of read articles that were at the hop limit, kept in case the article
+        is found again nearer a sitemap, feed or listing (then they are followed after all)."""
         self._in_flight: Counter[str] = Counter()
         self._articles: Counter[str] = Counter()
         self._listing_seen: dict[str, set[str]] = {}
+        """Listing URL (its first page) -> article URLs its pages have shown."""
         self._logged: set[tuple[str, str]] = set()
 
     @classmethod
@@ -157,7 +167,6 @@ class NewsSpider(scrapy.Spider):
         self.related_depth = settings.getint("WARTA_RELATED_DEPTH")
         self.max_parts = max(1, settings.getint("WARTA_MAX_PARTS"))
         self.max_sitemap_bytes = settings.getint("DOWNLOAD_MAXSIZE")
-        self._listing_seen = {key: set() for key in self.profiles}
 
     # --- bookkeeping --------------------------------------------------------------------------
 
@@ -194,9 +203,18 @@ class NewsSpider(scrapy.Spider):
             logger.log(level, "%s: %s (%s)", kind, url, reason)
 
     def _request_dropped(self, request: Request, spider: scrapy.Spider) -> None:
-        """The scheduler's duplicate filter refused a request: release its article slot."""
-        if request.meta.get("warta_kind") == "article":
-            self._in_flight[request.meta["warta_site"]] -= 1
+        """The scheduler's duplicate filter refused a request: release its article slot, and
+        count a redirect back to a URL of its own chain as a redirect loop."""
+        meta = request.meta
+        site = meta.get("warta_site")
+        if not site:
+            return
+        if meta.get("warta_kind") == "article":
+            self._in_flight[site] -= 1
+        chain = meta.get("redirect_urls") or []
+        if request.url in chain:
+            self._bad(chain[0], "redirect_loop",
+                      f"redirects back to {request.url} after {len(chain)} hop(s)", site)
 
     # --- start ----------------------------------------------------------------------------------
 
@@ -240,33 +258,51 @@ class NewsSpider(scrapy.Spider):
         verdict = profile.discovery.is_article_url(url)
         return discovery.looks_like_article(url) if verdict is None else verdict
 
-    def _article_request(self, profile: SiteProfile, url: str, *, via: str, depth: int = 0,
-                         hint: discovery.Entry | None = None) -> Request | None:
-        """A request for one article page, or None when it is off the outlet, already asked
-        for, older than `since`, or beyond `max_articles`."""
+    def _lists_articles(self, profile: SiteProfile, entries: list[discovery.Entry]) -> bool:
+        """Whether a sitemap is an article sitemap (take every entry) rather than a mixed one
+        (take only the entries that look like articles): most of its URLs look like articles."""
+        owned = [e for e in entries if profile.owns(e.url)]
+        if not owned:
+            return False
+        looks = sum(1 for e in owned if e.published or self._is_article(profile, e.url))
+        return looks >= ARTICLE_SITEMAP_SHARE * len(owned)
+
+    def _article_requests(self, profile: SiteProfile, url: str, *, via: str, depth: int = 0,
+                          hint: discovery.Entry | None = None) -> Iterator[Request]:
+        """The request for one article page; nothing when it is off the outlet, already asked
+        for, older than `since`, or beyond `max_articles`. An article found again fewer
+        related-link hops away has its depth lowered, and the related links it was not allowed
+        to follow are requested now."""
         key = profile.key
         home_host = urlsplit(profile.homepage).hostname
         target = canonical_url(url, owns=profile.owns, home_host=home_host)
         if not profile.owns(target):
             self._inc("discovery/offsite")
-            return None
-        if target in self._requested:
-            return None
+            return
+        known = self._depth.get(target)
+        if known is not None:
+            if depth < known:
+                self._depth[target] = depth
+                for link in self._unfollowed.pop(target, []):
+                    yield from self._article_requests(profile, link, via="related",
+                                                      depth=depth + 1)
+            return
         if hint is not None and discovery.is_older(hint.date, self._since(profile)):
             self._inc("discovery/skipped_old")
-            return None
+            return
         if self._full(key):
             self._inc("discovery/skipped_max_articles")
-            return None
-        self._requested.add(target)
+            return
+        self._depth[target] = depth
         self._in_flight[key] += 1
         self._inc(f"discovery/articles/{via}")
-        meta = self._meta(profile, "article", warta_depth=depth, warta_via=via)
+        meta = self._meta(profile, "article", warta_depth=depth, warta_via=via,
+                          warta_target=target)
         if hint is not None:
             meta["warta_lastmod"] = hint.lastmod.isoformat() if hint.lastmod else None
             meta["warta_published"] = hint.published.isoformat() if hint.published else None
-        return Request(target, callback=self.parse_article, errback=self.on_error,
-                       priority=ARTICLE_PRIORITY, meta=meta)
+        yield Request(target, callback=self.parse_article, errback=self.on_error,
+                      priority=ARTICLE_PRIORITY, meta=meta)
 
     # --- discovery callbacks ----------------------------------------------------------------------
 
@@ -309,13 +345,13 @@ class NewsSpider(scrapy.Spider):
                 yield self._sitemap_request(profile, entry.url, depth=depth + 1,
                                             offsite_ok=response.meta.get("warta_offsite_ok", False))
             return
+        article_sitemap = self._lists_articles(profile, sitemap.entries)
         for entry in sitemap.entries:
-            # A news sitemap lists articles only; a plain one also lists sections and tags.
-            if entry.published is None and not self._is_article(profile, entry.url):
+            # A news sitemap lists articles only; a plain one may list sections and tags too.
+            if (not article_sitemap and entry.published is None
+                    and not self._is_article(profile, entry.url)):
                 continue
-            request = self._article_request(profile, entry.url, via="sitemap", hint=entry)
-            if request is not None:
-                yield request
+            yield from self._article_requests(profile, entry.url, via="sitemap", hint=entry)
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         profile = self.profiles[response.meta["warta_site"]]
@@ -326,9 +362,7 @@ class NewsSpider(scrapy.Spider):
             return
         self._inc("discovery/feeds")
         for entry in entries:
-            request = self._article_request(profile, entry.url, via="feed", hint=entry)
-            if request is not None:
-                yield request
+            yield from self._article_requests(profile, entry.url, via="feed", hint=entry)
 
     def parse_listing(self, response: Response) -> Iterator[Request]:
         profile = self.profiles[response.meta["warta_site"]]
@@ -346,16 +380,15 @@ class NewsSpider(scrapy.Spider):
         listing = discovery.parse_listing(
             response.text, response.url, owns=profile.owns,
             is_article=lambda u: self._is_article(profile, u))
-        seen = self._listing_seen[profile.key]
+        listing_url: str = meta.get("warta_listing", response.url)
+        seen = self._listing_seen.setdefault(listing_url, set())
         new = [u for u in listing.articles if u not in seen]
         seen.update(new)
         for url in new:
-            request = self._article_request(profile, url, via="listing")
-            if request is not None:
-                yield request
+            yield from self._article_requests(profile, url, via="listing")
+        # A page showing nothing its listing has not shown already is the end (or a loop).
         if not new or page >= profile.discovery.max_listing_pages or self._full(profile.key):
             return
-        listing_url: str = meta.get("warta_listing", response.url)
         pattern = profile.discovery.pagination
         if pattern and not meta.get("warta_homepage"):
             next_url = discovery.listing_page_url(listing_url, pattern, page + 1)
@@ -396,7 +429,8 @@ class NewsSpider(scrapy.Spider):
         if data is None:
             return
         state = PartsState(first=data, http_status=response.status, fetched_at=fetched_at,
-                           depth=response.meta.get("warta_depth", 0), fetched=[response.url])
+                           target=response.meta.get("warta_target", response.url),
+                           fetched=[response.url])
         state.pending = self._new_parts(profile, data, state)
         yield from self._continue(profile, state)
 
@@ -462,14 +496,15 @@ class NewsSpider(scrapy.Spider):
                                     parts=1 + len(state.parts))
         self._articles[profile.key] += 1
         self._inc(f"site/{profile.key}/articles")
-        if state.depth < self.related_depth:
-            for link in data.get("related") or []:
-                url = link.get("url") if isinstance(link, dict) else None
-                if isinstance(url, str) and profile.owns(url) and self._is_article(profile, url):
-                    request = self._article_request(profile, url, via="related",
-                                                    depth=state.depth + 1)
-                    if request is not None:
-                        yield request
+        links = [link["url"] for link in data.get("related") or []
+                 if isinstance(link, dict) and isinstance(link.get("url"), str)
+                 and profile.owns(link["url"]) and self._is_article(profile, link["url"])]
+        depth = self._depth.get(state.target, 0)
+        if depth < self.related_depth:
+            for url in links:
+                yield from self._article_requests(profile, url, via="related", depth=depth + 1)
+        elif depth > 0 and links:
+            self._unfollowed[state.target] = links
         yield item
 
     # --- failures -------------------------------------------------------------------------------
