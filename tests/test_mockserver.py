@@ -15,6 +15,7 @@ from xml.etree import ElementTree
 
 import pytest
 
+from crawler.demo import expected_articles
 from crawler.sites import parse_profile
 from crawler.urls import canonical_url
 from tests.mockserver.client import ROOT, MockServer
@@ -151,18 +152,21 @@ def test_added_articles_appear_in_the_sitemap_and_expected_data(mockserver: Mock
         mockserver.reset()
 
 
-def test_an_edit_changes_the_page_and_the_sitemap_lastmod(mockserver: MockServer) -> None:
-    article = mockserver.articles_of("kaltimnews")[-1]
+def test_an_edit_changes_the_page_the_sitemap_lastmod_and_the_feed(
+        mockserver: MockServer) -> None:
+    article = mockserver.articles_of("kaltimnews")[0]
     try:
         mockserver.edit_article("kaltimnews", article["id"], title="Judul Baru Setelah Koreksi")
-        _, _, page = fetch(article["url"])
-        assert "Judul Baru Setelah Koreksi" in page.decode()
+        edited = next(a for a in mockserver.expected() if a["id"] == article["id"])
+        assert edited["title"] == "Judul Baru Setelah Koreksi"
+        assert edited["modified_at"] and edited["modified_at"] != article["published_at"]
+        assert "Judul Baru Setelah Koreksi" in fetch(article["url"])[2].decode()
         _, _, posts = fetch(mockserver.url("kaltimnews", "/post-sitemap.xml"))
         entry = next(u for u in ElementTree.fromstring(posts).findall("sm:url", SITEMAP_NS)
                      if u.findtext("sm:loc", namespaces=SITEMAP_NS) == article["url"])
-        lastmod = entry.findtext("sm:lastmod", namespaces=SITEMAP_NS)
-        edited = next(a for a in mockserver.expected() if a["id"] == article["id"])
-        assert lastmod == edited["modified_at"] != article["published_at"]
+        assert entry.findtext("sm:lastmod", namespaces=SITEMAP_NS) == edited["modified_at"]
+        _, _, feed = fetch(mockserver.url("kaltimnews", "/feed/"))
+        assert f"<atom:updated>{edited['modified_at']}</atom:updated>" in feed.decode()
     finally:
         mockserver.reset()
 
@@ -180,13 +184,21 @@ def test_layout_change_hides_body_and_date_from_the_markup(mockserver: MockServe
         mockserver.reset()
 
 
-def test_demo_server_command_prints_one_json_line() -> None:
-    process = subprocess.Popen([sys.executable, "-m", "crawler.demo.server"], cwd=ROOT,
-                               stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+def test_demo_server_command_prints_one_json_line_and_applies_its_flags() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "crawler.demo.server", "--add", "mahakampos=2",
+         "--edit", "benuaetam:be01", "--layout-change", "kaltimnews"],
+        cwd=ROOT, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
     try:
         assert process.stdout is not None
         urls = json.loads(process.stdout.readline())
-        assert fetch(urls["kaltimnews"] + "/robots.txt")[0] == 200
+        assert set(urls) == {"kaltimnews", "mahakampos", "benuaetam"}
+        articles = {a["id"]: a for a in expected_articles(urls)}
+        assert b"__APP_STATE__" in fetch(articles["kn01"]["url"])[2]
+        index = fetch(urls["mahakampos"] + "/indeks")[2].decode()
+        assert "/90000/" in index and "/90001/" in index
+        edited = fetch(articles["be01"]["url"])[2].decode()
+        assert "Pembaruan: berita ini dilengkapi" in edited
     finally:
         process.terminate()
         process.wait(timeout=10)

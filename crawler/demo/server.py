@@ -82,6 +82,10 @@ class _SiteServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "warta-demo/1"
+    disable_nagle_algorithm = True
+    """Headers and body go out in separate writes: with Nagle's algorithm on, a keep-alive
+    client's delayed ACK stalls every response by ~40 ms (measured here with 8 keep-alive
+    clients: 180 requests/s with Nagle, about 5,000 without)."""
     server: _SiteServer
 
     def do_GET(self) -> None:

@@ -300,7 +300,7 @@ class KaltimNews(Outlet):
         if path == "/robots.txt":
             return text(self.robots())
         if path == "/sitemap_index.xml":
-            newest = snap.articles[0].updated if snap.articles else None
+            newest = max((a.updated for a in snap.articles), default=None)
             maps: list[tuple[str, Any]] = [(self.url("/post-sitemap.xml"), newest),
                                            (self.url("/news-sitemap.xml"), newest)]
             maps += [(u, None) for u in self.extra_sitemaps()]
