@@ -78,6 +78,13 @@ class _SiteServer(ThreadingHTTPServer):
     log: RequestLog
     stopping: threading.Event
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that drops its connection (size limit, timeout, end of crawl) is normal
+        here; anything else is a bug in the demo server and is printed."""
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
