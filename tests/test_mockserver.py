@@ -351,3 +351,13 @@ def test_a_crawl_can_reach_every_trap(mockserver: MockServer) -> None:
         assert reachable, trap
     for rule in {t["robots_rule"] for t in mockserver.traps if "robots_rule" in t}:
         assert rule in robots.splitlines()
+
+
+def test_response_delay_slows_every_page_until_reset(mockserver: MockServer) -> None:
+    try:
+        mockserver.set_delay(3)
+        with pytest.raises((TimeoutError, urllib.error.URLError)):
+            fetch(mockserver.url("mahakampos", "/robots.txt"), timeout=0.3)
+    finally:
+        mockserver.reset()
+    assert fetch(mockserver.url("mahakampos", "/robots.txt"), timeout=10)[0] == 200

@@ -125,7 +125,10 @@ class _Handler(BaseHTTPRequestHandler):
                 "status": response.status, "time": time.time(),
                 "user_agent": self.headers.get("User-Agent", ""),
             })
-        if response.delay and self.server.stopping.wait(response.delay):
+        delay = response.delay
+        if not request.path.startswith("/__"):
+            delay += outlet.state.response_delay
+        if delay and self.server.stopping.wait(delay):
             return
         try:
             self.send_response(response.status)
@@ -254,6 +257,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="publish a correction of an article (new closing paragraph)")
     parser.add_argument("--layout-change", action="append", default=[], metavar="KEY",
                         help="serve an outlet's articles in its new, hard to read layout")
+    parser.add_argument("--delay", type=float, default=0.0, metavar="SECONDS",
+                        help="wait before every response (a crawl long enough to interrupt)")
 
 
 def build_state(args: argparse.Namespace) -> DemoState:
@@ -266,6 +271,7 @@ def build_state(args: argparse.Namespace) -> DemoState:
         state.edit_article(key, art_id)
     for key in args.layout_change:
         state.set_layout_changed(key)
+    state.set_response_delay(args.delay)
     return state
 
 

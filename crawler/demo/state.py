@@ -51,6 +51,9 @@ class DemoState:
         self._lock = threading.Lock()
         self.sites: dict[str, SiteState] = {key: SiteState() for key in sites}
         self.version = 0
+        self.response_delay = 0.0
+        """Seconds added before every response (not part of `version`: pages do not change).
+        Makes a crawl last long enough for a test to interrupt it half way."""
 
     def _site(self, key: str) -> SiteState:
         try:
@@ -94,11 +97,18 @@ class DemoState:
             self._site(key).layout_changed = changed
             self.version += 1
 
+    def set_response_delay(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("the response delay must be 0 or more seconds")
+        self.response_delay = seconds
+
     def reset(self) -> None:
-        """Back to the bundled content: no added articles, no edits, original layout."""
+        """Back to the bundled content: no added articles, no edits, original layout, no
+        response delay."""
         with self._lock:
             for key in self.sites:
                 self.sites[key] = SiteState()
+            self.response_delay = 0.0
             self.version += 1
 
     def snapshot(self) -> dict[str, object]:
@@ -106,6 +116,7 @@ class DemoState:
         with self._lock:
             return {
                 "version": self.version,
+                "response_delay": self.response_delay,
                 "sites": {
                     key: {
                         "added": len(s.added),

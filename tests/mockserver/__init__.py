@@ -38,4 +38,5 @@ def start(sites: list[str] | None = None, *, host: str = "127.0.0.1",
 
     demo = serve(sites, host=host, ports=ports, state=state, addons=addons)
     control.demo = demo
+    control.initial_delay = demo.state.response_delay
     return demo

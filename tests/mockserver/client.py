@@ -2,8 +2,9 @@
 
 The `mockserver` fixture (tests/conftest.py) yields a `MockServer`. It is shared by the whole
 test session: a test that changes the sites (`add_articles`, `edit_article`, `set_layout`,
-`set_slow`) must call `reset()` when done, and should `clear_log()` before a crawl whose
-requests it inspects. A test that needs its own server uses `start_mockserver()` directly.
+`set_slow`, `set_delay`) must call `reset()` when done, and should `clear_log()` before a
+crawl whose requests it inspects. A test that needs its own server (to kill it, or to start it
+with flags such as `--delay 0.05`) uses `start_mockserver(args)` directly.
 """
 
 from __future__ import annotations
@@ -113,6 +114,10 @@ class MockServer:
 
     def set_slow(self, seconds: float) -> dict[str, Any]:
         return self.control("set_slow", seconds=seconds)
+
+    def set_delay(self, seconds: float) -> dict[str, Any]:
+        """Wait `seconds` before every response (0 to stop): a crawl slow enough to kill."""
+        return self.control("set_delay", seconds=seconds)
 
     def reset(self) -> dict[str, Any]:
         """Back to the bundled content and the start settings (the log is kept)."""

@@ -8,7 +8,8 @@
   `{"action": "add_articles", "site": K, "n": N, "newest": ISO?, "spacing_minutes": M?}`,
   `{"action": "edit_article", "site": K, "id": ID, "title": T?, "paragraph": P?}`,
   `{"action": "set_layout", "site": K, "changed": true|false}`,
-  `{"action": "set_slow", "seconds": S}`, `{"action": "reset"}` (state and slow delay back to
+  `{"action": "set_slow", "seconds": S}` (the slow trap), `{"action": "set_delay",
+  "seconds": S}` (before every response), `{"action": "reset"}` (state and slow delay back to
   the start values; the log is kept).
   Answers `{"ok": true, "state": ...}` or a 400 with `{"ok": false, "error": ...}`.
 """
@@ -39,6 +40,7 @@ class Control(Addon):
     def __init__(self, settings: TrapSettings) -> None:
         self.settings = settings
         self.initial_slow = settings.slow_seconds
+        self.initial_delay: float | None = None
         self.demo: DemoServer | None = None
 
     def respond(self, outlet: Outlet, request: Request) -> Response | None:
@@ -94,10 +96,14 @@ class Control(Addon):
                                paragraph=command.get("paragraph"))
         elif action == "set_layout":
             state.set_layout_changed(command["site"], bool(command.get("changed", True)))
+        elif action == "set_delay":
+            state.set_response_delay(float(command["seconds"]))
         elif action == "set_slow":
             self.settings.slow_seconds = float(command["seconds"])
         elif action == "reset":
+            start_delay = self.initial_delay or 0.0
             state.reset()
+            state.set_response_delay(start_delay)
             self.settings.slow_seconds = self.initial_slow
         else:
             raise ValueError(f"unknown action {action!r}")
