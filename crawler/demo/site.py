@@ -18,6 +18,15 @@ from crawler.demo.generate import generated_article
 from crawler.demo.model import Article, load_articles
 from crawler.demo.state import DemoState
 
+STATIC_FILES: dict[str, tuple[str, bytes]] = {
+    "/css/style.css": ("text/css", b"body{font-family:Verdana,sans-serif;font-size:12px}\n"
+                                   b".judul{font-size:18px;color:#036}\n"),
+    "/static/app.css": ("text/css", b"#app{max-width:720px;margin:auto}\n"),
+    "/static/app.js": ("application/javascript",
+                       b"/* renders window.__APP_STATE__ into #app (demo: does nothing) */\n"),
+}
+"""Assets the templates reference, so that every link on a demo page resolves."""
+
 MAX_CACHED_PAGES = 20_000
 """Rendered pages kept per outlet before the cache is cleared: enough for every page of a
 2,000-article benchmark site (article, AMP and part pages, listings) with room to spare."""
@@ -199,6 +208,9 @@ class Outlet:
                 return answer
         if request.method not in ("GET", "HEAD"):
             return text("method not allowed\n", 405)
+        if request.path in STATIC_FILES:
+            content_type, body = STATIC_FILES[request.path]
+            return Response(body=body, content_type=content_type)
         version = self.state.version
         with self._lock:
             if self._cache_version != version or len(self._cache) > MAX_CACHED_PAGES:

@@ -225,7 +225,7 @@ def trap_list(outlet: Outlet, settings: TrapSettings) -> list[dict[str, Any]]:
     return [
         {"kind": "robots_disallowed", "url": base + DISALLOWED_PATH, "status": 200,
          "expect": "not_requested", "robots_rule": "Disallow: /arsip-internal/"},
-        {"kind": "robots_disallowed", "url": base + SEARCH_PATH, "status": 404,
+        {"kind": "robots_disallowed", "url": base + SEARCH_PATH, "status": 200,
          "expect": "not_requested", "robots_rule": "Disallow: /cari"},
         {"kind": "redirect", "url": base + REDIRECT_PATH, "status": 301,
          "expect": "redirect", "target": target},

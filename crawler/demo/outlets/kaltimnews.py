@@ -260,6 +260,17 @@ class KaltimNews(Outlet):
                 + self.teaser_list(chunk) + f"<nav class=\"pagination\">{' '.join(nav)}</nav>\n"
                 + "</main>\n" + self.sidebar(snap) + self.footer())
 
+    def render_search(self, query: str, snap: Snapshot) -> str:
+        """Search results (robots.txt keeps crawlers out: `Disallow: /cari`)."""
+        words = query.lower().split()
+        found = [a for a in snap.articles
+                 if words and all(w in (a.title + " " + a.paragraphs[0]).lower() for w in words)]
+        return (self.head(f"Hasil pencarian: {query} - {self.name}", self.url("/cari"))
+                + "<body class=\"search\">\n" + self.header()
+                + f"<main class=\"content\">\n<h1>Hasil pencarian: {txt(query)}</h1>\n"
+                + self.teaser_list(found[:LISTING_SIZE]) + "</main>\n" + self.sidebar(snap)
+                + self.footer())
+
     def render_feed(self, snap: Snapshot) -> str:
         latest = snap.articles[:FEED_SIZE]
         items = [{
@@ -311,6 +322,8 @@ class KaltimNews(Outlet):
             return xml(self.render_news_sitemap(snap))
         if path in ("/feed/", "/feed"):
             return xml(self.render_feed(snap), "application/rss+xml; charset=utf-8")
+        if path == "/cari":
+            return html(self.render_search(request.param("q", "") or "", snap))
         if path.startswith("/img/"):
             return Response(body=TINY_GIF, content_type="image/gif")
         art = snap.by_path.get(path)

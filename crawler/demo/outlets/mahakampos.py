@@ -169,7 +169,8 @@ class MahakamPos(Outlet):
                                             snap)
             return html(page_html) if page_html else None
         if path.startswith("/kanal/"):
-            section = next((s for s in SECTIONS if f"/kanal/{slug_of(s)}" == path), None)
+            sections = dict.fromkeys((*SECTIONS, *(a.section for a in snap.articles)))
+            section = next((s for s in sections if f"/kanal/{slug_of(s)}" == path), None)
             if section is None:
                 return None
             page_html = self.render_listing(f"KANAL {section.upper()}", path,
