@@ -11,6 +11,7 @@ Indonesian dates, `indonesian.py` for datelines, sign-offs and staff lines, `bod
 density rules and `related.py` for related headlines.
 """
 
+from crawler.extract.cli import cli_extract
 from crawler.extract.core import RESULT_KEYS, extract_article, merge_parts, validate_selectors
 
-__all__ = ["RESULT_KEYS", "extract_article", "merge_parts", "validate_selectors"]
+__all__ = ["RESULT_KEYS", "cli_extract", "extract_article", "merge_parts", "validate_selectors"]

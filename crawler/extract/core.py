@@ -36,7 +36,17 @@ from crawler.extract.indonesian import (
     parse_staff,
     person_names,
 )
-from crawler.extract.page import BYLINE, CAPTION, DATE, MEDIA, NAV, Block, Page, walk
+from crawler.extract.page import (
+    BYLINE,
+    CAPTION,
+    DATE,
+    MEDIA,
+    NAV,
+    Block,
+    Page,
+    strip_invisible,
+    walk,
+)
 from crawler.extract.related import RelatedFinder
 from crawler.extract.structured import (
     Structured,
@@ -783,7 +793,8 @@ def extract_published(
 def extract_modified(ctx: _Context) -> str | None:
     """Modification date chain: JSON-LD `dateModified` -> meta `article:modified_time`,
     `og:updated_time`, `dateModified` -> microdata `dateModified` -> a `Diperbarui ...` /
-    `Updated ...` line near the title (`text`)."""
+    `Updated ...` line near the title (`text`). A modification time not after the publication
+    time (templates copy `datePublished` into `dateModified`) is dropped: it says nothing."""
     s = ctx.structured
     if s.article:
         reading = _machine(ctx, jsonld_text(s.article, "dateModified"), "jsonld")
@@ -844,7 +855,7 @@ def _byline_block(ctx: _Context) -> tuple[Block, list[str]] | None:
             continue
         if len(b.text) > BYLINE_MAX_CHARS or b.index == ctx.title_index:
             continue
-        if D.has_date_words(b.text):
+        if D.has_date_words(b.text) or parse_staff(b.text):
             continue
         names = person_names(b.text, ctx.outlet_words)
         if names:
@@ -1079,6 +1090,10 @@ def _declared_url(ctx: _Context) -> tuple[str | None, str]:
     return None, "fetched"
 
 
+_PAGE_HINT = re.compile(r"[?&](?:page|halaman|hal|pg|paging)=\d|/\d{1,2}/?(?:[?#]|$)", re.I)
+"""Cheap pre-check on a raw href before it is resolved and read by `urls.page_number`."""
+
+
 def _next_pages(ctx: _Context, canonical: str, same_outlet: Callable[[str], bool]) -> list[str]:
     """URLs of further parts of a multi-page article: links (and `<link rel=next>`) whose URL
     folds into this article's canonical URL with a higher page number, in page order."""
@@ -1086,7 +1101,7 @@ def _next_pages(ctx: _Context, canonical: str, same_outlet: Callable[[str], bool
     home = _home_host(ctx.profile)
     targets = {canonical, normalize_url(fold_variants(ctx.url, home))}
     found: dict[int, str] = {}
-    hrefs = [link.href for link in ctx.page.links]
+    hrefs = [link.href for link in ctx.page.links if _PAGE_HINT.search(link.href)]
     if ctx.structured.links.get("next"):
         hrefs.append(ctx.structured.links["next"])
     for href in hrefs:
@@ -1185,7 +1200,7 @@ def extract_article(
     text = html if isinstance(html, str) else decode_html(html, encoding)[0]
     owns = profile.owns if profile is not None else None
     home = _home_host(profile)
-    doc = _parse(text)
+    doc = _parse(strip_invisible(text))
     if doc is None:
         return _empty_result(url, canonical_url(url, owns=owns, home_host=home))
 
@@ -1225,6 +1240,9 @@ def extract_article(
     published_at, published_raw = extract_published(
         ctx, readings, body.text.split("\n\n") if body.text else []
     )
+    if modified_at and published_at and not _later(modified_at, published_at):
+        modified_at = None  # `dateModified` = `datePublished`: never modified
+        ctx.provenance.pop("modified_at", None)
 
     if body.dateline is not None and body.dateline.place:
         ctx.provenance["dateline"] = "text"
@@ -1267,7 +1285,8 @@ def extract_article(
         published_at=published_at,
         published_raw=published_raw,
         modified_at=modified_at,
-        dateline=body.dateline.place if body.dateline else None,
+        dateline=body.dateline.place.upper() if body.dateline and body.dateline.place else None,
+        dateline_raw=body.dateline.raw if body.dateline else None,
         authors=authors,
         editor=editor,
         reporter=reporter,
@@ -1284,6 +1303,12 @@ def extract_article(
         provenance=dict(sorted(ctx.provenance.items())),
     )
     return result
+
+
+def _later(a: str, b: str) -> bool:
+    """Whether instant `a` is after instant `b` by at least `SAME_INSTANT_SECONDS`."""
+    delta = datetime.fromisoformat(a) - datetime.fromisoformat(b)
+    return delta.total_seconds() >= SAME_INSTANT_SECONDS
 
 
 def merge_parts(first: dict[str, Any], parts: Iterable[dict[str, Any]]) -> dict[str, Any]:

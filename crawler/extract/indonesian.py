@@ -209,6 +209,7 @@ _LAPORAN = re.compile(
 
 def parse_staff(text: str) -> list[tuple[str, str]]:
     """`[(role, value)]` from a staff line (`Penulis: A | Editor: B`), [] when not one."""
+    text = text.lstrip(" |/•·-–—")
     if len(text) > STAFF_MAX_CHARS:
         return []
     laporan = _LAPORAN.match(text)

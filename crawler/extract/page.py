@@ -151,7 +151,8 @@ _CLASS_FLAGS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"signup|widget|print|copylink|whatsapp|facebook|twitter)" + _E
         ),
     ),
-    (BYLINE, re.compile(r"author|byline|penulis|reporter|writer|wartawan|jurnalis|kontributor")),
+    (BYLINE, re.compile(
+        r"author|byline|penulis|reporter|writer|wartawan|jurnalis|kontributor|editor|redaktur")),
     (DATE, re.compile(r"date|time|tanggal|tgl|waktu|publish|posted|jam" + _E)),
     (MEDIA, re.compile(_B + r"(?:photos?|foto|pic|picture|image|img|gambar|media|thumb\w*)" + _E)),
 )
@@ -162,7 +163,6 @@ _FLAGGABLE_INLINE = frozenset({"span", "time", "small", "font", "label", "strong
 """Inline tags whose class names are read for flags (a date or byline often sits in a
 `<span class="date">`); other inline tags (links, images, italics) only inherit flags."""
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 
 
 @dataclass(frozen=True)
@@ -245,26 +245,66 @@ class Page:
         return [b for b in self.blocks if span.start <= b.pos < span.end]
 
 
-def _class_flag(element: etree._Element, memo: dict[str, str | None]) -> str | None:
+def _class_flag(
+    element: etree._Element, memo: dict[tuple[str | None, str | None], str | None]
+) -> str | None:
     names = element.get("class")
     ident = element.get("id")
     if not names and not ident:
         return None
-    key = f"{names or ''} {ident or ''}".lower()
+    key = (names, ident)
     if key in memo:
         return memo[key]
+    text = f"{names or ''} {ident or ''}".lower()
     found = None
     for kind, pattern in _CLASS_FLAGS:
-        if pattern.search(key):
+        if pattern.search(text):
             found = kind
             break
     memo[key] = found
     return found
 
 
+_HIDDEN = etree.XPath(
+    ".//*[@hidden or "
+    "contains(translate(@style, ' ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), "
+    "'display:none') or "
+    "contains(translate(@style, ' ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), "
+    "'visibility:hidden')]"
+)
+"""Elements a reader never sees (`hidden`, `style="display:none"`): tracking codes, SEO text
+(`<i style="display:none">read-1244264</i>` inside headline links)."""
+
+
+def _remove_keep_tail(el: etree._Element) -> None:
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+_PROMOTING_FLAGS = frozenset({BYLINE, DATE, CAPTION})
+"""Inline elements with these flags are read as lines of their own: a byline and a date set in
+adjacent `<span>`s are two lines on screen (styled as blocks), not one run of text."""
+
+_ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+
+
+def strip_invisible(text: str) -> str:
+    """Drop zero-width characters and soft hyphens from a whole page before parsing (one C
+    scan, instead of one per text piece)."""
+    return _ZERO_WIDTH_RE.sub("", text)
+
+
 def clean_inline(text: str) -> str:
-    """Collapse whitespace (NBSP included) and drop zero-width characters."""
-    return " ".join(text.translate(_ZERO_WIDTH).split())
+    """Collapse whitespace (NBSP included); the page was run through `strip_invisible`."""
+    return " ".join(text.split())
 
 
 def walk(doc: etree._Element, track: frozenset[etree._Element] = frozenset()) -> Page:
@@ -276,12 +316,14 @@ def walk(doc: etree._Element, track: frozenset[etree._Element] = frozenset()) ->
     if body is None:
         body = doc
     etree.strip_elements(body, *STRIP_TAGS, with_tail=False)
+    for hidden in _HIDDEN(body):
+        _remove_keep_tail(hidden)
 
     blocks: list[Block] = []
     links: list[Link] = []
     spans: dict[etree._Element, Span] = {}
     starts: dict[etree._Element, int] = {}
-    memo: dict[str, str | None] = {}
+    memo: dict[tuple[str | None, str | None], str | None] = {}
 
     pieces: list[str] = []
     link_chars = 0
@@ -292,6 +334,7 @@ def walk(doc: etree._Element, track: frozenset[etree._Element] = frozenset()) ->
     # a frame is pushed only for elements that change the walk's state (block elements,
     # flagged or heading elements): (element, flags, block element, heading level)
     frames: list[tuple[etree._Element, tuple[Flag, ...], etree._Element, int]] = []
+    promoted: set[etree._Element] = set()
     flags: tuple[Flag, ...] = ()
     container: etree._Element = body
     heading = 0
@@ -334,17 +377,26 @@ def walk(doc: etree._Element, track: frozenset[etree._Element] = frozenset()) ->
         if event == "start":
             if not isinstance(tag, str):
                 continue
+            kind = _TAG_FLAGS.get(tag)
             is_block = tag in BLOCK_TAGS
+            if kind is None and (is_block or tag in _FLAGGABLE_INLINE):
+                kind = _class_flag(el, memo)
+            if not is_block and kind in _PROMOTING_FLAGS:
+                # `<span class="author">...</span><span class="date">...</span>`: separate lines
+                is_block = True
+                promoted.add(el)
             if is_block or tag == "br":
-                flush()
+                if pieces:
+                    flush()
+                else:
+                    bold_start = None
+                    if block_links:
+                        block_links = []
             elif tag in CELL_TAGS:
                 pieces.append(" ")
             pos += 1
             level = depth
             depth += 1
-            kind = _TAG_FLAGS.get(tag)
-            if kind is None and (is_block or tag in _FLAGGABLE_INLINE):
-                kind = _class_flag(el, memo)
             if is_block or kind is not None or tag in HEADING_TAGS:
                 if kind is not None:
                     flags = (*flags, Flag(level, kind, el))
@@ -372,9 +424,14 @@ def walk(doc: etree._Element, track: frozenset[etree._Element] = frozenset()) ->
         else:
             if not isinstance(tag, str):
                 continue
-            is_block = tag in BLOCK_TAGS
+            is_block = tag in BLOCK_TAGS or (bool(promoted) and el in promoted)
             if is_block:
-                flush()
+                if pieces:
+                    flush()
+                else:
+                    bold_start = None
+                    if block_links:
+                        block_links = []
             pos += 1
             depth -= 1
             if is_block or (track and el in track):
