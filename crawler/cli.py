@@ -128,6 +128,40 @@ def demo(db: str, query: str | None, progress: bool | None) -> int:
 
 # --- end of sites, crawl, demo ------------------------------------------------------------------
 
+# --- extract (crawler/extract/cli.py does the work) ------------------------------------------
+
+
+@cli.command()
+@click.argument("file", required=False, metavar="[FILE.html]", type=click.Path(dir_okay=False))
+@click.option("--url", metavar="URL", help="The URL the page was fetched from (required with "
+              "FILE): it decides the canonical URL and which links are the same outlet.")
+@click.option("--site", metavar="KEY", help="Read the page with this outlet profile (time zone, "
+              "selectors, domains).")
+@sites_dir_option
+@click.option("--batch", metavar="LIST", help="Read many pages: LIST holds FILE<TAB>URL lines "
+              "('-' for stdin); prints one JSON object per line, each with its 'file'.")
+@click.option("--fetched-at", "fetched_at", metavar="TIME", help="When the page was fetched "
+              "(ISO 8601): anchors relative dates ('2 jam lalu') and missing years. "
+              "Default: now.")
+def extract(file: str | None, url: str | None, site: str | None, sites_dir: str | None,
+            batch: str | None, fetched_at: str | None) -> int:
+    """Print, as JSON, every field warta reads from saved article pages: title, dates (ISO
+    8601 with offset, and as shown), authors, editor, dateline, sign-off, body, related
+    headlines, and which extraction stage gave each field (provenance).
+
+    \b
+    Examples:
+      warta extract page.html --url https://kaltimpost.jawapos.com/samarinda/2023/05/23/x
+      warta extract page.html --url https://example.co.id/berita/1 --site kaltimpost
+      printf 'a.html\\thttps://example.co.id/a\\n' | warta extract --batch -
+    """
+    from crawler.extract.cli import cli_extract
+
+    return cli_extract(file, url, site=site, sites_dir=sites_dir, batch=batch,
+                       fetched_at=fetched_at)
+
+# --- end of extract ---------------------------------------------------------------------------
+
 
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point (`warta`)."""
