@@ -71,9 +71,12 @@ class DemoState:
         if newest.tzinfo is None:
             raise ValueError("newest must carry its UTC offset")
         step = timedelta(minutes=spacing_minutes)
+        # pages show times to the minute, so the instants are whole minutes (expected = shown)
+        times = [(newest - step * (n - 1 - i)).replace(second=0, microsecond=0)
+                 for i in range(n)]
         with self._lock:
             site = self._site(key)
-            site.added.extend(newest - step * (n - 1 - i) for i in range(n))
+            site.added.extend(times)
             self.version += 1
 
     def edit_article(self, key: str, article_id: str, title: str | None = None,
