@@ -12,6 +12,7 @@ each one is documented in the README.
 
 from __future__ import annotations
 
+import os
 from typing import Any, NamedTuple
 
 from archive.version import __version__
@@ -28,7 +29,8 @@ PROJECT_URL = "https://github.com/warta-news/warta"
 USER_AGENT = f"warta/{__version__} (+{PROJECT_URL})"
 
 WARTA_SETTINGS: dict[str, Setting] = {
-    "WARTA_DB": Setting("warta.db", "Path of the SQLite archive the crawl writes into."),
+    "WARTA_DB": Setting(os.environ.get("WARTA_DB") or "warta.db",
+                        "Path of the SQLite archive the crawl writes into."),
     "WARTA_SITES_DIR": Setting(
         None, "A folder of extra outlet profiles (`KEY.toml`), read after the bundled ones."),
     "WARTA_SITES": Setting(

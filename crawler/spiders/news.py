@@ -423,10 +423,10 @@ class NewsSpider(scrapy.Spider):
 
     def parse_article(self, response: Response) -> Iterator[Request | ArticleItem]:
         profile = self.profiles[response.meta["warta_site"]]
-        self._in_flight[profile.key] -= 1
         fetched_at = _utcnow()
         data = self._extract(response, profile, fetched_at)
         if data is None:
+            self._in_flight[profile.key] -= 1
             return
         state = PartsState(first=data, http_status=response.status, fetched_at=fetched_at,
                            target=response.meta.get("warta_target", response.url),
@@ -475,6 +475,7 @@ class NewsSpider(scrapy.Spider):
         yield from self._continue(profile, state)
 
     def _finish(self, profile: SiteProfile, state: PartsState) -> Iterator[Request | ArticleItem]:
+        self._in_flight[profile.key] -= 1  # the article's chain of requests ends here
         data = state.first
         if state.parts:
             from crawler.extract import merge_parts

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest

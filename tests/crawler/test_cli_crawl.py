@@ -1,0 +1,170 @@
+"""The `sites`, `crawl` and `demo` commands as a user runs them (child processes): exit status
+and output, error messages included; `scrapy crawl news` doing the same crawl; and the docs
+naming every command and setting."""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from crawler.settings import WARTA_SETTINGS
+from crawler.sites import load_profiles
+from tests.crawler.warta_run import FAST_SETTINGS, ROOT, crawl, run_warta, write_sites
+from tests.mockserver.client import MockServer
+
+README = ROOT / "README.md"
+
+
+def test_sites_lists_every_bundled_profile() -> None:
+    result = run_warta("sites")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["key", "name", "homepage", "timezone", "region", "checked"]
+    keys = [line.split()[0] for line in lines[1:]]
+    assert keys == sorted(load_profiles())
+    kaltimpost = next(line for line in lines if line.startswith("kaltimpost "))
+    assert re.search(r"Kaltim Post\s+https://kaltimpost\.jawapos\.com/\s+Asia/Makassar\s+"
+                     r"Balikpapan, Kalimantan Timur\s+no$", kaltimpost)
+
+
+def test_sites_includes_a_user_folder(tmp_path: Path) -> None:
+    (tmp_path / "lokal.toml").write_text('name = "Lokal"\nhomepage = "https://lokal.example/"\n'
+                                         'timezone = "Asia/Jakarta"\n')
+    result = run_warta("sites", "--sites-dir", str(tmp_path))
+    assert any(line.startswith("lokal ") for line in result.stdout.splitlines())
+
+
+def test_sites_with_a_bad_profile_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "rusak.toml"
+    path.write_text('name = "Rusak"\nhomepage = "rusak.example"\ntimezone = "Asia/Makassar"\n')
+    result = run_warta("sites", "--sites-dir", str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr == (f"Error: {path}: field 'homepage': must be an http(s) URL, "
+                             "got 'rusak.example'\n")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["kaltimpos"], "Error: unknown site 'kaltimpos': known sites are {known} "
+                    "(see `warta sites`)"),
+    ([], "Error: name at least one site (see `warta sites`) or use --all"),
+    (["sapos", "--all"], "Error: give site keys or --all, not both"),
+    (["sapos", "--since", "kemarin"],
+     "Error: Invalid value for '--since': 'kemarin' is not a date (it is not an ISO 8601 "
+     "date-time); use YYYY-MM-DD or an ISO 8601 time with its offset, e.g. "
+     "2023-05-23T10:15:00+08:00 (see 'warta crawl --help')"),
+    (["sapos", "--max-articles", "-1"],
+     "Error: Invalid value for '--max-articles': -1 is not in the range x>=0. "
+     "(see 'warta crawl --help')"),
+    (["sapos", "-s", "DOWNLOAD_DELAY"],
+     "Error: Invalid value for '-s': expected NAME=VALUE, got 'DOWNLOAD_DELAY' "
+     "(see 'warta crawl --help')"),
+])
+def test_crawl_usage_errors_are_one_line_and_crawl_nothing(args: list[str], message: str,
+                                                           tmp_path: Path) -> None:
+    result = run_warta("crawl", *args, "--db", str(tmp_path / "x.db"))
+    known = ", ".join(sorted(load_profiles()))
+    assert result.returncode == 2
+    assert result.stderr == message.format(known=known) + "\n"
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_crawl_into_a_folder_says_what_to_give(tmp_path: Path) -> None:
+    result = run_warta("crawl", "sapos", "--db", str(tmp_path))
+    assert result.returncode == 1
+    assert result.stderr == (f"Error: {tmp_path} is a folder, not an archive file; give a file "
+                             f"path such as {tmp_path / 'warta.db'}\n")
+
+
+def test_crawl_help_has_an_example() -> None:
+    result = run_warta("crawl", "--help")
+    assert "warta crawl kaltimpost tribunkaltim --since 2024-01-01" in result.stdout
+
+
+@pytest.fixture(scope="module")
+def sites(mockserver: MockServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_sites(tmp_path_factory.mktemp("cli") / "sites", mockserver.profiles)
+
+
+def test_max_articles_caps_each_outlet(sites: Path, tmp_path: Path) -> None:
+    run = crawl(["mahakampos", "benuaetam"], sites, tmp_path / "warta.db", "--max-articles", "3")
+    assert run.process.returncode == 0, run.process.stderr
+    with sqlite3.connect(tmp_path / "warta.db") as conn:
+        per_site = dict(conn.execute("SELECT source, count(*) FROM articles GROUP BY source"))
+    assert per_site == {"mahakampos": 3, "benuaetam": 3}
+    header, *rows = run.process.stdout.splitlines()[:3]
+    table = {row.split()[0]: dict(zip(header.split()[1:], map(int, row.split()[1:]), strict=True))
+             for row in rows}
+    assert {site: (t["articles"], t["new"]) for site, t in table.items()} == {
+        "mahakampos": (3, 3), "benuaetam": (3, 3)}
+
+
+def test_since_keeps_only_newer_articles(sites: Path, tmp_path: Path,
+                                         mockserver: MockServer) -> None:
+    since = "2024-03-01"
+    run = crawl(["benuaetam"], sites, tmp_path / "warta.db", "--since", since)
+    assert run.process.returncode == 0, run.process.stderr
+    with sqlite3.connect(tmp_path / "warta.db") as conn:
+        dates = sorted(row[0] for row in conn.execute("SELECT published_date FROM articles"))
+    wanted = sorted(a["published_date"] for a in mockserver.expected()
+                    if a["site"] == "benuaetam" and a["published_date"] >= since)
+    assert dates == wanted
+
+
+def test_progress_line_shows_pages_articles_errors_and_rate(sites: Path, tmp_path: Path) -> None:
+    run = crawl(["mahakampos"], sites, tmp_path / "warta.db", "--progress")
+    last = run.process.stderr.split("\r")[-1]
+    assert re.search(r"pages \d+ \| articles 22 \(new 22, updated 0\) \| errors 0 \| "
+                     r"[\d.]+ pages/s \| \d+:\d\d", last), run.process.stderr[-300:]
+
+
+def test_scrapy_crawl_news_does_the_same_crawl(sites: Path, tmp_path: Path) -> None:
+    db = tmp_path / "scrapy.db"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    settings = [arg for s in FAST_SETTINGS for arg in ("-s", s)]
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "news", "-a", "site=mahakampos",
+         "-s", f"WARTA_DB={db}", "-s", f"WARTA_SITES_DIR={sites}", "-s", "LOG_LEVEL=WARNING",
+         *settings], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
+        check=False)
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM articles").fetchone() == (22,)
+        assert conn.execute("SELECT finish_reason FROM crawls").fetchall() == [("finished",)]
+
+
+def test_demo_crawls_the_bundled_sites_and_searches(tmp_path: Path) -> None:
+    result = run_warta("demo", "--no-progress", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    db = tmp_path / "warta-demo.db"
+    with sqlite3.connect(db) as conn:
+        (count,) = conn.execute("SELECT count(*) FROM articles").fetchone()
+    assert count >= 60
+    out = result.stdout
+    assert re.search(rf"^total\s+\d+\s+{count}\s+{count}\s", out, re.MULTILINE)
+    assert "Sample search: warta search 'banjir samarinda' --db warta-demo.db" in out
+    assert out.rstrip().splitlines()[-1] != "No articles match."
+
+
+# --- docs ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", sorted(WARTA_SETTINGS))
+def test_every_warta_setting_is_documented_in_the_readme(name: str) -> None:
+    assert f"| `{name}` |" in README.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("command", ["sites", "crawl", "demo"])
+def test_every_crawler_command_has_a_readme_section(command: str) -> None:
+    assert f"### `warta {command}`" in README.read_text(encoding="utf-8")
+
+
+def test_settings_module_exposes_each_warta_setting_with_its_default() -> None:
+    from crawler import settings
+
+    for name, setting in WARTA_SETTINGS.items():
+        assert getattr(settings, name) == setting.default, name
