@@ -15,8 +15,10 @@ Conventions (the same for every outlet):
   `Editor:` / `Pewarta:` lines, separated by a blank line; `body_first_sentence` and
   `body_last_sentence` come from it (so they exclude the dateline and the sign-off).
 - `related`: the related headlines in page order, each canonical URL once (first occurrence
-  wins): `url`, `title`, `block` (the label shown on the page; the legacy headline list above
-  the title has none and is labelled `"headlines"` here). `related_count` = its length.
+  wins): `url`, `title`, `label` (the block's label as shown: `Baca Juga`, `Berita Terkait`;
+  None for the legacy list above the title, which has none) and `block`, the label as a key
+  (`baca-juga`, `berita-terkait`; `above-title` for the unlabelled list above the title).
+  `related_count` = its length.
 - `pages`: the number of parts of a multi-page article (1 otherwise).
 - `channels`: where the crawl can discover the article (`sitemap`, `news_sitemap`, `feed`,
   `listing`, `related`); an article whose only channel is `related` is reached only by
@@ -44,21 +46,33 @@ def sentences(paragraph: str) -> list[str]:
     return [s for s in _SENTENCE_END.split(paragraph.strip()) if s]
 
 
+ABOVE_TITLE = "above-title"
+"""Block key of a related-headline list above the title that shows no label."""
+
+
+def block_key(label: str | None) -> str:
+    """`Berita Terkait` -> `berita-terkait`; no label (list above the title) -> `above-title`."""
+    if not label:
+        return ABOVE_TITLE
+    return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+
+
 def signoff_code(signoff: str) -> str:
     return signoff[2:] if signoff.startswith("*/") else signoff
 
 
 def expected_article(outlet: Outlet, art: Article, snap: Snapshot) -> dict[str, Any]:
     parts = outlet.expected_parts(art, snap)
-    related: list[dict[str, str]] = []
+    related: list[dict[str, str | None]] = []
     seen: set[str] = set()
-    for target_id, block in parts.pop("related_ids"):
+    for target_id, label in parts.pop("related_ids"):
         target = snap.get(target_id)
         url = outlet.article_url(target)
         if url in seen:
             continue
         seen.add(url)
-        related.append({"url": url, "title": target.title, "block": block})
+        related.append({"url": url, "title": target.title, "label": label,
+                        "block": block_key(label)})
     channels = list(parts["channels"])
     if "related" not in channels and art.id in snap.linked:
         channels.append("related")

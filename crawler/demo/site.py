@@ -256,5 +256,6 @@ class Outlet:
         raise NotImplementedError
 
     def expected_parts(self, art: Article, snap: Snapshot) -> dict[str, Any]:
-        """The outlet-specific expected values of one article (see `expected.py`)."""
+        """The outlet-specific expected values of one article (see `expected.py`); its
+        `related_ids` are (article id, block label as shown or None) in page order."""
         raise NotImplementedError

@@ -212,7 +212,7 @@ class MahakamPos(Outlet):
             "published_precision": "minute" if shows_time else "day",
             "dateline_raw": f"{art.dateline} -" if art.dateline else None,
             "signoff_raw": f"({art.signoff})" if art.signoff else None,
-            "related_ids": [(r, "headlines") for r in art.related],
+            "related_ids": [(r, None) for r in art.related],  # the list shows no label
             "pages": 1,
             "channels": ["listing"] if self.listed(art) else ["related"],
             "encoding": "utf-8",
