@@ -49,7 +49,9 @@ _AMP_SEGMENT = re.compile(r"^(?:amp|amphtml|m-amp)$", re.IGNORECASE)
 _MOBILE_HOST = re.compile(r"^(?:m|amp|mobile|wap)\.", re.IGNORECASE)
 _TRAILING_NUMBER = re.compile(r"/(\d{1,3})/?$")
 _DATE_TAIL = re.compile(r"/\d{4}/\d{1,2}$")
-_HAS_LETTER = re.compile(r"[A-Za-z]")
+_SLUG = re.compile(r"[A-Za-z][^/]*[-_.][^/]*[A-Za-z0-9]|[A-Za-z][^/]{14,}")
+"""A headline slug (`judul-berita`, `Judul.Berita`, a long word) before a trailing `/2/`: the
+number then numbers the article's parts. After a short word (`/read/42`, `/p/3`) it is an id."""
 
 
 def _host_port(parts: SplitResult) -> tuple[str, str]:
@@ -93,8 +95,8 @@ def _path_page(path: str) -> tuple[str, int] | None:
     last = prefix.rsplit("/", 1)[-1]
     if last.lower() == "page":
         return prefix[: -len("/page")] if prefix.endswith("/page") else prefix, number
-    if not _HAS_LETTER.search(last) or _DATE_TAIL.search(prefix):
-        return None  # `/berita/12345/2` (an id) or `/2023/05/23` (a date), not a page
+    if not _SLUG.search(last) or _DATE_TAIL.search(prefix):
+        return None  # `/berita/12345/2`, `/read/42` (ids) or `/2023/05/23` (a date), not a page
     if number > MAX_PATH_PAGE:
         return None
     return prefix, number

@@ -137,7 +137,9 @@ def cli_extract(
                 raise UsageError(f"{label} line {number}: expected FILE<TAB>URL, got {line!r}")
             page_url = _check_url(line_url, f"{label} line {number}")
             path = Path(name.strip())
-            if not path.is_absolute() and not path.exists() and (base / path).exists():
+            if not path.is_absolute() and not path.exists():
+                if not (base / path).exists():
+                    raise WartaError(f"{label} line {number}: {name.strip()}: no such file")
                 path = base / path
             result = extract_article(_read_page(path), page_url, profile=profile,
                                      fetched_at=when)

@@ -47,7 +47,7 @@ from crawler.extract.page import (
     strip_invisible,
     walk,
 )
-from crawler.extract.related import RelatedFinder
+from crawler.extract.related import RelatedFinder, repair_href
 from crawler.extract.structured import (
     Structured,
     clean_text,
@@ -60,28 +60,10 @@ from crawler.sites import SiteProfile
 from crawler.urls import canonical_url, fold_variants, normalize_url, page_number
 
 RESULT_KEYS = (
-    "url",
-    "fetched_url",
-    "title",
-    "published_at",
-    "published_raw",
-    "modified_at",
-    "dateline",
-    "authors",
-    "editor",
-    "reporter",
-    "signoff",
-    "signoff_raw",
-    "section",
-    "tags",
-    "language",
-    "body",
-    "captions",
-    "related",
-    "next_pages",
-    "word_count",
-    "provenance",
-)
+    "url", "fetched_url", "title", "published_at", "published_raw", "modified_at", "dateline",
+    "dateline_raw", "authors", "editor", "reporter", "signoff", "signoff_raw", "section", "tags",
+    "language", "body", "captions", "related", "next_pages", "word_count", "provenance",
+)  # fmt: skip
 """Keys of `extract_article`'s result, in output order (the item's field names)."""
 
 NEAR_TITLE_BEFORE = 6
@@ -114,6 +96,10 @@ DUPLICATE_MIN_CHARS = 40
 """A line this long that repeats another line's text (a pull quote) is dropped."""
 
 MAX_TAGS = 30
+
+DAY_MENTION_PARAGRAPHS = 3
+"""Paragraphs searched for `Selasa (23/5)` when nothing else dates the page: Indonesian reports
+name the day of the event in the lede or the next two paragraphs."""
 
 SAME_INSTANT_SECONDS = 60
 """Two readings of a publication time agree when within a minute (pages show minutes)."""
@@ -730,7 +716,8 @@ def extract_published(
     4. weak meta names (`pubdate`, `date`, `dateCreated`, ...);
     5. the date shown by the title without a time;
     6. the URL's date path (`url`, day precision);
-    7. the first paragraphs' `Selasa (23/5)` (`text`, year from the URL or other dates).
+    7. `Selasa (23/5)` in the first `DAY_MENTION_PARAGRAPHS` paragraphs (`text`, year from the
+       URL, other dates on the page, the weekday and the fetch time).
 
     Checks between stages: when a structured or meta date shows the same wall clock as the
     visible date but another zone (local time labelled `Z`), the visible zone is used; when
@@ -772,7 +759,7 @@ def extract_published(
         value = datetime(url_date[0], url_date[1], url_date[2], tzinfo=ctx.tz)
         chosen = _DateReading(D.ParsedDate(value, ctx.url, has_time=False), "url")
     else:
-        for line in body_lines[:2]:
+        for line in body_lines[:DAY_MENTION_PARAGRAPHS]:
             parsed = D.parse_day_mention(
                 line, tz=ctx.tz, fetched_at=ctx.fetched_at, year_hints=readings.hints
             )
@@ -1105,7 +1092,7 @@ def _next_pages(ctx: _Context, canonical: str, same_outlet: Callable[[str], bool
     if ctx.structured.links.get("next"):
         hrefs.append(ctx.structured.links["next"])
     for href in hrefs:
-        url = urljoin(ctx.url, href)
+        url = urljoin(ctx.url, repair_href(href))
         number = page_number(url)
         if number is None or number <= current or number in found:
             continue

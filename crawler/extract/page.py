@@ -289,9 +289,10 @@ def _remove_keep_tail(el: etree._Element) -> None:
     parent.remove(el)
 
 
-_PROMOTING_FLAGS = frozenset({BYLINE, DATE, CAPTION})
+_PROMOTING_FLAGS = frozenset({BYLINE, DATE, CAPTION, RELATED})
 """Inline elements with these flags are read as lines of their own: a byline and a date set in
-adjacent `<span>`s are two lines on screen (styled as blocks), not one run of text."""
+adjacent `<span>`s are two lines on screen (styled as blocks), not one run of text; so is a
+`<span class="berita-rekomendasi-title">` label before its links."""
 
 _ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 

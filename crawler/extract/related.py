@@ -64,6 +64,27 @@ _LISTING_PATH = re.compile(
 )
 
 
+_DOUBLED = re.compile(r".(https?://)", re.IGNORECASE)
+_SLUG_WORDS = re.compile(r"[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+){2,}")
+
+
+def repair_href(href: str) -> str:
+    """`http://x.comhttp://x.com/read/1` (a template pasting its base twice) -> the last URL."""
+    starts = [m.start(1) for m in _DOUBLED.finditer(href)]
+    return href[starts[-1]:] if starts else href
+
+
+def looks_like_article(path: str) -> bool:
+    """An article path: not the front page, not a tag/section/author listing, and with an id
+    or a headline slug (`/berita/527612/...`, `/2023/05/23/...`, `/judul-berita-ini`), so a
+    `More Stories` link to `/hotgossip` is not a headline."""
+    if path in ("", "/") or _LISTING_PATH.search(path):
+        return False
+    segments = [s for s in path.split("/") if s]
+    return any(ch.isdigit() for ch in path) or any(_SLUG_WORDS.search(s) for s in segments) \
+        or len(segments) >= 3
+
+
 @dataclass
 class Candidate:
     url: str
@@ -103,12 +124,12 @@ class RelatedFinder:
         text = _anchor_text(link)
         if len(text.split()) < min_words:
             return None
-        url = urljoin(self.base_url, link.href)
+        url = urljoin(self.base_url, repair_href(link.href))
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             return None
         path = parts.path or "/"
-        if path == "/" or _LISTING_PATH.search(path) or not self.same_outlet(url):
+        if not looks_like_article(path) or not self.same_outlet(url):
             return None
         if self.canonical(url) in self.self_urls:
             return None

@@ -46,15 +46,17 @@ _UNIFY = str.maketrans(
 )
 
 
-def realpages_dir() -> Path | None:
-    """The real-pages folder, or None when it is not there."""
+def realpages_path() -> Path:
+    """Where the real pages are looked for: $WARTA_REALPAGES when set, else
+    `../shared/realpages` next to the repository."""
     env = os.environ.get(REALPAGES_ENV)
-    candidates = [Path(env)] if env else []
-    candidates.append(Path(__file__).resolve().parents[3] / "shared" / "realpages")
-    for path in candidates:
-        if (path / "truth.json").is_file():
-            return path
-    return None
+    return Path(env) if env else Path(__file__).resolve().parents[3] / "shared" / "realpages"
+
+
+def realpages_dir() -> Path | None:
+    """The real-pages folder, or None when it holds no `truth.json`."""
+    path = realpages_path()
+    return path if (path / "truth.json").is_file() else None
 
 
 def load_truth(folder: Path) -> list[dict[str, Any]]:

@@ -1,0 +1,452 @@
+"""One page in, every field out (crawler/extract/core.py), on small pages written for these
+tests: each test is one thing a user of `warta extract` would notice."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from archive.errors import UsageError
+from crawler.extract import RESULT_KEYS, extract_article, merge_parts, validate_selectors
+from crawler.sites import parse_profile
+
+URL = "https://www.beritakaltim.example/samarinda/2023/05/23/banjir-rendam-samarinda"
+FETCHED = datetime(2023, 6, 1, tzinfo=UTC)
+
+PARAGRAPHS = [
+    "SAMARINDA, beritakaltim.example - Banjir merendam lima kecamatan di Samarinda sejak "
+    "Senin malam setelah hujan deras mengguyur kota selama enam jam tanpa henti.",
+    "Badan Penanggulangan Bencana Daerah mencatat ketinggian air mencapai satu meter di "
+    "kawasan Sempaja dan ratusan warga terpaksa mengungsi ke masjid terdekat.",
+    '"Kami sudah menyiagakan perahu karet dan dapur umum di tiga titik," kata kepala '
+    "pelaksana BPBD Samarinda kepada wartawan, Selasa (23/5).",
+    "Pemerintah kota meminta warga di bantaran Sungai Karang Mumus tetap waspada karena hujan "
+    "diperkirakan masih turun hingga akhir pekan.(*/han)",
+]
+
+
+def page(
+    *,
+    head: str = "",
+    before: str = "",
+    after: str = "",
+    paragraphs: list[str] | None = None,
+    title: str = "Banjir Rendam Lima Kecamatan di Samarinda",
+    lang: str = "id",
+    meta_line: str = '<div class="date">Selasa, 23 Mei 2023 | 10:15 WITA</div>',
+) -> str:
+    body = "".join(f"<p>{p}</p>" for p in (PARAGRAPHS if paragraphs is None else paragraphs))
+    return f"""<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">
+<title>{title} - Berita Kaltim</title>{head}</head><body>
+<nav><ul><li><a href="/">Beranda</a></li><li><a href="/samarinda">Samarinda</a></li></ul></nav>
+<main><article>{before}<h1>{title}</h1>{meta_line}
+<div class="entry-content">{body}</div>{after}</article></main>
+<aside class="sidebar"><h3>Terpopuler</h3><ul>
+<li><a href="/samarinda/2023/05/20/harga-cabai-naik-di-pasar-segiri">
+Harga Cabai Naik di Pasar Segiri</a></li>
+<li><a href="/samarinda/2023/05/19/jalan-rusak-di-loa-janan">
+Jalan Rusak di Loa Janan Dikeluhkan Warga</a></li>
+</ul></aside>
+<footer><p>&copy; 2023 Berita Kaltim. Hak cipta dilindungi undang-undang.</p></footer>
+</body></html>"""
+
+
+def extract(html: str | bytes, url: str = URL, **kwargs: Any) -> dict[str, Any]:
+    kwargs.setdefault("fetched_at", FETCHED)
+    return extract_article(html, url, **kwargs)
+
+
+# -- the fields of a plain legacy page ------------------------------------------------------------
+
+
+def test_a_page_without_structured_data_gives_every_field() -> None:
+    result = extract(page())
+    assert result["title"] == "Banjir Rendam Lima Kecamatan di Samarinda"
+    assert result["published_at"] == "2023-05-23T10:15:00+08:00"
+    assert result["published_raw"] == "Selasa, 23 Mei 2023 | 10:15 WITA"
+    assert result["dateline"] == "SAMARINDA"
+    assert result["dateline_raw"] == "SAMARINDA, beritakaltim.example -"
+    assert result["signoff"] == "han" and result["signoff_raw"] == "(*/han)"
+    assert result["language"] == "id"
+
+
+def test_the_body_is_the_paragraphs_without_dateline_and_signoff() -> None:
+    body = extract(page())["body"]
+    paragraphs = body.split("\n\n")
+    assert len(paragraphs) == 4
+    assert paragraphs[0].startswith("Banjir merendam lima kecamatan")
+    assert paragraphs[-1].endswith("hingga akhir pekan.")
+    assert "Terpopuler" not in body and "Hak cipta" not in body
+
+
+def test_provenance_names_the_stage_of_each_field() -> None:
+    provenance = extract(page())["provenance"]
+    assert provenance["published_at"] == "text"
+    assert provenance["body"] == "generic"
+    assert provenance["dateline"] == "text"
+
+
+def test_result_keys_are_the_item_fields() -> None:
+    assert tuple(extract(page())) == RESULT_KEYS
+
+
+def test_the_result_is_json_serializable() -> None:
+    json.dumps(extract(page()), ensure_ascii=False)
+
+
+def test_without_a_profile_a_time_without_zone_is_wib() -> None:
+    result = extract(page(meta_line='<div class="date">Selasa, 23 Mei 2023 10:15</div>'))
+    assert result["published_at"] == "2023-05-23T10:15:00+07:00"
+
+
+def test_with_a_profile_a_time_without_zone_takes_the_outlets_zone() -> None:
+    profile = parse_profile(
+        "beritakaltim",
+        {
+            "name": "Berita Kaltim",
+            "timezone": "Asia/Makassar",
+            "homepage": "https://www.beritakaltim.example/",
+        },
+    )
+    result = extract(
+        page(meta_line='<div class="date">Selasa, 23 Mei 2023 10:15</div>'), profile=profile
+    )
+    assert result["published_at"] == "2023-05-23T10:15:00+08:00"
+
+
+# -- structured data ------------------------------------------------------------------------------
+
+GRAPH = """<script type="application/ld+json">{"@context": "https://schema.org", "@graph": [
+ {"@type": "WebSite", "name": "Berita Kaltim"},
+ {"@type": ["ReportageNewsArticle"], "headline": "Banjir Rendam Lima Kecamatan di Samarinda",
+  "datePublished": "2023-05-23T10:15:00+08:00", "dateModified": "2023-05-23T12:00:00+08:00",
+  "author": [{"@type": "Person", "name": "Rina Wulandari"}, {"@type": "Organization",
+  "name": "Berita Kaltim"}], "editor": {"@type": "Person", "name": "Hendra Saputra"},
+  "articleSection": "Samarinda", "keywords": ["Banjir", "Samarinda", "BPBD"],}
+]}</script>"""
+
+
+def test_json_ld_in_a_graph_gives_title_date_people_section_and_tags() -> None:
+    result = extract(page(head=GRAPH, meta_line=""))
+    assert result["published_at"] == "2023-05-23T10:15:00+08:00"
+    assert result["modified_at"] == "2023-05-23T12:00:00+08:00"
+    assert result["authors"] == ["Rina Wulandari"]
+    assert result["editor"] == "Hendra Saputra"
+    assert result["section"] == "Samarinda"
+    assert result["tags"] == ["Banjir", "Samarinda", "BPBD"]
+    assert result["provenance"]["published_at"] == "jsonld"
+    assert result["provenance"]["authors"] == "jsonld"
+
+
+def test_opengraph_article_meta() -> None:
+    head = (
+        '<meta property="og:title" content="Banjir Rendam Lima Kecamatan di Samarinda - Berita'
+        ' Kaltim"><meta property="article:published_time" content="2023-05-23T02:15:00Z">'
+        '<meta property="article:section" content="Samarinda">'
+        '<meta property="article:tag" content="Banjir">'
+    )
+    result = extract(page(head=head, meta_line=""))
+    assert result["published_at"] == "2023-05-23T02:15:00+00:00"
+    assert result["title"] == "Banjir Rendam Lima Kecamatan di Samarinda"
+    assert result["provenance"]["published_at"] == "opengraph"
+    assert result["tags"] == ["Banjir"]
+
+
+def test_time_element_with_datetime() -> None:
+    line = (
+        '<time itemprop="datePublished" datetime="2023-05-23T10:15:00+08:00">'
+        "Selasa, 23 Mei 2023</time>"
+    )
+    result = extract(page(meta_line=line))
+    assert result["published_at"] == "2023-05-23T10:15:00+08:00"
+    assert result["provenance"]["published_at"] == "time"
+
+
+def test_local_time_labelled_utc_in_markup_takes_the_shown_zone() -> None:
+    head = '<meta name="pubdate" content="2023-05-23 T10:15:42Z" itemprop="datePublished">'
+    result = extract(page(head=head))
+    assert result["published_at"] == "2023-05-23T10:15:42+08:00"
+
+
+def test_a_shown_date_that_disagrees_with_markup_wins() -> None:
+    head = '<meta content="2023-05-23T16:00:00+08:00" itemprop="datePublished">'
+    result = extract(page(head=head))
+    assert result["published_at"] == "2023-05-23T10:15:00+08:00"
+
+
+def test_an_unmodified_page_has_no_modified_at() -> None:
+    head = (
+        '<meta property="article:published_time" content="2023-05-23T10:15:00+08:00">'
+        '<meta property="article:modified_time" content="2023-05-23T10:15:00+08:00">'
+    )
+    assert extract(page(head=head))["modified_at"] is None
+
+
+def test_without_a_shown_date_the_urls_date_path_gives_the_day() -> None:
+    result = extract(page(meta_line=""))
+    assert result["published_at"] == "2023-05-23T00:00:00+07:00"
+    assert result["provenance"]["published_at"] == "url"
+
+
+def test_without_any_date_the_first_paragraphs_weekday_date_is_used() -> None:
+    result = extract(
+        page(meta_line=""), url="https://www.beritakaltim.example/berita/banjir-samarinda"
+    )
+    assert result["published_at"] == "2023-05-23T00:00:00+07:00"
+    assert result["provenance"]["published_at"] == "text"
+
+
+def test_a_template_lang_default_loses_to_the_texts_language() -> None:
+    result = extract(page(lang="en"))
+    assert result["language"] == "id"
+    assert result["provenance"]["language"] == "text"
+
+
+# -- people ---------------------------------------------------------------------------------------
+
+
+def test_staff_lines_after_the_body_give_author_and_editor_and_leave_the_body() -> None:
+    after = '<p class="credit">Pewarta: Rina Wulandari</p><p>Editor: Hendra Saputra</p>'
+    result = extract(page(after=after))
+    assert result["authors"] == ["Rina Wulandari"]
+    assert result["reporter"] == "Rina Wulandari"
+    assert result["editor"] == "Hendra Saputra"
+    assert "Pewarta" not in result["body"] and "Editor" not in result["body"]
+
+
+def test_a_byline_element_by_the_title() -> None:
+    line = (
+        '<div class="meta"><span class="author">Rina Wulandari - Berita Kaltim</span>'
+        '<span class="date">Selasa, 23 Mei 2023 | 10:15 WITA</span></div>'
+    )
+    result = extract(page(meta_line=line))
+    assert result["authors"] == ["Rina Wulandari"]
+    assert result["published_at"] == "2023-05-23T10:15:00+08:00"
+
+
+def test_meta_author_naming_the_outlet_is_not_a_person() -> None:
+    head = '<meta name="author" content="Berita Kaltim Media Group">'
+    after = "<p>Penulis: Rina Wulandari</p>"
+    result = extract(
+        page(head=head, after=after),
+        profile=parse_profile(
+            "beritakaltim",
+            {
+                "name": "Berita Kaltim",
+                "timezone": "Asia/Makassar",
+                "homepage": "https://www.beritakaltim.example/",
+            },
+        ),
+    )
+    assert result["authors"] == ["Rina Wulandari"]
+
+
+# -- related headlines ----------------------------------------------------------------------------
+
+BOX = """<section class="box"><h3>Berita Terkait</h3><ul>
+<li><a href="/samarinda/2023/05/22/bpbd-siagakan-perahu-karet">
+BPBD Siagakan Perahu Karet di Sempaja</a></li>
+<li><a href="https://www.beritakaltim.example/samarinda/2023/05/21/sungai-karang-mumus-meluap\
+?utm_source=box">Sungai Karang Mumus Meluap Lagi</a></li>
+<li><a href="https://other-outlet.example/2023/05/21/banjir">
+Banjir di Kota Lain Juga Terjadi</a></li>
+<li><a href="/tag/banjir">Banjir Samarinda Terkini</a></li>
+</ul></section>"""
+
+
+def test_a_labelled_box_below_the_article_gives_related_headlines() -> None:
+    related = extract(page(after=BOX))["related"]
+    assert [(r["title"], r["block"], r["position"]) for r in related] == [
+        ("BPBD Siagakan Perahu Karet di Sempaja", "berita-terkait", 0),
+        ("Sungai Karang Mumus Meluap Lagi", "berita-terkait", 1),
+    ]
+    assert (
+        related[1]["url"]
+        == "https://www.beritakaltim.example/samarinda/2023/05/21/sungai-karang-mumus-meluap"
+    )
+
+
+def test_site_wide_lists_are_not_related_headlines() -> None:
+    titles = [r["title"] for r in extract(page(after=BOX))["related"]]
+    assert "Harga Cabai Naik di Pasar Segiri" not in titles
+
+
+def test_baca_juga_lines_leave_the_body_and_collapse_with_the_box() -> None:
+    paragraphs = [
+        *PARAGRAPHS[:2],
+        '<strong>Baca juga: <a href="/samarinda/2023/05/22/bpbd-siagakan-perahu-karet">'
+        "BPBD Siagakan Perahu Karet di Sempaja</a></strong>",
+        *PARAGRAPHS[2:],
+    ]
+    result = extract(page(paragraphs=paragraphs, after=BOX))
+    assert "Baca juga" not in result["body"]
+    assert len(result["body"].split("\n\n")) == 4
+    assert [(r["block"], r["position"]) for r in result["related"]] == [
+        ("baca-juga", 0),
+        ("berita-terkait", 1),
+    ]
+
+
+def test_headlines_listed_above_the_title_are_related() -> None:
+    items = "".join(
+        f'<li><a href="/samarinda/2023/05/{10 + i}/judul-berita-nomor-{i}">Judul Berita Kota '
+        f"Nomor {i}</a></li>"
+        for i in range(10)
+    )
+    result = extract(page(before=f"<ul>{items}</ul>"))
+    assert len(result["related"]) == 10
+    assert {r["block"] for r in result["related"]} == {"above-title"}
+    assert "Judul Berita" not in result["body"]
+
+
+def test_a_profile_with_subdomains_keeps_related_links_on_them() -> None:
+    box = (
+        '<div class="baca"><h4>Baca Juga</h4><ul><li><a href="https://kaltim.beritakaltim.'
+        'example/berau/2023/05/20/jembatan-putus">Jembatan Putus di Berau</a></li></ul></div>'
+    )
+    profile = parse_profile(
+        "beritakaltim",
+        {
+            "name": "Berita Kaltim",
+            "timezone": "Asia/Makassar",
+            "homepage": "https://www.beritakaltim.example/",
+            "allowed_domains": ["beritakaltim.example"],
+        },
+    )
+    assert extract(page(after=box))["related"] == []
+    assert len(extract(page(after=box), profile=profile)["related"]) == 1
+
+
+# -- captions, canonical URL, parts ---------------------------------------------------------------
+
+
+def test_captions_leave_the_body() -> None:
+    figure = (
+        '<figure><img src="/img/banjir.jpg"><figcaption>Warga menerobos banjir di Sempaja,'
+        " Selasa (23/5). (Foto: Berita Kaltim)</figcaption></figure>"
+    )
+    paragraphs = [PARAGRAPHS[0], figure, *PARAGRAPHS[1:]]
+    result = extract(page(paragraphs=paragraphs))
+    assert result["captions"] == [
+        "Warga menerobos banjir di Sempaja, Selasa (23/5). (Foto: Berita Kaltim)"
+    ]
+    assert "Warga menerobos" not in result["body"]
+
+
+def test_same_outlet_rel_canonical_is_the_url() -> None:
+    head = f'<link rel="canonical" href="{URL}">'
+    result = extract(page(head=head), url=URL + "?utm_source=wa&fbclid=x")
+    assert result["url"] == URL
+    assert result["fetched_url"] == URL + "?utm_source=wa&fbclid=x"
+    assert result["provenance"]["url"] == "canonical"
+
+
+def test_next_parts_of_a_multi_page_article_in_order() -> None:
+    pager = (
+        f'<div class="pages"><a href="{URL}?page=3">3</a> <a href="{URL}?page=2">2</a>'
+        f' <a href="{URL}?page=2">Selanjutnya</a></div>'
+    )
+    result = extract(page(after=pager))
+    assert result["next_pages"] == [URL + "?page=2", URL + "?page=3"]
+
+
+def test_merge_parts_stitches_bodies_and_related() -> None:
+    first = extract(page(paragraphs=PARAGRAPHS[:2], after=BOX))
+    second = extract(page(paragraphs=PARAGRAPHS[2:], after=BOX), url=URL + "?page=2")
+    merged = merge_parts(first, [second])
+    assert merged["body"].split("\n\n")[2].startswith('"Kami sudah menyiagakan')
+    assert merged["signoff"] == "han"
+    assert [r["position"] for r in merged["related"]] == [0, 1]
+    assert merged["word_count"] == len(merged["body"].split())
+    assert merged["next_pages"] == []
+
+
+# -- encodings and bad input ----------------------------------------------------------------------
+
+
+def test_a_legacy_encoding_declared_in_the_page() -> None:
+    html = page(title="Kafe di Tepian Mahakam Ramai “Ngabuburit”").replace(
+        '<meta charset="utf-8">', '<meta charset="windows-1252">'
+    )
+    result = extract(html.encode("cp1252"))
+    assert result["title"] == "Kafe di Tepian Mahakam Ramai “Ngabuburit”"
+
+
+def test_utf8_bytes_under_a_wrong_latin1_declaration() -> None:
+    html = page(title="Kafe “Ngabuburit” di Tepian").replace(
+        '<meta charset="utf-8">', '<meta charset="iso-8859-1">'
+    )
+    assert (
+        extract(html.encode("utf-8"), encoding="iso-8859-1")["title"]
+        == "Kafe “Ngabuburit” di Tepian"
+    )
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        b"",
+        b"   ",
+        "<html><body></body></html>",
+        b"\x00\xff\xfe garbage",
+        "<p>unclosed <div><b>tags",
+    ],
+)
+def test_empty_or_broken_pages_give_an_empty_result_not_an_error(html: str | bytes) -> None:
+    result = extract(html)
+    assert tuple(result) == RESULT_KEYS
+    assert result["url"] == URL and result["related"] == [] and result["word_count"] == 0
+
+
+def test_a_bad_profile_selector_is_refused_with_its_field() -> None:
+    profile = parse_profile(
+        "x",
+        {
+            "name": "X",
+            "timezone": "Asia/Makassar",
+            "homepage": "https://x.example/",
+            "selectors": {"body": "div[[["},
+        },
+    )
+    with pytest.raises(UsageError, match=r"selectors\.body.*div\[\[\["):
+        validate_selectors(profile)
+
+
+def test_profile_selectors_override_the_generic_chain() -> None:
+    profile = parse_profile(
+        "beritakaltim",
+        {
+            "name": "Berita Kaltim",
+            "timezone": "Asia/Makassar",
+            "homepage": "https://www.beritakaltim.example/",
+            "selectors": {
+                "title": "h2.judul",
+                "date": "span.tgl",
+                "author": "span.oleh",
+                "body": "div.isi",
+                "drop": ["div.iklan"],
+            },
+        },
+    )
+    html = page(
+        before=(
+            '<h2 class="judul">Judul Menurut Profil</h2><span class="tgl">24/05/2023'
+            ' 08:00</span><span class="oleh">Rina Wulandari</span>'
+        ),
+        after=(
+            '<div class="isi"><p>Paragraf isi menurut profil yang dipilih dengan '
+            'selektor.</p><div class="iklan">Iklan: pasang iklan di sini sekarang '
+            "juga, murah meriah untuk semua.</div></div>"
+        ),
+    )
+    result = extract(html, profile=profile)
+    assert result["title"] == "Judul Menurut Profil"
+    assert result["published_at"] == "2023-05-24T08:00:00+08:00"
+    assert result["authors"] == ["Rina Wulandari"]
+    assert result["body"] == "Paragraf isi menurut profil yang dipilih dengan selektor."
+    assert {result["provenance"][k] for k in ("title", "published_at", "authors", "body")} == {
+        "profile"
+    }

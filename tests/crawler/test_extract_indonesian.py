@@ -1,0 +1,200 @@
+"""The Indonesian parts of an article read from its lines (crawler/extract/indonesian.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extract.indonesian import (
+    block_label,
+    guess_language,
+    inline_related_prefix,
+    is_body_junk,
+    is_related_label,
+    parse_dateline,
+    parse_signoff,
+    parse_staff,
+    person_names,
+)
+
+OUTLET = frozenset({"kompas", "kaltimpost", "liputan6", "tribunnews"})
+
+
+@pytest.mark.parametrize(
+    ("line", "place", "rest"),
+    [
+        ("JAKARTA - Sekretaris Daerah menjelaskan", "JAKARTA", "Sekretaris Daerah menjelaskan"),
+        ("SAMARINDA, Site.com - Wali kota meminta", "SAMARINDA", "Wali kota meminta"),
+        ("Balikpapan (ANTARA) - Pemkot Balikpapan", "Balikpapan", "Pemkot Balikpapan"),
+        ("LHOKSEUMAWE, KOMPAS.com – Penyidik Polres", "LHOKSEUMAWE", "Penyidik Polres"),
+        ("Mataram, NTB (ANTARA News) - Sebanyak 29", "Mataram, NTB", "Sebanyak 29"),
+        ("Liputan6.com, Jakarta - Indonesia memasuki", "Jakarta", "Indonesia memasuki"),
+        ("Jakarta, KompasOtomotif – Tahun depan", "Jakarta", "Tahun depan"),
+        ("TANJUNG REDEB, Kaltimpost — Bupati Berau", "TANJUNG REDEB", "Bupati Berau"),
+        ("TRIBUNNEWS.COM - Berikut ini jawaban", None, "Berikut ini jawaban"),
+    ],
+)
+def test_datelines_are_cut_from_the_first_paragraph(
+    line: str, place: str | None, rest: str
+) -> None:
+    dateline = parse_dateline(line, outlet_words=OUTLET)
+    assert dateline is not None
+    assert (dateline.place, dateline.rest) == (place, rest)
+    assert line.startswith(dateline.raw)
+
+
+def test_a_dateline_alone_on_its_line() -> None:
+    dateline = parse_dateline("Jakarta -")
+    assert dateline is not None and (dateline.place, dateline.rest) == ("Jakarta", "")
+
+
+def test_a_bold_lead_without_dash_is_a_dateline() -> None:
+    line = "Liputan6.com, Jakarta London Love Story, film kedua dari Screenplay Production"
+    dateline = parse_dateline(line, lead_bold="Liputan6.com, Jakarta", outlet_words=OUTLET)
+    assert dateline is not None and dateline.place == "Jakarta"
+    assert dateline.rest.startswith("London Love Story")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Presiden Joko Widodo - yang hadir di Samarinda - meminta",
+        "Menurut dia - ini penting",
+        "DEPRESI jadi satu momok yang wajib diwaspadai",
+        "Harga cabai naik. Pedagang - yang resah - mengeluh",
+    ],
+)
+def test_sentences_are_not_datelines(line: str) -> None:
+    assert parse_dateline(line, outlet_words=OUTLET) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "code", "rest"),
+    [
+        (
+            'bertransformasi digital," paparnya.(*/han)',
+            "han",
+            'bertransformasi digital," paparnya.',
+        ),
+        ("kata dia. (ant/kpl)", "ant/kpl", "kata dia."),
+        ("(fyk/ash)", "fyk/ash", ""),
+        ("(FHM)", "FHM", ""),
+        ("Telkomsel dan Smartfren.(Cas/Isk)", "Cas/Isk", "Telkomsel dan Smartfren."),
+    ],
+)
+def test_signoffs_close_the_last_paragraph(line: str, code: str, rest: str) -> None:
+    signoff = parse_signoff(line)
+    assert signoff is not None and (signoff.code, signoff.rest) == (code, rest)
+
+
+@pytest.mark.parametrize(
+    "line", ["dipimpin Partai Golkar (PG)", "ujarnya.", "(menurut data BPS 2023)"]
+)
+def test_parenthesized_text_is_not_a_signoff(line: str) -> None:
+    assert parse_signoff(line) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "Penulis : Kontributor Lhokseumawe, Masriadi",
+            [("author", "Kontributor Lhokseumawe, Masriadi")],
+        ),
+        ("Editor: Ervan Hardoko", [("editor", "Ervan Hardoko")]),
+        ("Pewarta: Nur Imansyah", [("reporter", "Nur Imansyah")]),
+        (
+            "Reporter: Rahmat Abdullah | Editor: Evi Wulandari",
+            [("reporter", "Rahmat Abdullah"), ("editor", "Evi Wulandari")],
+        ),
+        ("| Editor: Hendra Saputra |", [("editor", "Hendra Saputra")]),
+        (
+            "Laporan Wartawan Tribunkaltim.co, Nevrianto Hardi Prasetyo",
+            [("reporter", "Nevrianto Hardi Prasetyo")],
+        ),
+        ("Fotografer: Grandyos Zafna", [("photographer", "Grandyos Zafna")]),
+    ],
+)
+def test_staff_lines(line: str, expected: list[tuple[str, str]]) -> None:
+    assert parse_staff(line) == expected
+
+
+def test_a_sentence_starting_with_a_staff_word_is_not_a_staff_line() -> None:
+    assert parse_staff("Editor senior itu mengatakan redaksi akan mengoreksi berita") == []
+
+
+@pytest.mark.parametrize(
+    ("byline", "names"),
+    [
+        ("Kontributor Lhokseumawe, Masriadi", ["Masriadi"]),
+        ("Fino Yurio Kristo - detikinet", ["Fino Yurio Kristo"]),
+        ("Dewi Kania / Jurnalis", ["Dewi Kania"]),
+        ("By Corry Anestia", ["Corry Anestia"]),
+        ("Oleh: Rina Wulandari", ["Rina Wulandari"]),
+        ("Budisantoso Budiman dan Agus S", ["Budisantoso Budiman", "Agus S"]),
+        ("Kompas Cyber Media", []),
+        ("Liputan6.com", []),
+        ("https://www.facebook.com/kompascom", []),
+    ],
+)
+def test_person_names_from_bylines(byline: str, names: list[str]) -> None:
+    assert person_names(byline, OUTLET) == names
+
+
+def test_baca_juga_lines() -> None:
+    assert inline_related_prefix("Baca juga: Banjir Rendam Samarinda") == len("Baca juga: ")
+    assert inline_related_prefix("Baca: Jawaban Soal SMP") == len("Baca: ")
+    assert inline_related_prefix("Bacaan itu menarik") == 0
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "Baca Juga",
+        "Berita Terkait",
+        "Terkait",
+        "Berita Lainnya",
+        "Foto Video Terkait",
+        "Related News",
+        "Baca juga:",
+    ],
+)
+def test_related_box_labels(label: str) -> None:
+    assert is_related_label(label)
+
+
+@pytest.mark.parametrize("label", ["Terpopuler", "Berita Terkini", "Pilihan Editor", "Tag"])
+def test_site_wide_lists_are_not_related(label: str) -> None:
+    assert not is_related_label(label)
+
+
+def test_block_label_names() -> None:
+    assert block_label("Berita Terkait:") == "berita-terkait"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "COPYRIGHT © ANTARA 2015",
+        "Ikuti perkembangan berita ini dalam topik:",
+        "Artikel ini telah tayang di Kompas.com dengan judul Banjir",
+        "0 Komentar",
+        "Sumber: TribunSolo.com",
+    ],
+)
+def test_junk_lines(line: str) -> None:
+    assert is_body_junk(line)
+
+
+def test_language_from_function_words() -> None:
+    indonesian = (
+        "Wali kota mengatakan bahwa banjir yang terjadi di Samarinda akan segera "
+        "ditangani dengan pompa dari dinas, karena warga sudah mengeluh dan tidak "
+        "bisa bekerja pada hari ini."
+    ) * 2
+    english = (
+        "The mayor said that the flood in the city will be handled by the agency, "
+        "which has pumps, and that the residents have been told to wait."
+    ) * 2
+    assert guess_language(indonesian) == "id"
+    assert guess_language(english) == "en"
+    assert guess_language("Samarinda") is None
