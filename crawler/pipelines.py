@@ -138,6 +138,11 @@ def jsonable(stats: Mapping[str, Any]) -> dict[str, Any]:
 
 # --- pipelines ----------------------------------------------------------------------------------
 
+CANONICAL_CACHE_SIZE = 50_000
+"""Related-link URLs whose canonical form the normalize pipeline remembers (about 10 MB); the
+memo is emptied when full, so memory stays bounded on a crawl of any size."""
+
+
 def _spider_profiles(crawler: Crawler) -> Mapping[str, SiteProfile]:
     """The outlet profiles of the crawl's spider (the `news` spider sets `profiles`)."""
     return getattr(crawler.spider, "profiles", None) or {}
@@ -156,6 +161,19 @@ class NormalizePipeline:
     def __init__(self, stats: StatsCollector, profiles: Mapping[str, SiteProfile]) -> None:
         self.stats = stats
         self.profiles = profiles
+        self._canonical: dict[tuple[str, str], str] = {}
+        """(outlet, related URL) -> canonical URL: the same headlines recur on many pages."""
+
+    def _canonical_link(self, url: str, profile: SiteProfile | None) -> str:
+        key = (profile.key if profile else "", url)
+        found = self._canonical.get(key)
+        if found is None:
+            if len(self._canonical) >= CANONICAL_CACHE_SIZE:
+                self._canonical.clear()
+            owns = profile.owns if profile else None
+            home = urlsplit(profile.homepage).hostname if profile and profile.owns(url) else None
+            found = self._canonical[key] = canonical_url(url, owns=owns, home_host=home)
+        return found
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -199,10 +217,8 @@ class NormalizePipeline:
         for link in adapter.get("related") or []:
             if not isinstance(link, Mapping) or not isinstance(link.get("url"), str):
                 continue
-            url = link["url"]
-            link_owned = owns(url) if owns else False
             related.append({
-                "url": canonical_url(url, owns=owns, home_host=home_host if link_owned else None),
+                "url": self._canonical_link(link["url"], profile),
                 "title": clean_text(link["title"]) if isinstance(link.get("title"), str) else None,
                 "block": link.get("block"),
                 "position": link.get("position"),
@@ -332,7 +348,9 @@ class ArchivePipeline:
         self.stats.set_value("archive/crawl_id", self.crawl_id)
 
     def process_item(self, item: Any) -> Any:
-        record = {k: v for k, v in ItemAdapter(item).asdict().items() if v is not None}
+        # A shallow copy: the archive only reads the values (ItemAdapter.asdict() would deep-copy
+        # every related link of every article).
+        record = {k: v for k, v in ItemAdapter(item).items() if v is not None}
         record.setdefault("related", [])
         self.buffers[record["source"]].append(record)
         now = time.monotonic()

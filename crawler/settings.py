@@ -107,6 +107,12 @@ is kept at DEBUG."""
 
 REDIRECT_MAX_TIMES = 10
 
+CONCURRENT_ITEMS = 16
+"""Items (and requests) of one response processed at once. warta's pipelines are synchronous
+CPU work, so parallelism here buys nothing, while Scrapy starts this many asyncio workers for
+every response: 16 instead of the default 100 takes that task churn out of the profile of
+bench/crawl.py, and one response yields a handful of outputs at most."""
+
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 HTTPCACHE_ENABLED = False

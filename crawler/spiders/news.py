@@ -274,8 +274,10 @@ class NewsSpider(scrapy.Spider):
         related-link hops away has its depth lowered, and the related links it was not allowed
         to follow are requested now."""
         key = profile.key
-        home_host = urlsplit(profile.homepage).hostname
-        target = canonical_url(url, owns=profile.owns, home_host=home_host)
+        # Most links found again are already canonical (extraction canonicalizes related
+        # links): look them up before paying for canonicalization.
+        target = url if url in self._depth else canonical_url(
+            url, owns=profile.owns, home_host=urlsplit(profile.homepage).hostname)
         if not profile.owns(target):
             self._inc("discovery/offsite")
             return

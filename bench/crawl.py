@@ -1,0 +1,200 @@
+"""Crawl throughput: warta's full crawl against a bare Scrapy spider, on the same pages.
+
+    python bench/crawl.py --n 2000
+
+1. Renders N generated article pages of the demo outlet `kaltimnews` (its real template:
+   JSON-LD, related box, `Baca Juga` lines; plus the bundled articles they link to) into a
+   temporary folder, with a robots.txt, a home page and a sitemap listing every article.
+2. Serves the folder on 127.0.0.1 with Python's threaded static server, in a child process.
+3. (a) a bare Scrapy spider reads the sitemap and fetches every article, parsing nothing;
+   (b) `warta crawl` of the same outlet (robots.txt, sitemap, home page, related links,
+   extraction, pipelines, archive writes) into a new archive. Each runs in its own process
+   with the same loopback settings (AutoThrottle off, no delay, the same concurrency).
+4. Pages per second of each, from Scrapy's own stats (responses / elapsed, start-up
+   excluded), and their ratio. Target: warta at least half of the bare spider's rate.
+
+The last line: `n=... pages_per_s=... bare_pages_per_s=... ratio=... archived=...`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SITE = "kaltimnews"
+CONCURRENCY = 16
+"""Requests in flight, the same for both crawls: enough to keep one Scrapy process busy on
+loopback without the static server becoming the bottleneck."""
+
+LOOPBACK = {
+    "AUTOTHROTTLE_ENABLED": "0",
+    "DOWNLOAD_DELAY": "0",
+    "CONCURRENT_REQUESTS": str(CONCURRENCY),
+    "CONCURRENT_REQUESTS_PER_DOMAIN": str(CONCURRENCY),
+    "LOG_LEVEL": "WARNING",
+    "TELNETCONSOLE_ENABLED": "0",
+}
+
+SERVER_START_TIMEOUT = 30.0
+
+
+# --- the pages --------------------------------------------------------------------------------
+
+def render_site(folder: Path, base: str, n: int) -> list[str]:
+    """Write robots.txt, a home page, a sitemap and every article page; return article URLs."""
+    from crawler.demo import build_outlets
+    from crawler.demo.site import Request
+    from crawler.demo.state import DemoState
+
+    state = DemoState([SITE])
+    state.add_articles(SITE, n)
+    outlet = build_outlets({SITE: base}, state)[SITE]
+    snap = outlet.snapshot()
+    urls = []
+    for art in snap.articles:
+        path = outlet.article_path(art)
+        page = outlet.respond(Request("GET", path))
+        target = folder / path.lstrip("/")
+        if path.endswith("/"):
+            target = target / "index.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(page.body)
+        urls.append(base + path)
+    locs = "".join(f"<url><loc>{u}</loc></url>\n" for u in urls)
+    (folder / "sitemap.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{locs}</urlset>\n')
+    (folder / "robots.txt").write_text(f"User-agent: *\nAllow: /\nSitemap: {base}/sitemap.xml\n")
+    (folder / "index.html").write_text(
+        f"<!DOCTYPE html><html><head><title>{outlet.name}</title></head><body>"
+        f"<h1>{outlet.name}</h1></body></html>")
+    return urls
+
+
+def start_server(folder: Path) -> tuple[subprocess.Popen[str], str]:
+    """`python -m http.server` on 127.0.0.1, port 0, in a child process; returns its base URL."""
+    process = subprocess.Popen(
+        [sys.executable, "-u", "-m", "http.server", "--bind", "127.0.0.1", "--directory",
+         str(folder), "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert process.stdout is not None
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    line = ""
+    while time.monotonic() < deadline and "port" not in line:
+        line = process.stdout.readline()
+    port = int(line.split(" port ")[1].split()[0])
+    return process, f"http://127.0.0.1:{port}"
+
+
+# --- (a) the bare spider, run in a child process ------------------------------------------------
+
+def run_bare(sitemap_url: str, stats_file: str) -> None:
+    """Fetch the sitemap, then every <loc>, parsing nothing; write Scrapy's stats as JSON."""
+    import re
+
+    import scrapy
+    from scrapy.crawler import CrawlerProcess
+
+    class BareSpider(scrapy.Spider):
+        name = "bare"
+
+        async def start(self) -> Any:
+            yield scrapy.Request(sitemap_url, callback=self.parse_sitemap)
+
+        def parse_sitemap(self, response: Any) -> Any:
+            for url in re.findall(rb"<loc>([^<]+)</loc>", response.body):
+                yield scrapy.Request(url.decode(), callback=self.parse_page)
+
+        def parse_page(self, response: Any) -> None:
+            return None
+
+    process = CrawlerProcess({**LOOPBACK, "ROBOTSTXT_OBEY": True})
+    crawler = process.create_crawler(BareSpider)
+    process.crawl(crawler)
+    process.start()
+    assert crawler.stats is not None
+    stats = {k: (v.isoformat() if hasattr(v, "isoformat") else v)
+             for k, v in crawler.stats.get_stats().items()}
+    Path(stats_file).write_text(json.dumps(stats))
+
+
+def child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
+def bare_crawl(base: str, work: Path) -> dict[str, Any]:
+    stats_file = work / "bare-stats.json"
+    subprocess.run([sys.executable, __file__, "--bare", base + "/sitemap.xml", str(stats_file)],
+                   check=True, env=child_env())
+    return json.loads(stats_file.read_text())
+
+
+# --- (b) warta's full crawl ---------------------------------------------------------------------
+
+def warta_crawl(base: str, work: Path) -> dict[str, Any]:
+    from crawler.sites import write_profile
+
+    sites = work / "sites"
+    sites.mkdir()
+    write_profile(sites, "bench", {"name": "Bench", "homepage": base + "/",
+                                   "timezone": "Asia/Makassar"})
+    stats_file = work / "warta-stats.json"
+    args = [sys.executable, "-m", "crawler.cli", "crawl", "bench", "--sites-dir", str(sites),
+            "--db", str(work / "bench.db"), "--no-progress", "-s",
+            f"WARTA_STATS_FILE={stats_file}"]
+    for name, value in LOOPBACK.items():
+        args += ["-s", f"{name}={value}"]
+    subprocess.run(args, check=True, env=child_env(), stdout=subprocess.DEVNULL)
+    return json.loads(stats_file.read_text())
+
+
+def rate(stats: dict[str, Any]) -> float:
+    return stats["downloader/response_count"] / stats["elapsed_time_seconds"]
+
+
+def main() -> int:
+    if len(sys.argv) == 4 and sys.argv[1] == "--bare":
+        run_bare(sys.argv[2], sys.argv[3])
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=2000, help="generated articles (default 2000)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="warta-bench-") as tmp:
+        work = Path(tmp)
+        pages = work / "site"
+        pages.mkdir()
+        server, base = start_server(pages)
+        try:
+            started = time.monotonic()
+            urls = render_site(pages, base, args.n)
+            print(f"rendered {len(urls)} article pages in {time.monotonic() - started:.1f} s",
+                  file=sys.stderr)
+            bare = bare_crawl(base, work)
+            print(f"bare spider: {bare['downloader/response_count']} pages in "
+                  f"{bare['elapsed_time_seconds']:.1f} s", file=sys.stderr)
+            warta = warta_crawl(base, work)
+            print(f"warta: {warta['downloader/response_count']} pages in "
+                  f"{warta['elapsed_time_seconds']:.1f} s, {warta.get('archive/new', 0)} "
+                  "articles archived", file=sys.stderr)
+        finally:
+            server.terminate()
+            server.wait()
+    warta_rate, bare_rate = rate(warta), rate(bare)
+    print(f"n={args.n} pages_per_s={warta_rate:.1f} bare_pages_per_s={bare_rate:.1f} "
+          f"ratio={warta_rate / bare_rate:.2f} archived={warta.get('archive/new', 0)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
