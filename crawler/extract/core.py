@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -641,8 +641,12 @@ def _visible_published(ctx: _Context, hints: list[int]) -> _DateReading | None:
         if b.index not in seen and b.has_flag(DATE) and not b.has_flag(NAV):
             candidates.append(b)
     for b in candidates:
-        if len(b.text) > VISIBLE_DATE_MAX_CHARS or b.index == title or b.link_density > 0.5:
+        if len(b.text) > VISIBLE_DATE_MAX_CHARS or b.index == title:
             continue
+        if b.has_flag(CAPTION) or b.has_flag(MEDIA):
+            continue  # `Senin (15/1/2024)` in a photo caption dates the photo, not the page
+        if b.link_density > 0.5 and not b.has_flag(DATE):
+            continue  # a dated headline link; a date linked to the permalink is fine
         if _MODIFIED_PREFIX.match(b.text):
             continue
         parsed = D.parse_date(b.text, tz=ctx.tz, fetched_at=ctx.fetched_at, year_hints=hints)
@@ -663,6 +667,16 @@ def _mislabelled_zone(machine: D.ParsedDate, shown: D.ParsedDate) -> bool:
     a, b = machine.value, shown.value
     same_clock = (a.replace(tzinfo=None) - b.replace(tzinfo=None)).total_seconds()
     return abs(same_clock) < SAME_INSTANT_SECONDS and a.utcoffset() != b.utcoffset()
+
+
+def _in_outlet_zone(parsed: D.ParsedDate, tz: tzinfo) -> D.ParsedDate:
+    """A UTC instant (`...Z`, `+00:00`, common in CMS metadata) written in the outlet's zone:
+    the same instant, read the way the outlet's readers see it. Other offsets stay as shown
+    (a WIB story on a WITA outlet keeps +07:00)."""
+    if parsed.value.utcoffset() != timedelta(0):
+        return parsed
+    return D.ParsedDate(parsed.value.astimezone(tz), parsed.raw, parsed.has_time, parsed.has_zone,
+                        parsed.has_year, parsed.relative)
 
 
 def _shown_disagrees(machine: D.ParsedDate, shown: D.ParsedDate) -> bool:
@@ -769,6 +783,7 @@ def extract_published(
     if chosen is None:
         return None, None
     ctx.provenance["published_at"] = chosen.stage
+    chosen = _DateReading(_in_outlet_zone(chosen.parsed, ctx.tz), chosen.stage, chosen.block)
     raw = chosen.parsed.raw
     if visible is not None and visible is not chosen:
         local = chosen.parsed.value.astimezone(visible.parsed.value.tzinfo)
@@ -786,17 +801,20 @@ def extract_modified(ctx: _Context) -> str | None:
     if s.article:
         reading = _machine(ctx, jsonld_text(s.article, "dateModified"), "jsonld")
         if reading:
-            return _set(ctx, "modified_at", reading.parsed.iso(), reading.stage)
+            return _set(ctx, "modified_at", _in_outlet_zone(reading.parsed, ctx.tz).iso(),
+                        reading.stage)
     for name in MODIFIED_METAS:
         found = s.first(name)
         if found:
             reading = _machine(ctx, found[1], "opengraph" if ":" in name else "meta")
             if reading:
-                return _set(ctx, "modified_at", reading.parsed.iso(), reading.stage)
+                return _set(ctx, "modified_at", _in_outlet_zone(reading.parsed, ctx.tz).iso(),
+                        reading.stage)
     for tag, value in s.itemprops.get("datemodified", ()):
         reading = _machine(ctx, value, "time" if tag == "time" else "microdata")
         if reading:
-            return _set(ctx, "modified_at", reading.parsed.iso(), reading.stage)
+            return _set(ctx, "modified_at", _in_outlet_zone(reading.parsed, ctx.tz).iso(),
+                        reading.stage)
     for b in _near_title_blocks(ctx):
         if len(b.text) <= VISIBLE_DATE_MAX_CHARS and _MODIFIED_PREFIX.match(b.text):
             parsed = D.parse_date(b.text, tz=ctx.tz, fetched_at=ctx.fetched_at)

@@ -149,10 +149,21 @@ def test_opengraph_article_meta() -> None:
         '<meta property="article:tag" content="Banjir">'
     )
     result = extract(page(head=head, meta_line=""))
-    assert result["published_at"] == "2023-05-23T02:15:00+00:00"
+    assert result["published_at"] == "2023-05-23T09:15:00+07:00"  # UTC shown in WIB
     assert result["title"] == "Banjir Rendam Lima Kecamatan di Samarinda"
     assert result["provenance"]["published_at"] == "opengraph"
     assert result["tags"] == ["Banjir"]
+
+
+def test_a_utc_instant_is_written_in_the_outlets_zone() -> None:
+    head = '<meta property="article:published_time" content="2023-05-23T02:15:00+00:00">'
+    profile = parse_profile(
+        "beritakaltim",
+        {"name": "Berita Kaltim", "timezone": "Asia/Makassar",
+         "homepage": "https://www.beritakaltim.example/"},
+    )
+    result = extract(page(head=head, meta_line=""), profile=profile)
+    assert result["published_at"] == "2023-05-23T10:15:00+08:00"
 
 
 def test_time_element_with_datetime() -> None:
