@@ -137,8 +137,11 @@ class Archive:
                                      "fix its permissions or copy it somewhere writable")
         try:
             conn = self._connect()
-            self._configure(conn)
-            self._check_identity(conn, create=create)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            needs_migration = self._check_identity(conn, create=create)
+            self._configure(conn)  # only now: a file that is not ours is never changed
+            if needs_migration:
+                migrate(conn)
         except sqlite3.DatabaseError as exc:
             raise WartaError(f"{path} is not a usable SQLite database ({exc}); "
                              "is --db the right file?") from None
@@ -172,7 +175,6 @@ class Archive:
             return sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
 
     def _configure(self, conn: sqlite3.Connection) -> None:
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         # Foreign keys are declared (for readers and tools like datasette) but not enforced:
         # every row is written by `write` in one code path, and enforcement cost 20% of the
@@ -183,7 +185,8 @@ class Archive:
             # or the machine; a power cut may lose the last commits, never corrupt.
             conn.execute("PRAGMA synchronous = NORMAL")
 
-    def _check_identity(self, conn: sqlite3.Connection, *, create: bool) -> None:
+    def _check_identity(self, conn: sqlite3.Connection, *, create: bool) -> bool:
+        """Refuse what is not a warta archive we can use; say whether it needs migrating."""
         app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
         version = user_version(conn)
         tables = [r[0] for r in conn.execute(
@@ -196,18 +199,16 @@ class Archive:
             if self.readonly or not create:
                 raise WartaError(f"{self.path} is an empty database, not a warta archive: "
                                  f"{MAKE_ONE}")
-            migrate(conn)
-            return
+            return True
         if version > SCHEMA_VERSION:
             raise WartaError(f"{self.path} was made by a newer warta (archive schema {version}; "
                              f"this warta {__version__} reads up to {SCHEMA_VERSION}); "
                              "upgrade warta: pip install -U warta")
-        if version < SCHEMA_VERSION:
-            if self.readonly:
-                raise WartaError(f"{self.path} uses archive schema {version}, older than this "
-                                 f"warta's {SCHEMA_VERSION}; open it once for writing (any "
-                                 "write command, e.g. `warta crawl`) to upgrade it")
-            migrate(conn)
+        if version < SCHEMA_VERSION and self.readonly:
+            raise WartaError(f"{self.path} uses archive schema {version}, older than this "
+                             f"warta's {SCHEMA_VERSION}; open it once for writing (any write "
+                             "command, e.g. `warta crawl`) to upgrade it")
+        return version < SCHEMA_VERSION
 
     # -- lifecycle ----------------------------------------------------------------------------
 

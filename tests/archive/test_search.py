@@ -1,0 +1,176 @@
+"""Search: ranking, escaping of anything a user types, raw FTS5, filters, sorting, streaming."""
+
+from __future__ import annotations
+
+import types
+
+import pytest
+
+from archive import Archive, UsageError
+from archive.query import escape_query
+
+
+def ids(results: list[dict]) -> list[int]:
+    return [r["id"] for r in results]
+
+
+def test_title_match_ranks_above_body_mentions(corpus: Archive) -> None:
+    results = corpus.search("stunting")
+    assert ids(results) == [1, 4, 2]
+    assert results[0]["rank"] < results[1]["rank"] < results[2]["rank"]
+
+
+def test_result_fields_and_highlighted_snippet(corpus: Archive) -> None:
+    (hit,) = corpus.search("sanitasi", source="kaltimpost", since="2023-01-01")
+    assert hit["id"] == 1
+    assert hit["snippet"] == "SAMARINDA - Angka stunting turun berkat «sanitasi» yang lebih baik."
+    assert hit["authors"] == ["Sri Wahyuni"]
+    assert (hit["source"], hit["published_at"]) == ("kaltimpost", "2023-01-01T00:30:00+08:00")
+    (custom,) = corpus.search("berkat", highlight=("<b>", "</b>"))
+    assert "<b>berkat</b>" in custom["snippet"]
+
+
+def test_words_are_all_required_and_quotes_make_a_phrase(corpus: Archive) -> None:
+    assert ids(corpus.search("stunting banjir")) == [2]
+    assert ids(corpus.search('"sanitasi yang"')) == [1]
+    assert corpus.search('"yang sanitasi"') == []
+
+
+def test_diacritics_and_case_are_folded(corpus: Archive) -> None:
+    assert ids(corpus.search("CAFE")) == [3]
+    assert ids(corpus.search("café")) == [3]
+
+
+@pytest.mark.parametrize("text", [
+    '"', '""', '"""', "(", ")", "()", "*", "-", ":", "^", "{", "}", "+", "\\", "'", "NOT",
+    "AND OR", "NEAR(", "title:", "author:budi", "a:b", "-stunting", "stunting OR",
+    '"unbalanced stunting', "sta*r", "(stunting", "東京", "сталь", "🙂", "‘kutip’ «x»",
+    "stunting\x00", "  ",
+])
+def test_any_text_searches_without_error(corpus: Archive, text: str) -> None:
+    results = corpus.search(text)
+    assert isinstance(results, list)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("stunting*", [1, 4, 2]),       # punctuation is literal: the word is stunting
+    ("-stunting", [1, 4, 2]),       # not a NOT
+    ("stunting OR banjir", []),     # OR is a word no article holds
+    ('"unbalanced stunting', []),   # quote dropped, both words required
+    ("pemilu: 2024", [3]),
+    ("(kampanye)", [3]),
+])
+def test_operators_are_taken_literally_by_default(corpus: Archive, text: str,
+                                                  expected: list[int]) -> None:
+    assert ids(corpus.search(text)) == expected
+
+
+def test_escape_query_keeps_phrases_and_drops_empty_pieces() -> None:
+    assert escape_query('banjir "air bersih" -') == '"banjir" "air bersih"'
+    assert escape_query('a"b') == '"a" "b"'  # an odd quote is dropped
+    assert escape_query("*** --- :::") is None
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("stunting NOT banjir", [1, 4]),
+    ("title:stunting", [1]),
+    ("stunt*", [1, 4, 2]),
+    ("banjir OR pemilu", [2, 3]),
+    ('NEAR(banjir lutut, 2)', [2]),
+    ('"sanitasi yang"', [1]),
+])
+def test_raw_mode_speaks_fts5(corpus: Archive, query: str, expected: list[int]) -> None:
+    assert sorted(ids(corpus.search(query, raw=True))) == sorted(expected)
+
+
+@pytest.mark.parametrize(("query", "reason"), [
+    ("stunting AND", 'syntax error near ""'),
+    ('"open phrase', "unterminated string"),
+    ("author:budi", "no such column: author"),
+    ("(banjir", 'syntax error near ""'),
+])
+def test_raw_syntax_errors_say_how_to_fix_them(corpus: Archive, query: str, reason: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        corpus.search(query, raw=True)
+    message = str(caught.value)
+    assert message.startswith(f"--raw: the FTS5 query {query!r} is not valid ({reason}); ")
+    assert "drop --raw to search the words as written" in message
+
+
+def test_source_filter_takes_lists_and_commas(corpus: Archive) -> None:
+    assert ids(corpus.search(source="kaltimpost", sort="oldest")) == [1, 4]
+    both = ["kaltimpost", "jakartanews"]
+    # Articles 1 and 3 were published at the same instant: ties go by id.
+    assert ids(corpus.search(source=both, sort="oldest")) == [1, 3, 4]
+    assert ids(corpus.search(source="kaltimpost,jakartanews", sort="oldest")) == [1, 3, 4]
+
+
+def test_unknown_source_lists_the_known_ones(corpus: Archive) -> None:
+    with pytest.raises(UsageError, match="--source: unknown source 'kaltim'; the archive has: "
+                                         "jakartanews, kaltimpost, tribunkaltim"):
+        corpus.search("banjir", source="kaltim")
+
+
+def test_a_day_is_the_local_date_an_instant_is_exact(corpus: Archive) -> None:
+    # Article 3 is 2022-12-31 23:30 WIB: still 31 December where it was published, but the
+    # same instant as article 1 (2023-01-01 00:30 WITA).
+    assert sorted(ids(corpus.search(since="2023-01-01"))) == [1, 2, 5]
+    assert sorted(ids(corpus.search(since="2023-01-01T00:00:00+08:00"))) == [1, 2, 3, 5]
+    assert sorted(ids(corpus.search(until="2022-12-31"))) == [3]
+    assert ids(corpus.search(since="2023-06-15", until="2023-06-15")) == [2]
+    assert ids(corpus.search(until="2022-12-31T16:29:59Z")) == []
+
+
+def test_inverted_or_malformed_dates_are_usage_errors(corpus: Archive) -> None:
+    with pytest.raises(UsageError, match="--since 2024-01-01 is after --until 2023-01-01"):
+        corpus.search("banjir", since="2024-01-01", until="2023-01-01")
+    with pytest.raises(UsageError, match=r"--until: '31/12/2023' is not a date"):
+        corpus.search(until="31/12/2023")
+
+
+def test_other_filters(corpus: Archive) -> None:
+    assert sorted(ids(corpus.search(region="balikpapan"))) == [2, 5]
+    assert ids(corpus.search(author="budi")) == [3]
+    assert sorted(ids(corpus.search(section="KESEHATAN"))) == [1, 4]
+    assert ids(corpus.search(language="en")) == [5]
+    assert ids(corpus.search("stunting", author="andi")) == [2]
+    assert corpus.search(author="100%_") == []  # LIKE wildcards are literal
+
+
+def test_sorting_and_paging(corpus: Archive) -> None:
+    assert ids(corpus.search("stunting", sort="newest")) == [2, 1, 4]  # undated last
+    assert ids(corpus.search("stunting", sort="oldest")) == [1, 2, 4]
+    assert ids(corpus.search()) == [5, 2, 3, 1, 4]  # no query: newest first
+    assert ids(corpus.search(limit=2, offset=1)) == [2, 3]
+    with pytest.raises(UsageError, match="--sort: 'best' is not one of rank, newest, oldest"):
+        corpus.search("stunting", sort="best")
+    with pytest.raises(UsageError, match="--limit: must be at least 1"):
+        corpus.search("stunting", limit=0)
+
+
+def test_no_query_snippet_is_the_start_of_the_body(corpus: Archive) -> None:
+    (hit,) = corpus.search(source="jakartanews")
+    assert hit["snippet"].startswith("JAKARTA - KPU menyiapkan")
+    assert hit["rank"] is None
+
+
+def test_iter_articles_streams_whole_articles_in_order(corpus: Archive) -> None:
+    stream = corpus.iter_articles()
+    assert isinstance(stream, types.GeneratorType)
+    articles = list(stream)
+    assert [a["id"] for a in articles] == [1, 3, 2, 5, 4]
+    assert articles[0]["body"].startswith("SAMARINDA - Angka stunting")
+    assert articles[0]["related"] == [] and articles[0]["versions"] == 0
+    assert [a["id"] for a in corpus.iter_articles("stunting", sort="rank")] == [1, 4, 2]
+    assert corpus.count_matching("stunting", source="tribunkaltim") == 1
+
+
+def test_get_by_id_uid_or_url(corpus: Archive) -> None:
+    article = corpus.get(2)
+    assert article is not None
+    assert corpus.get(str(article["id"]))["url"] == article["url"]
+    assert corpus.get(article["uid"])["id"] == 2
+    assert corpus.get(article["url"])["id"] == 2
+    assert article["source_name"] == "Tribun Kaltim"
+    assert corpus.get(99) is None
+    assert corpus.get("https://nowhere.example/") is None
