@@ -1276,8 +1276,8 @@ def extract_article(
     )
     finder.labelled_boxes()
     finder.inline_lines()
-    finder.related_regions()
     finder.above_title(ctx.title_index)
+    finder.related_regions()
     if "related" in selected:
         finder.from_elements(selected["related"])
     related = finder.result()

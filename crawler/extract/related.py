@@ -7,11 +7,11 @@ name):
    `Berita Lainnya`, `Related News`, ...) followed by a run of link lines in the same container
    (`block` = the label, `berita-terkait`);
 2. inline `Baca Juga: <headline>` lines, in or beside the body (`block` = `baca-juga`);
-3. regions whose class names say related (`related`, `terkait`, `baca-juga`) without a label
-   (`block` = `related`);
-4. the headline list right above the title, as on legacy regional templates: a run of at least
+3. the headline list right above the title, as on legacy regional templates: a run of at least
    `MIN_ABOVE_TITLE_LINKS` headline links (several words each, same outlet) ending just before
    the title (`block` = `above-title`);
+4. regions whose class names say related (`related`, `terkait`, `berita-lain`) without a label
+   (`block` = `related`);
 5. the profile's `related` selectors (`block` = `profile`).
 
 Only links to the same outlet are kept (the profile's domains, else the page's own host), never

@@ -92,7 +92,9 @@ def test_people_dateline_and_signoff(case: tuple[dict[str, Any], dict[str, Any]]
 
 def test_related_headlines_section_and_tags(case: tuple[dict[str, Any], dict[str, Any]]) -> None:
     expected, result = case
-    assert [r["url"] for r in result["related"]] == expected["related_urls"]
+    assert [(r["url"], r["title"], r["block"]) for r in result["related"]] == [
+        (r["url"], r["title"], r["block"]) for r in expected["related"]
+    ]
     assert result["section"] == expected["section"]
     assert sorted(t.casefold() for t in result["tags"]) == sorted(
         t.casefold() for t in expected["tags"]
