@@ -116,6 +116,8 @@ def demo(db: str, query: str | None, progress: bool | None) -> int:
     from crawler.runner import run_demo
 
     result = run_demo(db, query=query, progress=progress)
+    if result.note:
+        click.echo(f"Note: {result.note}", err=True)
     click.echo(result.summary.format())
     click.echo("")
     for line in formatting.stats_table(result.stats):

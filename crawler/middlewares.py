@@ -30,6 +30,16 @@ class BadResponse(IgnoreRequest):
         self.reason = reason
 
 
+class SkipRequest(IgnoreRequest):
+    """A request a component chose not to send (an article already archived, a page that has
+    not changed): not an error. The spider counts it as `skipped/<reason>` and releases the
+    article's place under `max_articles`. Raise it from `process_request`."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"skipped: {reason}")
+        self.reason = reason
+
+
 def _profiles(crawler: Crawler) -> dict[str, Any]:
     spider: Spider | None = crawler.spider
     return getattr(spider, "profiles", {}) if spider is not None else {}

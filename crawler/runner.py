@@ -150,11 +150,17 @@ def run_crawl(
 
 DEMO_SETTINGS: dict[str, Any] = {
     # The demo sites run in this process on loopback: no need to spare them.
+    "LOG_LEVEL": "WARNING",
     "AUTOTHROTTLE_ENABLED": False,
     "DOWNLOAD_DELAY": 0,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
     "DOWNLOAD_TIMEOUT": 10,
 }
+
+DEMO_BASE_PORT = 48471
+"""The demo outlets listen on this port and the next ones, so their URLs (the archive's keys)
+are the same from one `warta demo` to the next and a second run finds every article unchanged.
+When a port is taken, free ports are used instead and the run says so."""
 
 DEFAULT_DEMO_QUERY = "Samarinda"
 """The demo's sample search when `crawler.demo` names none (`SAMPLE_QUERY`)."""
@@ -168,6 +174,7 @@ class DemoResult:
     stats: dict[str, Any]
     query: str
     results: list[dict[str, Any]]
+    note: str | None = None
 
 
 def run_demo(db: str | Path, *, query: str | None = None, progress: bool | None = None,
@@ -175,10 +182,17 @@ def run_demo(db: str | Path, *, query: str | None = None, progress: bool | None 
     """Serve the demo sites on 127.0.0.1 (threads in this process), crawl them all into `db`,
     stop the server, and return the crawl summary, the archive's stats and a sample search."""
     from crawler import demo
+    from crawler.demo.outlets import OUTLETS
     from crawler.demo.server import serve
     from crawler.sites import parse_profile
 
-    server = serve()
+    note = None
+    try:
+        server = serve(ports={key: DEMO_BASE_PORT + i for i, key in enumerate(OUTLETS)})
+    except OSError:
+        server = serve()
+        note = (f"ports {DEMO_BASE_PORT}+ are taken, so the demo sites ran on other ports: "
+                "their articles are new URLs for an archive that earlier demos filled")
     try:
         profiles = [parse_profile(key, data, f"<demo site {key}>")
                     for key, data in demo.profiles(server.urls).items()]
@@ -190,7 +204,7 @@ def run_demo(db: str | Path, *, query: str | None = None, progress: bool | None 
     with Archive(db) as archive:
         stats = archive.stats()
         results = archive.search(text, limit=DEMO_RESULTS)
-    return DemoResult(summary=summary, stats=stats, query=text, results=results)
+    return DemoResult(summary=summary, stats=stats, query=text, results=results, note=note)
 
 
 # --- logging ----------------------------------------------------------------------------------

@@ -115,6 +115,9 @@ bench/crawl.py, and one response yields a handful of outputs at most."""
 
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+"""Scrapy's remote-control extension runs Python code sent over a local HTTP port: a crawl
+that runs unattended from cron needs no such door."""
 HTTPCACHE_ENABLED = False
 
 LOG_LEVEL = "INFO"

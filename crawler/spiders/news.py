@@ -47,7 +47,7 @@ from w3lib.encoding import http_content_type_encoding
 from archive.dates import DateBound, parse_date_bound
 from archive.errors import UsageError
 from crawler.items import ArticleItem, item_from_extraction
-from crawler.middlewares import BadResponse, OffsiteRequest
+from crawler.middlewares import BadResponse, OffsiteRequest, SkipRequest
 from crawler.sites import SiteProfile, select_profiles
 from crawler.spiders import discovery
 from crawler.urls import canonical_url
@@ -524,6 +524,9 @@ class NewsSpider(scrapy.Spider):
         if isinstance(exc, HttpError):
             status = exc.response.status
             self._bad(url, f"http_{status}", f"HTTP {status}", site)
+        elif isinstance(exc, SkipRequest):
+            self._inc(f"skipped/{exc.reason}")
+            logger.debug("skipped (%s): %s", exc.reason, url)
         elif isinstance(exc, BadResponse):
             self._bad(url, exc.kind, exc.reason, site)
         elif isinstance(exc, OffsiteRequest):
