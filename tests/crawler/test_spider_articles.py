@@ -68,6 +68,7 @@ def run_article(spider: NewsSpider, url: str) -> list[Any]:
     results = list(out)
     while parts := [r for r in out if isinstance(r, Request) and r.meta["warta_kind"] == "part"]:
         [part] = parts
+        assert part.callback is not None
         out = list(part.callback(page(part.url, part), **part.cb_kwargs))
         results.extend(out)
     return results
