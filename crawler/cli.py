@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from archive import formatting
-from archive.cli import cli, db_option, run
+from archive.cli import EXIT_INTERRUPTED, cli, db_option, run
 from archive.dates import DATE, DateBound
 
 # --- sites, crawl, demo (crawler/runner.py does the work) -------------------------------------
@@ -95,6 +95,8 @@ def crawl(keys: tuple[str, ...], all_sites: bool, since: DateBound | None, max_a
     summary = run_crawl(profiles, db=db, since=since, max_articles=max_articles,
                         settings=settings, progress=progress)
     click.echo(summary.format())
+    if summary.finish_reason == "shutdown":  # Ctrl-C: Scrapy stopped the crawl cleanly
+        return EXIT_INTERRUPTED
     return 0 if summary.ok else EXIT_CRAWL_FAILED
 
 

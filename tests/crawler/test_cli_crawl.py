@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -121,6 +123,31 @@ def test_progress_line_shows_pages_articles_errors_and_rate(sites: Path, tmp_pat
     last = run.process.stderr.split("\r")[-1]
     assert re.search(r"pages \d+ \| articles 22 \(new 22, updated 0\) \| errors 0 \| "
                      r"[\d.]+ pages/s \| \d+:\d\d", last), run.process.stderr[-300:]
+
+
+def test_ctrl_c_stops_the_crawl_cleanly_and_records_it(sites: Path, tmp_path: Path,
+                                                      mockserver: MockServer) -> None:
+    db = tmp_path / "warta.db"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    settings = [arg for s in FAST_SETTINGS for arg in ("-s", s)]
+    mockserver.control("set_delay", seconds=0.3)
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "crawler.cli", "crawl", "mahakampos", "--sites-dir",
+             str(sites), "--db", str(db), *settings], cwd=ROOT, env=env, text=True,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(2.0)  # started and fetching (every response waits 0.3 s)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        mockserver.reset()
+    assert process.returncode == 130, err
+    assert out.splitlines()[-1].startswith("shutdown in ")
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT finish_reason FROM crawls").fetchall() == [("shutdown",)]
+        (stored,) = conn.execute("SELECT count(*) FROM articles").fetchone()
+        (done,) = conn.execute("SELECT new FROM crawls").fetchone()
+    assert stored == done < 22
 
 
 def test_scrapy_crawl_news_does_the_same_crawl(sites: Path, tmp_path: Path) -> None:
