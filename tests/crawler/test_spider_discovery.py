@@ -304,3 +304,24 @@ def test_spider_site_argument_takes_comma_separated_keys() -> None:
     values = {name: project[name] for name in dir(settings_module) if name.isupper()}
     spider = NewsSpider.from_crawler(get_crawler(NewsSpider, values), site="sapos,kaltimpost")
     assert list(spider.profiles) == ["sapos", "kaltimpost"]
+
+
+def test_a_sitemap_of_articles_is_taken_whole_even_short_urls() -> None:
+    spider = make_spider()
+    slugs = [f"daerah/2024/03/0{i}/berita-nomor-{i}-hari-ini/" for i in range(1, 6)]
+    locs = "".join(f"<url><loc>{HOME}{s}</loc></url>" for s in [*slugs, "putar/a/"])
+    urlset = response(XmlResponse, f"{HOME}post-sitemap.xml",
+                      f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}'
+                      "</urlset>", kind="sitemap")
+    assert len(requests_of(spider.parse_sitemap(urlset))) == 6
+
+
+def test_a_listing_paginates_even_when_the_homepage_showed_the_same_articles() -> None:
+    spider = make_spider()
+    page = listing_page("satu-dua-tiga", "empat-lima-enam")
+    home = response(HtmlResponse, HOME, page, kind="listing", warta_page=1, warta_listing=HOME,
+                    warta_homepage=True)
+    requests_of(spider.parse_listing(home))
+    index = response(HtmlResponse, f"{HOME}indeks", page, kind="listing", warta_page=1,
+                     warta_listing=f"{HOME}indeks")
+    assert [r.url for r in requests_of(spider.parse_listing(index))] == [f"{HOME}indeks?page=2"]
