@@ -6,12 +6,13 @@ Both read only the plain metadata the `news` spider puts on its requests (`warta
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Self
 
-from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
+from scrapy.statscollectors import StatsCollector
 
 
 class OffsiteRequest(IgnoreRequest):
@@ -40,9 +41,10 @@ class SkipRequest(IgnoreRequest):
         self.reason = reason
 
 
-def _profiles(crawler: Crawler) -> dict[str, Any]:
-    spider: Spider | None = crawler.spider
-    return getattr(spider, "profiles", {}) if spider is not None else {}
+def _profiles(crawler: Crawler) -> Mapping[str, Any]:
+    """The outlet profiles of the crawl's spider (`news` sets `profiles`; the spider exists
+    before the downloader and its middlewares are built)."""
+    return getattr(crawler.spider, "profiles", None) or {}
 
 
 class OutletScopeMiddleware:
@@ -55,28 +57,30 @@ class OutletScopeMiddleware:
     Off with `WARTA_SCOPE_ENABLED = False`.
     """
 
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
+    def __init__(self, profiles: Mapping[str, Any], stats: StatsCollector) -> None:
+        self.profiles = profiles
+        self.stats = stats
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         if not crawler.settings.getbool("WARTA_SCOPE_ENABLED"):
             raise NotConfigured
-        return cls(crawler)
+        assert crawler.stats is not None
+        return cls(_profiles(crawler), crawler.stats)
 
     def process_request(self, request: Request) -> None:
         site = request.meta.get("warta_site")
         if not site or request.meta.get("warta_offsite_ok"):
             return None
-        profile = _profiles(self.crawler).get(site)
+        profile = self.profiles.get(site)
         if profile is not None and not profile.owns(request.url):
             raise OffsiteRequest(f"{request.url} is not on outlet {site!r}")
         return None
 
     def process_response(self, request: Request, response: Response) -> Response:
         site = request.meta.get("warta_site")
-        if site and self.crawler.stats is not None:
-            self.crawler.stats.inc_value(f"site/{site}/pages")
+        if site:
+            self.stats.inc_value(f"site/{site}/pages")
         return response
 
 
@@ -91,12 +95,9 @@ class ResponseCheckMiddleware:
     It runs before retries see the response, after redirects are followed.
     """
 
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
+        return cls()
 
     def process_response(self, request: Request, response: Response) -> Response:
         if request.meta.get("warta_kind") in (None, "robots") or response.status != 200:

@@ -325,3 +325,20 @@ def test_a_listing_paginates_even_when_the_homepage_showed_the_same_articles() -
     index = response(HtmlResponse, f"{HOME}indeks", page, kind="listing", warta_page=1,
                      warta_listing=f"{HOME}indeks")
     assert [r.url for r in requests_of(spider.parse_listing(index))] == [f"{HOME}indeks?page=2"]
+
+
+def test_requests_and_redirects_off_the_outlet_are_dropped_and_pages_counted() -> None:
+    from crawler.middlewares import OffsiteRequest, OutletScopeMiddleware
+
+    spider = make_spider()
+    scope = OutletScopeMiddleware.from_crawler(spider.crawler)
+    meta = {"warta_site": "contoh", "warta_kind": "article"}
+    with pytest.raises(OffsiteRequest):
+        scope.process_request(Request("https://lain.example/a/b/c-d-e/", meta=meta))
+    declared = Request("https://cdn.example/sitemap.xml",
+                       meta={**meta, "warta_kind": "sitemap", "warta_offsite_ok": True})
+    assert scope.process_request(declared) is None
+    own = Request(f"{HOME}a/b/c-d-e/", meta=meta)
+    assert scope.process_request(own) is None
+    scope.process_response(own, Response(own.url, request=own))
+    assert stat(spider, "site/contoh/pages") == 1
