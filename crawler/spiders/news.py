@@ -67,6 +67,10 @@ ARTICLE_SITEMAP_SHARE = 0.8
 sitemaps hold nothing but articles (a few with short slugs the URL rule misses), while section
 and tag sitemaps have almost none."""
 
+MAX_UNFOLLOWED = 20_000
+"""Articles at the related-link hop limit whose links are kept in case the article turns up
+nearer a listing (a few MB); on a larger crawl later ones are simply not kept."""
+
 MAX_SITEMAP_DEPTH = 3
 """Sitemap indexes nest at most this deep (the protocol allows one level; a few sites nest a
 second; more is a loop or a trap)."""
@@ -506,7 +510,7 @@ class NewsSpider(scrapy.Spider):
         if depth < self.related_depth:
             for url in links:
                 yield from self._article_requests(profile, url, via="related", depth=depth + 1)
-        elif depth > 0 and links:
+        elif depth > 0 and links and len(self._unfollowed) < MAX_UNFOLLOWED:
             self._unfollowed[state.target] = links
         yield item
 
