@@ -29,8 +29,6 @@ from archive.version import __version__
 DEFAULT_DB = "warta.db"
 #: Exit status after Ctrl-C, as shells report a process ended by SIGINT (128 + 2).
 EXIT_INTERRUPTED = 130
-#: Exit status when the reader of our output went away (`warta search x | head`): 128 + SIGPIPE.
-EXIT_BROKEN_PIPE = 141
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -201,22 +199,13 @@ def export_command(out: str, fmt: str | None, query: str | None, raw: bool, sort
                f"sha256 {manifest['sha256'][:12]}…); manifest: {out}.manifest.json")
 
 
-def _silence_stdout() -> None:
-    """After a broken pipe, point stdout at /dev/null so the interpreter's final flush does
-    not raise again."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
-
-
 def run(group: click.Group, argv: list[str] | None = None) -> int:
     """Run the `warta` command and return its exit status; every error a user can act on
     becomes one `Error: ...` line on stderr, never a traceback.
 
     Exit statuses: 0 success, 1 a WartaError, 2 a usage error (bad option or value),
-    130 interrupted (Ctrl-C), 141 output pipe closed (silent, as `head` expects).
+    130 interrupted (Ctrl-C). When the reader of the output goes away (`warta search x |
+    head -1`), click itself ends quietly with status 1.
     """
     try:
         result = group.main(args=argv, prog_name="warta", standalone_mode=False)
@@ -233,9 +222,6 @@ def run(group: click.Group, argv: list[str] | None = None) -> int:
     except (click.Abort, KeyboardInterrupt):
         click.echo("Error: interrupted", err=True)
         return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        _silence_stdout()
-        return EXIT_BROKEN_PIPE
     return result if isinstance(result, int) else 0
 
 

@@ -13,6 +13,7 @@ defined order (ties broken by id), no export time inside the data, gzip without 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import gzip
@@ -278,19 +279,26 @@ def export(archive: Archive, out: str | os.PathLike[str], *, fmt: str | None = N
                 stream = cast(IO[bytes], gzip.GzipFile(
                     filename="", mode="wb", fileobj=raw_file, compresslevel=GZIP_LEVEL, mtime=0))
             writer = _open_writer(fmt, stream, metadata)
-            with _progress(total, progress) as tick:
-                for row in export_rows(archive, built, sort):
-                    writer.write(row)
-                    rows += 1
-                    per_source[row["source"]] += 1
-                    if row["published_at"] is None:
-                        undated += 1
-                    else:
-                        key = (dt.datetime.fromisoformat(row["published_at"])
-                               .astimezone(dt.UTC).isoformat(), row["published_at"])
-                        first = key if first is None or key < first else first
-                        last = key if last is None or key > last else last
-                    tick()
+            try:
+                with _progress(total, progress) as tick:
+                    for row in export_rows(archive, built, sort):
+                        writer.write(row)
+                        rows += 1
+                        per_source[row["source"]] += 1
+                        if row["published_at"] is None:
+                            undated += 1
+                        else:
+                            key = (dt.datetime.fromisoformat(row["published_at"])
+                                   .astimezone(dt.UTC).isoformat(), row["published_at"])
+                            first = key if first is None or key < first else first
+                            last = key if last is None or key > last else last
+                        tick()
+            except BaseException:
+                # Close while the file is still open (pyarrow would try again later, on a
+                # closed file); the part file is deleted below anyway.
+                with contextlib.suppress(Exception):
+                    writer.close()
+                raise
             writer.close()
             if stream is not raw_file:
                 stream.close()

@@ -180,8 +180,8 @@ def stats_table(stats: Mapping[str, Any]) -> Iterator[str]:
                  _percent(total["share_author"]), _percent(total["share_dateline"]), ""])
     yield from table(["SOURCE", "ARTICLES", "FIRST", "LAST", "DATED", "AUTHOR", "DATELINE",
                       "REGION"], rows, right=(1, 4, 5, 6))
-    yield (f"{total['versions']:,} earlier versions kept; {total['links']:,} related-link "
-           "URLs recorded")
+    yield (f"Earlier versions kept: {total['versions']:,}. Related-link URLs: "
+           f"{total['links']:,}.")
     if total["months"]:
         sources = [r for r in stats["sources"] if r["months"]]
         shown = sources if len(sources) <= MONTH_TABLE_MAX_SOURCES else []

@@ -178,7 +178,15 @@ def _order(sort: str, ranked: bool) -> str:
     return "rank ASC, a.id ASC"
 
 
-def _fts_error(exc: sqlite3.OperationalError, f: Filters) -> UsageError:
+#: SQLite messages that mean "this MATCH expression is wrong", as opposed to a database error.
+_FTS_QUERY_ERRORS = ("fts5:", "no such column", "unterminated string", "unknown special query",
+                     "syntax error")
+
+
+def _fts_error(exc: sqlite3.OperationalError, f: Filters) -> Exception:
+    """A usage error for a bad query; any other database error is returned unchanged."""
+    if not any(text in str(exc) for text in _FTS_QUERY_ERRORS):
+        return exc
     reason = str(exc).removeprefix("fts5: ")
     if f.raw:
         return UsageError(

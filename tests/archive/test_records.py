@@ -16,7 +16,8 @@ def columns(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_uid_is_a_short_stable_hash_of_the_url() -> None:
-    assert article_uid("https://kaltimpost.example/berita/1") == "fb170ba1e121a329"  # pinned: exports cite it
+    # Pinned: exports and citations carry it, so it must never change.
+    assert article_uid("https://kaltimpost.example/berita/1") == "fb170ba1e121a329"
     assert len(article_uid("https://a.example/")) == 16
 
 

@@ -125,7 +125,7 @@ def test_crawl_records(archive: Archive, record) -> None:
 
 
 def test_unknown_crawl_id_is_refused(archive: Archive, record) -> None:
-    with pytest.raises(WartaError, match="no crawl 42 in .*get an id from begin_crawl"):
+    with pytest.raises(WartaError, match=r"no crawl 42 in .*get an id from begin_crawl"):
         archive.write([record(1)], crawl_id=42)
     assert archive.count() == 0
     with pytest.raises(WartaError, match="no crawl 42"):
