@@ -95,6 +95,10 @@ LEADING_MAX_WORDS = 4
 DUPLICATE_MIN_CHARS = 40
 """A line this long that repeats another line's text (a pull quote) is dropped."""
 
+REPEAT_CHECK_LINES = 300
+"""Pull quotes are looked for in bodies up to this many paragraphs (long articles have about a
+hundred); beyond it only exact repeats are dropped, so a huge page stays linear."""
+
 MAX_TAGS = 30
 
 DAY_MENTION_PARAGRAPHS = 3
@@ -531,14 +535,16 @@ def _is_label_line(text: str, max_words: int = TRAILING_MAX_WORDS) -> bool:
 
 
 def _drop_repeats(texts: list[str]) -> list[str]:
-    """Drop exact repeats and lines contained in another line (pull quotes, teaser copies)."""
+    """Drop exact repeats and lines contained in another line (pull quotes, teaser copies).
+    The containment check compares every pair, so it runs only up to `REPEAT_CHECK_LINES`."""
     normed = [_norm(t) for t in texts]
+    check = len(texts) <= REPEAT_CHECK_LINES
     keep: list[str] = []
     seen: set[str] = set()
     for i, (text, n) in enumerate(zip(texts, normed, strict=True)):
         if n in seen:
             continue
-        if len(n) >= DUPLICATE_MIN_CHARS and any(
+        if check and len(n) >= DUPLICATE_MIN_CHARS and any(
             j != i and len(other) > len(n) and n in other for j, other in enumerate(normed)
         ):
             continue

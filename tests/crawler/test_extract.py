@@ -461,3 +461,10 @@ def test_profile_selectors_override_the_generic_chain() -> None:
     assert {result["provenance"][k] for k in ("title", "published_at", "authors", "body")} == {
         "profile"
     }
+
+
+def test_a_very_long_article_keeps_every_paragraph() -> None:
+    paragraphs = [f"Paragraf nomor {i} tentang banjir di Samarinda yang panjang dan lengkap, "
+                  f"ditulis ulang dengan angka {i} agar tidak sama." for i in range(3000)]
+    body = extract(page(paragraphs=paragraphs))["body"]
+    assert len(body.split("\n\n")) == 3000
