@@ -656,8 +656,11 @@ def _visible_published(ctx: _Context, hints: list[int]) -> _DateReading | None:
         if _MODIFIED_PREFIX.match(b.text):
             continue
         parsed = D.parse_date(b.text, tz=ctx.tz, fetched_at=ctx.fetched_at, year_hints=hints)
-        if parsed is None or (not parsed.has_year and not parsed.relative):
+        if parsed is None:
             continue
+        if not (parsed.has_year or parsed.relative or b.has_flag(DATE) or parsed.has_time):
+            continue  # `23/5` alone in a line by the title may be anything; with a time or in
+            # a date element it is the date (`Selasa (23/5) 10:15 WITA`)
         distance = abs(b.index - title) if title is not None else 0
         key = (0 if parsed.has_time else 1, 0 if b.has_flag(DATE) else 1, distance)
         if best is None or key < best[0]:

@@ -9,11 +9,11 @@ What is understood:
   (`2015-11-05 T10:08:58Z`, `2017-02-17 13:30:08`), RFC 2822 (`Thu, 05 Nov 2015 14:56:43 +0700`);
 - visible forms (`parse_date`): Indonesian (and English) month and day names with their
   abbreviations (`Mei`, `Agu`, `Agt`, `Okt`, `Nop`, `Des`, `Senin` ... `Minggu`, `Jum'at`),
-  numeric dates (`23/05/2023`, `23-05-2023 10:15`, `2023-05-23`), a weekday with a short
-  numeric date (`Selasa (23/5)`, `Rabu (4/11/2015)`), times with `:` or `.` (`10.15 WITA`),
-  zones `WIB` / `WITA` / `WIT` (UTC+7 / +8 / +9), `GMT+7`, `+07:00`, and relative forms
-  (`2 jam lalu`, `5 menit yang lalu`, `kemarin 10:15`, `hari ini`, `baru saja`) read against
-  the fetch time.
+  numeric dates (`23/05/2023`, `23-05-2023 10:15`, `2023-05-23`, `23/5` when nothing fuller
+  is there), a weekday with a short numeric date (`Selasa (23/5)`, `Rabu (4/11/2015)`),
+  times with `:` or `.` (`10.15 WITA`), zones `WIB` / `WITA` / `WIT` (UTC+7 / +8 / +9),
+  `GMT+7`, `+07:00`, and relative forms (`2 jam lalu`, `5 menit yang lalu`, `kemarin 10:15`,
+  `hari ini`, `baru saja`) read against the fetch time.
 
 A time with no zone shown takes the outlet's zone (`tz`). A missing year comes from context
 (`resolve_year`): a year hint from the page (the URL's date path, other dates on the page), the
@@ -114,6 +114,11 @@ _ISO_DATE = re.compile(
 _PAREN_DATE = re.compile(
     rf"(?P<wday>{_DAY_ALT})\b\s*\(\s*(?P<day>\d{{1,2}})\s*/\s*(?P<month>\d{{1,2}})"
     r"(?:\s*/\s*(?P<year>\d{2,4}))?\s*\)",
+    re.IGNORECASE,
+)
+_SHORT_DATE = re.compile(
+    rf"(?:(?P<wday>{_DAY_ALT})\b\.?\s*,?\s*)?(?<![\d/.,-])(?P<day>[0-3]?\d)/(?P<month>[01]?\d)"
+    r"(?![\d/])",
     re.IGNORECASE,
 )
 _TIME = re.compile(
@@ -330,7 +335,8 @@ def _find_date(text: str) -> tuple[re.Match[str], str] | None:
         if match:
             found.append((match.start("day"), match, kind))
     if not found:
-        return None
+        match = _SHORT_DATE.search(text)  # `23/5` alone: the weakest form, used last
+        return (match, "num") if match else None
     found.sort(key=lambda item: item[0])
     _, match, kind = found[0]
     return match, kind
@@ -362,7 +368,7 @@ def parse_date(
     day = int(match["day"])
     month_text = match["month"]
     month = MONTHS.get(month_text.lower().rstrip("."), 0) if kind == "text" else int(month_text)
-    year_text = match["year"]
+    year_text = match.groupdict().get("year")
     weekday = WEEKDAYS.get(match["wday"].lower()) if match.groupdict().get("wday") else None
     year: int | None = None
     if year_text:

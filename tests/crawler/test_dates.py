@@ -146,3 +146,9 @@ def test_day_mention_reads_only_the_weekday_form() -> None:
     text = "Pria itu ditangkap pada 11 Juli 2015, lalu diserahkan ke kejaksaan, Rabu (4/11/2015)."
     parsed = parse_day_mention(text, fetched_at=FETCHED)
     assert parsed is not None and parsed.value.date().isoformat() == "2015-11-04"
+
+
+def test_a_bare_day_and_month_is_read_when_nothing_fuller_is_there() -> None:
+    parsed = parse_date("Selasa, 23/5 10:15 WITA", fetched_at=FETCHED, year_hints=[2023])
+    assert parsed is not None and parsed.iso() == "2023-05-23T10:15:00+08:00"
+    assert not parsed.has_year

@@ -159,8 +159,11 @@ def test_a_utc_instant_is_written_in_the_outlets_zone() -> None:
     head = '<meta property="article:published_time" content="2023-05-23T02:15:00+00:00">'
     profile = parse_profile(
         "beritakaltim",
-        {"name": "Berita Kaltim", "timezone": "Asia/Makassar",
-         "homepage": "https://www.beritakaltim.example/"},
+        {
+            "name": "Berita Kaltim",
+            "timezone": "Asia/Makassar",
+            "homepage": "https://www.beritakaltim.example/",
+        },
     )
     result = extract(page(head=head, meta_line=""), profile=profile)
     assert result["published_at"] == "2023-05-23T10:15:00+08:00"
@@ -464,7 +467,16 @@ def test_profile_selectors_override_the_generic_chain() -> None:
 
 
 def test_a_very_long_article_keeps_every_paragraph() -> None:
-    paragraphs = [f"Paragraf nomor {i} tentang banjir di Samarinda yang panjang dan lengkap, "
-                  f"ditulis ulang dengan angka {i} agar tidak sama." for i in range(3000)]
+    paragraphs = [
+        f"Paragraf nomor {i} tentang banjir di Samarinda yang panjang dan lengkap, "
+        f"ditulis ulang dengan angka {i} agar tidak sama."
+        for i in range(3000)
+    ]
     body = extract(page(paragraphs=paragraphs))["body"]
     assert len(body.split("\n\n")) == 3000
+
+
+def test_a_date_line_without_year_takes_it_from_the_url() -> None:
+    result = extract(page(meta_line='<div class="tgl">Selasa (23/5) 10.15 WITA</div>'))
+    assert result["published_at"] == "2023-05-23T10:15:00+08:00"
+    assert result["published_raw"] == "Selasa (23/5) 10.15 WITA"
