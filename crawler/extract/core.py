@@ -44,6 +44,7 @@ from crawler.extract.page import (
     NAV,
     Block,
     Page,
+    remove_keep_tail,
     strip_invisible,
     walk,
 )
@@ -199,8 +200,7 @@ def _outlet_words(url: str, profile: SiteProfile | None, site_name: str | None) 
             for p in host.lower().split(".")
             if p not in ("www", "m", "amp", "co", "or", "ac", "go", "web", "my", "sch")
         ]
-        if len(labels) >= 2:
-            words.add(labels[-2])
+        words.update(labels[:-1])  # `kaltimpost.jawapos.com`: kaltimpost, jawapos
     for name in ((profile.name if profile else None), site_name):
         if name:
             compact = re.sub(r"[^a-z0-9]", "", name.lower())
@@ -214,6 +214,7 @@ def _outlet_words(url: str, profile: SiteProfile | None, site_name: str | None) 
 
 @lru_cache(maxsize=512)
 def _css(selector: str) -> etree.XPath:
+    """A profile's CSS selector compiled once (a pure function of the string: no state)."""
     from lxml.cssselect import CSSSelector
 
     return CSSSelector(selector, translator="html")
@@ -251,7 +252,7 @@ def _apply_profile(
     for selector in sel.drop:
         for el in _compile(profile, "drop", selector)(doc):
             if el.getparent() is not None:
-                el.drop_tree() if hasattr(el, "drop_tree") else _drop(el)
+                remove_keep_tail(el)
     found: dict[str, list[etree._Element]] = {}
     for name in ("title", "body", "date", "author", "section"):
         value = getattr(sel, name)
@@ -265,21 +266,6 @@ def _apply_profile(
     if related:
         found["related"] = related
     return found
-
-
-def _drop(el: etree._Element) -> None:
-    """Remove an element, keeping its tail text in place."""
-    parent = el.getparent()
-    if parent is None:
-        return
-    tail = el.tail
-    if tail:
-        prev = el.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-    parent.remove(el)
 
 
 def _element_text(el: etree._Element) -> str:

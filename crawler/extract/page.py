@@ -276,7 +276,8 @@ _HIDDEN = etree.XPath(
 (`<i style="display:none">read-1244264</i>` inside headline links)."""
 
 
-def _remove_keep_tail(el: etree._Element) -> None:
+def remove_keep_tail(el: etree._Element) -> None:
+    """Remove an element and its content, keeping the text that follows it in place."""
     parent = el.getparent()
     if parent is None:
         return
@@ -318,7 +319,7 @@ def walk(doc: etree._Element, track: frozenset[etree._Element] = frozenset()) ->
         body = doc
     etree.strip_elements(body, *STRIP_TAGS, with_tail=False)
     for hidden in _HIDDEN(body):
-        _remove_keep_tail(hidden)
+        remove_keep_tail(hidden)
 
     blocks: list[Block] = []
     links: list[Link] = []
