@@ -96,6 +96,10 @@ LEADING_MAX_WORDS = 4
 DUPLICATE_MIN_CHARS = 40
 """A line this long that repeats another line's text (a pull quote) is dropped."""
 
+JSONLD_BODY_MIN_WORDS = 30
+"""A JSON-LD `articleBody` shorter than this is a teaser (some sites put the description
+there), not the article."""
+
 REPEAT_CHECK_LINES = 300
 """Pull quotes are looked for in bodies up to this many paragraphs (long articles have about a
 hundred); beyond it only exact repeats are dropped, so a huge page stays linear."""
@@ -513,6 +517,37 @@ def extract_body(ctx: _Context, title: str | None) -> _Body:
     while texts and _is_label_line(texts[0], LEADING_MAX_WORDS):
         texts.pop(0)
     result.text = "\n\n".join(texts) or None
+    return result
+
+
+def _jsonld_body(ctx: _Context, found: _Body) -> _Body:
+    """Last body stage: JSON-LD `articleBody` when the markup holds no article text (pages
+    rendered by scripts that still describe themselves). Paragraphs are its lines; dateline and
+    sign-off are cut as from markup. Not used when the markup has text, because `articleBody`
+    is often truncated, unparagraphed or escaped HTML."""
+    node = ctx.structured.article
+    value = node.get("articleBody") if node else None
+    if not isinstance(value, str):
+        return found
+    if "<" in value and ">" in value:
+        value = etree.tostring(etree.fromstring(f"<div>{value}</div>", etree.HTMLParser()),
+                               method="text", encoding="unicode")
+    texts = [clean_text(line) for line in value.splitlines()]
+    texts = [t for t in texts if t and not is_body_junk(t)]
+    if len(" ".join(texts).split()) < JSONLD_BODY_MIN_WORDS:
+        return found
+    result = _Body(staff=found.staff, captions=found.captions)
+    dateline = parse_dateline(texts[0], outlet_words=ctx.outlet_words)
+    if dateline is not None:
+        result.dateline = dateline
+        texts[0:1] = [dateline.rest] if dateline.rest else []
+    signoff = parse_signoff(texts[-1]) if texts else None
+    if signoff is not None:
+        result.signoff = signoff
+        texts[-1:] = [signoff.rest] if signoff.rest else []
+    result.text = "\n\n".join(texts) or None
+    if result.text:
+        ctx.provenance["body"] = "jsonld"
     return result
 
 
@@ -1236,6 +1271,8 @@ def extract_article(
     if byline is not None:
         ctx.consumed.add(byline[0].index)
     body = extract_body(ctx, title)
+    if not body.text:
+        body = _jsonld_body(ctx, body)
     authors, editor, reporter = extract_people(ctx, body.staff + staff_outside, byline)
     published_at, published_raw = extract_published(
         ctx, readings, body.text.split("\n\n") if body.text else []

@@ -480,3 +480,25 @@ def test_a_date_line_without_year_takes_it_from_the_url() -> None:
     result = extract(page(meta_line='<div class="tgl">Selasa (23/5) 10.15 WITA</div>'))
     assert result["published_at"] == "2023-05-23T10:15:00+08:00"
     assert result["published_raw"] == "Selasa (23/5) 10.15 WITA"
+
+
+def test_a_script_rendered_page_falls_back_to_json_ld_article_body() -> None:
+    data = {"@type": "NewsArticle", "headline": "Banjir Rendam Lima Kecamatan di Samarinda",
+            "datePublished": "2023-05-23T10:15:00+08:00", "articleBody": "\n".join(PARAGRAPHS)}
+    html = (
+        f'<html><head><script type="application/ld+json">{json.dumps(data)}</script></head>'
+        '<body><div id="app"></div><script src="/app.js"></script></body></html>'
+    )
+    result = extract(html)
+    assert result["body"].split("\n\n")[0].startswith("Banjir merendam lima kecamatan")
+    assert result["dateline"] == "SAMARINDA" and result["signoff"] == "han"
+    assert result["provenance"]["body"] == "jsonld"
+
+
+def test_a_script_shell_without_structured_body_has_no_body() -> None:
+    html = ('<html><head><title>Banjir | Berita Kaltim</title></head><body><div id="app">'
+            "<noscript>Aktifkan JavaScript untuk membaca berita ini.</noscript></div>"
+            '<script id="state" type="application/json">{"c": ["Banjir merendam"]}</script>'
+            "</body></html>")
+    result = extract(html)
+    assert result["body"] is None and "body" not in result["provenance"]
