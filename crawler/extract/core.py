@@ -428,8 +428,9 @@ class _Body:
 
 
 def _choose_body_root(ctx: _Context) -> None:
-    """Body root chain: 1. the profile's `body` selector (first match holding text);
-    2. the density rules of `body.choose_root` (`generic`)."""
+    """Body chain: 1. the profile's `body` selector (first match holding text, `profile`);
+    2. the density rules of `body.choose_root` (`generic`); 3. when neither gives text, the
+    JSON-LD `articleBody` (`jsonld`, see `_jsonld_body` for why it comes last)."""
     page = ctx.page
     root = None
     stage = "generic"
