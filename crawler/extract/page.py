@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from lxml import etree
 
@@ -245,24 +246,22 @@ class Page:
         return [b for b in self.blocks if span.start <= b.pos < span.end]
 
 
-def _class_flag(
-    element: etree._Element, memo: dict[tuple[str | None, str | None], str | None]
-) -> str | None:
+@lru_cache(maxsize=8192)
+def flag_for_names(names: str) -> str | None:
+    """The region flag a `class`/`id` string carries (first matching kind), or None. A pure
+    function of the string, so memoized across pages: templates repeat their class names."""
+    for kind, pattern in _CLASS_FLAGS:
+        if pattern.search(names):
+            return kind
+    return None
+
+
+def _class_flag(element: etree._Element) -> str | None:
     names = element.get("class")
     ident = element.get("id")
     if not names and not ident:
         return None
-    key = (names, ident)
-    if key in memo:
-        return memo[key]
-    text = f"{names or ''} {ident or ''}".lower()
-    found = None
-    for kind, pattern in _CLASS_FLAGS:
-        if pattern.search(text):
-            found = kind
-            break
-    memo[key] = found
-    return found
+    return flag_for_names(f"{names or ''} {ident or ''}".lower())
 
 
 _HIDDEN = etree.XPath(
@@ -325,7 +324,6 @@ def walk(doc: etree._Element, track: frozenset[etree._Element] = frozenset()) ->
     links: list[Link] = []
     spans: dict[etree._Element, Span] = {}
     starts: dict[etree._Element, int] = {}
-    memo: dict[tuple[str | None, str | None], str | None] = {}
 
     pieces: list[str] = []
     link_chars = 0
@@ -382,7 +380,7 @@ def walk(doc: etree._Element, track: frozenset[etree._Element] = frozenset()) ->
             kind = _TAG_FLAGS.get(tag)
             is_block = tag in BLOCK_TAGS
             if kind is None and (is_block or tag in _FLAGGABLE_INLINE):
-                kind = _class_flag(el, memo)
+                kind = _class_flag(el)
             if not is_block and kind in _PROMOTING_FLAGS:
                 # `<span class="author">...</span><span class="date">...</span>`: separate lines
                 is_block = True
