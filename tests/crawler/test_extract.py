@@ -502,3 +502,8 @@ def test_a_script_shell_without_structured_body_has_no_body() -> None:
             "</body></html>")
     result = extract(html)
     assert result["body"] is None and "body" not in result["provenance"]
+
+
+def test_next_parts_numbered_in_the_path() -> None:
+    pager = f'<div class="halaman"><a href="{URL}/2">2</a> <a href="{URL}/3">3</a></div>'
+    assert extract(page(after=pager))["next_pages"] == [URL + "/2", URL + "/3"]
