@@ -37,10 +37,19 @@ if TYPE_CHECKING:
 
 FORMATS = ("jsonl", "csv", "parquet")
 
-#: Rows per Parquet row group. 5,000 articles of about 3 KB make ~15 MB of text per group:
-#: small enough to keep peak memory far under the 300 MB target, large enough for good
-#: compression and fast column scans (pyarrow's own default is 1M rows, far too many here).
+#: A Parquet row group ends at this many rows or this much title+body text, whichever comes
+#: first. Rows wait in Python lists until their group is written, and converting them to
+#: Arrow roughly triples their size for a moment: measured on bench/export.py at 100k
+#: articles, groups of 5,000 (~15 MB of text) peaked at 290 MB RSS, groups of ~2,000 (6 MB)
+#: at 200 MB, of which ~110 MB is Python, pyarrow and SQLite before the first row. Groups of
+#: 6 MB still compress well and scan fast (pyarrow's default of 1M rows would hold the whole
+#: export in memory).
 ROW_GROUP_ROWS = 5_000
+ROW_GROUP_TEXT_BYTES = 6_000_000
+
+#: SQLite page cache while exporting (KiB). An export reads every row once, so a cache only
+#: adds to memory: the archive's 64 MiB default cost 60 MB of peak RSS on 100k rows.
+EXPORT_CACHE_KIB = 4 * 1024
 
 #: gzip level for `.jsonl.gz` / `.csv.gz`: 6 is gzip's own default, within a few percent of
 #: level 9's size at about a third of its time on news text.
@@ -173,6 +182,7 @@ class ParquetWriter:
         self._instants = {f.name for f in EXPORT_FIELDS if f.kind == "instant"}
         self._objects = {f.name for f in EXPORT_FIELDS if f.kind == "object"}
         self._rows = 0
+        self._text_bytes = 0
 
     def write(self, row: dict[str, Any]) -> None:
         for name, value in row.items():
@@ -182,16 +192,19 @@ class ParquetWriter:
                 value = json.dumps(value, ensure_ascii=False, sort_keys=True)
             self._columns[name].append(value)
         self._rows += 1
-        if self._rows >= ROW_GROUP_ROWS:
+        self._text_bytes += len(row["body"]) + len(row["title"])
+        if self._rows >= ROW_GROUP_ROWS or self._text_bytes >= ROW_GROUP_TEXT_BYTES:
             self._flush()
 
     def _flush(self) -> None:
         if not self._rows:
             return
-        table = self._pa.Table.from_pydict(self._columns, schema=self.schema)
-        self._writer.write_table(table)
-        self._columns = {name: [] for name in FIELD_NAMES}
-        self._rows = 0
+        arrays = []
+        for field in self.schema:
+            arrays.append(self._pa.array(self._columns[field.name], type=field.type))
+            self._columns[field.name] = []  # free each column's Python objects as we go
+        self._writer.write_table(self._pa.Table.from_arrays(arrays, schema=self.schema))
+        self._rows = self._text_bytes = 0
 
     def close(self) -> None:
         self._flush()
@@ -266,6 +279,42 @@ def export(archive: Archive, out: str | os.PathLike[str], *, fmt: str | None = N
     _order(sort, ranked=built.match is not None)  # check --sort before creating any file
     total = count(archive.connection, built)
 
+    conn = archive.connection
+    cache_kib = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = -{EXPORT_CACHE_KIB}")
+    try:
+        rows, per_source, first, last, undated = _write_file(
+            archive, built, sort, fmt, out, compressed, total, progress)
+    finally:
+        conn.execute(f"PRAGMA cache_size = {cache_kib}")
+    manifest = {
+        "file": out.name,
+        "format": fmt,
+        "compression": "gzip" if compressed else None,
+        "rows": rows,
+        "bytes": out.stat().st_size,
+        "sha256": _sha256(out),
+        "sort": sort,
+        "filters": built.describe(),
+        "date_range": {"first": first, "last": last, "undated_rows": undated},
+        "counts_per_source": dict(sorted(per_source.items())),
+        "fields": [{"name": f.name, "type": KIND_TYPES[f.kind][fmt], "description":
+                    f.description} for f in EXPORT_FIELDS],
+        "warta_version": __version__,
+        "archive": {"file": archive.path.name, "schema_version": archive.schema_version},
+    }
+    manifest_path = manifest_path_for(out)
+    part = manifest_path.with_name(f".{manifest_path.name}.part-{os.getpid()}")
+    part.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    os.replace(part, manifest_path)
+    return manifest
+
+
+def _write_file(archive: Archive, built: Filters, sort: str, fmt: str, out: Path,
+                compressed: bool, total: int, progress: bool
+                ) -> tuple[int, Counter[str], str | None, str | None, int]:
+    """Stream the rows into a part file, then rename it to `out`. Returns the row count,
+    rows per source, the first and last publication time, and the undated rows."""
     tmp = out.with_name(f".{out.name}.part-{os.getpid()}")
     per_source: Counter[str] = Counter()
     first: tuple[str, str] | None = None
@@ -306,28 +355,8 @@ def export(archive: Archive, out: str | os.PathLike[str], *, fmt: str | None = N
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    manifest = {
-        "file": out.name,
-        "format": fmt,
-        "compression": "gzip" if compressed else None,
-        "rows": rows,
-        "bytes": out.stat().st_size,
-        "sha256": _sha256(out),
-        "sort": sort,
-        "filters": built.describe(),
-        "date_range": {"first": first[1] if first else None, "last": last[1] if last else None,
-                       "undated_rows": undated},
-        "counts_per_source": dict(sorted(per_source.items())),
-        "fields": [{"name": f.name, "type": KIND_TYPES[f.kind][fmt], "description":
-                    f.description} for f in EXPORT_FIELDS],
-        "warta_version": __version__,
-        "archive": {"file": archive.path.name, "schema_version": archive.schema_version},
-    }
-    manifest_path = manifest_path_for(out)
-    part = manifest_path.with_name(f".{manifest_path.name}.part-{os.getpid()}")
-    part.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    os.replace(part, manifest_path)
-    return manifest
+    return (rows, per_source, first[1] if first else None, last[1] if last else None,
+            undated)
 
 
 def manifest_path_for(out: Path) -> Path:

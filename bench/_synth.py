@@ -5,10 +5,11 @@ a benchmark can time warta and its baseline on identical rows without keeping th
 memory. Words follow a Zipf distribution over a vocabulary of VOCABULARY_SIZE types: common
 Indonesian news words at the top ranks, then pseudo-Indonesian words built from syllables
 and affixes (me-, di-, ber-, -kan, -nya, ...), so that a content word appears in a few
-percent of articles, as in a real news corpus, rather than in half of them; bodies are about 3 KB in paragraphs with a `KOTA -` dateline; each article has
-ten related headlines drawn from a shared pool, so links repeat across articles as they do
-on real outlets. Records carry `word_count` and `content_hash`, as the crawler's normalize
-pipeline sends them.
+percent of articles, as in a real news corpus, rather than in half of them. Bodies are about
+3 KB in paragraphs with a `KOTA -` dateline; each article has ten related headlines drawn
+from a shared pool of other articles, so links repeat across articles as on real outlets.
+Records carry `word_count` and `content_hash`, as the crawler's normalize pipeline sends
+them.
 """
 
 from __future__ import annotations
@@ -54,9 +55,10 @@ olahraga sepak bola turnamen atlet medali juara festival budaya seni wisata
 #: Word types. News corpora of 10^5 articles hold tens of thousands of types; 30,000 with a
 #: Zipf exponent of 1 puts a rank-1,000 word in about 4% of 3 KB articles.
 VOCABULARY_SIZE = 30_000
-_SYLLABLES = ("ba be bi bo bu da de di do du ga gi gu ja ju ka ke ki ko ku la le li lo lu ma "
-              "me mi mo mu na ne ni no nu pa pe pi po pu ra re ri ro ru sa se si so su ta te "
-              "ti to tu wa wi ya ngan tan kan lang rang sang").split()
+_SYLLABLE_TEXT = ("ba be bi bo bu da de di do du ga gi gu ja ju ka ke ki ko ku la le li lo lu "
+                  "ma me mi mo mu na ne ni no nu pa pe pi po pu ra re ri ro ru sa se si so su "
+                  "ta te ti to tu wa wi ya ngan tan kan lang rang sang")
+_SYLLABLES = _SYLLABLE_TEXT.split()
 _PREFIXES = ("", "", "me", "di", "ber", "ter", "pe", "per", "ke", "se")
 _SUFFIXES = ("", "", "kan", "an", "nya", "i", "lah")
 

@@ -18,6 +18,8 @@ import pytest
 from archive import Archive, UsageError
 from archive import export as export_module
 from archive.export import FIELD_NAMES, export
+from archive.schema import SCHEMA_VERSION
+from archive.version import __version__
 
 RELATED = [{"url": "https://kaltimpost.example/berita/4", "title": "Sanitasi", "block": "top",
             "position": 0},
@@ -68,7 +70,8 @@ def test_manifest_describes_the_file(linked: Archive, tmp_path: Path) -> None:
     assert [f["name"] for f in manifest["fields"]] == list(FIELD_NAMES)
     types = {f["name"]: f["type"] for f in manifest["fields"]}
     assert types["authors"] == "array of strings"
-    assert manifest["warta_version"] and manifest["archive"]["schema_version"] == 1
+    assert manifest["warta_version"] == __version__
+    assert manifest["archive"] == {"file": "warta.db", "schema_version": SCHEMA_VERSION}
 
 
 def test_date_range_orders_by_instant_across_zones(linked: Archive, tmp_path: Path) -> None:

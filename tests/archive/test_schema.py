@@ -44,12 +44,27 @@ def test_migrations_are_safe_to_run_again(db_path: Path) -> None:
         conn.execute("BEGIN")
         migration.apply(conn)
         conn.execute("COMMIT")
-    assert migrate(conn) == [1]
+    assert migrate(conn) == [m.version for m in MIGRATIONS]
     conn.close()
     with Archive(db_path) as archive:
         assert archive.schema_version == SCHEMA_VERSION
         assert archive.write([{"url": "https://x.example/1", "source": "x", "title": "t",
                                "body": "b"}]).new == 1
+
+
+def test_older_archive_is_upgraded_when_opened_for_writing(db_path: Path, record) -> None:
+    Archive(db_path).close()
+    conn = sqlite3.connect(db_path)
+    conn.execute("DROP INDEX articles_filter")  # as a version-1 archive was
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    with pytest.raises(WartaError, match="uses archive schema 1, older than this warta's"):
+        Archive(db_path, readonly=True)
+    with Archive(db_path) as archive:
+        assert archive.schema_version == SCHEMA_VERSION
+        archive.write([record(1)])
+        assert archive.search("berita", source="kaltimpost")[0]["id"] == 1
 
 
 def test_reopening_changes_nothing(db_path: Path) -> None:
@@ -75,8 +90,8 @@ def test_newer_schema_is_refused_untouched(db_path: Path) -> None:
     conn.commit()
     conn.close()
     before = digest(db_path)
-    with pytest.raises(WartaError, match=r"made by a newer warta \(archive schema 2; .*"
-                                         r"upgrade warta"):
+    with pytest.raises(WartaError, match=rf"made by a newer warta \(archive schema "
+                                         rf"{SCHEMA_VERSION + 1}; .*upgrade warta"):
         Archive(db_path)
     assert digest(db_path) == before
 
