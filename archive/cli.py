@@ -19,7 +19,7 @@ import click
 
 from archive import formatting
 from archive.dates import DATE
-from archive.errors import WartaError
+from archive.errors import OlderSchemaError, WartaError
 from archive.export import FORMATS, export
 from archive.query import SORTS
 from archive.store import Archive
@@ -60,8 +60,18 @@ def filter_options(func: F) -> F:
 
 
 def open_archive(path: str | os.PathLike[str], *, write: bool = False) -> Archive:
-    """Open the archive for a command: read commands never create or change the file."""
-    return Archive(path, create=write, readonly=not write)
+    """Open the archive for a command. Read commands never create a file and read through a
+    read-only connection; the one change they make is upgrading an archive made by an older
+    warta (migrations are safe and quick), said on stderr."""
+    try:
+        return Archive(path, create=write, readonly=not write)
+    except OlderSchemaError:
+        if not os.access(path, os.W_OK):
+            raise
+        with Archive(path, create=False) as upgraded:
+            version = upgraded.schema_version
+        click.echo(f"Upgraded {path} to archive schema {version}.", err=True)
+        return Archive(path, create=False, readonly=True)
 
 
 def _filters(options: dict[str, Any]) -> dict[str, Any]:

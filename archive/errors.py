@@ -12,3 +12,8 @@ class UsageError(WartaError):
     """A bad option value or argument (a date that does not parse, an unknown source, ...)."""
 
     exit_code = 2
+
+
+class OlderSchemaError(WartaError):
+    """The archive was made by an older warta and must be upgraded (opened for writing once)
+    before a read-only connection can use it."""

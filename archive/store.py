@@ -21,7 +21,7 @@ from typing import Any
 
 from archive import query as q
 from archive.dates import now_utc
-from archive.errors import WartaError
+from archive.errors import OlderSchemaError, WartaError
 from archive.records import ARTICLE_COLUMNS, Prepared, prepare
 from archive.schema import APPLICATION_ID, SCHEMA_VERSION, migrate, user_version
 from archive.version import __version__
@@ -205,7 +205,7 @@ class Archive:
                              f"this warta {__version__} reads up to {SCHEMA_VERSION}); "
                              "upgrade warta: pip install -U warta")
         if version < SCHEMA_VERSION and self.readonly:
-            raise WartaError(f"{self.path} uses archive schema {version}, older than this "
+            raise OlderSchemaError(f"{self.path} uses archive schema {version}, older than this "
                              f"warta's {SCHEMA_VERSION}; open it once for writing (any write "
                              "command, e.g. `warta crawl`) to upgrade it")
         return version < SCHEMA_VERSION

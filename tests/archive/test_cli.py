@@ -13,6 +13,7 @@ import pytest
 
 from archive import Archive, WartaError
 from archive.cli import cli, run
+from archive.schema import SCHEMA_VERSION
 from archive.version import __version__
 
 
@@ -268,3 +269,12 @@ def test_closed_pipe_is_quiet(db: str, corpus: Archive, record) -> None:
     child.stdout.close()  # as `| head -1` does
     assert child.wait(timeout=30) == 1  # click's own quiet exit on a closed pipe
     assert child.stderr.read() == b""
+
+
+def test_read_command_upgrades_an_older_archive(warta, db: str, corpus: Archive) -> None:
+    corpus.connection.execute("DROP INDEX articles_filter")  # as a version-1 archive was
+    corpus.connection.execute("PRAGMA user_version = 1")
+    status, out, err = warta("search", "banjir", "--source", "tribunkaltim", "--format", "jsonl",
+                             "--db", db)
+    assert (status, err) == (0, f"Upgraded {db} to archive schema {SCHEMA_VERSION}.\n")
+    assert [json.loads(line)["id"] for line in out.splitlines()] == [2]

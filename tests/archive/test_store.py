@@ -179,6 +179,7 @@ _CHILD = textwrap.dedent("""
     else:
         for batch in range(int(mode)):
             archive.write([record(batch * 25 + n) for n in range(25)])
+            time.sleep(0.01)  # let the reader in between batches, even on a busy machine
         print("done", flush=True)
 """)
 
