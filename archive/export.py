@@ -126,8 +126,6 @@ def export_rows(archive: Archive, filters: Filters, sort: str = "oldest"
         published = article["published_at"]
         offset = _OFFSET.search(published) if published else None
         article["published_offset"] = offset.group(0) if offset else None
-        article["related"] = [{k: link[k] for k in ("url", "title", "block", "position")}
-                              for link in article["related"]]
         yield {name: article[name] for name in FIELD_NAMES}
 
 
@@ -337,8 +335,7 @@ def _write_file(archive: Archive, built: Filters, sort: str, fmt: str, out: Path
                         if row["published_at"] is None:
                             undated += 1
                         else:
-                            key = (dt.datetime.fromisoformat(row["published_at"])
-                                   .astimezone(dt.UTC).isoformat(), row["published_at"])
+                            key = (_utc(row["published_at"]), row["published_at"])
                             first = key if first is None or key < first else first
                             last = key if last is None or key > last else last
                         tick()
@@ -357,6 +354,10 @@ def _write_file(archive: Archive, built: Filters, sort: str, fmt: str, out: Path
         raise
     return (rows, per_source, first[1] if first else None, last[1] if last else None,
             undated)
+
+
+def _utc(instant: str) -> str:
+    return dt.datetime.fromisoformat(instant).astimezone(dt.UTC).isoformat()
 
 
 def manifest_path_for(out: Path) -> Path:

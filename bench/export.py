@@ -49,8 +49,19 @@ def child(kind: str, db: Path, out: Path) -> None:
         with Archive(db, create=False, readonly=True) as archive:
             rows = export(archive, out, fmt=kind)["rows"]
     seconds = time.perf_counter() - started
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"rows": rows, "seconds": seconds, "rss_mb": rss_mb}))
+    print(json.dumps({"rows": rows, "seconds": seconds, "rss_mb": peak_rss_mb()}))
+
+
+def peak_rss_mb() -> float:
+    """This process's peak RSS. VmHWM, because getrusage's ru_maxrss survives execve and
+    would report the parent's size at fork time."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def measure(kind: str, db: Path) -> dict[str, float]:
