@@ -60,6 +60,7 @@ def main() -> None:
     if not path.exists():
         print(f"building {path} ...", file=sys.stderr)
         build_archive(path, args.n, quiet=True)
+    Archive(path).close()  # an archive left by an older warta is upgraded first
     timings: list[float] = []
     baseline: list[float] = []
     hits = 0
