@@ -141,6 +141,10 @@ class Outlet:
     city: ClassVar[str]
     generated_prefix: ClassVar[str]
     generated_signoff: ClassVar[str | None] = None
+    id_base: ClassVar[int] = 0
+    """Numeric article ids (for outlets whose URLs carry one) start here for bundled articles..."""
+    generated_id_base: ClassVar[int] = 0
+    """...and here for generated ones, so the two never collide."""
 
     def __init__(self, base_url: str, state: DemoState, addons: Iterable[Addon] = ()) -> None:
         self.base = base_url.rstrip("/")
@@ -155,6 +159,12 @@ class Outlet:
 
     def bundled(self) -> tuple[Article, ...]:
         return load_articles(self.key)
+
+    def numeric_id(self, art: Article) -> int:
+        """The number an outlet with numeric article URLs gives `art`."""
+        if art.generated:
+            return self.generated_id_base + int(art.id[len(self.generated_prefix):])
+        return self.id_base + [a.id for a in self.bundled()].index(art.id)
 
     def snapshot(self) -> Snapshot:
         """The current articles (rebuilt when the state version changes)."""

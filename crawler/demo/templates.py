@@ -17,6 +17,11 @@ RFC822_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", 
                  "Dec")
 
 
+def slugify(value: str) -> str:
+    """A URL slug: lower-case words of letters and digits joined by hyphens."""
+    return "-".join("".join(c if c.isalnum() else " " for c in value.lower()).split())
+
+
 def esc(value: str) -> str:
     """Escape text for an HTML attribute (quotes too)."""
     return escape(value, quote=True)

@@ -40,6 +40,7 @@ from crawler.demo.templates import (
     esc,
     iso,
     json_ld,
+    slugify,
     txt,
     zone_name,
 )
@@ -64,21 +65,16 @@ ENCODINGS = {
 }
 
 
-def slug_of(value: str) -> str:
-    return "-".join("".join(c if c.isalnum() else " " for c in value.lower()).split())
-
 
 class BenuaEtam(Outlet):
     key: ClassVar[str] = "benuaetam"
     name: ClassVar[str] = "Benua Etam"
     city: ClassVar[str] = "Balikpapan"
+    id_base: ClassVar[int] = ID_BASE
+    generated_id_base: ClassVar[int] = GENERATED_ID_BASE
     generated_prefix: ClassVar[str] = "bex"
     generated_signoff: ClassVar[str | None] = "red/ew"
 
-    def numeric_id(self, art: Article) -> int:
-        if art.generated:
-            return GENERATED_ID_BASE + int(art.id[len(self.generated_prefix):])
-        return ID_BASE + [a.id for a in self.bundled()].index(art.id)
 
     def article_path(self, art: Article) -> str:
         return f"/read/{self.numeric_id(art)}/{art.slug}"
@@ -189,7 +185,7 @@ class BenuaEtam(Outlet):
                       "\n".join(extra) + "\n")
             + '<body class="read">\n' + self.masthead()
             + f'<div class="breadcrumb"><a href="{self.url("/")}">Home</a> / '
-            f'<a href="{self.url("/kanal/" + slug_of(art.section))}">{txt(art.section)}</a></div>\n'
+            f'<a href="{self.url("/kanal/" + slugify(art.section))}">{txt(art.section)}</a></div>\n'
             + '<div class="read-wrap">\n'
             f'<h1 class="read-title">{txt(art.title)}</h1>\n'
             f'<div class="read-info"><span class="author">{credits}</span>'
@@ -264,7 +260,7 @@ class BenuaEtam(Outlet):
         if path == "/terkini":
             return self.listing_page(request, list(snap.articles))
         if path.startswith("/kanal/"):
-            chosen = [a for a in snap.articles if "/kanal/" + slug_of(a.section) == path]
+            chosen = [a for a in snap.articles if "/kanal/" + slugify(a.section) == path]
             return self.listing_page(request, chosen) if chosen else None
         if path.startswith("/amp/"):
             art = snap.by_path.get(path[len("/amp"):])

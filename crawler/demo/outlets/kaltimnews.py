@@ -28,6 +28,7 @@ from crawler.demo.templates import (
     long_date,
     rss,
     sitemap_index,
+    slugify,
     txt,
     urlset,
     zone_name,
@@ -42,9 +43,6 @@ POPULAR_SIZE = 5
 TINY_GIF = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00"
             b"\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
 
-
-def slugify(value: str) -> str:
-    return "-".join("".join(c if c.isalnum() else " " for c in value.lower()).split())
 
 
 class KaltimNews(Outlet):

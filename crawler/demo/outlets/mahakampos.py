@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 
 from crawler.demo.model import Article
 from crawler.demo.site import Outlet, Request, Response, Snapshot, html, text
-from crawler.demo.templates import changed_layout, long_date, short_day, txt, zone_name
+from crawler.demo.templates import changed_layout, long_date, short_day, slugify, txt, zone_name
 
 LISTING_SIZE = 8
 HOME_SIZE = 10
@@ -36,22 +36,16 @@ GENERATED_ID_BASE = 90000
 SECTIONS = ("Samarinda", "Balikpapan", "Daerah", "Politik", "Pendidikan", "Kesehatan")
 
 
-def slug_of(value: str) -> str:
-    return "-".join("".join(c if c.isalnum() else " " for c in value.lower()).split())
-
 
 class MahakamPos(Outlet):
     key: ClassVar[str] = "mahakampos"
     name: ClassVar[str] = "Mahakam Pos"
     city: ClassVar[str] = "Samarinda"
+    id_base: ClassVar[int] = ID_BASE
+    generated_id_base: ClassVar[int] = GENERATED_ID_BASE
     generated_prefix: ClassVar[str] = "mpx"
     generated_signoff: ClassVar[str | None] = "*/red"
 
-    def numeric_id(self, art: Article) -> int:
-        if art.generated:
-            return GENERATED_ID_BASE + int(art.id[len(self.generated_prefix):])
-        ids = [a.id for a in self.bundled()]
-        return ID_BASE + ids.index(art.id)
 
     def article_path(self, art: Article) -> str:
         return f"/berita/{art.published:%Y/%m/%d}/{self.numeric_id(art)}/{art.slug}.html"
@@ -73,7 +67,7 @@ class MahakamPos(Outlet):
     # -- page parts ---------------------------------------------------------------------------
 
     def page(self, title: str, main: str, snap: Snapshot) -> str:
-        menu = " | ".join(f'<a href="/kanal/{slug_of(s)}">{s}</a>' for s in SECTIONS)
+        menu = " | ".join(f'<a href="/kanal/{slugify(s)}">{s}</a>' for s in SECTIONS)
         popular = "".join(f'<li><a href="{self.rel(a)}">{txt(a.title)}</a></li>'
                           for a in self.listing(snap)[:5])
         return (
@@ -123,7 +117,7 @@ class MahakamPos(Outlet):
             f'<h2 class="judul">{txt(art.title)}</h2>\n{date_line}'
             f'<div id="isi">\n{body}\n</div>\n'
             f'<div class="kredit">{"<br>".join(credits)}</div>\n'
-            f'<div class="kanal">Kanal: <a href="/kanal/{slug_of(art.section)}">'
+            f'<div class="kanal">Kanal: <a href="/kanal/{slugify(art.section)}">'
             f"{txt(art.section)}</a></div>\n"
         )
         return self.page(f"{art.title} - {self.name}", main, snap)
@@ -170,7 +164,7 @@ class MahakamPos(Outlet):
             return html(page_html) if page_html else None
         if path.startswith("/kanal/"):
             sections = dict.fromkeys((*SECTIONS, *(a.section for a in snap.articles)))
-            section = next((s for s in sections if f"/kanal/{slug_of(s)}" == path), None)
+            section = next((s for s in sections if f"/kanal/{slugify(s)}" == path), None)
             if section is None:
                 return None
             page_html = self.render_listing(f"KANAL {section.upper()}", path,
