@@ -748,6 +748,18 @@ def read_dates(ctx: _Context) -> _DateReadings:
     return _DateReadings(strong, weak, visible, url_date, hints)
 
 
+def _day_mention(ctx: _Context, readings: _DateReadings, body_lines: list[str]
+                 ) -> D.ParsedDate | None:
+    """The first `Selasa (23/5)`-style mention in the opening paragraphs."""
+    for line in body_lines[:DAY_MENTION_PARAGRAPHS]:
+        parsed = D.parse_day_mention(
+            line, tz=ctx.tz, fetched_at=ctx.fetched_at, year_hints=readings.hints
+        )
+        if parsed is not None:
+            return parsed
+    return None
+
+
 def extract_published(
     ctx: _Context, readings: _DateReadings, body_lines: list[str]
 ) -> tuple[str | None, str | None]:
@@ -802,15 +814,15 @@ def extract_published(
         chosen = visible
     elif url_date and url_date[2]:
         value = datetime(url_date[0], url_date[1], url_date[2], tzinfo=ctx.tz)
-        chosen = _DateReading(D.ParsedDate(value, ctx.url, has_time=False), "url")
+        # The raw value is what a reader sees: the body's `Selasa (30/5)` when it names the
+        # same day as the URL, else the URL itself.
+        mention = _day_mention(ctx, readings, body_lines)
+        raw = mention.raw if mention and mention.value.date() == value.date() else ctx.url
+        chosen = _DateReading(D.ParsedDate(value, raw, has_time=False), "url")
     else:
-        for line in body_lines[:DAY_MENTION_PARAGRAPHS]:
-            parsed = D.parse_day_mention(
-                line, tz=ctx.tz, fetched_at=ctx.fetched_at, year_hints=readings.hints
-            )
-            if parsed is not None:
-                chosen = _DateReading(parsed, "text")
-                break
+        mention = _day_mention(ctx, readings, body_lines)
+        if mention is not None:
+            chosen = _DateReading(mention, "text")
     if chosen is None:
         return None, None
     ctx.provenance["published_at"] = chosen.stage

@@ -82,6 +82,12 @@ def test_dates(case: tuple[dict[str, Any], dict[str, Any]]) -> None:
         assert result["modified_at"] is None
 
 
+def test_raw_date_is_the_text_a_reader_sees(case: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    expected, result = case
+    if expected["published_raw"]:
+        assert result["published_raw"] == expected["published_raw"]
+
+
 def test_people_dateline_and_signoff(case: tuple[dict[str, Any], dict[str, Any]]) -> None:
     expected, result = case
     assert result["authors"] == expected["authors"]
