@@ -19,7 +19,7 @@ import click
 
 from archive import formatting
 from archive.dates import DATE
-from archive.errors import OlderSchemaError, WartaError
+from archive.errors import OlderSchemaError, UsageError, WartaError
 from archive.export import FORMATS, export
 from archive.query import SORTS
 from archive.store import Archive
@@ -207,6 +207,106 @@ def export_command(out: str, fmt: str | None, query: str | None, raw: bool, sort
                           progress=sys.stderr.isatty(), **_filters(options))
     click.echo(f"Exported {manifest['rows']:,} articles to {out} ({manifest['format']}, "
                f"sha256 {manifest['sha256'][:12]}…); manifest: {out}.manifest.json")
+
+
+# --- crawls, health, diff (scheduled crawls: archive/health.py, archive/diff.py) -------------
+
+@cli.command()
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
+              help="How many crawls, newest first.")
+@click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
+              show_default=True, help="jsonl: one record per crawl, with its Scrapy stats.")
+@db_option
+def crawls(limit: int, fmt: str, db: str) -> None:
+    """List the recorded crawls, newest first: start, duration, finish reason, sites, articles
+    new/updated/unchanged, archived articles skipped, requests, errors by kind. A crawl whose
+    process died shows `running` until the next crawl of the same sites finds it `killed`.
+
+    \b
+    Example:
+      warta crawls --limit 5
+    """
+    from archive.health import crawl_record, crawls_lines
+
+    with open_archive(db) as archive:
+        rows = archive.crawls(limit)
+    if fmt == "jsonl":
+        _echo_lines(formatting.jsonl({**crawl_record(c), "stats": c.get("stats")} for c in rows))
+    else:
+        _echo_lines(crawls_lines(rows))
+
+
+@cli.command()
+@click.option("--source", "source", metavar="KEY", multiple=True,
+              help="Only this outlet; repeat or comma-separate for several.")
+@click.option("--runs", type=click.IntRange(min=1), default=None,
+              help="Earlier runs each outlet is compared with (default 10).")
+@click.option("--fail-on-warning", is_flag=True,
+              help="Exit with status 3 when an outlet has a warning (for monitoring).")
+@click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
+              show_default=True)
+@db_option
+def health(source: tuple[str, ...], runs: int | None, fail_on_warning: bool, fmt: str,
+           db: str) -> int:
+    """Per outlet, its latest crawl against its own recent ones: article URLs found, archived
+    ones skipped, articles read, and the share of those with a date, a body, an author. Warns
+    when an outlet yields nothing, or its date or body share falls below half its usual one
+    (the usual sign that the outlet changed its layout).
+
+    \b
+    Example:
+      warta health --source kaltimpost --fail-on-warning
+    """
+    from archive.health import EXIT_WARNING, RECENT_RUNS, health_lines, site_health, warnings_of
+
+    keys = [k.strip() for value in source for k in value.split(",") if k.strip()] or None
+    with open_archive(db) as archive:
+        report = site_health(archive, sources=keys, runs=runs or RECENT_RUNS)
+    if fmt == "jsonl":
+        _echo_lines(formatting.jsonl(site.as_dict() for site in report))
+    else:
+        _echo_lines(health_lines(report))
+    return EXIT_WARNING if fail_on_warning and warnings_of(report) else 0
+
+
+@cli.command()
+@click.argument("article")
+@click.option("--edit", "number", type=click.IntRange(min=1), default=None,
+              help="Show edit N only (1 = the first; default: the last).")
+@click.option("--all", "show_all", is_flag=True, help="Show every edit, oldest first.")
+@db_option
+def diff(article: str, number: int | None, show_all: bool, db: str) -> None:
+    """Show what the edits of an article changed, word by word: removed words [-like this-],
+    added ones {+like this+} (red and green on a terminal), paragraph by paragraph.
+
+    ARTICLE is an id, a uid or the canonical URL, as for `warta show`.
+
+    \b
+    Example:
+      warta diff 1234 --all
+    """
+    from archive.diff import article_edits, edit_lines
+
+    with open_archive(db) as archive:
+        found = archive.get(article)
+    if found is None:
+        raise WartaError(f"no article {article!r} in {db}; find ids with `warta search`")
+    edits = article_edits(found)
+    if not edits:
+        click.echo(f"Article {found['id']} has not changed since it was first archived "
+                   f"({found['first_seen_at']}).")
+        return
+    if number is not None and number > len(edits):
+        raise UsageError(f"article {found['id']} has {len(edits)} edit(s); give --edit 1 to "
+                         f"{len(edits)}")
+    chosen = edits if show_all else [edits[(number or len(edits)) - 1]]
+    click.echo(f"{found['title']}")
+    click.echo(f"id {found['id']} · {found['source']} · {found['url']} · "
+               f"{len(edits)} edit(s)")
+    color = sys.stdout.isatty()
+    for edit in chosen:
+        click.echo("")
+        _echo_lines(edit_lines(edit, color=color))
 
 
 def run(group: click.Group, argv: list[str] | None = None) -> int:

@@ -178,6 +178,36 @@ def _v2(conn: sqlite3.Connection) -> None:
                  "ON articles(id, source, published_date, published_utc)")
 
 
+def _v3(conn: sqlite3.Connection) -> None:
+    for statement in statements(_V3_SQL):
+        conn.execute(statement)
+
+
+_V3_SQL = """
+-- What each crawl did per outlet: the figures `warta health` compares run by run. A crawl of
+-- an unchanged outlet reads few pages (archived articles are skipped), so `found` and
+-- `skipped` say how much the outlet still showed, and the shares are over `articles` read.
+CREATE TABLE IF NOT EXISTS crawl_sites (
+    crawl_id INTEGER NOT NULL REFERENCES crawls(id),
+    source TEXT NOT NULL,
+    pages INTEGER NOT NULL DEFAULT 0,       -- responses received
+    found INTEGER NOT NULL DEFAULT 0,       -- article URLs discovery asked for
+    skipped INTEGER NOT NULL DEFAULT 0,     -- of those, archived and not fetched again
+    articles INTEGER NOT NULL DEFAULT 0,    -- article pages read into an item
+    with_date INTEGER NOT NULL DEFAULT 0,   -- of those, with a publication date
+    with_body INTEGER NOT NULL DEFAULT 0,   -- with a body
+    with_author INTEGER NOT NULL DEFAULT 0, -- with at least one author
+    new INTEGER NOT NULL DEFAULT 0,
+    updated INTEGER NOT NULL DEFAULT 0,
+    unchanged INTEGER NOT NULL DEFAULT 0,
+    dropped INTEGER NOT NULL DEFAULT 0,
+    errors INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (crawl_id, source)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS crawl_sites_source ON crawl_sites(source, crawl_id);
+"""
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -188,6 +218,7 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "sources, crawls, articles, versions, links, article_links, articles_fts", _v1),
     Migration(2, "articles_filter index for filtered full-text search", _v2),
+    Migration(3, "crawl_sites: per-outlet figures of every crawl (warta health)", _v3),
 )
 
 #: The schema this warta writes and reads.

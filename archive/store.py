@@ -36,6 +36,10 @@ BUSY_TIMEOUT_MS = 30_000
 #: articles) and is released when the archive is closed.
 CACHE_KIB = 64 * 1024
 
+#: Per-outlet figures of a crawl kept in `crawl_sites` (see `archive/schema.py`, migration 3).
+SITE_FIGURES = ("pages", "found", "skipped", "articles", "with_date", "with_body", "with_author",
+                "new", "updated", "unchanged", "dropped", "errors")
+
 #: URLs per `IN (...)` lookup: far below SQLite's variable limit (32766), large enough that a
 #: 500-article batch needs one query.
 LOOKUP_CHUNK = 900
@@ -304,9 +308,18 @@ class Archive:
             assert cursor.lastrowid is not None
             return cursor.lastrowid
 
-    def finish_crawl(self, crawl_id: int, *, finish_reason: str, counts: Mapping[str, int],
-                     stats: Mapping[str, Any]) -> None:
-        """Record the end of a crawl: why it stopped, its counts, Scrapy's stats."""
+    def finish_crawl(self, crawl_id: int, *, finish_reason: str, counts: Mapping[str, Any],
+                     stats: Mapping[str, Any],
+                     sites: Iterable[Mapping[str, Any]] = ()) -> None:
+        """Record the end of a crawl: why it stopped, its counts, Scrapy's stats, and per
+        outlet its figures (`sites`: mappings with `source` and any of `SITE_FIGURES`, kept in
+        `crawl_sites` for `warta health`)."""
+        rows = []
+        for site in sites:
+            source = site.get("source")
+            if not isinstance(source, str) or not source:
+                raise WartaError("each site figure needs its 'source' key")
+            rows.append((crawl_id, source, *(int(site.get(name) or 0) for name in SITE_FIGURES)))
         with self._write() as conn:
             cursor = conn.execute(
                 "UPDATE crawls SET finished_at = ?, finish_reason = ?, new = ?, updated = ?, "
@@ -315,6 +328,20 @@ class Archive:
                  counts.get("unchanged"), _dumps(dict(counts)), _dumps(dict(stats)), crawl_id))
             if cursor.rowcount == 0:
                 raise WartaError(f"no crawl {crawl_id} in {self.path}; start one with begin_crawl")
+            if rows:
+                marks = ", ".join("?" * (len(SITE_FIGURES) + 2))
+                conn.executemany(
+                    f"INSERT OR REPLACE INTO crawl_sites (crawl_id, source, "
+                    f"{', '.join(SITE_FIGURES)}) VALUES ({marks})", rows)
+
+    def abandon_crawl(self, crawl_id: int, reason: str = "killed") -> bool:
+        """Mark a crawl that never finished (its process died: SIGKILL, out of memory, power
+        loss) with `reason`; its end time stays unknown. False when it had finished after all."""
+        with self._write() as conn:
+            cursor = conn.execute(
+                "UPDATE crawls SET finish_reason = ? WHERE id = ? AND finished_at IS NULL "
+                "AND finish_reason IS NULL", (reason, crawl_id))
+            return cursor.rowcount > 0
 
     def crawls(self, limit: int = 20) -> list[dict[str, Any]]:
         """The last `limit` crawls, newest first, JSON fields decoded."""
@@ -465,6 +492,33 @@ class Archive:
         URLs not in the archive are absent from the result."""
         return {url: row[0] for url, row in self._lookup(
             self._conn, "SELECT url, published_at FROM articles WHERE url IN", list(urls)).items()}
+
+    def seen_articles(self, source: str) -> Iterator[tuple[str, str | None, str, str,
+                                                         str | None]]:
+        """Every archived article of an outlet as `(url, published_utc, first_seen_at,
+        last_seen_at, modified_at)`, from a cursor (incremental crawls load them once)."""
+        yield from self._conn.execute(
+            "SELECT url, published_utc, first_seen_at, last_seen_at, modified_at FROM articles "
+            "WHERE source = ?", (source,))
+
+    def related_urls(self, url: str) -> list[str]:
+        """The related-headline targets the archived article at `url` showed, in page order."""
+        return [row[0] for row in self._conn.execute(
+            "SELECT l.url FROM articles a JOIN article_links al ON al.article_id = a.id "
+            "JOIN links l ON l.id = al.link_id WHERE a.url = ? ORDER BY al.ord", (url,))]
+
+    def last_complete_crawl(self, source: str) -> str | None:
+        """When the newest crawl of `source` that read it completely started: it finished
+        normally, had no error at that outlet, and was bounded by neither `since` nor
+        `max_articles`. Every URL the outlet listed before then was asked for by that crawl."""
+        for started_at, args in self._conn.execute(
+                "SELECT c.started_at, c.args FROM crawl_sites s JOIN crawls c ON c.id = s.crawl_id "
+                "WHERE s.source = ? AND s.errors = 0 AND c.finish_reason = 'finished' "
+                "ORDER BY c.id DESC LIMIT 50", (source,)):
+            given = json.loads(args or "{}")
+            if not given.get("since") and not given.get("max_articles"):
+                return str(started_at)
+        return None
 
     def count(self) -> int:
         return int(self._conn.execute("SELECT count(*) FROM articles").fetchone()[0])
