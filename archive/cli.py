@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from archive import formatting
+from archive.counts import PERIODS
 from archive.dates import DATE
 from archive.errors import OlderSchemaError, UsageError, WartaError
 from archive.export import FORMATS, export
@@ -191,22 +192,87 @@ def stats(fmt: str, db: str) -> None:
 @filter_options
 @click.option("--sort", type=click.Choice(SORTS), default="oldest", show_default=True,
               help="Row order (ties by id, so the same archive gives the same file).")
+@click.option("--urls-only", is_flag=True,
+              help="Only uid, url, source, published_at and title: a list to share where the "
+                   "text may not be shared (`warta rehydrate` rebuilds it).")
+@click.option("--partition", is_flag=True,
+              help="Parquet only: FILE is a folder of source=KEY/year=YYYY/ partitions.")
+@click.option("--card", is_flag=True,
+              help="Also write FILE.card.md, a dataset card (outlets, dates, counts, "
+                   "coverage, crawl runs, checksums, copyright note).")
 @db_option
 def export_command(out: str, fmt: str | None, query: str | None, raw: bool, sort: str,
-                   db: str, **options: Any) -> None:
+                   urls_only: bool, partition: bool, card: bool, db: str,
+                   **options: Any) -> None:
     """Export matching articles with every field to JSONL, CSV or Parquet, streaming, and
     write FILE.manifest.json beside it (filters, row count, sha256, fields and types, counts
     per outlet, date range, warta version).
 
     \b
     Example:
-      warta export --out kaltim-2023.parquet --source kaltimpost --since 2023-01-01
+      warta export --out kaltim-2023.parquet --source kaltimpost --since 2023-01-01 --card
+      warta export --out kaltim-urls.csv --urls-only --card
+      warta export --out kaltim-parquet --partition
     """
     with open_archive(db) as archive:
         manifest = export(archive, Path(out), fmt=fmt, query=query, raw=raw, sort=sort,
-                          progress=sys.stderr.isatty(), **_filters(options))
-    click.echo(f"Exported {manifest['rows']:,} articles to {out} ({manifest['format']}, "
-               f"sha256 {manifest['sha256'][:12]}…); manifest: {out}.manifest.json")
+                          progress=sys.stderr.isatty(), urls_only=urls_only,
+                          partition=partition, card=card, **_filters(options))
+    what = "URLs of " if urls_only else ""
+    if partition:
+        where = f"{len(manifest['files'])} partition files under {out}/"
+    else:
+        where = f"{out} ({manifest['format']}, sha256 {manifest['sha256'][:12]}…)"
+    extra = f"; card: {out}.card.md" if card else ""
+    click.echo(f"Exported {what}{manifest['rows']:,} articles to {where}; manifest: "
+               f"{out}.manifest.json{extra}")
+
+
+@cli.command("counts")
+@click.argument("query")
+@click.option("--raw", is_flag=True, help="QUERY is FTS5 syntax (as `warta search --raw`).")
+@click.option("--by", type=click.Choice(PERIODS), default="month", show_default=True,
+              help="Period: a day, an ISO week (Monday to Sunday) or a month of local "
+                   "publication dates.")
+@filter_options
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "jsonl"]), default="table",
+              show_default=True)
+@click.option("--plot", "plot_file", metavar="FILE.png|FILE.svg",
+              help="Also draw the shares, one line per outlet, into this PNG or SVG "
+                   "(1000 x 500 px; SVG 720 x 360 pt).")
+@db_option
+def counts_command(query: str, raw: bool, by: str, fmt: str, plot_file: str | None, db: str,
+                   **options: Any) -> None:
+    """Per period and outlet: the articles matching QUERY, all articles, and the share.
+
+    QUERY is matched as in `warta search`; the filters narrow both numbers. Every period
+    from the first to the last dated article is listed, empty ones too.
+
+    \b
+    Example:
+      warta counts stunting --by month --source kaltimpost,sapos --since 2020-01-01
+      warta counts "ibu kota negara" --by week --format csv --plot ikn.png
+    """
+    from archive.counts import COLUMNS, counts, plot, table_rows
+
+    with open_archive(db) as archive:
+        result = counts(archive, query, by=by, raw=raw, **_filters(options))
+    if plot_file:
+        plot(result, plot_file)
+    note = result.undated_note()
+    if fmt == "jsonl":
+        _echo_lines(formatting.jsonl(result.rows))
+    elif fmt == "csv":
+        _echo_lines(formatting.csv_lines(result.rows, COLUMNS))
+    elif result.rows:
+        _echo_lines(formatting.table([c.upper() for c in COLUMNS], table_rows(result),
+                                     right=(2, 3, 4)))
+    else:
+        click.echo("No dated articles match the filters.")
+    if note:
+        click.echo(note, err=fmt != "table")
+    if plot_file:
+        click.echo(f"Plot: {plot_file}", err=True)
 
 
 # --- crawls, health, diff (scheduled crawls: archive/health.py, archive/diff.py) -------------

@@ -1,20 +1,39 @@
 """Exports: matching articles streamed to JSONL, CSV or Parquet, with a manifest beside.
 
-The shape, so that new formats and options (dataset cards, URL-only lists, partitions) slot in:
+The shape, so that new formats and options slot in:
 
-    export_rows(archive, filters, sort)   one generator of export rows (EXPORT_FIELDS order)
+    export_rows(archive, filters, sort)   the row stream of full exports (EXPORT_FIELDS order)
+    url_rows(archive, filters, sort)      the row stream of `urls_only` exports (URL_FIELDS)
         -> a Writer per format            JsonlWriter, CsvWriter, ParquetWriter: write(row), close()
-        -> export()                       temp file, progress, sha256, atomic rename, manifest
+        -> export()                       temp file, progress, sha256, atomic rename, manifest,
+                                          Parquet partitions, the dataset card (archive.card)
 
 Rows come from a SQLite cursor one at a time and go straight to the file (Parquet buffers one
-row group), so memory stays flat whatever the archive's size. Files are reproducible: rows in a
-defined order (ties broken by id), no export time inside the data, gzip without a timestamp.
+row group), so memory stays flat whatever the archive's size. An export reads one snapshot of
+the archive (a crawl writing meanwhile changes nothing in it), so the file, the manifest and
+the card agree. Files are reproducible: rows in a defined order (ties broken by id), no
+export time inside the data or the manifest, gzip without a timestamp or a file name, Parquet
+with only the writer's version in its metadata.
+
+Options:
+
+- `urls_only`: uid, url, source, published_at, title only, read without the body (for sharing
+  where the text may not be shared; `warta rehydrate` rebuilds the articles from it).
+- `partition` (Parquet): a folder of hive-style partitions by outlet and year of the local
+  publication date, `source=KEY/year=YYYY/part-0.parquet`. Undated articles are under
+  `year=0` (UNDATED_YEAR): hive's null value `__HIVE_DEFAULT_PARTITION__` is read as null by
+  pyarrow and DuckDB, but pandas refuses the whole folder ("Cannot yet unify dictionaries
+  with nulls"), and a missing `year=` level breaks DuckDB. As in hive and pyarrow's own
+  datasets, `source` and `year` live in the path, not in the files. Each partition is read
+  by its own query, so one writer is open at a time.
+- `card`: a Markdown dataset card beside the data (`archive.card`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import datetime as dt
 import gzip
 import hashlib
@@ -22,12 +41,17 @@ import io
 import json
 import os
 import re
+import shlex
+import shutil
+import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol, cast
+from urllib.parse import quote
 
+from archive.counts import query_rows, selection
 from archive.errors import UsageError
 from archive.query import Filters, _order, count, iter_articles
 from archive.version import __version__
@@ -59,6 +83,13 @@ GZIP_LEVEL = 6
 HASH_CHUNK = 1 << 20
 
 MANIFEST_SUFFIX = ".manifest.json"
+CARD_SUFFIX = ".card.md"
+
+#: The `year=` partition of undated articles (no news article is from year 0; see the module
+#: docstring for why not hive's null value).
+UNDATED_YEAR = 0
+#: The one file of each partition (pyarrow's `write_dataset` names them the same way).
+PARTITION_FILE = "part-0.parquet"
 
 
 @dataclass(frozen=True)
@@ -116,6 +147,11 @@ KIND_TYPES: dict[str, dict[str, str]] = {
     "object": {"jsonl": "object", "csv": "JSON object", "parquet": "string (JSON object)"},
 }
 
+#: What `urls_only` exports keep: enough to cite an article and to fetch it again.
+URL_FIELD_NAMES = ("uid", "url", "source", "published_at", "title")
+_BY_NAME = {f.name: f for f in EXPORT_FIELDS}
+URL_FIELDS: tuple[ExportField, ...] = tuple(_BY_NAME[name] for name in URL_FIELD_NAMES)
+
 _OFFSET = re.compile(r"[+-]\d\d:\d\d(?::\d\d)?$")
 
 
@@ -127,6 +163,23 @@ def export_rows(archive: Archive, filters: Filters, sort: str = "oldest"
         offset = _OFFSET.search(published) if published else None
         article["published_offset"] = offset.group(0) if offset else None
         yield {name: article[name] for name in FIELD_NAMES}
+
+
+def url_rows(archive: Archive, filters: Filters, sort: str = "oldest"
+             ) -> Iterator[dict[str, Any]]:
+    """The rows of a `urls_only` export (URL_FIELDS keys), in the same order as a full export
+    with the same `sort`; streamed from sqlite-utils without reading any body."""
+    order = _order(sort, ranked=filters.match is not None)
+    if filters.empty:
+        return iter(())
+    from_where, params = selection(filters)
+    rank = ", articles_fts.rank AS rank" if filters.match is not None else ""
+    columns = ", ".join(f"a.{name}" for name in URL_FIELD_NAMES)
+    rows = query_rows(archive.connection, filters,
+                      f"SELECT {columns}{rank} {from_where} ORDER BY {order}", params)
+    if not rank:
+        return rows
+    return ({name: row[name] for name in URL_FIELD_NAMES} for row in rows)
 
 
 class Writer(Protocol):
@@ -150,11 +203,12 @@ class JsonlWriter:
 class CsvWriter:
     """RFC 4180 CSV with a header; lists and objects as JSON text, missing values empty."""
 
-    def __init__(self, stream: IO[bytes]) -> None:
+    def __init__(self, stream: IO[bytes], fields: Sequence[ExportField] = EXPORT_FIELDS
+                 ) -> None:
         self._text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=True)
         self._csv = csv.writer(self._text)
-        self._csv.writerow(FIELD_NAMES)
-        self._json = {f.name for f in EXPORT_FIELDS if f.kind in ("strings", "related", "object")}
+        self._csv.writerow([f.name for f in fields])
+        self._json = {f.name for f in fields if f.kind in ("strings", "related", "object")}
 
     def write(self, row: dict[str, Any]) -> None:
         self._csv.writerow(
@@ -169,16 +223,17 @@ class CsvWriter:
 class ParquetWriter:
     """Parquet with real types, one row group per ROW_GROUP_ROWS rows (zstd)."""
 
-    def __init__(self, stream: IO[bytes], metadata: dict[str, str] | None = None) -> None:
+    def __init__(self, stream: IO[bytes], metadata: dict[str, str] | None = None,
+                 fields: Sequence[ExportField] = EXPORT_FIELDS) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         self._pa = pa
-        self.schema = parquet_schema().with_metadata(metadata or {})
+        self.schema = parquet_schema(fields).with_metadata(metadata or {})
         self._writer = pq.ParquetWriter(stream, self.schema, compression="zstd")
-        self._columns: dict[str, list[Any]] = {name: [] for name in FIELD_NAMES}
-        self._instants = {f.name for f in EXPORT_FIELDS if f.kind == "instant"}
-        self._objects = {f.name for f in EXPORT_FIELDS if f.kind == "object"}
+        self._columns: dict[str, list[Any]] = {f.name: [] for f in fields}
+        self._instants = {f.name for f in fields if f.kind == "instant"}
+        self._objects = {f.name for f in fields if f.kind == "object"}
         self._rows = 0
         self._text_bytes = 0
 
@@ -190,7 +245,7 @@ class ParquetWriter:
                 value = json.dumps(value, ensure_ascii=False, sort_keys=True)
             self._columns[name].append(value)
         self._rows += 1
-        self._text_bytes += len(row["body"]) + len(row["title"])
+        self._text_bytes += len(row.get("body") or "") + len(row["title"])
         if self._rows >= ROW_GROUP_ROWS or self._text_bytes >= ROW_GROUP_TEXT_BYTES:
             self._flush()
 
@@ -209,7 +264,7 @@ class ParquetWriter:
         self._writer.close()
 
 
-def parquet_schema() -> Any:
+def parquet_schema(fields: Sequence[ExportField] = EXPORT_FIELDS) -> Any:
     """The Arrow schema of Parquet exports (pyarrow imported only when needed)."""
     import pyarrow as pa
 
@@ -218,7 +273,7 @@ def parquet_schema() -> Any:
     types = {"string": pa.string(), "integer": pa.int64(),
              "instant": pa.timestamp("us", tz="UTC"), "strings": pa.list_(pa.string()),
              "related": pa.list_(related), "object": pa.string()}
-    return pa.schema([pa.field(f.name, types[f.kind]) for f in EXPORT_FIELDS])
+    return pa.schema([pa.field(f.name, types[f.kind]) for f in fields])
 
 
 def infer_format(out: Path) -> str:
@@ -235,7 +290,7 @@ def infer_format(out: Path) -> str:
     return aliases[ext]
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         while chunk := handle.read(HASH_CHUNK):
@@ -243,81 +298,206 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _open_writer(fmt: str, stream: IO[bytes], metadata: dict[str, str]) -> Writer:
+
+def _open_writer(fmt: str, stream: IO[bytes], metadata: dict[str, str],
+                 fields: Sequence[ExportField]) -> Writer:
     if fmt == "jsonl":
         return JsonlWriter(stream)
     if fmt == "csv":
-        return CsvWriter(stream)
-    return ParquetWriter(stream, metadata)
+        return CsvWriter(stream, fields)
+    return ParquetWriter(stream, metadata, fields)
+
+
+@contextlib.contextmanager
+def snapshot(conn: sqlite3.Connection) -> Iterator[None]:
+    """One read transaction around the block (unless one is open): every query in it sees the
+    archive as it was at its first read, whatever a crawl writes meanwhile (WAL)."""
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        if conn.in_transaction:
+            conn.execute("COMMIT")
+
+
+@dataclass
+class _Tally:
+    """What the rows written held: per outlet, first and last publication instant, undated."""
+
+    rows: int = 0
+    per_source: Counter[str] = dataclasses.field(default_factory=Counter)
+    first: tuple[str, str] | None = None
+    last: tuple[str, str] | None = None
+    undated: int = 0
+
+    def add(self, source: str, published: str | None) -> None:
+        self.rows += 1
+        self.per_source[source] += 1
+        if published is None:
+            self.undated += 1
+            return
+        key = (_utc(published), published)
+        if self.first is None or key < self.first:
+            self.first = key
+        if self.last is None or key > self.last:
+            self.last = key
 
 
 def export(archive: Archive, out: str | os.PathLike[str], *, fmt: str | None = None,
            query: str | None = None, raw: bool = False, sort: str = "oldest",
-           progress: bool = False, **filters: Any) -> dict[str, Any]:
+           progress: bool = False, urls_only: bool = False, partition: bool = False,
+           card: bool = False, **filters: Any) -> dict[str, Any]:
     """Write the articles matching `query` and `filters` (as for `Archive.search`) to `out`
     and `out.manifest.json`; return the manifest.
 
     The format comes from `fmt` or the file name; a `.gz` name compresses JSONL and CSV.
-    The file appears only when complete (written beside it, then renamed), so an
-    interrupted export never leaves a truncated file under the requested name.
+    `urls_only` keeps URL_FIELDS; `partition` writes a folder of Parquet partitions by outlet
+    and year; `card` writes `out.card.md` too (see the module docstring). The data appears
+    only when complete (written beside it, then renamed), so an interrupted export never
+    leaves a truncated file under the requested name.
     """
     out = Path(out).expanduser()
+    if partition:
+        fmt = fmt or "parquet"
+        if fmt != "parquet":
+            raise UsageError(f"--partition: only Parquet is partitioned, not {fmt}; drop "
+                             "--format or give --format parquet")
     fmt = fmt or infer_format(out)
     if fmt not in FORMATS:
         raise UsageError(f"--format: {fmt!r} is not one of {', '.join(FORMATS)}")
     compressed = out.name.lower().endswith(".gz")
     if compressed and fmt == "parquet":
         raise UsageError("--out: Parquet compresses itself; drop the .gz from the file name")
-    if out.is_dir():
+    if partition:
+        _check_partition_folder(out)
+    elif out.is_dir():
         raise UsageError(f"--out: {out} is a folder; give a file name such as {out / 'export'}"
                          f".{fmt}")
     if not out.parent.is_dir():
         raise UsageError(f"--out: the folder {out.parent} does not exist; create it first")
-    built = Filters.build(archive.connection, query=query, raw=raw, **filters)
-    _order(sort, ranked=built.match is not None)  # check --sort before creating any file
-    total = count(archive.connection, built)
-
     conn = archive.connection
+    built = Filters.build(conn, query=query, raw=raw, **filters)
+    _order(sort, ranked=built.match is not None)  # check --sort before creating any file
+    fields = URL_FIELDS if urls_only else EXPORT_FIELDS
+
     cache_kib = conn.execute("PRAGMA cache_size").fetchone()[0]
     conn.execute(f"PRAGMA cache_size = -{EXPORT_CACHE_KIB}")
+    card_text = None
     try:
-        rows, per_source, first, last, undated = _write_file(
-            archive, built, sort, fmt, out, compressed, total, progress)
+        with snapshot(conn):
+            total = count(conn, built)
+            if partition:
+                tally, files = _write_partitions(archive, built, sort, out, fields, urls_only,
+                                                 total, progress)
+            else:
+                tally = _write_file(archive, built, sort, fmt, out, compressed, fields,
+                                    urls_only, total, progress)
+                files = [{"path": out.name, "rows": tally.rows, "bytes": out.stat().st_size,
+                          "sha256": sha256_file(out)}]
+            manifest = _manifest(archive, out, fmt, compressed, sort, built, fields, tally,
+                                 files, urls_only, partition, card)
+            if card:
+                from archive.card import card_markdown
+
+                card_text = card_markdown(archive, built, manifest)
     finally:
         conn.execute(f"PRAGMA cache_size = {cache_kib}")
-    manifest = {
-        "file": out.name,
-        "format": fmt,
-        "compression": "gzip" if compressed else None,
-        "rows": rows,
-        "bytes": out.stat().st_size,
-        "sha256": _sha256(out),
-        "sort": sort,
-        "filters": built.describe(),
-        "date_range": {"first": first, "last": last, "undated_rows": undated},
-        "counts_per_source": dict(sorted(per_source.items())),
-        "fields": [{"name": f.name, "type": KIND_TYPES[f.kind][fmt], "description":
-                    f.description} for f in EXPORT_FIELDS],
-        "warta_version": __version__,
-        "archive": {"file": archive.path.name, "schema_version": archive.schema_version},
-    }
-    manifest_path = manifest_path_for(out)
-    part = manifest_path.with_name(f".{manifest_path.name}.part-{os.getpid()}")
-    part.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    os.replace(part, manifest_path)
+    if card_text is not None:
+        _write_text(card_path_for(out), card_text)
+    _write_text(manifest_path_for(out), json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     return manifest
 
 
+def _manifest(archive: Archive, out: Path, fmt: str, compressed: bool, sort: str,
+              built: Filters, fields: Sequence[ExportField], tally: _Tally,
+              files: list[dict[str, Any]], urls_only: bool, partition: bool,
+              card: bool) -> dict[str, Any]:
+    manifest: dict[str, Any] = {
+        "file": out.name,
+        "format": fmt,
+        "compression": "gzip" if compressed else None,
+        "rows": tally.rows,
+    }
+    if partition:
+        manifest["partitioning"] = {"style": "hive", "keys": ["source", "year"],
+                                    "undated_year": UNDATED_YEAR, "file": PARTITION_FILE}
+        manifest["bytes"] = sum(f["bytes"] for f in files)
+        manifest["files"] = files
+    else:
+        manifest["bytes"] = files[0]["bytes"]
+        manifest["sha256"] = files[0]["sha256"]
+    manifest.update({
+        "urls_only": urls_only,
+        "sort": sort,
+        "filters": built.describe(),
+        "command": command_line(out, fmt, sort, built, urls_only=urls_only,
+                                partition=partition, card=card, db=archive.path.name),
+        "date_range": {"first": tally.first[1] if tally.first else None,
+                       "last": tally.last[1] if tally.last else None,
+                       "undated_rows": tally.undated},
+        "counts_per_source": dict(sorted(tally.per_source.items())),
+        "fields": [{"name": f.name, "type": KIND_TYPES[f.kind][fmt], "description":
+                    f.description} for f in fields if not (partition and f.name == "source")],
+        "warta_version": __version__,
+        "archive": {"file": archive.path.name, "schema_version": archive.schema_version},
+    })
+    if partition:
+        manifest["fields"] += [
+            {"name": "source", "type": "partition key (string, in the path)",
+             "description": "outlet key"},
+            {"name": "year", "type": "partition key (integer, in the path)",
+             "description": "year of the local publication date; "
+                            f"{UNDATED_YEAR} for undated articles"}]
+    if card:
+        manifest["card"] = card_path_for(out).name
+    return manifest
+
+
+def command_line(out: Path, fmt: str, sort: str, built: Filters, *, urls_only: bool,
+                 partition: bool, card: bool, db: str) -> str:
+    """The `warta export` command that makes this export again, options in a fixed order."""
+    described = built.describe()
+    args = ["warta", "export", "--out", out.name]
+    if fmt != _name_format(out):
+        args += ["--format", fmt]
+    if described["query"] is not None:
+        args += ["--query", described["query"]]
+    if built.raw:
+        args.append("--raw")
+    if described["source"]:
+        args += ["--source", ",".join(described["source"])]
+    for name in ("since", "until", "region", "author", "section", "language"):
+        if described[name] is not None:
+            args += [f"--{name}", str(described[name])]
+    if sort != "oldest":
+        args += ["--sort", sort]
+    args += [flag for flag, on in (("--urls-only", urls_only), ("--partition", partition),
+                                   ("--card", card)) if on]
+    args += ["--db", db]
+    return shlex.join(args)
+
+
+def _name_format(out: Path) -> str | None:
+    try:
+        return infer_format(out)
+    except UsageError:
+        return None
+
+
+def _rows(archive: Archive, built: Filters, sort: str, urls_only: bool
+          ) -> Iterator[dict[str, Any]]:
+    return (url_rows if urls_only else export_rows)(archive, built, sort)
+
+
 def _write_file(archive: Archive, built: Filters, sort: str, fmt: str, out: Path,
-                compressed: bool, total: int, progress: bool
-                ) -> tuple[int, Counter[str], str | None, str | None, int]:
-    """Stream the rows into a part file, then rename it to `out`. Returns the row count,
-    rows per source, the first and last publication time, and the undated rows."""
+                compressed: bool, fields: Sequence[ExportField], urls_only: bool, total: int,
+                progress: bool) -> _Tally:
+    """Stream the rows into a part file, then rename it to `out`."""
     tmp = out.with_name(f".{out.name}.part-{os.getpid()}")
-    per_source: Counter[str] = Counter()
-    first: tuple[str, str] | None = None
-    last: tuple[str, str] | None = None
-    undated = rows = 0
+    tally = _Tally()
     metadata = {"warta_version": __version__, "filters": json.dumps(built.describe())}
     try:
         with tmp.open("wb") as raw_file:
@@ -325,35 +505,116 @@ def _write_file(archive: Archive, built: Filters, sort: str, fmt: str, out: Path
             if compressed:
                 stream = cast(IO[bytes], gzip.GzipFile(
                     filename="", mode="wb", fileobj=raw_file, compresslevel=GZIP_LEVEL, mtime=0))
-            writer = _open_writer(fmt, stream, metadata)
-            try:
-                with _progress(total, progress) as tick:
-                    for row in export_rows(archive, built, sort):
-                        writer.write(row)
-                        rows += 1
-                        per_source[row["source"]] += 1
-                        if row["published_at"] is None:
-                            undated += 1
-                        else:
-                            key = (_utc(row["published_at"]), row["published_at"])
-                            first = key if first is None or key < first else first
-                            last = key if last is None or key > last else last
-                        tick()
-            except BaseException:
-                # Close while the file is still open (pyarrow would try again later, on a
-                # closed file); the part file is deleted below anyway.
-                with contextlib.suppress(Exception):
-                    writer.close()
-                raise
-            writer.close()
+            writer = _open_writer(fmt, stream, metadata, fields)
+            with _progress(total, progress) as tick:
+                _pump(_rows(archive, built, sort, urls_only), writer, tally, tick)
             if stream is not raw_file:
                 stream.close()
         os.replace(tmp, out)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return (rows, per_source, first[1] if first else None, last[1] if last else None,
-            undated)
+    return tally
+
+
+def _pump(rows: Iterator[dict[str, Any]], writer: Writer, tally: _Tally,
+          tick: Callable[[], None], *, drop_source: bool = False) -> None:
+    """Write every row, counting it; close the writer (also on an error, so that pyarrow does
+    not try to close it again later, on a closed file)."""
+    try:
+        for row in rows:
+            tally.add(row["source"], row["published_at"])
+            if drop_source:
+                del row["source"]
+            writer.write(row)
+            tick()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            writer.close()
+        raise
+    writer.close()
+
+
+def _check_partition_folder(out: Path) -> None:
+    """A partitioned export replaces an earlier one at `out`, never anything else."""
+    if out.is_file() or (out.exists() and not out.is_dir()):
+        raise UsageError(f"--out: {out} is a file; --partition writes a folder, give a new name")
+    if out.is_dir():
+        foreign = [p.name for p in out.iterdir() if not p.name.startswith("source=")]
+        if foreign:
+            raise UsageError(f"--out: the folder {out} holds other files ({foreign[0]}, ...); "
+                             "--partition replaces only an earlier partitioned export, so "
+                             "give a new folder name")
+
+
+def _narrowed(built: Filters, source: str, year: str | None) -> Filters:
+    """`built` restricted to one outlet and one year of local publication dates."""
+    clauses = [*built.clauses, "a.source = ?"]
+    params = [*built.params, source]
+    if year is None:
+        clauses.append("a.published_date IS NULL")
+    else:
+        clauses.append("a.published_date >= ? AND a.published_date < ?")
+        params += [f"{year}-01-01", f"{int(year) + 1:04d}-01-01"]
+    return dataclasses.replace(built, clauses=clauses, params=params)
+
+
+def _partitions(archive: Archive, built: Filters) -> list[tuple[str, str | None, int]]:
+    """(source, year or None, rows) of every non-empty partition, by outlet and year (the
+    undated first, as their year 0 sorts)."""
+    if built.empty:
+        return []
+    from_where, params = selection(built)
+    found = [(row["source"], row["year"], row["n"]) for row in query_rows(
+        archive.connection, built, "SELECT a.source AS source, substr(a.published_date, 1, 4) "
+        f"AS year, count(*) AS n {from_where} GROUP BY 1, 2", params)]
+    return sorted(found, key=lambda p: (p[0], int(p[1] or UNDATED_YEAR)))
+
+
+def _write_partitions(archive: Archive, built: Filters, sort: str, out: Path,
+                      fields: Sequence[ExportField], urls_only: bool, total: int,
+                      progress: bool) -> tuple[_Tally, list[dict[str, Any]]]:
+    """Write one Parquet file per (outlet, year) into a part folder, then swap it in."""
+    tmp = out.with_name(f".{out.name}.part-{os.getpid()}")
+    old = out.with_name(f".{out.name}.old-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tally = _Tally()
+    files: list[dict[str, Any]] = []
+    data_fields = [f for f in fields if f.name != "source"]
+    metadata = {"warta_version": __version__, "filters": json.dumps(built.describe())}
+    try:
+        tmp.mkdir()
+        with _progress(total, progress) as tick:
+            for source, year, _ in _partitions(archive, built):
+                relative = Path(f"source={quote(source, safe='')}",
+                                f"year={int(year) if year else UNDATED_YEAR}", PARTITION_FILE)
+                path = tmp / relative
+                path.parent.mkdir(parents=True)
+                before = tally.rows
+                with path.open("wb") as handle:
+                    writer = ParquetWriter(handle, metadata, data_fields)
+                    _pump(_rows(archive, _narrowed(built, source, year), sort, urls_only),
+                          writer, tally, tick, drop_source=True)
+                files.append({"path": relative.as_posix(), "source": source,
+                              "year": int(year) if year else UNDATED_YEAR,
+                              "rows": tally.rows - before,
+                              "bytes": path.stat().st_size, "sha256": sha256_file(path)})
+        if out.exists():
+            out.rename(old)
+        os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old.exists() and not out.exists():
+            old.rename(out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+    return tally, files
+
+
+def _write_text(path: Path, text: str) -> None:
+    part = path.with_name(f".{path.name}.part-{os.getpid()}")
+    part.write_text(text, encoding="utf-8")
+    os.replace(part, path)
 
 
 def _utc(instant: str) -> str:
@@ -362,6 +623,10 @@ def _utc(instant: str) -> str:
 
 def manifest_path_for(out: Path) -> Path:
     return out.with_name(out.name + MANIFEST_SUFFIX)
+
+
+def card_path_for(out: Path) -> Path:
+    return out.with_name(out.name + CARD_SUFFIX)
 
 
 class _progress:
