@@ -13,6 +13,7 @@ import click
 from archive import formatting
 from archive.cli import EXIT_INTERRUPTED, cli, db_option, run
 from archive.dates import DATE, DateBound
+from archive.health import EXIT_WARNING
 
 # --- sites, crawl, demo (crawler/runner.py does the work) -------------------------------------
 
@@ -72,17 +73,35 @@ def sites(sites_dir: str | None) -> None:
               help="Log detail on stderr (WARNING: one line per URL that failed).")
 @click.option("--progress/--no-progress", default=None,
               help="The live progress line (default: on when stderr is a terminal).")
+@click.option("--refresh-days", type=click.FloatRange(min=0), default=None, metavar="N",
+              help="Fetch archived articles published in the last N days again, to catch "
+                   "corrections (default 2; other archived articles are skipped).")
+@click.option("--fresh", is_flag=True,
+              help="Start over instead of resuming an unfinished crawl of the same sites.")
+@click.option("--wait", is_flag=True,
+              help="When another crawl holds the archive's lock, wait for it instead of "
+                   "exiting with status 75.")
+@click.option("--fail-on-warning", is_flag=True,
+              help="Exit with status 3 when an outlet has a health warning (see `warta "
+                   "health`).")
 def crawl(keys: tuple[str, ...], all_sites: bool, since: DateBound | None, max_articles: int,
           db: str, sites_dir: str | None, overrides: tuple[str, ...], log_level: str,
-          progress: bool | None) -> int:
+          progress: bool | None, refresh_days: float | None, fresh: bool, wait: bool,
+          fail_on_warning: bool) -> int:
     """Crawl outlets into the archive: robots.txt, sitemaps, feeds, listings and related
     links, politely (robots.txt obeyed, AutoThrottle, a few requests at a time per site).
     A live line shows progress on a terminal; a table per outlet closes the run.
+
+    Made to run from cron or a systemd timer: archived articles are not fetched again (except
+    recent and changed ones); an interrupted crawl is resumed by the same command; one crawl
+    at a time per archive (exit status 75 when another holds the lock); every run is recorded
+    (`warta crawls`) and each outlet checked (`warta health`).
 
     \b
     Examples:
       warta crawl kaltimpost tribunkaltim --since 2024-01-01
       warta crawl --all --max-articles 200 --db kaltim.db
+      warta crawl --all --db /srv/warta/kaltim.db --wait --fail-on-warning
     """
     from crawler.runner import run_crawl
     from crawler.sites import select_profiles
@@ -93,11 +112,16 @@ def crawl(keys: tuple[str, ...], all_sites: bool, since: DateBound | None, max_a
         settings["WARTA_SITES_DIR"] = sites_dir
     settings.update(_setting(text) for text in overrides)
     summary = run_crawl(profiles, db=db, since=since, max_articles=max_articles,
-                        settings=settings, progress=progress)
+                        settings=settings, progress=progress, refresh_days=refresh_days,
+                        fresh=fresh, wait=wait)
     click.echo(summary.format())
+    for message in summary.warnings:
+        click.echo(f"Warning: {message}", err=True)
     if summary.finish_reason == "shutdown":  # Ctrl-C: Scrapy stopped the crawl cleanly
         return EXIT_INTERRUPTED
-    return 0 if summary.ok else EXIT_CRAWL_FAILED
+    if not summary.ok:
+        return EXIT_CRAWL_FAILED
+    return EXIT_WARNING if fail_on_warning and summary.warnings else 0
 
 
 @cli.command()

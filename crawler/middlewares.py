@@ -6,7 +6,7 @@ Both read only the plain metadata the `news` spider puts on its requests (`warta
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Self
 
 from scrapy.crawler import Crawler
@@ -34,11 +34,19 @@ class BadResponse(IgnoreRequest):
 class SkipRequest(IgnoreRequest):
     """A request a component chose not to send (an article already archived, a page that has
     not changed): not an error. The spider counts it as `skipped/<reason>` and releases the
-    article's place under `max_articles`. Raise it from `process_request`."""
+    article's place under `max_articles`. Raise it from `process_request`.
 
-    def __init__(self, reason: str) -> None:
+    `done`: the article was read earlier in this same job (a resumed crawl): it keeps its place
+    under `max_articles`, and its `related` links (canonical URLs, as the archive stored them)
+    are followed as if its page had been read again.
+    """
+
+    def __init__(self, reason: str, *, done: bool = False,
+                 related: Sequence[str] = ()) -> None:
         super().__init__(f"skipped: {reason}")
         self.reason = reason
+        self.done = done
+        self.related = list(related)
 
 
 def _profiles(crawler: Crawler) -> Mapping[str, Any]:

@@ -33,6 +33,8 @@ from scrapy.statscollectors import StatsCollector
 from twisted.python.failure import Failure
 
 from archive import Archive, WartaError, WriteResult, content_hash
+from archive.health import UNJUDGED_REASONS, site_health, warnings_of
+from archive.store import SITE_FIGURES
 from crawler.sites import SiteProfile
 from crawler.urls import canonical_url
 
@@ -233,7 +235,10 @@ class NormalizePipeline:
 
 class ValidatePipeline:
     """Drop an item that is not an article: no title, or no body. Each drop is counted by
-    reason (`validate/dropped/no_title`, `validate/dropped/no_body`) and per site."""
+    reason (`validate/dropped/no_title`, `validate/dropped/no_body`) and per site.
+
+    Before judging, it counts per site how many articles read had a date, a body and an author
+    (`site/<key>/with_date|with_body|with_author`): the figures `warta health` watches."""
 
     def __init__(self, stats: StatsCollector) -> None:
         self.stats = stats
@@ -244,6 +249,12 @@ class ValidatePipeline:
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
+        site = adapter.get("source")
+        for name, present in (("with_date", adapter.get("published_at")),
+                              ("with_body", adapter.get("body")),
+                              ("with_author", adapter.get("authors"))):
+            if present:
+                self.stats.inc_value(f"site/{site}/{name}")
         reason = None
         if not adapter.get("title"):
             reason = "no_title"
@@ -329,7 +340,12 @@ class ArchivePipeline:
             "since": str(since) if since else None,
             "max_articles": getattr(spider, "max_articles", 0) or None,
             "sites_dir": settings.get("WARTA_SITES_DIR"),
+            "incremental": settings.getbool("WARTA_INCREMENTAL"),
+            "refresh_days": settings.getfloat("WARTA_REFRESH_DAYS"),
         }
+        if settings.get("WARTA_JOB"):
+            crawl_args["job"] = settings.get("WARTA_JOB")
+            crawl_args["job_started"] = settings.get("WARTA_JOB_STARTED")
         pipeline = cls(settings.get("WARTA_DB") or "warta.db", stats=_stats(crawler),
                        profiles=_spider_profiles(crawler), crawl_args=crawl_args,
                        batch_size=settings.getint("WARTA_BATCH_SIZE"),
@@ -401,18 +417,37 @@ class ArchivePipeline:
         if self.archive is None:
             return
         stats = self.stats.get_stats()
-        counts = dict(self.totals.as_dict())
+        counts: dict[str, Any] = dict(self.totals.as_dict())
         counts["dropped"] = sum(v for k, v in stats.items() if k.startswith("validate/dropped/"))
         counts["errors"] = int(stats.get("errors/total", 0))
+        counts["errors_by_kind"] = {k.split("/", 1)[1]: v for k, v in sorted(stats.items())
+                                    if k.startswith("errors/") and k != "errors/total"}
+        counts["skipped"] = sum(int(stats.get(f"site/{key}/skipped", 0))
+                                for key in self.profiles)
         counts["requests"] = int(stats.get("downloader/request_count", 0))
         counts["pages"] = int(stats.get("downloader/response_count", 0))
+        sites = [{"source": key, **{name: stats.get(f"site/{key}/{name}", 0)
+                                    for name in SITE_FIGURES}} for key in self.profiles]
         try:
             if self.crawl_id is not None:
                 self.archive.finish_crawl(self.crawl_id, finish_reason=reason, counts=counts,
-                                          stats=jsonable(stats))
+                                          stats=jsonable(stats), sites=sites)
+                if reason not in UNJUDGED_REASONS:
+                    self._check_health(self.crawl_id)
         finally:
             self.archive.close()
             self.archive = None
+
+    def _check_health(self, crawl_id: int) -> None:
+        """Judge each outlet's figures against its earlier runs (`archive.health`): warnings
+        go to the log and to the stats (`health/warnings`, `health/messages`)."""
+        assert self.archive is not None
+        warnings = warnings_of(site_health(self.archive, crawl_id=crawl_id))
+        for warning in warnings:
+            logger.warning("health: %s", warning.message)
+        self.stats.set_value("health/warnings", len(warnings))
+        if warnings:
+            self.stats.set_value("health/messages", [w.message for w in warnings])
 
 
 # --- logging ------------------------------------------------------------------------------------

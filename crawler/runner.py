@@ -29,13 +29,26 @@ from scrapy.settings import Settings
 from twisted.internet.task import LoopingCall
 
 from archive import Archive
-from archive.dates import parse_date_bound
+from archive.dates import DateBound, parse_date_bound
 from crawler.pipelines import jsonable
 from crawler.sites import SiteProfile
+from crawler.state import (
+    LOCK_NAME,
+    RECOVERED,
+    RESUMED,
+    CrawlLock,
+    Job,
+    JobStart,
+    LockHolder,
+    state_dir_for,
+)
 
 logger = logging.getLogger(__name__)
 
 SETTINGS_MODULE = "crawler.settings"
+
+ABANDONED_LOOKBACK = 200
+"""Recent crawl records searched for the attempts of a job whose process died."""
 
 SITE_COLUMNS = ("pages", "articles", "new", "updated", "unchanged", "dropped", "errors")
 """Per-outlet counts in the summary, each read from the stat `site/<key>/<column>`."""
@@ -66,6 +79,20 @@ class CrawlSummary:
     elapsed: float
     stats: dict[str, Any]
     sites: list[SiteSummary] = field(default_factory=list)
+    job_mode: str | None = None
+    """How the crawl's job started: `new`, `resumed` or `recovered` (None: no job)."""
+
+    @property
+    def warnings(self) -> list[str]:
+        """Health warnings of the crawled outlets (`archive.health`)."""
+        messages = self.stats.get("health/messages") or []
+        return [str(m) for m in messages] if isinstance(messages, list) else []
+
+    @property
+    def skipped(self) -> int:
+        """Archived article pages not fetched again (incremental crawl)."""
+        return sum(int(v) for k, v in self.stats.items()
+                   if k.startswith("site/") and k.endswith("/skipped"))
 
     @property
     def ok(self) -> bool:
@@ -86,18 +113,19 @@ class CrawlSummary:
             lines.append("total".ljust(width)
                          + "".join(f"{self.total(c):>11}" for c in SITE_COLUMNS))
         rate = self.total("pages") / self.elapsed if self.elapsed > 0 else 0.0
+        skipped = f"{self.skipped} archived articles not fetched again; " if self.skipped else ""
         lines.append(f"{self.finish_reason} in {self.elapsed:.1f} s ({rate:.1f} pages/s); "
-                     f"archive: {self.db}")
+                     f"{skipped}archive: {self.db}")
         return "\n".join(lines)
 
 
 def summarize(stats: Mapping[str, Any], profiles: Sequence[SiteProfile], db: str,
-              elapsed: float) -> CrawlSummary:
+              elapsed: float, job_mode: str | None = None) -> CrawlSummary:
     sites = [SiteSummary(key=p.key, name=p.name,
                          counts={c: int(stats.get(f"site/{p.key}/{c}", 0)) for c in SITE_COLUMNS})
              for p in profiles]
     return CrawlSummary(db=db, finish_reason=str(stats.get("finish_reason", "unknown")),
-                        elapsed=elapsed, stats=jsonable(stats), sites=sites)
+                        elapsed=elapsed, stats=jsonable(stats), sites=sites, job_mode=job_mode)
 
 
 def run_crawl(
@@ -109,13 +137,25 @@ def run_crawl(
     settings: Mapping[str, Any] | None = None,
     progress: bool | None = None,
     stderr: TextIO | None = None,
+    refresh_days: float | None = None,
+    fresh: bool = False,
+    wait: bool = False,
+    resume: bool = True,
+    urls: Mapping[str, Sequence[str]] | None = None,
 ) -> CrawlSummary:
     """Crawl `profiles` into the archive at `db` and return what happened.
 
     `since` is a date or instant (`--since`); `max_articles` a per-outlet cap (0: none);
     `settings` any Scrapy or `WARTA_*` setting; `progress` the live line on stderr (default:
-    when stderr is a terminal). Raises `WartaError` before crawling when the archive cannot be
-    opened or an option is wrong.
+    when stderr is a terminal); `refresh_days` the window of articles fetched again
+    (`WARTA_REFRESH_DAYS`); `urls` (outlet key -> article URLs) fetches exactly those
+    articles instead of discovering any (`warta rehydrate`).
+
+    The crawl holds the archive's crawl lock throughout (`crawler.state`): another crawl
+    holding it raises `CrawlLocked`, or with `wait` is waited for. With `resume` (the default)
+    the crawl belongs to the job of its sites: an unfinished job is resumed (paused) or
+    recovered (died), and `fresh` starts it over. Raises `WartaError` before crawling when the
+    archive cannot be opened, is locked, or an option is wrong.
     """
     if not profiles:
         raise ValueError("run_crawl needs at least one profile")
@@ -128,22 +168,86 @@ def run_crawl(
     overrides: dict[str, Any] = {"WARTA_DB": db_path, "WARTA_PROGRESS": progress,
                                  "LOG_INSTALL_ROOT_HANDLER": False}  # ours, below
     overrides.update(settings or {})
+    if refresh_days is not None:
+        overrides["WARTA_REFRESH_DAYS"] = refresh_days
     crawl = crawl_settings(overrides)
 
+    state_dir = state_dir_for(db_path, crawl.get("WARTA_STATE_DIR"))
+    lock = CrawlLock(state_dir / LOCK_NAME)
+
+    def waiting(holder: LockHolder | None) -> None:
+        shown = holder.describe() if holder else "another process"
+        stream.write(f"Waiting for the crawl lock on {db_path} ({shown})...\n")
+        stream.flush()
+
+    lock.acquire(wait=wait, on_wait=waiting)
+    try:
+        if lock.taken_over is not None:
+            _note(stream, f"took over the crawl lock left by {lock.taken_over.describe()}: "
+                          "that crawl ended without releasing it")
+        job: Job | None = None
+        start: JobStart | None = None
+        if resume and not crawl.get("JOBDIR"):
+            job = Job(state_dir, [p.key for p in profiles])
+            start = job.start({"since": str(bound) if bound else None,
+                               "max_articles": max_articles or None,
+                               "incremental": crawl.getbool("WARTA_INCREMENTAL"),
+                               "listed": urls is not None}, fresh=fresh)
+            _announce(stream, start, db_path)
+            crawl.setdict({"JOBDIR": str(start.jobdir), "WARTA_JOB": start.name,
+                           "WARTA_JOB_STARTED": start.started_at}, priority="cmdline")
+        summary = _run(crawl, profiles, db_path, stream, bound, max_articles,
+                       start.mode if start else None, urls)
+        if job is not None:
+            job.finish(summary.finish_reason)
+        return summary
+    finally:
+        lock.release()
+
+
+def _note(stream: TextIO, text: str) -> None:
+    stream.write(f"Note: {text}\n")
+    stream.flush()
+
+
+def _announce(stream: TextIO, start: JobStart, db_path: str) -> None:
+    """Say on stderr when a crawl continues an earlier one (and mark a dead attempt killed)."""
+    if start.note:
+        _note(stream, start.note)
+    if start.mode == RESUMED:
+        _note(stream, f"resuming the paused crawl of {start.name} begun {start.started_at} "
+                      "(--fresh starts over)")
+    elif start.mode == RECOVERED:
+        with Archive(db_path) as archive:
+            dead = [c["id"] for c in archive.crawls(ABANDONED_LOOKBACK)
+                    if c["finished_at"] is None and c["finish_reason"] is None
+                    and (c["args"] or {}).get("job") == start.name]
+            for crawl_id in dead:
+                archive.abandon_crawl(crawl_id, "killed")
+        shown = ", ".join(map(str, dead)) or "none recorded"
+        _note(stream, f"the crawl of {start.name} begun {start.started_at} ended without "
+                      f"closing (crawl {shown} marked killed); continuing it: articles "
+                      "archived since then are not fetched again (--fresh starts over)")
+
+
+def _run(crawl: Settings, profiles: Sequence[SiteProfile], db_path: str, stream: TextIO,
+         bound: DateBound | None, max_articles: int, job_mode: str | None,
+         urls: Mapping[str, Sequence[str]] | None = None) -> CrawlSummary:
     handler = _install_logging(crawl, stream)
     try:
         process = CrawlerProcess(crawl)
         from crawler.spiders.news import NewsSpider
 
         crawler = process.create_crawler(NewsSpider)
-        process.crawl(crawler, profiles=list(profiles), since=bound, max_articles=max_articles)
+        process.crawl(crawler, profiles=list(profiles), since=bound, max_articles=max_articles,
+                      urls=urls)
         started = time.monotonic()
         process.start()
         elapsed = time.monotonic() - started
     finally:
         logging.getLogger().removeHandler(handler)
     stats = crawler.stats.get_stats() if crawler.stats is not None else {}
-    return summarize(stats, profiles, db_path, elapsed)
+    return summarize(stats, profiles, db_path, elapsed, job_mode)
 
 
 # --- demo -------------------------------------------------------------------------------------
@@ -151,6 +255,8 @@ def run_crawl(
 DEMO_SETTINGS: dict[str, Any] = {
     # The demo sites run in this process on loopback: no need to spare them.
     "LOG_LEVEL": "WARNING",
+    # Every demo reads every page: a second demo shows each article unchanged.
+    "WARTA_INCREMENTAL": False,
     "AUTOTHROTTLE_ENABLED": False,
     "DOWNLOAD_DELAY": 0,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
@@ -197,7 +303,7 @@ def run_demo(db: str | Path, *, query: str | None = None, progress: bool | None 
         profiles = [parse_profile(key, data, f"<demo site {key}>")
                     for key, data in demo.profiles(server.urls).items()]
         summary = run_crawl(profiles, db=db, settings={**DEMO_SETTINGS, **(settings or {})},
-                            progress=progress)
+                            progress=progress, resume=False)
     finally:
         server.stop()
     text = query or getattr(demo, "SAMPLE_QUERY", None) or DEFAULT_DEMO_QUERY

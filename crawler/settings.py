@@ -59,6 +59,21 @@ WARTA_SETTINGS: dict[str, Setting] = {
         False, "Redraw a one-line progress report on stderr (set by `warta crawl` on a terminal)."),
     "WARTA_PROGRESS_INTERVAL": Setting(
         1.0, "Seconds between redraws of the progress line."),
+    "WARTA_INCREMENTAL": Setting(
+        True, "Skip article pages the archive already holds, before they are requested "
+              "(except changed and recent ones; see `WARTA_REFRESH_DAYS`)."),
+    "WARTA_REFRESH_DAYS": Setting(
+        2.0, "Archived articles published within this many days are fetched again, to catch "
+             "corrections (`warta crawl --refresh-days`)."),
+    "WARTA_STATE_DIR": Setting(
+        None, "Folder of the archive's crawl lock and resumable jobs (default: the archive's "
+              "path plus `.state`, e.g. `warta.db.state/`)."),
+    "WARTA_JOB": Setting(
+        None, "The resumable job a crawl belongs to (set by `warta crawl`; recorded with the "
+              "crawl)."),
+    "WARTA_JOB_STARTED": Setting(
+        None, "When the crawl's job began (ISO 8601, set by `warta crawl` when it resumes a "
+              "job): articles archived since then are done and not fetched again."),
 }
 """Every warta setting: default and one line of help. The README's Settings section lists them."""
 
@@ -133,6 +148,8 @@ DOWNLOADER_MIDDLEWARES = {
     # After RobotsTxtMiddleware (100) so disallowed URLs never reach it; before redirects (600)
     # see their responses, so a redirect off the outlet is caught too.
     "crawler.middlewares.OutletScopeMiddleware": 110,
+    # Archived articles are skipped right after: they never wait on a download slot.
+    "crawler.incremental.IncrementalMiddleware": 120,
     "crawler.middlewares.ResponseCheckMiddleware": 590,
 }
 
@@ -164,3 +181,8 @@ WARTA_ARCHIVE_ENABLED = WARTA_SETTINGS["WARTA_ARCHIVE_ENABLED"].default
 WARTA_STATS_FILE = WARTA_SETTINGS["WARTA_STATS_FILE"].default
 WARTA_PROGRESS = WARTA_SETTINGS["WARTA_PROGRESS"].default
 WARTA_PROGRESS_INTERVAL = WARTA_SETTINGS["WARTA_PROGRESS_INTERVAL"].default
+WARTA_INCREMENTAL = WARTA_SETTINGS["WARTA_INCREMENTAL"].default
+WARTA_REFRESH_DAYS = WARTA_SETTINGS["WARTA_REFRESH_DAYS"].default
+WARTA_STATE_DIR = WARTA_SETTINGS["WARTA_STATE_DIR"].default
+WARTA_JOB = WARTA_SETTINGS["WARTA_JOB"].default
+WARTA_JOB_STARTED = WARTA_SETTINGS["WARTA_JOB_STARTED"].default

@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -84,6 +84,8 @@ class PartsState:
     http_status: int
     fetched_at: dt.datetime
     target: str
+    depth: int = 0
+    """Related-link hops from a sitemap, feed or listing to this article."""
     parts: list[dict[str, Any]] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)
     fetched: list[str] = field(default_factory=list)
@@ -114,9 +116,17 @@ class NewsSpider(scrapy.Spider):
         since: str | dt.date | DateBound | None = None,
         max_articles: int | str | None = None,
         sites_dir: str | None = None,
+        urls: Mapping[str, Iterable[str]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        if isinstance(urls, str):
+            raise UsageError("urls: give a mapping of outlet key -> article URLs (from Python "
+                             "or `warta rehydrate LIST`), not text")
+        self.listed: dict[str, list[str]] | None = (
+            {key: list(values) for key, values in urls.items()} if urls is not None else None)
+        """Listed mode (`warta rehydrate`): per outlet key, the article URLs to fetch instead
+        of discovering them; no related links are followed."""
         self._site_arg = _split_keys(site)
         self._profiles_arg = list(profiles) if profiles is not None else None
         self._since_arg = since
@@ -169,6 +179,8 @@ class NewsSpider(scrapy.Spider):
         if self.max_articles < 0:
             raise UsageError("max_articles: give 0 (no limit) or more")
         self.related_depth = settings.getint("WARTA_RELATED_DEPTH")
+        if self.listed is not None:  # listed mode: exactly the URLs given
+            self.related_depth = 0
         self.max_parts = max(1, settings.getint("WARTA_MAX_PARTS"))
         self.max_sitemap_bytes = settings.getint("DOWNLOAD_MAXSIZE")
 
@@ -220,14 +232,38 @@ class NewsSpider(scrapy.Spider):
             self._bad(chain[0], "redirect_loop",
                       f"redirects back to {request.url} after {len(chain)} hop(s)", site)
 
+    _PERSISTED = ("_articles", "_in_flight", "_depth", "_unfollowed", "_listing_seen")
+    """What the spider knows of a job beyond Scrapy's queue: kept in `self.state`."""
+
+    def _restore_state(self) -> None:
+        """With a JOBDIR, Scrapy keeps `self.state` across a paused and resumed crawl
+        (`SpiderState`). The spider's bookkeeping lives in it: `max_articles` holds over the
+        whole job, articles still queued at the pause stay counted as in flight, and an article
+        found again nearer a listing still gets its related links followed."""
+        state = getattr(self, "state", None)
+        if not isinstance(state, dict):
+            return
+        for name in self._PERSISTED:
+            mine = getattr(self, name)
+            saved = state.get(f"warta{name}")
+            if saved is not None and type(saved) is type(mine):
+                saved.update(mine)
+                setattr(self, name, saved)
+            else:
+                state[f"warta{name}"] = mine
+
     # --- start ----------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Request]:
+        self._restore_state()
         for profile in self.profiles.values():
             for request in self._start_requests(profile):
                 yield request
 
     def _start_requests(self, profile: SiteProfile) -> Iterator[Request]:
+        if self.listed is not None:
+            yield from self._listed_requests(profile)
+            return
         home = profile.homepage
         yield Request(urljoin(home, "/robots.txt"), callback=self.parse_robots,
                       errback=self.on_error, priority=SITEMAP_PRIORITY,
@@ -240,12 +276,21 @@ class NewsSpider(scrapy.Spider):
         for url in profile.discovery.listings:
             yield self._listing_request(profile, url, page=1, listing=url)
 
+    def _listed_requests(self, profile: SiteProfile) -> Iterator[Request]:
+        """Listed mode: a request for each listed article of this outlet, and no discovery
+        (robots.txt is still obeyed: Scrapy's middleware fetches it)."""
+        assert self.listed is not None
+        for url in self.listed.get(profile.key, ()):
+            yield from self._article_requests(profile, url, via="list")
+
     def _sitemap_request(self, profile: SiteProfile, url: str, *, depth: int,
-                         offsite_ok: bool = False) -> Request:
+                         offsite_ok: bool = False, lastmod: dt.datetime | None = None
+                         ) -> Request:
+        meta = self._meta(profile, "sitemap", warta_depth=depth, warta_offsite_ok=offsite_ok)
+        if lastmod is not None:
+            meta["warta_lastmod"] = lastmod.isoformat()  # from its index: unchanged since?
         return Request(url, callback=self.parse_sitemap, errback=self.on_error,
-                       priority=SITEMAP_PRIORITY,
-                       meta=self._meta(profile, "sitemap", warta_depth=depth,
-                                       warta_offsite_ok=offsite_ok))
+                       priority=SITEMAP_PRIORITY, meta=meta)
 
     def _feed_request(self, profile: SiteProfile, url: str) -> Request:
         return Request(url, callback=self.parse_feed, errback=self.on_error,
@@ -302,6 +347,7 @@ class NewsSpider(scrapy.Spider):
         self._depth[target] = depth
         self._in_flight[key] += 1
         self._inc(f"discovery/articles/{via}")
+        self._inc(f"site/{key}/found")
         meta = self._meta(profile, "article", warta_depth=depth, warta_via=via,
                           warta_target=target)
         if hint is not None:
@@ -349,7 +395,8 @@ class NewsSpider(scrapy.Spider):
                     self._inc("discovery/sitemaps_skipped_old")
                     continue
                 yield self._sitemap_request(profile, entry.url, depth=depth + 1,
-                                            offsite_ok=response.meta.get("warta_offsite_ok", False))
+                                            offsite_ok=response.meta.get("warta_offsite_ok", False),
+                                            lastmod=entry.lastmod)
             return
         article_sitemap = self._lists_articles(profile, sitemap.entries)
         for entry in sitemap.entries:
@@ -436,7 +483,7 @@ class NewsSpider(scrapy.Spider):
             return
         state = PartsState(first=data, http_status=response.status, fetched_at=fetched_at,
                            target=response.meta.get("warta_target", response.url),
-                           fetched=[response.url])
+                           depth=response.meta.get("warta_depth", 0), fetched=[response.url])
         state.pending = self._new_parts(profile, data, state)
         yield from self._continue(profile, state)
 
@@ -473,7 +520,7 @@ class NewsSpider(scrapy.Spider):
         yield from self._continue(profile, state)
 
     def on_part_error(self, failure: Failure) -> Iterator[Request | ArticleItem]:
-        self.on_error(failure)
+        yield from self.on_error(failure)
         request = failure.request  # type: ignore[attr-defined]
         state: PartsState = request.cb_kwargs["state"]
         profile = self.profiles[request.meta["warta_site"]]
@@ -506,23 +553,33 @@ class NewsSpider(scrapy.Spider):
         links = [link["url"] for link in data.get("related") or []
                  if isinstance(link, dict) and isinstance(link.get("url"), str)
                  and profile.owns(link["url"]) and self._is_article(profile, link["url"])]
-        depth = self._depth.get(state.target, 0)
+        yield from self._follow_related(profile, state.target, state.depth, links)
+        yield item
+
+    def _follow_related(self, profile: SiteProfile, target: str, depth: int,
+                        links: list[str]) -> Iterator[Request]:
+        """Requests for an article's related links within `related_depth` hops; at the limit
+        the links are kept in case the article is found again nearer a listing."""
+        depth = self._depth.get(target, depth)
         if depth < self.related_depth:
             for url in links:
                 yield from self._article_requests(profile, url, via="related", depth=depth + 1)
         elif depth > 0 and links and len(self._unfollowed) < MAX_UNFOLLOWED:
-            self._unfollowed[state.target] = links
-        yield item
+            self._unfollowed[target] = links
 
     # --- failures -------------------------------------------------------------------------------
 
-    def on_error(self, failure: Failure) -> None:
-        """Count and log once a request that failed for good (after retries)."""
+    def on_error(self, failure: Failure) -> list[Request]:
+        """Count and log once a request that failed for good (after retries), or that a
+        component chose not to send (`SkipRequest`): an article this job already archived
+        counts toward `max_articles`, and the requests for its stored related links are
+        returned, as if its page had been read."""
         request: Request = failure.request  # type: ignore[attr-defined]
         meta = request.meta
-        site = meta.get("warta_site")
-        if meta.get("warta_kind") == "article" and site:
-            self._in_flight[site] -= 1
+        site: str | None = meta.get("warta_site")
+        article_site = site if meta.get("warta_kind") == "article" and site else None
+        if article_site:
+            self._in_flight[article_site] -= 1
         exc = failure.value
         url = request.url
         if isinstance(exc, HttpError):
@@ -531,6 +588,16 @@ class NewsSpider(scrapy.Spider):
         elif isinstance(exc, SkipRequest):
             self._inc(f"skipped/{exc.reason}")
             logger.debug("skipped (%s): %s", exc.reason, url)
+            if article_site:
+                self._inc(f"site/{article_site}/skipped")
+                profile = self.profiles.get(article_site)
+                if exc.done and profile is not None:
+                    self._articles[article_site] += 1
+                    links = [u for u in exc.related
+                             if profile.owns(u) and self._is_article(profile, u)]
+                    target = meta.get("warta_target", url)
+                    return list(self._follow_related(profile, target,
+                                                     meta.get("warta_depth", 0), links))
         elif isinstance(exc, BadResponse):
             self._bad(url, exc.kind, exc.reason, site)
         elif isinstance(exc, OffsiteRequest):
@@ -548,6 +615,7 @@ class NewsSpider(scrapy.Spider):
             kind, reason, logged_by_scrapy = classify_download_error(exc or Exception())
             self._bad(url, kind, reason, site,
                       level=logging.DEBUG if logged_by_scrapy else logging.WARNING)
+        return []
 
 
 def classify_download_error(exc: BaseException) -> tuple[str, str, bool]:
