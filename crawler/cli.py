@@ -190,6 +190,52 @@ def extract(file: str | None, url: str | None, site: str | None, sites_dir: str 
 
 # --- end of extract ---------------------------------------------------------------------------
 
+# --- rehydrate (crawler/rehydrate.py does the work) -------------------------------------------
+
+
+@cli.command()
+@click.argument("url_list", metavar="LIST", type=click.Path(dir_okay=True))
+@db_option
+@sites_dir_option
+@click.option("--failed", "failed_out", metavar="FILE",
+              help="Also write the URLs that could not be fetched, with the reason, to FILE "
+                   "(.jsonl, .csv, or one URL per line), to try them again later.")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
+              help="A Scrapy or WARTA_ setting for this run; repeatable.")
+@click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
+              default="WARNING", show_default=True,
+              help="Log detail on stderr (WARNING: one line per URL that failed).")
+@click.option("--progress/--no-progress", default=None,
+              help="The live progress line (default: on when stderr is a terminal).")
+def rehydrate(url_list: str, db: str, sites_dir: str | None, failed_out: str | None,
+              overrides: tuple[str, ...], log_level: str, progress: bool | None) -> int:
+    """Crawl exactly the articles of a URL list into an archive, through the normal crawler
+    (robots.txt, politeness, pipelines), and report what could not be fetched.
+
+    LIST is a urls-only export (warta export --urls-only: JSON lines, CSV or Parquet) or a
+    file with one URL per line. Each URL is read with its outlet's profile (the list's
+    `source`, else the profile owning its host, else one derived from the host).
+
+    \b
+    Example:
+      warta rehydrate kaltim-urls.csv --db rebuilt.db --sites-dir ~/warta-sites --failed gone.csv
+    """
+    from crawler.rehydrate import rehydrate as run_rehydrate
+
+    settings: dict[str, Any] = {"LOG_LEVEL": log_level}
+    settings.update(_setting(text) for text in overrides)
+    report = run_rehydrate(url_list, db=db, sites_dir=sites_dir, settings=settings,
+                           progress=progress, failed_out=failed_out)
+    for note in report.notes:
+        click.echo(f"Note: {note}", err=True)
+    click.echo(report.summary.format())
+    click.echo(report.format())
+    if report.summary.finish_reason == "shutdown":
+        return EXIT_INTERRUPTED
+    return 0 if report.summary.ok else EXIT_CRAWL_FAILED
+
+# --- end of rehydrate -------------------------------------------------------------------------
+
 
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point (`warta`)."""
