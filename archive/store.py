@@ -493,13 +493,13 @@ class Archive:
         return {url: row[0] for url, row in self._lookup(
             self._conn, "SELECT url, published_at FROM articles WHERE url IN", list(urls)).items()}
 
-    def seen_articles(self, source: str) -> Iterator[tuple[str, str | None, str, str,
-                                                         str | None]]:
+    def seen_articles(self, source: str) -> Iterator[tuple[Any, ...]]:
         """Every archived article of an outlet as `(url, published_utc, first_seen_at,
-        last_seen_at, modified_at)`, from a cursor (incremental crawls load them once)."""
+        last_seen_at, changed_at, fetched_at, modified_at)`, from a cursor (incremental crawls
+        load them once)."""
         yield from self._conn.execute(
-            "SELECT url, published_utc, first_seen_at, last_seen_at, modified_at FROM articles "
-            "WHERE source = ?", (source,))
+            "SELECT url, published_utc, first_seen_at, last_seen_at, changed_at, fetched_at, "
+            "modified_at FROM articles WHERE source = ?", (source,))
 
     def related_urls(self, url: str) -> list[str]:
         """The related-headline targets the archived article at `url` showed, in page order."""

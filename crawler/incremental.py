@@ -13,7 +13,7 @@ An article page is fetched when (`decide`, first rule that applies):
 2. this job already archived it (a resumed or recovered crawl, see `crawler/state.py`): skipped
    as `done`, its stored related links followed instead (only these are read from the archive);
 3. a sitemap `lastmod` or a feed's updated/published date is later than the last time warta
-   saw the page (less `LASTMOD_SLACK`) and than the page's own modification time: `changed`;
+   read the page (`Seen.read_at`) and than the page's own modification time: `changed`;
 4. it was published within the refresh window (`WARTA_REFRESH_DAYS`, `warta crawl
    --refresh-days`; an undated article: first archived within it), so late corrections are
    caught even where the outlet announces none: `refresh`;
@@ -46,11 +46,14 @@ from crawler.middlewares import SkipRequest
 
 logger = logging.getLogger(__name__)
 
-#: A sitemap or feed date up to this long before warta last saw a page still counts as a change
-#: it may have missed: an article reaches the archive up to `WARTA_FLUSH_SECONDS` (10 s) after
-#: its page was fetched, and an outlet's server clock can be a few minutes off. Five minutes
-#: covers both; the cost of the margin is one extra fetch of a page edited just before a crawl.
-LASTMOD_SLACK = dt.timedelta(minutes=5)
+#: When warta last read a page and found it unchanged, the archive knows only when it wrote
+#: that down (`last_seen_at`), up to `WARTA_FLUSH_SECONDS` (10 s) plus the pipeline's latency
+#: after the fetch. A sitemap or feed date up to this long before then may be an edit made
+#: after the fetch, so it still counts as a change. A minute covers that gap and the clock
+#: difference of servers kept by NTP (well under a second); the cost is one extra fetch of a
+#: page edited just before it was read. (When the last read stored new content, its exact
+#: fetch time is known and no margin is needed.)
+LASTMOD_SLACK = dt.timedelta(seconds=60)
 
 DAY = 86_400.0
 
@@ -61,6 +64,9 @@ class Seen(NamedTuple):
     published: float | None
     first_seen: float
     last_seen: float
+    read_at: float
+    """No edit before this is missing from the archive: the fetch time of the stored content
+    when the last read stored it, else the last read's write time less `LASTMOD_SLACK`."""
     modified: float | None
 
 
@@ -76,12 +82,19 @@ def _ts(value: str | None) -> float | None:
     return when.timestamp()
 
 
-def load_seen(rows: Iterable[tuple[str, str | None, str, str, str | None]]) -> dict[str, Seen]:
+def load_seen(rows: Iterable[tuple[Any, ...]]) -> dict[str, Seen]:
     """`Archive.seen_articles` rows -> canonical URL -> `Seen`."""
     seen: dict[str, Seen] = {}
-    for url, published, first, last, modified in rows:
+    slack = LASTMOD_SLACK.total_seconds()
+    for url, published, first, last, changed, fetched, modified in rows:
         first_ts = _ts(first) or 0.0
-        seen[url] = Seen(_ts(published), first_ts, _ts(last) or first_ts, _ts(modified))
+        last_ts = _ts(last) or first_ts
+        fetched_ts = _ts(fetched)
+        if last == changed and fetched_ts is not None:
+            read_at = min(fetched_ts, last_ts)
+        else:
+            read_at = last_ts - slack
+        seen[url] = Seen(_ts(published), first_ts, last_ts, read_at, _ts(modified))
     return seen
 
 
@@ -101,7 +114,7 @@ def decide(seen: Seen | None, hints: Iterable[float | None], window: Window) -> 
         return "new"
     if window.job_started is not None and seen.last_seen >= window.job_started:
         return "done"
-    reference = max(seen.last_seen - LASTMOD_SLACK.total_seconds(), seen.modified or 0.0)
+    reference = max(seen.read_at, seen.modified or 0.0)
     if any(hint is not None and hint > reference for hint in hints):
         return "changed"
     recent = seen.published if seen.published is not None else seen.first_seen
@@ -160,7 +173,7 @@ class IncrementalMiddleware:
             archive = self._archive()
             known = load_seen(archive.seen_articles(site)) if archive is not None else {}
             self.seen[site] = known
-            self.stats.set_value(f"incremental/archived/{site}", len(known))
+            self.stats.set_value(f"incremental/known/{site}", len(known))
         return known
 
     def _complete_since(self, site: str) -> float | None:
@@ -187,7 +200,10 @@ class IncrementalMiddleware:
         return None
 
     def _article(self, request: Request, site: str, meta: Mapping[str, Any]) -> None:
-        url = meta.get("warta_target") or request.url
+        # A redirect's new request keeps the original target in its meta: look up where it
+        # now points (the page whose canonical URL the archive has) instead.
+        url = request.url if meta.get("redirect_urls") else (meta.get("warta_target")
+                                                             or request.url)
         seen = self._seen(site).get(url)
         hints = (_ts(meta.get("warta_lastmod")), _ts(meta.get("warta_published")))
         rule = decide(seen, hints, self.window)

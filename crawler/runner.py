@@ -34,6 +34,7 @@ from crawler.pipelines import jsonable
 from crawler.sites import SiteProfile
 from crawler.state import (
     LOCK_NAME,
+    NEW,
     RECOVERED,
     RESUMED,
     CrawlLock,
@@ -194,8 +195,10 @@ def run_crawl(
                                "incremental": crawl.getbool("WARTA_INCREMENTAL"),
                                "listed": urls is not None}, fresh=fresh)
             _announce(stream, start, db_path)
-            crawl.setdict({"JOBDIR": str(start.jobdir), "WARTA_JOB": start.name,
-                           "WARTA_JOB_STARTED": start.started_at}, priority="cmdline")
+            crawl.setdict({"JOBDIR": str(start.jobdir), "WARTA_JOB": start.name},
+                          priority="cmdline")
+            if start.mode != NEW:  # a new job has done nothing yet
+                crawl.set("WARTA_JOB_STARTED", start.started_at, priority="cmdline")
         summary = _run(crawl, profiles, db_path, stream, bound, max_articles,
                        start.mode if start else None, urls)
         if job is not None:

@@ -38,6 +38,7 @@ of those sites and starts over. The crawl records of a died attempt are marked `
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import fcntl
 import hashlib
@@ -282,7 +283,9 @@ class Job:
             if self.dir.exists():
                 shutil.rmtree(self.dir)
             _ensure_dir(self.dir)
-            started = now_utc()
+            # To the microsecond: the archive's times are whole seconds, so an article written
+            # in the second this job began, before it began, is not taken for one of its own.
+            started = dt.datetime.now(dt.UTC).isoformat()
             data = {"sites": self.sites, "options": wanted, "status": RUNNING,
                     "started_at": started, "attempts": 0, "pid": os.getpid()}
             self._write(data)
