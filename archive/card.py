@@ -265,20 +265,24 @@ def _render(data: dict[str, Any], manifest: dict[str, Any]) -> Iterator[str]:
 
     yield "## Files and checksums"
     yield ""
-    files = manifest.get("files") or [{"path": manifest["file"], "rows": rows,
-                                       "bytes": manifest["bytes"],
-                                       "sha256": manifest["sha256"]}]
-    yield from _table(["file", "rows", "bytes", "sha256"],
-                      ([f["path"], _n(f["rows"]), _n(f["bytes"]), f"`{f['sha256']}`"]
-                       for f in files), right=[1, 2])
-    yield ""
-    where = f"inside `{manifest['file']}/`" if manifest.get("files") else "beside this card"
-    yield f"Check them with `sha256sum -c` {where}:"
-    yield ""
-    yield "```"
-    for f in files:
-        yield f"{f['sha256']}  {f['path']}"
-    yield "```"
+    partitioned = "files" in manifest
+    files = manifest["files"] if partitioned else [
+        {"path": manifest["file"], "rows": rows, "bytes": manifest["bytes"],
+         "sha256": manifest["sha256"]}]
+    if files:
+        yield from _table(["file", "rows", "bytes", "sha256"],
+                          ([f["path"], _n(f["rows"]), _n(f["bytes"]), f"`{f['sha256']}`"]
+                           for f in files), right=[1, 2])
+        yield ""
+        where = f"inside `{manifest['file']}/`" if partitioned else "beside this card"
+        yield f"Check them with `sha256sum -c` {where}:"
+        yield ""
+        yield "```"
+        for f in files:
+            yield f"{f['sha256']}  {f['path']}"
+        yield "```"
+    else:
+        yield "No data files: no article matched."
     yield ""
 
     yield "## Copyright and redistribution"

@@ -171,3 +171,17 @@ def test_cli_export_with_card(crawled: Archive, db_path: Path, tmp_path: Path,
     assert printed.endswith(f"; manifest: {out}.manifest.json; card: {out}.card.md\n")
     assert (tmp_path / "urls.jsonl.card.md").read_text().startswith(
         "# Dataset card: urls.jsonl\n")
+
+
+@pytest.mark.parametrize("options", [{}, {"partition": True}])
+def test_card_of_an_empty_export(crawled: Archive, tmp_path: Path, options: dict) -> None:
+    out = tmp_path / ("none" if options else "none.csv")
+    card = make_card(crawled, out, query="tsunami", **options)
+    assert card.splitlines()[2] == ("0 news articles from 0 outlets, exported from the warta "
+                                    f"archive `warta.db` by warta {crawled_version()}.")
+    checksums = section(card, "Files and checksums")
+    if options:
+        assert checksums == ["No data files: no article matched."]
+        assert list(out.iterdir()) == []
+    else:
+        assert checksums[-2] == f"{hashlib.sha256(out.read_bytes()).hexdigest()}  none.csv"
