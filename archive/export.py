@@ -361,7 +361,7 @@ def export(archive: Archive, out: str | os.PathLike[str], *, fmt: str | None = N
     """
     out = Path(out).expanduser()
     if partition:
-        fmt = fmt or "parquet"
+        fmt = fmt or _name_format(out) or "parquet"
         if fmt != "parquet":
             raise UsageError(f"--partition: only Parquet is partitioned, not {fmt}; drop "
                              "--format or give --format parquet")

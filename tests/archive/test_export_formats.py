@@ -254,13 +254,14 @@ def test_a_partitioned_export_replaces_an_earlier_one(linked: Archive, tmp_path:
 
 @pytest.mark.parametrize(("make", "options", "message"), [
     (None, {"fmt": "csv"}, "--partition: only Parquet is partitioned, not csv"),
+    ("csv-name", {}, "--partition: only Parquet is partitioned, not csv"),
     ("file", {}, "--out: .* is a file; --partition writes a folder"),
     ("foreign", {}, "--out: the folder .* holds other files \\(notes.txt, ...\\)"),
 ])
 def test_partition_refuses_what_it_would_clobber(linked: Archive, tmp_path: Path,
                                                  make: str | None, options: dict[str, Any],
                                                  message: str) -> None:
-    out = tmp_path / "out"
+    out = tmp_path / ("out.csv" if make == "csv-name" else "out")
     if make == "file":
         out.write_text("keep me")
     elif make == "foreign":
@@ -268,7 +269,7 @@ def test_partition_refuses_what_it_would_clobber(linked: Archive, tmp_path: Path
         (out / "notes.txt").write_text("keep me")
     with pytest.raises(UsageError, match=message):
         export(linked, out, partition=True, **options)
-    assert not (tmp_path / "out.manifest.json").exists()
+    assert not list(tmp_path.glob("out*.manifest.json"))
 
 
 # --- stable ids, reproducible files -------------------------------------------------------------
