@@ -417,12 +417,12 @@ class StatsFileExtension:
         if not path:
             raise NotConfigured
         ext = cls(crawler.stats, path)
-        # After the core stats set finish_reason/finish_time (their handler connects first).
-        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        # When the engine has stopped: every spider_closed handler has run by then, the core
+        # stats' finish_reason and the archive pipeline's health figures included.
+        crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
         return ext
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
+    def engine_stopped(self) -> None:
         data = jsonable(self.stats.get_stats())
-        data.setdefault("finish_reason", reason)
         self.path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n",
                              encoding="utf-8")
