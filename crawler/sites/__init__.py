@@ -45,6 +45,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -329,12 +330,27 @@ def profile_dirs(sites_dir: str | os.PathLike[str] | None = None) -> list[Path]:
     return dirs
 
 
+def _bundled_profiles() -> list[SiteProfile]:
+    """The profiles that ship with warta. Read as package resources when warta runs from a
+    zipped egg (Scrapyd runs a deployed project that way), where there is no folder to list."""
+    if BUNDLED_DIR.is_dir():
+        return [load_profile(path) for path in sorted(BUNDLED_DIR.glob("*.toml"))]
+    found = []
+    for entry in sorted(resources.files(__name__).iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            data = tomllib.loads(entry.read_text(encoding="utf-8"))
+            found.append(parse_profile(entry.name.removesuffix(".toml"), data,
+                                       BUNDLED_DIR / entry.name))
+    return found
+
+
 def load_profiles(sites_dir: str | os.PathLike[str] | None = None) -> dict[str, SiteProfile]:
     """All profiles by key; a user folder's profile replaces a bundled one of the same key."""
     profiles: dict[str, SiteProfile] = {}
     for folder in profile_dirs(sites_dir):
-        for path in sorted(folder.glob("*.toml")):
-            profile = load_profile(path)
+        found = (_bundled_profiles() if folder == BUNDLED_DIR
+                 else [load_profile(path) for path in sorted(folder.glob("*.toml"))])
+        for profile in found:
             profiles[profile.key] = profile
     return profiles
 
