@@ -114,7 +114,7 @@ class CrawlSummary:
             lines.append("total".ljust(width)
                          + "".join(f"{self.total(c):>11}" for c in SITE_COLUMNS))
         rate = self.total("pages") / self.elapsed if self.elapsed > 0 else 0.0
-        skipped = f"{self.skipped} archived articles not fetched again; " if self.skipped else ""
+        skipped = f"{self.skipped:,} archived articles not fetched again; " if self.skipped else ""
         lines.append(f"{self.finish_reason} in {self.elapsed:.1f} s ({rate:.1f} pages/s); "
                      f"{skipped}archive: {self.db}")
         return "\n".join(lines)
