@@ -493,13 +493,19 @@ class Archive:
         return {url: row[0] for url, row in self._lookup(
             self._conn, "SELECT url, published_at FROM articles WHERE url IN", list(urls)).items()}
 
-    def seen_articles(self, source: str) -> Iterator[tuple[Any, ...]]:
-        """Every archived article of an outlet as `(url, published_utc, first_seen_at,
-        last_seen_at, changed_at, fetched_at, modified_at)`, from a cursor (incremental crawls
-        load them once)."""
-        yield from self._conn.execute(
-            "SELECT url, published_utc, first_seen_at, last_seen_at, changed_at, fetched_at, "
-            "modified_at FROM articles WHERE source = ?", (source,))
+    def seen_articles(self, source: str, urls: Sequence[str] | None = None
+                      ) -> Iterator[tuple[Any, ...]]:
+        """Every archived article of an outlet (or those of `urls`, whatever their outlet) as
+        `(url, published_utc, first_seen_at, last_seen_at, changed_at, fetched_at,
+        modified_at)`, from a cursor (incremental crawls load an outlet's once)."""
+        columns = ("SELECT url, published_utc, first_seen_at, last_seen_at, changed_at, "
+                   "fetched_at, modified_at FROM articles")
+        if urls is None:
+            yield from self._conn.execute(f"{columns} WHERE source = ?", (source,))
+            return
+        for chunk in _chunks(list(urls)):
+            marks = ", ".join("?" * len(chunk))
+            yield from self._conn.execute(f"{columns} WHERE url IN ({marks})", chunk)
 
     def related_urls(self, url: str) -> list[str]:
         """The related-headline targets the archived article at `url` showed, in page order."""

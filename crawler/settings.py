@@ -142,14 +142,17 @@ FEED_EXPORT_ENCODING = "utf-8"
 
 # --- Components -----------------------------------------------------------------------------
 
-SPIDER_MIDDLEWARES: dict[str, int] = {}
+SPIDER_MIDDLEWARES: dict[str, int] = {
+    # Nearest the spider: archived articles are dropped before any other middleware sees them.
+    "crawler.incremental.IncrementalMiddleware": 950,
+}
 
 DOWNLOADER_MIDDLEWARES = {
     # After RobotsTxtMiddleware (100) so disallowed URLs never reach it; before redirects (600)
     # see their responses, so a redirect off the outlet is caught too.
     "crawler.middlewares.OutletScopeMiddleware": 110,
-    # Archived articles are skipped right after: they never wait on a download slot.
-    "crawler.incremental.IncrementalMiddleware": 120,
+    # An article request redirected to a page the archive has is skipped there.
+    "crawler.incremental.RedirectedArticleMiddleware": 120,
     "crawler.middlewares.ResponseCheckMiddleware": 590,
 }
 

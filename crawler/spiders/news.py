@@ -569,35 +569,43 @@ class NewsSpider(scrapy.Spider):
 
     # --- failures -------------------------------------------------------------------------------
 
+    def on_skip(self, request: Request, skip: SkipRequest) -> list[Request]:
+        """A request a component decided not to send (`crawler.incremental`): counted as
+        `skipped/<reason>` (an article also as `site/<key>/skipped`), not as an error. An
+        article releases its place under `max_articles`, unless this job already archived it:
+        then it keeps its place, and the requests for its stored related links are returned, as
+        if its page had been read."""
+        meta = request.meta
+        self._inc(f"skipped/{skip.reason}")
+        logger.debug("skipped (%s): %s", skip.reason, request.url)
+        site = meta.get("warta_site")
+        if meta.get("warta_kind") != "article" or not site:
+            return []
+        self._in_flight[site] -= 1
+        self._inc(f"site/{site}/skipped")
+        profile = self.profiles.get(site)
+        if not skip.done or profile is None:
+            return []
+        self._articles[site] += 1
+        links = [u for u in skip.related if profile.owns(u) and self._is_article(profile, u)]
+        target = meta.get("warta_target", request.url)
+        return list(self._follow_related(profile, target, meta.get("warta_depth", 0), links))
+
     def on_error(self, failure: Failure) -> list[Request]:
-        """Count and log once a request that failed for good (after retries), or that a
-        component chose not to send (`SkipRequest`): an article this job already archived
-        counts toward `max_articles`, and the requests for its stored related links are
-        returned, as if its page had been read."""
+        """Count and log once a request that failed for good (after retries); a skipped one
+        (`SkipRequest` from a downloader middleware) goes to `on_skip`."""
         request: Request = failure.request  # type: ignore[attr-defined]
+        exc = failure.value
+        if isinstance(exc, SkipRequest):
+            return self.on_skip(request, exc)
         meta = request.meta
         site: str | None = meta.get("warta_site")
-        article_site = site if meta.get("warta_kind") == "article" and site else None
-        if article_site:
-            self._in_flight[article_site] -= 1
-        exc = failure.value
+        if meta.get("warta_kind") == "article" and site:
+            self._in_flight[site] -= 1
         url = request.url
         if isinstance(exc, HttpError):
             status = exc.response.status
             self._bad(url, f"http_{status}", f"HTTP {status}", site)
-        elif isinstance(exc, SkipRequest):
-            self._inc(f"skipped/{exc.reason}")
-            logger.debug("skipped (%s): %s", exc.reason, url)
-            if article_site:
-                self._inc(f"site/{article_site}/skipped")
-                profile = self.profiles.get(article_site)
-                if exc.done and profile is not None:
-                    self._articles[article_site] += 1
-                    links = [u for u in exc.related
-                             if profile.owns(u) and self._is_article(profile, u)]
-                    target = meta.get("warta_target", url)
-                    return list(self._follow_related(profile, target,
-                                                     meta.get("warta_depth", 0), links))
         elif isinstance(exc, BadResponse):
             self._bad(url, exc.kind, exc.reason, site)
         elif isinstance(exc, OffsiteRequest):

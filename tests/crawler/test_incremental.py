@@ -112,7 +112,9 @@ def test_a_second_crawl_of_unchanged_sites_fetches_no_article_page(
     only_related = {a["url"] for a in mockserver.articles_of("mahakampos")
                     if a["published_date"] < "2023"}
     assert len(only_related) == 2
-    assert second.stat("skipped/archived") == first.stat("archive/new") - len(only_related)
+    # One more: the redirect trap of kaltimnews leads to an archived article, skipped once the
+    # redirect shows where it points.
+    assert second.stat("skipped/archived") == first.stat("archive/new") - len(only_related) + 1
 
 
 def test_the_skips_are_shown_and_recorded(runs: Runs) -> None:
