@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -156,8 +157,11 @@ def warta_crawl(base: str, work: Path) -> dict[str, Any]:
                                        "timezone": "Asia/Makassar"})
     stats_file = work / "warta-stats.json"
     db = work / "bench.db"
-    for old in work.glob("bench.db*"):
-        old.unlink()
+    for old in work.glob("bench.db*"):  # the archive, its WAL files and its state folder
+        if old.is_dir():
+            shutil.rmtree(old)
+        else:
+            old.unlink()
     args = [sys.executable, "-m", "crawler.cli", "crawl", "bench", "--sites-dir", str(sites),
             "--db", str(db), "--no-progress", "-s", f"WARTA_STATS_FILE={stats_file}"]
     for name, value in LOOPBACK.items():
