@@ -154,7 +154,11 @@ class CrawlLock:
         """Take the lock. Held by another process: raise `CrawlLocked`, or with `wait` call
         `on_wait(holder)` once and block until it is free."""
         _ensure_dir(self.path.parent)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise WartaError(f"cannot open the crawl lock {self.path} ({exc.strerror}); set "
+                             "WARTA_STATE_DIR to a writable folder") from None
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
