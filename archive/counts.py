@@ -34,12 +34,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from archive.db import database
 from archive.errors import UsageError
 from archive.query import Filters, _fts_error
 
 if TYPE_CHECKING:
-    import sqlite_utils
-
     from archive.store import Archive
 
 PERIODS = ("day", "week", "month")
@@ -59,14 +58,6 @@ PLOT_FORMATS = ("png", "svg")
 #: series would blot the lines out.
 PLOT_MARKERS_MAX_POINTS = 60
 
-
-def database(conn: sqlite3.Connection) -> sqlite_utils.Database:
-    """sqlite-utils' view of an archive connection, for reading: rows come out as dicts from
-    `db.query(sql, params)`, lazily. No plugins and no `recursive_triggers` pragma: the
-    connection is the archive's and must stay as the archive configured it."""
-    import sqlite_utils
-
-    return sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
 
 
 def selection(f: Filters) -> tuple[str, list[Any]]:

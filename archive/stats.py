@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from archive.db import database
+
 if TYPE_CHECKING:
     from archive.store import Archive
 
@@ -43,14 +45,11 @@ def archive_stats(archive: Archive) -> dict[str, Any]:
     if own:
         conn.execute("BEGIN")  # one snapshot: totals agree with the per-source rows
     try:
-        cursor = conn.execute(
+        db = database(conn)
+        sources = [_shares(row) for row in db.query(
             f"SELECT s.key AS source, s.name, s.region, {_COVERAGE} FROM sources s "
-            "LEFT JOIN articles a ON a.source = s.key GROUP BY s.key ORDER BY s.key")
-        names = [c[0] for c in cursor.description]
-        sources = [_shares(dict(zip(names, r, strict=True))) for r in cursor]
-        cursor = conn.execute(f"SELECT {_COVERAGE} FROM articles a")
-        names = [c[0] for c in cursor.description]
-        total = _shares(dict(zip(names, cursor.fetchone(), strict=True)))
+            "LEFT JOIN articles a ON a.source = s.key GROUP BY s.key ORDER BY s.key")]
+        total = _shares(next(db.query(f"SELECT {_COVERAGE} FROM articles a")))
         months: dict[str, dict[str, int]] = {}
         overall: dict[str, int] = {}
         for source, month, n in conn.execute(

@@ -21,6 +21,7 @@ from typing import Any
 
 from archive import query as q
 from archive.dates import now_utc
+from archive.db import database
 from archive.errors import OlderSchemaError, WartaError
 from archive.records import ARTICLE_COLUMNS, Prepared, prepare
 from archive.schema import APPLICATION_ID, SCHEMA_VERSION, migrate, user_version
@@ -291,11 +292,10 @@ class Archive:
 
     def sources(self) -> list[dict[str, Any]]:
         """Every outlet with its article count, by key."""
-        rows = self._conn.execute(
+        return list(database(self._conn).query(
             "SELECT s.key, s.name, s.homepage, s.timezone, s.region, s.added_at, "
             "(SELECT count(*) FROM articles a WHERE a.source = s.key) AS articles "
-            "FROM sources s ORDER BY s.key")
-        return [dict(zip([c[0] for c in rows.description], r, strict=True)) for r in rows]
+            "FROM sources s ORDER BY s.key"))
 
     # -- crawls -------------------------------------------------------------------------------
 
@@ -345,11 +345,9 @@ class Archive:
 
     def crawls(self, limit: int = 20) -> list[dict[str, Any]]:
         """The last `limit` crawls, newest first, JSON fields decoded."""
-        cursor = self._conn.execute("SELECT * FROM crawls ORDER BY id DESC LIMIT ?", (limit,))
-        names = [c[0] for c in cursor.description]
         out = []
-        for row in cursor:
-            item = dict(zip(names, row, strict=True))
+        for item in database(self._conn).query(
+                "SELECT * FROM crawls ORDER BY id DESC LIMIT ?", (limit,)):
             for key in ("sites", "args", "counts", "stats"):
                 if item[key] is not None:
                     item[key] = json.loads(item[key])
