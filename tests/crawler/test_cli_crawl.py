@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -81,6 +82,19 @@ def test_crawl_into_a_folder_says_what_to_give(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr == (f"Error: {tmp_path} is a folder, not an archive file; give a file "
                              f"path such as {tmp_path / 'warta.db'}\n")
+
+
+def test_an_outlet_that_refuses_connections_is_one_line_per_url(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sites = write_sites(tmp_path / "sites", {"down": {
+        "name": "Down", "homepage": f"http://127.0.0.1:{port}/", "timezone": "Asia/Makassar"}})
+    result = run_warta("crawl", "down", "--sites-dir", str(sites), "--db",
+                       str(tmp_path / "a.db"), *(a for s in FAST_SETTINGS for a in ("-s", s)))
+    assert result.returncode == 0
+    assert "Traceback" not in result.stderr
+    assert result.stderr.count(f"http://127.0.0.1:{port}/robots.txt") == 1
 
 
 def test_crawl_help_has_an_example() -> None:
