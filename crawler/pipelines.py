@@ -335,6 +335,8 @@ class ArchivePipeline:
         if not settings.getbool("WARTA_ARCHIVE_ENABLED"):
             raise NotConfigured
         spider = crawler.spider
+        if getattr(spider, "argument_error", None):
+            raise NotConfigured  # the spider will crawl nothing: leave the archive untouched
         since = getattr(spider, "since", None)
         crawl_args = {
             "since": str(since) if since else None,

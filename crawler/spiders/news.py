@@ -37,7 +37,7 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
@@ -45,7 +45,7 @@ from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 
 from archive.dates import DateBound, parse_date_bound
-from archive.errors import UsageError
+from archive.errors import UsageError, WartaError
 from crawler.items import ArticleItem, item_from_extraction
 from crawler.middlewares import BadResponse, OffsiteRequest, SkipRequest
 from crawler.sites import SiteProfile, select_profiles
@@ -148,11 +148,18 @@ class NewsSpider(scrapy.Spider):
         self._listing_seen: dict[str, set[str]] = {}
         """Listing URL (its first page) -> article URLs its pages have shown."""
         self._logged: set[tuple[str, str]] = set()
+        self.argument_error: str | None = None
+        """Why the spider's arguments or settings cannot be used (then it crawls nothing)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
-        spider._configure(crawler)
+        try:
+            spider._configure(crawler)
+        except WartaError as exc:
+            # `scrapy crawl news -a site=nope`: Scrapy would print the exception with a
+            # traceback from an orphaned task; `start()` logs it as one line and closes.
+            spider.argument_error = str(exc)
         crawler.signals.connect(spider._request_dropped, signal=signals.request_dropped)
         return spider
 
@@ -255,6 +262,9 @@ class NewsSpider(scrapy.Spider):
     # --- start ----------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Request]:
+        if self.argument_error:
+            self.logger.error("%s", self.argument_error)
+            raise CloseSpider("bad_arguments")
         self._restore_state()
         for profile in self.profiles.values():
             for request in self._start_requests(profile):

@@ -179,6 +179,19 @@ def test_scrapy_crawl_news_does_the_same_crawl(sites: Path, tmp_path: Path) -> N
         assert conn.execute("SELECT finish_reason FROM crawls").fetchall() == [("finished",)]
 
 
+def test_scrapy_crawl_with_an_unknown_site_is_one_line_and_touches_no_archive(
+        tmp_path: Path) -> None:
+    db = tmp_path / "scrapy.db"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "news", "-a", "site=nope",
+         "-s", f"WARTA_DB={db}", "-s", "LOG_LEVEL=WARNING"], cwd=ROOT, env=env,
+        capture_output=True, text=True, timeout=180, check=False)
+    assert "Traceback" not in result.stderr
+    assert "ERROR: unknown site 'nope': known sites are" in result.stderr
+    assert not db.exists()
+
+
 def test_demo_crawls_the_bundled_sites_and_searches(tmp_path: Path) -> None:
     result = run_warta("demo", "--no-progress", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
