@@ -10,11 +10,18 @@ helpers costing a large share of the ingest rate.
 from __future__ import annotations
 
 import sqlite3
+from typing import TYPE_CHECKING
 
-import sqlite_utils
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 def database(conn: sqlite3.Connection) -> sqlite_utils.Database:
     """Wrap an open archive connection. No plugins and no `recursive_triggers` pragma: the
-    connection is the archive's and must stay as the archive configured it."""
+    connection is the archive's and must stay as the archive configured it.
+
+    Imported here, not at module level: sqlite-utils imports pandas and numpy when they are
+    installed (about 0.3 s), which every `warta` command would otherwise pay at start-up."""
+    import sqlite_utils
+
     return sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
