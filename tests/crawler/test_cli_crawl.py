@@ -212,11 +212,6 @@ def test_every_warta_setting_is_documented_in_the_readme(name: str) -> None:
     assert f"| `{name}` |" in README.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("command", ["sites", "crawl", "demo"])
-def test_every_crawler_command_has_a_readme_section(command: str) -> None:
-    assert f"### `warta {command}`" in README.read_text(encoding="utf-8")
-
-
 def test_settings_module_exposes_each_warta_setting_with_its_default() -> None:
     from crawler import settings
 
