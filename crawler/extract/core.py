@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -61,9 +61,10 @@ from crawler.sites import SiteProfile
 from crawler.urls import canonical_url, fold_variants, normalize_url, page_number
 
 RESULT_KEYS = (
-    "url", "fetched_url", "title", "published_at", "published_raw", "modified_at", "dateline",
-    "dateline_raw", "authors", "editor", "reporter", "signoff", "signoff_raw", "section", "tags",
-    "language", "body", "captions", "related", "next_pages", "word_count", "provenance",
+    "url", "fetched_url", "title", "published_at", "published_raw", "published_precision",
+    "modified_at", "dateline", "dateline_raw", "authors", "editor", "reporter", "signoff",
+    "signoff_raw", "section", "tags", "language", "body", "captions", "related", "next_pages",
+    "word_count", "provenance",
 )  # fmt: skip
 """Keys of `extract_article`'s result, in output order (the item's field names)."""
 
@@ -760,10 +761,26 @@ def _day_mention(ctx: _Context, readings: _DateReadings, body_lines: list[str]
     return None
 
 
+def _published_precision(chosen: D.ParsedDate, visible: _DateReading | None) -> str:
+    """How much of `published_at` the page gave (see `extract_published`)."""
+    if chosen.relative:
+        return "relative"
+    if not chosen.has_time:
+        return "day"
+    if visible is not None and not visible.parsed.has_time and not visible.parsed.relative:
+        # Metadata at exactly local midnight beside a page that shows only that day: the
+        # CMS stores a date, not a time (`2023-05-30T00:00:00+08:00` under `Selasa, 30 Mei
+        # 2023`), so the midnight is a placeholder.
+        local = chosen.value.astimezone(visible.parsed.value.tzinfo)
+        if local.date() == visible.parsed.value.date() and local.time() == time(0):
+            return "day"
+    return "time"
+
+
 def extract_published(
     ctx: _Context, readings: _DateReadings, body_lines: list[str]
-) -> tuple[str | None, str | None]:
-    """Publication date chain; returns `(published_at, published_raw)`.
+) -> tuple[str | None, str | None, str | None]:
+    """Publication date chain; returns `(published_at, published_raw, published_precision)`.
 
     1. structured: JSON-LD `datePublished` (article, else page object), OpenGraph
        `article:published_time` and kin, microdata `datePublished` (`<time>`, `<meta>`);
@@ -784,6 +801,12 @@ def extract_published(
     date loses to it. A time with no zone takes the
     outlet's zone. `published_raw` is the visible text when it shows the same day, else the
     chosen value as written.
+
+    `published_precision` says what the instant is worth: `time` when the page gave a time of
+    day; `day` when it gave only the date (`published_at` is then midnight in the outlet's zone,
+    a placeholder: stage 6, 7, a date-only value, or a machine midnight beside a visible date
+    without a time); `relative` when it was computed from `2 jam lalu`, `kemarin` and kin
+    against the fetch time (approximate); None with no date.
     """
     strong, weak, visible, url_date = (
         readings.strong,
@@ -824,7 +847,7 @@ def extract_published(
         if mention is not None:
             chosen = _DateReading(mention, "text")
     if chosen is None:
-        return None, None
+        return None, None, None
     ctx.provenance["published_at"] = chosen.stage
     chosen = _DateReading(_in_outlet_zone(chosen.parsed, ctx.tz), chosen.stage, chosen.block)
     raw = chosen.parsed.raw
@@ -832,7 +855,7 @@ def extract_published(
         local = chosen.parsed.value.astimezone(visible.parsed.value.tzinfo)
         if visible.parsed.value.date() == local.date():
             raw = visible.parsed.raw
-    return chosen.parsed.iso(), raw
+    return chosen.parsed.iso(), raw, _published_precision(chosen.parsed, visible)
 
 
 def extract_modified(ctx: _Context) -> str | None:
@@ -1287,7 +1310,7 @@ def extract_article(
     if not body.text:
         body = _jsonld_body(ctx, body)
     authors, editor, reporter = extract_people(ctx, body.staff + staff_outside, byline)
-    published_at, published_raw = extract_published(
+    published_at, published_raw, published_precision = extract_published(
         ctx, readings, body.text.split("\n\n") if body.text else []
     )
     if modified_at and published_at and not _later(modified_at, published_at):
@@ -1334,6 +1357,7 @@ def extract_article(
         title=title,
         published_at=published_at,
         published_raw=published_raw,
+        published_precision=published_precision,
         modified_at=modified_at,
         dateline=body.dateline.place.upper() if body.dateline and body.dateline.place else None,
         dateline_raw=body.dateline.raw if body.dateline else None,
