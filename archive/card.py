@@ -9,7 +9,10 @@ a colleague who receives only a URL list learns from it what the corpus was. It 
 - how: the warta version, the outlet profiles as the archive recorded them, the crawl runs
   (how many, when, with which warta, why they stopped; the runs that last changed the
   exported articles), the extraction stage that gave each body and date;
-- field coverage per outlet (date, author, dateline, editor, reporter, section, tags);
+- what the dates are worth: articles with a time of day, with the day only (a midnight
+  placeholder), with a date read relative to the fetch time, and without the precision recorded;
+- field coverage per outlet (date, time of day, author, dateline, editor, reporter, section,
+  tags);
 - duplicates: one row per canonical URL, earlier versions kept, related links collapsed;
 - the sha256 of every data file, as `sha256sum -c` reads them;
 - a note on copyright and redistribution.
@@ -39,6 +42,7 @@ CARD_MAX_CRAWLS = 20
 #: Fields whose coverage the card reports: (label, SQL that is 1 when the article has it).
 COVERAGE: tuple[tuple[str, str], ...] = (
     ("date", "a.published_at IS NOT NULL"),
+    ("time", "a.published_precision = 'time'"),
     ("author", "a.authors IS NOT NULL AND a.authors != '[]'"),
     ("dateline", "a.dateline IS NOT NULL AND a.dateline != ''"),
     ("editor", "a.editor IS NOT NULL AND a.editor != ''"),
@@ -89,6 +93,8 @@ def card_data(archive: Archive, f: Filters) -> dict[str, Any]:
     data["sources"] = list(query_rows(conn, f, (
         "SELECT a.source AS source, count(*) AS articles, min(a.published_date) AS first, "
         f"max(a.published_date) AS last, {coverage}, "
+        "sum(a.published_precision = 'day') AS day_only, "
+        "sum(a.published_precision = 'relative') AS relative_dates, "
         "sum((SELECT count(*) FROM article_versions v WHERE v.article_id = a.id)) AS versions, "
         "sum(EXISTS (SELECT 1 FROM article_versions v WHERE v.article_id = a.id)) "
         "AS with_versions, "
@@ -204,6 +210,7 @@ def _render(data: dict[str, Any], manifest: dict[str, Any]) -> Iterator[str]:
     yield f"- First published: {dates['first'] or '–'}"
     yield f"- Last published: {dates['last'] or '–'}"
     yield f"- Undated articles (no date could be read): {_n(dates['undated_rows'])}"
+    yield from _precision(sources)
     yield ""
 
     yield "## Articles per outlet and month"
@@ -220,7 +227,8 @@ def _render(data: dict[str, Any], manifest: dict[str, Any]) -> Iterator[str]:
 
     yield "## Field coverage"
     yield ""
-    yield "Share of each outlet's articles in which warta found the field."
+    yield ("Share of each outlet's articles in which warta found the field (`time`: a time "
+           "of day shown on the page).")
     yield ""
     labels = [label for label, _ in COVERAGE]
     totals: Counter[str] = Counter()
@@ -288,6 +296,23 @@ def _render(data: dict[str, Any], manifest: dict[str, Any]) -> Iterator[str]:
     yield "## Copyright and redistribution"
     yield ""
     yield COPYRIGHT_NOTE
+
+
+def _precision(sources: list[dict[str, Any]]) -> Iterator[str]:
+    """What the dated articles' `published_at` is worth (`published_precision`)."""
+    dated = sum(s["with_date"] or 0 for s in sources)
+    if not dated:
+        return
+    timed = sum(s["with_time"] or 0 for s in sources)
+    day_only = sum(s["day_only"] or 0 for s in sources)
+    relative = sum(s["relative_dates"] or 0 for s in sources)
+    unknown = dated - timed - day_only - relative
+    yield (f"- Time of day shown on the page: {_n(timed)}; day only: {_n(day_only)} "
+           "(`published_precision` = `day`: the time in `published_at` is a midnight "
+           "placeholder, count these by day, never by hour); read relative to the fetch time "
+           f"(`2 jam lalu`): {_n(relative)} (approximate)"
+           + (f"; not recorded (archived before warta kept it): {_n(unknown)}" if unknown
+              else "") + ".")
 
 
 def _how(data: dict[str, Any], outlets: dict[str, dict[str, Any]],

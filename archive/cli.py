@@ -165,7 +165,8 @@ def show(article: str, versions: bool, fmt: str, db: str) -> None:
 @db_option
 def stats(fmt: str, db: str) -> None:
     """What the archive holds, per outlet and in total: articles, first and last publication
-    date, articles per month, the share with a date, an author, a dateline; the last crawls.
+    date, articles per month, the share with a date, a time of day, an author, a dateline;
+    the last crawls.
 
     \b
     Example:

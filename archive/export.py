@@ -108,6 +108,10 @@ EXPORT_FIELDS: tuple[ExportField, ...] = (
     ExportField("published_offset", "string", "UTC offset of published_at as published, e.g. "
                 "+08:00 (WITA); Parquet stores published_at in UTC"),
     ExportField("published_raw", "string", "the date text as shown on the page"),
+    ExportField("published_precision", "string", "what published_at is worth: time (the page "
+                "gave a time of day), day (only the date; the time is a midnight placeholder), "
+                "relative (from e.g. '2 jam lalu' and the fetch time, approximate); empty when "
+                "not known (no date, or archived before warta recorded it)"),
     ExportField("modified_at", "instant", "last modification time given by the page"),
     ExportField("dateline", "string", "dateline place, e.g. SAMARINDA"),
     ExportField("authors", "strings", "authors / writers"),

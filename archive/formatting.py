@@ -24,7 +24,7 @@ MONTH_TABLE_MAX_SOURCES = 5
 SEARCH_COLUMNS = ("id", "uid", "url", "source", "title", "published_at", "authors", "section",
                   "language", "word_count", "snippet", "rank")
 STATS_COLUMNS = ("kind", "source", "month", "articles", "first_published", "last_published",
-                 "share_date", "share_author", "share_dateline")
+                 "share_date", "share_author", "share_dateline", "share_time")
 
 
 def jsonl(rows: Iterable[Mapping[str, Any]]) -> Iterator[str]:
@@ -92,6 +92,28 @@ def _percent(share: float | None) -> str:
     return "" if share is None else f"{share * 100:.1f}%"
 
 
+def published_line(article: Mapping[str, Any]) -> str:
+    """The publication date as `warta show` prints it, saying what it is worth.
+
+    `2023-05-30 (day only; shown as: Selasa (30/5))`: the page gave only the day, so the
+    stored midnight is not printed as if it were a time; `... (approximate: relative to the
+    fetch time; shown as: 2 jam lalu)`; a time of day (or a precision not recorded, in rows
+    archived before warta kept it) prints the instant with its offset."""
+    published = article.get("published_at")
+    if not published:
+        return "(no date)"
+    precision = article.get("published_precision")
+    notes = []
+    if precision == "day":
+        published = article.get("published_date") or published[:10]
+        notes.append("day only")
+    elif precision == "relative":
+        notes.append("approximate: relative to the fetch time")
+    if article.get("published_raw"):
+        notes.append(f"shown as: {article['published_raw']}")
+    return published + (f" ({'; '.join(notes)})" if notes else "")
+
+
 def article_text(article: Mapping[str, Any], *, full_versions: bool = False) -> Iterator[str]:
     """An article whole, for reading: title, metadata, body, related headlines, versions."""
     yield article["title"]
@@ -99,12 +121,9 @@ def article_text(article: Mapping[str, Any], *, full_versions: bool = False) -> 
     about = ", ".join(v for v in (article.get("source_name"), article.get("region")) if v)
     yield f"id {article['id']} · uid {article['uid']} · {source}" + (f" ({about})" if about else "")
     yield ""
-    published = article["published_at"] or "(no date)"
-    if article.get("published_raw"):
-        published += f"  (shown as: {article['published_raw']})"
     fields: list[tuple[str, Any]] = [
         ("url", article["url"]),
-        ("published", published),
+        ("published", published_line(article)),
         ("modified", article.get("modified_at")),
         ("dateline", article.get("dateline")),
         ("authors", ", ".join(article.get("authors") or [])),
@@ -173,13 +192,15 @@ def stats_table(stats: Mapping[str, Any]) -> Iterator[str]:
     """Per-source coverage, articles per month, last crawls."""
     total = stats["total"]
     rows = [[r["source"], f"{r['articles']:,}", r["first_published"], r["last_published"],
-             _percent(r["share_date"]), _percent(r["share_author"]),
+             _percent(r["share_date"]), _percent(r["share_time"]), _percent(r["share_author"]),
              _percent(r["share_dateline"]), r["region"]] for r in stats["sources"]]
     rows.append(["total", f"{total['articles']:,}", total["first_published"],
                  total["last_published"], _percent(total["share_date"]),
-                 _percent(total["share_author"]), _percent(total["share_dateline"]), ""])
-    yield from table(["SOURCE", "ARTICLES", "FIRST", "LAST", "DATED", "AUTHOR", "DATELINE",
-                      "REGION"], rows, right=(1, 4, 5, 6))
+                 _percent(total["share_time"]), _percent(total["share_author"]),
+                 _percent(total["share_dateline"]), ""])
+    yield from table(["SOURCE", "ARTICLES", "FIRST", "LAST", "DATED", "TIME", "AUTHOR",
+                      "DATELINE", "REGION"], rows, right=(1, 4, 5, 6, 7))
+    yield "TIME: the page gave a time of day, not only the day or a relative date."
     yield (f"Earlier versions kept: {total['versions']:,}. Related-link URLs: "
            f"{total['links']:,}.")
     if total["months"]:

@@ -297,10 +297,10 @@ _JSON_COLUMNS = ("authors", "tags", "provenance", "extra")
 #: Every article column, in the order people read them (the table keeps the body last).
 _ARTICLE_SELECT = ", ".join(f"a.{c}" for c in (
     "id", "uid", "url", "source", "title", "published_at", "published_utc", "published_date",
-    "published_raw", "modified_at", "dateline", "authors", "editor", "reporter", "signoff",
-    "section", "tags", "language", "word_count", "fetched_at", "fetched_url", "http_status",
-    "content_hash", "body_stage", "date_stage", "provenance", "extra", "first_seen_at",
-    "last_seen_at", "changed_at", "crawl_id", "body"))
+    "published_raw", "published_precision", "modified_at", "dateline", "authors", "editor",
+    "reporter", "signoff", "section", "tags", "language", "word_count", "fetched_at",
+    "fetched_url", "http_status", "content_hash", "body_stage", "date_stage", "provenance",
+    "extra", "first_seen_at", "last_seen_at", "changed_at", "crawl_id", "body"))
 
 def _related_sql(archived: bool) -> str:
     """A correlated subquery: the article's related links as a JSON array of arrays

@@ -40,6 +40,7 @@ FIELDS: dict[str, str] = {
     "body": TEXT,
     "published_at": INSTANT,
     "published_raw": TEXT,
+    "published_precision": TEXT,
     "modified_at": INSTANT,
     "dateline": TEXT,
     "authors": LIST,
@@ -56,6 +57,12 @@ FIELDS: dict[str, str] = {
     "content_hash": TEXT,
 }
 REQUIRED = ("url", "source", "title", "body")
+
+#: What `published_precision` may say about `published_at`: the page gave a time of day; only
+#: the day (the instant is midnight in the outlet's zone, a placeholder); or a relative form
+#: (`2 jam lalu`) read against the fetch time (approximate). Absent: not known (no date, or
+#: archived before warta recorded it).
+PUBLISHED_PRECISIONS = ("time", "day", "relative")
 
 #: Keys the archive computes or that only exist when reading; ignored on write.
 COMPUTED = frozenset({
@@ -86,13 +93,15 @@ class Related(NamedTuple):
     position: int | None
 
 
-#: Column order of the `articles` table's data columns (the archive adds id and the
-#: first/last-seen, changed_at and crawl_id bookkeeping).
+#: The `articles` table's data columns as written (the archive adds id and the
+#: first/last-seen, changed_at and crawl_id bookkeeping). In the table itself they are in this
+#: order except `published_precision`, added by migration 4 after `body`.
 ARTICLE_COLUMNS = (
     "uid", "url", "source", "title", "body", "published_at", "published_utc", "published_date",
-    "published_raw", "modified_at", "dateline", "authors", "editor", "reporter", "signoff",
-    "section", "tags", "language", "fetched_at", "fetched_url", "http_status", "word_count",
-    "content_hash", "body_stage", "date_stage", "provenance", "extra",
+    "published_raw", "published_precision", "modified_at", "dateline", "authors", "editor",
+    "reporter", "signoff", "section", "tags", "language", "fetched_at", "fetched_url",
+    "http_status", "word_count", "content_hash", "body_stage", "date_stage", "provenance",
+    "extra",
 )
 
 
@@ -209,6 +218,16 @@ def prepare(record: Mapping[str, Any]) -> Prepared:
         if key == "published_at":
             published = instant
 
+    precision = columns["published_precision"]
+    if precision is not None and not precision.strip():
+        precision = columns["published_precision"] = None  # an empty CSV cell: not known
+    if precision is not None and precision not in PUBLISHED_PRECISIONS:
+        raise _fail(url, "published_precision", "must be one of "
+                    f"{', '.join(PUBLISHED_PRECISIONS)}, or absent when not known; "
+                    f"got {precision!r}")
+    if precision is not None and published is None:
+        raise _fail(url, "published_precision", f"is {precision!r} but the record has no "
+                    "published_at; leave it out when there is no date")
     if published is not None:
         columns["published_utc"] = to_utc(published)
         columns["published_date"] = published.date().isoformat()

@@ -76,12 +76,27 @@ def crawled_version() -> str:
 def test_card_field_coverage(crawled: Archive, tmp_path: Path) -> None:
     card = make_card(crawled, tmp_path / "all.parquet")
     assert section(card, "Field coverage")[1:] == [
-        "| outlet | articles | date | author | dateline | editor | reporter | section | tags |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-        "| jakartanews | 1 | 100.0% | 100.0% | 0.0% | 0.0% | 0.0% | 100.0% | 0.0% |",
-        "| kaltimpost | 2 | 50.0% | 50.0% | 50.0% | 0.0% | 0.0% | 100.0% | 0.0% |",
-        "| tribunkaltim | 2 | 100.0% | 100.0% | 0.0% | 0.0% | 0.0% | 100.0% | 0.0% |",
-        "| all | 5 | 80.0% | 80.0% | 20.0% | 0.0% | 0.0% | 100.0% | 0.0% |"]
+        "| outlet | articles | date | time | author | dateline | editor | reporter | section | "
+        "tags |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| jakartanews | 1 | 100.0% | 100.0% | 100.0% | 0.0% | 0.0% | 0.0% | 100.0% | 0.0% |",
+        "| kaltimpost | 2 | 50.0% | 50.0% | 50.0% | 50.0% | 0.0% | 0.0% | 100.0% | 0.0% |",
+        "| tribunkaltim | 2 | 100.0% | 50.0% | 100.0% | 0.0% | 0.0% | 0.0% | 100.0% | 0.0% |",
+        "| all | 5 | 80.0% | 60.0% | 80.0% | 20.0% | 0.0% | 0.0% | 100.0% | 0.0% |"]
+
+
+def test_card_says_which_dates_are_a_day_only(crawled: Archive, corpus_records: list[dict],
+                                              tmp_path: Path) -> None:
+    crawled.write([dict(corpus_records[0], url="https://kaltimpost.example/berita/6",
+                        published_at="2023-01-02T00:00:00+08:00", published_precision="day"),
+                   dict(corpus_records[0], url="https://kaltimpost.example/berita/7",
+                        published_precision=None)])
+    card = make_card(crawled, tmp_path / "all.jsonl")
+    assert section(card, "Dates")[3] == (
+        "- Time of day shown on the page: 3; day only: 1 (`published_precision` = `day`: the "
+        "time in `published_at` is a midnight placeholder, count these by day, never by hour); "
+        "read relative to the fetch time (`2 jam lalu`): 1 (approximate); not recorded "
+        "(archived before warta kept it): 1.")
 
 
 def test_card_follows_the_filters_and_query(crawled: Archive, tmp_path: Path) -> None:

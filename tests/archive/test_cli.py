@@ -120,13 +120,15 @@ def test_show_unknown_article(warta, db: str) -> None:
 
 def test_stats_table(warta, db: str) -> None:
     assert warta("stats", "--db", db) == (0, (
-        "SOURCE        ARTICLES  FIRST       LAST         DATED  AUTHOR  DATELINE  REGION\n"
-        "jakartanews          1  2022-12-31  2022-12-31  100.0%  100.0%      0.0%  DKI Jakarta\n"
-        "kaltimpost           2  2023-01-01  2023-01-01   50.0%   50.0%     50.0%  "
+        "SOURCE        ARTICLES  FIRST       LAST         DATED    TIME  AUTHOR  DATELINE  REGION\n"
+        "jakartanews          1  2022-12-31  2022-12-31  100.0%  100.0%  100.0%      0.0%  "
+        "DKI Jakarta\n"
+        "kaltimpost           2  2023-01-01  2023-01-01   50.0%   50.0%   50.0%     50.0%  "
         "Kalimantan Timur, Samarinda\n"
-        "tribunkaltim         2  2023-06-15  2024-02-10  100.0%  100.0%      0.0%  "
+        "tribunkaltim         2  2023-06-15  2024-02-10  100.0%   50.0%  100.0%      0.0%  "
         "Kalimantan Timur, Balikpapan\n"
-        "total                5  2022-12-31  2024-02-10   80.0%   80.0%     20.0%\n"
+        "total                5  2022-12-31  2024-02-10   80.0%   60.0%   80.0%     20.0%\n"
+        "TIME: the page gave a time of day, not only the day or a relative date.\n"
         "Earlier versions kept: 0. Related-link URLs: 0.\n"
         "\n"
         "Articles per month (local publication date)\n"
@@ -150,8 +152,8 @@ def test_stats_for_machines(warta, db: str, corpus: Archive) -> None:
     assert status == 0
     lines = out.splitlines()
     assert lines[0] == "kind,source,month,articles,first_published,last_published,share_date," \
-                       "share_author,share_dateline"
-    assert lines[4] == "total,,,5,2022-12-31,2024-02-10,0.8,0.8,0.2"
+                       "share_author,share_dateline,share_time"
+    assert lines[4] == "total,,,5,2022-12-31,2024-02-10,0.8,0.8,0.2,0.6"
     assert len(lines) == 1 + 3 + 1 + 8
 
 
