@@ -46,6 +46,12 @@ class ArticleItem:
     """Publication instant, ISO 8601 with its UTC offset (`2023-05-23T10:15:00+08:00`)."""
     published_raw: str | None = None
     """The publication date as shown on the page, before parsing."""
+    published_precision: str | None = None
+    """What `published_at` is worth: `time` when the page gave a time of day; `day` when it
+    gave only the date (`published_at` is then midnight in the outlet's zone, a placeholder,
+    not a time: count such articles by day only); `relative` when it was computed from a
+    relative form (`2 jam lalu`, `kemarin 10:15`) against the fetch time, so approximate.
+    None when there is no date (and for articles archived before warta recorded it)."""
     modified_at: str | None = None
     """Last modification instant, ISO 8601 with offset, when the page gives one."""
     dateline: str | None = None

@@ -34,6 +34,7 @@ from twisted.python.failure import Failure
 
 from archive import Archive, WartaError, WriteResult, content_hash
 from archive.health import UNJUDGED_REASONS, site_health, warnings_of
+from archive.records import PUBLISHED_PRECISIONS
 from archive.store import SITE_FIGURES
 from crawler.sites import SiteProfile
 from crawler.urls import canonical_url
@@ -213,6 +214,13 @@ class NormalizePipeline:
             adapter[name] = fixed
         if not adapter.get("published_at"):
             self._inc("normalize/no_date")
+        if "published_precision" in adapter.field_names() or "published_precision" in adapter:
+            precision = adapter.get("published_precision")
+            if precision is not None and precision not in PUBLISHED_PRECISIONS:
+                self._inc("normalize/published_precision_unknown")
+                precision = None
+            # a precision says what the date is worth: none without a date
+            adapter["published_precision"] = precision if adapter.get("published_at") else None
         adapter["fetched_at"] = with_offset(adapter.get("fetched_at"), ZoneInfo("UTC"))
 
         related = []

@@ -161,6 +161,24 @@ def test_normalize_drops_a_date_that_does_not_parse_but_keeps_the_raw_text(
     assert stat(crawler, "normalize/no_date") == 1
 
 
+def test_normalize_keeps_the_precision_of_the_date(crawler: Crawler) -> None:
+    out = NormalizePipeline.from_crawler(crawler).process_item(
+        article(published_at="2024-01-01T00:00:00", published_precision="day"))
+    assert (out.published_at, out.published_precision) == ("2024-01-01T00:00:00+08:00", "day")
+
+
+@pytest.mark.parametrize(("fields", "counted"), [
+    ({"published_at": "Selasa (23/5)", "published_precision": "day"}, None),  # date dropped
+    ({"published_precision": "minute"}, "normalize/published_precision_unknown"),
+])
+def test_normalize_drops_a_precision_that_says_nothing(crawler: Crawler, fields: dict[str, Any],
+                                                       counted: str | None) -> None:
+    out = NormalizePipeline.from_crawler(crawler).process_item(article(**fields))
+    assert out.published_precision is None
+    if counted:
+        assert stat(crawler, counted) == 1
+
+
 # --- validate -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("fields", "reason"), [
@@ -238,6 +256,15 @@ def test_archive_writes_items_records_sources_and_the_crawl(tmp_path: Path) -> N
     assert (crawl["new"], crawl["updated"], crawl["unchanged"]) == (3, 0, 0)
     assert crawl["stats"]["archive/new"] == 3
     assert crawl["id"] == stat(crawler, "archive/crawl_id")
+
+
+def test_archive_stores_the_precision_of_each_date(tmp_path: Path) -> None:
+    db = tmp_path / "warta.db"
+    run_archive(make_crawler(db), [article(1, published_precision="time"),
+                                   article(2, published_at="2024-01-02T00:00:00+08:00",
+                                           published_precision="day")])
+    assert rows(db, "SELECT published_at, published_precision FROM articles ORDER BY id") == [
+        ("2024-01-01T08:00:00+08:00", "time"), ("2024-01-02T00:00:00+08:00", "day")]
 
 
 def test_archive_writes_in_batches_of_the_configured_size(tmp_path: Path) -> None:
