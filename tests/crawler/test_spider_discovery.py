@@ -15,7 +15,6 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
-from archive.errors import UsageError
 from crawler import settings as settings_module
 from crawler.middlewares import BadResponse
 from crawler.runner import crawl_settings
@@ -292,11 +291,9 @@ def test_a_failed_article_frees_its_place_under_max_articles() -> None:
 def test_spider_without_a_site_says_how_to_name_one() -> None:
     project = crawl_settings()
     values = {name: project[name] for name in dir(settings_module) if name.isupper()}
-    crawler = get_crawler(NewsSpider, values)
-    with pytest.raises(UsageError) as err:
-        NewsSpider.from_crawler(crawler)
-    assert str(err.value) == ("the news spider needs a site: scrapy crawl news -a site=KEY "
-                              "(see `warta sites` for the keys)")
+    spider = NewsSpider.from_crawler(get_crawler(NewsSpider, values))
+    assert spider.argument_error == ("the news spider needs a site: scrapy crawl news -a "
+                                     "site=KEY (see `warta sites` for the keys)")
 
 
 def test_spider_site_argument_takes_comma_separated_keys() -> None:
