@@ -431,7 +431,10 @@ class _Body:
 def _choose_body_root(ctx: _Context) -> None:
     """Body chain: 1. the profile's `body` selector (first match holding text, `profile`);
     2. the density rules of `body.choose_root` (`generic`); 3. when neither gives text, the
-    JSON-LD `articleBody` (`jsonld`, see `_jsonld_body` for why it comes last)."""
+    JSON-LD `articleBody` (`jsonld`, see `_jsonld_body` for why it comes last).
+
+    Runs before the other chains: once the root is known, region flags set by the root and
+    its ancestors are dropped (`Page.unflag`)."""
     page = ctx.page
     root = None
     stage = "generic"
@@ -449,6 +452,10 @@ def _choose_body_root(ctx: _Context) -> None:
     ctx.root = root
     ctx.root_first, ctx.root_last = inside[0].index, inside[-1].index
     ctx.provenance["body"] = stage
+    # The article's own wrappers are not navigation, sidebars or date boxes whatever their
+    # class says (`main right-sidebar`, `post status-publish`): their flags would otherwise
+    # hide the title, the date line and the byline from every field chain.
+    page.unflag({root, *root.iterancestors()})
 
 
 def extract_body(ctx: _Context, title: str | None) -> _Body:
@@ -1297,8 +1304,8 @@ def extract_article(
         url_stage = "fetched"
     ctx.provenance["url"] = url_stage
 
+    _choose_body_root(ctx)  # first: it decides which wrappers' flags are layout words
     title = extract_title(ctx)
-    _choose_body_root(ctx)
     # lines read as fields before the body is cut, so they are left out of it
     modified_at = extract_modified(ctx)
     readings = read_dates(ctx)

@@ -154,7 +154,8 @@ _CLASS_FLAGS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (BYLINE, re.compile(
         r"author|byline|penulis|reporter|writer|wartawan|jurnalis|kontributor|editor|redaktur")),
-    (DATE, re.compile(r"date|time|tanggal|tgl|waktu|publish|posted|jam" + _E)),
+    # `status-publish` is WordPress's post_class() on every article, not a date
+    (DATE, re.compile(r"date|time|tanggal|tgl|waktu|(?<!status-)publish|posted|jam" + _E)),
     (MEDIA, re.compile(_B + r"(?:photos?|foto|pic|picture|image|img|gambar|media|thumb\w*)" + _E)),
 )
 """Class/id hints, first match wins. Chosen from the class names of Indonesian news templates
@@ -239,6 +240,13 @@ class Page:
     def span(self, el: etree._Element) -> Span | None:
         return self.spans.get(el)
 
+    def unflag(self, elements: set[etree._Element]) -> None:
+        """Forget the region flags these elements set on blocks and links (see
+        `core._choose_body_root`: the article's own wrappers are not regions)."""
+        for item in (*self.blocks, *self.links):
+            if any(f.element in elements for f in item.flags):
+                item.flags = tuple(f for f in item.flags if f.element not in elements)
+
     def blocks_in(self, el: etree._Element) -> list[Block]:
         span = self.spans.get(el)
         if span is None:
@@ -288,6 +296,10 @@ def remove_keep_tail(el: etree._Element) -> None:
             parent.text = (parent.text or "") + el.tail
     parent.remove(el)
 
+
+_PAGE_TAGS = frozenset({"html", "body"})
+"""Their classes describe the page template, not a region (WordPress `body_class()`:
+`single-post right-sidebar`; Blogger `loading variant-simple`), so they carry no flag."""
 
 _PROMOTING_FLAGS = frozenset({BYLINE, DATE, CAPTION, RELATED})
 """Inline elements with these flags are read as lines of their own: a byline and a date set in
@@ -379,7 +391,7 @@ def walk(doc: etree._Element, track: frozenset[etree._Element] = frozenset()) ->
                 continue
             kind = _TAG_FLAGS.get(tag)
             is_block = tag in BLOCK_TAGS
-            if kind is None and (is_block or tag in _FLAGGABLE_INLINE):
+            if kind is None and (is_block or tag in _FLAGGABLE_INLINE) and tag not in _PAGE_TAGS:
                 kind = _class_flag(el)
             if not is_block and kind in _PROMOTING_FLAGS:
                 # `<span class="author">...</span><span class="date">...</span>`: separate lines
@@ -440,13 +452,20 @@ def walk(doc: etree._Element, track: frozenset[etree._Element] = frozenset()) ->
                 anchor, start, texts = anchor_stack.pop()
                 href = anchor.get("href")
                 if href:
-                    block_links.append(len(links))
+                    if blocks and "".join(texts).strip() and not "".join(pieces).strip():
+                        # `<a><h4>Headline</h4></a>`: the text went out with the heading's
+                        # block, so the link belongs to that block, not to the next one
+                        blocks[-1].link_ids.append(len(links))
+                        block_index = len(blocks) - 1
+                    else:
+                        block_links.append(len(links))
+                        block_index = -1
                     links.append(
                         Link(
                             href.strip(),
                             clean_inline("".join(texts)),
                             start,
-                            -1,
+                            block_index,
                             flags,
                             anchor.get("title") or "",
                             anchor,
