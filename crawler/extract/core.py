@@ -314,21 +314,32 @@ def _title_parts(text: str) -> list[str]:
     return out
 
 
+SITE_NAME_MAX_WORDS = 5
+"""A piece of a title that names the outlet is a site name when this short (`Kaltim Post`,
+`Diskominfo Kaltim`, `ANTARA News Kalimantan Timur`); a longer one is a headline that
+mentions the outlet."""
+
+
+def _names_site(text: str, ctx: _Context) -> bool:
+    """Whether a title piece or a heading is the outlet's name (`og:site_name`, a word of the
+    host or profile name, a domain) rather than a headline."""
+    if len(text.split()) > SITE_NAME_MAX_WORDS:
+        return False
+    site_name = ctx.structured.first("og:site_name")
+    if site_name and _norm(text) == _norm(site_name[1]):
+        return True
+    compact = re.sub(r"[^a-z0-9]", "", text.lower())
+    return any(w in compact for w in ctx.outlet_words) or bool(
+        re.search(r"\.(?:com|co\.id|id|net)\b", text, re.IGNORECASE)
+    )
+
+
 def _strip_site(text: str, ctx: _Context) -> str:
     parts = [p.strip() for p in _TITLE_SPLIT.split(text) if p.strip()]
-    site_name = ctx.structured.first("og:site_name")
-    site = _norm(site_name[1]) if site_name else None
-    while len(parts) > 1:
-        last = parts[-1]
-        compact = re.sub(r"[^a-z0-9]", "", last.lower())
-        if (
-            (site and _norm(last) == site)
-            or any(w in compact for w in ctx.outlet_words)
-            or re.search(r"\.(?:com|co\.id|id|net)\b", last, re.IGNORECASE)
-        ):
-            parts.pop()
-        else:
-            break
+    while len(parts) > 1 and _names_site(parts[-1], ctx):
+        parts.pop()
+    while len(parts) > 1 and _names_site(parts[0], ctx):
+        parts.pop(0)  # `Diskominfo Kaltim | Judul`: the site name first
     return " - ".join(parts) if len(parts) > 1 else parts[0] if parts else text
 
 
@@ -338,12 +349,14 @@ def extract_title(ctx: _Context) -> str | None:
     1. the profile's `title` selector;
     2. a page heading (h1-h3, outside navigation) equal to a declared title (JSON-LD
        `headline`, `og:title`/`twitter:title`, microdata `headline`, meta title, `<title>`),
-       or to one with its site suffix cut (`Judul - Kompas.com`): the heading's text, with the
+       or to one with its site suffix or prefix cut (`Judul - Kompas.com`, `Diskominfo Kaltim
+       | Judul`; a piece naming the outlet is never the title): the heading's text, with the
        declaring stage as provenance;
     3. JSON-LD `headline`;
     4. `og:title` with the site suffix cut;
-    5. the first `<h1>` of two words or more outside navigation (`generic`);
-    6. `<title>` with the site suffix cut (`meta`).
+    5. the first `<h1>` of two words or more outside navigation that is not the site's name
+       (`generic`);
+    6. `<title>` with the site suffix or prefix cut (`meta`).
     """
     blocks = ctx.page.blocks
     if "title" in ctx.selected:
@@ -364,7 +377,7 @@ def extract_title(ctx: _Context) -> str | None:
     for stage, text in candidates:
         for part in _title_parts(text)[1:]:
             found = by_norm.get(_norm(part))
-            if found is not None and len(part.split()) >= 2:
+            if found is not None and len(part.split()) >= 2 and not _names_site(part, ctx):
                 ctx.title_index = found.index
                 return _set(ctx, "title", found.text, stage)
     for stage, text in candidates:
@@ -377,7 +390,12 @@ def extract_title(ctx: _Context) -> str | None:
             ctx.title_index = _find_heading(ctx, title)
             return _set(ctx, "title", title, stage)
     for b in blocks:
-        if b.heading == 1 and len(b.text.split()) >= 2 and not b.has_flag(NAV):
+        if (
+            b.heading == 1
+            and len(b.text.split()) >= 2
+            and not b.has_flag(NAV)
+            and not _names_site(b.text, ctx)  # the logo's `<h1>Kabar Kukar</h1>`
+        ):
             ctx.title_index = b.index
             return _set(ctx, "title", b.text, "generic")
     if ctx.structured.title:
