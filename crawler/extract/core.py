@@ -34,7 +34,9 @@ from crawler.extract.indonesian import (
     parse_dateline,
     parse_signoff,
     parse_staff,
+    parse_unmarked_staff,
     person_names,
+    staff_label,
 )
 from crawler.extract.page import (
     BYLINE,
@@ -919,7 +921,9 @@ def extract_modified(ctx: _Context) -> str | None:
 
 
 def _staff_outside(ctx: _Context) -> list[tuple[str, str]]:
-    """Staff lines near the article but outside the body root (bylines above, credits below)."""
+    """Staff lines near the article but outside the body root (bylines above, credits below):
+    `Label: value` lines and pieces of meta lines, credits without a colon (`Editor Nama`),
+    and a bare label line (`Penulis`) with the name on the next line."""
     blocks = ctx.page.blocks
     if ctx.title_index is None and ctx.root_first is None:
         return []
@@ -929,7 +933,8 @@ def _staff_outside(ctx: _Context) -> list[tuple[str, str]]:
         ctx.root_last if ctx.root_last is not None else lo + NEAR_TITLE_AFTER
     ) + STAFF_WINDOW_AFTER
     found: list[tuple[str, str]] = []
-    for b in blocks[lo : hi + 1]:
+    window = blocks[lo : hi + 1]
+    for i, b in enumerate(window):
         if (
             ctx.root_first is not None
             and ctx.root_last is not None
@@ -938,7 +943,14 @@ def _staff_outside(ctx: _Context) -> list[tuple[str, str]]:
             continue
         if b.has_flag(NAV) or len(b.text) > 200:
             continue
-        staff = parse_staff(b.text)
+        staff = parse_staff(b.text) or parse_unmarked_staff(b.text, ctx.outlet_words)
+        role = staff_label(b.text) if not staff else None
+        if role is not None and i + 1 < len(window):
+            # `<h6>Penulis</h6><a>Nama</a>`: the label's value is the next line
+            value = window[i + 1]
+            if len(value.text) <= BYLINE_MAX_CHARS and person_names(value.text, ctx.outlet_words):
+                staff = [(role, value.text)]
+                ctx.consumed.add(value.index)
         if staff:
             found.extend(staff)
             ctx.consumed.add(b.index)

@@ -8,7 +8,9 @@ take it out of the body and keep it as a field:
   `TRIBUNNEWS.COM -` (a credit with no place);
 - `parse_signoff`: `(*/han)`, `(ant/kpl)`, `(fyk/ash)`, `(FHM)` at the end of the last paragraph;
 - `parse_staff`: `Editor:`, `Penulis:`, `Pewarta:`, `Reporter:`, `Fotografer:`, `Oleh:` lines
-  (several on one line too) and `Laporan Wartawan Outlet.com, Nama`;
+  (several on one line too, or one piece of a `|`-separated meta line) and `Laporan Wartawan
+  Outlet.com, Nama`; `staff_label` / `parse_unmarked_staff`: credits without a colon
+  (`Penulis` above the name, `Editor Rangga Pratama`);
 - `inline_related_prefix` / `is_related_label`: `Baca Juga: ...` lines and related-box labels;
 - `is_body_junk`: copyright, "follow us", syndication and comment-count lines;
 - `person_names`: author strings cleaned (`Kontributor Lhokseumawe, Masriadi` -> `Masriadi`,
@@ -207,11 +209,26 @@ _LAPORAN = re.compile(
 )
 
 
+_SEGMENTS = re.compile(r"\s+[|•·]\s+")
+"""Separators of a meta line's pieces (`Rabu, 24 Mei 2023 | Oleh : Nama | Dibaca : 341 kali`)."""
+
+
 def parse_staff(text: str) -> list[tuple[str, str]]:
-    """`[(role, value)]` from a staff line (`Penulis: A | Editor: B`), [] when not one."""
+    """`[(role, value)]` from a staff line (`Penulis: A | Editor: B`), [] when not one. A meta
+    line whose pieces are separated by `|` or `•` may hold a staff piece anywhere
+    (`24 Mei 2023 | Oleh : Nama | Dibaca : 341 kali`)."""
     text = text.lstrip(" |/•·-–—")
     if len(text) > STAFF_MAX_CHARS:
         return []
+    found = _parse_staff_line(text)
+    if found or not _SEGMENTS.search(text):
+        return found
+    for segment in _SEGMENTS.split(text):
+        found.extend(_parse_staff_line(segment))
+    return found
+
+
+def _parse_staff_line(text: str) -> list[tuple[str, str]]:
     laporan = _LAPORAN.match(text)
     if laporan:
         return [("reporter", laporan["name"].strip())]
@@ -224,6 +241,44 @@ def parse_staff(text: str) -> list[tuple[str, str]]:
         value = text[match.end() : end].strip(" |/,;-–—\u00a0")
         if value:
             found.append((STAFF_ROLES[match["label"].lower()], value))
+    return found
+
+
+UNMARKED_LABELS = frozenset(
+    {"penulis", "editor", "redaktur", "penyunting", "pewarta", "reporter", "wartawan",
+     "fotografer", "kontributor"}
+)
+"""Labels that name a role even without a colon (`Editor Rangga Pratama` in an editorial team
+list, `Penulis` in a heading above the name): words no sentence or headline starts a short
+line with. `Oleh`, `Foto`, `Sumber`, `By` are left out: lines start with them for other
+reasons."""
+
+
+def staff_label(text: str) -> str | None:
+    """The role of a line that is only a staff label (`Penulis`, `Editor:`), whose value is
+    the next line (Kompas-style credit blocks)."""
+    label = text.strip(" :：").lower()
+    return STAFF_ROLES[label] if label in UNMARKED_LABELS else None
+
+
+def parse_unmarked_staff(
+    text: str, outlet_words: frozenset[str] = frozenset()
+) -> list[tuple[str, str]]:
+    """`[(role, name)]` from credit lines without a colon (`Penulis Yuliana Sari`, `Penulis
+    Kontributor Kota, Nama | Editor Nama`): a label of `UNMARKED_LABELS` followed by a name.
+    Only for short lines outside the article body."""
+    if len(text) > STAFF_MAX_CHARS:
+        return []
+    found: list[tuple[str, str]] = []
+    for segment in _SEGMENTS.split(text.strip()):
+        label, _, rest = segment.strip().partition(" ")
+        role = staff_label(label)
+        rest = rest.strip()
+        if role is None or not rest or not rest[0].isupper():
+            return []
+        if not person_names(rest, outlet_words):
+            return []
+        found.append((role, rest))
     return found
 
 
@@ -331,6 +386,13 @@ def person_names(text: str | None, outlet_words: frozenset[str] = frozenset()) -
     return names
 
 
+ACCOUNT_WORDS = frozenset(
+    {"admin", "administrator", "redaksi", "webmaster", "operator", "humas", "newsroom", "desk"}
+)
+"""First words of CMS accounts and desks that templates print as the author (`Redaksi`,
+`Admin Diskominfo`, `Humas Pemkot`): not people, so the chain goes on to a staff line."""
+
+
 def _is_non_person(text: str, outlet_words: frozenset[str]) -> bool:
     words = text.split()
     if not words or len(words) > MAX_NAME_WORDS:
@@ -338,6 +400,8 @@ def _is_non_person(text: str, outlet_words: frozenset[str]) -> bool:
     if "://" in text or "@" in text or any(ch.isdigit() for ch in text):
         return True
     if all(w.lower().strip(".,") in _ROLE_WORDS for w in words):
+        return True
+    if words[0].lower().strip(".,:") in ACCOUNT_WORDS:
         return True
     return _is_outlet(text, outlet_words)
 
