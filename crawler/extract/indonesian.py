@@ -144,13 +144,28 @@ def parse_dateline(
     return None
 
 
-_SIGNOFF = re.compile(
-    r"(?:^|(?<=[.!?\"”’'…]))\s*[(\[]\s*(?P<code>(?:\*\s*/\s*)?[A-Za-z*]{1,"
-    + str(SIGNOFF_MAX_PART)
-    + r"}(?:\s*/\s*[A-Za-z*]{1,"
-    + str(SIGNOFF_MAX_PART)
-    + r"}){0,3})\s*[)\]]\s*$"
+SIGNOFF_MAX_PARTS = 5
+"""Initials in one sign-off: writer, editors and desk codes (`(yans/sul/ky/humasprov kaltim)`,
+`(*/dp/rdh/k8)`)."""
+
+SIGNOFF_MAX_DESK_WORD = 15
+"""Letters in a word of a desk or agency name closing a sign-off (`humasprov`, `diskominfo`)."""
+
+_SIGNOFF_PART = r"[A-Za-z*][A-Za-z0-9*]{0," + str(SIGNOFF_MAX_PART - 1) + "}"
+"""Initials, with a desk number (`k8`, `k15`: newspaper desks number their editors)."""
+_SIGNOFF_DESK = (
+    r"[A-Za-z]{2," + str(SIGNOFF_MAX_DESK_WORD) + r"}(?:\s[A-Za-z]{2,"
+    + str(SIGNOFF_MAX_DESK_WORD) + r"}){0,2}"
 )
+"""The last piece may name the desk or office in up to three words (`diskominfo kaltim`,
+`humas pemkot`), as government press releases sign off."""
+_SIGNOFF = re.compile(
+    r"(?:^|(?<=[.!?\"”’'…]))\s*[(\[]\s*(?P<code>(?:\*\s*/\s*)?(?:" + _SIGNOFF_PART
+    + r"(?:\s*/\s*" + _SIGNOFF_PART + r"){1," + str(SIGNOFF_MAX_PARTS - 1) + r"}"
+    + r"(?:\s*/\s*" + _SIGNOFF_DESK + r")?|" + _SIGNOFF_PART + r"))\s*[)\]]\s*$"
+)
+"""A desk name closes only a sign-off of two initials or more (`(dan/atau pihak lain)` is
+text)."""
 
 
 @dataclass(frozen=True)
@@ -170,7 +185,7 @@ def parse_signoff(text: str) -> Signoff | None:
     match = _SIGNOFF.search(text)
     if not match:
         return None
-    code = re.sub(r"\s+", "", match["code"])
+    code = " ".join(re.sub(r"\s*/\s*", "/", match["code"]).split())
     stripped = re.sub(r"^\*/", "", code)
     return Signoff(stripped or code, text[match.start() :].strip(), text[: match.start()].rstrip())
 
