@@ -335,7 +335,8 @@ _BODY_JUNK = re.compile(
     r"dapatkan\s+(?:update|berita|informasi|info)|follow\s+(?:us|kami)|"
     r"(?:gabung|bergabung)\s+(?:di|ke|dengan|bersama)\b|download\s+aplikasi|unduh\s+aplikasi|"
     r"klik\s+(?:di\s*sini|link|tautan)|artikel\s+ini\s+(?:telah|sudah)\s+(?:tayang|terbit|diterbitkan)|"
-    r"tonton\s+(?:juga|video)|saksikan\s+(?:juga|video)|sumber\s*:|tags?\s*:|topik\s*:|"
+    r"(?:tonton|saksikan|simak|lihat)\s+(?:juga\s+)?video\b|tonton\s+juga|saksikan\s+juga|"
+    r"simak\s+breaking\s+news|\[(?:gambas|embed)\s*:|sumber\s*:|tags?\s*:|topik\s*:|"
     r"\d+\s+komentar$|komentar$|share\s*:|bagikan\s*:|dibaca\s*:?\s*\d|"
     r"(?:halaman|page)\s+(?:selanjutnya|berikutnya|sebelumnya|\d+)|selanjutnya\s*>*$|"
     r"advertisement$|iklan$|scroll\s+(?:to|untuk)\s+)",
@@ -344,7 +345,8 @@ _BODY_JUNK = re.compile(
 
 
 def is_body_junk(text: str) -> bool:
-    """Lines that are never article text (copyright, follow-us, syndication notes, ...)."""
+    """Lines that are never article text (copyright, follow-us, syndication notes, video
+    promos and embed placeholders such as `Simak Video "..."` / `[Gambas:Video 20detik]`)."""
     return len(text) < 300 and _BODY_JUNK.match(text) is not None
 
 
