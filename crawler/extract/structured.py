@@ -59,7 +59,8 @@ class Structured:
     """First `<link rel=...>` href by rel (`canonical`, `amphtml`, `next`, `prev`)."""
     itemprops: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     """Microdata on non-meta elements: itemprop -> [(tag, value)], value from
-    `datetime` / `content` / text."""
+    `datetime` / `content` / an `<abbr>`'s `title` (the microformats habit kept by Blogger
+    templates) / text."""
     html_lang: str | None = None
     title: str | None = None
     """The document `<title>`."""
@@ -162,6 +163,8 @@ def read_structured(doc: etree._Element) -> Structured:
         if not prop:
             continue
         value = el.get("datetime") or el.get("content")
+        if value is None and el.tag == "abbr":
+            value = el.get("title")  # `<abbr itemprop=datePublished title=ISO>10.15</abbr>`
         if value is None:
             value = _text(el) if el.tag != "link" else el.get("href", "")
         result.itemprops.setdefault(prop, []).append((str(el.tag), clean_text(value)))
