@@ -738,6 +738,19 @@ def _in_outlet_zone(parsed: D.ParsedDate, tz: tzinfo) -> D.ParsedDate:
                         parsed.has_year, parsed.relative)
 
 
+def _in_shown_zone(parsed: D.ParsedDate, shown: D.ParsedDate) -> D.ParsedDate:
+    """A machine instant written in the zone the page shows for the same instant (readers of
+    a WITA outlet's page that says `10:15 WIB` see +07:00); unchanged otherwise."""
+    if not (shown.has_time and shown.has_zone and not shown.relative):
+        return parsed
+    if abs((parsed.value - shown.value).total_seconds()) >= SAME_INSTANT_SECONDS:
+        return parsed
+    if parsed.value.utcoffset() == shown.value.utcoffset():
+        return parsed
+    return D.ParsedDate(parsed.value.astimezone(shown.value.tzinfo), parsed.raw,
+                        parsed.has_time, parsed.has_zone, parsed.has_year, parsed.relative)
+
+
 def _shown_disagrees(machine: D.ParsedDate, shown: D.ParsedDate) -> bool:
     """The page shows a time with its zone that differs from the machine date by a minute or
     more: the shown one is what readers (and citations) see, so it wins."""
@@ -825,9 +838,11 @@ def extract_published(
     the page shows a time with its zone that differs from the structured date by a minute or
     more, the shown date wins (templates put creation times or mislabelled zones in markup;
     the shown date is what readers cite); a weak meta date on another day than the visible
-    date loses to it. A time with no zone takes the
-    outlet's zone. `published_raw` is the visible text when it shows the same day, else the
-    chosen value as written.
+    date loses to it. A time with no zone takes the outlet's zone. An instant from markup is
+    written in the zone the page shows beside it when both name the same instant (metadata in
+    UTC under `10:15 WIB` on a WITA outlet's regional edition: +07:00), else a UTC instant is
+    written in the outlet's zone. `published_raw` is the visible text when it shows the same
+    day, else the chosen value as written.
 
     `published_precision` says what the instant is worth: `time` when the page gave a time of
     day; `day` when it gave only the date (`published_at` is then midnight in the outlet's zone,
@@ -877,6 +892,9 @@ def extract_published(
         return None, None, None
     ctx.provenance["published_at"] = chosen.stage
     chosen = _DateReading(_in_outlet_zone(chosen.parsed, ctx.tz), chosen.stage, chosen.block)
+    if visible is not None and visible is not chosen:
+        chosen = _DateReading(_in_shown_zone(chosen.parsed, visible.parsed), chosen.stage,
+                              chosen.block)
     raw = chosen.parsed.raw
     if visible is not None and visible is not chosen:
         local = chosen.parsed.value.astimezone(visible.parsed.value.tzinfo)
@@ -1350,8 +1368,13 @@ def extract_article(
     published_at, published_raw, published_precision = extract_published(
         ctx, readings, body.text.split("\n\n") if body.text else []
     )
-    if modified_at and published_at and not _later(modified_at, published_at):
-        modified_at = None  # `dateModified` = `datePublished`: never modified
+    if modified_at and published_at and (
+        not _later(modified_at, published_at)
+        or (readings.strong is not None and not _later(modified_at, readings.strong.parsed.iso()))
+    ):
+        # `dateModified` = `datePublished` (also when the shown date corrected the markup's
+        # zone: the copy carries the same wrong zone): never modified
+        modified_at = None
         ctx.provenance.pop("modified_at", None)
 
     if body.dateline is not None and body.dateline.place:

@@ -350,6 +350,8 @@ def parse_date(
     year_hints: Iterable[int] = (),
 ) -> ParsedDate | None:
     """Read the first date (with its time and zone, when shown) in a piece of visible text.
+    `raw` is the date as shown: the span from its first to its last part, without the rest of
+    the line.
 
     `tz` is the outlet's zone, used when the text shows none. `fetched_at` anchors relative
     forms and missing years; `year_hints` are years the page suggests (URL date path, ...).
@@ -388,23 +390,40 @@ def parse_date(
             return relative
     if not _valid(year, month, day):
         return relative
-    rest = raw[: match.start()] + " " + raw[match.end() :]
-    time_match = _time_in(raw[match.end() :]) or _time_in(rest)
+    # the time after the date, else before it (`10:15 WIB, Senin 22 Mei 2023`)
+    time_match = _TIME.search(raw, match.end()) or _TIME.search(raw, 0, match.start())
+    start, end = match.start(), match.end()
     hour = minute = second = 0
     shown: tzinfo | None = None
     if time_match:
         hour, minute = _hour(time_match), int(time_match["minute"])
         second = int(time_match["second"] or 0)
+        start, end = min(start, time_match.start()), max(end, time_match.end())
         if time_match["zone"]:
             shown = _zone_from_text(time_match["zone"])
     if shown is None:
-        zone_match = re.search(r"\b(WITA|WIB|WIT)\b", raw, re.IGNORECASE)
+        zone_match = _ZONE_WORD.search(raw)
         if zone_match:
             shown = _zone_from_text(zone_match.group(1))
+            start, end = min(start, zone_match.start()), max(end, zone_match.end())
     value = datetime(year, month, day, hour, minute, second, tzinfo=shown or outlet_tz)
     return ParsedDate(
-        value, raw, has_time=time_match is not None, has_zone=shown is not None, has_year=has_year
+        value,
+        _shown_part(raw, start, end),
+        has_time=time_match is not None,
+        has_zone=shown is not None,
+        has_year=has_year,
     )
+
+
+_ZONE_WORD = re.compile(r"\b(WITA|WIB|WIT)\b", re.IGNORECASE)
+_RAW_TRIM = " |-–—,;:·•/"
+
+
+def _shown_part(raw: str, start: int, end: int) -> str:
+    """The date as shown, from its first to its last part (weekday, date, time, zone), without
+    what shares its line (`Kompas.com - `, `| Oleh : Nama | Dibaca : 341 kali`)."""
+    return raw[start:end].strip(_RAW_TRIM) or raw
 
 
 def parse_day_mention(

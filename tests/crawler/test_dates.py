@@ -39,7 +39,27 @@ def test_shown_dates_with_zone_keep_that_zone(shown: str, expected: str) -> None
     parsed = parse_date(shown, tz="Asia/Makassar", fetched_at=FETCHED)
     assert parsed is not None
     assert parsed.iso() == expected
-    assert parsed.has_zone and parsed.raw == shown
+    assert parsed.has_zone and parsed.raw == shown.removeprefix("on ").removeprefix("Update: ")
+
+
+@pytest.mark.parametrize(
+    ("line", "raw"),
+    [
+        ("Kompas.com - 22/05/2023, 10:15 WIB", "22/05/2023, 10:15 WIB"),
+        (
+            "Rabu, 24 Mei 2023 - 09:12:44 WITA | Oleh : Wahyu Hidayat | Dibaca : 341 kali",
+            "Rabu, 24 Mei 2023 - 09:12:44 WITA",
+        ),
+        ("22 Mei 2023 Admin Diskominfo Dibaca 215 kali", "22 Mei 2023"),
+        ("10:15 WIB, Senin 22 Mei 2023", "10:15 WIB, Senin 22 Mei 2023"),
+        ("Selasa (23/5) 10.15 WITA", "Selasa (23/5) 10.15 WITA"),
+    ],
+)
+def test_the_raw_value_is_the_date_as_shown_without_the_rest_of_its_line(
+    line: str, raw: str
+) -> None:
+    parsed = parse_date(line, tz="Asia/Makassar", fetched_at=FETCHED, year_hints=[2023])
+    assert parsed is not None and parsed.raw == raw
 
 
 def test_a_time_without_zone_takes_the_outlets_zone() -> None:
