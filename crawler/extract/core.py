@@ -182,6 +182,7 @@ class _Context:
     selected: dict[str, list[etree._Element]] = field(default_factory=dict)
     provenance: dict[str, str] = field(default_factory=dict)
     title_index: int | None = None
+    title_text: str | None = None
     root: etree._Element | None = None
     root_first: int | None = None
     root_last: int | None = None
@@ -1083,10 +1084,87 @@ def _host_like(value: str) -> bool:
     return " " not in value and "." in value
 
 
+SECTION_MAX_WORDS = 4
+"""A section is named in a word or a few (`Ekonomi`, `Kalimantan Timur`, `Hukum & Kriminal`);
+a longer crumb is the headline itself."""
+
+TRAIL_MAX_CHARS = 120
+"""A breadcrumb trail is one short line (`Home » Pendidikan`); menus and headline rows are
+longer or separated by `|`."""
+
+_HOME_CRUMBS = frozenset({"home", "beranda", "index", "indeks", "halaman utama", "depan"})
+_TRAIL_GLUE = re.compile(r"^[\s»›>/→▸:.-]*$")
+"""What may stand between the links of a breadcrumb trail (`»`, `>`, `/`, `›`)."""
+
+
+def _crumb_name(ctx: _Context, name: str, url: str = "") -> str | None:
+    """A crumb usable as the section: not the home page, not the article itself, short."""
+    norm = _norm(name)
+    if not norm or norm in _HOME_CRUMBS or len(name.split()) > SECTION_MAX_WORDS:
+        return None
+    if ctx.title_text and norm == _norm(ctx.title_text):
+        return None
+    if url:
+        path = urlsplit(urljoin(ctx.url, url)).path
+        if path in ("", "/") or path.rstrip("/") == urlsplit(ctx.url).path.rstrip("/"):
+            return None
+    return name
+
+
+def _before_title(ctx: _Context, lines: int) -> list[Block]:
+    """The lines right above the title (above the body when no title line is known), nearest
+    first."""
+    anchor = ctx.title_index if ctx.title_index is not None else ctx.root_first
+    if anchor is None:
+        return []
+    return list(reversed(ctx.page.blocks[max(0, anchor - lines) : anchor]))
+
+
+def _trail_section(ctx: _Context) -> str | None:
+    """The last crumb of a breadcrumb trail above the title that no class names: one short
+    line of links starting at the home page, joined by `»`, `>` or `/` (`Home » Pendidikan`)."""
+    for b in _before_title(ctx, NEAR_TITLE_BEFORE + 2):
+        if len(b.link_ids) < 2 or len(b.text) > TRAIL_MAX_CHARS:
+            continue
+        links = [ctx.page.links[i] for i in b.link_ids]
+        if urlsplit(urljoin(ctx.url, links[0].href)).path not in ("", "/"):
+            continue
+        glue = b.text
+        for text in [lk.text for lk in links] + ([ctx.title_text] if ctx.title_text else []):
+            glue = glue.replace(text, " ", 1) if text else glue
+        if not _TRAIL_GLUE.match(glue):
+            continue
+        names = [_crumb_name(ctx, lk.text, lk.href) for lk in links[1:]]
+        names = [n for n in names if n]
+        if names:
+            return names[-1]
+    return None
+
+
+def _kicker_section(ctx: _Context) -> str | None:
+    """A lone link above the title to the article URL's first path segment (`Peristiwa` ->
+    `/peristiwa` over `/peristiwa/speedboat-...`): the section kicker of many templates."""
+    segments = [p for p in urlsplit(ctx.url).path.split("/") if p]
+    if len(segments) < 2:
+        return None
+    host = (urlsplit(ctx.url).hostname or "").lower()
+    for b in _before_title(ctx, NEAR_TITLE_BEFORE):
+        if len(b.link_ids) != 1 or b.link_density < 0.9 or b.has_flag(NAV):
+            continue
+        link = ctx.page.links[b.link_ids[0]]
+        target = urlsplit(urljoin(ctx.url, link.href))
+        if (target.hostname or "").lower() == host and target.path.strip("/") == segments[0]:
+            return _crumb_name(ctx, link.text)
+    return None
+
+
 def extract_section(ctx: _Context) -> str | None:
     """Section chain: JSON-LD `articleSection` -> meta `article:section`, `section`,
-    `articleSection` -> the profile's `section` selector -> the breadcrumb's last entry before
-    the title (`generic`). Host names given as a section are skipped."""
+    `articleSection` -> the profile's `section` selector -> JSON-LD `BreadcrumbList`'s last
+    crumb that is neither home nor the article (`jsonld`) -> the breadcrumb's last entry
+    before the title (`generic`) -> an unclassed trail above the title (`Home » Pendidikan`,
+    `generic`) -> a lone link above the title to the URL's first path segment (`generic`).
+    Host names given as a section are skipped."""
     s = ctx.structured
     if s.article:
         value = jsonld_text(s.article, "articleSection")
@@ -1106,6 +1184,9 @@ def extract_section(ctx: _Context) -> str | None:
         text = _element_text(ctx.selected["section"][0])
         if text:
             return _set(ctx, "section", text, "profile")
+    crumbs = [c for c in (_crumb_name(ctx, n, u) for n, u in s.breadcrumbs) if c]
+    if crumbs:
+        return _set(ctx, "section", crumbs[-1], "jsonld")
     title = _norm(ctx.page.blocks[ctx.title_index].text) if ctx.title_index is not None else None
     for link in ctx.page.links:
         flag_el = next(
@@ -1127,7 +1208,8 @@ def extract_section(ctx: _Context) -> str | None:
         if crumbs:
             return _set(ctx, "section", crumbs[-1], "generic")
         break
-    return None
+    found = _trail_section(ctx) or _kicker_section(ctx)
+    return _set(ctx, "section", found, "generic") if found else None
 
 
 def extract_tags(ctx: _Context) -> list[str]:
@@ -1353,7 +1435,7 @@ def extract_article(
     ctx.provenance["url"] = url_stage
 
     _choose_body_root(ctx)  # first: it decides which wrappers' flags are layout words
-    title = extract_title(ctx)
+    title = ctx.title_text = extract_title(ctx)
     # lines read as fields before the body is cut, so they are left out of it
     modified_at = extract_modified(ctx)
     readings = read_dates(ctx)

@@ -61,6 +61,9 @@ class Structured:
     """Microdata on non-meta elements: itemprop -> [(tag, value)], value from
     `datetime` / `content` / an `<abbr>`'s `title` (the microformats habit kept by Blogger
     templates) / text."""
+    breadcrumbs: list[tuple[str, str]] = field(default_factory=list)
+    """The first JSON-LD `BreadcrumbList` as `(name, url)` in position order (url may be
+    empty)."""
     html_lang: str | None = None
     title: str | None = None
     """The document `<title>`."""
@@ -140,6 +143,8 @@ def read_structured(doc: etree._Element) -> Structured:
                 result.article = node
             elif not result.page and kinds & PAGE_TYPES:
                 result.page = node
+            elif not result.breadcrumbs and "breadcrumblist" in kinds:
+                result.breadcrumbs = _crumbs(node)
     meta = result.meta
     for el in doc.iter("meta"):
         content = el.get("content")
@@ -174,6 +179,31 @@ def read_structured(doc: etree._Element) -> Structured:
     if title is not None:
         result.title = clean_text(_text(title)) or None
     return result
+
+
+def _crumbs(node: dict[str, Any]) -> list[tuple[str, str]]:
+    """`(name, url)` of a `BreadcrumbList`'s items, by `position` (the name and URL may sit on
+    the `ListItem` or on its `item` object; `item` may be the URL itself)."""
+    items = node.get("itemListElement")
+    if not isinstance(items, list):
+        return []
+    found: list[tuple[float, str, str]] = []
+    for i, entry in enumerate(items):
+        if not isinstance(entry, dict):
+            continue
+        item = entry.get("item")
+        name = entry.get("name")
+        url: Any = item if isinstance(item, str) else None
+        if isinstance(item, dict):
+            name = name or item.get("name")
+            url = item.get("@id") or item.get("url")
+        try:
+            position = float(entry.get("position", i))
+        except (TypeError, ValueError):
+            position = float(i)
+        if name:
+            found.append((position, clean_text(name), clean_text(url or "")))
+    return [(name, url) for _, name, url in sorted(found, key=lambda f: f[0])]
 
 
 def _text(el: etree._Element) -> str:
