@@ -314,6 +314,24 @@ RELATED_LABEL = re.compile(
 Lists labelled `Terpopuler`, `Terkini`, `Pilihan Editor` are site-wide, not related."""
 
 
+SITEWIDE_LABEL = re.compile(
+    r"^(?:berita\s+|artikel\s+|posting(?:an)?\s+|post\s+)?"
+    r"(?:terkini|terbaru|terpopuler|populer|paling\s+(?:banyak\s+)?dibaca|trending|terhangat|"
+    r"pilihan(?:\s+(?:editor|redaksi))?|editor'?s\s+picks?|headlines?|sorotan|"
+    r"most\s+(?:popular|read|viewed)|latest(?:\s+news)?|popular(?:\s+posts?)?|"
+    r"recent\s+posts?|rekomendasi\s+untuk\s+(?:anda|kamu))"
+    r"(?:\s+(?:lainnya|hari\s+ini|minggu\s+ini|pekan\s+ini))*\s*:?$",
+    re.IGNORECASE,
+)
+"""Labels of site-wide lists (`Terkini`, `Terpopuler`, `Berita Terkini Lainnya`, `Postingan
+Populer`, `Pilihan Editor`): the same on every page, so never related headlines, even in a box
+whose class says `recommend` or `related`."""
+
+
+def is_sitewide_label(text: str) -> bool:
+    return len(text) <= 40 and SITEWIDE_LABEL.match(text) is not None
+
+
 def inline_related_prefix(text: str) -> int:
     """Length of a `Baca Juga:` prefix opening the line (0 when there is none)."""
     match = _INLINE_RELATED.match(text)

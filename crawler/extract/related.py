@@ -9,13 +9,15 @@ name):
 2. inline `Baca Juga: <headline>` lines, in or beside the body (`block` = `baca-juga`);
 3. the headline list right above the title, as on legacy regional templates: a run of at least
    `MIN_ABOVE_TITLE_LINKS` headline links (several words each, same outlet) ending just before
-   the title (`block` = `above-title`);
+   the title, not under a site-wide label (`block` = `above-title`);
 4. regions whose class names say related (`related`, `terkait`, `berita-lain`) without a label
-   (`block` = `related`);
+   (`block` = `related`), unless the region's own label names a site-wide list (`Terkini`,
+   `Terpopuler`: `indonesian.SITEWIDE_LABEL`);
 5. the profile's `related` selectors (`block` = `profile`).
 
 Only links to the same outlet are kept (the profile's domains, else the page's own host), never
-the page itself, never tag/section/author listings, and never bare icons. Links are then put in
+the page itself, never tag/section/author listings, and never bare icons; an article may be
+addressed by query (`index.php?berita=5521`). Links are then put in
 page order and collapsed by canonical URL (first occurrence wins); `position` is 0-based.
 """
 
@@ -28,7 +30,12 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from crawler.extract.indonesian import block_label, inline_related_prefix, is_related_label
+from crawler.extract.indonesian import (
+    block_label,
+    inline_related_prefix,
+    is_related_label,
+    is_sitewide_label,
+)
 from crawler.extract.page import BOILER, NAV, RELATED, Block, Link, Page
 
 MAX_SCOPE_UP = 4
@@ -74,10 +81,24 @@ def repair_href(href: str) -> str:
     return href[starts[-1]:] if starts else href
 
 
-def looks_like_article(path: str) -> bool:
+_SCRIPT_PATH = re.compile(r"(?:^/?$|\.(?:php\d?|aspx?|jsp|cfm|cgi|pl)$)", re.IGNORECASE)
+_ARTICLE_QUERY = re.compile(
+    r"(?:^|&)(?!(?:page|halaman|hal|paging|q|s|search|cari|kategori|category|cat|tag|topik|"
+    r"sort|order|lang|utm_\w+)=)[A-Za-z_]+=(?:\d{2,}|[A-Za-z0-9]+(?:-[A-Za-z0-9]+){2,})(?:&|$)",
+    re.IGNORECASE,
+)
+"""A query naming one item by id or slug (`index.php?berita=5521`, `/?p=123`,
+`detail.php?id=42&judul=banjir-rendam-samarinda`), not a listing, search or page number."""
+
+
+def looks_like_article(path: str, query: str = "") -> bool:
     """An article path: not the front page, not a tag/section/author listing, and with an id
     or a headline slug (`/berita/527612/...`, `/2023/05/23/...`, `/judul-berita-ini`), so a
-    `More Stories` link to `/hotgossip` is not a headline."""
+    `More Stories` link to `/hotgossip` is not a headline. Legacy and default-permalink sites
+    address articles by query (`index.php?berita=5521`, `/?p=123`): a script or the root with
+    an id-or-slug parameter is an article too."""
+    if query and _SCRIPT_PATH.search(path) and _ARTICLE_QUERY.search(query):
+        return True
     if path in ("", "/") or _LISTING_PATH.search(path):
         return False
     segments = [s for s in path.split("/") if s]
@@ -129,7 +150,7 @@ class RelatedFinder:
         if parts.scheme not in ("http", "https") or not parts.netloc:
             return None
         path = parts.path or "/"
-        if not looks_like_article(path) or not self.same_outlet(url):
+        if not looks_like_article(path, parts.query) or not self.same_outlet(url):
             return None
         if self.canonical(url) in self.self_urls:
             return None
@@ -201,6 +222,7 @@ class RelatedFinder:
                     self._take_block(block, "baca-juga")
 
     def related_regions(self) -> None:
+        sitewide: dict[etree._Element, bool] = {}
         for block in self.page.blocks:
             if (
                 block.link_ids
@@ -208,6 +230,12 @@ class RelatedFinder:
                 and block.link_density >= LIST_LINK_DENSITY
                 and any(f.kind == RELATED for f in block.flags)
             ):
+                region = block.flag_element(RELATED)
+                if region is not None and region not in sitewide:
+                    inside = self.page.blocks_in(region)
+                    sitewide[region] = bool(inside) and is_sitewide_label(inside[0].text)
+                if region is not None and sitewide[region]:
+                    continue  # `<section class="recommend"><h3>Berita Terkini Lainnya</h3>`
                 self._take_block(block, "related")
 
     def above_title(self, title_index: int | None) -> None:
@@ -230,6 +258,8 @@ class RelatedFinder:
                     break
                 run.append(block)
                 continue
+            if run and is_sitewide_label(block.text):
+                run = []  # a `Terpopuler` list that happens to end right above the title
             if run or gap >= ABOVE_TITLE_GAP or len(block.text.split()) > ABOVE_TITLE_GAP_WORDS:
                 break
             gap += 1
