@@ -1208,8 +1208,8 @@ def extract_section(ctx: _Context) -> str | None:
         if crumbs:
             return _set(ctx, "section", crumbs[-1], "generic")
         break
-    found = _trail_section(ctx) or _kicker_section(ctx)
-    return _set(ctx, "section", found, "generic") if found else None
+    shown = _trail_section(ctx) or _kicker_section(ctx)
+    return _set(ctx, "section", shown, "generic") if shown else None
 
 
 def extract_tags(ctx: _Context) -> list[str]:

@@ -243,9 +243,12 @@ class Page:
     def unflag(self, elements: set[etree._Element]) -> None:
         """Forget the region flags these elements set on blocks and links (see
         `core._choose_body_root`: the article's own wrappers are not regions)."""
-        for item in (*self.blocks, *self.links):
-            if any(f.element in elements for f in item.flags):
-                item.flags = tuple(f for f in item.flags if f.element not in elements)
+        for block in self.blocks:
+            if any(f.element in elements for f in block.flags):
+                block.flags = tuple(f for f in block.flags if f.element not in elements)
+        for link in self.links:
+            if any(f.element in elements for f in link.flags):
+                link.flags = tuple(f for f in link.flags if f.element not in elements)
 
     def blocks_in(self, el: etree._Element) -> list[Block]:
         span = self.spans.get(el)
