@@ -11,6 +11,7 @@ import pytest
 
 from archive.errors import UsageError
 from crawler.extract import RESULT_KEYS, extract_article, merge_parts, validate_selectors
+from crawler.extract.related import looks_like_article
 from crawler.sites import parse_profile
 
 URL = "https://www.beritakaltim.example/samarinda/2023/05/23/banjir-rendam-samarinda"
@@ -507,3 +508,19 @@ def test_a_script_shell_without_structured_body_has_no_body() -> None:
 def test_next_parts_numbered_in_the_path() -> None:
     pager = f'<div class="halaman"><a href="{URL}/2">2</a> <a href="{URL}/3">3</a></div>'
     assert extract(page(after=pager))["next_pages"] == [URL + "/2", URL + "/3"]
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "verdict"),
+    [
+        ("/index.php", "berita=5521", True),
+        ("/", "p=123", True),
+        ("/detail.php", "id=42&judul=banjir-rendam-samarinda", True),
+        ("/index.php", "kategori=kutim", False),
+        ("/index.php", "page=2", False),
+        ("/search", "q=banjir-rendam-samarinda", False),
+        ("/", "", False),
+    ],
+)
+def test_articles_addressed_by_query_are_headlines(path: str, query: str, verdict: bool) -> None:
+    assert looks_like_article(path, query) is verdict

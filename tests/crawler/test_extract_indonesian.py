@@ -10,10 +10,13 @@ from crawler.extract.indonesian import (
     inline_related_prefix,
     is_body_junk,
     is_related_label,
+    is_sitewide_label,
     parse_dateline,
     parse_signoff,
     parse_staff,
+    parse_unmarked_staff,
     person_names,
+    staff_label,
 )
 
 OUTLET = frozenset({"kompas", "kaltimpost", "liputan6", "tribunnews"})
@@ -79,6 +82,9 @@ def test_sentences_are_not_datelines(line: str) -> None:
         ("(fyk/ash)", "fyk/ash", ""),
         ("(FHM)", "FHM", ""),
         ("Telkomsel dan Smartfren.(Cas/Isk)", "Cas/Isk", "Telkomsel dan Smartfren."),
+        ("kepada agen pelayaran.(dp/rdh/k8)", "dp/rdh/k8", "kepada agen pelayaran."),
+        ("(rus/ky/diskominfo kaltim)", "rus/ky/diskominfo kaltim", ""),
+        ("ujarnya. (yans/sul/ky/humasprov kaltim)", "yans/sul/ky/humasprov kaltim", "ujarnya."),
     ],
 )
 def test_signoffs_close_the_last_paragraph(line: str, code: str, rest: str) -> None:
@@ -87,7 +93,14 @@ def test_signoffs_close_the_last_paragraph(line: str, code: str, rest: str) -> N
 
 
 @pytest.mark.parametrize(
-    "line", ["dipimpin Partai Golkar (PG)", "ujarnya.", "(menurut data BPS 2023)"]
+    "line",
+    [
+        "dipimpin Partai Golkar (PG)",
+        "ujarnya.",
+        "(menurut data BPS 2023)",
+        "kata dia. (2023)",
+        "tutupnya. (dan/atau pihak lain)",
+    ],
 )
 def test_parenthesized_text_is_not_a_signoff(line: str) -> None:
     assert parse_signoff(line) is None
@@ -112,10 +125,40 @@ def test_parenthesized_text_is_not_a_signoff(line: str) -> None:
             [("reporter", "Nevrianto Hardi Prasetyo")],
         ),
         ("Fotografer: Grandyos Zafna", [("photographer", "Grandyos Zafna")]),
+        (
+            "Rabu, 24 Mei 2023 - 09:12 WITA | Oleh : Wahyu Hidayat | Dibaca : 341 kali",
+            [("author", "Wahyu Hidayat")],
+        ),
     ],
 )
 def test_staff_lines(line: str, expected: list[tuple[str, str]]) -> None:
     assert parse_staff(line) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Editor Rangga Pratama", [("editor", "Rangga Pratama")]),
+        (
+            "Penulis Kontributor Samarinda, Hendro Prasetyo | Editor Dita Anggraini",
+            [("author", "Kontributor Samarinda, Hendro Prasetyo"), ("editor", "Dita Anggraini")],
+        ),
+        ("Editor senior itu mengatakan redaksi akan mengoreksi", []),
+        ("Penulis muda asal Samarinda", []),
+        ("Reporter", []),
+    ],
+)
+def test_credits_without_a_colon(line: str, expected: list[tuple[str, str]]) -> None:
+    assert parse_unmarked_staff(line, OUTLET) == expected
+
+
+def test_a_bare_staff_label_names_its_role() -> None:
+    assert [staff_label(t) for t in ("Penulis", "Editor:", "Oleh", "Samarinda")] == [
+        "author",
+        "editor",
+        None,
+        None,
+    ]
 
 
 def test_a_sentence_starting_with_a_staff_word_is_not_a_staff_line() -> None:
@@ -133,6 +176,9 @@ def test_a_sentence_starting_with_a_staff_word_is_not_a_staff_line() -> None:
         ("Budisantoso Budiman dan Agus S", ["Budisantoso Budiman", "Agus S"]),
         ("Kompas Cyber Media", []),
         ("Liputan6.com", []),
+        ("Redaksi", []),
+        ("Admin Diskominfo", []),
+        ("Humas Pemkot Samarinda", []),
         ("https://www.facebook.com/kompascom", []),
     ],
 )
@@ -167,6 +213,20 @@ def test_site_wide_lists_are_not_related(label: str) -> None:
     assert not is_related_label(label)
 
 
+@pytest.mark.parametrize(
+    "label",
+    ["Terpopuler", "TERKINI", "Berita Terkini Lainnya", "Postingan Populer", "Pilihan Editor",
+     "Berita Terbaru", "Paling Banyak Dibaca"],
+)
+def test_site_wide_list_labels(label: str) -> None:
+    assert is_sitewide_label(label)
+
+
+@pytest.mark.parametrize("label", ["Berita Terkait", "Baca Juga", "Terkini di Samarinda Hari Ini"])
+def test_other_labels_are_not_site_wide(label: str) -> None:
+    assert not is_sitewide_label(label)
+
+
 def test_block_label_names() -> None:
     assert block_label("Berita Terkait:") == "berita-terkait"
 
@@ -179,6 +239,8 @@ def test_block_label_names() -> None:
         "Artikel ini telah tayang di Kompas.com dengan judul Banjir",
         "0 Komentar",
         "Sumber: TribunSolo.com",
+        'Simak Video "Melihat Progres Pembangunan Jalan Menuju IKN"',
+        "[Gambas:Video 20detik]",
     ],
 )
 def test_junk_lines(line: str) -> None:
