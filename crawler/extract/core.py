@@ -1060,8 +1060,10 @@ def extract_people(
 
     editor = None
     if s.article:
-        names = jsonld_names(s.article.get("editor"))
-        if names:
+        names = [
+            n for raw in jsonld_names(s.article.get("editor")) for n in person_names(raw, words)
+        ]
+        if names:  # an editor `Person` named after the outlet (`Liputan6.com`) is not one
             editor = _set(ctx, "editor", names[0], "jsonld")
     if editor is None and roles.get("editor"):
         editor = _set(ctx, "editor", roles["editor"][0], "text")
@@ -1143,8 +1145,9 @@ def _trail_section(ctx: _Context) -> str | None:
 
 def _kicker_section(ctx: _Context) -> str | None:
     """A lone link above the title to the article URL's first path segment (`Peristiwa` ->
-    `/peristiwa` over `/peristiwa/speedboat-...`): the section kicker of many templates."""
-    segments = [p for p in urlsplit(ctx.url).path.split("/") if p]
+    `/peristiwa` over `/peristiwa/speedboat-...`; AMP and mobile variants folded first): the
+    section kicker of many templates."""
+    segments = [p for p in urlsplit(fold_variants(ctx.url)).path.split("/") if p]
     if len(segments) < 2:
         return None
     host = (urlsplit(ctx.url).hostname or "").lower()
@@ -1168,6 +1171,11 @@ def extract_section(ctx: _Context) -> str | None:
     s = ctx.structured
     if s.article:
         value = jsonld_text(s.article, "articleSection")
+        if value and "," in value:
+            # Rank Math joins the post's categories: `Ekonomi, Kutai Barat` -> the first
+            pieces = [p.strip() for p in value.split(",") if p.strip()]
+            if pieces and all(len(p.split()) <= SECTION_MAX_WORDS for p in pieces):
+                value = pieces[0]
         if value and not _host_like(value):
             return _set(ctx, "section", value, "jsonld")
     for name in (

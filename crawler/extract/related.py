@@ -91,6 +91,11 @@ _ARTICLE_QUERY = re.compile(
 `detail.php?id=42&judul=banjir-rendam-samarinda`), not a listing, search or page number."""
 
 
+_FRONT_CONTROLLER = re.compile(r"^/index\.php(?=/)", re.IGNORECASE)
+"""`/index.php/kesehatan/1873-judul`: PHP front controllers (Joomla's search-engine-friendly
+URLs without rewriting, CodeIgniter) put the script before the real path."""
+
+
 def looks_like_article(path: str, query: str = "") -> bool:
     """An article path: not the front page, not a tag/section/author listing, and with an id
     or a headline slug (`/berita/527612/...`, `/2023/05/23/...`, `/judul-berita-ini`), so a
@@ -99,6 +104,7 @@ def looks_like_article(path: str, query: str = "") -> bool:
     an id-or-slug parameter is an article too."""
     if query and _SCRIPT_PATH.search(path) and _ARTICLE_QUERY.search(query):
         return True
+    path = _FRONT_CONTROLLER.sub("", path)
     if path in ("", "/") or _LISTING_PATH.search(path):
         return False
     segments = [s for s in path.split("/") if s]
