@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Self
@@ -122,7 +123,12 @@ def decide(seen: Seen | None, hints: Iterable[float | None], window: Window) -> 
     (these three and `new` are fetched, `done` is not) or `archived` (not fetched)."""
     if seen is None:
         return "new"
-    if window.job_started is not None and seen.last_seen >= window.job_started:
+    # The archive's times are whole seconds: an article this job wrote in the second it began
+    # reads as written before it. Taken for an earlier crawl's, it would be skipped without
+    # its related links, and a page found only through them (an old article a resumed crawl
+    # reaches through newer ones) would never be fetched. Taken for this job's own, an article
+    # an earlier crawl wrote in that same second is skipped too, its links followed: harmless.
+    if window.job_started is not None and seen.last_seen >= math.floor(window.job_started):
         return "done"
     reference = max(seen.read_at, seen.modified or 0.0)
     if any(hint is not None and hint > reference for hint in hints):

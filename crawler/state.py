@@ -287,8 +287,8 @@ class Job:
             if self.dir.exists():
                 shutil.rmtree(self.dir)
             _ensure_dir(self.dir)
-            # To the microsecond: the archive's times are whole seconds, so an article written
-            # in the second this job began, before it began, is not taken for one of its own.
+            # To the microsecond, though the archive's times are whole seconds: an article
+            # written in the second this job began counts as the job's own (`incremental.decide`).
             started = dt.datetime.now(dt.UTC).isoformat()
             data = {"sites": self.sites, "options": wanted, "status": RUNNING,
                     "started_at": started, "attempts": 0, "pid": os.getpid()}

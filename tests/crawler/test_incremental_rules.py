@@ -54,6 +54,9 @@ def seen(published: float | None = OLD, read_at: float = OLD + DAY,
     (Seen(None, OLD, OLD, OLD, None), (), WINDOW, "archived"),      # by its first sight
     (seen(read_at=NOW - 60), (), Window(NOW, 2 * DAY, job_started=NOW - 3600), "done"),
     (seen(read_at=NOW - 7200), (), Window(NOW, 0.0, job_started=NOW - 3600), "archived"),
+    # written in the second the job began (the archive keeps whole seconds): the job's own
+    (Seen(None, OLD, NOW - 60, NOW - 60, None), (), Window(NOW, 0.0, job_started=NOW - 59.3),
+     "done"),
 ])
 def test_each_rule(known: Seen | None, hints: tuple[float | None, ...], window: Window,
                    rule: str) -> None:
