@@ -239,7 +239,15 @@ def rehydrate(url_list: str, db: str, sites_dir: str | None, failed_out: str | N
 
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point (`warta`)."""
-    return run(cli, argv)
+    status = run(cli, argv)
+    if argv is None:  # the process ends now (the `warta` program, not a call from Python)
+        # The interpreter's last garbage collections would search every object Scrapy,
+        # Twisted and lxml left for cycles: 80-140 ms, a tenth of an unchanged re-crawl.
+        # Frozen objects are still freed; atexit handlers and stream flushes still run.
+        import gc
+
+        gc.freeze()
+    return status
 
 
 if __name__ == "__main__":

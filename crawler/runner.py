@@ -65,12 +65,33 @@ SITE_COLUMNS = ("pages", "articles", "new", "updated", "unchanged", "dropped", "
 """Per-outlet counts in the summary, each read from the stat `site/<key>/<column>`."""
 
 
+SWITCHED_OFF = {
+    "COOKIES_ENABLED": ("DOWNLOADER_MIDDLEWARES",
+                        "scrapy.downloadermiddlewares.cookies.CookiesMiddleware"),
+    "REMOTE_CONTROL_ENABLED": ("EXTENSIONS", "scrapy.extensions.remote_control.RemoteControl"),
+    "TELNETCONSOLE_ENABLED": ("EXTENSIONS", "scrapy.extensions.telnet.TelnetConsole"),
+}
+"""Scrapy components that a setting switches off, by that setting. Scrapy imports each one
+before it learns it is off (`NotConfigured`): the remote control's aiohttp and the cookie
+middleware's tldextract cost 150 ms of every `warta crawl`'s start (`python -X importtime`),
+a tenth of an unchanged re-crawl. `crawl_settings` takes the ones whose setting is off out of
+Scrapy's `*_BASE` table (an entry set to None in the table itself is still imported, to
+normalize its name)."""
+
+
 def crawl_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
-    """warta's Scrapy settings with `overrides` on top (at command-line priority)."""
+    """warta's Scrapy settings with `overrides` on top (at command-line priority), without the
+    Scrapy components those settings switch off (`SWITCHED_OFF`)."""
     settings = Settings()
     settings.setmodule(SETTINGS_MODULE, priority="project")
     if overrides:
         settings.setdict(dict(overrides), priority="cmdline")
+    for flag, (components, path) in SWITCHED_OFF.items():
+        base = settings.getdict(f"{components}_BASE")
+        if not settings.getbool(flag) and path in base and path not in settings.getdict(
+                components):
+            del base[path]
+            settings.set(f"{components}_BASE", base, priority="project")
     return settings
 
 
@@ -249,6 +270,9 @@ def _run(crawl: Settings, profiles: Sequence[SiteProfile], db_path: str, stream:
     handler = _install_logging(crawl, stream)
     try:
         process = CrawlerProcess(crawl)
+        # Scrapy's logging setup puts its loggers at DEBUG whatever LOG_LEVEL says, so every
+        # response and item built a log record (and its message) that no handler wanted.
+        logging.getLogger("scrapy").setLevel(handler.level)
         from crawler.spiders.news import NewsSpider
 
         crawler = process.create_crawler(NewsSpider)

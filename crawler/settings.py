@@ -74,6 +74,10 @@ WARTA_SETTINGS: dict[str, Setting] = {
     "WARTA_JOB_STARTED": Setting(
         None, "When the crawl's job began (ISO 8601, set by `warta crawl` when it resumes a "
               "job): articles archived since then are done and not fetched again."),
+    "WARTA_EXTRACT_PROCESSES": Setting(
+        None, "Worker processes that read article pages beside the crawl process (0: read them "
+              "in it; unset: one per CPU but one, at most 4, started only when reading pages "
+              "keeps the crawl process busy)."),
 }
 """Every warta setting: default and one line of help. The README's Settings section lists them."""
 
@@ -127,6 +131,12 @@ CONCURRENT_ITEMS = 16
 CPU work, so parallelism here buys nothing, while Scrapy starts this many asyncio workers for
 every response: 16 instead of the default 100 takes that task churn out of the profile of
 bench/crawl.py, and one response yields a handful of outputs at most."""
+
+WARN_ON_GENERATOR_RETURN_VALUE = False
+"""Scrapy checks each callback for a generator that returns a value by reading its source and
+parsing it (`inspect.getsource` + `ast.parse`) on every request whose bound method it has
+not cached: 2% of the crawl process's time on bench/crawl.py. The check is for authors of new
+callbacks; warta's are covered by tests."""
 
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
@@ -189,3 +199,4 @@ WARTA_REFRESH_DAYS = WARTA_SETTINGS["WARTA_REFRESH_DAYS"].default
 WARTA_STATE_DIR = WARTA_SETTINGS["WARTA_STATE_DIR"].default
 WARTA_JOB = WARTA_SETTINGS["WARTA_JOB"].default
 WARTA_JOB_STARTED = WARTA_SETTINGS["WARTA_JOB_STARTED"].default
+WARTA_EXTRACT_PROCESSES = WARTA_SETTINGS["WARTA_EXTRACT_PROCESSES"].default

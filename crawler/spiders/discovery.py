@@ -14,8 +14,9 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -113,6 +114,19 @@ _W3C_DATE = re.compile(
 )
 
 
+@lru_cache(maxsize=64)
+def _offset_zone(zone: str) -> timezone:
+    """`+07:00` / `+0700` as a fixed zone, exactly as `strptime("%z")` reads it (minutes up to
+    59, less than a day: ValueError otherwise); a sitemap repeats one or two offsets on
+    thousands of entries, and `strptime` cost a fifth of reading one."""
+    offset = zone.replace(":", "")
+    hours, minutes = int(offset[1:3]), int(offset[3:5])
+    if minutes > 59:
+        raise ValueError(f"time zone offset {zone!r} has {minutes} minutes")
+    delta = timedelta(hours=hours, minutes=minutes)
+    return timezone(-delta if offset[0] == "-" else delta)
+
+
 def parse_date(value: str | None, tz: tzinfo = UTC) -> datetime | None:
     """A sitemap or feed date as an aware datetime, or None when it does not parse.
 
@@ -135,8 +149,7 @@ def parse_date(value: str | None, tz: tzinfo = UTC) -> datetime | None:
             return base.replace(tzinfo=tz)
         if zone == "Z":
             return base.replace(tzinfo=UTC)
-        offset = zone.replace(":", "")
-        return datetime.strptime(f"{base.isoformat()}{offset}", "%Y-%m-%dT%H:%M:%S%z")
+        return base.replace(tzinfo=_offset_zone(zone))
     try:
         parsed = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
@@ -219,6 +232,24 @@ def _child_text(elem: lxml.etree._Element, *names: str) -> str | None:
     return None
 
 
+_ENTRY_FIELDS = frozenset({"lastmod", "publication_date", "title"})
+
+
+def _children_texts(elem: lxml.etree._Element, names: frozenset[str]) -> dict[str, str]:
+    """`_child_text` for several names in one walk: name -> text of the first descendant of
+    that local name with text (a sitemap has thousands of entries)."""
+    found: dict[str, str] = {}
+    for child in elem.iter():
+        if child is elem:
+            continue
+        name = _local(child.tag)
+        if name in names and name not in found:
+            text = (child.text or "").strip()
+            if text:
+                found[name] = text
+    return found
+
+
 def is_gzip(body: bytes) -> bool:
     return body[:2] == _GZIP_MAGIC
 
@@ -248,11 +279,12 @@ def parse_sitemap(body: bytes, tz: tzinfo = UTC) -> Sitemap:
         if not loc or urlsplit(loc).scheme not in ("http", "https") or loc in seen:
             continue
         seen.add(loc)
+        texts = _children_texts(elem, _ENTRY_FIELDS)
         entries.append(Entry(
             url=loc,
-            lastmod=parse_date(_child_text(elem, "lastmod"), tz),
-            published=parse_date(_child_text(elem, "publication_date"), tz),
-            title=_child_text(elem, "title"),
+            lastmod=parse_date(texts.get("lastmod"), tz),
+            published=parse_date(texts.get("publication_date"), tz),
+            title=texts.get("title"),
         ))
     return Sitemap(kind="index" if kind == "sitemapindex" else "urlset", entries=entries)
 
