@@ -51,6 +51,7 @@ from crawler.middlewares import BadResponse, OffsiteRequest, SkipRequest
 from crawler.sites import SiteProfile, select_profiles
 from crawler.spiders import discovery
 from crawler.urls import canonical_url
+from crawler.workers import ExtractionError, ExtractionWorkers
 
 logger = logging.getLogger(__name__)
 
@@ -148,6 +149,12 @@ class NewsSpider(scrapy.Spider):
         self._listing_seen: dict[str, set[str]] = {}
         """Listing URL (its first page) -> article URLs its pages have shown."""
         self._logged: set[tuple[str, str]] = set()
+        self.workers = ExtractionWorkers({}, 0)
+        """Where article pages are read: in this process, or in worker processes when a fast
+        crawl keeps this one busy (`crawler.workers`, `WARTA_EXTRACT_PROCESSES`)."""
+        self._asyncio: bool | None = None
+        self._inc_value: Any = None
+        self._home_hosts: dict[str, str | None] = {}
         self.argument_error: str | None = None
         """Why the spider's arguments or settings cannot be used (then it crawls nothing)."""
 
@@ -161,6 +168,7 @@ class NewsSpider(scrapy.Spider):
             # traceback from an orphaned task; `start()` logs it as one line and closes.
             spider.argument_error = str(exc)
         crawler.signals.connect(spider._request_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(spider._close_workers, signal=signals.spider_closed)
         return spider
 
     def _configure(self, crawler: Crawler) -> None:
@@ -190,6 +198,17 @@ class NewsSpider(scrapy.Spider):
             self.related_depth = 0
         self.max_parts = max(1, settings.getint("WARTA_MAX_PARTS"))
         self.max_sitemap_bytes = settings.getint("DOWNLOAD_MAXSIZE")
+        processes = settings.get("WARTA_EXTRACT_PROCESSES")
+        if processes in (None, ""):
+            count = None
+        else:
+            try:
+                count = int(processes)
+            except (TypeError, ValueError):
+                raise UsageError(f"WARTA_EXTRACT_PROCESSES: {processes!r} is not a whole number "
+                                 "(0: read pages in the crawl process; unset: when it pays)"
+                                 ) from None
+        self.workers = ExtractionWorkers(self.profiles, count, lambda: self._stats)
 
     # --- bookkeeping --------------------------------------------------------------------------
 
@@ -199,7 +218,10 @@ class NewsSpider(scrapy.Spider):
         return self.crawler.stats
 
     def _inc(self, key: str, count: int = 1) -> None:
-        self._stats.inc_value(key, count)
+        inc = self._inc_value
+        if inc is None:  # the stats collector exists only once the crawl has begun
+            inc = self._inc_value = self._stats.inc_value
+        inc(key, count)
 
     def _since(self, profile: SiteProfile) -> dt.datetime | None:
         return self.since.start(profile.tz) if self.since else None
@@ -224,6 +246,9 @@ class NewsSpider(scrapy.Spider):
         if (kind, url) not in self._logged:
             self._logged.add((kind, url))
             logger.log(level, "%s: %s (%s)", kind, url, reason)
+
+    def _close_workers(self, spider: scrapy.Spider, reason: str) -> None:
+        self.workers.close()
 
     def _request_dropped(self, request: Request, spider: scrapy.Spider) -> None:
         """The scheduler's duplicate filter refused a request: release its article slot, and
@@ -335,8 +360,13 @@ class NewsSpider(scrapy.Spider):
         key = profile.key
         # Most links found again are already canonical (extraction canonicalizes related
         # links): look them up before paying for canonicalization.
-        target = url if url in self._depth else canonical_url(
-            url, owns=profile.owns, home_host=urlsplit(profile.homepage).hostname)
+        if url in self._depth:
+            target = url
+        else:
+            home = self._home_hosts.get(key, "")
+            if home == "":
+                home = self._home_hosts[key] = urlsplit(profile.homepage).hostname
+            target = canonical_url(url, owns=profile.owns, home_host=home)
         if not profile.owns(target):
             self._inc("discovery/offsite")
             return
@@ -363,7 +393,7 @@ class NewsSpider(scrapy.Spider):
         if hint is not None:
             meta["warta_lastmod"] = hint.lastmod.isoformat() if hint.lastmod else None
             meta["warta_published"] = hint.published.isoformat() if hint.published else None
-        yield Request(target, callback=self.parse_article, errback=self.on_error,
+        yield Request(target, callback=self.read_article, errback=self.on_error,
                       priority=ARTICLE_PRIORITY, meta=meta)
 
     # --- discovery callbacks ----------------------------------------------------------------------
@@ -465,10 +495,8 @@ class NewsSpider(scrapy.Spider):
 
     # --- articles ---------------------------------------------------------------------------------
 
-    def _extract(self, response: Response, profile: SiteProfile,
-                 fetched_at: dt.datetime) -> dict[str, Any] | None:
-        from crawler.extract import extract_article
-
+    def _page(self, response: Response, profile: SiteProfile) -> tuple[bytes, str | None] | None:
+        """An article page's bytes and HTTP charset; None (counted) when it is not text."""
         if not isinstance(response, TextResponse):
             self._bad(response.url, "not_html",
                       f"content type {response.headers.get('Content-Type', b'?')!r}", profile.key)
@@ -476,18 +504,60 @@ class NewsSpider(scrapy.Spider):
         content_type = response.headers.get("Content-Type")
         encoding = (http_content_type_encoding(content_type.decode("latin-1"))
                     if content_type else None)
+        return response.body, encoding
+
+    def _unreadable(self, response: Response, profile: SiteProfile, exc: ExtractionError) -> None:
+        self._bad(response.url, "extract_failed", exc.reason, profile.key, level=logging.ERROR)
+
+    def _extract(self, response: Response, profile: SiteProfile,
+                 fetched_at: dt.datetime) -> dict[str, Any] | None:
+        page = self._page(response, profile)
+        if page is None:
+            return None
         try:
-            return extract_article(response.body, response.url, profile=profile,
-                                   fetched_at=fetched_at, encoding=encoding)
-        except Exception as exc:  # a page extraction cannot read must not stop the crawl
-            self._bad(response.url, "extract_failed", f"{type(exc).__name__}: {exc}", profile.key,
-                      level=logging.ERROR)
+            return self.workers.read(page[0], response.url, profile.key, fetched_at, page[1])
+        except ExtractionError as exc:
+            self._unreadable(response, profile, exc)
             return None
 
+    async def _extract_async(self, response: Response, profile: SiteProfile,
+                             fetched_at: dt.datetime) -> dict[str, Any] | None:
+        """`_extract`, by a worker process when they run (Scrapy's asyncio reactor only)."""
+        if self._asyncio is None:
+            from scrapy.utils.reactor import is_asyncio_reactor_installed
+
+            self._asyncio = is_asyncio_reactor_installed()
+        if not self._asyncio:
+            return self._extract(response, profile, fetched_at)
+        page = self._page(response, profile)
+        if page is None:
+            return None
+        try:
+            return await self.workers.read_async(page[0], response.url, profile.key,
+                                                 fetched_at, page[1])
+        except ExtractionError as exc:
+            self._unreadable(response, profile, exc)
+            return None
+
+    async def read_article(self, response: Response) -> AsyncIterator[Request | ArticleItem]:
+        """The callback of article requests: `parse_article`, with the page read by a worker
+        process while this one goes on crawling, when the crawl is fast enough for that to
+        pay (`crawler.workers`)."""
+        profile = self.profiles[response.meta["warta_site"]]
+        fetched_at = _utcnow()
+        data = await self._extract_async(response, profile, fetched_at)
+        for output in self._article_read(response, profile, fetched_at, data):
+            yield output
+
     def parse_article(self, response: Response) -> Iterator[Request | ArticleItem]:
+        """An article page: its item, or the request for its next part; related links."""
         profile = self.profiles[response.meta["warta_site"]]
         fetched_at = _utcnow()
         data = self._extract(response, profile, fetched_at)
+        yield from self._article_read(response, profile, fetched_at, data)
+
+    def _article_read(self, response: Response, profile: SiteProfile, fetched_at: dt.datetime,
+                      data: dict[str, Any] | None) -> Iterator[Request | ArticleItem]:
         if data is None:
             self._in_flight[profile.key] -= 1
             return

@@ -1,0 +1,341 @@
+"""Reading article pages beside the crawl: worker processes for `crawler.extract`.
+
+Scrapy runs every callback in one thread of one process. On a fast crawl (a loopback mirror,
+`bench/crawl.py`, many outlets at once) reading the article pages takes close to half of that
+process's time (about 2.3 ms a page of lxml and Python for a generated page, more for real
+ones), while a second core sits idle. `ExtractionWorkers` moves that reading to worker
+processes: the crawl process sends a page's bytes and gets the same dictionary back, and keeps
+downloading, scheduling and archiving meanwhile.
+
+When (`WARTA_EXTRACT_PROCESSES`):
+
+- unset (the default): on a machine with two CPUs or more, workers start only once reading
+  pages keeps the crawl process busy: over a window of `BUSY_WINDOW` seconds, extraction took
+  at least `BUSY_SHARE` of it. A polite crawl (a few pages a second), a small one and a
+  re-crawl of an unchanged outlet never start a process. Then one worker per CPU but one, at
+  most `MAX_AUTO_PROCESSES`.
+- a number N > 0: N workers from the first article page, which wait for them to start.
+- 0: pages are always read in the crawl process.
+
+In auto mode, until the workers are up (a fraction of a second, on another core), pages are
+read in the crawl process; pages read by workers are counted (`extract/worker_pages`). A page
+gives the same fields either way: the same function with the same arguments, in a fresh
+interpreter (`python -c`, started with the crawl process's `sys.path`:
+no copy of its sockets, threads or reactor, and, unlike `multiprocessing`, no import of its
+`__main__`, so a script without a main guard does not start a second crawl). An error that
+extraction raises comes back as the same one-line reason.
+
+Pages and results travel as length-prefixed pickles over the worker's stdin and stdout, one
+thread per direction in the crawl process, so a large page never blocks the event loop. A
+worker that dies (killed, out of memory) ends the workers for the rest of the crawl: its pages
+and all later ones are read in the crawl process, once logged and counted
+(`extract/workers_lost`). Workers ignore Ctrl-C (the crawl stops them when it has shut down
+cleanly) and exit at the end of their stdin, so they never outlive the crawl process, even
+after a SIGKILL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import itertools
+import logging
+import os
+import pickle
+import queue
+import struct
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future
+from typing import IO, Any
+
+from crawler.sites import SiteProfile
+
+logger = logging.getLogger(__name__)
+
+BUSY_WINDOW = 1.0
+"""Seconds over which the share of time spent reading pages is measured (auto mode). Long
+enough to hold dozens of pages on a fast crawl, short enough that a 2,000-page loopback crawl
+(about 10 s) runs most of its course with the workers."""
+
+BUSY_SHARE = 0.25
+"""Share of the window spent reading pages that starts the workers (auto mode). A loopback
+crawl reading pages back to back spends 40-50% of its time there; a polite crawl of real
+outlets (a few pages a second at 5-20 ms each) under 10%, and gains nothing from a process."""
+
+MAX_AUTO_PROCESSES = 4
+"""Workers at most in auto mode: one crawl process saturates well before four workers do (it
+handles about 350 pages a second on loopback, one worker about 400 generated pages)."""
+
+_HEADER = struct.Struct("!Q")
+_BOOTSTRAP = ("import pickle, sys; sys.path[:] = pickle.load(sys.stdin.buffer); "
+              "from crawler.workers import serve; serve()")
+"""The worker's command: the crawl process's `sys.path` first (a Scrapyd egg, a test's root),
+then the loop."""
+
+
+class ExtractionError(Exception):
+    """Extraction raised on a page; `reason` is `"<ExceptionType>: <message>"`, the same text
+    whether the page was read in the crawl process or in a worker."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class WorkerLost(Exception):
+    """A worker process ended (or could not start) with pages still to read."""
+
+
+def auto_processes() -> int:
+    """Workers for auto mode: one per CPU this process may use, but one, at most
+    `MAX_AUTO_PROCESSES` (0 on a single CPU)."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        cpus = os.cpu_count() or 1
+    return max(0, min(cpus - 1, MAX_AUTO_PROCESSES))
+
+
+def extract_page(body: bytes, url: str, profile: SiteProfile | None, fetched_at: dt.datetime,
+                 encoding: str | None) -> dict[str, Any]:
+    """`crawler.extract.extract_article` with its error as an `ExtractionError`."""
+    from crawler.extract import extract_article
+
+    try:
+        return extract_article(body, url, profile=profile, fetched_at=fetched_at,
+                               encoding=encoding)
+    except Exception as exc:  # a page extraction cannot read must not stop the crawl
+        raise ExtractionError(f"{type(exc).__name__}: {exc}") from None
+
+
+# --- framing ------------------------------------------------------------------------------------
+
+def _send(stream: IO[bytes], obj: Any) -> None:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)))
+    stream.write(data)
+    stream.flush()
+
+
+def _receive(stream: IO[bytes]) -> Any:
+    """The next object, or raise EOFError at the end of the stream."""
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        raise EOFError
+    size = _HEADER.unpack(header)[0]
+    data = stream.read(size)
+    if len(data) < size:
+        raise EOFError
+    return pickle.loads(data)
+
+
+# --- in the worker process ----------------------------------------------------------------------
+
+def serve() -> None:
+    """The worker's loop: profiles, then `(task, body, url, site, fetched_at, encoding)` frames
+    in, `(task, ok, fields or reason)` frames out, until stdin ends."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl process's to handle
+    requests = sys.stdin.buffer
+    results = os.fdopen(os.dup(1), "wb")
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)  # a stray print must not corrupt the result stream
+    os.close(devnull)
+    profiles: dict[str, SiteProfile] = _receive(requests)
+    import crawler.extract  # noqa: F401  (before saying ready: the first page pays nothing)
+
+    _send(results, None)  # ready
+    while True:
+        try:
+            task, body, url, site, fetched_at, encoding = _receive(requests)
+        except EOFError:
+            return
+        try:
+            fields = extract_page(body, url, profiles.get(site or ""), fetched_at, encoding)
+        except ExtractionError as exc:
+            _send(results, (task, False, exc.reason))
+        else:
+            _send(results, (task, True, fields))
+
+
+# --- in the crawl process -----------------------------------------------------------------------
+
+class _Worker:
+    """One worker process, a thread writing its pages and one reading its results."""
+
+    def __init__(self, profiles: Mapping[str, SiteProfile]) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _BOOTSTRAP], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            close_fds=True)
+        self.ready: Future[None] = Future()
+        self.pending: dict[int, Future[tuple[bool, Any]]] = {}
+        self._lock = threading.Lock()
+        assert self.process.stdin is not None
+        # sys.path as the plain pickle the bootstrap reads (small: the pipe takes it at once)
+        self.process.stdin.write(pickle.dumps(list(sys.path)))
+        self.process.stdin.flush()
+        self._outbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._outbox.put(dict(profiles))
+        self.lost: BaseException | None = None
+        for target in (self._write, self._read):
+            threading.Thread(target=target, daemon=True, name="warta-extract-io").start()
+
+    def submit(self, task: int, args: tuple[Any, ...]) -> Future[tuple[bool, Any]]:
+        future: Future[tuple[bool, Any]] = Future()
+        future.set_running_or_notify_cancel()  # sent means being read: no cancelling it
+        with self._lock:
+            if self.lost is not None:
+                raise WorkerLost(str(self.lost))
+            self.pending[task] = future
+        self._outbox.put((task, *args))
+        return future
+
+    def _write(self) -> None:
+        assert self.process.stdin is not None
+        stream: IO[bytes] = self.process.stdin
+        try:
+            while (obj := self._outbox.get()) is not None:
+                _send(stream, obj)
+        except (OSError, ValueError) as exc:  # the worker is gone
+            self._fail(exc)
+        finally:
+            with contextlib.suppress(OSError):
+                stream.close()  # the worker's end of input: it exits
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        stream: IO[bytes] = self.process.stdout
+        try:
+            _receive(stream)
+            self.ready.set_result(None)
+            while True:
+                task, ok, value = _receive(stream)
+                with self._lock:
+                    future = self.pending.pop(task)
+                future.set_result((ok, value))
+        except Exception as exc:  # EOFError (the worker ended), unpickling
+            self._fail(exc)
+
+    def _fail(self, exc: BaseException) -> None:
+        with self._lock:
+            if self.lost is None:
+                self.lost = exc if not isinstance(exc, EOFError) else WorkerLost(
+                    f"worker process {self.process.pid} ended")
+            pending, self.pending = self.pending, {}
+        if not self.ready.done():
+            self.ready.set_exception(WorkerLost(str(self.lost)))
+        for future in pending.values():
+            if not future.done():
+                future.set_exception(WorkerLost(str(self.lost)))
+
+    def close(self) -> None:
+        """End the worker's input (it exits once done with the page it is reading)."""
+        self._outbox.put(None)
+
+
+class ExtractionWorkers:
+    """Read article pages in worker processes when that pays (see the module docstring), else
+    in place. One per crawl; `close()` when the spider closes."""
+
+    def __init__(self, profiles: Mapping[str, SiteProfile], processes: int | None,
+                 stats: Callable[[], Any] | None = None) -> None:
+        self.profiles = dict(profiles)
+        self.auto = processes is None
+        self.processes = auto_processes() if processes is None else max(0, processes)
+        self.stats = stats
+        """Returns the crawl's stats collector (it exists only once the crawl has begun)."""
+        self.workers: list[_Worker] = []
+        self._tasks = itertools.count()
+        self._off = self.processes == 0
+        self._window_start: float | None = None
+        self._busy = 0.0
+
+    @property
+    def running(self) -> bool:
+        """Whether workers read the pages now (started and ready)."""
+        return (not self._off and bool(self.workers)
+                and all(w.ready.done() for w in self.workers))
+
+    def read(self, body: bytes, url: str, site: str | None, fetched_at: dt.datetime,
+             encoding: str | None) -> dict[str, Any]:
+        """Read one page in this process (raises `ExtractionError`)."""
+        started = time.monotonic()
+        try:
+            return extract_page(body, url, self.profiles.get(site or ""), fetched_at, encoding)
+        finally:
+            self._note(started, time.monotonic())
+
+    async def read_async(self, body: bytes, url: str, site: str | None,
+                         fetched_at: dt.datetime, encoding: str | None) -> dict[str, Any]:
+        """Read one page in a worker when they run, else in this process (raises
+        `ExtractionError`). Needs a running asyncio loop (Scrapy's asyncio reactor)."""
+        if not self._off and not self.auto and not self.workers:
+            self._start()
+        # Auto mode reads pages here while its workers start; a set number waits for them.
+        if not self._off and self.workers and (not self.auto or self.running):
+            worker = min(self.workers, key=lambda w: len(w.pending))
+            try:
+                if not worker.ready.done():
+                    await asyncio.wrap_future(worker.ready)
+                worker.ready.result()
+                future = worker.submit(next(self._tasks), (body, url, site, fetched_at,
+                                                           encoding))
+                ok, value = await asyncio.wrap_future(future)
+            except WorkerLost as exc:
+                self._lost(exc)
+            else:
+                if self.stats is not None:
+                    self.stats().inc_value("extract/worker_pages")
+                if ok:
+                    return value
+                raise ExtractionError(str(value))
+        return self.read(body, url, site, fetched_at, encoding)
+
+    def _note(self, started: float, ended: float) -> None:
+        """Auto mode: add one in-process read to the busy window; start the workers when the
+        window was busy enough."""
+        if not self.auto or self._off or self.workers:
+            return
+        if self._window_start is None:
+            self._window_start = started
+        self._busy += ended - started
+        span = ended - self._window_start
+        if span < BUSY_WINDOW:
+            return
+        if self._busy >= BUSY_SHARE * span:
+            self._start()
+        self._window_start = None
+        self._busy = 0.0
+
+    def _start(self) -> None:
+        try:
+            for _ in range(self.processes):
+                self.workers.append(_Worker(self.profiles))
+        except OSError as exc:  # no process could be started: read pages here
+            self._lost(exc)
+            return
+        if self.stats is not None:
+            self.stats().set_value("extract/workers", self.processes)
+        logger.debug("reading article pages in %d worker process(es)", self.processes)
+
+    def _lost(self, exc: BaseException) -> None:
+        if self._off:
+            return
+        self._off = True
+        logger.warning("extraction workers stopped (%s: %s); article pages are read in the "
+                       "crawl process from now on", type(exc).__name__, exc)
+        if self.stats is not None:
+            self.stats().inc_value("extract/workers_lost")
+        self.close()
+
+    def close(self) -> None:
+        """Stop the workers: each ends its input, and they exit in the background."""
+        workers, self.workers = self.workers, []
+        for worker in workers:
+            worker.close()
