@@ -86,7 +86,9 @@ def clean_list(values: Iterable[Any]) -> list[str]:
 def count_words(body: str) -> int:
     """Words in a text: whitespace-separated tokens holding at least one letter or digit
     (a lone dash or bullet is not a word)."""
-    return sum(1 for token in body.split() if any(c.isalnum() for c in token))
+    # a plain word (most tokens) is all letters and digits: one C call instead of a loop
+    return sum(1 for token in body.split()
+               if token.isalnum() or any(c.isalnum() for c in token))
 
 
 def with_offset(value: str | None, tz: ZoneInfo) -> str | None:

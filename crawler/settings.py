@@ -138,6 +138,10 @@ parsing it (`inspect.getsource` + `ast.parse`) on every request whose bound meth
 not cached: 2% of the crawl process's time on bench/crawl.py. The check is for authors of new
 callbacks; warta's are covered by tests."""
 
+SCHEDULER_DISK_QUEUE = "crawler.queues.PickleLifoDiskQueue"
+"""Scrapy's pickle queue for JOBDIR, the same files, with each callback's name found once
+(`crawler/queues.py`)."""
+
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
