@@ -19,7 +19,8 @@ Time is Scrapy's own (`elapsed_time_seconds`: engine start to close); the proces
 with Python's start-up and imports, is reported beside it.
 
 The last line: `n=... requests_first=... requests_second=... requests_ratio=... time_first_s=...
-time_second_s=... time_ratio=... wall_ratio=... new_found=... refreshed=... beyond_window=...`.
+time_second_s=... time_ratio=... wall_first_s=... wall_second_s=... wall_ratio=... new_found=...
+refreshed=... beyond_window=...`.
 """
 
 from __future__ import annotations
@@ -161,6 +162,7 @@ def main() -> int:
           f"requests_second={second['downloader/request_count']} "
           f"requests_ratio={requests_ratio:.3f} time_first_s={first['elapsed_time_seconds']:.2f} "
           f"time_second_s={second['elapsed_time_seconds']:.2f} time_ratio={time_ratio:.3f} "
+          f"wall_first_s={first_wall:.2f} wall_second_s={second_wall:.2f} "
           f"wall_ratio={second_wall / first_wall:.3f} new_found={new_found} "
           f"refreshed={third.get('incremental/refresh', 0)} "
           f"beyond_window={third.get('incremental/changed', 0)}")

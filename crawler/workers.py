@@ -148,21 +148,23 @@ def serve() -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)  # a stray print must not corrupt the result stream
     os.close(devnull)
-    profiles: dict[str, SiteProfile] = _receive(requests)
-    import crawler.extract  # noqa: F401  (before saying ready: the first page pays nothing)
+    try:
+        profiles: dict[str, SiteProfile] = _receive(requests)
+        import crawler.extract  # noqa: F401  (before saying ready: the first page pays nothing)
 
-    _send(results, None)  # ready
-    while True:
-        try:
+        _send(results, None)  # ready
+        while True:
             task, body, url, site, fetched_at, encoding = _receive(requests)
-        except EOFError:
-            return
-        try:
-            fields = extract_page(body, url, profiles.get(site or ""), fetched_at, encoding)
-        except ExtractionError as exc:
-            _send(results, (task, False, exc.reason))
-        else:
-            _send(results, (task, True, fields))
+            try:
+                fields = extract_page(body, url, profiles.get(site or ""), fetched_at, encoding)
+            except ExtractionError as exc:
+                _send(results, (task, False, exc.reason))
+            else:
+                _send(results, (task, True, fields))
+    except (EOFError, BrokenPipeError, ConnectionResetError):
+        # The crawl closed its end (done, or gone before this worker was even ready): leave
+        # without a word, and without flushing into the closed pipe on the way out.
+        os._exit(0)
 
 
 # --- in the crawl process -----------------------------------------------------------------------

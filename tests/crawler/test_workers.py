@@ -149,3 +149,19 @@ def test_no_worker_outlives_a_crawl_process_that_was_killed() -> None:
     while not gone(worker) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert gone(worker)
+
+
+QUICK = """
+from crawler.workers import ExtractionWorkers
+workers = ExtractionWorkers({}, 1)
+workers._start()  # as auto mode does mid-crawl; the crawl then ends before the worker is up
+workers.close()
+"""
+
+
+def test_a_crawl_that_ends_while_its_worker_starts_leaves_no_trace() -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # stderr is shared with the worker: reading it to the end waits for the worker too
+    done = subprocess.run([sys.executable, "-c", QUICK], env=env, capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert (done.returncode, done.stderr) == (0, "")
