@@ -194,3 +194,27 @@ def canonical_url(
             if same and not (_is_front_page(target) and not _is_front_page(base)):
                 base = target
     return normalize_url(fold_variants(strip_tracking(base), home_host))
+
+
+_SCRIPT_PATH = re.compile(r"(?:^/?$|\.(?:php\d?|aspx?|jsp|cfm|cgi|pl)$)", re.IGNORECASE)
+_ARTICLE_QUERY = re.compile(
+    r"(?:^|&)(?!(?:page|halaman|hal|paging|q|s|search|cari|kategori|category|cat|tag|topik|"
+    r"sort|order|lang|utm_\w+)=)[A-Za-z_]+=(?:\d{2,}|[A-Za-z0-9]+(?:-[A-Za-z0-9]+){2,})(?:&|$)",
+    re.IGNORECASE,
+)
+_FRONT_CONTROLLER = re.compile(r"^/index\.php(?=/)", re.IGNORECASE)
+
+
+def addresses_article_by_query(path: str, query: str) -> bool:
+    """Whether a script or the site root names one item by id or slug in its query
+    (`index.php?berita=5521`, `/?p=123`, `detail.php?id=42&judul=banjir-rendam-samarinda`),
+    as legacy and default-permalink sites address articles; not a listing, a search or a page
+    number (`?page=2`, `?s=banjir`, `?kategori=daerah`)."""
+    return bool(query) and bool(_SCRIPT_PATH.search(path)) and bool(_ARTICLE_QUERY.search(query))
+
+
+def strip_front_controller(path: str) -> str:
+    """`/index.php/kesehatan/1873-judul` -> `/kesehatan/1873-judul`: PHP front controllers
+    (Joomla's search-engine-friendly URLs without rewriting, CodeIgniter) put the script
+    before the real path."""
+    return _FRONT_CONTROLLER.sub("", path)

@@ -37,6 +37,7 @@ from crawler.extract.indonesian import (
     is_sitewide_label,
 )
 from crawler.extract.page import BOILER, NAV, RELATED, Block, Link, Page
+from crawler.urls import addresses_article_by_query, strip_front_controller
 
 MAX_SCOPE_UP = 4
 """How many ancestors above a label's own element are tried to find the box it titles (a
@@ -81,30 +82,15 @@ def repair_href(href: str) -> str:
     return href[starts[-1]:] if starts else href
 
 
-_SCRIPT_PATH = re.compile(r"(?:^/?$|\.(?:php\d?|aspx?|jsp|cfm|cgi|pl)$)", re.IGNORECASE)
-_ARTICLE_QUERY = re.compile(
-    r"(?:^|&)(?!(?:page|halaman|hal|paging|q|s|search|cari|kategori|category|cat|tag|topik|"
-    r"sort|order|lang|utm_\w+)=)[A-Za-z_]+=(?:\d{2,}|[A-Za-z0-9]+(?:-[A-Za-z0-9]+){2,})(?:&|$)",
-    re.IGNORECASE,
-)
-"""A query naming one item by id or slug (`index.php?berita=5521`, `/?p=123`,
-`detail.php?id=42&judul=banjir-rendam-samarinda`), not a listing, search or page number."""
-
-
-_FRONT_CONTROLLER = re.compile(r"^/index\.php(?=/)", re.IGNORECASE)
-"""`/index.php/kesehatan/1873-judul`: PHP front controllers (Joomla's search-engine-friendly
-URLs without rewriting, CodeIgniter) put the script before the real path."""
-
-
 def looks_like_article(path: str, query: str = "") -> bool:
     """An article path: not the front page, not a tag/section/author listing, and with an id
     or a headline slug (`/berita/527612/...`, `/2023/05/23/...`, `/judul-berita-ini`), so a
     `More Stories` link to `/hotgossip` is not a headline. Legacy and default-permalink sites
     address articles by query (`index.php?berita=5521`, `/?p=123`): a script or the root with
     an id-or-slug parameter is an article too."""
-    if query and _SCRIPT_PATH.search(path) and _ARTICLE_QUERY.search(query):
+    if addresses_article_by_query(path, query):
         return True
-    path = _FRONT_CONTROLLER.sub("", path)
+    path = strip_front_controller(path)
     if path in ("", "/") or _LISTING_PATH.search(path):
         return False
     segments = [s for s in path.split("/") if s]

@@ -23,6 +23,8 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import lxml.etree
 import lxml.html
 
+from crawler.urls import addresses_article_by_query, strip_front_controller
+
 __all__ = [
     "DiscoveryError",
     "Entry",
@@ -467,13 +469,16 @@ def looks_like_article(url: str) -> bool:
     """Whether a URL reads like one article (not a section, tag, search or static page).
 
     Used when a profile gives no `article_pattern`: a headline slug of three or more words, a
-    date path (`/2023/05/23/...`) or a numeric id (`/read/527615/...`) say 'article'; list,
-    account and static paths say 'not'.
+    date path (`/2023/05/23/...`), a numeric id (`/read/527615/...`) or a query naming one
+    item (`index.php?berita=5521`, the same rule extraction uses for related links) say
+    'article'; list, account and static paths say 'not'.
     """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         return False
-    path = parts.path
+    if addresses_article_by_query(parts.path, parts.query):
+        return True
+    path = strip_front_controller(parts.path)
     segments = [s for s in path.split("/") if s]
     if not segments or _NON_ARTICLE_EXT.search(path.rstrip("/")):
         return False

@@ -310,6 +310,12 @@ def test_listing_uses_the_profile_article_pattern_when_given() -> None:
     ("https://a.example/penulis/dedi-kurniawan-saputra/", False),
     ("https://a.example/wp-content/uploads/2024/01/foto-banjir-besar.jpg", False),
     ("mailto:redaksi@a.example", False),
+    ("https://a.example/index.php?berita=5521", True),
+    ("https://a.example/?p=123", True),
+    ("https://a.example/index.php/kesehatan/1873-posyandu-balita-ditimbang", True),
+    ("https://a.example/index.php?page=2", False),
+    ("https://a.example/?s=banjir", False),
+    ("https://a.example/index.php/kesehatan", False),
 ])
 def test_article_urls_are_told_from_sections_tags_and_files(url: str, verdict: bool) -> None:
     assert looks_like_article(url) is verdict
