@@ -262,8 +262,21 @@ class Outlet:
     # -- data for tests and profiles ----------------------------------------------------------
 
     def profile(self) -> dict[str, Any]:
-        """The outlet's profile, as its TOML file would hold it."""
-        raise NotImplementedError
+        """The outlet's profile, as its TOML file would hold it: what every demo outlet shares,
+        plus `profile_hints()`."""
+        return {
+            "name": self.name,
+            "homepage": self.url("/"),
+            "timezone": "Asia/Makassar",
+            "language": "id",
+            "checked": True,
+            "region": {"province": "Kalimantan Timur", "city": self.city},
+            **self.profile_hints(),
+        }
+
+    def profile_hints(self) -> dict[str, Any]:
+        """The outlet's own profile tables (`discovery`, `selectors`), if it needs any."""
+        return {}
 
     def expected_parts(self, art: Article, snap: Snapshot) -> dict[str, Any]:
         """The outlet-specific expected values of one article (see `expected.py`); its

@@ -65,7 +65,6 @@ ENCODINGS = {
 }
 
 
-
 class BenuaEtam(Outlet):
     key: ClassVar[str] = "benuaetam"
     name: ClassVar[str] = "Benua Etam"
@@ -74,7 +73,6 @@ class BenuaEtam(Outlet):
     generated_id_base: ClassVar[int] = GENERATED_ID_BASE
     generated_prefix: ClassVar[str] = "bex"
     generated_signoff: ClassVar[str | None] = "red/ew"
-
 
     def article_path(self, art: Article) -> str:
         return f"/read/{self.numeric_id(art)}/{art.slug}"
@@ -300,15 +298,9 @@ class BenuaEtam(Outlet):
 
     # -- data for tests -----------------------------------------------------------------------
 
-    def profile(self) -> dict[str, Any]:
+    def profile_hints(self) -> dict[str, Any]:
         snap = self.snapshot()
         return {
-            "name": self.name,
-            "homepage": self.url("/"),
-            "timezone": "Asia/Makassar",
-            "language": "id",
-            "checked": True,
-            "region": {"province": "Kalimantan Timur", "city": self.city},
             "discovery": {
                 "listings": [self.url("/terkini")],
                 "pagination": "?page={n}",

@@ -44,7 +44,6 @@ TINY_GIF = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x0
             b"\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
 
 
-
 class KaltimNews(Outlet):
     key: ClassVar[str] = "kaltimnews"
     name: ClassVar[str] = "Kaltim News"
@@ -357,16 +356,6 @@ class KaltimNews(Outlet):
         return html(page_html) if page_html else None
 
     # -- data for tests -----------------------------------------------------------------------
-
-    def profile(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "homepage": self.url("/"),
-            "timezone": "Asia/Makassar",
-            "language": "id",
-            "checked": True,
-            "region": {"province": "Kalimantan Timur", "city": self.city},
-        }
 
     def expected_parts(self, art: Article, snap: Snapshot) -> dict[str, Any]:
         related: list[tuple[str, str]] = [(t, "Baca Juga") for _, t in sorted(art.inline)]

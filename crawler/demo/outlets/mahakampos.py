@@ -36,7 +36,6 @@ GENERATED_ID_BASE = 90000
 SECTIONS = ("Samarinda", "Balikpapan", "Daerah", "Politik", "Pendidikan", "Kesehatan")
 
 
-
 class MahakamPos(Outlet):
     key: ClassVar[str] = "mahakampos"
     name: ClassVar[str] = "Mahakam Pos"
@@ -45,7 +44,6 @@ class MahakamPos(Outlet):
     generated_id_base: ClassVar[int] = GENERATED_ID_BASE
     generated_prefix: ClassVar[str] = "mpx"
     generated_signoff: ClassVar[str | None] = "*/red"
-
 
     def article_path(self, art: Article) -> str:
         return f"/berita/{art.published:%Y/%m/%d}/{self.numeric_id(art)}/{art.slug}.html"
@@ -180,15 +178,9 @@ class MahakamPos(Outlet):
 
     # -- data for tests -----------------------------------------------------------------------
 
-    def profile(self) -> dict[str, Any]:
+    def profile_hints(self) -> dict[str, Any]:
         snap = self.snapshot()
         return {
-            "name": self.name,
-            "homepage": self.url("/"),
-            "timezone": "Asia/Makassar",
-            "language": "id",
-            "checked": True,
-            "region": {"province": "Kalimantan Timur", "city": self.city},
             "discovery": {
                 "listings": [self.url("/indeks")],
                 "pagination": "?page={n}",
