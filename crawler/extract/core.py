@@ -1336,6 +1336,19 @@ def _home_host(profile: SiteProfile | None) -> str | None:
     return urlsplit(profile.homepage).netloc.lower() if profile is not None else None
 
 
+LINK_MEMO_SIZE = 20_000
+"""Link URLs whose canonical form is remembered between pages (a few MB). Headline boxes
+repeat the same links from page to page (on bench/crawl.py's outlet each article is linked
+from several others); canonicalizing a link was a sixth of reading a page there."""
+
+
+@lru_cache(maxsize=LINK_MEMO_SIZE)
+def _canonical_link(link: str, home: str | None) -> str:
+    """`canonical_url(link, home_host=home)`, memoized: a link's canonical form depends on the
+    link and the outlet's main host only (the owner test is for a declared canonical)."""
+    return canonical_url(link, home_host=home)
+
+
 def _captions(ctx: _Context, from_body: list[str]) -> list[str]:
     """Captions: caption-flagged lines in the body root plus those between the title and the
     body's end (figure captions, `caption`/`keterangan` classes, short text in a photo box)."""
@@ -1483,7 +1496,7 @@ def extract_article(
         return (urlsplit(link).hostname or "").lower() == page_host
 
     def canon(link: str) -> str:
-        return canonical_url(link, owns=owns, home_host=home)
+        return _canonical_link(link, home)
 
     finder = RelatedFinder(
         page,

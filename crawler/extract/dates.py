@@ -93,34 +93,71 @@ _ZONE = (
     r"(?P<zone>WITA|WIB|WIT|(?:GMT|UTC)\s*[+-]\s*\d{1,2}(?::?\d{2})?|[+-]\d{2}:?\d{2}|Z|UTC|GMT)"
 )
 
-_TEXT_DATE = re.compile(
-    rf"(?:(?P<wday>{_DAY_ALT})\b\.?\s*,?\s*)?(?<![\d.,])(?P<day>\d{{1,2}})\s*(?P<month>{_MONTH_ALT})\b\.?,?\s*"
-    r"(?P<year>\d{4})?",
-    re.IGNORECASE,
+_WEEKDAY_PREFIX = rf"(?:(?P<wday>{_DAY_ALT})\b\.?\s*,?\s*)?"
+"""An optional weekday before a date (`Senin, `, `Sen. `): letters, a dot, a comma, spaces."""
+
+_TEXT_CORE = (
+    rf"(?<![\d.,])(?P<day>\d{{1,2}})\s*(?P<month>{_MONTH_ALT})\b\.?,?\s*(?P<year>\d{{4}})?"
 )
+_NUM_CORE = (
+    r"(?<![\d/.-])(?P<day>\d{1,2})(?P<sep>[/.-])(?P<month>\d{1,2})(?P=sep)(?P<year>\d{4}|\d{2})"
+    r"(?![\d/])"
+)
+_SHORT_CORE = r"(?<![\d/.,-])(?P<day>[0-3]?\d)/(?P<month>[01]?\d)(?![\d/])"
+_PAREN_CORE = (
+    r"\(\s*(?P<day>\d{1,2})\s*/\s*(?P<month>\d{1,2})(?:\s*/\s*(?P<year>\d{2,4}))?\s*\)"
+)
+
+_TEXT_DATE = re.compile(_WEEKDAY_PREFIX + _TEXT_CORE, re.IGNORECASE)
 _TEXT_DATE_EN = re.compile(
-    rf"(?:(?P<wday>{_DAY_ALT})\b\.?\s*,?\s*)?(?P<month>{_MONTH_ALT})\b\.?\s+(?P<day>\d{{1,2}})"
+    rf"{_WEEKDAY_PREFIX}(?P<month>{_MONTH_ALT})\b\.?\s+(?P<day>\d{{1,2}})"
     r"(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})",
     re.IGNORECASE,
 )
-_NUM_DATE = re.compile(
-    rf"(?:(?P<wday>{_DAY_ALT})\b\.?\s*,?\s*)?(?<![\d/.-])(?P<day>\d{{1,2}})(?P<sep>[/.-])"
-    r"(?P<month>\d{1,2})(?P=sep)(?P<year>\d{4}|\d{2})(?![\d/])",
-    re.IGNORECASE,
-)
+_NUM_DATE = re.compile(_WEEKDAY_PREFIX + _NUM_CORE, re.IGNORECASE)
 _ISO_DATE = re.compile(
     r"(?<![\d/.-])(?P<year>\d{4})[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})(?![\d])"
 )
-_PAREN_DATE = re.compile(
-    rf"(?P<wday>{_DAY_ALT})\b\s*\(\s*(?P<day>\d{{1,2}})\s*/\s*(?P<month>\d{{1,2}})"
-    r"(?:\s*/\s*(?P<year>\d{2,4}))?\s*\)",
-    re.IGNORECASE,
-)
-_SHORT_DATE = re.compile(
-    rf"(?:(?P<wday>{_DAY_ALT})\b\.?\s*,?\s*)?(?<![\d/.,-])(?P<day>[0-3]?\d)/(?P<month>[01]?\d)"
-    r"(?![\d/])",
-    re.IGNORECASE,
-)
+_PAREN_DATE = re.compile(rf"(?P<wday>{_DAY_ALT})\b\s*" + _PAREN_CORE, re.IGNORECASE)
+_SHORT_DATE = re.compile(_WEEKDAY_PREFIX + _SHORT_CORE, re.IGNORECASE)
+
+# Searching the patterns above is slow where no date is: at every character the engine tries
+# each weekday name of the optional prefix (10-23 us for a 34-character line, 80 us a line for
+# all forms: most of what reading the date line by the title cost). Each form's part without
+# the prefix starts with a digit (or, for the English form and the weekday-with-parentheses
+# form, holds a telling run of digits), which the engine skips to cheaply; the full pattern is
+# searched only where that part is found (`_search_dated`), or when a cheap necessary
+# condition holds (`_TEXT_EN_HINT`, `_PAREN_HINT`). The matches are the full patterns' own.
+_TEXT_CORE_RE = re.compile(_TEXT_CORE, re.IGNORECASE)
+_NUM_CORE_RE = re.compile(_NUM_CORE, re.IGNORECASE)
+_SHORT_CORE_RE = re.compile(_SHORT_CORE, re.IGNORECASE)
+_PAREN_HINT = re.compile(_PAREN_CORE, re.IGNORECASE)
+"""Every `_PAREN_DATE` match holds one of these (weekday-less) parentheses."""
+_TEXT_EN_HINT = re.compile(r"\s\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}", re.IGNORECASE)
+"""Every `_TEXT_DATE_EN` match holds this: the day and the year after the month name."""
+_WEEKDAY_MAX = max(len(name) for name in WEEKDAYS)
+
+
+def _search_dated(full: re.Pattern[str], core: re.Pattern[str], text: str,
+                  ) -> re.Match[str] | None:
+    """`full.search(text)`, for a pattern made of `_WEEKDAY_PREFIX` and a `core` that starts
+    with a digit, searched only near the first match of `core`.
+
+    Same match: the prefix is optional, so `full` matches where `core` first does, and no
+    earlier match can end its prefix at a later digit (a prefix holds no digit). That match
+    starts at most one weekday name and its separators (`\\.?\\s*,?\\s*`) before the digit;
+    searching from there finds it (look-behinds and `\\b` still see the text before `pos`)."""
+    first = core.search(text)
+    if first is None:
+        return None
+    head = text[: first.start()].rstrip()
+    if head.endswith(","):
+        head = head[:-1].rstrip()
+    if head.endswith("."):
+        head = head[:-1]
+    return full.search(text, max(0, len(head) - _WEEKDAY_MAX))
+
+
 _TIME = re.compile(
     r"(?<![\d.,:/])(?P<hour>[01]?\d|2[0-3])[:.](?P<minute>[0-5]\d)"
     r"(?:[:.](?P<second>[0-5]\d))?(?![\d])\s*(?:(?P<ampm>[ap]\.?m\.?)\b)?\s*"
@@ -324,18 +361,18 @@ def _hour(match: re.Match[str]) -> int:
 def _find_date(text: str) -> tuple[re.Match[str], str] | None:
     """The first calendar date in `text`, by form; the earliest match in the text wins."""
     found: list[tuple[int, re.Match[str], str]] = []
-    for kind, pattern in (
-        ("text", _TEXT_DATE),
-        ("text", _TEXT_DATE_EN),
-        ("paren", _PAREN_DATE),
-        ("num", _NUM_DATE),
-        ("iso", _ISO_DATE),
+    for kind, match in (
+        ("text", _search_dated(_TEXT_DATE, _TEXT_CORE_RE, text)),
+        ("text", _TEXT_DATE_EN.search(text) if _TEXT_EN_HINT.search(text) else None),
+        ("paren", _PAREN_DATE.search(text) if _PAREN_HINT.search(text) else None),
+        ("num", _search_dated(_NUM_DATE, _NUM_CORE_RE, text)),
+        ("iso", _ISO_DATE.search(text)),
     ):
-        match = pattern.search(text)
         if match:
             found.append((match.start("day"), match, kind))
     if not found:
-        match = _SHORT_DATE.search(text)  # `23/5` alone: the weakest form, used last
+        # `23/5` alone: the weakest form, used last
+        match = _search_dated(_SHORT_DATE, _SHORT_CORE_RE, text)
         return (match, "num") if match else None
     found.sort(key=lambda item: item[0])
     _, match, kind = found[0]
@@ -438,7 +475,7 @@ def parse_day_mention(
     date quoted in the story (`pada 11 Juli 2015`) is not taken for the publication day."""
     if not text:
         return None
-    match = _PAREN_DATE.search(text)
+    match = _PAREN_DATE.search(text) if _PAREN_HINT.search(text) else None
     if not match:
         return None
     return parse_date(match.group(0), tz=tz, fetched_at=fetched_at, year_hints=year_hints)
@@ -503,10 +540,11 @@ def date_from_url(url: str) -> tuple[int, int, int | None] | None:
 
 def has_date_words(text: str) -> bool:
     """Cheap pre-check: could `text` hold a date (a digit next to a month, a slash date, ...)?"""
+    # the weekday prefixes are optional: a form matches wherever its core does
     return bool(
-        _TEXT_DATE.search(text)
-        or _NUM_DATE.search(text)
-        or _PAREN_DATE.search(text)
+        _TEXT_CORE_RE.search(text)
+        or _NUM_CORE_RE.search(text)
+        or (_PAREN_HINT.search(text) and _PAREN_DATE.search(text))
         or _ISO_DATE.search(text)
-        or _TEXT_DATE_EN.search(text)
+        or (_TEXT_EN_HINT.search(text) and _TEXT_DATE_EN.search(text))
     )

@@ -276,14 +276,15 @@ def _class_flag(element: etree._Element) -> str | None:
 
 
 _HIDDEN = etree.XPath(
-    ".//*[@hidden or "
+    ".//*[@hidden or @style and ("
     "contains(translate(@style, ' ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), "
     "'display:none') or "
     "contains(translate(@style, ' ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), "
-    "'visibility:hidden')]"
+    "'visibility:hidden'))]"
 )
 """Elements a reader never sees (`hidden`, `style="display:none"`): tracking codes, SEO text
-(`<i style="display:none">read-1244264</i>` inside headline links)."""
+(`<i style="display:none">read-1244264</i>` inside headline links). `@style and` first: the
+two `translate` calls only for elements that have a style (half the cost on real pages)."""
 
 
 def remove_keep_tail(el: etree._Element) -> None:
