@@ -14,11 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import html
 import logging
+import queue
 import re
+import threading
 import time
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Self
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -312,16 +315,135 @@ class DedupePipeline:
         return item
 
 
+WRITER_QUEUE_BATCHES = 2
+"""Batches that may wait for the archive's writer thread while it writes one. Enough to keep
+it busy while the crawl gathers the next; few, so memory stays flat and a crawl killed with
+SIGKILL loses little (what it had not written is fetched again when its job is recovered).
+When the writer falls behind, handing it a batch waits, as writing one in place did."""
+
+
+WRITER_CHECK_SECONDS = 1.0
+"""How often a wait for the writer thread checks that the thread is still there."""
+
+
+@dataclass
+class _Written:
+    """What the writer did with one batch, for the crawl's thread to count and log."""
+
+    source: str
+    result: WriteResult
+    refused: list[tuple[Any, str]] = field(default_factory=list)
+    """(url, reason) of each record the archive refused."""
+    failed: BaseException | None = None
+    """An unexpected error that stopped the whole batch (every record counted as refused)."""
+
+
+class _ArchiveWriter:
+    """A thread with its own connection to the archive that writes the batches handed to it,
+    one transaction per batch, in order.
+
+    SQLite does its work (the full-text index above all) without holding Python's lock, so the
+    crawl's thread goes on with the next responses meanwhile. Results come back through `done`
+    and are counted by the crawl's thread (Scrapy's stats are not for other threads). Whatever
+    fails, the thread keeps taking batches, so handing one over never waits forever."""
+
+    def __init__(self, db_path: str, crawl_id: int | None) -> None:
+        self.db_path = db_path
+        self.crawl_id = crawl_id
+        self.batches: queue.Queue[tuple[str, list[dict[str, Any]]] | None] = queue.Queue(
+            maxsize=WRITER_QUEUE_BATCHES)
+        self.done: queue.SimpleQueue[_Written] = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._run, name="warta-archive-writer",
+                                       daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        archive: Archive | None = None
+        opening: BaseException | None = None
+        try:
+            archive = Archive(self.db_path)
+        except Exception as exc:  # counted and logged for every batch, by the crawl's thread
+            opening = exc
+        try:
+            while True:
+                job = self.batches.get()
+                try:
+                    if job is None:
+                        return
+                    source, batch = job
+                    if archive is None:
+                        assert opening is not None
+                        self.done.put(_Written(source, WriteResult(), failed=opening,
+                                               refused=[(r.get("url"), "") for r in batch]))
+                    else:
+                        self.done.put(self._write(archive, source, batch))
+                finally:
+                    self.batches.task_done()
+        finally:
+            if archive is not None:
+                archive.close()
+
+    def _write(self, archive: Archive, source: str, batch: list[dict[str, Any]]) -> _Written:
+        try:
+            return _Written(source, archive.write(batch, crawl_id=self.crawl_id))
+        except WartaError:
+            pass
+        except Exception as exc:
+            return _Written(source, WriteResult(), failed=exc,
+                            refused=[(r.get("url"), "") for r in batch])
+        # One bad record refuses the whole batch: write the others one by one.
+        written = _Written(source, WriteResult())
+        for record in batch:
+            try:
+                written.result = written.result + archive.write([record], crawl_id=self.crawl_id)
+            except WartaError as exc:
+                written.refused.append((record.get("url"), str(exc)))
+            except Exception as exc:
+                written.failed = exc
+                written.refused.append((record.get("url"), ""))
+        return written
+
+    def hand_over(self, source: str, batch: list[dict[str, Any]]) -> None:
+        """Queue one batch (waits while `WRITER_QUEUE_BATCHES` are already waiting)."""
+        while True:
+            try:
+                self.batches.put((source, batch), timeout=WRITER_CHECK_SECONDS)
+                return
+            except queue.Full:
+                self._check_alive()
+
+    def wait(self) -> None:
+        """Return once every batch handed over is written."""
+        done = self.batches.all_tasks_done
+        with done:
+            while self.batches.unfinished_tasks:
+                self._check_alive()
+                done.wait(WRITER_CHECK_SECONDS)
+
+    def _check_alive(self) -> None:
+        if not self.thread.is_alive():  # it catches every error: only a bug gets here
+            raise WartaError(f"the archive writer thread stopped; articles of this crawl "
+                             f"may be missing from {self.db_path}: crawl again to fetch them")
+
+    def stop(self) -> None:
+        """Write what was handed over, then end the thread."""
+        self.batches.put(None)
+        self.thread.join()
+
+
 class ArchivePipeline:
-    """Write items into the archive in batched transactions.
+    """Write items into the archive in batched transactions, in a writer thread.
 
     The archive opens when the spider opens (outlets recorded in `sources`, a `crawls` row
-    begun) and closes when it closes (last batch flushed, the crawl row finished with its finish
-    reason, counts and Scrapy stats). Items wait in a buffer per outlet and are written when
-    `WARTA_BATCH_SIZE` have gathered or the oldest has waited `WARTA_FLUSH_SECONDS`. Counts go to
-    `archive/new|updated|unchanged|links_new|links_seen` and `site/<key>/new|updated|unchanged`.
-    A record the archive refuses is counted (`archive/rejected`) and logged; the rest of its
-    batch is still written. Off with `WARTA_ARCHIVE_ENABLED = False`.
+    begun) and closes when it closes (last batch written, the crawl row finished with its finish
+    reason, counts and Scrapy stats). Items wait in a buffer per outlet and are handed to the
+    writer thread (`_ArchiveWriter`, one transaction per outlet's batch) when `WARTA_BATCH_SIZE`
+    have gathered or the oldest has waited `WARTA_FLUSH_SECONDS`; the crawl goes on while they
+    are written. Counts go to `archive/new|updated|unchanged|links_new|links_seen` and
+    `site/<key>/new|updated|unchanged`, as each batch is done. A record the archive refuses is
+    counted (`archive/rejected`) and logged; the rest of its batch is still written. A clean
+    stop writes every item; a killed crawl loses at most the batches not yet written, which
+    its recovered job fetches again. Off with `WARTA_ARCHIVE_ENABLED = False`.
     """
 
     def __init__(self, db_path: str, *, stats: StatsCollector,
@@ -335,7 +457,9 @@ class ArchivePipeline:
         self.flush_seconds = flush_seconds
         self.archive: Archive | None = None
         self.crawl_id: int | None = None
+        self.writer: _ArchiveWriter | None = None
         self.buffers: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.waiting = 0
         self.oldest: float | None = None
         self.totals = WriteResult()
 
@@ -374,6 +498,7 @@ class ArchivePipeline:
                                     region=record["region"])
         self.crawl_id = self.archive.begin_crawl(list(self.profiles), self.crawl_args)
         self.stats.set_value("archive/crawl_id", self.crawl_id)
+        self.writer = _ArchiveWriter(self.db_path, self.crawl_id)
 
     def process_item(self, item: Any) -> Any:
         # A shallow copy: the archive only reads the values (ItemAdapter.asdict() would deep-copy
@@ -381,53 +506,84 @@ class ArchivePipeline:
         record = {k: v for k, v in ItemAdapter(item).items() if v is not None}
         record.setdefault("related", [])
         self.buffers[record["source"]].append(record)
+        self.waiting += 1
         now = time.monotonic()
         if self.oldest is None:
             self.oldest = now
-        waiting = sum(len(b) for b in self.buffers.values())
-        if waiting >= self.batch_size or now - self.oldest >= self.flush_seconds:
-            self.flush()
+        if self.waiting >= self.batch_size or now - self.oldest >= self.flush_seconds:
+            self._hand_over()
+        self._count_written()
         return item
 
-    def flush(self) -> None:
-        """Write every buffered item, one transaction per outlet."""
+    def _hand_over(self) -> None:
+        """Give every buffered item to the writer thread, one batch per outlet."""
+        assert self.writer is not None
         for source, batch in list(self.buffers.items()):
             if batch:
-                self._write(source, batch)
+                self.writer.hand_over(source, batch)
         self.buffers.clear()
+        self.waiting = 0
         self.oldest = None
 
-    def _write(self, source: str, batch: list[dict[str, Any]]) -> None:
-        assert self.archive is not None
-        try:
-            result = self.archive.write(batch, crawl_id=self.crawl_id)
-        except WartaError:
-            # One bad record refuses the whole batch: write the others one by one.
-            result = WriteResult()
-            for record in batch:
-                try:
-                    result = result + self.archive.write([record], crawl_id=self.crawl_id)
-                except WartaError as exc:
-                    self._count("archive/rejected")
-                    logger.error("archive refused %s: %s", record.get("url"), exc)
-        self.totals = self.totals + result
-        for name, value in result.as_dict().items():
-            self._count(f"archive/{name}", value)
-            if name in ("new", "updated", "unchanged"):
-                self._count(f"site/{source}/{name}", value)
+    def flush(self) -> None:
+        """Write every buffered item (one transaction per outlet) and count what was written;
+        returns once it is in the archive."""
+        if self.writer is None:
+            return
+        self._hand_over()
+        self.wait_written()
+
+    def wait_written(self) -> None:
+        """Return once the batches handed to the writer are written and counted (items still
+        gathering in the buffer keep waiting for their batch)."""
+        if self.writer is not None:
+            self.writer.wait()
+            self._count_written()
+
+    def _count_written(self) -> None:
+        """Count and log the batches the writer has finished since the last call."""
+        if self.writer is None:
+            return
+        done = self.writer.done
+        while not done.empty():
+            written = done.get()
+            result = written.result
+            self.totals = self.totals + result
+            for name, value in result.as_dict().items():
+                self._count(f"archive/{name}", value)
+                if name in ("new", "updated", "unchanged"):
+                    self._count(f"site/{written.source}/{name}", value)
+            if written.failed is not None:
+                exc = written.failed
+                logger.error("archive could not write %d article(s) of %s: %s: %s",
+                             len(written.refused), written.source, type(exc).__name__, exc,
+                             exc_info=(type(exc), exc, exc.__traceback__))
+                self._count("archive/rejected", len(written.refused))
+                continue
+            for url, reason in written.refused:
+                self._count("archive/rejected")
+                logger.error("archive refused %s: %s", url, reason)
 
     def _count(self, key: str, value: int = 1) -> None:
         if value:
             self.stats.inc_value(key, value)
 
     def close_spider(self) -> None:
-        if self.archive is not None:
-            self.flush()
+        self._stop_writer()
+
+    def _stop_writer(self) -> None:
+        writer = self.writer
+        if writer is None:
+            return
+        self.flush()
+        writer.stop()
+        self.writer = None
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """Finish the crawl record (the finish reason is known only now) and close the archive."""
         if self.archive is None:
             return
+        self._stop_writer()  # already done by close_spider when the engine called it
         stats = self.stats.get_stats()
         counts: dict[str, Any] = dict(self.totals.as_dict())
         counts["dropped"] = sum(v for k, v in stats.items() if k.startswith("validate/dropped/"))

@@ -273,12 +273,36 @@ def test_archive_writes_in_batches_of_the_configured_size(tmp_path: Path) -> Non
     pipeline = ArchivePipeline.from_crawler(crawler)
     pipeline.open_spider()
     pipeline.process_item(article(1))
+    pipeline.wait_written()
     assert rows(db, "SELECT count(*) FROM articles") == [(0,)]
     pipeline.process_item(article(2))
+    pipeline.wait_written()
     assert rows(db, "SELECT count(*) FROM articles") == [(2,)]
     pipeline.process_item(article(3))
+    pipeline.wait_written()
+    assert rows(db, "SELECT count(*) FROM articles") == [(2,)]
     pipeline.close_spider()
     assert rows(db, "SELECT count(*) FROM articles") == [(3,)]
+
+
+def test_the_crawl_goes_on_while_the_archive_is_busy(tmp_path: Path) -> None:
+    """Batches are written by a thread of their own: while another program holds the archive's
+    write lock, items keep flowing through the pipeline, and they are all written once the
+    lock is released (a pipeline that wrote in place would wait here for the lock)."""
+    db = tmp_path / "warta.db"
+    crawler = make_crawler(db, WARTA_BATCH_SIZE=2)
+    pipeline = ArchivePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    other = sqlite3.connect(db, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+    for number in range(1, 6):
+        pipeline.process_item(article(number))
+    assert stat(crawler, "archive/new") is None
+    other.execute("COMMIT")
+    other.close()
+    pipeline.close_spider()
+    assert rows(db, "SELECT count(*) FROM articles") == [(5,)]
+    assert stat(crawler, "archive/new") == 5
 
 
 def test_a_second_crawl_counts_unchanged_and_updated_articles(tmp_path: Path) -> None:
