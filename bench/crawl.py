@@ -5,7 +5,8 @@
 1. Renders N generated article pages of the demo outlet `kaltimnews` (its real template:
    JSON-LD, related box, `Baca Juga` lines; plus the bundled articles they link to) into a
    temporary folder, with a robots.txt, a home page and a sitemap listing every article.
-2. Serves the folder on 127.0.0.1 with Python's threaded static server, in a child process.
+2. Serves the folder on 127.0.0.1 with a fast static server (`bench/_static.py`: files held in
+   memory, HTTP/1.1 keep-alive), in a child process.
 3. (a) a bare Scrapy spider reads the sitemap and fetches every article, parsing nothing;
    (b) `warta crawl` of the same outlet (robots.txt, sitemap, home page, related links,
    extraction, pipelines, archive writes) into a new archive. Each runs in its own process
@@ -93,10 +94,11 @@ def render_site(folder: Path, base: str, n: int) -> list[str]:
 
 
 def start_server(folder: Path) -> tuple[subprocess.Popen[str], str]:
-    """`python -m http.server` on 127.0.0.1, port 0, in a child process; returns its base URL."""
+    """`bench/_static.py` (files held in memory, HTTP/1.1 keep-alive) serving `folder` on
+    127.0.0.1, port 0, in a child process; returns its base URL."""
     process = subprocess.Popen(
-        [sys.executable, "-u", "-m", "http.server", "--bind", "127.0.0.1", "--directory",
-         str(folder), "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        [sys.executable, "-u", str(Path(__file__).with_name("_static.py")), str(folder)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     assert process.stdout is not None
     deadline = time.monotonic() + SERVER_START_TIMEOUT
     line = ""
