@@ -142,6 +142,9 @@ SCHEDULER_DISK_QUEUE = "crawler.queues.PickleLifoDiskQueue"
 """Scrapy's pickle queue for JOBDIR, the same files, with each callback's name found once
 (`crawler/queues.py`)."""
 
+STATS_CLASS = "crawler.runner.WartaStatsCollector"
+"""Scrapy's memory stats collector without its per-call deprecation check (`crawler/runner.py`)."""
+
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
