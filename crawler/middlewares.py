@@ -110,7 +110,8 @@ class ResponseCheckMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         if request.meta.get("warta_kind") in (None, "robots") or response.status != 200:
             return response
-        if not response.body.strip():
+        body = response.body
+        if not body or body.isspace():  # `not body.strip()`, without copying the page
             raise BadResponse("empty_body", "HTTP 200 with an empty body")
         if request.meta.get("warta_kind") in ("article", "part"):
             content_type = (response.headers.get("Content-Type") or b"").lower()

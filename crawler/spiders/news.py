@@ -72,6 +72,12 @@ MAX_UNFOLLOWED = 20_000
 """Articles at the related-link hop limit whose links are kept in case the article turns up
 nearer a listing (a few MB); on a larger crawl later ones are simply not kept."""
 
+RELATED_VERDICT_CACHE_SIZE = 50_000
+"""Related-link URLs whose verdict (an article of the outlet, or not) the spider remembers: the
+same headlines recur on many pages of an outlet, and the verdict's URL parsing and patterns
+were ~2% of the crawl process's time on bench/crawl.py. About 8 MB when full; it is then
+emptied, so memory stays bounded on a crawl of any size."""
+
 MAX_SITEMAP_DEPTH = 3
 """Sitemap indexes nest at most this deep (the protocol allows one level; a few sites nest a
 second; more is a loop or a trap)."""
@@ -155,6 +161,8 @@ class NewsSpider(scrapy.Spider):
         self._asyncio: bool | None = None
         self._inc_value: Any = None
         self._home_hosts: dict[str, str | None] = {}
+        self._related_verdicts: dict[tuple[str, str], bool] = {}
+        """(outlet, related URL) -> whether it is an article of the outlet, to follow."""
         self.argument_error: str | None = None
         """Why the spider's arguments or settings cannot be used (then it crawls nothing)."""
 
@@ -341,6 +349,18 @@ class NewsSpider(scrapy.Spider):
     def _is_article(self, profile: SiteProfile, url: str) -> bool:
         verdict = profile.discovery.is_article_url(url)
         return discovery.looks_like_article(url) if verdict is None else verdict
+
+    def _related_article(self, profile: SiteProfile, url: str) -> bool:
+        """Whether a related link is an article of the outlet (`owns` and `_is_article`),
+        remembered."""
+        key = (profile.key, url)
+        verdict = self._related_verdicts.get(key)
+        if verdict is None:
+            if len(self._related_verdicts) >= RELATED_VERDICT_CACHE_SIZE:
+                self._related_verdicts.clear()
+            verdict = self._related_verdicts[key] = (
+                profile.owns(url) and self._is_article(profile, url))
+        return verdict
 
     def _lists_articles(self, profile: SiteProfile, entries: list[discovery.Entry]) -> bool:
         """Whether a sitemap is an article sitemap (take every entry) rather than a mixed one
@@ -632,7 +652,7 @@ class NewsSpider(scrapy.Spider):
         self._inc(f"site/{profile.key}/articles")
         links = [link["url"] for link in data.get("related") or []
                  if isinstance(link, dict) and isinstance(link.get("url"), str)
-                 and profile.owns(link["url"]) and self._is_article(profile, link["url"])]
+                 and self._related_article(profile, link["url"])]
         yield from self._follow_related(profile, state.target, state.depth, links)
         yield item
 
@@ -642,7 +662,13 @@ class NewsSpider(scrapy.Spider):
         the links are kept in case the article is found again nearer a listing."""
         depth = self._depth.get(target, depth)
         if depth < self.related_depth:
+            asked = self._depth
             for url in links:
+                # (`links` are the outlet's own) asked for already at this depth or nearer:
+                # what `_article_requests` would conclude, without starting it
+                known = asked.get(url)
+                if known is not None and known <= depth + 1:
+                    continue
                 yield from self._article_requests(profile, url, via="related", depth=depth + 1)
         elif depth > 0 and links and len(self._unfollowed) < MAX_UNFOLLOWED:
             self._unfollowed[target] = links
@@ -667,7 +693,7 @@ class NewsSpider(scrapy.Spider):
         if not skip.done or profile is None:
             return []
         self._articles[site] += 1
-        links = [u for u in skip.related if profile.owns(u) and self._is_article(profile, u)]
+        links = [u for u in skip.related if self._related_article(profile, u)]
         target = meta.get("warta_target", request.url)
         return list(self._follow_related(profile, target, meta.get("warta_depth", 0), links))
 
