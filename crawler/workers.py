@@ -170,15 +170,26 @@ def serve() -> None:
 # --- in the crawl process -----------------------------------------------------------------------
 
 class _Worker:
-    """One worker process, a thread writing its pages and one reading its results."""
+    """One worker process, a thread writing its pages and one reading its results.
+
+    A page's result is an asyncio future of the crawl's loop. The reading thread hands results
+    to the loop in batches: one `call_soon_threadsafe` (a wake-up of the loop) delivers every
+    result that came in since the last delivery ran, instead of one wake-up and a
+    `concurrent.futures` round trip per page."""
 
     def __init__(self, profiles: Mapping[str, SiteProfile]) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-c", _BOOTSTRAP], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             close_fds=True)
         self.ready: Future[None] = Future()
-        self.pending: dict[int, Future[tuple[bool, Any]]] = {}
+        self.pending: dict[int, asyncio.Future[tuple[bool, Any]]] = {}
         self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._results: list[tuple[asyncio.Future[tuple[bool, Any]],
+                                  tuple[bool, Any] | BaseException]] = []
+        """Results read and not yet delivered to their futures (guarded by `_lock`)."""
+        self._delivery_due = False
+        """Whether a delivery is scheduled on the loop (guarded by `_lock`)."""
         assert self.process.stdin is not None
         # sys.path as the plain pickle the bootstrap reads (small: the pipe takes it at once)
         self.process.stdin.write(pickle.dumps(list(sys.path)))
@@ -189,15 +200,43 @@ class _Worker:
         for target in (self._write, self._read):
             threading.Thread(target=target, daemon=True, name="warta-extract-io").start()
 
-    def submit(self, task: int, args: tuple[Any, ...]) -> Future[tuple[bool, Any]]:
-        future: Future[tuple[bool, Any]] = Future()
-        future.set_running_or_notify_cancel()  # sent means being read: no cancelling it
+    def submit(self, task: int, args: tuple[Any, ...]) -> asyncio.Future[tuple[bool, Any]]:
+        """Send one page; its `(ok, fields or reason)` comes back on the running loop."""
+        loop = self._loop
+        if loop is None:
+            loop = self._loop = asyncio.get_running_loop()
+        future: asyncio.Future[tuple[bool, Any]] = loop.create_future()
         with self._lock:
             if self.lost is not None:
                 raise WorkerLost(str(self.lost))
             self.pending[task] = future
         self._outbox.put((task, *args))
         return future
+
+    def _deliver_later(self, results: list[tuple[asyncio.Future[tuple[bool, Any]],
+                                                  tuple[bool, Any] | BaseException]]) -> None:
+        """(In the reading thread) queue results for the loop; wake it unless already due."""
+        with self._lock:
+            self._results.extend(results)
+            wake = not self._delivery_due and self._loop is not None
+            self._delivery_due = self._delivery_due or wake
+        if wake:
+            assert self._loop is not None
+            with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits
+                self._loop.call_soon_threadsafe(self._deliver)
+
+    def _deliver(self) -> None:
+        """(On the loop) set every result read since the last delivery."""
+        with self._lock:
+            results, self._results = self._results, []
+            self._delivery_due = False
+        for future, result in results:
+            if future.done():  # its reader was cancelled (the crawl is stopping)
+                continue
+            if isinstance(result, BaseException):
+                future.set_exception(result)
+            else:
+                future.set_result(result)
 
     def _write(self) -> None:
         assert self.process.stdin is not None
@@ -221,7 +260,7 @@ class _Worker:
                 task, ok, value = _receive(stream)
                 with self._lock:
                     future = self.pending.pop(task)
-                future.set_result((ok, value))
+                self._deliver_later([(future, (ok, value))])
         except Exception as exc:  # EOFError (the worker ended), unpickling
             self._fail(exc)
 
@@ -233,9 +272,9 @@ class _Worker:
             pending, self.pending = self.pending, {}
         if not self.ready.done():
             self.ready.set_exception(WorkerLost(str(self.lost)))
-        for future in pending.values():
-            if not future.done():
-                future.set_exception(WorkerLost(str(self.lost)))
+        if pending:
+            self._deliver_later([(future, WorkerLost(str(self.lost)))
+                                 for future in pending.values()])
 
     def close(self) -> None:
         """End the worker's input (it exits once done with the page it is reading)."""
@@ -287,9 +326,8 @@ class ExtractionWorkers:
                 if not worker.ready.done():
                     await asyncio.wrap_future(worker.ready)
                 worker.ready.result()
-                future = worker.submit(next(self._tasks), (body, url, site, fetched_at,
-                                                           encoding))
-                ok, value = await asyncio.wrap_future(future)
+                ok, value = await worker.submit(next(self._tasks), (body, url, site, fetched_at,
+                                                                    encoding))
             except WorkerLost as exc:
                 self._lost(exc)
             else:
