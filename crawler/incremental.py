@@ -293,11 +293,17 @@ class IncrementalMiddleware:
     def process_spider_output(self, response: Response | None,
                               result: Iterable[Any]) -> Iterator[Any]:
         for output in result:
-            yield from self._filter(output)
+            if isinstance(output, Request):
+                yield from self._filter(output)
+            else:  # an item: what `_filter` does with it, without starting it
+                yield output
 
     async def process_spider_output_async(self, response: Response | None,
                                           result: AsyncIterator[Any]) -> AsyncIterator[Any]:
         async for output in result:
+            if not isinstance(output, Request):
+                yield output
+                continue
             for kept in self._filter(output):
                 yield kept
 

@@ -182,6 +182,9 @@ class _Worker:
             [sys.executable, "-c", _BOOTSTRAP], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             close_fds=True)
         self.ready: Future[None] = Future()
+        self.up = False
+        """Set on the loop once `ready` has been seen to succeed: then no page asks `ready`
+        (each question takes its lock) again."""
         self.pending: dict[int, asyncio.Future[tuple[bool, Any]]] = {}
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -297,12 +300,16 @@ class ExtractionWorkers:
         self._off = self.processes == 0
         self._window_start: float | None = None
         self._busy = 0.0
+        self._all_ready = False
 
     @property
     def running(self) -> bool:
         """Whether workers read the pages now (started and ready)."""
-        return (not self._off and bool(self.workers)
-                and all(w.ready.done() for w in self.workers))
+        if self._off or not self.workers:
+            return False
+        if not self._all_ready:  # asked for every page: once true, it stays true
+            self._all_ready = all(w.ready.done() for w in self.workers)
+        return self._all_ready
 
     def read(self, body: bytes, url: str, site: str | None, fetched_at: dt.datetime,
              encoding: str | None) -> dict[str, Any]:
@@ -321,11 +328,15 @@ class ExtractionWorkers:
             self._start()
         # Auto mode reads pages here while its workers start; a set number waits for them.
         if not self._off and self.workers and (not self.auto or self.running):
-            worker = min(self.workers, key=lambda w: len(w.pending))
+            workers = self.workers
+            worker = (workers[0] if len(workers) == 1
+                      else min(workers, key=lambda w: len(w.pending)))
             try:
-                if not worker.ready.done():
-                    await asyncio.wrap_future(worker.ready)
-                worker.ready.result()
+                if not worker.up:
+                    if not worker.ready.done():
+                        await asyncio.wrap_future(worker.ready)
+                    worker.ready.result()
+                    worker.up = True
                 ok, value = await worker.submit(next(self._tasks), (body, url, site, fetched_at,
                                                                     encoding))
             except WorkerLost as exc:

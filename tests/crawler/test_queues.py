@@ -59,3 +59,25 @@ def test_a_paused_job_resumes_with_either_queue(spider: NewsSpider, tmp_path: Pa
     queue.close()
     back = as_dicts(spider, reader.from_crawler(spider.crawler, path))
     assert back == [r.to_dict(spider=spider) for r in reversed(sent)]
+
+
+def test_the_queue_files_are_byte_for_byte_scrapys(spider: NewsSpider, tmp_path: Path) -> None:
+    """Requests whose methods the queue has named before are written from its own dictionary:
+    the same bytes as Scrapy's `to_dict`, for plain requests, headers and a Request subclass."""
+    from scrapy import FormRequest
+
+    sent = [*requests(spider),
+            Request("https://kaltimpost.jawapos.com/a", callback=spider.read_article,
+                    headers={"Referer": "https://kaltimpost.jawapos.com/"}, priority=-3),
+            FormRequest("https://kaltimpost.jawapos.com/b", callback=spider.parse_listing,
+                        formdata={"q": "banjir"}),
+            Request("https://kaltimpost.jawapos.com/c")]  # no callback
+    files = {}
+    for name, queue_class in (("ours", PickleLifoDiskQueue), ("scrapy", ScrapyQueue)):
+        path = tmp_path / name
+        queue = queue_class.from_crawler(spider.crawler, str(path))
+        for request in sent:
+            queue.push(request)
+        queue.close()
+        files[name] = path.read_bytes()
+    assert files["ours"] == files["scrapy"]
