@@ -10,10 +10,10 @@ downloading, scheduling and archiving meanwhile.
 When (`WARTA_EXTRACT_PROCESSES`):
 
 - unset (the default): on a machine with two CPUs or more, workers start only once reading
-  pages keeps the crawl process busy: over a window of `BUSY_WINDOW` seconds, extraction took
-  at least `BUSY_SHARE` of it. A polite crawl (a few pages a second), a small one and a
-  re-crawl of an unchanged outlet never start a process. Then one worker per CPU but one, at
-  most `MAX_AUTO_PROCESSES`.
+  pages keeps the crawl process busy: over a window of `BUSY_WINDOW` seconds that held at
+  least `BUSY_PAGES` pages, extraction took at least `BUSY_SHARE` of it. A polite crawl (a
+  few pages a second), a small one and a re-crawl of an unchanged outlet never start a
+  process. Then one worker per CPU but one, at most `MAX_AUTO_PROCESSES`.
 - a number N > 0: N workers from the first article page, which wait for them to start.
 - 0: pages are always read in the crawl process.
 
@@ -57,11 +57,17 @@ from crawler.sites import SiteProfile
 
 logger = logging.getLogger(__name__)
 
-BUSY_WINDOW = 0.5
-"""Seconds over which the share of time spent reading pages is measured (auto mode). Long
-enough to hold dozens of pages on a fast crawl (a hundred on loopback), short enough that a
-2,000-page loopback crawl (about 7 s) reads nearly all its pages in workers: on
-bench/crawl.py 7% of the pages were read in the crawl process with 1 s, 3% with 0.5 s."""
+BUSY_WINDOW = 0.1
+"""Seconds over which the share of time spent reading pages is measured (auto mode). Short,
+so that a fast crawl hands its pages to workers early: every page read here before they are up
+costs the crawl process ~2 ms more than one a worker reads. On bench/crawl.py (2,000 pages,
+about 4 s) the crawl process read ~150 pages with 0.5 s, ~70 with 0.1 s (most of them while
+the worker starts). `BUSY_PAGES` keeps a short window from judging on one or two slow pages."""
+
+BUSY_PAGES = 16
+"""Pages a window must hold to be judged (auto mode); a window with fewer starts nothing. 16
+pages in `BUSY_WINDOW` is 160 pages a second: a polite crawl (a few pages a second) never
+gets there, a loopback crawl (300-500 pages a second) does within its first window."""
 
 BUSY_SHARE = 0.25
 """Share of the window spent reading pages that starts the workers (auto mode). A loopback
@@ -300,6 +306,7 @@ class ExtractionWorkers:
         self._off = self.processes == 0
         self._window_start: float | None = None
         self._busy = 0.0
+        self._pages = 0
         self._all_ready = False
 
     @property
@@ -314,6 +321,8 @@ class ExtractionWorkers:
     def read(self, body: bytes, url: str, site: str | None, fetched_at: dt.datetime,
              encoding: str | None) -> dict[str, Any]:
         """Read one page in this process (raises `ExtractionError`)."""
+        import crawler.extract  # noqa: F401  (once, before the clock: not a page's reading time)
+
         started = time.monotonic()
         try:
             return extract_page(body, url, self.profiles.get(site or ""), fetched_at, encoding)
@@ -357,13 +366,15 @@ class ExtractionWorkers:
         if self._window_start is None:
             self._window_start = started
         self._busy += ended - started
+        self._pages += 1
         span = ended - self._window_start
         if span < BUSY_WINDOW:
             return
-        if self._busy >= BUSY_SHARE * span:
+        if self._pages >= BUSY_PAGES and self._busy >= BUSY_SHARE * span:
             self._start()
         self._window_start = None
         self._busy = 0.0
+        self._pages = 0
 
     def _start(self) -> None:
         try:

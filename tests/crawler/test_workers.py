@@ -165,3 +165,21 @@ def test_a_crawl_that_ends_while_its_worker_starts_leaves_no_trace() -> None:
     done = subprocess.run([sys.executable, "-c", QUICK], env=env, capture_output=True,
                           text=True, timeout=60, check=False)
     assert (done.returncode, done.stderr) == (0, "")
+
+
+def test_auto_mode_starts_workers_only_for_many_busy_pages() -> None:
+    """One slow page fills a window on its own: too few pages to judge, no process starts.
+    A window full of pages read back to back starts the workers."""
+    from crawler.workers import BUSY_PAGES, BUSY_WINDOW
+
+    workers = ExtractionWorkers({}, None)
+    workers.processes = 1  # what auto mode picks on two CPUs, whatever this machine has
+    workers._note(0.0, 2 * BUSY_WINDOW)  # one page, reading all the window
+    assert workers.workers == []
+    step = BUSY_WINDOW / (BUSY_PAGES - 1)
+    try:
+        for page in range(BUSY_PAGES):
+            workers._note(10.0 + page * step, 10.0 + (page + 0.9) * step)
+        assert len(workers.workers) == 1
+    finally:
+        workers.close()
