@@ -25,8 +25,9 @@ no copy of its sockets, threads or reactor, and, unlike `multiprocessing`, no im
 `__main__`, so a script without a main guard does not start a second crawl). An error that
 extraction raises comes back as the same one-line reason.
 
-Pages and results travel as length-prefixed pickles over the worker's stdin and stdout, one
-thread per direction in the crawl process, so a large page never blocks the event loop. A
+Pages and results travel as length-prefixed pickles over the worker's stdin and stdout, which
+the crawl's asyncio loop writes and reads without blocking (its pipe transports), so a large
+page never blocks the event loop. A
 worker that dies (killed, out of memory) ends the workers for the rest of the crawl: its pages
 and all later ones are read in the crawl process, once logged and counted
 (`extract/workers_lost`). Workers ignore Ctrl-C (the crawl stops them when it has shut down
@@ -43,11 +44,9 @@ import itertools
 import logging
 import os
 import pickle
-import queue
 import struct
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
@@ -175,13 +174,63 @@ def serve() -> None:
 
 # --- in the crawl process -----------------------------------------------------------------------
 
-class _Worker:
-    """One worker process, a thread writing its pages and one reading its results.
+def _frame(obj: Any) -> bytes:
+    """`_send`'s bytes for one object: its length, then its pickle."""
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    return _HEADER.pack(len(data)) + data
 
-    A page's result is an asyncio future of the crawl's loop. The reading thread hands results
-    to the loop in batches: one `call_soon_threadsafe` (a wake-up of the loop) delivers every
-    result that came in since the last delivery ran, instead of one wake-up and a
-    `concurrent.futures` round trip per page."""
+
+class _Results(asyncio.Protocol):
+    """The worker's stdout, read by the crawl's loop: frames cut and unpickled as they come."""
+
+    def __init__(self, worker: _Worker) -> None:
+        self.worker = worker
+        self.buffer = bytearray()
+
+    def data_received(self, data: bytes) -> None:
+        buffer = self.buffer
+        buffer += data
+        offset, size = 0, len(buffer)
+        try:
+            while size - offset >= _HEADER.size:
+                end = offset + _HEADER.size + _HEADER.unpack_from(buffer, offset)[0]
+                if end > size:
+                    break
+                obj = pickle.loads(buffer[offset + _HEADER.size:end])
+                offset = end
+                self.worker.received(obj)
+        except Exception as exc:  # a frame that does not unpickle: the stream is lost
+            self.worker.fail(exc)
+            return
+        finally:
+            del buffer[:offset]
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.worker.fail(exc or EOFError())
+
+
+class _Pages(asyncio.BaseProtocol):
+    """The worker's stdin, written by the crawl's loop."""
+
+    def __init__(self, worker: _Worker) -> None:
+        self.worker = worker
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.worker.fail(exc or WorkerLost(f"the input of worker process "
+                                           f"{self.worker.process.pid} was closed"))
+
+
+class _Worker:
+    """One worker process, whose pipes the crawl's asyncio loop writes and reads.
+
+    A page goes out as a frame written to the worker's stdin (non-blocking: the loop's
+    transport keeps what the pipe cannot take yet); its result comes back as an asyncio future
+    that the loop itself resolves when the frame is read. No thread, so no hand-over of
+    Python's lock per page: with threads writing and reading, those hand-overs cost ~180 us
+    of the crawl process per page on bench/crawl.py (pages of 6 KB).
+
+    Without a running asyncio loop (another Twisted reactor) the worker is started but never
+    connected; it is not used then (`ExtractionWorkers.read_async` needs the loop)."""
 
     def __init__(self, profiles: Mapping[str, SiteProfile]) -> None:
         self.process = subprocess.Popen(
@@ -192,102 +241,80 @@ class _Worker:
         """Set on the loop once `ready` has been seen to succeed: then no page asks `ready`
         (each question takes its lock) again."""
         self.pending: dict[int, asyncio.Future[tuple[bool, Any]]] = {}
-        self._lock = threading.Lock()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._results: list[tuple[asyncio.Future[tuple[bool, Any]],
-                                  tuple[bool, Any] | BaseException]] = []
-        """Results read and not yet delivered to their futures (guarded by `_lock`)."""
-        self._delivery_due = False
-        """Whether a delivery is scheduled on the loop (guarded by `_lock`)."""
+        self.lost: BaseException | None = None
+        self._pages: asyncio.WriteTransport | None = None
+        self._closed = False
         assert self.process.stdin is not None
         # sys.path as the plain pickle the bootstrap reads (small: the pipe takes it at once)
         self.process.stdin.write(pickle.dumps(list(sys.path)))
         self.process.stdin.flush()
-        self._outbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._outbox.put(dict(profiles))
-        self.lost: BaseException | None = None
-        for target in (self._write, self._read):
-            threading.Thread(target=target, daemon=True, name="warta-extract-io").start()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._connecting: asyncio.Task[None] | None = None
+        else:
+            self._connecting = loop.create_task(self._connect(loop, dict(profiles)))
+
+    async def _connect(self, loop: asyncio.AbstractEventLoop,
+                       profiles: dict[str, SiteProfile]) -> None:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        try:
+            pages, _ = await loop.connect_write_pipe(lambda: _Pages(self), self.process.stdin)
+            self._pages = pages
+            pages.write(_frame(profiles))
+            await loop.connect_read_pipe(lambda: _Results(self), self.process.stdout)
+        except Exception as exc:  # an OSError: the worker cannot be used
+            self.fail(exc)
+        if self._closed:
+            self.close()
 
     def submit(self, task: int, args: tuple[Any, ...]) -> asyncio.Future[tuple[bool, Any]]:
         """Send one page; its `(ok, fields or reason)` comes back on the running loop."""
-        loop = self._loop
-        if loop is None:
-            loop = self._loop = asyncio.get_running_loop()
-        future: asyncio.Future[tuple[bool, Any]] = loop.create_future()
-        with self._lock:
-            if self.lost is not None:
-                raise WorkerLost(str(self.lost))
-            self.pending[task] = future
-        self._outbox.put((task, *args))
+        if self.lost is not None or self._pages is None:
+            raise WorkerLost(str(self.lost or "worker not connected"))
+        future: asyncio.Future[tuple[bool, Any]] = asyncio.get_running_loop().create_future()
+        self.pending[task] = future
+        self._pages.write(_frame((task, *args)))
         return future
 
-    def _deliver_later(self, results: list[tuple[asyncio.Future[tuple[bool, Any]],
-                                                  tuple[bool, Any] | BaseException]]) -> None:
-        """(In the reading thread) queue results for the loop; wake it unless already due."""
-        with self._lock:
-            self._results.extend(results)
-            wake = not self._delivery_due and self._loop is not None
-            self._delivery_due = self._delivery_due or wake
-        if wake:
-            assert self._loop is not None
-            with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits
-                self._loop.call_soon_threadsafe(self._deliver)
+    def received(self, obj: Any) -> None:
+        """(On the loop) one frame from the worker: ready, or a page's result."""
+        if obj is None:
+            if not self.ready.done():
+                self.ready.set_result(None)
+            return
+        task, ok, value = obj
+        future = self.pending.pop(task, None)
+        if future is not None and not future.done():  # else its reader was cancelled
+            future.set_result((ok, value))
 
-    def _deliver(self) -> None:
-        """(On the loop) set every result read since the last delivery."""
-        with self._lock:
-            results, self._results = self._results, []
-            self._delivery_due = False
-        for future, result in results:
-            if future.done():  # its reader was cancelled (the crawl is stopping)
-                continue
-            if isinstance(result, BaseException):
-                future.set_exception(result)
-            else:
-                future.set_result(result)
-
-    def _write(self) -> None:
-        assert self.process.stdin is not None
-        stream: IO[bytes] = self.process.stdin
-        try:
-            while (obj := self._outbox.get()) is not None:
-                _send(stream, obj)
-        except (OSError, ValueError) as exc:  # the worker is gone
-            self._fail(exc)
-        finally:
-            with contextlib.suppress(OSError):
-                stream.close()  # the worker's end of input: it exits
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        stream: IO[bytes] = self.process.stdout
-        try:
-            _receive(stream)
-            self.ready.set_result(None)
-            while True:
-                task, ok, value = _receive(stream)
-                with self._lock:
-                    future = self.pending.pop(task)
-                self._deliver_later([(future, (ok, value))])
-        except Exception as exc:  # EOFError (the worker ended), unpickling
-            self._fail(exc)
-
-    def _fail(self, exc: BaseException) -> None:
-        with self._lock:
-            if self.lost is None:
-                self.lost = exc if not isinstance(exc, EOFError) else WorkerLost(
-                    f"worker process {self.process.pid} ended")
-            pending, self.pending = self.pending, {}
+    def fail(self, exc: BaseException) -> None:
+        """(On the loop) the worker is gone: every page waiting for it fails."""
+        if self.lost is None:
+            self.lost = exc if not isinstance(exc, EOFError) else WorkerLost(
+                f"worker process {self.process.pid} ended")
+        pending, self.pending = self.pending, {}
         if not self.ready.done():
             self.ready.set_exception(WorkerLost(str(self.lost)))
-        if pending:
-            self._deliver_later([(future, WorkerLost(str(self.lost)))
-                                 for future in pending.values()])
+        for future in pending.values():
+            if not future.done():
+                future.set_exception(WorkerLost(str(self.lost)))
 
     def close(self) -> None:
         """End the worker's input (it exits once done with the page it is reading)."""
-        self._outbox.put(None)
+        self._closed = True
+        if self._connecting is not None and not self._connecting.done():
+            return  # `_connect` closes it once connected
+        pages = self._pages
+        if pages is not None and not pages.is_closing():
+            try:
+                pages.close()  # what is still buffered is written first
+                return
+            except RuntimeError:  # its loop is closed
+                pass
+        with contextlib.suppress(OSError, ValueError):
+            assert self.process.stdin is not None
+            self.process.stdin.close()
 
 
 class ExtractionWorkers:
