@@ -54,6 +54,13 @@ def filter_options(func: F) -> F:
         click.option("--author", metavar="TEXT", help="Articles with an author containing TEXT."),
         click.option("--section", metavar="NAME", help="Articles in this section (any case)."),
         click.option("--language", metavar="CODE", help="Articles in this language, e.g. id."),
+        click.option("--body-stage", "body_stage", metavar="STAGE", multiple=True,
+                     help="Articles whose body came from this extraction stage (generic, "
+                          "profile, jsonld); repeat or comma-separate for several."),
+        click.option("--date-stage", "date_stage", metavar="STAGE", multiple=True,
+                     help="Articles whose date came from this stage (jsonld, opengraph, "
+                          "meta, time, microdata, profile, text, url); repeat or "
+                          "comma-separate for several."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -76,9 +83,11 @@ def open_archive(path: str | os.PathLike[str], *, write: bool = False) -> Archiv
 
 
 def _filters(options: dict[str, Any]) -> dict[str, Any]:
-    keys = ("source", "since", "until", "region", "author", "section", "language")
+    keys = ("source", "since", "until", "region", "author", "section", "language",
+            "body_stage", "date_stage")
     filters = {k: options.get(k) for k in keys}
-    filters["source"] = list(filters["source"] or []) or None
+    for name in ("source", "body_stage", "date_stage"):
+        filters[name] = list(filters[name] or []) or None
     return filters
 
 

@@ -57,6 +57,20 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
+def _known_values(conn: sqlite3.Connection, given: str | Sequence[str], sql: str, option: str,
+                  what: str) -> tuple[str, ...]:
+    """The values of a repeatable, comma-separable option, each checked against those the
+    archive holds (`sql`): an unknown one is a UsageError that lists the known ones."""
+    names = [given] if isinstance(given, str) else list(given)
+    values = tuple(dict.fromkeys(v.strip() for n in names for v in n.split(",") if v.strip()))
+    known = [r[0] for r in conn.execute(sql)]
+    unknown = [v for v in values if v not in known]
+    if unknown:
+        listing = ", ".join(known) if known else "none yet"
+        raise UsageError(f"{option}: unknown {what} {unknown[0]!r}; the archive has: {listing}")
+    return values
+
+
 @dataclass
 class Filters:
     """Checked search/export filters and the SQL they become."""
@@ -72,6 +86,8 @@ class Filters:
     author: str | None = None
     section: str | None = None
     language: str | None = None
+    body_stage: tuple[str, ...] = ()
+    date_stage: tuple[str, ...] = ()
     clauses: list[str] = field(default_factory=list)
     params: list[Any] = field(default_factory=list)
 
@@ -79,8 +95,10 @@ class Filters:
     def build(cls, conn: sqlite3.Connection, *, query: str | None = None, raw: bool = False,
               source: str | Sequence[str] | None = None, since: Any = None, until: Any = None,
               region: str | None = None, author: str | None = None, section: str | None = None,
-              language: str | None = None) -> Filters:
-        """Check every filter (unknown source, bad date, inverted range -> UsageError)."""
+              language: str | None = None, body_stage: str | Sequence[str] | None = None,
+              date_stage: str | Sequence[str] | None = None) -> Filters:
+        """Check every filter (unknown source or stage, bad date, inverted range ->
+        UsageError)."""
         if query is not None:
             query = query.replace("\x00", "")  # SQLite would end the text there
         f = cls(query=query if query and query.strip() else None, raw=raw)
@@ -91,15 +109,14 @@ class Filters:
                 f.match = escape_query(f.query)
                 f.empty = f.match is None
         if source:
-            names = [source] if isinstance(source, str) else list(source)
-            keys = tuple(dict.fromkeys(k.strip() for n in names for k in n.split(",") if k.strip()))
-            known = [r[0] for r in conn.execute("SELECT key FROM sources ORDER BY key")]
-            unknown = [k for k in keys if k not in known]
-            if unknown:
-                listing = ", ".join(known) if known else "none yet"
-                raise UsageError(f"--source: unknown source {unknown[0]!r}; the archive has: "
-                                 f"{listing}")
-            f.sources = keys
+            f.sources = _known_values(conn, source, "SELECT key FROM sources ORDER BY key",
+                                      "--source", "source")
+        for name in ("body_stage", "date_stage"):
+            given = body_stage if name == "body_stage" else date_stage
+            if given:
+                setattr(f, name, _known_values(
+                    conn, given, f"SELECT DISTINCT {name} FROM articles WHERE {name} "
+                    f"IS NOT NULL ORDER BY 1", "--" + name.replace("_", "-"), "stage"))
         f.since = parse_date_bound(since, "--since") if since is not None else None
         f.until = parse_date_bound(until, "--until") if until is not None else None
         if f.since and f.until and f.since.start() > f.until.end():
@@ -137,6 +154,10 @@ class Filters:
         if self.language:
             c.append("a.language = ? COLLATE NOCASE")
             p.append(self.language)
+        for column, stages in (("body_stage", self.body_stage), ("date_stage", self.date_stage)):
+            if stages:
+                c.append(f"a.{column} IN ({', '.join('?' * len(stages))})")
+                p.extend(stages)
 
     def join(self) -> str:
         """How FTS matches meet their articles when only ids, filters and order are needed.
@@ -152,7 +173,8 @@ class Filters:
 
     @property
     def _covered(self) -> bool:
-        return not (self.author or self.section or self.language)
+        return not (self.author or self.section or self.language or self.body_stage
+                    or self.date_stage)
 
     def where(self) -> str:
         return " AND ".join(self.clauses) if self.clauses else "1"
@@ -164,7 +186,8 @@ class Filters:
             "since": str(self.since) if self.since else None,
             "until": str(self.until) if self.until else None,
             "region": self.region, "author": self.author, "section": self.section,
-            "language": self.language,
+            "language": self.language, "body_stage": list(self.body_stage) or None,
+            "date_stage": list(self.date_stage) or None,
         }
 
 

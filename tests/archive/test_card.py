@@ -158,15 +158,28 @@ def test_card_of_a_url_list_says_how_to_rebuild(crawled: Archive, tmp_path: Path
     assert section(card, "Copyright and redistribution") == COPYRIGHT_NOTE.splitlines()
 
 
+@pytest.mark.parametrize(("options", "shown", "rows"), [
+    ({"source": "kaltimpost,tribunkaltim", "sort": "newest"},
+     ["--source", "kaltimpost,tribunkaltim", "--sort", "newest"], 4),
+    ({"date_stage": ["jsonld"], "body_stage": "generic,profile"},
+     ["--body-stage", "generic,profile", "--date-stage", "jsonld"], 2),
+])
 def test_the_command_on_the_card_makes_the_same_file(crawled: Archive, db_path: Path,
-                                                     tmp_path: Path, monkeypatch) -> None:
+                                                     tmp_path: Path, monkeypatch,
+                                                     options: dict, shown: list[str],
+                                                     rows: int) -> None:
+    crawled.connection.execute("UPDATE articles SET body_stage = 'generic', date_stage = "
+                               "CASE WHEN id < 3 THEN 'jsonld' ELSE 'text' END")
+    crawled.connection.execute("UPDATE articles SET body_stage = 'profile' WHERE id = 5")
     out = tmp_path / "made" / "kaltim.parquet"
     out.parent.mkdir()
-    card = make_card(crawled, out, source="kaltimpost,tribunkaltim", sort="newest")
+    card = make_card(crawled, out, **options)
     command = re.search(r"^- Made by: `(.*)`$", card, flags=re.M)
     assert command
     args = shlex.split(command.group(1))
     assert args[:2] == ["warta", "export"]
+    assert " ".join(shown) in " ".join(args)
+    assert card.splitlines()[2].startswith(f"{rows} news articles")
     again = tmp_path / "again"
     again.mkdir()
     monkeypatch.chdir(again)

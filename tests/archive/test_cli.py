@@ -72,6 +72,17 @@ def test_search_filters_on_the_command_line(warta, db: str) -> None:
     assert [json.loads(line)["id"] for line in out.splitlines()] == [1, 3]
 
 
+def test_search_by_extraction_stage_on_the_command_line(warta, db: str,
+                                                       corpus: Archive) -> None:
+    corpus.connection.execute("UPDATE articles SET date_stage = CASE WHEN id IN (2, 5) "
+                              "THEN 'jsonld' ELSE 'text' END")
+    status, out, _ = warta("search", "--date-stage", "jsonld", "--sort", "oldest", "--format",
+                           "jsonl", "--db", db)
+    assert (status, [json.loads(line)["id"] for line in out.splitlines()]) == (0, [2, 5])
+    assert warta("search", "--date-stage", "ld", "--db", db) == (
+        2, "", "Error: --date-stage: unknown stage 'ld'; the archive has: jsonld, text\n")
+
+
 def test_show_prints_the_article_whole(warta, db: str, corpus: Archive,
                                        corpus_records: list[dict]) -> None:
     corpus.write([dict(corpus_records[1], related=[

@@ -174,3 +174,32 @@ def test_get_by_id_uid_or_url(corpus: Archive) -> None:
     assert article["source_name"] == "Tribun Kaltim"
     assert corpus.get(99) is None
     assert corpus.get("https://nowhere.example/") is None
+
+
+@pytest.fixture
+def staged(archive: Archive, record) -> Archive:
+    """Three articles whose body and date came from different extraction stages."""
+    archive.write([
+        record(1, provenance={"body": "generic", "published_at": "jsonld"}),
+        record(2, provenance={"body": "profile", "published_at": "text"}),
+        record(3, provenance={"body": "generic", "published_at": "url"}),
+    ])
+    return archive
+
+
+def test_stage_filters_pick_articles_by_where_their_date_or_body_came_from(
+        staged: Archive) -> None:
+    assert ids(staged.search(date_stage="jsonld")) == [1]
+    assert ids(staged.search(date_stage="text,url", sort="oldest")) == [2, 3]
+    assert ids(staged.search(body_stage=["profile"])) == [2]
+    assert ids(staged.search(body_stage="generic", date_stage="url")) == [3]
+    assert [a["id"] for a in staged.iter_articles(date_stage="text")] == [2]
+
+
+def test_unknown_stage_lists_the_stages_the_archive_has(staged: Archive) -> None:
+    with pytest.raises(UsageError, match="--date-stage: unknown stage 'JSON-LD'; the archive "
+                                         "has: jsonld, text, url"):
+        staged.search(date_stage="JSON-LD")
+    with pytest.raises(UsageError, match="--body-stage: unknown stage 'x'; the archive has: "
+                                         "generic, profile"):
+        staged.search(body_stage="x")
