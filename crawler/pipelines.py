@@ -41,6 +41,7 @@ from archive.records import PUBLISHED_PRECISIONS
 from archive.store import SITE_FIGURES
 from crawler.items import ArticleItem
 from crawler.sites import SiteProfile
+from crawler.state import LOCK_NAME, CrawlLock, CrawlLocked, held_here, state_dir_for
 from crawler.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -346,6 +347,36 @@ class DedupePipeline:
         return item
 
 
+def _take_crawl_lock(crawler: Crawler, db_path: str) -> CrawlLock | None:
+    """The archive's crawl lock for a crawl started the Scrapy way (`scrapy crawl news`, a
+    scrapyd job), so that it never overlaps another crawl of the same archive: None when this
+    process holds it already (`warta crawl` takes it before Scrapy starts). Held by another
+    process: the spider is told to crawl nothing (one error line, finish reason `locked`) and
+    the pipeline is off, so the archive is not touched."""
+    path = state_dir_for(db_path, crawler.settings.get("WARTA_STATE_DIR")) / LOCK_NAME
+    if held_here(path):
+        return None
+    lock = CrawlLock(path)
+    try:
+        lock.acquire()
+    except CrawlLocked:
+        holder = lock.holder()
+        message = (f"another crawl holds the lock on {db_path} "
+                   f"({holder.describe() if holder else 'another process'}; lock file {path}); "
+                   "this crawl fetches nothing: schedule it again once that one has ended")
+        reason = "locked"
+    except WartaError as exc:  # the state folder cannot be made
+        message, reason = str(exc), "bad_settings"
+    else:
+        return lock
+    refuse = getattr(crawler.spider, "refuse", None)
+    if refuse is not None:
+        refuse(message, reason)
+    else:
+        logger.error("%s", message)
+    raise NotConfigured
+
+
 WRITER_QUEUE_BATCHES = 2
 """Batches that may wait for the archive's writer thread while it writes one. Enough to keep
 it busy while the crawl gathers the next; few, so memory stays flat and a crawl killed with
@@ -493,6 +524,9 @@ class ArchivePipeline:
         self.waiting = 0
         self.oldest: float | None = None
         self.totals = WriteResult()
+        self.lock: CrawlLock | None = None
+        """The archive's crawl lock when this pipeline took it (a Scrapy-way crawl: `scrapy
+        crawl`, scrapyd), released once the crawl record is finished."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -502,6 +536,8 @@ class ArchivePipeline:
         spider = crawler.spider
         if getattr(spider, "argument_error", None):
             raise NotConfigured  # the spider will crawl nothing: leave the archive untouched
+        db_path = settings.get("WARTA_DB") or "warta.db"
+        lock = _take_crawl_lock(crawler, db_path)
         since = getattr(spider, "since", None)
         crawl_args = {
             "since": str(since) if since else None,
@@ -513,10 +549,11 @@ class ArchivePipeline:
         if settings.get("WARTA_JOB"):
             crawl_args["job"] = settings.get("WARTA_JOB")
             crawl_args["job_started"] = settings.get("WARTA_JOB_STARTED")
-        pipeline = cls(settings.get("WARTA_DB") or "warta.db", stats=_stats(crawler),
+        pipeline = cls(db_path, stats=_stats(crawler),
                        profiles=_spider_profiles(crawler), crawl_args=crawl_args,
                        batch_size=settings.getint("WARTA_BATCH_SIZE"),
                        flush_seconds=settings.getfloat("WARTA_FLUSH_SECONDS"))
+        pipeline.lock = lock
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
@@ -611,7 +648,16 @@ class ArchivePipeline:
         self.writer = None
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        """Finish the crawl record (the finish reason is known only now) and close the archive."""
+        """Finish the crawl record (the finish reason is known only now), close the archive,
+        and release the crawl lock if this pipeline took it."""
+        try:
+            self._finish(reason)
+        finally:
+            if self.lock is not None:
+                self.lock.release()
+                self.lock = None
+
+    def _finish(self, reason: str) -> None:
         if self.archive is None:
             return
         self._stop_writer()  # already done by close_spider when the engine called it

@@ -132,6 +132,17 @@ class LockHolder:
         return ", ".join(parts)
 
 
+_HELD_HERE: set[str] = set()
+"""The lock files this process holds: a Scrapy component of a crawl that `warta crawl` started
+(which took the lock first) must not try to take it again (a second `flock` of the same file
+from the same process would be refused)."""
+
+
+def held_here(path: Path) -> bool:
+    """Whether this process holds the crawl lock at `path`."""
+    return os.path.abspath(path) in _HELD_HERE
+
+
 class CrawlLock:
     """The exclusive crawl lock of one archive (see the module docstring)."""
 
@@ -188,11 +199,13 @@ class CrawlLock:
             os.close(fd)
             raise
         self._fd = fd
+        _HELD_HERE.add(os.path.abspath(self.path))
 
     def release(self) -> None:
         """Empty the record and release the lock (idempotent)."""
         if self._fd is None:
             return
+        _HELD_HERE.discard(os.path.abspath(self.path))
         try:
             os.ftruncate(self._fd, 0)
         finally:

@@ -165,6 +165,8 @@ class NewsSpider(scrapy.Spider):
         """(outlet, related URL) -> whether it is an article of the outlet, to follow."""
         self.argument_error: str | None = None
         """Why the spider's arguments or settings cannot be used (then it crawls nothing)."""
+        self.close_reason = "bad_arguments"
+        """The finish reason of a spider that crawls nothing (see `refuse`)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -178,6 +180,12 @@ class NewsSpider(scrapy.Spider):
         crawler.signals.connect(spider._request_dropped, signal=signals.request_dropped)
         crawler.signals.connect(spider._close_workers, signal=signals.spider_closed)
         return spider
+
+    def refuse(self, message: str, reason: str) -> None:
+        """Crawl nothing: `message` is logged as one line when the crawl starts, which then
+        closes with `reason` (the archive pipeline refuses a crawl whose archive is locked)."""
+        self.argument_error = message
+        self.close_reason = reason
 
     def _configure(self, crawler: Crawler) -> None:
         settings = crawler.settings
@@ -297,7 +305,7 @@ class NewsSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Request]:
         if self.argument_error:
             self.logger.error("%s", self.argument_error)
-            raise CloseSpider("bad_arguments")
+            raise CloseSpider(self.close_reason)
         self._restore_state()
         for profile in self.profiles.values():
             for request in self._start_requests(profile):

@@ -152,3 +152,70 @@ def test_a_stale_lock_is_taken_over_and_said(slow: MockServer, tmp_path: Path) -
         f"Note: took over the crawl lock left by PID {pid}, since 2024-05-01T02:00:00+00:00, "
         "`warta crawl --all`: that crawl ended without releasing it\n")
     assert lock_file.read_text() == ""  # released at the end
+
+
+# --- the Scrapy way (scrapy crawl, scrapyd) ---------------------------------------------------
+
+def scrapy_crawl(sites: Path, db: Path) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    settings = [arg for s in FAST_SETTINGS for arg in ("-s", s)]
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "news", "-a", "site=mahakampos",
+         "-s", f"WARTA_DB={db}", "-s", f"WARTA_SITES_DIR={sites}", "-s", "LOG_LEVEL=WARNING",
+         *settings], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
+        check=False)
+
+
+def test_a_scrapy_crawl_of_a_locked_archive_fetches_nothing_and_says_who_holds_it(
+        slow: MockServer, tmp_path: Path) -> None:
+    """`scrapy crawl news` (and so a scrapyd job) takes the archive's lock as `warta crawl`
+    does: while another process holds it, one error line, no request, the archive untouched."""
+    sites = write_sites(tmp_path / "sites", slow.profiles)
+    db = tmp_path / "warta.db"
+    lock_file = tmp_path / "warta.db.state" / "crawl.lock"
+    child = hold(lock_file, 60)
+    slow.clear_log()
+    try:
+        result = scrapy_crawl(sites, db)
+    finally:
+        child.kill()
+        child.wait()
+    assert "Traceback" not in result.stderr
+    (line,) = [li for li in result.stderr.splitlines() if "ERROR" in li]
+    assert line.endswith(f"ERROR: another crawl holds the lock on {db} (PID {child.pid}, since "
+                         f"{json.loads(lock_file.read_text())['started_at']}, `holder`; lock "
+                         f"file {lock_file}); this crawl fetches nothing: schedule it again "
+                         "once that one has ended")
+    assert slow.requests("mahakampos") == []
+    assert not db.exists()
+
+
+def test_a_scrapy_crawl_holds_the_lock_while_it_runs_and_releases_it(
+        slow: MockServer, tmp_path: Path) -> None:
+    sites = write_sites(tmp_path / "sites", slow.profiles)
+    db = tmp_path / "warta.db"
+    lock_file = tmp_path / "warta.db.state" / "crawl.lock"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    settings = [arg for s in FAST_SETTINGS for arg in ("-s", s)]
+    first = subprocess.Popen(
+        [sys.executable, "-m", "scrapy", "crawl", "news", "-a", "site=mahakampos",
+         "-s", f"WARTA_DB={db}", "-s", f"WARTA_SITES_DIR={sites}", "-s", "LOG_LEVEL=WARNING",
+         *settings], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True)
+    try:
+        deadline = time.monotonic() + WAIT
+        while not (lock_file.exists() and f'"pid": {first.pid},' in lock_file.read_text()):
+            assert first.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        with pytest.raises(CrawlLocked):
+            CrawlLock(lock_file).acquire()
+        first.communicate(timeout=WAIT)
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
+    assert first.returncode == 0
+    assert lock_file.read_text() == ""  # released cleanly
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT finish_reason FROM crawls").fetchall() == [("finished",)]
+        assert conn.execute("SELECT count(*) FROM articles").fetchone() == (22,)
