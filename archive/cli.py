@@ -61,6 +61,10 @@ def filter_options(func: F) -> F:
                      help="Articles whose date came from this stage (jsonld, opengraph, "
                           "meta, time, microdata, profile, text, url); repeat or "
                           "comma-separate for several."),
+        click.option("--date-precision", "precision", metavar="PRECISION", multiple=True,
+                     help="Articles whose date is worth this: time (a time of day was shown), "
+                          "day (only the date), relative ('2 jam lalu'); comma-separate for "
+                          "several."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -84,9 +88,9 @@ def open_archive(path: str | os.PathLike[str], *, write: bool = False) -> Archiv
 
 def _filters(options: dict[str, Any]) -> dict[str, Any]:
     keys = ("source", "since", "until", "region", "author", "section", "language",
-            "body_stage", "date_stage")
+            "body_stage", "date_stage", "precision")
     filters = {k: options.get(k) for k in keys}
-    for name in ("source", "body_stage", "date_stage"):
+    for name in ("source", "body_stage", "date_stage", "precision"):
         filters[name] = list(filters[name] or []) or None
     return filters
 

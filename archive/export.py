@@ -476,7 +476,7 @@ def command_line(out: Path, fmt: str, sort: str, built: Filters, *, urls_only: b
     for name in ("since", "until", "region", "author", "section", "language"):
         if described[name] is not None:
             args += [f"--{name}", str(described[name])]
-    for name in ("body_stage", "date_stage"):
+    for name in ("body_stage", "date_stage", "date_precision"):
         if described[name]:
             args += [f"--{name.replace('_', '-')}", ",".join(described[name])]
     if sort != "oldest":

@@ -20,6 +20,7 @@ from typing import Any
 
 from archive.dates import DateBound, parse_date_bound, to_utc
 from archive.errors import UsageError
+from archive.records import PUBLISHED_PRECISIONS
 
 #: Markers around matched words in snippets: rare in Indonesian news text, readable in a
 #: terminal, a CSV cell and JSON alike.
@@ -57,12 +58,17 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
+def _values(given: str | Sequence[str]) -> tuple[str, ...]:
+    """The values of a repeatable, comma-separable option, each once, in order."""
+    names = [given] if isinstance(given, str) else list(given)
+    return tuple(dict.fromkeys(v.strip() for n in names for v in n.split(",") if v.strip()))
+
+
 def _known_values(conn: sqlite3.Connection, given: str | Sequence[str], sql: str, option: str,
                   what: str) -> tuple[str, ...]:
     """The values of a repeatable, comma-separable option, each checked against those the
     archive holds (`sql`): an unknown one is a UsageError that lists the known ones."""
-    names = [given] if isinstance(given, str) else list(given)
-    values = tuple(dict.fromkeys(v.strip() for n in names for v in n.split(",") if v.strip()))
+    values = _values(given)
     known = [r[0] for r in conn.execute(sql)]
     unknown = [v for v in values if v not in known]
     if unknown:
@@ -88,6 +94,7 @@ class Filters:
     language: str | None = None
     body_stage: tuple[str, ...] = ()
     date_stage: tuple[str, ...] = ()
+    precision: tuple[str, ...] = ()
     clauses: list[str] = field(default_factory=list)
     params: list[Any] = field(default_factory=list)
 
@@ -96,9 +103,10 @@ class Filters:
               source: str | Sequence[str] | None = None, since: Any = None, until: Any = None,
               region: str | None = None, author: str | None = None, section: str | None = None,
               language: str | None = None, body_stage: str | Sequence[str] | None = None,
-              date_stage: str | Sequence[str] | None = None) -> Filters:
-        """Check every filter (unknown source or stage, bad date, inverted range ->
-        UsageError)."""
+              date_stage: str | Sequence[str] | None = None,
+              precision: str | Sequence[str] | None = None) -> Filters:
+        """Check every filter (unknown source, stage or precision, bad date, inverted range
+        -> UsageError)."""
         if query is not None:
             query = query.replace("\x00", "")  # SQLite would end the text there
         f = cls(query=query if query and query.strip() else None, raw=raw)
@@ -117,6 +125,12 @@ class Filters:
                 setattr(f, name, _known_values(
                     conn, given, f"SELECT DISTINCT {name} FROM articles WHERE {name} "
                     f"IS NOT NULL ORDER BY 1", "--" + name.replace("_", "-"), "stage"))
+        if precision:
+            f.precision = _values(precision)
+            unknown = [v for v in f.precision if v not in PUBLISHED_PRECISIONS]
+            if unknown:
+                raise UsageError(f"--date-precision: unknown precision {unknown[0]!r}; use "
+                                 f"{', '.join(PUBLISHED_PRECISIONS)}")
         f.since = parse_date_bound(since, "--since") if since is not None else None
         f.until = parse_date_bound(until, "--until") if until is not None else None
         if f.since and f.until and f.since.start() > f.until.end():
@@ -158,6 +172,9 @@ class Filters:
             if stages:
                 c.append(f"a.{column} IN ({', '.join('?' * len(stages))})")
                 p.extend(stages)
+        if self.precision:
+            c.append(f"a.published_precision IN ({', '.join('?' * len(self.precision))})")
+            p.extend(self.precision)
 
     def join(self) -> str:
         """How FTS matches meet their articles when only ids, filters and order are needed.
@@ -174,7 +191,7 @@ class Filters:
     @property
     def _covered(self) -> bool:
         return not (self.author or self.section or self.language or self.body_stage
-                    or self.date_stage)
+                    or self.date_stage or self.precision)
 
     def where(self) -> str:
         return " AND ".join(self.clauses) if self.clauses else "1"
@@ -188,6 +205,7 @@ class Filters:
             "region": self.region, "author": self.author, "section": self.section,
             "language": self.language, "body_stage": list(self.body_stage) or None,
             "date_stage": list(self.date_stage) or None,
+            "date_precision": list(self.precision) or None,
         }
 
 

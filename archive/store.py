@@ -538,14 +538,15 @@ class Archive:
                region: str | None = None, author: str | None = None,
                section: str | None = None, language: str | None = None,
                body_stage: str | Sequence[str] | None = None,
-               date_stage: str | Sequence[str] | None = None, sort: str = "rank",
+               date_stage: str | Sequence[str] | None = None,
+               precision: str | Sequence[str] | None = None, sort: str = "rank",
                limit: int = 20, offset: int = 0,
                highlight: tuple[str, str] = q.HIGHLIGHT) -> list[dict[str, Any]]:
         """Ranked full-text search. See `archive.query.search` for the fields returned."""
         filters = q.Filters.build(self._conn, query=query, raw=raw, source=source, since=since,
                                   until=until, region=region, author=author, section=section,
                                   language=language, body_stage=body_stage,
-                                  date_stage=date_stage)
+                                  date_stage=date_stage, precision=precision)
         return q.search(self._conn, filters, sort=sort, limit=limit, offset=offset,
                         highlight=highlight)
 
@@ -555,13 +556,14 @@ class Archive:
                       section: str | None = None, language: str | None = None,
                       body_stage: str | Sequence[str] | None = None,
                       date_stage: str | Sequence[str] | None = None,
+                      precision: str | Sequence[str] | None = None,
                       sort: str = "oldest") -> Iterator[dict[str, Any]]:
         """Stream every matching article whole (with `related`), one dict at a time, from a
         cursor: memory stays flat however large the archive."""
         filters = q.Filters.build(self._conn, query=query, raw=raw, source=source, since=since,
                                   until=until, region=region, author=author, section=section,
                                   language=language, body_stage=body_stage,
-                                  date_stage=date_stage)
+                                  date_stage=date_stage, precision=precision)
         return q.iter_articles(self._conn, filters, sort=sort)
 
     def count_matching(self, query: str | None = None, **filters: Any) -> int:

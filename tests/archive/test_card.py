@@ -163,6 +163,8 @@ def test_card_of_a_url_list_says_how_to_rebuild(crawled: Archive, tmp_path: Path
      ["--source", "kaltimpost,tribunkaltim", "--sort", "newest"], 4),
     ({"date_stage": ["jsonld"], "body_stage": "generic,profile"},
      ["--body-stage", "generic,profile", "--date-stage", "jsonld"], 2),
+    ({"precision": "relative,time", "source": "tribunkaltim"},
+     ["--source", "tribunkaltim", "--date-precision", "relative,time"], 2),
 ])
 def test_the_command_on_the_card_makes_the_same_file(crawled: Archive, db_path: Path,
                                                      tmp_path: Path, monkeypatch,

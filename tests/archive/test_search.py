@@ -203,3 +203,12 @@ def test_unknown_stage_lists_the_stages_the_archive_has(staged: Archive) -> None
     with pytest.raises(UsageError, match="--body-stage: unknown stage 'x'; the archive has: "
                                          "generic, profile"):
         staged.search(body_stage="x")
+
+
+def test_date_precision_keeps_articles_whose_date_is_worth_that(corpus: Archive) -> None:
+    # the corpus: 1, 2 and 3 show a time of day, 5 a relative date, 4 no date at all
+    assert ids(corpus.search(precision="time", sort="oldest")) == [1, 3, 2]
+    assert ids(corpus.search(precision=["relative", "day"])) == [5]
+    with pytest.raises(UsageError, match="--date-precision: unknown precision 'hour'; use "
+                                         "time, day, relative"):
+        corpus.search(precision="hour")
