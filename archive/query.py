@@ -64,16 +64,20 @@ def _values(given: str | Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v.strip() for n in names for v in n.split(",") if v.strip()))
 
 
-def _known_values(conn: sqlite3.Connection, given: str | Sequence[str], sql: str, option: str,
-                  what: str) -> tuple[str, ...]:
-    """The values of a repeatable, comma-separable option, each checked against those the
-    archive holds (`sql`): an unknown one is a UsageError that lists the known ones."""
+def _known_values(conn: sqlite3.Connection, given: str | Sequence[str], table: str,
+                  column: str, option: str, what: str) -> tuple[str, ...]:
+    """The values of a repeatable, comma-separable option, each checked against `column` of
+    `table`: an unknown one is a UsageError that lists the known ones. A value is looked up
+    with `LIMIT 1`, so a common one is found at once; the whole column is read only to list
+    the known values in the error."""
     values = _values(given)
-    known = [r[0] for r in conn.execute(sql)]
-    unknown = [v for v in values if v not in known]
-    if unknown:
-        listing = ", ".join(known) if known else "none yet"
-        raise UsageError(f"{option}: unknown {what} {unknown[0]!r}; the archive has: {listing}")
+    for value in values:
+        if conn.execute(f"SELECT 1 FROM {table} WHERE {column} = ? LIMIT 1",
+                        (value,)).fetchone() is None:
+            known = [r[0] for r in conn.execute(
+                f"SELECT DISTINCT {column} FROM {table} WHERE {column} IS NOT NULL ORDER BY 1")]
+            listing = ", ".join(known) if known else "none yet"
+            raise UsageError(f"{option}: unknown {what} {value!r}; the archive has: {listing}")
     return values
 
 
@@ -117,14 +121,13 @@ class Filters:
                 f.match = escape_query(f.query)
                 f.empty = f.match is None
         if source:
-            f.sources = _known_values(conn, source, "SELECT key FROM sources ORDER BY key",
-                                      "--source", "source")
-        for name in ("body_stage", "date_stage"):
-            given = body_stage if name == "body_stage" else date_stage
-            if given:
-                setattr(f, name, _known_values(
-                    conn, given, f"SELECT DISTINCT {name} FROM articles WHERE {name} "
-                    f"IS NOT NULL ORDER BY 1", "--" + name.replace("_", "-"), "stage"))
+            f.sources = _known_values(conn, source, "sources", "key", "--source", "source")
+        if body_stage:
+            f.body_stage = _known_values(conn, body_stage, "articles", "body_stage",
+                                         "--body-stage", "stage")
+        if date_stage:
+            f.date_stage = _known_values(conn, date_stage, "articles", "date_stage",
+                                         "--date-stage", "stage")
         if precision:
             f.precision = _values(precision)
             unknown = [v for v in f.precision if v not in PUBLISHED_PRECISIONS]
