@@ -107,7 +107,11 @@ class Candidate:
 
 
 def _anchor_text(link: Link) -> str:
-    return link.text or " ".join(link.title_attr.split())
+    """The headline a link shows, without a `Baca Juga:` label set inside the anchor
+    (`<a><span>Baca Juga: </span>Judul</a>`, JawaPos-group templates)."""
+    text = link.text or " ".join(link.title_attr.split())
+    cut = inline_related_prefix(text)
+    return text[cut:].strip() if cut and text[cut:].strip() else text
 
 
 class RelatedFinder:

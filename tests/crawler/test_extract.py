@@ -305,6 +305,17 @@ def test_baca_juga_lines_leave_the_body_and_collapse_with_the_box() -> None:
     ]
 
 
+def test_a_baca_juga_label_inside_the_link_is_not_part_of_the_headline() -> None:
+    paragraphs = [
+        *PARAGRAPHS[:2],
+        '<div class="baca-juga-inline"><a href="/samarinda/2023/05/22/bpbd-siagakan-perahu">'
+        "<span>Baca Juga: </span>BPBD Siagakan Perahu Karet di Sempaja</a></div>",
+        *PARAGRAPHS[2:],
+    ]
+    related = extract(page(paragraphs=paragraphs))["related"]
+    assert [r["title"] for r in related] == ["BPBD Siagakan Perahu Karet di Sempaja"]
+
+
 def test_headlines_listed_above_the_title_are_related() -> None:
     items = "".join(
         f'<li><a href="/samarinda/2023/05/{10 + i}/judul-berita-nomor-{i}">Judul Berita Kota '

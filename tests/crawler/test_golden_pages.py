@@ -17,7 +17,8 @@ Sidecar keys, all checked when present:
   cut), the last paragraph ends with the last sentence (sign-off cut); `paragraphs`: how many;
   `must_contain` / `must_not_contain`: snippets that must (not) be in the body;
 - `related_count`, `related_first_url`, `related_must_not_contain` (URL pieces of site-wide
-  lists such as `Terpopuler` / `Terkini` that must not be counted as related headlines);
+  lists such as `Terpopuler` / `Terkini` that must not be counted as related headlines),
+  `related_titles` (the headlines as a reader sees them, in order);
 - `next_pages`; `parts` (further pages of the article, each `file` and `url`),
   `merged_body_last`, `merged_paragraphs`, `merged_signoff`: the article stitched by
   `merge_parts`.
@@ -173,6 +174,8 @@ def test_related_headlines(page: tuple[dict[str, Any], dict[str, Any]]) -> None:
     wrong = [u for u in urls for piece in want.get("related_must_not_contain", ()) if piece in u]
     assert not wrong
     assert [r["position"] for r in related] == list(range(len(related)))
+    if "related_titles" in want:
+        assert [r["title"] for r in related] == want["related_titles"]
 
 
 @pytest.mark.parametrize("page", CASES, indirect=True)
