@@ -158,6 +158,13 @@ WEAK_DATE_METAS = (
 """Site conventions, often wrong about the zone (`2015-11-05 T10:08:58Z` for 10:08 WIB):
 below the date the page itself shows."""
 
+_CUSTOM_PUBLISH_META = re.compile(r"publish(?:ed)?[\s_.:-]*(?:date|time)|pubdate$")
+"""Meta names of a CMS's own (`content_PublishedDate`, `dtk:publishdate`,
+`cXenseParse:recs:publishtime`, `article_publish_date`): read after `WEAK_DATE_METAS`, in page
+order, so an outlet whose convention is not listed still gets its declared time."""
+_NOT_PUBLISH_META = re.compile(r"modif|updat|expir|edit|revis")
+
+
 MODIFIED_METAS = (
     "article:modified_time",
     "og:updated_time",
@@ -654,7 +661,40 @@ def _weak_published(ctx: _Context) -> _DateReading | None:
             reading = _machine(ctx, found[1], "meta")
             if reading:
                 return reading
+    for name, values in ctx.structured.meta.items():
+        if _CUSTOM_PUBLISH_META.search(name) and not _NOT_PUBLISH_META.search(name):
+            for value in values:
+                reading = _machine(ctx, value, "meta")
+                if reading:
+                    return reading
     return None
+
+
+MASTHEAD_NAMES = re.compile(
+    r"(?:^|\s)(?:(?:site|top|page|main|global)[_-]?)?(?:header|masthead|topbar|top-bar)(?:$|[\s_-])"
+)
+"""Class or id words of a page's masthead (`site-header`, `top-header`, `header-nn`,
+`masthead`); a masthead that does not hold the title is the site's chrome, not the
+article's. Words naming a part first (`date-header`, Blogger's post date above the title;
+`entry-header`) are not mastheads."""
+
+
+def _in_masthead(ctx: _Context, block: Block) -> bool:
+    """Whether a line above the title sits in the site's masthead (a `<header>` or a
+    header-classed box that does not contain the title): regional portals print today's date
+    there (`Jumat, 13 Jan 2023`), which is not the article's date."""
+    if ctx.title_index is None or block.index >= ctx.title_index:
+        return False
+    title_pos = ctx.page.blocks[ctx.title_index].pos
+    el: etree._Element | None = block.container
+    while el is not None:
+        names = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+        if el.tag == "header" or MASTHEAD_NAMES.search(names):
+            span = ctx.page.span(el)
+            if span is not None and not span.contains(title_pos):
+                return True
+        el = el.getparent()
+    return False
 
 
 def _near_title_blocks(ctx: _Context) -> list[Block]:
@@ -702,6 +742,8 @@ def _visible_published(ctx: _Context, hints: list[int]) -> _DateReading | None:
             continue
         if b.has_flag(CAPTION) or b.has_flag(MEDIA):
             continue  # `Senin (15/1/2024)` in a photo caption dates the photo, not the page
+        if _in_masthead(ctx, b):
+            continue  # today's date in the site's header
         if b.link_density > 0.5 and not b.has_flag(DATE):
             continue  # a dated headline link; a date linked to the permalink is fine
         if _MODIFIED_PREFIX.match(b.text):
@@ -976,15 +1018,34 @@ def _staff_outside(ctx: _Context) -> list[tuple[str, str]]:
     return found
 
 
+_BYLINE_BULLET = re.compile(r"\s*[·•]\s*")
+
+
+def _byline_without_date(ctx: _Context, text: str) -> str | None:
+    """A byline that also shows the date (`Nama, Jurnalis · Jum'at, 06 Januari 2023 - 08:30
+    WIB`, `Nama Senin, 02 Januari 2023 - 08:30 WIB`): the text with the date cut out and the
+    pieces kept apart, None when no date can be read from it."""
+    parsed = D.parse_date(text, tz=ctx.tz, fetched_at=ctx.fetched_at)
+    if parsed is None or not parsed.raw or parsed.raw not in text:
+        return None
+    rest = _BYLINE_BULLET.sub(" | ", text.replace(parsed.raw, " | ", 1))
+    return None if D.has_date_words(rest) else rest
+
+
 def _byline_block(ctx: _Context) -> tuple[Block, list[str]] | None:
     for b in _near_title_blocks(ctx):
         if not b.has_flag(BYLINE) or b.has_flag(MEDIA) or b.has_flag(CAPTION):
             continue
         if len(b.text) > BYLINE_MAX_CHARS or b.index == ctx.title_index:
             continue
-        if D.has_date_words(b.text) or parse_staff(b.text):
+        if parse_staff(b.text):
             continue
-        names = person_names(b.text, ctx.outlet_words)
+        text: str | None = b.text
+        if D.has_date_words(b.text):
+            text = _byline_without_date(ctx, b.text)
+            if text is None:
+                continue
+        names = person_names(text, ctx.outlet_words)
         if names:
             return b, names
     return None

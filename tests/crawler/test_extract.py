@@ -192,6 +192,40 @@ def test_a_shown_date_that_disagrees_with_markup_wins() -> None:
     assert result["published_at"] == "2023-05-23T10:15:00+08:00"
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Rina Wulandari, Jurnalis · Selasa, 23 Mei 2023 - 10:15 WITA",
+        "Rina Wulandari Selasa, 23 Mei 2023 - 10:15 WITA",
+    ],
+)
+def test_a_byline_that_also_shows_the_date_gives_the_writer_and_the_date(line: str) -> None:
+    result = extract(page(meta_line=f'<div class="reporter">{line}</div>'))
+    assert result["authors"] == ["Rina Wulandari"]
+    assert result["published_at"] == "2023-05-23T10:15:00+08:00"
+    assert "Rina" not in result["body"]
+
+
+def test_a_publish_meta_named_by_the_cms_dates_the_page() -> None:
+    head = (
+        '<meta name="content_PublishedDate" content="2023/05/23 10:15:31">'
+        '<meta name="content_LastUpdatedDate" content="2023/05/24 08:00:00">'
+    )
+    result = extract(page(head=head, meta_line=""))
+    assert result["published_at"] == "2023-05-23T10:15:31+07:00"
+    assert result["provenance"]["published_at"] == "meta"
+
+
+def test_todays_date_in_the_site_header_is_not_the_publication_date() -> None:
+    masthead = '<body><header class="header-nn"><div>Kamis, 1 Jun 2023</div></header>'
+    html = page(meta_line="").replace("<body>", masthead, 1)
+    result = extract(html)
+    assert (result["published_at"], result["published_precision"]) == (
+        "2023-05-23T00:00:00+07:00",  # the URL's date, not the header's clock
+        "day",
+    )
+
+
 def test_an_unmodified_page_has_no_modified_at() -> None:
     head = (
         '<meta property="article:published_time" content="2023-05-23T10:15:00+08:00">'
