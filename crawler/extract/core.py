@@ -1222,12 +1222,43 @@ def _kicker_section(ctx: _Context) -> str | None:
     return None
 
 
+_CATEGORY_PATH = re.compile(r"/(?:category|categories|kategori|kanal|rubrik|rubrics?)/[^/?#]+/?$",
+                            re.IGNORECASE)
+"""Paths of category archive pages (WordPress `/category/ekonomi/`, `/kategori/`, `/kanal/`)."""
+
+
+def _category_link_section(ctx: _Context) -> str | None:
+    """A category link by the title, outside navigation: WordPress themes print the post's
+    category as `<a rel="category tag">` above or below the headline whatever the URL looks
+    like, and other CMSs link a kicker to a `/kategori/...` archive."""
+    if ctx.title_index is None:
+        return None
+    lo = max(0, ctx.title_index - NEAR_TITLE_BEFORE)
+    hi = ctx.title_index + 2
+    if ctx.root_first is not None and ctx.root_first > ctx.title_index:
+        hi = max(hi, min(ctx.root_first, ctx.title_index + NEAR_TITLE_AFTER))
+    for b in ctx.page.blocks[lo : hi + 1]:
+        if b.has_flag(NAV) or b.index == ctx.title_index:
+            continue
+        for i in b.link_ids:
+            link = ctx.page.links[i]
+            anchor = link.element
+            rel = (anchor.get("rel") or "").lower().split() if anchor is not None else []
+            path = urlsplit(urljoin(ctx.url, link.href)).path
+            if "category" in rel or _CATEGORY_PATH.search(path):
+                name = _crumb_name(ctx, link.text, link.href)
+                if name:
+                    return name
+    return None
+
+
 def extract_section(ctx: _Context) -> str | None:
     """Section chain: JSON-LD `articleSection` -> meta `article:section`, `section`,
     `articleSection` -> the profile's `section` selector -> JSON-LD `BreadcrumbList`'s last
     crumb that is neither home nor the article (`jsonld`) -> the breadcrumb's last entry
     before the title (`generic`) -> an unclassed trail above the title (`Home » Pendidikan`,
-    `generic`) -> a lone link above the title to the URL's first path segment (`generic`).
+    `generic`) -> a lone link above the title to the URL's first path segment (`generic`) ->
+    a category link by the title (`rel="category"`, `/category/...`; `generic`).
     Host names given as a section are skipped."""
     s = ctx.structured
     if s.article:
@@ -1277,7 +1308,7 @@ def extract_section(ctx: _Context) -> str | None:
         if crumbs:
             return _set(ctx, "section", crumbs[-1], "generic")
         break
-    shown = _trail_section(ctx) or _kicker_section(ctx)
+    shown = _trail_section(ctx) or _kicker_section(ctx) or _category_link_section(ctx)
     return _set(ctx, "section", shown, "generic") if shown else None
 
 

@@ -206,6 +206,18 @@ def test_a_byline_that_also_shows_the_date_gives_the_writer_and_the_date(line: s
     assert "Rina" not in result["body"]
 
 
+@pytest.mark.parametrize(
+    "kicker",
+    [
+        '<span class="cat"><a rel="category tag" href="/kabar-daerah/">Kabar Daerah</a></span>',
+        '<div class="kicker"><a href="/kategori/kabar-daerah">Kabar Daerah</a></div>',
+    ],
+)
+def test_a_category_link_by_the_title_names_the_section(kicker: str) -> None:
+    result = extract(page(before=kicker))
+    assert (result["section"], result["provenance"]["section"]) == ("Kabar Daerah", "generic")
+
+
 def test_a_publish_meta_named_by_the_cms_dates_the_page() -> None:
     head = (
         '<meta name="content_PublishedDate" content="2023/05/23 10:15:31">'
