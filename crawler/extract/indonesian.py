@@ -224,6 +224,17 @@ _LAPORAN = re.compile(
 )
 
 
+POSTED_BY_MAX_TAIL = 40
+"""Characters allowed after the name in a `Ditulis oleh Nama pada 23 Mei 2023` line: a date
+or a time, not the rest of a sentence."""
+_POSTED_BY = re.compile(
+    r"^(?:ditulis|diposting|diposkan|dipost|posted|written)\s+(?:oleh|by)\s*[:：]?\s*"
+    r"(?P<name>.+?)(?:\s+(?:pada|on|at|tanggal|tgl\.?)\s+(?P<tail>.*))?$",
+    re.IGNORECASE,
+)
+"""Blog-style meta lines naming the writer (`Ditulis oleh Nama pada 23 Mei 2023`, `Posted by:
+Nama`)."""
+
 _SEGMENTS = re.compile(r"\s+[|•·]\s+")
 """Separators of a meta line's pieces (`Rabu, 24 Mei 2023 | Oleh : Nama | Dibaca : 341 kali`)."""
 
@@ -247,6 +258,12 @@ def _parse_staff_line(text: str) -> list[tuple[str, str]]:
     laporan = _LAPORAN.match(text)
     if laporan:
         return [("reporter", laporan["name"].strip())]
+    posted = _POSTED_BY.match(re.split(r"\s*[|•·]\s*", text, maxsplit=1)[0])
+    if posted:
+        tail = posted["tail"]
+        if tail is None or (len(tail) <= POSTED_BY_MAX_TAIL and any(c.isdigit() for c in tail)):
+            return [("author", posted["name"].strip(" |/,;-–—\u00a0"))]
+        return []
     matches = list(_STAFF.finditer(text))
     if not matches or matches[0].start() != 0:
         return []

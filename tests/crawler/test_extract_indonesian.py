@@ -129,6 +129,9 @@ def test_parenthesized_text_is_not_a_signoff(line: str) -> None:
             "Rabu, 24 Mei 2023 - 09:12 WITA | Oleh : Wahyu Hidayat | Dibaca : 341 kali",
             [("author", "Wahyu Hidayat")],
         ),
+        ("Ditulis oleh Rahmat Hidayat pada 23 Mei 2023", [("author", "Rahmat Hidayat")]),
+        ("Posted by: Rahmat Hidayat | Selasa, 23 Mei 2023", [("author", "Rahmat Hidayat")]),
+        ("Ditulis oleh warga yang tinggal di pesisir pada masa itu sebagai catatan", []),
     ],
 )
 def test_staff_lines(line: str, expected: list[tuple[str, str]]) -> None:
