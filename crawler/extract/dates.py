@@ -460,6 +460,17 @@ _RAW_TRIM = " |-–—,;:·•/"
 def _shown_part(raw: str, start: int, end: int) -> str:
     """The date as shown, from its first to its last part (weekday, date, time, zone), without
     what shares its line (`Kompas.com - `, `| Oleh : Nama | Dibaca : 341 kali`)."""
+    # a time shown in brackets (`23 Mei 2023 (10:15 WITA)`) keeps both of them
+    while raw.count("(", start, end) > raw.count(")", start, end) and end < len(raw):
+        close = raw.find(")", end)
+        if close < 0 or raw[end:close].strip():
+            break
+        end = close + 1
+    while raw.count(")", start, end) > raw.count("(", start, end) and start > 0:
+        opening = raw.rfind("(", 0, start)
+        if opening < 0 or raw[opening + 1 : start].strip():
+            break
+        start = opening
     return raw[start:end].strip(_RAW_TRIM) or raw
 
 

@@ -53,6 +53,8 @@ def test_shown_dates_with_zone_keep_that_zone(shown: str, expected: str) -> None
         ("22 Mei 2023 Admin Diskominfo Dibaca 215 kali", "22 Mei 2023"),
         ("10:15 WIB, Senin 22 Mei 2023", "10:15 WIB, Senin 22 Mei 2023"),
         ("Selasa (23/5) 10.15 WITA", "Selasa (23/5) 10.15 WITA"),
+        ("Diterbitkan 23 Mei 2023 (10:15 WITA)", "23 Mei 2023 (10:15 WITA)"),
+        ("(10:15 WITA) 23 Mei 2023", "(10:15 WITA) 23 Mei 2023"),
     ],
 )
 def test_the_raw_value_is_the_date_as_shown_without_the_rest_of_its_line(
