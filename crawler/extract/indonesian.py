@@ -39,7 +39,9 @@ SIGNOFF_MAX_PART = 8
 """Letters in one sign-off code part: initials are 2-4 letters (`han`, `kpl`), agency names up
 to `Reuters`/`Antara`; longer words in brackets are ordinary text."""
 
-_DASH = r"(?:\s+[-–—−]+\s*|\s*[–—−]+\s*|\s*--+\s*)"
+_DASH = r"(?:\s+[-–—−]+\s*|\s*[–—−]+\s*|\s*--+\s*|(?<=[A-Z)])-\s+)"
+"""A dash after the prefix: spaced hyphen, any en/em dash, a double hyphen, or a hyphen glued to
+an upper-case place or a credit (`SANGATTA- Warga`, `(ANTARA)- Warga`)."""
 _DATELINE_HEAD = re.compile(
     r"^(?P<prefix>[^\n]{2," + str(DATELINE_MAX_CHARS) + r"}?)" + _DASH + r"(?=\S)"
 )
@@ -53,6 +55,13 @@ _DOMAIN = re.compile(
 _CAMEL = re.compile(r"^[A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+$")
 _PLACE_WORD = re.compile(r"^[A-Z0-9][\w'’.-]*$")
 _PAREN = re.compile(r"\(([^)]{1,40})\)")
+_DATELINE_DATE = re.compile(
+    r"^(?:\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{1,2}\s+(?:jan|feb|mar|apr|mei|may|jun|jul|agu|aug|"
+    r"sep|okt|oct|nov|des|dec)[a-z]*\.?(?:\s+\d{4})?)$",
+    re.IGNORECASE,
+)
+"""The day a dateline may carry (`Samarinda, 12/6 (ANTARA) -`, `Bontang, 12 Juni 2023 -`, as
+agencies and press releases write it)."""
 _AGENCIES = frozenset(
     {"antara", "antara news", "antaranews", "afp", "reuters", "ap", "xinhua", "bernama", "ant"}
 )
@@ -103,9 +112,12 @@ def _read_prefix(prefix: str, outlet_words: frozenset[str]) -> tuple[str | None,
         return None
     places: list[str] = []
     outlet = bool(credits)
+    dated = False
     for segment in segments:
         if _is_outlet(segment, outlet_words):
             outlet = True
+        elif places and not dated and _DATELINE_DATE.match(segment):
+            dated = True  # after the place only: `12 Juni 2023 - ...` alone is a sentence
         elif _place_ok(segment):
             places.append(segment)
         else:
@@ -414,6 +426,17 @@ _CONTRIBUTOR_PREFIX = re.compile(
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\s+dan\s+|\s+and\s+)\s*", re.IGNORECASE)
 _SIDE_SPLIT = re.compile(r"\s+[-–—|/]\s+|\s*\|\s*")
 
+_DEGREE = re.compile(
+    r"^(?:[SMD]\.?\s?[A-Z][A-Za-z]{0,4}\.?(?:\s?[A-Z][A-Za-z]{0,2}\.?)?|Ph\.?\s?D\.?|Amd\.?\w{0,4}\.?)$"
+)
+"""Academic degrees written after a name (`S.Sos`, `M.Si`, `S.Pd.I`, `SH`, `MM`, `Ph.D`,
+`A.Md`): government portals print them in credits (`Dedy Kurniawan, S.Kom`); they are not
+further names."""
+_INITIALS_CODE = re.compile(r"\s*[(\[][a-z]{2,5}[)\]]$")
+"""A writer's sign-off code after the name (`Ahmad Fauzi (ahf)`)."""
+_TEAM_WORDS = frozenset({"tim", "team"})
+"""`Tim Redaksi`, `Tim Liputan`, `Tim Kaltim Post`: a team credit, not a person."""
+
 MAX_NAME_WORDS = 6
 """Indonesian names run to four or five words (`Aloysius Gonsaga Angi Ebo`); longer strings
 are sentences or titles, not names."""
@@ -432,7 +455,10 @@ def person_names(text: str | None, outlet_words: frozenset[str] = frozenset()) -
         value = people[0] if people else ""
     names: list[str] = []
     for part in _NAME_SPLIT.split(value):
-        part = _CONTRIBUTOR_PREFIX.sub("", part.strip(" .:-–—"))
+        part = _INITIALS_CODE.sub("", _CONTRIBUTOR_PREFIX.sub("", part.strip(" :-–—")))
+        if _DEGREE.match(part.strip()):
+            continue
+        part = part.strip(" .")
         if part and not _is_non_person(part, outlet_words) and part not in names:
             names.append(part)
     return names
@@ -454,6 +480,8 @@ def _is_non_person(text: str, outlet_words: frozenset[str]) -> bool:
     if all(w.lower().strip(".,") in _ROLE_WORDS for w in words):
         return True
     if words[0].lower().strip(".,:") in ACCOUNT_WORDS:
+        return True
+    if len(words) >= 2 and words[0].lower() in _TEAM_WORDS:
         return True
     return _is_outlet(text, outlet_words)
 

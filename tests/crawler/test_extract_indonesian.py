@@ -34,6 +34,10 @@ OUTLET = frozenset({"kompas", "kaltimpost", "liputan6", "tribunnews"})
         ("Jakarta, KompasOtomotif – Tahun depan", "Jakarta", "Tahun depan"),
         ("TANJUNG REDEB, Kaltimpost — Bupati Berau", "TANJUNG REDEB", "Bupati Berau"),
         ("TRIBUNNEWS.COM - Berikut ini jawaban", None, "Berikut ini jawaban"),
+        ("Samarinda, 12/6 (ANTARA) - Pemerintah kota", "Samarinda", "Pemerintah kota"),
+        ("Bontang, 12 Juni 2023 – Pemkot Bontang", "Bontang", "Pemkot Bontang"),
+        ("SANGATTA- Warga Kutai Timur", "SANGATTA", "Warga Kutai Timur"),
+        ("Balikpapan (ANTARA)- Pemkot Balikpapan", "Balikpapan", "Pemkot Balikpapan"),
     ],
 )
 def test_datelines_are_cut_from_the_first_paragraph(
@@ -64,6 +68,8 @@ def test_a_bold_lead_without_dash_is_a_dateline() -> None:
         "Menurut dia - ini penting",
         "DEPRESI jadi satu momok yang wajib diwaspadai",
         "Harga cabai naik. Pedagang - yang resah - mengeluh",
+        "12 Juni 2023 - Warga datang ke kantor kelurahan",
+        "Kutai-Kartanegara menjadi tuan rumah",
     ],
 )
 def test_sentences_are_not_datelines(line: str) -> None:
@@ -183,6 +189,13 @@ def test_a_sentence_starting_with_a_staff_word_is_not_a_staff_line() -> None:
         ("Admin Diskominfo", []),
         ("Humas Pemkot Samarinda", []),
         ("https://www.facebook.com/kompascom", []),
+        ("Dedy Kurniawan, S.Kom", ["Dedy Kurniawan"]),
+        ("Rina Wulandari, S.Sos, M.Si", ["Rina Wulandari"]),
+        ("Sri Wahyuni dan Budi Santoso, S.Pd.I", ["Sri Wahyuni", "Budi Santoso"]),
+        ("Ahmad Fauzi (ahf)", ["Ahmad Fauzi"]),
+        ("Tim Redaksi", []),
+        ("Tim Liputan Kaltim", []),
+        ("Maria Ulfa, Dewi Sartika", ["Maria Ulfa", "Dewi Sartika"]),
     ],
 )
 def test_person_names_from_bylines(byline: str, names: list[str]) -> None:
