@@ -328,7 +328,7 @@ def parse_unmarked_staff(
 
 _INLINE_RELATED = re.compile(
     r"^\s*(?:baca|lihat|simak|klik|read)(?:\s+(?:juga|pula|selengkapnya|berita|artikel|also|lainnya))*"
-    r"\s*(?:[:：>»]+|[-–—]\s)\s*",
+    r"\s*(?:[:：>»➡→👉\ufe0f]+|[-–—]\s)\s*",
     re.IGNORECASE,
 )
 RELATED_LABEL = re.compile(
@@ -386,15 +386,35 @@ _BODY_JUNK = re.compile(
     r"simak\s+breaking\s+news|\[(?:gambas|embed)\s*:|sumber\s*:|tags?\s*:|topik\s*:|"
     r"\d+\s+komentar$|komentar$|share\s*:|bagikan\s*:|dibaca\s*:?\s*\d|"
     r"(?:halaman|page)\s+(?:selanjutnya|berikutnya|sebelumnya|\d+)|selanjutnya\s*>*$|"
-    r"advertisement$|iklan$|scroll\s+(?:to|untuk)\s+)",
+    r"advertisement$|iklan$|scroll\s+(?:to|untuk)\s+|story\s+continues\b|"
+    r"(?:gabung|bergabung)\s+(?:grup|group|channel|saluran|komunitas)\b|"
+    r"dilarang\s+(?:mengambil|mengutip|menyalin|menayangkan)\s+(?:dan/atau|sebagian|seluruh|"
+    r"konten|artikel|tulisan|berita|isi)\b)",
     re.IGNORECASE,
 )
+_CHANNEL_PROMO = re.compile(
+    r"\b(?:berita|artikel|update|informasi|info|kabar)\b.{0,60}\b(?:di|ke|via|melalui|lewat)\s+"
+    r"(?:google\s+news|whatsapp\s+channel|channel\s+whatsapp|saluran\s+whatsapp|"
+    r"telegram\s+channel|channel\s+telegram)\b",
+    re.IGNORECASE,
+)
+"""`Cek berita dan artikel lainnya di Google News`, `Simak update berita ... di WhatsApp
+Channel`: an outlet's channel promo, whatever verb opens it."""
+CHANNEL_PROMO_MAX_CHARS = 160
+"""Channel promos are one short line; a longer paragraph naming Google News is text."""
+_DECORATION = " -–—*•·|=~_"
+"""Decoration around a marker line (`- Advertisement -`, `--- Iklan ---`)."""
 
 
 def is_body_junk(text: str) -> bool:
     """Lines that are never article text (copyright, follow-us, syndication notes, video
-    promos and embed placeholders such as `Simak Video "..."` / `[Gambas:Video 20detik]`)."""
-    return len(text) < 300 and _BODY_JUNK.match(text) is not None
+    promos and embed placeholders such as `Simak Video "..."` / `[Gambas:Video 20detik]`,
+    channel promos, ad markers with or without decoration)."""
+    if len(text) >= 300:
+        return False
+    if _BODY_JUNK.match(text.strip(_DECORATION)) is not None:
+        return True
+    return len(text) <= CHANNEL_PROMO_MAX_CHARS and _CHANNEL_PROMO.search(text) is not None
 
 
 _ROLE_WORDS = frozenset(

@@ -206,6 +206,7 @@ def test_baca_juga_lines() -> None:
     assert inline_related_prefix("Baca juga: Banjir Rendam Samarinda") == len("Baca juga: ")
     assert inline_related_prefix("Baca: Jawaban Soal SMP") == len("Baca: ")
     assert inline_related_prefix("Bacaan itu menarik") == 0
+    assert inline_related_prefix("Baca Juga ➡️ Banjir Rendam Samarinda") == len("Baca Juga ➡️ ")
 
 
 @pytest.mark.parametrize(
@@ -257,10 +258,29 @@ def test_block_label_names() -> None:
         "Sumber: TribunSolo.com",
         'Simak Video "Melihat Progres Pembangunan Jalan Menuju IKN"',
         "[Gambas:Video 20detik]",
+        "- Advertisement -",
+        "--- Iklan ---",
+        "Cek berita dan artikel lainnya di Google News",
+        "Simak update berita pilihan setiap hari melalui WhatsApp Channel kami",
+        "Gabung grup Telegram Kabar Kaltim",
+        "Dilarang mengambil dan/atau menayangkan ulang sebagian atau keseluruhan artikel ini",
     ],
 )
 def test_junk_lines(line: str) -> None:
     assert is_body_junk(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Warga menerima informasi jadwal pemadaman melalui grup WhatsApp kelurahan.",
+        "Dilarang mengambil foto di area apron, kata petugas bandara.",
+        "Iklan rokok di papan reklame Jalan Juanda akan dicopot pekan depan.",
+        "- yang hadir di Samarinda - meminta warga tetap tenang.",
+    ],
+)
+def test_article_sentences_are_not_junk(line: str) -> None:
+    assert not is_body_junk(line)
 
 
 def test_language_from_function_words() -> None:
