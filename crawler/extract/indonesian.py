@@ -327,10 +327,14 @@ def parse_unmarked_staff(
 
 
 _INLINE_RELATED = re.compile(
-    r"^\s*(?:baca|lihat|simak|klik|read)(?:\s+(?:juga|pula|selengkapnya|berita|artikel|also|lainnya))*"
-    r"\s*(?:[:：>»➡→👉\ufe0f]+|[-–—]\s)\s*",
+    r"^\s*(?:(?:baca|lihat|simak|klik|read)"
+    r"(?:\s+(?:juga|pula|selengkapnya|berita|artikel|also|lainnya))*"
+    r"\s*(?:[:：>»➡→👉\ufe0f]+|[-–—]\s)"
+    r"|(?:(?:berita|artikel)\s+(?:terkait|lainnya)|terkait)\s*[:：>»➡→👉\ufe0f]+)\s*",
     re.IGNORECASE,
 )
+"""`Baca juga: Judul` and kin; also `Berita Terkait: Judul` / `Artikel Terkait: Judul` set
+inline (those need the colon: `Terkait hal itu, ...` is a sentence)."""
 RELATED_LABEL = re.compile(
     r"^(?:baca(?:\s+juga)?|baca\s+berita\s+lain(?:nya)?|lihat\s+juga|simak\s+juga|"
     r"(?:berita|artikel|foto|video|foto\s*(?:dan|&)?\s*video|topik|tautan)\s+terkait|terkait|"

@@ -362,6 +362,18 @@ def test_a_baca_juga_label_inside_the_link_is_not_part_of_the_headline() -> None
     assert [r["title"] for r in related] == ["BPBD Siagakan Perahu Karet di Sempaja"]
 
 
+def test_an_inline_berita_terkait_line_is_a_related_headline() -> None:
+    paragraphs = [
+        *PARAGRAPHS[:2],
+        '<strong>Berita Terkait:</strong> <a href="/samarinda/2023/05/22/bpbd-siagakan-perahu">'
+        "BPBD Siagakan Perahu Karet di Sempaja</a>",
+        *PARAGRAPHS[2:],
+    ]
+    result = extract(page(paragraphs=paragraphs))
+    assert [r["title"] for r in result["related"]] == ["BPBD Siagakan Perahu Karet di Sempaja"]
+    assert "Berita Terkait" not in result["body"]
+
+
 def test_headlines_listed_above_the_title_are_related() -> None:
     items = "".join(
         f'<li><a href="/samarinda/2023/05/{10 + i}/judul-berita-nomor-{i}">Judul Berita Kota '

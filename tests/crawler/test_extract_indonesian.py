@@ -207,6 +207,9 @@ def test_baca_juga_lines() -> None:
     assert inline_related_prefix("Baca: Jawaban Soal SMP") == len("Baca: ")
     assert inline_related_prefix("Bacaan itu menarik") == 0
     assert inline_related_prefix("Baca Juga ➡️ Banjir Rendam Samarinda") == len("Baca Juga ➡️ ")
+    assert inline_related_prefix("Berita Terkait: Banjir Rendam") == len("Berita Terkait: ")
+    assert inline_related_prefix("Artikel Terkait : Banjir Rendam") == len("Artikel Terkait : ")
+    assert inline_related_prefix("Terkait hal itu, wali kota meminta warga waspada") == 0
 
 
 @pytest.mark.parametrize(
