@@ -171,13 +171,17 @@ _SIGNOFF_DESK = (
 )
 """The last piece may name the desk or office in up to three words (`diskominfo kaltim`,
 `humas pemkot`), as government press releases sign off."""
+_SIGNOFF_ADVERTORIAL = r"(?i:adv|advertorial|rls|rilis|hms)"
+"""Markers of paid or press-release copy that regional outlets close with the office's name
+(`(ADV/Diskominfo Kukar)`, `(rls/humas pemkot)`)."""
 _SIGNOFF = re.compile(
     r"(?:^|(?<=[.!?\"”’'…]))\s*[(\[]\s*(?P<code>(?:\*\s*/\s*)?(?:" + _SIGNOFF_PART
     + r"(?:\s*/\s*" + _SIGNOFF_PART + r"){1," + str(SIGNOFF_MAX_PARTS - 1) + r"}"
-    + r"(?:\s*/\s*" + _SIGNOFF_DESK + r")?|" + _SIGNOFF_PART + r"))\s*[)\]]\s*$"
+    + r"(?:\s*/\s*" + _SIGNOFF_DESK + r")?|" + _SIGNOFF_ADVERTORIAL + r"\s*/\s*" + _SIGNOFF_DESK
+    + r"|" + _SIGNOFF_PART + r"))\s*[)\]]\s*$"
 )
 """A desk name closes only a sign-off of two initials or more (`(dan/atau pihak lain)` is
-text)."""
+text), or one that marks an advertorial or a press release (`(adv/diskominfo kukar)`)."""
 
 
 @dataclass(frozen=True)
@@ -247,6 +251,7 @@ _POSTED_BY = re.compile(
 """Blog-style meta lines naming the writer (`Ditulis oleh Nama pada 23 Mei 2023`, `Posted by:
 Nama`)."""
 
+_WRAPPED = re.compile(r"^[(\[]\s*(?P<inner>[^()\[\]]+?)\s*[)\]]$")
 _SEGMENTS = re.compile(r"\s+[|•·]\s+")
 """Separators of a meta line's pieces (`Rabu, 24 Mei 2023 | Oleh : Nama | Dibaca : 341 kali`)."""
 
@@ -258,6 +263,9 @@ def parse_staff(text: str) -> list[tuple[str, str]]:
     text = text.lstrip(" |/•·-–—")
     if len(text) > STAFF_MAX_CHARS:
         return []
+    wrapped = _WRAPPED.match(text)
+    if wrapped:  # `(Penulis: Nama | Editor: Nama)`, `[Penulis: Nama/Editor: Nama]`
+        text = wrapped["inner"]
     found = _parse_staff_line(text)
     if found or not _SEGMENTS.search(text):
         return found

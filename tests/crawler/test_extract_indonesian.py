@@ -91,6 +91,9 @@ def test_sentences_are_not_datelines(line: str) -> None:
         ("kepada agen pelayaran.(dp/rdh/k8)", "dp/rdh/k8", "kepada agen pelayaran."),
         ("(rus/ky/diskominfo kaltim)", "rus/ky/diskominfo kaltim", ""),
         ("ujarnya. (yans/sul/ky/humasprov kaltim)", "yans/sul/ky/humasprov kaltim", "ujarnya."),
+        ("(ADV/Diskominfo Kukar)", "ADV/Diskominfo Kukar", ""),
+        ("kata Sekda. (adv/diskominfo)", "adv/diskominfo", "kata Sekda."),
+        ("(rls/humas pemkot)", "rls/humas pemkot", ""),
     ],
 )
 def test_signoffs_close_the_last_paragraph(line: str, code: str, rest: str) -> None:
@@ -106,6 +109,7 @@ def test_signoffs_close_the_last_paragraph(line: str, code: str, rest: str) -> N
         "(menurut data BPS 2023)",
         "kata dia. (2023)",
         "tutupnya. (dan/atau pihak lain)",
+        "kata dia. (adv/atau pihak lain yang ditunjuk)",
     ],
 )
 def test_parenthesized_text_is_not_a_signoff(line: str) -> None:
@@ -136,6 +140,14 @@ def test_parenthesized_text_is_not_a_signoff(line: str) -> None:
             [("author", "Wahyu Hidayat")],
         ),
         ("Ditulis oleh Rahmat Hidayat pada 23 Mei 2023", [("author", "Rahmat Hidayat")]),
+        (
+            "(Penulis: Rahmat Hidayat | Editor: Sri Wahyuni)",
+            [("author", "Rahmat Hidayat"), ("editor", "Sri Wahyuni")],
+        ),
+        (
+            "[Penulis: Rahmat Hidayat/Editor: Sri Wahyuni]",
+            [("author", "Rahmat Hidayat"), ("editor", "Sri Wahyuni")],
+        ),
         ("Posted by: Rahmat Hidayat | Selasa, 23 Mei 2023", [("author", "Rahmat Hidayat")]),
         ("Ditulis oleh warga yang tinggal di pesisir pada masa itu sebagai catatan", []),
     ],
