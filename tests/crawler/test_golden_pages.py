@@ -1,8 +1,9 @@
 """Golden tests on pages written for this project (`tests/crawler/pages/`): one case per page.
 
 Each `NAME.html` is a page authored to look like one family of Indonesian and regional news
-templates (WordPress news themes, Tribun, Kompas, detik, ANTARA, IDN Times, a government
-portal, Blogspot, legacy PHP and table layouts), with made-up East Kalimantan news text; its
+templates (WordPress news themes, Tribun, Kompas, detik, ANTARA, IDN Times, CNN/Tempo-like,
+Okezone/Sindonews-like, JawaPos-group regionals, React portals, government and regency
+portals, Blogspot, legacy PHP and table layouts), with made-up East Kalimantan news text; its
 `NAME.json` sidecar holds the fields a careful reader takes from that page, and says which
 template family it imitates (`family`) and what on it is a trap (`traps`).
 
