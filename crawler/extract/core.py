@@ -679,17 +679,22 @@ article's. Words naming a part first (`date-header`, Blogger's post date above t
 `entry-header`) are not mastheads."""
 
 
+TODAY_NAMES = re.compile(r"today|hari[-_]?ini|current[-_]?date|date[-_]?now|sekarang")
+"""Class or id words of a 'today's date' widget (`tgl-hari-ini`, `topbar-today-date`)."""
+
+
 def _in_masthead(ctx: _Context, block: Block) -> bool:
     """Whether a line above the title sits in the site's masthead (a `<header>` or a
-    header-classed box that does not contain the title): regional portals print today's date
-    there (`Jumat, 13 Jan 2023`), which is not the article's date."""
+    header-classed box that does not contain the title) or in a box named for today's date:
+    regional portals print today's date there (`Jumat, 13 Jan 2023`), which is not the
+    article's date."""
     if ctx.title_index is None or block.index >= ctx.title_index:
         return False
     title_pos = ctx.page.blocks[ctx.title_index].pos
     el: etree._Element | None = block.container
     while el is not None:
         names = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
-        if el.tag == "header" or MASTHEAD_NAMES.search(names):
+        if el.tag == "header" or MASTHEAD_NAMES.search(names) or TODAY_NAMES.search(names):
             span = ctx.page.span(el)
             if span is not None and not span.contains(title_pos):
                 return True

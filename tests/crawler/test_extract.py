@@ -228,9 +228,15 @@ def test_a_publish_meta_named_by_the_cms_dates_the_page() -> None:
     assert result["provenance"]["published_at"] == "meta"
 
 
-def test_todays_date_in_the_site_header_is_not_the_publication_date() -> None:
-    masthead = '<body><header class="header-nn"><div>Kamis, 1 Jun 2023</div></header>'
-    html = page(meta_line="").replace("<body>", masthead, 1)
+@pytest.mark.parametrize(
+    "clock",
+    [
+        '<header class="header-nn"><div>Kamis, 1 Jun 2023</div></header>',
+        '<div class="tgl-hari-ini">Kamis, 1 Jun 2023</div>',
+    ],
+)
+def test_todays_date_in_the_site_header_is_not_the_publication_date(clock: str) -> None:
+    html = page(meta_line="").replace("<body>", "<body>" + clock, 1)
     result = extract(html)
     assert (result["published_at"], result["published_precision"]) == (
         "2023-05-23T00:00:00+07:00",  # the URL's date, not the header's clock
