@@ -390,6 +390,10 @@ def extract_title(ctx: _Context) -> str | None:
             if found is not None and len(part.split()) >= 2 and not _names_site(part, ctx):
                 ctx.title_index = found.index
                 return _set(ctx, "title", found.text, stage)
+    found_cut = _heading_of_cut_title(ctx, headings, candidates)
+    if found_cut is not None:
+        ctx.title_index = found_cut[0].index
+        return _set(ctx, "title", found_cut[0].text, found_cut[1])
     for stage, text in candidates:
         if stage == "jsonld":
             ctx.title_index = _find_heading(ctx, text)
@@ -412,6 +416,33 @@ def extract_title(ctx: _Context) -> str | None:
         title = _strip_site(ctx.structured.title, ctx)
         ctx.title_index = _find_heading(ctx, title)
         return _set(ctx, "title", title, "meta")
+    return None
+
+
+ELLIPSIS_TITLE_MIN_CHARS = 20
+"""A declared title ending in `...`/`…` is a cut one when at least this long; shorter ones
+(`Banjir...`) could start many headings."""
+CUT_TITLE_MIN_CHARS = 60
+"""A declared title without an ellipsis is read as cut (SEO plugins and CMSs cut headlines at
+60 to 110 characters) only from this length on."""
+_ELLIPSIS = re.compile(r"\s*(?:\.{3,}|…)\s*$")
+
+
+def _heading_of_cut_title(
+    ctx: _Context, headings: list[Block], candidates: list[tuple[str, str]]
+) -> tuple[Block, str] | None:
+    """The page heading that a declared title is the cut start of (`Judul panjang yang...`
+    in JSON-LD or `og:title`, the whole headline in the `<h1>`), with the declaring stage."""
+    for stage, text in candidates:
+        for piece in _title_parts(text):
+            stem = _ELLIPSIS.sub("", piece)
+            least = ELLIPSIS_TITLE_MIN_CHARS if stem != piece else CUT_TITLE_MIN_CHARS
+            if len(stem) < least or _names_site(stem, ctx):
+                continue
+            want = _norm(stem)
+            for b in sorted(headings, key=lambda h: h.heading):
+                if len(b.text) > len(stem) and _norm(b.text).startswith(want):
+                    return b, stage
     return None
 
 

@@ -218,6 +218,24 @@ def test_a_category_link_by_the_title_names_the_section(kicker: str) -> None:
     assert (result["section"], result["provenance"]["section"]) == ("Kabar Daerah", "generic")
 
 
+@pytest.mark.parametrize("cut", ["{}...", "{} …", "{}"])
+def test_a_cut_declared_title_gives_the_whole_headline_shown(cut: str) -> None:
+    title = (
+        "Banjir Rendam Lima Kecamatan di Samarinda, Ratusan Warga Mengungsi ke Masjid dan "
+        "Sekolah Terdekat Sejak Senin Malam"
+    )
+    declared = cut.format(title[:100])
+    head = (
+        '<script type="application/ld+json">'
+        f'{{"@type": "NewsArticle", "headline": "{declared}"}}</script>'
+    )
+    html = page(title=title, head=head).replace(
+        f"<title>{title} - Berita Kaltim</title>", f"<title>{declared} - Berita Kaltim</title>"
+    )
+    result = extract(html)
+    assert (result["title"], result["provenance"]["title"]) == (title, "jsonld")
+
+
 def test_a_publish_meta_named_by_the_cms_dates_the_page() -> None:
     head = (
         '<meta name="content_PublishedDate" content="2023/05/23 10:15:31">'
