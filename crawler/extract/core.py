@@ -838,6 +838,18 @@ def _shown_disagrees(machine: D.ParsedDate, shown: D.ParsedDate) -> bool:
     return abs((machine.value - shown.value).total_seconds()) >= SAME_INSTANT_SECONDS
 
 
+def _midnight_placeholder(machine: D.ParsedDate, shown: D.ParsedDate) -> bool:
+    """A machine date that holds only a day (`2023-05-23`, or local midnight) while the page
+    shows that day with a time of day (`Selasa, 23 Mei 2023 10:15`, no zone): the CMS stored
+    a date, the page shows when; the shown time is the reading with more in it."""
+    if not shown.has_time or shown.relative:
+        return False
+    value = machine.value
+    if machine.has_time and value.time() != time(0):
+        return False
+    return value.date() == shown.value.date()
+
+
 def _relabel(machine: D.ParsedDate, shown: D.ParsedDate) -> D.ParsedDate:
     return D.ParsedDate(
         machine.value.replace(tzinfo=shown.value.tzinfo), machine.raw, True, True, machine.has_year
@@ -941,6 +953,8 @@ def extract_published(
         if visible is not None and _mislabelled_zone(strong.parsed, visible.parsed):
             chosen = _DateReading(_relabel(strong.parsed, visible.parsed), strong.stage)
         elif visible is not None and _shown_disagrees(strong.parsed, visible.parsed):
+            chosen = visible
+        elif visible is not None and _midnight_placeholder(strong.parsed, visible.parsed):
             chosen = visible
     elif visible is not None and (visible.stage == "profile" or visible.parsed.has_time):
         chosen = visible

@@ -236,6 +236,19 @@ def test_a_cut_declared_title_gives_the_whole_headline_shown(cut: str) -> None:
     assert (result["title"], result["provenance"]["title"]) == (title, "jsonld")
 
 
+@pytest.mark.parametrize("stored", ["2023-05-23", "2023-05-23T00:00:00+08:00"])
+def test_a_day_only_markup_date_gives_way_to_the_time_the_page_shows(stored: str) -> None:
+    head = f'<meta property="article:published_time" content="{stored}">'
+    line = '<div class="date">Selasa, 23 Mei 2023 10:15</div>'
+    result = extract(page(head=head, meta_line=line), profile=parse_profile("bk", {
+        "name": "Berita Kaltim", "homepage": "https://www.beritakaltim.example/",
+        "timezone": "Asia/Makassar"}))
+    assert (result["published_at"], result["published_precision"]) == (
+        "2023-05-23T10:15:00+08:00",
+        "time",
+    )
+
+
 def test_a_publish_meta_named_by_the_cms_dates_the_page() -> None:
     head = (
         '<meta name="content_PublishedDate" content="2023/05/23 10:15:31">'
