@@ -952,9 +952,10 @@ def extract_published(
         chosen = strong
         if visible is not None and _mislabelled_zone(strong.parsed, visible.parsed):
             chosen = _DateReading(_relabel(strong.parsed, visible.parsed), strong.stage)
-        elif visible is not None and _shown_disagrees(strong.parsed, visible.parsed):
-            chosen = visible
-        elif visible is not None and _midnight_placeholder(strong.parsed, visible.parsed):
+        elif visible is not None and (
+            _shown_disagrees(strong.parsed, visible.parsed)
+            or _midnight_placeholder(strong.parsed, visible.parsed)
+        ):
             chosen = visible
     elif visible is not None and (visible.stage == "profile" or visible.parsed.has_time):
         chosen = visible
