@@ -228,8 +228,21 @@ STAFF_ROLES = {
     "sumber": "source",
     "penerjemah": "translator",
     "editor foto": "photo_editor",
+    "laporan": "reporter",
+    "liputan": "reporter",
+    "naskah": "author",
+    "penulis/editor": "author+editor",
+    "penulis & editor": "author+editor",
+    "penulis dan editor": "author+editor",
+    "editor/penulis": "author+editor",
+    "reporter/editor": "reporter+editor",
+    "editor/reporter": "reporter+editor",
 }
-"""Staff labels and the field each fills."""
+"""Staff labels and the field each fills (`+`: one person in two roles)."""
+
+NAME_ONLY_LABELS = frozenset({"laporan", "liputan", "naskah"})
+"""Labels that also open ordinary text (`Laporan: BPS mencatat ...`): a staff line only when
+the value is a person's name."""
 
 _STAFF_ALT = "|".join(sorted((re.escape(k) for k in STAFF_ROLES), key=len, reverse=True))
 _STAFF = re.compile(r"(?:^|(?<=[\s|/,;]))(?P<label>" + _STAFF_ALT + r")\s*[:：]\s*", re.IGNORECASE)
@@ -291,8 +304,11 @@ def _parse_staff_line(text: str) -> list[tuple[str, str]]:
     for i, match in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
         value = text[match.end() : end].strip(" |/,;-–—\u00a0")
+        label = " ".join(match["label"].lower().split())
+        if label in NAME_ONLY_LABELS and person_names(value) != [value]:
+            return []
         if value:
-            found.append((STAFF_ROLES[match["label"].lower()], value))
+            found.extend((role, value) for role in STAFF_ROLES[label].split("+"))
     return found
 
 

@@ -140,6 +140,14 @@ def test_parenthesized_text_is_not_a_signoff(line: str) -> None:
             [("author", "Wahyu Hidayat")],
         ),
         ("Ditulis oleh Rahmat Hidayat pada 23 Mei 2023", [("author", "Rahmat Hidayat")]),
+        ("Laporan: Rahmat Hidayat", [("reporter", "Rahmat Hidayat")]),
+        ("Naskah: Rahmat Hidayat", [("author", "Rahmat Hidayat")]),
+        ("Penulis/Editor: Sri Wahyuni", [("author", "Sri Wahyuni"), ("editor", "Sri Wahyuni")]),
+        (
+            "Reporter/Editor : Sri Wahyuni",
+            [("reporter", "Sri Wahyuni"), ("editor", "Sri Wahyuni")],
+        ),
+        ("Laporan: BPS mencatat inflasi Mei naik 0,3 persen dibanding April", []),
         (
             "(Penulis: Rahmat Hidayat | Editor: Sri Wahyuni)",
             [("author", "Rahmat Hidayat"), ("editor", "Sri Wahyuni")],
