@@ -106,6 +106,22 @@ class Candidate:
     pos: int
 
 
+_BARE_INLINE_LABEL = re.compile(r"^\s*(?i:baca|lihat|simak)\s+(?i:juga|pula)(?![a-z])\s*")
+"""The label, case-insensitive; a capital right after it is the headline (`<b>Baca Juga</b>
+<a>Judul` reads `Baca JugaJudul`)."""
+
+
+def _bare_label_prefix(block: Block) -> int:
+    """Length of a `BACA JUGA` label with no colon before a link (`<b>BACA JUGA</b> <a>Judul
+    </a>`), 0 when the line is not just that label and links: without the colon only the
+    links' covering the rest tells the label from a sentence (`Baca juga buku panduannya`)."""
+    match = _BARE_INLINE_LABEL.match(block.text)
+    if not match:
+        return 0
+    rest = len(block.text) - match.end()
+    return match.end() if rest > 0 and block.link_chars >= rest else 0
+
+
 def _anchor_text(link: Link) -> str:
     """The headline a link shows, without a `Baca Juga:` label set inside the anchor
     (`<a><span>Baca Juga: </span>Judul</a>`, JawaPos-group templates)."""
@@ -213,7 +229,7 @@ class RelatedFinder:
     def inline_lines(self) -> None:
         for block in self.page.blocks:
             if block.link_ids and block.index not in self.taken_blocks:
-                prefix = inline_related_prefix(block.text)
+                prefix = inline_related_prefix(block.text) or _bare_label_prefix(block)
                 if prefix:
                     self._take_block(block, "baca-juga")
 

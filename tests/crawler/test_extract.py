@@ -411,6 +411,29 @@ def test_an_inline_berita_terkait_line_is_a_related_headline() -> None:
     assert "Berita Terkait" not in result["body"]
 
 
+@pytest.mark.parametrize("label", ["<strong>BACA JUGA</strong> ", "<b>Baca Juga</b>", "BACA JUGA "])
+def test_a_baca_juga_label_without_a_colon_before_a_link_is_related(label: str) -> None:
+    paragraphs = [
+        *PARAGRAPHS[:2],
+        f'{label}<a href="/samarinda/2023/05/22/bpbd-siagakan-perahu">'
+        "BPBD Siagakan Perahu Karet di Sempaja</a>",
+        *PARAGRAPHS[2:],
+    ]
+    result = extract(page(paragraphs=paragraphs))
+    assert [r["title"] for r in result["related"]] == ["BPBD Siagakan Perahu Karet di Sempaja"]
+    assert "Siagakan Perahu" not in result["body"]
+
+
+def test_a_sentence_that_starts_with_baca_juga_is_text() -> None:
+    sentence = (
+        'Baca juga buku panduan dari <a href="/samarinda/2023/05/22/panduan-banjir">BPBD</a> '
+        "sebelum musim hujan datang, kata petugas."
+    )
+    result = extract(page(paragraphs=[*PARAGRAPHS[:2], sentence, *PARAGRAPHS[2:]]))
+    assert result["related"] == []
+    assert "Baca juga buku panduan" in result["body"]
+
+
 def test_headlines_listed_above_the_title_are_related() -> None:
     items = "".join(
         f'<li><a href="/samarinda/2023/05/{10 + i}/judul-berita-nomor-{i}">Judul Berita Kota '
