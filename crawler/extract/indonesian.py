@@ -133,6 +133,13 @@ def _read_prefix(prefix: str, outlet_words: frozenset[str]) -> tuple[str | None,
     return (", ".join(places) or None), True
 
 
+_DATELINE_BAR = re.compile(
+    r"^(?P<prefix>[^\n|:]{2," + str(DATELINE_MAX_CHARS) + r"}?)\s+[|:]\s+(?=\S)"
+)
+"""`SAMARINDA | Warga ...`, `SAMARINDA : Warga ...`: a bar or a spaced colon after the place,
+read as a dateline only when the place is in capitals (`Contoh : ...` is text)."""
+
+
 def parse_dateline(
     text: str, *, lead_bold: str = "", outlet_words: frozenset[str] = frozenset()
 ) -> Dateline | None:
@@ -143,6 +150,11 @@ def parse_dateline(
         read = _read_prefix(match["prefix"], outlet_words)
         if read is not None:
             return Dateline(read[0], text[: match.end()].strip(), text[match.end() :].strip())
+    bar = _DATELINE_BAR.match(head)
+    if bar:
+        read = _read_prefix(bar["prefix"], outlet_words)
+        if read is not None and read[0] is not None and read[0].isupper():
+            return Dateline(read[0], text[: bar.end()].strip(), text[bar.end() :].strip())
     bare = _DATELINE_BARE.match(text)
     if bare:
         read = _read_prefix(bare["prefix"], outlet_words)

@@ -38,6 +38,8 @@ OUTLET = frozenset({"kompas", "kaltimpost", "liputan6", "tribunnews"})
         ("Bontang, 12 Juni 2023 – Pemkot Bontang", "Bontang", "Pemkot Bontang"),
         ("SANGATTA- Warga Kutai Timur", "SANGATTA", "Warga Kutai Timur"),
         ("Balikpapan (ANTARA)- Pemkot Balikpapan", "Balikpapan", "Pemkot Balikpapan"),
+        ("SAMARINDA | Wali kota meminta", "SAMARINDA", "Wali kota meminta"),
+        ("TENGGARONG : Bupati meminta", "TENGGARONG", "Bupati meminta"),
     ],
 )
 def test_datelines_are_cut_from_the_first_paragraph(
@@ -70,6 +72,8 @@ def test_a_bold_lead_without_dash_is_a_dateline() -> None:
         "Harga cabai naik. Pedagang - yang resah - mengeluh",
         "12 Juni 2023 - Warga datang ke kantor kelurahan",
         "Kutai-Kartanegara menjadi tuan rumah",
+        "Contoh : warga diminta mengungsi",
+        "Kata Wali Kota : banjir surut besok",
     ],
 )
 def test_sentences_are_not_datelines(line: str) -> None:
