@@ -1273,6 +1273,9 @@ def _kicker_section(ctx: _Context) -> str | None:
     return None
 
 
+_CUSTOM_SECTION_META = re.compile(r"(?:^|[:_.-])(?:category|kanal|rubrik|channel)$")
+"""A CMS's own section metas (`content_Category`, `dtk:kanal`, `category`), read after the
+standard ones, in page order."""
 _CATEGORY_PATH = re.compile(r"/(?:category|categories|kategori|kanal|rubrik|rubrics?)/[^/?#]+/?$",
                             re.IGNORECASE)
 """Paths of category archive pages (WordPress `/category/ekonomi/`, `/kategori/`, `/kanal/`)."""
@@ -1309,7 +1312,9 @@ def extract_section(ctx: _Context) -> str | None:
     crumb that is neither home nor the article (`jsonld`) -> the breadcrumb's last entry
     before the title (`generic`) -> an unclassed trail above the title (`Home » Pendidikan`,
     `generic`) -> a lone link above the title to the URL's first path segment (`generic`) ->
-    a category link by the title (`rel="category"`, `/category/...`; `generic`).
+    a category link by the title (`rel="category"`, `/category/...`; `generic`) -> a CMS's
+    own section meta (`content_Category`, `dtk:kanal`, `category`; `meta`: often the channel,
+    coarser than what the page shows).
     Host names given as a section are skipped."""
     s = ctx.structured
     if s.article:
@@ -1360,7 +1365,14 @@ def extract_section(ctx: _Context) -> str | None:
             return _set(ctx, "section", crumbs[-1], "generic")
         break
     shown = _trail_section(ctx) or _kicker_section(ctx) or _category_link_section(ctx)
-    return _set(ctx, "section", shown, "generic") if shown else None
+    if shown:
+        return _set(ctx, "section", shown, "generic")
+    for name, values in s.meta.items():
+        if _CUSTOM_SECTION_META.search(name):
+            value = values[0].split(",")[0].strip() if values else ""
+            if value and not _host_like(value) and len(value.split()) <= SECTION_MAX_WORDS:
+                return _set(ctx, "section", value, "meta")
+    return None
 
 
 def extract_tags(ctx: _Context) -> list[str]:

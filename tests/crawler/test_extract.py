@@ -249,6 +249,12 @@ def test_a_day_only_markup_date_gives_way_to_the_time_the_page_shows(stored: str
     )
 
 
+def test_a_section_meta_named_by_the_cms_is_the_last_resort_for_the_section() -> None:
+    head = '<meta name="content_Category" content="Nasional, Daerah">'
+    result = extract(page(head=head))
+    assert (result["section"], result["provenance"]["section"]) == ("Nasional", "meta")
+
+
 def test_a_publish_meta_named_by_the_cms_dates_the_page() -> None:
     head = (
         '<meta name="content_PublishedDate" content="2023/05/23 10:15:31">'
