@@ -478,6 +478,29 @@ def _set(ctx: _Context, name: str, value: Any, stage: str) -> Any:
 # -- body ---------------------------------------------------------------------------------------
 
 
+CAPTION_MAX_CHARS = 300
+"""A photo caption set as a plain paragraph is one or two sentences."""
+_PHOTO_CREDIT = re.compile(
+    r"\((?:[^()]{0,40}\b)?(?:(?:foto|photo|dokumentasi|istimewa|repro)\b|dok\.|dok\s+[a-z]|ist\.)"
+    r"[^()]{0,60}\)\s*$",
+    re.IGNORECASE,
+)
+"""A photo credit closing a line (`(Foto: Istimewa)`, `(ANTARA FOTO/Nama)`, `(Dok. Humas)`,
+`(ISTIMEWA)`): the line is a caption set as a paragraph, not article text. Bare `(ist)` and
+`(dok)` are left out: they are also writers' sign-off initials."""
+
+
+_CREDIT_WORD = re.compile(r"foto|photo|dokumentasi|istimewa|repro", re.IGNORECASE)
+
+
+def _is_photo_caption(text: str) -> bool:
+    """A line closed by a photo credit, not by a writer's initials (`(ist)`, `(dok/rh)`)."""
+    if not _PHOTO_CREDIT.search(text):
+        return False
+    signoff = parse_signoff(text)
+    return signoff is None or _CREDIT_WORD.search(signoff.code) is not None
+
+
 @dataclass
 class _Body:
     text: str | None = None
@@ -552,6 +575,9 @@ def extract_body(ctx: _Context, title: str | None) -> _Body:
         staff = parse_staff(text)
         if staff:
             result.staff.extend(staff)
+            continue
+        if len(text) <= CAPTION_MAX_CHARS and _is_photo_caption(text):
+            result.captions.append(text)  # `<img><br><em>Warga antre ... (Foto: Istimewa)</em>`
             continue
         if is_body_junk(text):
             continue

@@ -440,6 +440,28 @@ def test_a_sentence_that_starts_with_baca_juga_is_text() -> None:
     assert "Baca juga buku panduan" in result["body"]
 
 
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "Warga antre di pasar murah Tenggarong, Senin (22/5). (Foto: Istimewa)",
+        "Warga antre di pasar murah Tenggarong. (ANTARA FOTO/Rina Kartika)",
+        "Warga antre di pasar murah Tenggarong. (Dok. Humas Pemkab)",
+    ],
+)
+def test_a_caption_set_as_a_paragraph_after_an_image_leaves_the_body(caption: str) -> None:
+    line = f'<img src="/foto/pasar-murah.jpg"><br><em>{caption}</em>'
+    result = extract(page(paragraphs=[*PARAGRAPHS[:2], line, *PARAGRAPHS[2:]]))
+    assert "pasar murah" not in result["body"]
+    assert result["captions"] == [caption]
+
+
+def test_a_writers_initials_closing_the_body_are_not_a_photo_credit() -> None:
+    last = "Stok beras cukup hingga Lebaran, katanya. (ist)"
+    result = extract(page(paragraphs=[*PARAGRAPHS[:3], last]))
+    assert result["signoff"] == "ist"
+    assert result["body"].endswith("Stok beras cukup hingga Lebaran, katanya.")
+
+
 def test_headlines_listed_above_the_title_are_related() -> None:
     items = "".join(
         f'<li><a href="/samarinda/2023/05/{10 + i}/judul-berita-nomor-{i}">Judul Berita Kota '
