@@ -11,8 +11,9 @@
    (b) `warta crawl` of the same outlet (robots.txt, sitemap, home page, related links,
    extraction, pipelines, archive writes) into a new archive. Each runs in its own process
    with the same loopback settings (AutoThrottle off, no delay, the same concurrency), and
-   the bare spider takes warta's own reactor and CONCURRENT_ITEMS (`SHARED`), so the two
-   differ only in what warta does with each page.
+   the bare spider takes warta's own reactor, CONCURRENT_ITEMS (`SHARED`) and garbage
+   collector tuning (`crawler.runner.crawl_gc`), so the two differ only in what warta does
+   with each page.
 4. Pages per second of each, from Scrapy's own stats (responses / elapsed, start-up
    excluded), and their ratio. Target: warta at least half of the bare spider's rate.
    `--repeat R` (default 3) alternates the two crawls R times and keeps each one's best
@@ -137,7 +138,10 @@ def run_bare(sitemap_url: str, stats_file: str) -> None:
                               **{name: warta.get(name) for name in SHARED}})
     crawler = process.create_crawler(BareSpider)
     process.crawl(crawler)
-    process.start()
+    from crawler.runner import crawl_gc
+
+    with crawl_gc():  # warta's garbage-collector tuning too: a process setting, not page work
+        process.start()
     assert crawler.stats is not None
     stats = {k: (v.isoformat() if hasattr(v, "isoformat") else v)
              for k, v in crawler.stats.get_stats().items()}

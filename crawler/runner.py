@@ -14,11 +14,13 @@ writes the final stats to `WARTA_STATS_FILE` as JSON. So does the crawl's stats 
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import logging
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self, TextIO
@@ -55,6 +57,7 @@ from crawler.state import (
     LockHolder,
     state_dir_for,
 )
+from crawler.workers import GC_GEN0_THRESHOLD
 
 logger = logging.getLogger(__name__)
 
@@ -266,6 +269,22 @@ def _announce(stream: TextIO, start: JobStart, db_path: str) -> None:
                       "archived since then are not fetched again (--fresh starts over)")
 
 
+@contextlib.contextmanager
+def crawl_gc() -> Iterator[None]:
+    """Python's garbage collector tuned for the crawl (`crawler.workers.GC_GEN0_THRESHOLD`,
+    start-up objects frozen), restored afterwards: `run_crawl` may run many crawls in one
+    process."""
+    threshold = gc.get_threshold()
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_GEN0_THRESHOLD, *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
 def _run(crawl: Settings, profiles: Sequence[SiteProfile], db_path: str, stream: TextIO,
          bound: DateBound | None, max_articles: int, job_mode: str | None,
          urls: Mapping[str, Sequence[str]] | None = None) -> CrawlSummary:
@@ -281,7 +300,8 @@ def _run(crawl: Settings, profiles: Sequence[SiteProfile], db_path: str, stream:
         process.crawl(crawler, profiles=list(profiles), since=bound, max_articles=max_articles,
                       urls=urls)
         started = time.monotonic()
-        process.start()
+        with crawl_gc():
+            process.start()
         elapsed = time.monotonic() - started
     finally:
         logging.getLogger().removeHandler(handler)

@@ -40,6 +40,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import gc
 import itertools
 import logging
 import os
@@ -55,6 +56,16 @@ from typing import IO, Any
 from crawler.sites import SiteProfile
 
 logger = logging.getLogger(__name__)
+
+GC_GEN0_THRESHOLD = 20_000
+"""Allocations between two young-generation collections of Python's cyclic garbage collector
+during a crawl (Python's default: 700). A crawl allocates a stream of short-lived objects
+(Deferreds, requests, responses, dicts) that reference counting frees; at the default, the
+collector ran every few hundred of them, walking its young objects each time. 20,000 (a few MB
+of young objects at most) made bench/crawl.py ~10% faster. Set in the crawl process
+(`crawler.runner.crawl_gc`) and in each worker; `gc.freeze()` also moves the objects of
+start-up (modules, settings, profiles) out of every later collection."""
+
 
 BUSY_WINDOW = 0.1
 """Seconds over which the share of time spent reading pages is measured (auto mode). Short,
@@ -156,6 +167,9 @@ def serve() -> None:
     try:
         profiles: dict[str, SiteProfile] = _receive(requests)
         import crawler.extract  # noqa: F401  (before saying ready: the first page pays nothing)
+        gc.collect()
+        gc.freeze()  # the modules and profiles: out of every later collection
+        gc.set_threshold(GC_GEN0_THRESHOLD, *gc.get_threshold()[1:])
 
         _send(results, None)  # ready
         while True:
