@@ -94,6 +94,14 @@ def slow() -> Iterator[MockServer]:
         yield mock
 
 
+def wait_until_held_by(process: subprocess.Popen[str], lock_file: Path) -> None:
+    """Return once `process` has written itself into the lock file (it holds the lock)."""
+    deadline = time.monotonic() + WAIT
+    while not (lock_file.exists() and f'"pid": {process.pid},' in lock_file.read_text()):
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+
+
 def crawl_args(sites: Path, db: Path, *extra: str) -> list[str]:
     args = ["crawl", "mahakampos", "--sites-dir", str(sites), "--db", str(db), *extra]
     for setting in FAST_SETTINGS:
@@ -110,10 +118,7 @@ def test_overlapping_crawls_exit_75_or_wait(slow: MockServer, tmp_path: Path) ->
                              cwd=ROOT, env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + WAIT
-        while not (lock_file.exists() and f'"pid": {first.pid},' in lock_file.read_text()):
-            assert first.poll() is None and time.monotonic() < deadline
-            time.sleep(0.05)
+        wait_until_held_by(first, lock_file)
         refused = run_warta(*crawl_args(sites, db))
         waited = run_warta(*crawl_args(sites, db, "--wait"))
         first.communicate(timeout=WAIT)
@@ -156,14 +161,14 @@ def test_a_stale_lock_is_taken_over_and_said(slow: MockServer, tmp_path: Path) -
 
 # --- the Scrapy way (scrapy crawl, scrapyd) ---------------------------------------------------
 
-def scrapy_crawl(sites: Path, db: Path) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+def scrapy_crawl(sites: Path, db: Path) -> subprocess.Popen[str]:
+    """`scrapy crawl news -a site=mahakampos` into `db`, started in a child process."""
     settings = [arg for s in FAST_SETTINGS for arg in ("-s", s)]
-    return subprocess.run(
+    return subprocess.Popen(
         [sys.executable, "-m", "scrapy", "crawl", "news", "-a", "site=mahakampos",
          "-s", f"WARTA_DB={db}", "-s", f"WARTA_SITES_DIR={sites}", "-s", "LOG_LEVEL=WARNING",
-         *settings], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
-        check=False)
+         *settings], cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def test_a_scrapy_crawl_of_a_locked_archive_fetches_nothing_and_says_who_holds_it(
@@ -176,12 +181,12 @@ def test_a_scrapy_crawl_of_a_locked_archive_fetches_nothing_and_says_who_holds_i
     child = hold(lock_file, 60)
     slow.clear_log()
     try:
-        result = scrapy_crawl(sites, db)
+        _, stderr = scrapy_crawl(sites, db).communicate(timeout=WAIT)
     finally:
         child.kill()
         child.wait()
-    assert "Traceback" not in result.stderr
-    (line,) = [li for li in result.stderr.splitlines() if "ERROR" in li]
+    assert "Traceback" not in stderr
+    (line,) = [li for li in stderr.splitlines() if "ERROR" in li]
     assert line.endswith(f"ERROR: another crawl holds the lock on {db} (PID {child.pid}, since "
                          f"{json.loads(lock_file.read_text())['started_at']}, `holder`; lock "
                          f"file {lock_file}); this crawl fetches nothing: schedule it again "
@@ -195,18 +200,9 @@ def test_a_scrapy_crawl_holds_the_lock_while_it_runs_and_releases_it(
     sites = write_sites(tmp_path / "sites", slow.profiles)
     db = tmp_path / "warta.db"
     lock_file = tmp_path / "warta.db.state" / "crawl.lock"
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    settings = [arg for s in FAST_SETTINGS for arg in ("-s", s)]
-    first = subprocess.Popen(
-        [sys.executable, "-m", "scrapy", "crawl", "news", "-a", "site=mahakampos",
-         "-s", f"WARTA_DB={db}", "-s", f"WARTA_SITES_DIR={sites}", "-s", "LOG_LEVEL=WARNING",
-         *settings], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True)
+    first = scrapy_crawl(sites, db)
     try:
-        deadline = time.monotonic() + WAIT
-        while not (lock_file.exists() and f'"pid": {first.pid},' in lock_file.read_text()):
-            assert first.poll() is None and time.monotonic() < deadline
-            time.sleep(0.05)
+        wait_until_held_by(first, lock_file)
         with pytest.raises(CrawlLocked):
             CrawlLock(lock_file).acquire()
         first.communicate(timeout=WAIT)
