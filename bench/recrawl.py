@@ -38,19 +38,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from crawl import LOOPBACK  # the same loopback settings as the throughput bench
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 SITE = "kaltimnews"
 ADDED = 50
-CONCURRENCY = 16
-LOOPBACK = {
-    "AUTOTHROTTLE_ENABLED": "0",
-    "DOWNLOAD_DELAY": "0",
-    "CONCURRENT_REQUESTS": str(CONCURRENCY),
-    "CONCURRENT_REQUESTS_PER_DOMAIN": str(CONCURRENCY),
-    "LOG_LEVEL": "WARNING",
-}
 SERVER_START_TIMEOUT = 60.0
 
 
