@@ -23,7 +23,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any, Self
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from itemadapter import ItemAdapter
@@ -195,8 +194,6 @@ class NormalizePipeline:
         self.profiles = profiles
         self._canonical: dict[tuple[str, str], str] = {}
         """(outlet, related URL) -> canonical URL: the same headlines recur on many pages."""
-        self._home_hosts: dict[str, str | None] = {}
-        """Outlet key -> the host of its homepage."""
 
     def _canonical_link(self, url: str, profile: SiteProfile | None) -> str:
         key = (profile.key if profile else "", url)
@@ -205,7 +202,7 @@ class NormalizePipeline:
             if len(self._canonical) >= CANONICAL_CACHE_SIZE:
                 self._canonical.clear()
             owns = profile.owns if profile else None
-            home = urlsplit(profile.homepage).hostname if profile and profile.owns(url) else None
+            home = profile.home_host if profile and profile.owns(url) else None
             found = self._canonical[key] = canonical_url(url, owns=owns, home_host=home)
         return found
 
@@ -216,17 +213,11 @@ class NormalizePipeline:
     def _inc(self, key: str) -> None:
         self.stats.inc_value(key)
 
-    def _home_host(self, profile: SiteProfile) -> str | None:
-        found = self._home_hosts.get(profile.key, "")
-        if found == "":
-            found = self._home_hosts[profile.key] = urlsplit(profile.homepage).hostname
-        return found
-
     def process_item(self, item: Any) -> Any:
         adapter = item_fields(item)
         profile = self.profiles.get(adapter.get("source") or "")
         owns: Callable[[str], bool] | None = profile.owns if profile else None
-        home_host = self._home_host(profile) if profile else None
+        home_host = profile.home_host if profile else None
         tz = profile.tz if profile else _UTC
 
         adapter["url"] = canonical_url(adapter["url"], owns=owns, home_host=home_host)

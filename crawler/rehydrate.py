@@ -265,7 +265,7 @@ def plan(listed: Sequence[Listed], *, sites_dir: str | None = None,
         result.profiles[profile.key] = profile
         result.urls.setdefault(profile.key, []).append(item.url)
         target = canonical_url(item.url, owns=profile.owns,
-                               home_host=urlsplit(profile.homepage).hostname)
+                               home_host=profile.home_host)
         result.targets[item.url] = (profile.key, target)
     if derived:
         result.notes.append("no profile for " + ", ".join(sorted(derived)) + ": read with a "

@@ -57,7 +57,7 @@ from crawler.state import (
     LockHolder,
     state_dir_for,
 )
-from crawler.workers import GC_GEN0_THRESHOLD
+from crawler.workers import tune_gc
 
 logger = logging.getLogger(__name__)
 
@@ -271,13 +271,10 @@ def _announce(stream: TextIO, start: JobStart, db_path: str) -> None:
 
 @contextlib.contextmanager
 def crawl_gc() -> Iterator[None]:
-    """Python's garbage collector tuned for the crawl (`crawler.workers.GC_GEN0_THRESHOLD`,
-    start-up objects frozen), restored afterwards: `run_crawl` may run many crawls in one
+    """Python's garbage collector tuned for the crawl (`crawler.workers.tune_gc`), restored
+    afterwards: `run_crawl` may run many crawls in one
     process."""
-    threshold = gc.get_threshold()
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(GC_GEN0_THRESHOLD, *threshold[1:])
+    threshold = tune_gc()
     try:
         yield
     finally:

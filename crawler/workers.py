@@ -67,6 +67,16 @@ of young objects at most) made bench/crawl.py ~10% faster. Set in the crawl proc
 start-up (modules, settings, profiles) out of every later collection."""
 
 
+def tune_gc() -> tuple[int, int, int]:
+    """Set `GC_GEN0_THRESHOLD` and freeze the objects made so far; returns the thresholds it
+    replaced (`crawler.runner.crawl_gc` puts them back after a crawl)."""
+    threshold = gc.get_threshold()
+    gc.collect()
+    gc.freeze()  # modules, settings, profiles: out of every later collection
+    gc.set_threshold(GC_GEN0_THRESHOLD, *threshold[1:])
+    return threshold
+
+
 BUSY_WINDOW = 0.1
 """Seconds over which the share of time spent reading pages is measured (auto mode). Short,
 so that a fast crawl hands its pages to workers early: every page read here before they are up
@@ -167,9 +177,7 @@ def serve() -> None:
     try:
         profiles: dict[str, SiteProfile] = _receive(requests)
         import crawler.extract  # noqa: F401  (before saying ready: the first page pays nothing)
-        gc.collect()
-        gc.freeze()  # the modules and profiles: out of every later collection
-        gc.set_threshold(GC_GEN0_THRESHOLD, *gc.get_threshold()[1:])
+        tune_gc()
 
         _send(results, None)  # ready
         while True:

@@ -45,6 +45,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -138,6 +139,13 @@ class SiteProfile:
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @cached_property
+    def home_host(self) -> str | None:
+        """The homepage's host name (lower case, no port): the host that `m.`/`amp.` variants
+        of the outlet's URLs fold into (`crawler.urls.canonical_url`). Found once per profile:
+        the spider and the pipelines ask for it on every article."""
+        return urlsplit(self.homepage).hostname
 
     @property
     def domains(self) -> tuple[str, ...]:

@@ -32,7 +32,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import scrapy
 from scrapy import signals
@@ -160,7 +160,6 @@ class NewsSpider(scrapy.Spider):
         crawl keeps this one busy (`crawler.workers`, `WARTA_EXTRACT_PROCESSES`)."""
         self._asyncio: bool | None = None
         self._inc_value: Any = None
-        self._home_hosts: dict[str, str | None] = {}
         self._related_verdicts: dict[tuple[str, str], bool] = {}
         """(outlet, related URL) -> whether it is an article of the outlet, to follow."""
         self.argument_error: str | None = None
@@ -391,10 +390,7 @@ class NewsSpider(scrapy.Spider):
         if url in self._depth:
             target = url
         else:
-            home = self._home_hosts.get(key, "")
-            if home == "":
-                home = self._home_hosts[key] = urlsplit(profile.homepage).hostname
-            target = canonical_url(url, owns=profile.owns, home_host=home)
+            target = canonical_url(url, owns=profile.owns, home_host=profile.home_host)
         if not profile.owns(target):
             self._inc("discovery/offsite")
             return
