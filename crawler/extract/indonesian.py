@@ -276,6 +276,15 @@ _POSTED_BY = re.compile(
 """Blog-style meta lines naming the writer (`Ditulis oleh Nama pada 23 Mei 2023`, `Posted by:
 Nama`)."""
 
+_STAFF_START = re.compile(
+    r"laporan\s|(?:ditulis|diposting|diposkan|dipost|posted|written)\s|(?:" + _STAFF_ALT
+    + r")\s*[:：]",
+    re.IGNORECASE,
+)
+"""How every staff line opens (a `_LAPORAN` or `_POSTED_BY` line, or a `_STAFF` label at its
+start): one anchored match turns away the other lines, most of those asked, before the three
+patterns and a search through the whole line."""
+
 _WRAPPED = re.compile(r"^[(\[]\s*(?P<inner>[^()\[\]]+?)\s*[)\]]$")
 _SEGMENTS = re.compile(r"\s+[|•·]\s+")
 """Separators of a meta line's pieces (`Rabu, 24 Mei 2023 | Oleh : Nama | Dibaca : 341 kali`)."""
@@ -300,6 +309,8 @@ def parse_staff(text: str) -> list[tuple[str, str]]:
 
 
 def _parse_staff_line(text: str) -> list[tuple[str, str]]:
+    if _STAFF_START.match(text) is None:
+        return []
     laporan = _LAPORAN.match(text)
     if laporan:
         return [("reporter", laporan["name"].strip())]
