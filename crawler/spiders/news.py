@@ -412,8 +412,12 @@ class NewsSpider(scrapy.Spider):
         self._in_flight[key] += 1
         self._inc(f"discovery/articles/{via}")
         self._inc(f"site/{key}/found")
+        # `verbatim_url`: the target is already canonical (w3lib's `canonicalize_url` output,
+        # which it leaves unchanged), so Scrapy need not make it safe again at each `Request`
+        # (here and off the JOBDIR queue) nor canonicalize it for the duplicate filter; the
+        # fingerprint is the same.
         meta = self._meta(profile, "article", warta_depth=depth, warta_via=via,
-                          warta_target=target)
+                          warta_target=target, verbatim_url=True)
         if hint is not None:
             meta["warta_lastmod"] = hint.lastmod.isoformat() if hint.lastmod else None
             meta["warta_published"] = hint.published.isoformat() if hint.published else None

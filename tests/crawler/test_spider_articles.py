@@ -172,3 +172,19 @@ def test_a_binary_article_response_is_not_read(content_type: str) -> None:
     with pytest.raises(BadResponse) as err:
         middleware.process_response(request, response)
     assert err.value.kind == "not_html"
+
+
+@pytest.mark.parametrize("found", [
+    "http://benua.test/berita/2024/05/23/banjir-samarinda?utm_source=wa&b=2&a=1#komentar",
+    "http://BENUA.test:80/berita/ada spasi/%7Eeditor/é",
+])
+def test_an_article_request_keeps_the_fingerprint_scrapy_gives_its_url(found: str) -> None:
+    """Article requests carry their canonical URL verbatim (Scrapy does not re-encode it):
+    the duplicate filter sees the same fingerprint as for Scrapy's own handling of that URL,
+    so a JOBDIR written before resumes with the same requests seen."""
+    from scrapy.utils.request import fingerprint
+
+    [request] = list(make_spider()._article_requests(PROFILE, found, via="listing"))
+    assert request.meta["verbatim_url"] is True
+    assert fingerprint(request) == fingerprint(Request(request.url))
+    assert Request(request.url).url == request.url  # already what Scrapy would send
