@@ -41,6 +41,13 @@ PAGE_PARAMS = frozenset({"page", "halaman", "hal", "pg", "paging"})
 
 AMP_PARAMS = frozenset({"amp", "amp_js_v", "usqp", "outputtype", "_amp"})
 
+CANONICAL_MEMO_SIZE = 20_000
+"""URLs whose canonical form `canonical_url` remembers (a few MB when full; it is then emptied,
+so memory stays bounded on a crawl of any size). The same URL is canonicalized several times
+for one page (the fetched URL, its `rel=canonical`, the page among its own links) and headline
+boxes repeat links from page to page; the w3lib step was a sixth of reading a page on
+bench/crawl.py's outlet."""
+
 MAX_PATH_PAGE = 50
 """A trailing `/N/` path part is read as a page number only up to this value: real multi-page
 articles have a handful of parts, while a larger trailing number is usually an article id."""
@@ -193,7 +200,17 @@ def canonical_url(
                 same = _host_port(urlsplit(target))[0] == _host_port(urlsplit(base))[0]
             if same and not (_is_front_page(target) and not _is_front_page(base)):
                 base = target
-    return normalize_url(fold_variants(strip_tracking(base), home_host))
+    key = (base, home_host)
+    found = _canonical_memo.get(key)
+    if found is None:
+        if len(_canonical_memo) >= CANONICAL_MEMO_SIZE:
+            _canonical_memo.clear()
+        found = _canonical_memo[key] = normalize_url(fold_variants(strip_tracking(base), home_host))
+    return found
+
+
+_canonical_memo: dict[tuple[str, str | None], str] = {}
+"""`(URL, home host) -> canonical form`: a pure function of the two, so safe to share."""
 
 
 _SCRIPT_PATH = re.compile(r"(?:^/?$|\.(?:php\d?|aspx?|jsp|cfm|cgi|pl)$)", re.IGNORECASE)

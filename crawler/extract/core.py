@@ -1494,13 +1494,15 @@ _PAGE_HINT = re.compile(r"[?&](?:page|halaman|hal|pg|paging)=\d|/\d{1,2}/?(?:[?#
 def _next_pages(ctx: _Context, canonical: str, same_outlet: Callable[[str], bool]) -> list[str]:
     """URLs of further parts of a multi-page article: links (and `<link rel=next>`) whose URL
     folds into this article's canonical URL with a higher page number, in page order."""
-    current = page_number(ctx.url) or 1
-    home = _home_host(ctx.profile)
-    targets = {canonical, normalize_url(fold_variants(ctx.url, home))}
     found: dict[int, str] = {}
     hrefs = [link.href for link in ctx.page.links if _PAGE_HINT.search(link.href)]
     if ctx.structured.links.get("next"):
         hrefs.append(ctx.structured.links["next"])
+    if not hrefs:
+        return []  # most pages: no link that could number a part
+    current = page_number(ctx.url) or 1
+    home = _home_host(ctx.profile)
+    targets: set[str] | None = None  # found once a link passes the cheaper tests
     for href in hrefs:
         url = urljoin(ctx.url, repair_href(href))
         number = page_number(url)
@@ -1508,6 +1510,8 @@ def _next_pages(ctx: _Context, canonical: str, same_outlet: Callable[[str], bool
             continue
         if not url.startswith(("http://", "https://")) or not same_outlet(url):
             continue
+        if targets is None:
+            targets = {canonical, normalize_url(fold_variants(ctx.url, home))}
         if normalize_url(fold_variants(url, home)) in targets:
             found[number] = url.split("#", 1)[0]
     return [found[n] for n in sorted(found)]
@@ -1515,19 +1519,6 @@ def _next_pages(ctx: _Context, canonical: str, same_outlet: Callable[[str], bool
 
 def _home_host(profile: SiteProfile | None) -> str | None:
     return urlsplit(profile.homepage).netloc.lower() if profile is not None else None
-
-
-LINK_MEMO_SIZE = 20_000
-"""Link URLs whose canonical form is remembered between pages (a few MB). Headline boxes
-repeat the same links from page to page (on bench/crawl.py's outlet each article is linked
-from several others); canonicalizing a link was a sixth of reading a page there."""
-
-
-@lru_cache(maxsize=LINK_MEMO_SIZE)
-def _canonical_link(link: str, home: str | None) -> str:
-    """`canonical_url(link, home_host=home)`, memoized: a link's canonical form depends on the
-    link and the outlet's main host only (the owner test is for a declared canonical)."""
-    return canonical_url(link, home_host=home)
 
 
 def _captions(ctx: _Context, from_body: list[str]) -> list[str]:
@@ -1677,7 +1668,8 @@ def extract_article(
         return (urlsplit(link).hostname or "").lower() == page_host
 
     def canon(link: str) -> str:
-        return _canonical_link(link, home)
+        # remembered between pages by `canonical_url` (headline boxes repeat their links)
+        return canonical_url(link, home_host=home)
 
     finder = RelatedFinder(
         page,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from crawler import urls
 from crawler.urls import canonical_url, fold_variants, normalize_url, page_number, strip_tracking
 
 ARTICLE = "https://www.kaltimnews.id/politik/2023/12/06/kpu-kaltim-mulai-sortir/"
@@ -113,3 +114,18 @@ def test_strip_tracking_leaves_a_clean_url_untouched() -> None:
 def test_normalize_url_drops_default_port_and_fragment() -> None:
     assert normalize_url("HTTP://X.ID:80/a#b") == "http://x.id/a"
     assert normalize_url("http://x.id:8080") == "http://x.id:8080/"
+
+
+def test_remembered_canonical_forms_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(urls, "CANONICAL_MEMO_SIZE", 50)
+    monkeypatch.setattr(urls, "_canonical_memo", {})
+    for n in range(200):
+        assert canonical_url(f"{ARTICLE}{n}-x/?utm_source=fb") == f"{ARTICLE}{n}-x/"
+        assert len(urls._canonical_memo) <= 50
+    assert canonical_url(ARTICLE + "?fbclid=1") == ARTICLE  # still right after emptying
+
+
+def test_a_remembered_canonical_form_is_per_home_host() -> None:
+    mobile = "https://m.kaltimnews.id/politik/2023/12/06/kpu-kaltim-mulai-sortir/"
+    assert canonical_url(mobile) == "https://kaltimnews.id/politik/2023/12/06/kpu-kaltim-mulai-sortir/"
+    assert canonical_url(mobile, home_host="www.kaltimnews.id") == ARTICLE
