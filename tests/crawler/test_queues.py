@@ -81,3 +81,57 @@ def test_the_queue_files_are_byte_for_byte_scrapys(spider: NewsSpider, tmp_path:
         queue.close()
         files[name] = path.read_bytes()
     assert files["ours"] == files["scrapy"]
+
+
+def numbered(spider: NewsSpider, count: int) -> list[Request]:
+    return [Request(f"https://kaltimpost.jawapos.com/berita/{n}", callback=spider.read_article,
+                    errback=spider.on_error, meta={"warta_kind": "article", "n": n})
+            for n in range(count)]
+
+
+def test_a_large_frontier_goes_to_the_file_and_comes_back_last_in_first_out(
+        spider: NewsSpider, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past `HELD_MAX` requests the oldest are written to the file: memory stays bounded and
+    pops still come newest first, through the held ones and then the file."""
+    import crawler.queues
+
+    monkeypatch.setattr(crawler.queues, "HELD_MAX", 4)
+    queue = PickleLifoDiskQueue.from_crawler(spider.crawler, str(tmp_path / "queue"))
+    sent = numbered(spider, 11)
+    for request in sent[:7]:
+        queue.push(request)
+        assert len(queue._held) <= 4
+    assert queue.pop().meta["n"] == 6
+    for request in sent[7:]:
+        queue.push(request)
+    assert len(queue) == 10
+    popped = [queue.pop().meta["n"] for _ in range(10)]
+    assert popped == [10, 9, 8, 7, 5, 4, 3, 2, 1, 0]
+    assert queue.pop() is None
+    queue.close()
+
+
+def test_a_pause_with_spilled_and_held_requests_leaves_scrapys_file(
+        spider: NewsSpider, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import crawler.queues
+
+    monkeypatch.setattr(crawler.queues, "HELD_MAX", 4)
+    path = str(tmp_path / "queue")
+    queue = PickleLifoDiskQueue.from_crawler(spider.crawler, path)
+    sent = numbered(spider, 9)
+    for request in sent:
+        queue.push(request)
+    queue.close()
+    back = as_dicts(spider, ScrapyQueue.from_crawler(spider.crawler, path))
+    assert back == [r.to_dict(spider=spider) for r in reversed(sent)]
+
+
+def test_a_request_scrapy_could_not_save_is_refused_when_pushed(
+        spider: NewsSpider, tmp_path: Path) -> None:
+    """A callback that is not a spider method cannot be written to a JOBDIR: refused at once
+    (ValueError), so Scrapy's scheduler keeps it in its memory queue, as with its own queue."""
+    queue = PickleLifoDiskQueue.from_crawler(spider.crawler, str(tmp_path / "queue"))
+    with pytest.raises(ValueError):
+        queue.push(Request("https://kaltimpost.jawapos.com/x", callback=lambda r: None))
+    assert len(queue) == 0
+    queue.close()
