@@ -139,8 +139,8 @@ not cached: 2% of the crawl process's time on bench/crawl.py. The check is for a
 callbacks; warta's are covered by tests."""
 
 SCHEDULER_DISK_QUEUE = "crawler.queues.PickleLifoDiskQueue"
-"""Scrapy's pickle queue for JOBDIR, the same files, with each callback's name found once
-(`crawler/queues.py`)."""
+"""Scrapy's pickle queue for JOBDIR, the same files, written only past `HELD_MAX` requests or
+at a clean stop, with each callback's name found once (`crawler/queues.py`)."""
 
 STATS_CLASS = "crawler.runner.WartaStatsCollector"
 """Scrapy's memory stats collector without its per-call deprecation check (`crawler/runner.py`)."""
