@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from lxml import etree
 
@@ -167,14 +168,15 @@ _FLAGGABLE_INLINE = frozenset({"span", "time", "small", "font", "label", "strong
 
 
 
-@dataclass(frozen=True)
-class Flag:
+class Flag(NamedTuple):
+    """A region flag an ancestor sets (a named tuple: the walk makes thousands a page)."""
+
     depth: int
     kind: str
     element: etree._Element
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     """A run of visible text between block boundaries."""
 
@@ -209,7 +211,7 @@ class Block:
         return None
 
 
-@dataclass
+@dataclass(slots=True)
 class Link:
     href: str
     text: str
@@ -221,8 +223,9 @@ class Link:
     element: etree._Element | None = None
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
+    """An element's walk positions (a named tuple: one per block element of the page)."""
+
     start: int
     end: int
     depth: int
