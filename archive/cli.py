@@ -207,7 +207,8 @@ def stats(fmt: str, db: str) -> None:
 @click.option("--sort", type=click.Choice(SORTS), default="oldest", show_default=True,
               help="Row order (ties by id, so the same archive gives the same file).")
 @click.option("--urls-only", is_flag=True,
-              help="Only uid, url, source, published_at and title: a list to share where the "
+              help="Only uid, url, source, published_at, published_precision and title: a list "
+                   "to share where the "
                    "text may not be shared (`warta rehydrate` rebuilds it).")
 @click.option("--partition", is_flag=True,
               help="Parquet only: FILE is a folder of source=KEY/year=YYYY/ partitions.")

@@ -17,8 +17,9 @@ with only the writer's version in its metadata.
 
 Options:
 
-- `urls_only`: uid, url, source, published_at, title only, read without the body (for sharing
-  where the text may not be shared; `warta rehydrate` rebuilds the articles from it).
+- `urls_only`: uid, url, source, published_at, published_precision, title only, read without
+  the body (for sharing where the text may not be shared; `warta rehydrate` rebuilds the
+  articles from it).
 - `partition` (Parquet): a folder of hive-style partitions by outlet and year of the local
   publication date, `source=KEY/year=YYYY/part-0.parquet`. Undated articles are under
   `year=0` (UNDATED_YEAR): hive's null value `__HIVE_DEFAULT_PARTITION__` is read as null by
@@ -151,8 +152,9 @@ KIND_TYPES: dict[str, dict[str, str]] = {
     "object": {"jsonl": "object", "csv": "JSON object", "parquet": "string (JSON object)"},
 }
 
-#: What `urls_only` exports keep: enough to cite an article and to fetch it again.
-URL_FIELD_NAMES = ("uid", "url", "source", "published_at", "title")
+#: What `urls_only` exports keep: enough to cite an article (with what its date is worth)
+#: and to fetch it again.
+URL_FIELD_NAMES = ("uid", "url", "source", "published_at", "published_precision", "title")
 _BY_NAME = {f.name: f for f in EXPORT_FIELDS}
 URL_FIELDS: tuple[ExportField, ...] = tuple(_BY_NAME[name] for name in URL_FIELD_NAMES)
 

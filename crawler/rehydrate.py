@@ -68,7 +68,7 @@ REPORT_MAX_URLS = 20
 """URLs that could not be fetched printed one per line; the rest are counted (`--failed FILE`
 lists them all)."""
 
-LIST_COLUMNS = ("uid", "url", "source", "published_at", "title")
+LIST_COLUMNS = ("uid", "url", "source", "published_at", "published_precision", "title")
 """The columns of a urls-only export, kept in a `--failed` list (with `reason`)."""
 
 NOT_REQUESTED = "not fetched: the crawl ended before it"
@@ -116,8 +116,7 @@ def _rows(path: Path, fmt: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
         if missing:
             raise UsageError(f"{path}: no 'url' column (columns: "
                              f"{', '.join(dataset.schema.names)}); give a urls-only export")
-        wanted = [c for c in ("uid", "url", "source", "published_at", "title")
-                  if c in dataset.schema.names]
+        wanted = [c for c in LIST_COLUMNS if c in dataset.schema.names]
         number = 0
         for batch in dataset.to_batches(columns=wanted):
             for row in batch.to_pylist():

@@ -139,10 +139,11 @@ def test_urls_only_holds_ids_urls_outlets_dates_titles(linked: Archive, tmp_path
         assert table.schema.field("published_at").type == pa.timestamp("us", tz="UTC")
         rows = table.to_pylist()
     assert [list(row) for row in rows] == [list(URL_FIELD_NAMES)] * 5
-    want = [(a["uid"], a["url"], a["source"], _instant(a["published_at"]), a["title"])
-            for a in linked.iter_articles()]
-    assert [(r["uid"], r["url"], r["source"], _instant(r["published_at"]), r["title"])
-            for r in rows] == want
+    want = [(a["uid"], a["url"], a["source"], _instant(a["published_at"]),
+             a["published_precision"] or "", a["title"]) for a in linked.iter_articles()]
+    assert [(r["uid"], r["url"], r["source"], _instant(r["published_at"]),
+             r["published_precision"] or "", r["title"]) for r in rows] == want
+    assert any(r["published_precision"] for r in rows)  # what each date is worth, kept
     assert [f["name"] for f in manifest["fields"]] == list(URL_FIELD_NAMES)
     assert manifest["urls_only"] is True
 
