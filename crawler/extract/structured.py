@@ -132,10 +132,15 @@ def _walk_nodes(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
                 yield from _walk_nodes(child, depth + 1)
 
 
+_JSONLD_SCRIPTS = etree.XPath('//script[contains(translate(@type, "JSONLD", "jsonld"), "ld+json")]')
+_MICRODATA = etree.XPath("//body//*[@itemprop][not(self::meta)]")
+# compiled once: `doc.xpath(text)` compiles its expression on every call
+
+
 def read_structured(doc: etree._Element) -> Structured:
     """Collect JSON-LD, meta, link rels, microdata, `<html lang>` and `<title>` from a tree."""
     result = Structured()
-    for script in doc.xpath('//script[contains(translate(@type, "JSONLD", "jsonld"), "ld+json")]'):
+    for script in _JSONLD_SCRIPTS(doc):
         data = _load_json(script.text or "")
         for node in _walk_nodes(data):
             kinds = _types(node)
@@ -163,7 +168,7 @@ def read_structured(doc: etree._Element) -> Structured:
         if href:
             for rel in rels:
                 result.links.setdefault(rel, href.strip())
-    for el in doc.xpath("//body//*[@itemprop][not(self::meta)]"):
+    for el in _MICRODATA(doc):
         prop = (el.get("itemprop") or "").strip().lower()
         if not prop:
             continue
