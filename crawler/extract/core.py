@@ -116,7 +116,6 @@ name the day of the event in the lede or the next two paragraphs."""
 SAME_INSTANT_SECONDS = 60
 """Two readings of a publication time agree when within a minute (pages show minutes)."""
 
-_SPACE = re.compile(r"\s+")
 _QUOTES = str.maketrans(
     {"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "\u00a0": " "}
 )
@@ -197,9 +196,11 @@ class _Context:
 
 
 def _norm(text: str) -> str:
-    return (
-        _SPACE.sub(" ", unicodedata.normalize("NFKC", text).translate(_QUOTES)).strip().casefold()
-    )
+    """Text as compared: NFKC, typographic quotes and dashes plain, spaces collapsed, case
+    folded."""
+    if not text.isascii():  # NFKC and `_QUOTES` change only characters outside ASCII
+        text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    return " ".join(text.split()).casefold()  # the same runs as `\s+` (str.isspace)
 
 
 def _outlet_words(url: str, profile: SiteProfile | None, site_name: str | None) -> frozenset[str]:

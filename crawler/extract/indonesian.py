@@ -465,7 +465,19 @@ def is_body_junk(text: str) -> bool:
         return False
     if _BODY_JUNK.match(text.strip(_DECORATION)) is not None:
         return True
-    return len(text) <= CHANNEL_PROMO_MAX_CHARS and _CHANNEL_PROMO.search(text) is not None
+    return (
+        len(text) <= CHANNEL_PROMO_MAX_CHARS
+        and _names_a_channel(text)
+        and _CHANNEL_PROMO.search(text) is not None
+    )
+
+
+def _names_a_channel(text: str) -> bool:
+    """Cheap pre-check for `_CHANNEL_PROMO` (whose search costs as much at every line): each
+    of its matches holds `google`, `whatsapp` or `telegram`, and every character the pattern's
+    IGNORECASE lets stand for one of their letters case-folds to that letter."""
+    folded = text.casefold()
+    return "google" in folded or "whatsapp" in folded or "telegram" in folded
 
 
 _ROLE_WORDS = frozenset(
