@@ -317,12 +317,16 @@ _PROMOTING_FLAGS = frozenset({BYLINE, DATE, CAPTION, RELATED})
 adjacent `<span>`s are two lines on screen (styled as blocks), not one run of text; so is a
 `<span class="berita-rekomendasi-title">` label before its links."""
 
-_ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_ZERO_WIDTH_RE = re.compile(f"[{_ZERO_WIDTH}]")
 
 
 def strip_invisible(text: str) -> str:
     """Drop zero-width characters and soft hyphens from a whole page before parsing (one C
-    scan, instead of one per text piece)."""
+    scan, instead of one per text piece). Most pages hold none: six substring searches
+    (~2 us on a 100 KB page) say so before the regex scan (~300 us)."""
+    if not any(char in text for char in _ZERO_WIDTH):
+        return text
     return _ZERO_WIDTH_RE.sub("", text)
 
 
