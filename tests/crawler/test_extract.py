@@ -83,6 +83,16 @@ def test_the_body_is_the_paragraphs_without_dateline_and_signoff() -> None:
     assert "Terpopuler" not in body and "Hak cipta" not in body
 
 
+@pytest.mark.parametrize("style", ["display:none", "display: none", "DISPLAY: NONE;",
+                                   "color: red; visibility: hidden"])
+def test_text_a_reader_never_sees_stays_out_of_the_body(style: str) -> None:
+    hidden = f'<span style="{style}">baca-juga-tracking-8812 seo kata kunci</span>'
+    paragraphs = [PARAGRAPHS[0], f"Badan Penanggulangan Bencana{hidden} Daerah mencatat.",
+                  *PARAGRAPHS[2:]]
+    body = extract(page(paragraphs=paragraphs))["body"]
+    assert "tracking" not in body and "Badan Penanggulangan Bencana Daerah mencatat." in body
+
+
 def test_provenance_names_the_stage_of_each_field() -> None:
     provenance = extract(page())["provenance"]
     assert provenance["published_at"] == "text"
