@@ -10,17 +10,15 @@ downloading, scheduling and archiving meanwhile.
 When (`WARTA_EXTRACT_PROCESSES`):
 
 - unset (the default): on a machine with two CPUs or more, workers start only once reading
-  pages keeps the crawl process busy: `BUSY_PAGES` pages read before `BUSY_WINDOW` seconds
-  have passed, extraction taking at least `BUSY_SHARE` of the time they spanned. A polite
-  crawl (a few pages a second), a small one and a re-crawl of an unchanged outlet never start
-  a process. Then one worker per CPU but one, at most `MAX_AUTO_PROCESSES`.
+  pages keeps the crawl process busy: over a window of `BUSY_WINDOW` seconds that held at
+  least `BUSY_PAGES` pages, extraction took at least `BUSY_SHARE` of it. A polite crawl (a
+  few pages a second), a small one and a re-crawl of an unchanged outlet never start a
+  process. Then one worker per CPU but one, at most `MAX_AUTO_PROCESSES`.
 - a number N > 0: N workers from the first article page, which wait for them to start.
 - 0: pages are always read in the crawl process.
 
-Once workers are started, pages wait for them to be up (a fraction of a second, on another
-core) rather than being read in the crawl process meanwhile, which keeps downloading: the
-start-up overlaps with downloads instead of slowing them (a few percent of bench/crawl.py).
-Pages read by workers are counted (`extract/worker_pages`). A page
+In auto mode, until the workers are up (a fraction of a second, on another core), pages are
+read in the crawl process; pages read by workers are counted (`extract/worker_pages`). A page
 gives the same fields either way: the same function with the same arguments, in a fresh
 interpreter (`python -c`, started with the crawl process's `sys.path`:
 no copy of its sockets, threads or reactor, and, unlike `multiprocessing`, no import of its
@@ -80,16 +78,16 @@ def tune_gc() -> tuple[int, int, int]:
 
 
 BUSY_WINDOW = 0.1
-"""Seconds within which `BUSY_PAGES` pages must be read for the crawl to be judged busy (auto
-mode); a window that ends with fewer starts nothing. Short, so that a fast crawl hands its
-pages to workers early: every page read here costs the crawl process ~2 ms more than one a
-worker reads."""
+"""Seconds over which the share of time spent reading pages is measured (auto mode). Short,
+so that a fast crawl hands its pages to workers early: every page read here before they are up
+costs the crawl process ~2 ms more than one a worker reads. On bench/crawl.py (2,000 pages,
+about 4 s) the crawl process read ~150 pages with 0.5 s, ~70 with 0.1 s (most of them while
+the worker starts). `BUSY_PAGES` keeps a short window from judging on one or two slow pages."""
 
 BUSY_PAGES = 16
-"""Pages that are judged together (auto mode), as soon as they are read: 16 pages within
-`BUSY_WINDOW` is 160 pages a second, which a polite crawl (a few pages a second) never reaches
-and a loopback crawl (300-500 pages a second) reaches with its first pages (on bench/crawl.py,
-only those 16 are read here). Enough pages that one or two slow ones decide nothing."""
+"""Pages a window must hold to be judged (auto mode); a window with fewer starts nothing. 16
+pages in `BUSY_WINDOW` is 160 pages a second: a polite crawl (a few pages a second) never
+gets there, a loopback crawl (300-500 pages a second) does within its first window."""
 
 BUSY_SHARE = 0.25
 """Share of the window spent reading pages that starts the workers (auto mode). A loopback
@@ -358,6 +356,16 @@ class ExtractionWorkers:
         self._window_start: float | None = None
         self._busy = 0.0
         self._pages = 0
+        self._all_ready = False
+
+    @property
+    def running(self) -> bool:
+        """Whether workers read the pages now (started and ready)."""
+        if self._off or not self.workers:
+            return False
+        if not self._all_ready:  # asked for every page: once true, it stays true
+            self._all_ready = all(w.ready.done() for w in self.workers)
+        return self._all_ready
 
     def read(self, body: bytes, url: str, site: str | None, fetched_at: dt.datetime,
              encoding: str | None) -> dict[str, Any]:
@@ -376,7 +384,8 @@ class ExtractionWorkers:
         `ExtractionError`). Needs a running asyncio loop (Scrapy's asyncio reactor)."""
         if not self._off and not self.auto and not self.workers:
             self._start()
-        if not self._off and self.workers:
+        # Auto mode reads pages here while its workers start; a set number waits for them.
+        if not self._off and self.workers and (not self.auto or self.running):
             workers = self.workers
             worker = (workers[0] if len(workers) == 1
                       else min(workers, key=lambda w: len(w.pending)))
@@ -408,7 +417,7 @@ class ExtractionWorkers:
         self._busy += ended - started
         self._pages += 1
         span = ended - self._window_start
-        if self._pages < BUSY_PAGES and span < BUSY_WINDOW:
+        if span < BUSY_WINDOW:
             return
         if self._pages >= BUSY_PAGES and self._busy >= BUSY_SHARE * span:
             self._start()

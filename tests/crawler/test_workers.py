@@ -183,27 +183,3 @@ def test_auto_mode_starts_workers_only_for_many_busy_pages() -> None:
         assert len(workers.workers) == 1
     finally:
         workers.close()
-
-
-def test_auto_mode_hands_every_page_to_its_workers_once_they_start() -> None:
-    """Pages read back to back start the worker; the next pages wait for it to come up instead
-    of being read in the crawl process meanwhile, and get the same fields."""
-    from crawler.workers import BUSY_PAGES
-
-    body, url = demo_page()
-    fetched = dt.datetime(2024, 5, 1, 3, 0, tzinfo=dt.UTC)
-    counts = Counts()
-    workers = ExtractionWorkers({}, None, lambda: counts)
-    workers.processes = 1  # what auto mode picks on two CPUs, whatever this machine has
-
-    async def read(pages: int) -> list[dict[str, Any]]:
-        return [await workers.read_async(body, url, None, fetched, "utf-8")
-                for _ in range(pages)]
-
-    try:
-        fields = asyncio.run(read(BUSY_PAGES + 3))
-    finally:
-        workers.close()
-    assert counts["extract/workers"] == 1
-    assert counts["extract/worker_pages"] == 3
-    assert all(f == fields[0] for f in fields)
