@@ -35,9 +35,11 @@ from scrapy.squeues import PickleLifoDiskQueue as ScrapyPickleLifoDiskQueue
 logger = logging.getLogger(__name__)
 
 HELD_MAX = 10_000
-"""Requests a queue holds in memory (about 1 KB each with warta's metadata, so ~10 MB a
-priority); past it, the oldest half is written to the file. A crawl's frontier is mostly far
-smaller: 2,000 articles of bench/crawl.py never touch the file until a pause."""
+"""Requests a queue holds in memory; past it, the oldest half is written to the file. Scrapy
+keeps one queue per outlet (download slot) and priority, and an outlet's requests are nearly
+all article requests of one priority: with ~900 bytes a request (warta's metadata, measured
+with tracemalloc), at most ~9 MB an outlet, ~80 MB for the nine bundled ones at once. The
+2,000 articles of bench/crawl.py never touch the file until a pause."""
 
 
 class PickleLifoDiskQueue(ScrapyPickleLifoDiskQueue):  # type: ignore[misc,valid-type]
