@@ -522,7 +522,22 @@ _TEAM_WORDS = frozenset({"tim", "team"})
 
 MAX_NAME_WORDS = 6
 """Indonesian names run to four or five words (`Aloysius Gonsaga Angi Ebo`); longer strings
-are sentences or titles, not names."""
+are sentences or titles, not names. Particles and abbreviated titles (`Al`, `bin`, `H.`) are
+not counted (see `_NAME_PARTICLES`)."""
+
+MAX_NAME_TOKENS = 9
+"""Words in one name, particles and titles included: Bugis, Banjar and Arabic names with
+their titles run to eight (`Andi Muhammad Fadhil Al Haqqi Daeng Matola`, `Hj. Siti Nur
+Aisyah binti Abdul Rahman`); a longer string is a sentence."""
+
+_NAME_PARTICLES = frozenset(
+    {"al", "el", "ar", "bin", "binti", "ibnu", "ibn", "van", "von", "de", "der", "da"}
+)
+"""Particles inside Indonesian names (Arabic `Al`/`bin`/`binti`, Dutch-descended `van`/`de`):
+short connecting words, not a further name, so a name may carry them beyond
+`MAX_NAME_WORDS`."""
+_NAME_TITLE = re.compile(r"^[A-Z][a-z]{0,2}\.$")
+"""An abbreviated title or initial in a name (`H.`, `Hj.`, `Dr.`, `Ir.`, `M.`)."""
 
 
 def person_names(text: str | None, outlet_words: frozenset[str] = frozenset()) -> list[str]:
@@ -534,7 +549,7 @@ def person_names(text: str | None, outlet_words: frozenset[str] = frozenset()) -
     value = _CONTRIBUTOR_PREFIX.sub("", value)
     sides = [s.strip() for s in _SIDE_SPLIT.split(value) if s.strip()]
     if sides:
-        people = [s for s in sides if not _is_non_person(s, outlet_words)]
+        people = [s for s in sides if _names_someone(s, outlet_words)]
         value = people[0] if people else ""
     names: list[str] = []
     for part in _NAME_SPLIT.split(value):
@@ -547,6 +562,27 @@ def person_names(text: str | None, outlet_words: frozenset[str] = frozenset()) -
     return names
 
 
+def _names_someone(side: str, outlet_words: frozenset[str]) -> bool:
+    """Whether one side of a byline (`Nama - Outlet`, `Nama / Jurnalis`) holds a person: the
+    whole side, or the names it joins (`A dan B`, `A, B & C`), so that several long names
+    together do not read as a sentence for their length. Joined names count only when each
+    is capitalized throughout (`Warga di Samarinda mengungsi ke masjid dan sekolah` is a
+    sentence, whatever its `dan`)."""
+    if not _is_non_person(side, outlet_words):
+        return True
+    if len(side.split()) <= MAX_NAME_WORDS:
+        return False
+    parts = [p.strip(" :-–—.") for p in _NAME_SPLIT.split(side)]
+    return len(parts) > 1 and all(p and _capitalized(p) for p in parts) and any(
+        not _is_non_person(p, outlet_words) for p in parts
+    )
+
+
+def _capitalized(name: str) -> bool:
+    """Every word of a name starts with a capital, particles aside (`Al Haqqi`, `bin`)."""
+    return all(w[0].isupper() or w.lower() in _NAME_PARTICLES for w in name.split())
+
+
 ACCOUNT_WORDS = frozenset(
     {"admin", "administrator", "redaksi", "webmaster", "operator", "humas", "newsroom", "desk"}
 )
@@ -554,9 +590,26 @@ ACCOUNT_WORDS = frozenset(
 `Admin Diskominfo`, `Humas Pemkot`): not people, so the chain goes on to a staff line."""
 
 
+def _too_long_for_a_name(words: list[str]) -> bool:
+    """More than `MAX_NAME_WORDS` words, not counting particles and titles; a name that needs
+    them to pass the limit must be capitalized throughout (a sentence is not)."""
+    if len(words) <= MAX_NAME_WORDS:
+        return False
+    if len(words) > MAX_NAME_TOKENS:
+        return True
+    counted = 0
+    for word in words:
+        if word.lower() in _NAME_PARTICLES or _NAME_TITLE.match(word):
+            continue
+        if not word[0].isupper():
+            return True
+        counted += 1
+    return counted > MAX_NAME_WORDS
+
+
 def _is_non_person(text: str, outlet_words: frozenset[str]) -> bool:
     words = text.split()
-    if not words or len(words) > MAX_NAME_WORDS:
+    if not words or _too_long_for_a_name(words):
         return True
     if "://" in text or "@" in text or any(ch.isdigit() for ch in text):
         return True

@@ -194,6 +194,16 @@ def test_a_bare_staff_label_names_its_role() -> None:
     ]
 
 
+def test_a_staff_line_with_long_names_gives_every_writer() -> None:
+    line = "Reporter: Andi Muhammad Fadhil Al Haqqi dan Rina Kusuma Dewi | Editor: Siti Nur Aisyah"
+    staff = parse_staff(line)
+    assert staff == [
+        ("reporter", "Andi Muhammad Fadhil Al Haqqi dan Rina Kusuma Dewi"),
+        ("editor", "Siti Nur Aisyah"),
+    ]
+    assert person_names(staff[0][1]) == ["Andi Muhammad Fadhil Al Haqqi", "Rina Kusuma Dewi"]
+
+
 def test_a_sentence_starting_with_a_staff_word_is_not_a_staff_line() -> None:
     assert parse_staff("Editor senior itu mengatakan redaksi akan mengoreksi berita") == []
 
@@ -220,6 +230,29 @@ def test_a_sentence_starting_with_a_staff_word_is_not_a_staff_line() -> None:
         ("Tim Redaksi", []),
         ("Tim Liputan Kaltim", []),
         ("Maria Ulfa, Dewi Sartika", ["Maria Ulfa", "Dewi Sartika"]),
+        # long names, several joined: each name is held to the limit, not the whole line
+        (
+            "Andi Muhammad Fadhil Al Haqqi dan Rina Kusuma Dewi",
+            ["Andi Muhammad Fadhil Al Haqqi", "Rina Kusuma Dewi"],
+        ),
+        (
+            "Andi Muhammad Fadhil Al Haqqi, Rina Kusuma Dewi & Abdul Rahman Saleh",
+            ["Andi Muhammad Fadhil Al Haqqi", "Rina Kusuma Dewi", "Abdul Rahman Saleh"],
+        ),
+        (
+            "Gusti Muhammad Hatta dan Antung Noor Aisyah Rahmawati - Kaltim Post",
+            ["Gusti Muhammad Hatta", "Antung Noor Aisyah Rahmawati"],
+        ),
+        # particles and titles do not count toward the limit
+        (
+            "Andi Muhammad Fadhil Al Haqqi Daeng Matola",
+            ["Andi Muhammad Fadhil Al Haqqi Daeng Matola"],
+        ),
+        ("Hj. Siti Nur Aisyah binti Abdul Rahman", ["Hj. Siti Nur Aisyah binti Abdul Rahman"]),
+        # sentences stay sentences, `dan` or not
+        ("Warga di Samarinda mengungsi ke masjid dan sekolah terdekat", []),
+        ("Banjir Rendam Tiga Desa Di Kutai Barat Sejak Senin", []),
+        ("Wartawan senior itu menulis dan memotret banjir hari ini", []),
     ],
 )
 def test_person_names_from_bylines(byline: str, names: list[str]) -> None:
