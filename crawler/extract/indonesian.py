@@ -96,8 +96,58 @@ def _place_ok(segment: str) -> bool:
     return all(_PLACE_WORD.match(w) for w in words)
 
 
-def _read_prefix(prefix: str, outlet_words: frozenset[str]) -> tuple[str | None, bool] | None:
-    """`(place, ok)` for a dateline prefix, None when the prefix is not one."""
+_GEO_FIRST = frozenset(
+    {"kota", "kabupaten", "kepulauan", "pulau", "tanjung", "teluk", "muara", "sungai", "hulu",
+     "tanah", "bukit", "gunung", "padang", "kuala", "labuhan", "pangkalan", "bandar", "long",
+     "loa", "sei", "rantau", "lubuk", "pasir", "batu", "danau", "ujung", "tenggarong"}
+)
+"""Words that open multi-word Indonesian place names (`Tanjung Redeb`, `Muara Badak Ulu`,
+`Long Apari`, `Kepulauan Bangka Belitung`): geographic nouns, and in Kalimantan the Dayak
+and Kutai `Long` (river mouth) and `Loa` that begin village and district names."""
+_GEO_LAST = frozenset(
+    {"utara", "selatan", "barat", "timur", "tengah", "tenggara", "daya", "laut", "raya", "ulu",
+     "ilir", "hulu", "hilir", "seberang", "darat", "baru", "kota"}
+)
+"""Words that close them: compass points and upstream/downstream (`Penajam Paser Utara`,
+`Hulu Sungai Selatan`, `Ogan Komering Ilir`, `Timor Tengah Selatan`, `Lima Puluh Kota`):
+how most regencies of three words are named, after the one they were split from."""
+_NOT_PLACE_FIRST = frozenset(
+    {"warga", "masyarakat", "penduduk", "bupati", "wakil", "wali", "gubernur", "camat", "lurah",
+     "kepala", "ketua", "anggota", "presiden", "menteri", "pemkab", "pemkot", "pemprov",
+     "pemerintah", "dprd", "polres", "polsek", "polda", "kodim", "dinas", "badan", "kantor",
+     "tim", "petani", "nelayan", "pedagang", "sejumlah", "ribuan", "ratusan", "puluhan", "para",
+     "seluruh", "festival", "bank", "partai", "universitas", "rsud", "bandara", "pelabuhan",
+     "pasar", "jalan", "jembatan", "harga", "banjir", "kebakaran"}
+)
+"""First words of the people, offices and things a lead sentence starts with before a
+place (`Warga Kutai Barat - ...`, `Pemkab Kutai Timur - ...`): such a line is no dateline
+even when the place after them is."""
+
+
+def _mixed_case_place(place: str) -> bool:
+    """A mixed-case place of three words (`Penajam Paser Utara`) reads as a dateline only when
+    it is shaped like an Indonesian place name: opened by a geographic word or closed by a
+    compass or river word, and not opened by a person's, an office's or a thing's name. Two
+    words or fewer are read as before (`Tanjung Redeb -`), upper case too (`PENAJAM PASER
+    UTARA -`: no sentence is set in capitals)."""
+    words = place.lower().split()
+    if words[0] in _NOT_PLACE_FIRST:
+        return False
+    return words[0] in _GEO_FIRST or words[-1] in _GEO_LAST
+
+
+def _opens_a_sentence(rest: str | None) -> bool:
+    """After a dateline the lead sentence starts (`Pemerintah ...`, `"Kami ...`, `23 warga`);
+    after an aside dash a sentence goes on in lower case (`Presiden ... - yang hadir`).
+    None: the dateline stands alone on its line."""
+    return rest is None or (rest[:1].isupper() or rest[:1].isdigit() or rest[:1] in "\"“'‘")
+
+
+def _read_prefix(
+    prefix: str, outlet_words: frozenset[str], rest: str | None = None
+) -> tuple[str | None, bool] | None:
+    """`(place, ok)` for a dateline prefix, None when the prefix is not one. `rest`: the text
+    after the dash (None for a prefix alone on its line)."""
     prefix = prefix.strip().rstrip(",").strip()
     if not prefix or prefix[-1] in ".!?:;\"”'’":
         return None
@@ -124,10 +174,17 @@ def _read_prefix(prefix: str, outlet_words: frozenset[str]) -> tuple[str | None,
             return None
     if not places and not outlet:
         return None
-    # without an outlet credit, only an upper-case place or a short one reads as a dateline
-    # (`JAKARTA -`, `Jakarta -`); `Presiden Joko Widodo - ...` is a sentence
+    # without an outlet credit, only an upper-case place, a short one or one shaped like a
+    # place name reads as a dateline (`JAKARTA -`, `Jakarta -`, `Penajam Paser Utara -`);
+    # `Presiden Joko Widodo - ...` is a sentence
     if places and not outlet and (
-        len(places) > 2 or not all(p.isupper() or len(p.split()) <= 2 for p in places)
+        len(places) > 2
+        or not all(
+            p.isupper()
+            or len(p.split()) <= 2
+            or (_mixed_case_place(p) and _opens_a_sentence(rest))
+            for p in places
+        )
     ):
         return None
     return (", ".join(places) or None), True
@@ -147,7 +204,7 @@ def parse_dateline(
     head = text[: DATELINE_MAX_CHARS + 8]
     match = _DATELINE_HEAD.match(head)
     if match:
-        read = _read_prefix(match["prefix"], outlet_words)
+        read = _read_prefix(match["prefix"], outlet_words, text[match.end() :])
         if read is not None:
             return Dateline(read[0], text[: match.end()].strip(), text[match.end() :].strip())
     bar = _DATELINE_BAR.match(head)

@@ -40,6 +40,13 @@ OUTLET = frozenset({"kompas", "kaltimpost", "liputan6", "tribunnews"})
         ("Balikpapan (ANTARA)- Pemkot Balikpapan", "Balikpapan", "Pemkot Balikpapan"),
         ("SAMARINDA | Wali kota meminta", "SAMARINDA", "Wali kota meminta"),
         ("TENGGARONG : Bupati meminta", "TENGGARONG", "Bupati meminta"),
+        # mixed-case places of three words, shaped like place names
+        ("Penajam Paser Utara - Pemerintah kab", "Penajam Paser Utara", "Pemerintah kab"),
+        ("Muara Badak Ulu – Warga", "Muara Badak Ulu", "Warga"),
+        ('Hulu Sungai Selatan - "Kami siap', "Hulu Sungai Selatan", '"Kami siap'),
+        ("Kutai Kartanegara, (ANTARA) - Warga desa", "Kutai Kartanegara", "Warga desa"),
+        ("Tanjung Redeb - Warga desa", "Tanjung Redeb", "Warga desa"),
+        ("PENAJAM PASER UTARA - Warga", "PENAJAM PASER UTARA", "Warga"),
     ],
 )
 def test_datelines_are_cut_from_the_first_paragraph(
@@ -54,6 +61,11 @@ def test_datelines_are_cut_from_the_first_paragraph(
 def test_a_dateline_alone_on_its_line() -> None:
     dateline = parse_dateline("Jakarta -")
     assert dateline is not None and (dateline.place, dateline.rest) == ("Jakarta", "")
+
+
+def test_a_three_word_place_alone_on_its_line() -> None:
+    dateline = parse_dateline("Penajam Paser Utara -")
+    assert dateline is not None and (dateline.place, dateline.rest) == ("Penajam Paser Utara", "")
 
 
 def test_a_bold_lead_without_dash_is_a_dateline() -> None:
@@ -74,6 +86,12 @@ def test_a_bold_lead_without_dash_is_a_dateline() -> None:
         "Kutai-Kartanegara menjadi tuan rumah",
         "Contoh : warga diminta mengungsi",
         "Kata Wali Kota : banjir surut besok",
+        # three capitalized words and a dash that are no place
+        "Warga Kutai Barat - Mereka mengungsi",
+        "Pemkab Kutai Timur - Dinas Pendidikan membuka pendaftaran",
+        "Andi Harun Saputra - Wali Kota Samarinda - meminta",
+        "Sungai Karang Mumus - yang melintasi kota - meluap",
+        "Rapat Dengar Pendapat - Komisi III memanggil",
     ],
 )
 def test_sentences_are_not_datelines(line: str) -> None:

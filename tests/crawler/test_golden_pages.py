@@ -17,6 +17,7 @@ Sidecar keys, all checked when present:
 - `body_first` / `body_last`: the first paragraph starts with the first sentence (dateline
   cut), the last paragraph ends with the last sentence (sign-off cut); `paragraphs`: how many;
   `must_contain` / `must_not_contain`: snippets that must (not) be in the body;
+- `captions`: the photo captions taken out of the body, in page order;
 - `related_count`, `related_first_url`, `related_must_not_contain` (URL pieces of site-wide
   lists such as `Terpopuler` / `Terkini` that must not be counted as related headlines),
   `related_titles` (the headlines as a reader sees them, in order);
@@ -163,6 +164,17 @@ def test_body_leaves_out_what_is_not_the_article(
     want, got = page
     found = [s for s in want["must_not_contain"] if s in (got["body"] or "")]
     assert not found
+
+
+CAPTION_CASES = [pytest.param(p, id=p.stem) for p in SIDECARS if "captions" in _load(p)]
+"""The pages whose sidecar lists the captions a reader sees (others were written before the
+key existed)."""
+
+
+@pytest.mark.parametrize("page", CAPTION_CASES, indirect=True)
+def test_captions(page: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    want, got = page
+    assert got["captions"] == want["captions"]
 
 
 @pytest.mark.parametrize("page", CASES, indirect=True)
