@@ -25,6 +25,7 @@ from crawler.extract import dates as D
 from crawler.extract.body import choose_root, is_excluded
 from crawler.extract.encoding import decode_html
 from crawler.extract.indonesian import (
+    TITLE_KICKERS,
     Dateline,
     Signoff,
     guess_language,
@@ -36,6 +37,7 @@ from crawler.extract.indonesian import (
     parse_staff,
     parse_unmarked_staff,
     person_names,
+    split_kicker,
     staff_label,
 )
 from crawler.extract.page import (
@@ -420,6 +422,38 @@ def extract_title(ctx: _Context) -> str | None:
     return None
 
 
+def _without_kicker(ctx: _Context, title: str | None) -> str | None:
+    """The headline without a kicker label set before it (`VIDEO: Banjir ...`, `[FOTO]
+    ...`, `<h1><span class="badge">INFOGRAFIS</span> Harga ...</h1>`): the label says what
+    kind of item the page is, not what happened. Only labels of `TITLE_KICKERS` go, in the
+    text or as the heading's own first element; `KPU: Pemilu Tetap Digelar` stays whole."""
+    if not title:
+        return title
+    label, rest = split_kicker(title)
+    if label is not None:
+        return rest
+    if ctx.title_index is None:
+        return title
+    heading = ctx.page.blocks[ctx.title_index].container
+    first = heading[0] if len(heading) else None
+    if (
+        first is None
+        or (heading.text or "").strip()
+        or not isinstance(first.tag, str)
+        or first.tag not in _KICKER_TAGS
+    ):
+        return title
+    shown = " ".join(_element_text(first).split()).strip(" :|")
+    if shown.lower() in TITLE_KICKERS and _norm(title).startswith(_norm(shown)):
+        rest = title[len(shown) :].lstrip(" :|-–—")
+        return rest or title
+    return title
+
+
+_KICKER_TAGS = frozenset({"span", "small", "em", "b", "strong", "i", "label", "mark", "sup"})
+"""Inline elements a template sets a kicker label in, inside the `<h1>`."""
+
+
 ELLIPSIS_TITLE_MIN_CHARS = 20
 """A declared title ending in `...`/`…` is a cut one when at least this long; shorter ones
 (`Banjir...`) could start many headings."""
@@ -563,7 +597,9 @@ def extract_body(ctx: _Context, title: str | None) -> _Body:
         if block.index in ctx.consumed:
             continue
         text = block.text
-        if title_norm and block.heading and _norm(text) == title_norm:
+        if block.heading and (
+            block.index == ctx.title_index or (title_norm and _norm(text) == title_norm)
+        ):
             continue
         why = is_excluded(block, span.depth)
         if why == CAPTION:
@@ -1629,7 +1665,7 @@ def extract_article(
     ctx.provenance["url"] = url_stage
 
     _choose_body_root(ctx)  # first: it decides which wrappers' flags are layout words
-    title = ctx.title_text = extract_title(ctx)
+    title = ctx.title_text = _without_kicker(ctx, extract_title(ctx))
     # lines read as fields before the body is cut, so they are left out of it
     modified_at = extract_modified(ctx)
     readings = read_dates(ctx)

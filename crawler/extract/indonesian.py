@@ -430,6 +430,39 @@ def parse_unmarked_staff(
     return found
 
 
+TITLE_KICKERS = frozenset(
+    {"video", "foto", "foto-foto", "galeri", "galeri foto", "infografis", "infografik",
+     "eksklusif", "exclusive", "breaking news", "breaking", "live", "live update", "update",
+     "terkini", "opini", "kolom", "editorial", "tajuk", "advertorial", "adv", "hoaks",
+     "cek fakta", "klarifikasi", "wawancara", "podcast", "analisis", "feature", "berita foto",
+     "video viral", "viral"}
+)
+"""Labels that outlets put before a headline to say what kind of item it is (`VIDEO:`,
+`FOTO:`, `INFOGRAFIS |`, `[EKSKLUSIF]`, `BREAKING NEWS:`). Only these: a word before a colon
+is otherwise the speaker of a quote headline (`KPU: Pemilu Tetap Digelar`) and stays."""
+KICKER_MAX_CHARS = 24
+"""The longest label of `TITLE_KICKERS` with its punctuation (`BREAKING NEWS:`) fits."""
+_KICKER = re.compile(
+    r"^\s*(?:\[\s*(?P<bracket>[^\]]{2,20}?)\s*\]\s*[:|]?|(?P<word>[^\W\d][\w -]{1,18}?)\s*[:|])"
+    r"\s*(?=\S)"
+)
+
+
+def split_kicker(title: str) -> tuple[str | None, str]:
+    """`(label, headline)` for a headline opened by a kicker label of `TITLE_KICKERS`
+    (`VIDEO: Banjir ...` -> `("VIDEO", "Banjir ...")`), else `(None, title)`."""
+    head = title[:KICKER_MAX_CHARS]
+    if ":" not in head and "|" not in head and "[" not in head:
+        return None, title  # nearly every title: three substring tests, no regex
+    match = _KICKER.match(title)
+    if match is None:
+        return None, title
+    label = (match["bracket"] or match["word"]).strip()
+    if " ".join(label.lower().split()) not in TITLE_KICKERS:
+        return None, title
+    return label, title[match.end() :]
+
+
 _INLINE_RELATED = re.compile(
     r"^\s*(?:(?:baca|lihat|simak|klik|read)"
     r"(?:\s+(?:juga|pula|selengkapnya|berita|artikel|also|lainnya))*"

@@ -451,6 +451,30 @@ def test_a_sentence_that_starts_with_baca_juga_is_text() -> None:
 
 
 @pytest.mark.parametrize(
+    "heading",
+    [
+        '<span class="label">VIDEO:</span> Banjir Rendam Lima Kecamatan di Samarinda',
+        "FOTO: Banjir Rendam Lima Kecamatan di Samarinda",
+        "[EKSKLUSIF] Banjir Rendam Lima Kecamatan di Samarinda",
+        "INFOGRAFIS | Banjir Rendam Lima Kecamatan di Samarinda",
+        '<span class="badge">BREAKING NEWS</span> Banjir Rendam Lima Kecamatan di Samarinda',
+    ],
+)
+def test_a_kicker_label_before_the_headline_is_not_the_title(heading: str) -> None:
+    html = page().replace(
+        "<h1>Banjir Rendam Lima Kecamatan di Samarinda</h1>", f"<h1>{heading}</h1>"
+    )
+    result = extract(html)
+    assert result["title"] == "Banjir Rendam Lima Kecamatan di Samarinda"
+    assert "Banjir Rendam Lima Kecamatan" not in result["body"]
+
+
+def test_a_speaker_before_a_colon_stays_in_the_title() -> None:
+    result = extract(page(title="KPU: Pemilu Tetap Digelar Sesuai Jadwal"))
+    assert result["title"] == "KPU: Pemilu Tetap Digelar Sesuai Jadwal"
+
+
+@pytest.mark.parametrize(
     "caption",
     [
         "Warga antre di pasar murah Tenggarong, Senin (22/5). (Foto: Istimewa)",

@@ -16,6 +16,7 @@ from crawler.extract.indonesian import (
     parse_staff,
     parse_unmarked_staff,
     person_names,
+    split_kicker,
     staff_label,
 )
 
@@ -374,3 +375,23 @@ def test_language_from_function_words() -> None:
     assert guess_language(indonesian) == "id"
     assert guess_language(english) == "en"
     assert guess_language("Samarinda") is None
+
+
+@pytest.mark.parametrize(
+    ("title", "label", "headline"),
+    [
+        ("VIDEO: Banjir Rendam Samarinda", "VIDEO", "Banjir Rendam Samarinda"),
+        ("Foto: Warga Antre Minyak Goreng", "Foto", "Warga Antre Minyak Goreng"),
+        ("[EKSKLUSIF] Wawancara Bupati Berau", "EKSKLUSIF", "Wawancara Bupati Berau"),
+        ("INFOGRAFIS | Harga Cabai Sepekan", "INFOGRAFIS", "Harga Cabai Sepekan"),
+        ("BREAKING NEWS: Kapal Tenggelam", "BREAKING NEWS", "Kapal Tenggelam"),
+        ("Cek Fakta: Hoaks Vaksin di Grup WA", "Cek Fakta", "Hoaks Vaksin di Grup WA"),
+        # a speaker or a topic before the colon is part of the headline
+        ("KPU: Pemilu Tetap Digelar", None, "KPU: Pemilu Tetap Digelar"),
+        ("Jokowi: IKN Jalan Terus", None, "Jokowi: IKN Jalan Terus"),
+        ("Banjir Samarinda: Warga Mengungsi", None, "Banjir Samarinda: Warga Mengungsi"),
+        ("Banjir Rendam Samarinda", None, "Banjir Rendam Samarinda"),
+    ],
+)
+def test_kicker_labels_before_a_headline(title: str, label: str | None, headline: str) -> None:
+    assert split_kicker(title) == (label, headline)
