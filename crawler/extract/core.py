@@ -536,6 +536,92 @@ def _is_photo_caption(text: str) -> bool:
     return signoff is None or _CREDIT_WORD.search(signoff.code) is not None
 
 
+SMALL_FONT_MAX_PX = 13.0
+"""A caption is set smaller than the text: body text runs 14-18px on news templates, captions
+11-13px (`font-size:11px`, `10pt`, `0.8em`, `80%`, `small`)."""
+_FONT_SIZE = re.compile(
+    r"font-size\s*:\s*(?:(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>px|pt|em|rem|%)|(?P<kw>[a-z-]+))",
+    re.IGNORECASE,
+)
+_CAPTION_TAGS = frozenset({"em", "i", "small", "span", "font"})
+"""Inline elements an editor wraps a caption line in under an image."""
+_IMAGE_WRAPPERS = frozenset({"a", "picture", "span"})
+
+
+def _small_or_italic(el: etree._Element) -> bool:
+    """Whether an inline element sets its text apart as a caption: italics, `<small>`, a
+    `<font size="1|2">`, or a style with a smaller font size or italics."""
+    tag = el.tag
+    if tag in ("em", "i", "small"):
+        return True
+    if tag == "font" and (el.get("size") or "").strip() in ("1", "2", "-1", "-2"):
+        return True
+    style = (el.get("style") or "").lower()
+    if not style:
+        return False
+    if "italic" in style:
+        return True
+    match = _FONT_SIZE.search(style)
+    if match is None:
+        return False
+    if match["kw"]:
+        return match["kw"] in ("x-small", "xx-small", "small", "smaller")
+    size = float(match["n"])
+    unit = match["unit"].lower()
+    px = size * {"px": 1.0, "pt": 4 / 3, "em": 16.0, "rem": 16.0, "%": 0.16}[unit]
+    return px <= SMALL_FONT_MAX_PX
+
+
+def _blank(text: str | None) -> bool:
+    return not text or text.isspace()
+
+
+def _image_captions(root: etree._Element) -> set[str]:
+    """Captions set without a caption class or credit right under an image: a small or
+    italic line in the image's own block after a `<br>` (`<p><img><br><span
+    style="font-size:11px">...</span></p>`), or the only content of the block that follows
+    a block holding nothing but the image (`<p><img></p><p><em>...</em></p>`). The line
+    must be the whole of its block: a paragraph that goes on after it is text."""
+    out: set[str] = set()
+    for img in root.iter("img"):
+        node = img
+        parent = node.getparent()
+        while (
+            parent is not None and parent.tag in _IMAGE_WRAPPERS and len(parent) == 1
+            and _blank(parent.text) and _blank(node.tail)
+        ):
+            node, parent = parent, parent.getparent()
+        if parent is None:
+            continue
+        candidate = node.getnext()
+        gap_ok = _blank(node.tail)
+        while candidate is not None and candidate.tag == "br" and _blank(candidate.tail):
+            candidate = candidate.getnext()
+        if candidate is None and gap_ok and _blank(parent.text) and len(parent) == 1:
+            # the image alone in its block: the caption is the next block, alone in it
+            block = parent.getnext()
+            if block is None or block.tag not in ("p", "div") or len(block) != 1:
+                continue
+            if not _blank(block.text):
+                continue
+            candidate = block[0]
+        elif not gap_ok:
+            continue
+        if (
+            candidate is None
+            or not isinstance(candidate.tag, str)
+            or candidate.tag not in _CAPTION_TAGS
+            or not _blank(candidate.tail)
+            or candidate.getnext() is not None
+            or not _small_or_italic(candidate)
+        ):
+            continue
+        text = _element_text(candidate)
+        if text and len(text) <= CAPTION_MAX_CHARS:
+            out.add(text)
+    return out
+
+
 @dataclass
 class _Body:
     text: str | None = None
@@ -592,6 +678,7 @@ def extract_body(ctx: _Context, title: str | None) -> _Body:
     span = page.span(ctx.root)
     assert span is not None
     title_norm = _norm(title) if title else None
+    image_captions = _image_captions(ctx.root)
     lines: list[Block] = []
     for block in page.blocks_in(ctx.root):
         if block.index in ctx.consumed:
@@ -613,7 +700,9 @@ def extract_body(ctx: _Context, title: str | None) -> _Body:
         if staff:
             result.staff.extend(staff)
             continue
-        if len(text) <= CAPTION_MAX_CHARS and _is_photo_caption(text):
+        if len(text) <= CAPTION_MAX_CHARS and (
+            _is_photo_caption(text) or (image_captions and text in image_captions)
+        ):
             result.captions.append(text)  # `<img><br><em>Warga antre ... (Foto: Istimewa)</em>`
             continue
         if is_body_junk(text):

@@ -489,6 +489,45 @@ def test_a_caption_set_as_a_paragraph_after_an_image_leaves_the_body(caption: st
     assert result["captions"] == [caption]
 
 
+UNCREDITED = "Warga mengungsi ke masjid di Sempaja, Selasa (23/5)."
+
+
+@pytest.mark.parametrize(
+    "figure",
+    [
+        f'<p><img src="/foto/banjir.jpg"><br><span style="font-size:11px">{UNCREDITED}</span></p>',
+        f'<p><a href="/f/b.jpg"><img src="/f/b.jpg"></a><br><em>{UNCREDITED}</em></p>',
+        f'<p><img src="/foto/banjir.jpg"></p><p><em>{UNCREDITED}</em></p>',
+        f'<p><img src="/foto/banjir.jpg"><br><small>{UNCREDITED}</small></p>',
+        f'<div><img src="/f/b.jpg"><br><span style="font-size: 0.8em">{UNCREDITED}</span></div>',
+    ],
+)
+def test_an_uncredited_caption_under_an_image_leaves_the_body(figure: str) -> None:
+    result = extract(page(paragraphs=[PARAGRAPHS[0], figure, *PARAGRAPHS[1:]]))
+    assert result["captions"] == [UNCREDITED]
+    assert "mengungsi ke masjid di Sempaja" not in result["body"]
+    assert len(result["body"].split("\n\n")) == len(PARAGRAPHS)
+
+
+@pytest.mark.parametrize(
+    "figure",
+    [
+        # plain text after the image: a paragraph, however short
+        f'<p><img src="/foto/banjir.jpg"><br>{UNCREDITED}</p>',
+        # a paragraph after a paragraph holding the image
+        f'<p><img src="/foto/banjir.jpg"></p><p>{UNCREDITED}</p>',
+        # body-size text in a span
+        f'<p><img src="/foto/banjir.jpg"><br><span style="font-size:16px">{UNCREDITED}</span></p>',
+        # an italic phrase that opens a paragraph going on after it
+        f'<p><img src="/foto/banjir.jpg"></p><p><em>Banjir kiriman</em> {UNCREDITED}</p>',
+    ],
+)
+def test_a_paragraph_after_an_image_stays_in_the_body(figure: str) -> None:
+    result = extract(page(paragraphs=[PARAGRAPHS[0], figure, *PARAGRAPHS[1:]]))
+    assert result["captions"] == []
+    assert "mengungsi ke masjid di Sempaja" in result["body"]
+
+
 def test_a_writers_initials_closing_the_body_are_not_a_photo_credit() -> None:
     last = "Stok beras cukup hingga Lebaran, katanya. (ist)"
     result = extract(page(paragraphs=[*PARAGRAPHS[:3], last]))
