@@ -171,6 +171,9 @@ DOWNLOADER_MIDDLEWARES = {
     # An article request redirected to a page the archive has is skipped there.
     "crawler.incremental.RedirectedArticleMiddleware": 120,
     "crawler.middlewares.ResponseCheckMiddleware": 590,
+    # Scrapy's meta refresh handling (580), asked only of pages that mention `refresh`.
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.MetaRefreshMiddleware": 580,
 }
 
 ITEM_PIPELINES = {
