@@ -47,3 +47,12 @@ def test_a_page_without_refresh_passes_untouched() -> None:
     request, response = respond(PLAIN.encode())
     assert middleware().process_response(request, response) is response
     assert not may_refresh(response.body)
+
+
+def test_the_word_refresh_elsewhere_does_not_count_as_a_meta_refresh() -> None:
+    """Ad scripts call `googletag.pubads().refresh()` on many news pages: only an
+    `http-equiv` tag can redirect."""
+    page = PLAIN.replace("</head>", '<meta http-equiv="Content-Type" content="text/html">'
+                         "<script>googletag.pubads().refresh();</script></head>")
+    assert not may_refresh(page.encode())
+    assert may_refresh(REFRESH.format(word="REFRESH").encode())
