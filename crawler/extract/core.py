@@ -41,6 +41,7 @@ from crawler.extract.indonesian import (
     staff_label,
 )
 from crawler.extract.page import (
+    BLOCK_TAGS,
     BYLINE,
     CAPTION,
     DATE,
@@ -176,6 +177,92 @@ MODIFIED_METAS = (
 )
 
 
+@dataclass(slots=True)
+class _Stamp:
+    """A machine-readable date element shown on the page (`<time datetime=ISO>`, an hAtom
+    `<abbr class="published" title=ISO>`)."""
+
+    value: str
+    modified: bool
+    """Classed as the modification date (`updated`, `modified`, `dateModified`) and not as
+    the publication date: WordPress themes print `<time class="entry-date published">` and
+    `<time class="updated">` side by side."""
+    text: str | None = None
+    """For an `<abbr>`: its text, which must be in the line (an abbr is read inside the line
+    of its block element; a `<time>` is a line of its own)."""
+
+
+_STAMP_MODIFIED = re.compile(r"updated|modified|diperbarui|datemodified")
+_STAMP_PUBLISHED = re.compile(r"published|datepublished|dt-published")
+_HATOM_ABBR = re.compile(r"published|updated|modified|dt-|date")
+
+
+def _find_stamps(doc: etree._Element) -> dict[etree._Element, _Stamp]:
+    """Every `<time datetime>` and hAtom `<abbr class="published|updated" title>` of the
+    page (one C-level `iter`; a page has a handful), by the element whose line shows it: the
+    `<time>` itself (the walk makes every `<time>` a line of its own, see `page.walk`), an
+    `<abbr>`'s nearest block element. Which of them dates the article is decided by where
+    that line is (`_visible_published`, `extract_modified`)."""
+    found: dict[etree._Element, _Stamp] = {}
+    published: list[etree._Element] = []
+    updated: list[tuple[etree._Element, _Stamp]] = []
+    for el in doc.iter("time", "abbr"):
+        text = None
+        if el.tag == "time":
+            value = el.get("datetime")
+        else:
+            value = el.get("title")
+            if not value or not _HATOM_ABBR.search((el.get("class") or "").lower()):
+                continue
+        if not value or not value.strip()[:1].isdigit():
+            continue
+        names = _stamp_names(el)
+        is_published = _STAMP_PUBLISHED.search(names) is not None
+        if is_published:
+            published.append(el)
+        modified = not is_published and _STAMP_MODIFIED.search(names) is not None
+        key = el
+        if el.tag == "abbr":
+            text = _element_text(el)
+            key = next((a for a in el.iterancestors() if a.tag in BLOCK_TAGS), el)
+        stamp = _Stamp(value.strip(), modified, text)
+        found.setdefault(key, stamp)
+        if modified:
+            updated.append((el, stamp))
+    for el, stamp in updated:
+        if stamp.modified and "modified" not in _stamp_names(el) and not _beside(el, published):
+            # `updated` alone is no modification date: tagDiv's Newspaper and Liputan6 class
+            # their only (publication) date `entry-date updated`; it means one only beside a
+            # `published` one (`<time class="published">...<time class="updated">`)
+            stamp.modified = False
+    return found
+
+
+def _stamp_names(el: etree._Element) -> str:
+    return f"{el.get('class') or ''} {el.get('itemprop') or ''}".lower()
+
+
+def _beside(el: etree._Element, published: list[etree._Element]) -> bool:
+    """Whether a `published`-classed stamp shares the element's parent or grandparent."""
+    parent = el.getparent()
+    if parent is None or not published:
+        return False
+    boxes = {parent, parent.getparent()}
+    return any(
+        other.getparent() in boxes or (other.getparent() is not None
+                                        and other.getparent().getparent() in boxes)
+        for other in published
+    )
+
+
+def _stamp_of(ctx: _Context, block: Block) -> _Stamp | None:
+    """The stamp shown in a line, if any."""
+    stamp = ctx.stamps.get(block.container)
+    if stamp is not None and stamp.text is not None and stamp.text not in block.text:
+        return None
+    return stamp
+
+
 @dataclass
 class _Context:
     """What the field chains share for one page."""
@@ -195,6 +282,9 @@ class _Context:
     root_first: int | None = None
     root_last: int | None = None
     consumed: set[int] = field(default_factory=set)
+    stamps: dict[etree._Element, _Stamp] = field(default_factory=dict)
+    """Machine-dated elements (`<time datetime>`, hAtom `<abbr title>`) by the element whose
+    line shows them (see `_find_stamps`)."""
 
 
 def _norm(text: str) -> str:
@@ -503,6 +593,18 @@ def _find_heading(ctx: _Context, title: str) -> int | None:
         if _norm(b.text) == want:
             return b.index
     return None
+
+
+def _unflag_title_boxes(ctx: _Context) -> None:
+    """A photo or caption region that holds the headline is a hero box, not a photo
+    (Twenty Nineteen's `site-featured-image` wraps the featured image, the title and the
+    entry meta): its flag would hide the date and byline under the title from every chain."""
+    if ctx.title_index is None:
+        return
+    block = ctx.page.blocks[ctx.title_index]
+    boxes = {f.element for f in block.flags if f.kind in (MEDIA, CAPTION)}
+    if boxes:
+        ctx.page.unflag(boxes)
 
 
 def _set(ctx: _Context, name: str, value: Any, stage: str) -> Any:
@@ -903,8 +1005,13 @@ def _near_title_blocks(ctx: _Context) -> list[Block]:
     return [b for b in blocks[lo : hi + 1] if not b.has_flag(NAV)]
 
 
-def _visible_published(ctx: _Context, hints: list[int]) -> _DateReading | None:
-    """The date shown by the title: the nearest date line, one with a time preferred."""
+def _visible_published(
+    ctx: _Context, hints: list[int], machine_dated: bool = False
+) -> _DateReading | None:
+    """The date shown by the title: the nearest date line, one with a time preferred; a
+    line that is a `<time datetime>` gives its instant (stage `time`) unless the page's
+    structured data already dates it (`machine_dated`: the shown text is then what is
+    compared with it, see `extract_published`)."""
     if "date" in ctx.selected:
         el = ctx.selected["date"][0]
         value = el.get("datetime") or el.get("content")
@@ -917,6 +1024,7 @@ def _visible_published(ctx: _Context, hints: list[int]) -> _DateReading | None:
         if reading:
             return reading
     best: tuple[tuple[int, int, int], _DateReading] | None = None
+    best_text: tuple[tuple[int, int, int], D.ParsedDate] | None = None
     title = ctx.title_index
     candidates = list(_near_title_blocks(ctx))
     seen = {b.index for b in candidates}
@@ -936,7 +1044,15 @@ def _visible_published(ctx: _Context, hints: list[int]) -> _DateReading | None:
             continue  # a dated headline link; a date linked to the permalink is fine
         if _MODIFIED_PREFIX.match(b.text):
             continue
+        stamp = _stamp_of(ctx, b) if ctx.stamps else None
+        if stamp is not None and stamp.modified:
+            continue  # `<time class="updated">` beside the publication date
         parsed = D.parse_date(b.text, tz=ctx.tz, fetched_at=ctx.fetched_at, year_hints=hints)
+        stage = "text"
+        if stamp is not None and not machine_dated:
+            machine = _stamp_reading(ctx, stamp, parsed)
+            if machine is not None:
+                parsed, stage = machine, "time"
         if parsed is None:
             continue
         if not (parsed.has_year or parsed.relative or b.has_flag(DATE) or parsed.has_time):
@@ -945,8 +1061,42 @@ def _visible_published(ctx: _Context, hints: list[int]) -> _DateReading | None:
         distance = abs(b.index - title) if title is not None else 0
         key = (0 if parsed.has_time else 1, 0 if b.has_flag(DATE) else 1, distance)
         if best is None or key < best[0]:
-            best = (key, _DateReading(parsed, "text", b.index))
-    return best[1] if best else None
+            best = (key, _DateReading(parsed, stage, b.index))
+        if stage == "text" and (best_text is None or key < best_text[0]):
+            best_text = (key, parsed)
+    if best is None:
+        return None
+    reading = best[1]
+    if reading.stage == "time" and best_text is not None and _ISO_DAY.match(reading.parsed.raw):
+        # the stamp shows no date of its own (Blogger's `<abbr title=ISO>10.15</abbr>`):
+        # the raw value is the date line readers see, when it names the same day
+        shown = best_text[1]
+        if reading.parsed.value.astimezone(shown.value.tzinfo).date() == shown.value.date():
+            p = reading.parsed
+            reading = _DateReading(D.ParsedDate(p.value, shown.raw, p.has_time, p.has_zone),
+                                   reading.stage, reading.block)
+    return reading
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d\d-\d\d")
+
+
+def _stamp_reading(
+    ctx: _Context, stamp: _Stamp, shown: D.ParsedDate | None
+) -> D.ParsedDate | None:
+    """The instant of a `<time datetime>` shown as a date line, with the shown text as its
+    raw value when it names the same day (`16 November 2023`, `3 jam lalu`)."""
+    machine = D.parse_machine(stamp.value, ctx.tz)
+    if machine is None:
+        return None
+    raw = machine.raw
+    if shown is not None and (
+        shown.relative
+        or machine.value.astimezone(shown.value.tzinfo).date() == shown.value.date()
+    ):
+        raw = shown.raw
+    return D.ParsedDate(machine.value, raw, machine.has_time, machine.has_zone)
+
 
 
 def _mislabelled_zone(machine: D.ParsedDate, shown: D.ParsedDate) -> bool:
@@ -1026,7 +1176,7 @@ def read_dates(ctx: _Context) -> _DateReadings:
     hints = [r.parsed.value.year for r in (strong, weak) if r is not None]
     if url_date:
         hints.insert(0, url_date[0])
-    visible = _visible_published(ctx, hints)
+    visible = _visible_published(ctx, hints, machine_dated=strong is not None)
     if visible is not None and visible.block is not None:
         ctx.consumed.add(visible.block)
     return _DateReadings(strong, weak, visible, url_date, hints)
@@ -1069,7 +1219,9 @@ def extract_published(
        `article:published_time` and kin, microdata `datePublished` (`<time>`, `<meta>`);
     2. the profile's `date` selector;
     3. the date shown by the title (`text`) when it has a time: the nearest short line that
-       parses as a full date;
+       parses as a full date; a line that is a `<time datetime>` or an hAtom `<abbr
+       class="published" title>` gives its instant (`time`; not one classed `updated` beside
+       a `published` one);
     4. weak meta names (`pubdate`, `date`, `dateCreated`, ...);
     5. the date shown by the title without a time;
     6. the URL's date path (`url`, day precision);
@@ -1173,6 +1325,13 @@ def extract_modified(ctx: _Context) -> str | None:
             return _set(ctx, "modified_at", _in_outlet_zone(reading.parsed, ctx.tz).iso(),
                         reading.stage)
     for b in _near_title_blocks(ctx):
+        stamp = _stamp_of(ctx, b) if ctx.stamps else None
+        if stamp is not None and stamp.modified and not b.has_flag(CAPTION):
+            reading = _machine(ctx, stamp.value, "time")
+            if reading:
+                ctx.consumed.add(b.index)
+                return _set(ctx, "modified_at", _in_outlet_zone(reading.parsed, ctx.tz).iso(),
+                            reading.stage)
         if len(b.text) <= VISIBLE_DATE_MAX_CHARS and _MODIFIED_PREFIX.match(b.text):
             parsed = D.parse_date(b.text, tz=ctx.tz, fetched_at=ctx.fetched_at)
             if parsed:
@@ -1733,6 +1892,7 @@ def extract_article(
 
     structured = read_structured(doc)
     selected = _apply_profile(doc, profile)
+    stamps = _find_stamps(doc)
     track = frozenset(el for els in selected.values() for el in els)
     page = walk(doc, track)
     site_name = structured.first("og:site_name")
@@ -1745,6 +1905,7 @@ def extract_article(
         fetched_at=fetched,
         outlet_words=_outlet_words(url, profile, site_name[1] if site_name else None),
         selected=selected,
+        stamps=stamps,
     )
 
     declared, url_stage = _declared_url(ctx)
@@ -1755,6 +1916,7 @@ def extract_article(
 
     _choose_body_root(ctx)  # first: it decides which wrappers' flags are layout words
     title = ctx.title_text = _without_kicker(ctx, extract_title(ctx))
+    _unflag_title_boxes(ctx)
     # lines read as fields before the body is cut, so they are left out of it
     modified_at = extract_modified(ctx)
     readings = read_dates(ctx)

@@ -590,7 +590,9 @@ _ROLE_WORDS = frozenset(
     }
 )
 _NAME_PREFIX = re.compile(
-    r"^(?:by|oleh|penulis|pewarta|reporter|editor|ditulis\s+oleh)\b\s*:?\s*", re.IGNORECASE
+    r"^(?:by|oleh|penulis|pewarta|reporter|editor|"
+    r"(?:ditulis|diposting|diposkan|dipost|posted|written)\s+(?:oleh|by))\b\s*:?\s*",
+    re.IGNORECASE,
 )
 _CONTRIBUTOR_PREFIX = re.compile(
     r"^(?:kontributor|koresponden|wartawan|reporter|jurnalis|contributor|correspondent)\b[^,]{0,40},\s*",

@@ -190,6 +190,94 @@ def test_time_element_with_datetime() -> None:
     assert result["provenance"]["published_at"] == "time"
 
 
+WP_META = (
+    '<div class="entry-meta"><span class="posted-on"><a href="#" rel="bookmark">'
+    '<time class="entry-date published" datetime="2023-05-23T10:15:00+08:00">23 Mei 2023</time>'
+    '<time class="updated" datetime="2023-05-24T08:00:00+08:00">24 Mei 2023</time>'
+    "</a></span></div>"
+)
+
+
+def test_a_plain_time_element_in_the_entry_meta_gives_the_instant() -> None:
+    # WordPress without an SEO plugin: no `article:published_time`, only the theme's <time>
+    result = extract(page(meta_line=WP_META))
+    assert result["published_at"] == "2023-05-23T10:15:00+08:00"
+    assert result["published_precision"] == "time"
+    assert result["published_raw"] == "23 Mei 2023"
+    assert result["provenance"]["published_at"] == "time"
+
+
+def test_the_updated_time_beside_the_published_one_is_the_modification_date() -> None:
+    result = extract(page(meta_line=WP_META))
+    assert result["modified_at"] == "2023-05-24T08:00:00+08:00"
+    assert result["provenance"]["modified_at"] == "time"
+
+
+def test_an_hatom_abbr_gives_the_instant() -> None:
+    line = (
+        '<div class="post-meta">Diposting oleh Rina pada <abbr class="published" '
+        'title="2023-05-23T10:15:00+08:00">Selasa, 23 Mei 2023</abbr></div>'
+    )
+    result = extract(page(meta_line=line))
+    assert result["published_at"] == "2023-05-23T10:15:00+08:00"
+    assert result["published_precision"] == "time"
+
+
+def test_a_lone_updated_time_is_the_publication_date() -> None:
+    # tagDiv Newspaper and Liputan6 class their only date `entry-date updated`
+    line = (
+        '<span class="td-post-date"><time class="entry-date updated td-module-date" '
+        'datetime="2023-05-23T10:15:00+08:00">23 Mei 2023</time></span>'
+    )
+    result = extract(page(meta_line=line))
+    assert result["published_at"] == "2023-05-23T10:15:00+08:00"
+    assert result["modified_at"] is None
+
+
+def test_a_photo_box_that_holds_the_title_does_not_hide_its_date_and_byline() -> None:
+    # Twenty Nineteen: featured image, title and entry meta in one `featured-image` box
+    hero = (
+        '<div class="site-featured-image"><figure class="post-thumbnail"><img src="/a.jpg">'
+        "</figure><h1>Banjir Rendam Lima Kecamatan di Samarinda</h1>"
+        '<div class="entry-meta"><span class="byline"><span class="screen-reader-text">'
+        'Diposkan oleh</span><span class="author vcard"><a href="/author/rina">Rina Wulandari'
+        "</a></span></span>" + WP_META + "</div></div>"
+    )
+    html = page(meta_line="").replace("<h1>Banjir Rendam Lima Kecamatan di Samarinda</h1>", hero)
+    result = extract(html)
+    assert result["published_at"] == "2023-05-23T10:15:00+08:00"
+    assert result["authors"] == ["Rina Wulandari"]
+
+
+def test_a_date_line_in_a_photo_box_without_the_title_is_still_the_photo_s() -> None:
+    photo = (
+        '<div class="featured-image"><img src="/a.jpg"><span class="date">Senin, 1 Mei 2023'
+        "</span></div>"
+    )
+    result = extract(page(meta_line="", before="", after="").replace("<h1>", photo + "<h1>", 1))
+    assert result["published_at"] is None or not result["published_at"].startswith("2023-05-01")
+
+
+def test_a_time_element_in_a_sidebar_list_does_not_date_the_article() -> None:
+    aside = (
+        '<aside class="sidebar"><ul><li><a href="/samarinda/2023/04/01/lain">Berita lain</a> '
+        '<time datetime="2023-04-01T09:00:00+08:00">1 April 2023</time></li></ul></aside>'
+    )
+    result = extract(page(meta_line="", after=aside))
+    assert result["published_at"] != "2023-04-01T09:00:00+08:00"
+
+
+def test_a_time_element_does_not_override_the_structured_date() -> None:
+    head = '<meta property="article:published_time" content="2023-05-23T10:15:00+08:00">'
+    line = (
+        '<time class="entry-date published" datetime="2023-05-23T16:40:00+08:00">'
+        "23 Mei 2023</time>"
+    )
+    result = extract(page(head=head, meta_line=line))
+    assert result["published_at"] == "2023-05-23T10:15:00+08:00"
+    assert result["provenance"]["published_at"] == "opengraph"
+
+
 def test_local_time_labelled_utc_in_markup_takes_the_shown_zone() -> None:
     head = '<meta name="pubdate" content="2023-05-23 T10:15:42Z" itemprop="datePublished">'
     result = extract(page(head=head))

@@ -272,6 +272,10 @@ def test_a_sentence_starting_with_a_staff_word_is_not_a_staff_line() -> None:
         ("Warga di Samarinda mengungsi ke masjid dan sekolah terdekat", []),
         ("Banjir Rendam Tiga Desa Di Kutai Barat Sejak Senin", []),
         ("Wartawan senior itu menulis dan memotret banjir hari ini", []),
+        # a theme's 'posted by' label alone (screen-reader text before the author link)
+        ("Diposkan oleh", []),
+        ("Posted by", []),
+        ("Diposkan oleh Rina Wulandari", ["Rina Wulandari"]),
     ],
 )
 def test_person_names_from_bylines(byline: str, names: list[str]) -> None:
