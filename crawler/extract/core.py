@@ -285,6 +285,9 @@ class _Context:
     stamps: dict[etree._Element, _Stamp] = field(default_factory=dict)
     """Machine-dated elements (`<time datetime>`, hAtom `<abbr title>`) by the element whose
     line shows them (see `_find_stamps`)."""
+    doc_body: etree._Element | None = None
+    image_captions: set[str] | None = None
+    """`_image_captions` of the whole page, computed when a date line needs it."""
 
 
 def _norm(text: str) -> str:
@@ -1058,6 +1061,8 @@ def _visible_published(
         if not (parsed.has_year or parsed.relative or b.has_flag(DATE) or parsed.has_time):
             continue  # `23/5` alone in a line by the title may be anything; with a time or in
             # a date element it is the date (`Selasa (23/5) 10:15 WITA`)
+        if stage == "text" and _caption_line(ctx, b):
+            continue  # `Warga mengungsi, Kamis (16/11/2023). (Foto: Istimewa)` dates the photo
         distance = abs(b.index - title) if title is not None else 0
         key = (0 if parsed.has_time else 1, 0 if b.has_flag(DATE) else 1, distance)
         if best is None or key < best[0]:
@@ -1097,6 +1102,20 @@ def _stamp_reading(
         raw = shown.raw
     return D.ParsedDate(machine.value, raw, machine.has_time, machine.has_zone)
 
+
+def _caption_line(ctx: _Context, block: Block) -> bool:
+    """Whether a short line is a photo caption the walk did not flag: closed by a photo
+    credit, or set small or italic under an image (`_image_captions`, over the whole page:
+    a lead photo sits between the title and the body, outside the body root)."""
+    text = block.text
+    if len(text) > CAPTION_MAX_CHARS:
+        return False
+    if text.endswith(")") and _is_photo_caption(text):
+        return True
+    if ctx.image_captions is None:
+        body = ctx.doc_body
+        ctx.image_captions = _image_captions(body) if body is not None else set()
+    return text in ctx.image_captions
 
 
 def _mislabelled_zone(machine: D.ParsedDate, shown: D.ParsedDate) -> bool:
@@ -1221,7 +1240,8 @@ def extract_published(
     3. the date shown by the title (`text`) when it has a time: the nearest short line that
        parses as a full date; a line that is a `<time datetime>` or an hAtom `<abbr
        class="published" title>` gives its instant (`time`; not one classed `updated` beside
-       a `published` one);
+       a `published` one); a line that is a photo caption (credit, small or italic
+       under an image) is never the date;
     4. weak meta names (`pubdate`, `date`, `dateCreated`, ...);
     5. the date shown by the title without a time;
     6. the URL's date path (`url`, day precision);
@@ -1818,6 +1838,8 @@ def _captions(ctx: _Context, from_body: list[str]) -> list[str]:
             continue
         if b.has_flag(CAPTION):
             out.append(b.text)
+        elif ctx.root_first is not None and b.index < ctx.root_first and _caption_line(ctx, b):
+            out.append(b.text)  # a lead photo's credit line between the title and the body
         elif b.has_flag(MEDIA):
             media = b.flag_element(MEDIA)
             if media is not None and media.find(".//img") is not None and len(b.text.split()) >= 3:
@@ -1906,6 +1928,7 @@ def extract_article(
         outlet_words=_outlet_words(url, profile, site_name[1] if site_name else None),
         selected=selected,
         stamps=stamps,
+        doc_body=doc.find("body"),
     )
 
     declared, url_stage = _declared_url(ctx)

@@ -258,6 +258,33 @@ def test_a_date_line_in_a_photo_box_without_the_title_is_still_the_photo_s() -> 
     assert result["published_at"] is None or not result["published_at"].startswith("2023-05-01")
 
 
+@pytest.mark.parametrize(
+    "photo",
+    [
+        # a credit closes the caption
+        '<p><img src="/a.jpg"></p><p>Warga mengungsi ke masjid, Minggu (21/5/2023) malam. '
+        "(Foto: Istimewa)</p>",
+        # no credit, set small under the image
+        '<p><img src="/a.jpg"><br><span style="font-size:11px">Warga mengungsi ke masjid, '
+        "Minggu (21/5/2023) malam.</span></p>",
+        '<p><img src="/a.jpg"></p><p><em>Warga mengungsi ke masjid, Minggu (21/5/2023).</em></p>',
+    ],
+)
+def test_a_date_in_a_photo_caption_never_dates_the_article(photo: str) -> None:
+    # the caption sits between the title and the writer's line that carries the day
+    meta = '<div class="meta">Rina Wulandari &middot; Selasa, 23 Mei 2023</div>'
+    html = page(meta_line=photo + meta)
+    result = extract(html)
+    assert result["published_at"] == "2023-05-23T00:00:00+07:00"
+
+
+def test_a_short_dated_line_that_is_no_caption_still_dates_the_article() -> None:
+    # plain text under an image (not small, not italic, no credit) is the page's date line
+    line = '<p><img src="/a.jpg"></p><p>Minggu (21/5/2023) malam</p>'
+    result = extract(page(meta_line=line))
+    assert result["published_at"] == "2023-05-21T00:00:00+07:00"
+
+
 def test_a_time_element_in_a_sidebar_list_does_not_date_the_article() -> None:
     aside = (
         '<aside class="sidebar"><ul><li><a href="/samarinda/2023/04/01/lain">Berita lain</a> '
