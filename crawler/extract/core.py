@@ -288,6 +288,9 @@ class _Context:
     doc_body: etree._Element | None = None
     image_captions: set[str] | None = None
     """`_image_captions` of the whole page, computed when a date line needs it."""
+    footer: list[Block] = field(default_factory=list)
+    """Lines of the article's own footer (`_article_footer`), read for its byline and date."""
+    footer_ids: frozenset[int] = frozenset()
 
 
 def _norm(text: str) -> str:
@@ -608,6 +611,105 @@ def _unflag_title_boxes(ctx: _Context) -> None:
     boxes = {f.element for f in block.flags if f.kind in (MEDIA, CAPTION)}
     if boxes:
         ctx.page.unflag(boxes)
+
+
+_SECTIONING = frozenset({"article", "section", "aside", "nav", "body", "main"})
+_ENTRY_NAMES = re.compile(
+    r"(?:^|\s)(?:hentry|h-entry|type-post|single-post|post|entry|article)(?:$|\s)"
+)
+"""Class words of a div that stands for an `<article>` (hAtom `hentry`, WordPress
+`post_class()`, generic `post` / `entry` / `article` boxes)."""
+_FOOTER_NAMES = re.compile(r"footer")
+ARTICLE_FOOTER_MAX_BLOCKS = 12
+"""An article's own footer holds a byline, a date, categories and tags: a few lines. A longer
+`<footer>` is a site footer or a staff box, not this article's credits."""
+_STAFF_BOX = re.compile(r"^(?:susunan\s+|tim\s+|dewan\s+|pemimpin\s+)?redaksi\b", re.IGNORECASE)
+
+
+def _is_article(el: etree._Element) -> bool:
+    names = el.get("class")
+    return el.tag == "article" or bool(names and _ENTRY_NAMES.search(names.lower()))
+
+
+def _article_of(el: etree._Element) -> etree._Element | None:
+    """The article a footer belongs to (HTML's rule: its nearest sectioning ancestor), when
+    that is an `<article>` or an entry-classed box; None for a page's or a sidebar's footer."""
+    for anc in el.iterancestors():
+        tag = anc.tag
+        if tag == "article":
+            return anc
+        if tag in _SECTIONING:
+            return None
+        names = anc.get("class")
+        if names and _ENTRY_NAMES.search(names.lower()):
+            return anc
+    return None
+
+
+def _article_footer(ctx: _Context) -> None:
+    """Find the article's own footer: a `<footer>` or footer-classed element after the body
+    text whose nearest sectioning ancestor is the article holding the body (Twenty Sixteen's
+    `<footer class="entry-footer">` with the byline and the date; a `post-footer` with
+    `Penulis: ... | Editor: ...`). A page's footer (sectioned by `<body>`), a sidebar's, or a
+    long footer (a staff box listing the whole newsroom) gives nothing."""
+    root = ctx.root
+    if root is None or ctx.root_first is None or ctx.root_last is None:
+        return
+    blocks = ctx.page.blocks
+    start = blocks[ctx.root_first].pos
+    # the footer closes the article: the root's last lines (a root that holds it) or the
+    # lines after the root
+    lo = max(ctx.root_first, ctx.root_last - ARTICLE_FOOTER_MAX_BLOCKS)
+    hi = min(len(blocks), ctx.root_last + 1 + STAFF_WINDOW_AFTER)
+    article = root if _is_article(root) else _article_of(root)
+    span = ctx.page.span(article) if article is not None else None
+    end = span.end if span is not None else blocks[ctx.root_last].pos + 1
+    verdicts: dict[etree._Element, bool] = {}
+    found: list[Block] = []
+    boxes: dict[etree._Element, int] = {}
+    for b in blocks[lo:hi]:
+        if b.pos >= end:
+            break  # past the article
+        if not b.flags or not b.has_flag(NAV):
+            continue
+        ok = True
+        box = None
+        for f in b.flags:
+            if f.kind != NAV:
+                continue
+            el = f.element
+            verdict = verdicts.get(el)
+            if verdict is None:
+                verdict = False
+                if el.tag == "footer" or _FOOTER_NAMES.search(
+                    f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+                ):
+                    span = ctx.page.span(el)
+                    article = _article_of(el)
+                    verdict = (
+                        article is not None
+                        and span is not None
+                        and span.start > start
+                        and (article is root or any(a is article for a in root.iterancestors())
+                             or any(a is root for a in article.iterancestors()))
+                    )
+                verdicts[el] = verdict
+            if not verdict:
+                ok = False
+                break
+            box = box if box is not None else el
+        if ok and box is not None:
+            if _STAFF_BOX.match(b.text):
+                boxes[box] = ARTICLE_FOOTER_MAX_BLOCKS + 1
+            boxes[box] = boxes.get(box, 0) + 1
+            found.append(b)
+    if not found:
+        return
+    too_long = {el for el, n in boxes.items() if n > ARTICLE_FOOTER_MAX_BLOCKS}
+    if too_long:
+        found = [b for b in found if not any(f.element in too_long for f in b.flags)]
+    ctx.footer = found
+    ctx.footer_ids = frozenset(b.index for b in found)
 
 
 def _set(ctx: _Context, name: str, value: Any, stage: str) -> Any:
@@ -1036,6 +1138,7 @@ def _visible_published(
     for b in ctx.page.blocks[lo : hi + 1]:
         if b.index not in seen and b.has_flag(DATE) and not b.has_flag(NAV):
             candidates.append(b)
+    candidates.extend(b for b in ctx.footer if b.index not in seen)  # the entry footer's date
     for b in candidates:
         if len(b.text) > VISIBLE_DATE_MAX_CHARS or b.index == title:
             continue
@@ -1240,8 +1343,8 @@ def extract_published(
     3. the date shown by the title (`text`) when it has a time: the nearest short line that
        parses as a full date; a line that is a `<time datetime>` or an hAtom `<abbr
        class="published" title>` gives its instant (`time`; not one classed `updated` beside
-       a `published` one); a line that is a photo caption (credit, small or italic
-       under an image) is never the date;
+       a `published` one; a line of the article's own footer counts too); a line that is a
+       photo caption (credit, small or italic under an image) is never the date;
     4. weak meta names (`pubdate`, `date`, `dateCreated`, ...);
     5. the date shown by the title without a time;
     6. the URL's date path (`url`, day precision);
@@ -1344,7 +1447,7 @@ def extract_modified(ctx: _Context) -> str | None:
         if reading:
             return _set(ctx, "modified_at", _in_outlet_zone(reading.parsed, ctx.tz).iso(),
                         reading.stage)
-    for b in _near_title_blocks(ctx):
+    for b in (*_near_title_blocks(ctx), *ctx.footer):
         stamp = _stamp_of(ctx, b) if ctx.stamps else None
         if stamp is not None and stamp.modified and not b.has_flag(CAPTION):
             reading = _machine(ctx, stamp.value, "time")
@@ -1384,7 +1487,7 @@ def _staff_outside(ctx: _Context) -> list[tuple[str, str]]:
             and ctx.root_first <= b.index <= ctx.root_last
         ):
             continue
-        if b.has_flag(NAV) or len(b.text) > 200:
+        if (b.has_flag(NAV) and b.index not in ctx.footer_ids) or len(b.text) > 200:
             continue
         staff = parse_staff(b.text) or parse_unmarked_staff(b.text, ctx.outlet_words)
         role = staff_label(b.text) if not staff else None
@@ -1415,7 +1518,8 @@ def _byline_without_date(ctx: _Context, text: str) -> str | None:
 
 
 def _byline_block(ctx: _Context) -> tuple[Block, list[str]] | None:
-    for b in _near_title_blocks(ctx):
+    """A byline-classed line by the title, else in the article's own footer."""
+    for b in (*_near_title_blocks(ctx), *ctx.footer):
         if not b.has_flag(BYLINE) or b.has_flag(MEDIA) or b.has_flag(CAPTION):
             continue
         if len(b.text) > BYLINE_MAX_CHARS or b.index == ctx.title_index:
@@ -1622,8 +1726,8 @@ def _category_link_section(ctx: _Context) -> str | None:
     hi = ctx.title_index + 2
     if ctx.root_first is not None and ctx.root_first > ctx.title_index:
         hi = max(hi, min(ctx.root_first, ctx.title_index + NEAR_TITLE_AFTER))
-    for b in ctx.page.blocks[lo : hi + 1]:
-        if b.has_flag(NAV) or b.index == ctx.title_index:
+    for b in (*ctx.page.blocks[lo : hi + 1], *ctx.footer):
+        if (b.has_flag(NAV) and b.index not in ctx.footer_ids) or b.index == ctx.title_index:
             continue
         for i in b.link_ids:
             link = ctx.page.links[i]
@@ -1940,6 +2044,7 @@ def extract_article(
     _choose_body_root(ctx)  # first: it decides which wrappers' flags are layout words
     title = ctx.title_text = _without_kicker(ctx, extract_title(ctx))
     _unflag_title_boxes(ctx)
+    _article_footer(ctx)
     # lines read as fields before the body is cut, so they are left out of it
     modified_at = extract_modified(ctx)
     readings = read_dates(ctx)
