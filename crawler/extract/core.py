@@ -916,6 +916,8 @@ def extract_body(ctx: _Context, title: str | None) -> _Body:
             continue
         lines.append(block)
 
+    while len(lines) > 1 and _is_standfirst(ctx, lines[0], lines[1]):
+        lines.pop(0)
     texts = [b.text for b in lines]
     texts = _drop_repeats(texts)
     if texts:
@@ -945,6 +947,50 @@ def extract_body(ctx: _Context, title: str | None) -> _Body:
         texts.pop(0)
     result.text = "\n\n".join(texts) or None
     return result
+
+
+DESCRIPTION_MIN_CHARS = 40
+"""A description this long is a sentence, not a label: a shorter one (`Berita Samarinda`)
+says too little to mark a line as its copy."""
+_DESCRIPTION_METAS = ("og:description", "description", "twitter:description")
+_TRUNCATED = re.compile(r"\s*(?:\.{3,}|…)\s*$")
+
+
+def _description(ctx: _Context) -> str | None:
+    """The page's summary as compared (`_norm`), or None."""
+    found = ctx.structured.first(*_DESCRIPTION_METAS)
+    if found is None or len(found[1]) < DESCRIPTION_MIN_CHARS:
+        return None
+    return _norm(found[1])
+
+
+def _repeats_description(text: str, description: str) -> bool:
+    line = _norm(text)
+    if line == description:
+        return True
+    cut = _TRUNCATED.sub("", description)
+    return cut != description and len(cut) >= DESCRIPTION_MIN_CHARS and line.startswith(cut)
+
+
+def _is_standfirst(ctx: _Context, line: Block, following: Block) -> bool:
+    """Whether the body's first line is the article's standfirst (Ghost's
+    `article-excerpt` / `post-full-custom-excerpt`, a theme's subtitle): it repeats the page's
+    description, and header lines (byline, date, reading time) stand between it and the next
+    line of the body, or it sits in another box than the body's next line. A first paragraph
+    that a CMS copied into the description is followed by the next paragraph in the same box,
+    so it stays."""
+    if len(line.text) < DESCRIPTION_MIN_CHARS:
+        return False
+    found = ctx.structured.first(*_DESCRIPTION_METAS)
+    if found is None or found[1][:8].casefold() != line.text[:8].casefold():
+        return False  # cheap test first: the copy opens like the description
+    description = _description(ctx)
+    if description is None or not _repeats_description(line.text, description):
+        return False
+    for b in ctx.page.blocks[line.index + 1 : following.index]:
+        if b.index in ctx.consumed or b.has_flag(BYLINE) or b.has_flag(DATE):
+            return True
+    return line.container.getparent() is not following.container.getparent()
 
 
 def _jsonld_body(ctx: _Context, found: _Body) -> _Body:

@@ -528,6 +528,10 @@ _BODY_JUNK = re.compile(
     r"\d+\s+komentar$|komentar$|share\s*:|bagikan\s*:|dibaca\s*:?\s*\d|"
     r"(?:halaman|page)\s+(?:selanjutnya|berikutnya|sebelumnya|\d+)|selanjutnya\s*>*$|"
     r"advertisement$|iklan$|scroll\s+(?:to|untuk)\s+|story\s+continues\b|"
+    # reading time (`2 menit baca`, `3 min read`, `Waktu baca: 4 menit`), alone in its line
+    r"(?:(?:waktu|lama)\s+(?:baca|membaca)|reading\s+time|read\s+time|baca\s+dalam)\s*:?\s*"
+    r"\d+\s*(?:menit|mnt|min(?:ute)?s?)\.?$|"
+    r"\d+\s*(?:menit|mnt|min(?:ute)?s?)\.?\s+(?:baca|membaca|read|reading|untuk\s+membaca)$|"
     r"(?:gabung|bergabung)\s+(?:grup|group|channel|saluran|komunitas)\b|"
     r"dilarang\s+(?:mengambil|mengutip|menyalin|menayangkan)\s+(?:dan/atau|sebagian|seluruh|"
     r"konten|artikel|tulisan|berita|isi)\b)",

@@ -339,6 +339,58 @@ def test_a_staff_box_in_an_article_footer_gives_no_byline() -> None:
     assert result["editor"] is None
 
 
+STANDFIRST = (
+    "Banjir merendam lima kecamatan di Samarinda setelah hujan deras selama enam jam, "
+    "ratusan warga mengungsi."
+)
+
+
+def ghost_page(excerpt: str, description: str = STANDFIRST) -> str:
+    """Ghost's layout: the header with title, writer, reading time and excerpt inside the
+    same `<article>` as the body."""
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    return (
+        f'<html><head><title>Banjir Rendam Lima Kecamatan di Samarinda</title>'
+        f'<meta property="og:description" content="{description}"></head><body><main>'
+        '<article class="article post"><header class="article-header">'
+        "<h1>Banjir Rendam Lima Kecamatan di Samarinda</h1>"
+        '<div class="byline-meta"><h4 class="author-name">Rina Wulandari</h4>'
+        '<span class="byline-reading-time">&bull; 2 menit baca</span></div>'
+        f'<p class="article-excerpt">{excerpt}</p></header>'
+        f'<section class="gh-content">{body}</section></article></main></body></html>'
+    )
+
+
+def test_a_standfirst_that_repeats_the_description_is_not_body_text() -> None:
+    result = extract(ghost_page(STANDFIRST))
+    assert result["dateline"] == "SAMARINDA"
+    assert STANDFIRST not in result["body"]
+    assert result["body"].startswith("Banjir merendam lima kecamatan di Samarinda sejak")
+
+
+def test_a_standfirst_repeating_a_truncated_description_is_not_body_text() -> None:
+    result = extract(ghost_page(STANDFIRST, description=STANDFIRST[:70] + "..."))
+    assert result["dateline"] == "SAMARINDA"
+
+
+def test_the_reading_time_never_enters_the_body() -> None:
+    result = extract(ghost_page(STANDFIRST))
+    assert "menit baca" not in result["body"]
+
+
+def test_an_excerpt_that_differs_from_the_description_stays() -> None:
+    other = "Banjir merendam lima kecamatan, BPBD Samarinda menyiagakan perahu karet di tiga titik."
+    result = extract(ghost_page(other))
+    assert result["body"].startswith(other)
+
+
+def test_a_first_paragraph_copied_into_the_description_stays() -> None:
+    first = PARAGRAPHS[1]
+    head = f'<meta name="description" content="{first}">'
+    result = extract(page(head=head, paragraphs=PARAGRAPHS[1:]))
+    assert result["body"].startswith(first)
+
+
 def test_a_time_element_in_a_sidebar_list_does_not_date_the_article() -> None:
     aside = (
         '<aside class="sidebar"><ul><li><a href="/samarinda/2023/04/01/lain">Berita lain</a> '

@@ -347,6 +347,11 @@ def test_block_label_names() -> None:
         "Simak update berita pilihan setiap hari melalui WhatsApp Channel kami",
         "Gabung grup Telegram Kabar Kaltim",
         "Dilarang mengambil dan/atau menayangkan ulang sebagian atau keseluruhan artikel ini",
+        # reading times
+        "• 2 menit baca",
+        "3 min read",
+        "Waktu baca: 4 menit",
+        "5 menit membaca",
     ],
 )
 def test_junk_lines(line: str) -> None:
@@ -360,6 +365,8 @@ def test_junk_lines(line: str) -> None:
         "Dilarang mengambil foto di area apron, kata petugas bandara.",
         "Iklan rokok di papan reklame Jalan Juanda akan dicopot pekan depan.",
         "- yang hadir di Samarinda - meminta warga tetap tenang.",
+        "Lima menit kemudian, petugas pemadam tiba di lokasi.",
+        "2 menit baca berita ini cukup untuk memahami duduk perkaranya.",
     ],
 )
 def test_article_sentences_are_not_junk(line: str) -> None:
