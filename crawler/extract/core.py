@@ -41,7 +41,6 @@ from crawler.extract.indonesian import (
     staff_label,
 )
 from crawler.extract.page import (
-    BLOCK_TAGS,
     BYLINE,
     CAPTION,
     DATE,
@@ -197,67 +196,75 @@ _STAMP_PUBLISHED = re.compile(r"published|datepublished|dt-published")
 _HATOM_ABBR = re.compile(r"published|updated|modified|dt-|date")
 
 
-def _find_stamps(doc: etree._Element) -> dict[etree._Element, _Stamp]:
-    """Every `<time datetime>` and hAtom `<abbr class="published|updated" title>` of the
-    page (one C-level `iter`; a page has a handful), by the element whose line shows it: the
-    `<time>` itself (the walk makes every `<time>` a line of its own, see `page.walk`), an
-    `<abbr>`'s nearest block element. Which of them dates the article is decided by where
-    that line is (`_visible_published`, `extract_modified`)."""
-    found: dict[etree._Element, _Stamp] = {}
-    published: list[etree._Element] = []
-    updated: list[tuple[etree._Element, _Stamp]] = []
-    for el in doc.iter("time", "abbr"):
-        text = None
-        if el.tag == "time":
-            value = el.get("datetime")
-        else:
-            value = el.get("title")
-            if not value or not _HATOM_ABBR.search((el.get("class") or "").lower()):
-                continue
-        if not value or not value.strip()[:1].isdigit():
-            continue
+STAMP_SCAN_MAX_ELEMENTS = 40
+"""A line's block element is searched for an hAtom `<abbr>` only when it holds at most this
+many elements (a meta line's box); a line of text set straight in a big box (a whole page in
+one `<div>` with `<br>`s) is not worth the scan."""
+
+
+def _make_stamp(el: etree._Element) -> _Stamp | None:
+    """The stamp of a `<time datetime>` or an hAtom `<abbr class="published|updated" title>`,
+    or None when it holds no machine date."""
+    text = None
+    if el.tag == "time":
+        value = el.get("datetime")
+    else:
+        value = el.get("title")
+        if not value or not _HATOM_ABBR.search((el.get("class") or "").lower()):
+            return None
+        text = _element_text(el)
+    if not value or not value.strip()[:1].isdigit():
+        return None
+    modified = False
+    if el.get("class") or el.get("itemprop"):
         names = _stamp_names(el)
-        is_published = _STAMP_PUBLISHED.search(names) is not None
-        if is_published:
-            published.append(el)
-        modified = not is_published and _STAMP_MODIFIED.search(names) is not None
-        key = el
-        if el.tag == "abbr":
-            text = _element_text(el)
-            key = next((a for a in el.iterancestors() if a.tag in BLOCK_TAGS), el)
-        stamp = _Stamp(value.strip(), modified, text)
-        found.setdefault(key, stamp)
-        if modified:
-            updated.append((el, stamp))
-    for el, stamp in updated:
-        if stamp.modified and "modified" not in _stamp_names(el) and not _beside(el, published):
+        modified = (
+            _STAMP_PUBLISHED.search(names) is None
+            and _STAMP_MODIFIED.search(names) is not None
             # `updated` alone is no modification date: tagDiv's Newspaper and Liputan6 class
-            # their only (publication) date `entry-date updated`; it means one only beside a
-            # `published` one (`<time class="published">...<time class="updated">`)
-            stamp.modified = False
-    return found
+            # their only (publication) date `entry-date updated`; it means one only beside
+            # a `published` one (`<time class="published">...<time class="updated">`)
+            and ("modified" in names or _beside_published(el))
+        )
+    return _Stamp(value.strip(), modified, text)
 
 
 def _stamp_names(el: etree._Element) -> str:
     return f"{el.get('class') or ''} {el.get('itemprop') or ''}".lower()
 
 
-def _beside(el: etree._Element, published: list[etree._Element]) -> bool:
+def _beside_published(el: etree._Element) -> bool:
     """Whether a `published`-classed stamp shares the element's parent or grandparent."""
     parent = el.getparent()
-    if parent is None or not published:
+    if parent is None:
         return False
-    boxes = {parent, parent.getparent()}
-    return any(
-        other.getparent() in boxes or (other.getparent() is not None
-                                        and other.getparent().getparent() in boxes)
-        for other in published
-    )
+    box = parent.getparent()
+    for other in (box if box is not None else parent).iter("time", "abbr"):
+        if other is not el and _STAMP_PUBLISHED.search(_stamp_names(other)):
+            return True
+    return False
 
 
 def _stamp_of(ctx: _Context, block: Block) -> _Stamp | None:
-    """The stamp shown in a line, if any."""
-    stamp = ctx.stamps.get(block.container)
+    """The machine date shown in a line, if any: the line's own `<time datetime>` (the walk
+    makes every `<time>` a line of its own, see `page.walk`) or an hAtom `<abbr>` in the
+    line's small block element. Looked up only for the lines the date chains ask about (a
+    whole-page scan cost more than all the lookups), remembered per element."""
+    el = block.container
+    if el in ctx.stamps:
+        stamp = ctx.stamps[el]
+    else:
+        stamp = None
+        if el.tag == "time":
+            stamp = _make_stamp(el)
+        else:
+            span = ctx.page.span(el)
+            if span is not None and span.end - span.start <= 2 * STAMP_SCAN_MAX_ELEMENTS:
+                for abbr in el.iter("abbr"):
+                    stamp = _make_stamp(abbr)
+                    if stamp is not None:
+                        break
+        ctx.stamps[el] = stamp
     if stamp is not None and stamp.text is not None and stamp.text not in block.text:
         return None
     return stamp
@@ -282,9 +289,9 @@ class _Context:
     root_first: int | None = None
     root_last: int | None = None
     consumed: set[int] = field(default_factory=set)
-    stamps: dict[etree._Element, _Stamp] = field(default_factory=dict)
-    """Machine-dated elements (`<time datetime>`, hAtom `<abbr title>`) by the element whose
-    line shows them (see `_find_stamps`)."""
+    stamps: dict[etree._Element, _Stamp | None] = field(default_factory=dict)
+    """Machine dates (`_Stamp`) by the block element of the line showing them, as looked up
+    (`_stamp_of`)."""
     doc_body: etree._Element | None = None
     image_captions: set[str] | None = None
     """`_image_captions` of the whole page, computed when a date line needs it."""
@@ -885,7 +892,10 @@ def extract_body(ctx: _Context, title: str | None) -> _Body:
     span = page.span(ctx.root)
     assert span is not None
     title_norm = _norm(title) if title else None
-    image_captions = _image_captions(ctx.root)
+    # the whole page's set when a date line already asked for it (it holds the root's)
+    image_captions = (
+        ctx.image_captions if ctx.image_captions is not None else _image_captions(ctx.root)
+    )
     lines: list[Block] = []
     for block in page.blocks_in(ctx.root):
         if block.index in ctx.consumed:
@@ -952,16 +962,11 @@ def extract_body(ctx: _Context, title: str | None) -> _Body:
 DESCRIPTION_MIN_CHARS = 40
 """A description this long is a sentence, not a label: a shorter one (`Berita Samarinda`)
 says too little to mark a line as its copy."""
+DESCRIPTION_SLACK = 8
+"""Characters a description may differ in length from the line that copies it (entities,
+quotes and spaces written differently) before the texts are compared."""
 _DESCRIPTION_METAS = ("og:description", "description", "twitter:description")
 _TRUNCATED = re.compile(r"\s*(?:\.{3,}|…)\s*$")
-
-
-def _description(ctx: _Context) -> str | None:
-    """The page's summary as compared (`_norm`), or None."""
-    found = ctx.structured.first(*_DESCRIPTION_METAS)
-    if found is None or len(found[1]) < DESCRIPTION_MIN_CHARS:
-        return None
-    return _norm(found[1])
 
 
 def _repeats_description(text: str, description: str) -> bool:
@@ -981,16 +986,22 @@ def _is_standfirst(ctx: _Context, line: Block, following: Block) -> bool:
     so it stays."""
     if len(line.text) < DESCRIPTION_MIN_CHARS:
         return False
+    if line.container.getparent() is following.container.getparent() and not any(
+        b.index in ctx.consumed or b.has_flag(BYLINE) or b.has_flag(DATE)
+        for b in ctx.page.blocks[line.index + 1 : following.index]
+    ):
+        return False  # the next paragraph follows in the same box: body text
+    # a copy opens like the description and is about as long (longer when the description
+    # is cut short with an ellipsis): cheap tests before the texts are compared
     found = ctx.structured.first(*_DESCRIPTION_METAS)
-    if found is None or found[1][:8].casefold() != line.text[:8].casefold():
-        return False  # cheap test first: the copy opens like the description
-    description = _description(ctx)
-    if description is None or not _repeats_description(line.text, description):
+    if found is None or len(found[1]) < DESCRIPTION_MIN_CHARS:
         return False
-    for b in ctx.page.blocks[line.index + 1 : following.index]:
-        if b.index in ctx.consumed or b.has_flag(BYLINE) or b.has_flag(DATE):
-            return True
-    return line.container.getparent() is not following.container.getparent()
+    if found[1][:8].casefold() != line.text[:8].casefold():
+        return False
+    gap = len(found[1]) - len(line.text)
+    if gap > DESCRIPTION_SLACK or (gap < -DESCRIPTION_SLACK and not _TRUNCATED.search(found[1])):
+        return False
+    return _repeats_description(line.text, _norm(found[1]))
 
 
 def _jsonld_body(ctx: _Context, found: _Body) -> _Body:
@@ -1196,7 +1207,7 @@ def _visible_published(
             continue  # a dated headline link; a date linked to the permalink is fine
         if _MODIFIED_PREFIX.match(b.text):
             continue
-        stamp = _stamp_of(ctx, b) if ctx.stamps else None
+        stamp = _stamp_of(ctx, b)
         if stamp is not None and stamp.modified:
             continue  # `<time class="updated">` beside the publication date
         parsed = D.parse_date(b.text, tz=ctx.tz, fetched_at=ctx.fetched_at, year_hints=hints)
@@ -1210,14 +1221,18 @@ def _visible_published(
         if not (parsed.has_year or parsed.relative or b.has_flag(DATE) or parsed.has_time):
             continue  # `23/5` alone in a line by the title may be anything; with a time or in
             # a date element it is the date (`Selasa (23/5) 10:15 WITA`)
-        if stage == "text" and _caption_line(ctx, b):
-            continue  # `Warga mengungsi, Kamis (16/11/2023). (Foto: Istimewa)` dates the photo
         distance = abs(b.index - title) if title is not None else 0
         key = (0 if parsed.has_time else 1, 0 if b.has_flag(DATE) else 1, distance)
-        if best is None or key < best[0]:
+        better = best is None or key < best[0]
+        if stage == "text":
+            if not (better or best_text is None or key < best_text[0]):
+                continue
+            if _caption_line(ctx, b):
+                continue  # `Warga mengungsi, Kamis (16/11/2023). (Foto: Istimewa)`: the photo's
+            if best_text is None or key < best_text[0]:
+                best_text = (key, parsed)
+        if better:
             best = (key, _DateReading(parsed, stage, b.index))
-        if stage == "text" and (best_text is None or key < best_text[0]):
-            best_text = (key, parsed)
     if best is None:
         return None
     reading = best[1]
@@ -1494,7 +1509,7 @@ def extract_modified(ctx: _Context) -> str | None:
             return _set(ctx, "modified_at", _in_outlet_zone(reading.parsed, ctx.tz).iso(),
                         reading.stage)
     for b in (*_near_title_blocks(ctx), *ctx.footer):
-        stamp = _stamp_of(ctx, b) if ctx.stamps else None
+        stamp = _stamp_of(ctx, b) if b.has_flag(DATE) else None  # `<time>` lines have it
         if stamp is not None and stamp.modified and not b.has_flag(CAPTION):
             reading = _machine(ctx, stamp.value, "time")
             if reading:
@@ -2064,7 +2079,6 @@ def extract_article(
 
     structured = read_structured(doc)
     selected = _apply_profile(doc, profile)
-    stamps = _find_stamps(doc)
     track = frozenset(el for els in selected.values() for el in els)
     page = walk(doc, track)
     site_name = structured.first("og:site_name")
@@ -2077,7 +2091,6 @@ def extract_article(
         fetched_at=fetched,
         outlet_words=_outlet_words(url, profile, site_name[1] if site_name else None),
         selected=selected,
-        stamps=stamps,
         doc_body=doc.find("body"),
     )
 
