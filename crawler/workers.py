@@ -11,9 +11,10 @@ When (`WARTA_EXTRACT_PROCESSES`):
 
 - unset (the default): on a machine with two CPUs or more, workers start only once reading
   pages keeps the crawl process busy: over a window of `BUSY_WINDOW` seconds that held at
-  least `BUSY_PAGES` pages, extraction took at least `BUSY_SHARE` of it. A polite crawl (a
-  few pages a second), a small one and a re-crawl of an unchanged outlet never start a
-  process. Then one worker per CPU but one, at most `MAX_AUTO_PROCESSES`.
+  least `BUSY_PAGES` pages, extraction took at least `BUSY_SHARE` of it, and at least
+  `MIN_BACKLOG` article pages are still to be read. A polite crawl (a few pages a second), a
+  small one and a re-crawl of an unchanged outlet never start a process. Then one worker per
+  CPU but one, at most `MAX_AUTO_PROCESSES`.
 - a number N > 0: N workers from the first article page, which wait for them to start.
 - 0: pages are always read in the crawl process.
 
@@ -93,6 +94,13 @@ BUSY_SHARE = 0.25
 """Share of the window spent reading pages that starts the workers (auto mode). A loopback
 crawl reading pages back to back spends 40-50% of its time there; a polite crawl of real
 outlets (a few pages a second at 5-20 ms each) under 10%, and gains nothing from a process."""
+
+MIN_BACKLOG = 300
+"""Article pages still to be read (asked for, not yet done) for auto mode to start workers:
+about what the crawl process reads in the ~0.3 s a worker takes to start (~1 ms a generated
+page). With fewer, the crawl ends before the worker is of use: a re-crawl reading its ~100 new
+and refreshed pages in a burst started one that never got a page, at ~0.1 s of its 0.35 s
+(bench/recrawl.py)."""
 
 MAX_AUTO_PROCESSES = 4
 """Workers at most in auto mode: one crawl process saturates well before four workers do (it
@@ -344,12 +352,15 @@ class ExtractionWorkers:
     in place. One per crawl; `close()` when the spider closes."""
 
     def __init__(self, profiles: Mapping[str, SiteProfile], processes: int | None,
-                 stats: Callable[[], Any] | None = None) -> None:
+                 stats: Callable[[], Any] | None = None,
+                 backlog: Callable[[], int] | None = None) -> None:
         self.profiles = dict(profiles)
         self.auto = processes is None
         self.processes = auto_processes() if processes is None else max(0, processes)
         self.stats = stats
         """Returns the crawl's stats collector (it exists only once the crawl has begun)."""
+        self.backlog = backlog
+        """Returns the article pages still to be read (auto mode; None: not known, no limit)."""
         self.workers: list[_Worker] = []
         self._tasks = itertools.count()
         self._off = self.processes == 0
@@ -419,7 +430,8 @@ class ExtractionWorkers:
         span = ended - self._window_start
         if span < BUSY_WINDOW:
             return
-        if self._pages >= BUSY_PAGES and self._busy >= BUSY_SHARE * span:
+        if (self._pages >= BUSY_PAGES and self._busy >= BUSY_SHARE * span
+                and (self.backlog is None or self.backlog() >= MIN_BACKLOG)):
             self._start()
         self._window_start = None
         self._busy = 0.0

@@ -27,6 +27,7 @@ non-XML sitemap, a feed that is HTML, a page extraction cannot read) is counted 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
@@ -187,6 +188,9 @@ class NewsSpider(scrapy.Spider):
         self.close_reason = reason
 
     def _configure(self, crawler: Crawler) -> None:
+        # Extraction (lxml, the rules) loads with the spider, as Scrapy's components do, not at
+        # the first article page: ~50 ms that a re-crawl of a few pages spent inside its crawl.
+        importlib.import_module("crawler.extract")
         settings = crawler.settings
         if self._profiles_arg is not None:
             chosen = self._profiles_arg
@@ -223,7 +227,8 @@ class NewsSpider(scrapy.Spider):
                 raise UsageError(f"WARTA_EXTRACT_PROCESSES: {processes!r} is not a whole number "
                                  "(0: read pages in the crawl process; unset: when it pays)"
                                  ) from None
-        self.workers = ExtractionWorkers(self.profiles, count, lambda: self._stats)
+        self.workers = ExtractionWorkers(self.profiles, count, lambda: self._stats,
+                                         backlog=lambda: sum(self._in_flight.values()))
 
     # --- bookkeeping --------------------------------------------------------------------------
 

@@ -183,3 +183,27 @@ def test_auto_mode_starts_workers_only_for_many_busy_pages() -> None:
         assert len(workers.workers) == 1
     finally:
         workers.close()
+
+
+def test_auto_mode_starts_no_worker_for_the_last_few_pages_of_a_crawl() -> None:
+    """A busy window near the end of a crawl (a re-crawl's burst of new pages) starts nothing:
+    the worker would come up after the last page; with many pages still to read, it starts."""
+    from crawler.workers import BUSY_PAGES, BUSY_WINDOW, MIN_BACKLOG
+
+    left = [MIN_BACKLOG - 1]
+    workers = ExtractionWorkers({}, None, backlog=lambda: left[0])
+    workers.processes = 1
+    step = BUSY_WINDOW / (BUSY_PAGES - 1)
+
+    def busy_window(start: float) -> None:
+        for page in range(BUSY_PAGES):
+            workers._note(start + page * step, start + (page + 0.9) * step)
+
+    try:
+        busy_window(10.0)
+        assert workers.workers == []
+        left[0] = MIN_BACKLOG
+        busy_window(20.0)
+        assert len(workers.workers) == 1
+    finally:
+        workers.close()
