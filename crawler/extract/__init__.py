@@ -7,8 +7,9 @@ result = extract_article(html, url, profile=profile, fetched_at=when, encoding="
 
 The result's keys are the item's field names (`RESULT_KEYS`); `provenance` says which stage
 of each field's fallback chain gave it. See `core.py` for the chains, `dates.py` for
-Indonesian dates, `indonesian.py` for datelines, sign-offs and staff lines, `body.py` for the
-density rules and `related.py` for related headlines.
+Indonesian dates, `indonesian.py` for datelines, sign-offs and staff lines, `places.py` for the
+gazetteer of places datelines name, `body.py` for the density rules and `related.py` for
+related headlines.
 """
 
 from crawler.extract.cli import cli_extract

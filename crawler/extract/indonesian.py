@@ -3,7 +3,8 @@
 Each function takes one line (a text block) and says what it is, so the body chooser can
 take it out of the body and keep it as a field:
 
-- `parse_dateline`: `JAKARTA -`, `SAMARINDA, Site.com -`, `Balikpapan (ANTARA) -`,
+- `parse_dateline`: `JAKARTA -`, `Penajam Paser Utara -` (places checked against the
+  gazetteer in `places.py`), `SAMARINDA, Site.com -`, `Balikpapan (ANTARA) -`,
   `LHOKSEUMAWE, KOMPAS.com –`, `Mataram, NTB (ANTARA News) -`, `Liputan6.com, Jakarta -`,
   `TRIBUNNEWS.COM -` (a credit with no place);
 - `parse_signoff`: `(*/han)`, `(ant/kpl)`, `(fyk/ash)`, `(FHM)` at the end of the last paragraph;
@@ -24,12 +25,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from crawler.extract.places import is_place
+
 DATELINE_MAX_CHARS = 80
 """A dateline prefix is short: the longest seen is about 45 characters
 (`Bandarlampung, Lampung (ANTARA News)`); 80 leaves room without reaching into sentences."""
 
-DATELINE_MAX_PLACE_WORDS = 3
-"""Words in one place name (`Tanjung Redeb`, `Kutai Kartanegara`, `Kota Baru Parahyangan`)."""
+DATELINE_MAX_PLACE_WORDS = 5
+"""Words in one place name: four in the longest regency names (`Ogan Komering Ulu Selatan`,
+`Kepulauan Siau Tagulandang Biaro`), five with `Kabupaten` before them."""
 
 STAFF_MAX_CHARS = 200
 """A staff line (`Penulis: ... Editor: ...`) is short; longer lines starting with a label are
@@ -97,43 +101,88 @@ def _place_ok(segment: str) -> bool:
 
 
 _GEO_FIRST = frozenset(
-    {"kota", "kabupaten", "kepulauan", "pulau", "tanjung", "teluk", "muara", "sungai", "hulu",
+    {"kota", "kabupaten", "kab", "kecamatan", "kec", "provinsi", "desa", "kelurahan", "kampung",
+     "dusun", "kepulauan", "pulau", "tanjung", "teluk", "muara", "sungai", "sei", "hulu",
      "tanah", "bukit", "gunung", "padang", "kuala", "labuhan", "pangkalan", "bandar", "long",
-     "loa", "sei", "rantau", "lubuk", "pasir", "batu", "danau", "ujung", "tenggarong"}
+     "loa", "rantau", "lubuk", "pasir", "batu", "danau", "ujung", "tenggarong", "simpang",
+     "air", "rawa", "karang", "selat", "telaga", "lembah", "pematang"}
 )
-"""Words that open multi-word Indonesian place names (`Tanjung Redeb`, `Muara Badak Ulu`,
-`Long Apari`, `Kepulauan Bangka Belitung`): geographic nouns, and in Kalimantan the Dayak
-and Kutai `Long` (river mouth) and `Loa` that begin village and district names."""
+"""Words that open Indonesian place names (`Tanjung Redeb`, `Muara Badak Ulu`, `Long Apari`,
+`Kepulauan Bangka Belitung`, `Desa Sebulu`): administrative and geographic nouns, and in
+Kalimantan the Dayak and Kutai `Long` (river mouth) and `Loa` that begin village and district
+names; `Simpang`, `Air`, `Rawa`, `Karang` (`Simpang Pasir`, `Air Hitam`). A phrase they
+open is never a person or an office of the place after them."""
 _GEO_LAST = frozenset(
     {"utara", "selatan", "barat", "timur", "tengah", "tenggara", "daya", "laut", "raya", "ulu",
-     "ilir", "hulu", "hilir", "seberang", "darat", "baru", "kota"}
+     "ilir", "hulu", "hilir", "seberang", "darat", "baru", "kota", "pantai", "pesisir"}
 )
-"""Words that close them: compass points and upstream/downstream (`Penajam Paser Utara`,
-`Hulu Sungai Selatan`, `Ogan Komering Ilir`, `Timor Tengah Selatan`, `Lima Puluh Kota`):
-how most regencies of three words are named, after the one they were split from."""
+"""Words that close them: compass points and upstream/downstream, the way districts are
+named after the town or regency they were split from (`Muara Badak Ulu`, `Samarinda
+Seberang`, `Sangatta Utara`, `Kota Bangun Darat`)."""
 _NOT_PLACE_FIRST = frozenset(
     {"warga", "masyarakat", "penduduk", "bupati", "wakil", "wali", "gubernur", "camat", "lurah",
      "kepala", "ketua", "anggota", "presiden", "menteri", "pemkab", "pemkot", "pemprov",
-     "pemerintah", "dprd", "polres", "polsek", "polda", "kodim", "dinas", "badan", "kantor",
-     "tim", "petani", "nelayan", "pedagang", "sejumlah", "ribuan", "ratusan", "puluhan", "para",
-     "seluruh", "festival", "bank", "partai", "universitas", "rsud", "bandara", "pelabuhan",
-     "pasar", "jalan", "jembatan", "harga", "banjir", "kebakaran"}
+     "pemerintah", "dprd", "polres", "polresta", "polsek", "polda", "kodim", "dinas", "badan",
+     "kantor", "tim", "petani", "nelayan", "pedagang", "sejumlah", "ribuan", "ratusan",
+     "puluhan", "para", "seluruh", "festival", "bank", "partai", "universitas", "rsud",
+     "bandara", "pelabuhan", "pasar", "jalan", "jembatan", "harga", "banjir", "kebakaran"}
 )
-"""First words of the people, offices and things a lead sentence starts with before a
-place (`Warga Kutai Barat - ...`, `Pemkab Kutai Timur - ...`): such a line is no dateline
-even when the place after them is."""
+"""First words of the people, offices and things a lead sentence starts with before a place
+(`Warga Kutai Barat - ...`, `Pemkab Kutai Timur - ...`). Such a line is never a dateline, in
+any case; words not listed here are caught by `_someone_of_a_place`."""
+
+_WEEKDAYS = frozenset(
+    {"senin", "selasa", "rabu", "kamis", "jumat", "jum'at", "jum’at", "sabtu", "minggu", "ahad",
+     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+)
+"""A day name is never a place: `Senin, 29 Januari 2024 -` is a date line (as listing pages
+set one before each teaser), not a dateline."""
+
+SHAPE_MAX_WORDS = 3
+"""Words of a mixed-case place read without the gazetteer (`Muara Badak Ulu`): three, as
+before the gazetteer; four or five words read only when the gazetteer knows the place
+(`Ogan Komering Ulu Selatan`), or its first words and a compass word close it."""
 
 
-def _mixed_case_place(place: str) -> bool:
-    """A mixed-case place of three words (`Penajam Paser Utara`) reads as a dateline only when
-    it is shaped like an Indonesian place name: opened by a geographic word or closed by a
-    compass or river word, and not opened by a person's, an office's or a thing's name. Two
-    words or fewer are read as before (`Tanjung Redeb -`), upper case too (`PENAJAM PASER
-    UTARA -`: no sentence is set in capitals)."""
-    words = place.lower().split()
-    if words[0] in _NOT_PLACE_FIRST:
+def _someone_of_a_place(lowered: list[str], words: list[str]) -> bool:
+    """`Petani Kutai Barat`, `Nelayan Muara Badak`, `Pengrajin Bontang`: a word that is
+    neither a place nor a place-opening noun, before a place the gazetteer knows. That is how
+    a sentence names people, offices or things of a place; a place name is never built so."""
+    if lowered[0] in _GEO_FIRST or is_place(words[0]):
         return False
-    return words[0] in _GEO_FIRST or words[-1] in _GEO_LAST
+    return any(is_place(" ".join(words[i:])) for i in range(1, len(words)))
+
+
+def _place_reads(place: str, credited: bool, rest: str | None) -> bool:
+    """Whether one place of a dateline prefix reads as a place.
+
+    - A phrase opened by a day name (`Senin`) never reads, in any case.
+    - A place the gazetteer knows (`places.is_place`), of one to five words, in any case;
+      three words or more in mixed case also need a sentence opening after the dash.
+    - Otherwise, upper case of up to three words, as always (`SAMARINDA -`, `LOA JANAN
+      ILIR -`): no sentence is set in capitals.
+    - Otherwise a mixed-case phrase opened by a role word (`Warga`, `Petani`) never reads,
+      nor one of an unknown word before a known place (`_someone_of_a_place`); a single word
+      or two words read as before (`Mataram -`, `Tanjung Redeb -`, villages the list lacks),
+      and three only when shaped like a place: opened by a geographic word (`Long Bagun
+      Ilir`) or a known place closed by a compass or river word (`Muara Badak Ulu`).
+    """
+    words = place.split()
+    lowered = [w.lower() for w in words]
+    if lowered[0] in _WEEKDAYS or (lowered[0] in _NOT_PLACE_FIRST and not is_place(place)):
+        return False
+    if is_place(place):
+        return len(words) <= 2 or place.isupper() or credited or _opens_a_sentence(rest)
+    extended = lowered[-1] in _GEO_LAST and is_place(" ".join(words[:-1]))
+    if len(words) > SHAPE_MAX_WORDS and not extended:
+        return False
+    if place.isupper() or len(words) == 1:
+        return True
+    if _someone_of_a_place(lowered, words):
+        return False
+    if credited or len(words) <= 2:
+        return True
+    return (lowered[0] in _GEO_FIRST or extended) and _opens_a_sentence(rest)
 
 
 def _opens_a_sentence(rest: str | None) -> bool:
@@ -174,18 +223,11 @@ def _read_prefix(
             return None
     if not places and not outlet:
         return None
-    # without an outlet credit, only an upper-case place, a short one or one shaped like a
-    # place name reads as a dateline (`JAKARTA -`, `Jakarta -`, `Penajam Paser Utara -`);
-    # `Presiden Joko Widodo - ...` is a sentence
-    if places and not outlet and (
-        len(places) > 2
-        or not all(
-            p.isupper()
-            or len(p.split()) <= 2
-            or (_mixed_case_place(p) and _opens_a_sentence(rest))
-            for p in places
-        )
-    ):
+    # without an outlet credit, at most two places (`Mataram, NTB`); each must read as a place
+    # (`JAKARTA -`, `Penajam Paser Utara -`); `Presiden Joko Widodo - ...` is a sentence
+    if places and not outlet and len(places) > 2:
+        return None
+    if not all(_place_reads(p, outlet, rest) for p in places):
         return None
     return (", ".join(places) or None), True
 

@@ -19,6 +19,7 @@ from crawler.extract.indonesian import (
     split_kicker,
     staff_label,
 )
+from crawler.extract.places import PLACES, is_place, normalize_place
 
 OUTLET = frozenset({"kompas", "kaltimpost", "liputan6", "tribunnews"})
 
@@ -48,6 +49,20 @@ OUTLET = frozenset({"kompas", "kaltimpost", "liputan6", "tribunnews"})
         ("Kutai Kartanegara, (ANTARA) - Warga desa", "Kutai Kartanegara", "Warga desa"),
         ("Tanjung Redeb - Warga desa", "Tanjung Redeb", "Warga desa"),
         ("PENAJAM PASER UTARA - Warga", "PENAJAM PASER UTARA", "Warga"),
+        # places of any length the gazetteer knows, in any case
+        ("Ogan Komering Ulu Selatan - Pemkab", "Ogan Komering Ulu Selatan", "Pemkab"),
+        ("Kepulauan Seribu Utara – Warga", "Kepulauan Seribu Utara", "Warga"),
+        ("Kabupaten Penajam Paser Utara - Bupati", "Kabupaten Penajam Paser Utara", "Bupati"),
+        ("Penukal Abab Lematang Ilir (ANTARA) - Warga", "Penukal Abab Lematang Ilir", "Warga"),
+        ("OGAN KOMERING ULU SELATAN - Warga", "OGAN KOMERING ULU SELATAN", "Warga"),
+        ("Loa Janan - Warga", "Loa Janan", "Warga"),
+        ("Ujoh Bilang, Kaltimpost - Warga", "Ujoh Bilang", "Warga"),
+        ("Samarinda Seberang - Warga", "Samarinda Seberang", "Warga"),
+        ("Simpang Pasir - Warga", "Simpang Pasir", "Warga"),
+        ("Kuala Lumpur (ANTARA) - Perdana Menteri", "Kuala Lumpur", "Perdana Menteri"),
+        # upper-case single words need no gazetteer
+        ("SENDAWAR - Warga", "SENDAWAR", "Warga"),
+        ("LONGKALI - Warga", "LONGKALI", "Warga"),
     ],
 )
 def test_datelines_are_cut_from_the_first_paragraph(
@@ -93,6 +108,17 @@ def test_a_bold_lead_without_dash_is_a_dateline() -> None:
         "Andi Harun Saputra - Wali Kota Samarinda - meminta",
         "Sungai Karang Mumus - yang melintasi kota - meluap",
         "Rapat Dengar Pendapat - Komisi III memanggil",
+        # people of a place, by a listed role word or any other word before a known place
+        "Petani Kutai Barat - mereka mengungsi ke balai desa",
+        "Petani Kutai Barat - Mereka mengungsi ke balai desa",
+        "Nelayan Muara Badak - Mereka tidak melaut",
+        "Nelayan Muara Badak -",
+        "Peternak Muara Badak - Mereka kehilangan sapi",
+        "Pengrajin Bontang - Mereka memamerkan tenun",
+        "Mahasiswa Penajam Paser Utara - Mereka berunjuk rasa",
+        "Ogan Komering Ulu Selatan - yang baru dimekarkan - meminta",
+        "Pegawai Simpang Pasir - Mereka berkumpul",
+        "Senin, 29 Januari 2024 - Warga berkumpul",
     ],
 )
 def test_sentences_are_not_datelines(line: str) -> None:
@@ -406,3 +432,33 @@ def test_language_from_function_words() -> None:
 )
 def test_kicker_labels_before_a_headline(title: str, label: str | None, headline: str) -> None:
     assert split_kicker(title) == (label, headline)
+
+
+KALTIM_REGENCIES_AND_CITIES = (
+    "Berau", "Bontang", "Balikpapan", "Kutai Barat", "Kutai Kartanegara", "Kutai Timur",
+    "Mahakam Ulu", "Paser", "Penajam Paser Utara", "Samarinda",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("name", KALTIM_REGENCIES_AND_CITIES)
+def test_every_east_kalimantan_regency_and_city_is_in_the_gazetteer(name: str) -> None:
+    assert is_place(name) and is_place(name.upper())
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Kotabaru", "Kota Baru", "Banjarbaru", "Banjar Baru", "Sanga-Sanga", "Kab. Paser",
+     "Kota Samarinda", "Tojo Una-Una", "Tanjung Redeb", "Tanah Grogot", "Sangatta", "Jenewa",
+     "Malinau", "Tarakan", "Papua Pegunungan"],
+)  # fmt: skip
+def test_gazetteer_spellings(name: str) -> None:
+    assert is_place(name)
+
+
+def test_gazetteer_names_are_stored_normalized() -> None:
+    assert [name for name in PLACES if normalize_place(name) != name] == []
+
+
+@pytest.mark.parametrize("name", ["Warga", "Petani Kutai", "Jalan Sudirman", "Presiden"])
+def test_gazetteer_does_not_know_words_that_are_no_places(name: str) -> None:
+    assert not is_place(name)
