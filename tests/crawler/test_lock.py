@@ -3,6 +3,7 @@ processes), and `warta crawl` runs that overlap or find a lock left by a dead pr
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -102,6 +103,20 @@ def wait_until_held_by(process: subprocess.Popen[str], lock_file: Path) -> None:
         time.sleep(0.05)
 
 
+@contextlib.contextmanager
+def holding_the_lock(process: subprocess.Popen[str], lock_file: Path) -> Iterator[None]:
+    """Run the block once `process` holds the lock, then let it finish (killed if the block
+    failed and it still runs)."""
+    try:
+        wait_until_held_by(process, lock_file)
+        yield
+        process.communicate(timeout=WAIT)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
 def crawl_args(sites: Path, db: Path, *extra: str) -> list[str]:
     args = ["crawl", "mahakampos", "--sites-dir", str(sites), "--db", str(db), *extra]
     for setting in FAST_SETTINGS:
@@ -117,15 +132,9 @@ def test_overlapping_crawls_exit_75_or_wait(slow: MockServer, tmp_path: Path) ->
     first = subprocess.Popen([sys.executable, "-m", "crawler.cli", *crawl_args(sites, db)],
                              cwd=ROOT, env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
-    try:
-        wait_until_held_by(first, lock_file)
+    with holding_the_lock(first, lock_file):
         refused = run_warta(*crawl_args(sites, db))
         waited = run_warta(*crawl_args(sites, db, "--wait"))
-        first.communicate(timeout=WAIT)
-    finally:
-        if first.poll() is None:
-            first.kill()
-            first.wait()
     assert first.returncode == 0
     assert refused.returncode == 75
     assert refused.stdout == ""
@@ -201,15 +210,8 @@ def test_a_scrapy_crawl_holds_the_lock_while_it_runs_and_releases_it(
     db = tmp_path / "warta.db"
     lock_file = tmp_path / "warta.db.state" / "crawl.lock"
     first = scrapy_crawl(sites, db)
-    try:
-        wait_until_held_by(first, lock_file)
-        with pytest.raises(CrawlLocked):
-            CrawlLock(lock_file).acquire()
-        first.communicate(timeout=WAIT)
-    finally:
-        if first.poll() is None:
-            first.kill()
-            first.wait()
+    with holding_the_lock(first, lock_file), pytest.raises(CrawlLocked):
+        CrawlLock(lock_file).acquire()
     assert first.returncode == 0
     assert lock_file.read_text() == ""  # released cleanly
     with sqlite3.connect(db) as conn:
