@@ -147,11 +147,6 @@ def jsonable(stats: Mapping[str, Any]) -> dict[str, Any]:
 
 # --- pipelines ----------------------------------------------------------------------------------
 
-CANONICAL_CACHE_SIZE = 50_000
-"""Related-link URLs whose canonical form the normalize pipeline remembers (about 10 MB); the
-memo is emptied when full, so memory stays bounded on a crawl of any size."""
-
-
 def _spider_profiles(crawler: Crawler) -> Mapping[str, SiteProfile]:
     """The outlet profiles of the crawl's spider (the `news` spider sets `profiles`)."""
     return getattr(crawler.spider, "profiles", None) or {}
@@ -192,19 +187,14 @@ class NormalizePipeline:
     def __init__(self, stats: StatsCollector, profiles: Mapping[str, SiteProfile]) -> None:
         self.stats = stats
         self.profiles = profiles
-        self._canonical: dict[tuple[str, str], str] = {}
-        """(outlet, related URL) -> canonical URL: the same headlines recur on many pages."""
 
-    def _canonical_link(self, url: str, profile: SiteProfile | None) -> str:
-        key = (profile.key if profile else "", url)
-        found = self._canonical.get(key)
-        if found is None:
-            if len(self._canonical) >= CANONICAL_CACHE_SIZE:
-                self._canonical.clear()
-            owns = profile.owns if profile else None
-            home = profile.home_host if profile and profile.owns(url) else None
-            found = self._canonical[key] = canonical_url(url, owns=owns, home_host=home)
-        return found
+    @staticmethod
+    def _canonical_link(url: str, profile: SiteProfile | None) -> str:
+        """A related link's canonical URL (the same headlines recur on many pages:
+        `canonical_url` remembers them, `CANONICAL_MEMO_SIZE`)."""
+        owns = profile.owns if profile else None
+        home = profile.home_host if profile and profile.owns(url) else None
+        return canonical_url(url, owns=owns, home_host=home)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
