@@ -287,9 +287,6 @@ FOREIGN = frozenset(
 PLACES = PROVINCES | REGENCIES_AND_CITIES | KALIMANTAN_DISTRICTS | TOWNS_ELSEWHERE | FOREIGN
 """Every name above, normalized: what `is_place` looks up."""
 
-PLACE_MAX_WORDS = max(len(name.split()) for name in PLACES)
-"""Words in the longest name (`kepulauan siau tagulandang biaro`)."""
-
 _ADMIN_WORDS = frozenset({"kabupaten", "kab", "kota", "provinsi", "kecamatan", "kec"})
 """Words a dateline may set before the name (`Kabupaten Berau -`, `Kota Samarinda -`);
 tried only when the whole name is not listed, so `Kota Baru` stays a regency."""
