@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from crawler.extract.dates import WEEKDAYS
 from crawler.extract.places import is_place
 
 DATELINE_MAX_CHARS = 80
@@ -131,13 +132,6 @@ _NOT_PLACE_FIRST = frozenset(
 (`Warga Kutai Barat - ...`, `Pemkab Kutai Timur - ...`). Such a line is never a dateline, in
 any case; words not listed here are caught by `_someone_of_a_place`."""
 
-_WEEKDAYS = frozenset(
-    {"senin", "selasa", "rabu", "kamis", "jumat", "jum'at", "jum’at", "sabtu", "minggu", "ahad",
-     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
-)
-"""A day name is never a place: `Senin, 29 Januari 2024 -` is a date line (as listing pages
-set one before each teaser), not a dateline."""
-
 SHAPE_MAX_WORDS = 3
 """Words of a mixed-case place read without the gazetteer (`Muara Badak Ulu`): three, as
 before the gazetteer; four or five words read only when the gazetteer knows the place
@@ -169,7 +163,8 @@ def _place_reads(place: str, credited: bool, rest: str | None) -> bool:
     """
     words = place.split()
     lowered = [w.lower() for w in words]
-    if lowered[0] in _WEEKDAYS or (lowered[0] in _NOT_PLACE_FIRST and not is_place(place)):
+    # a day name is never a place: `Senin, 29 Januari 2024 -` is a listing's date line
+    if lowered[0] in WEEKDAYS or (lowered[0] in _NOT_PLACE_FIRST and not is_place(place)):
         return False
     if is_place(place):
         return len(words) <= 2 or place.isupper() or credited or _opens_a_sentence(rest)
