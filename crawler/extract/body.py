@@ -17,15 +17,34 @@ Choosing the element (`choose_root`), readability-style but on the walk's blocks
 Keeping lines (`body_lines`): blocks inside the root, in order, minus those inside a
 boilerplate, navigation, caption or related region *below* the root, link lists (link density
 above `MAX_BODY_LINK_DENSITY`), and headings that repeat the title.
+
+Cutting the text (`extract_body`, the body chain's stages are in `layout.choose_body_root`):
+the root's lines without captions, related lines, staff lines, junk and repeats, with the
+dateline and the sign-off taken out as fields; `jsonld_body` when the markup holds no text.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 from lxml import etree
 
-from crawler.extract.page import BOILER, CAPTION, NAV, RELATED, Block, Page
+from crawler.extract.captions import CAPTION_MAX_CHARS, captions_under_images, is_photo_caption
+from crawler.extract.context import Context, comparable
+from crawler.extract.indonesian import (
+    Dateline,
+    Signoff,
+    inline_related_prefix,
+    is_body_junk,
+    is_related_label,
+    parse_dateline,
+    parse_signoff,
+    parse_staff,
+)
+from crawler.extract.page import BOILER, BYLINE, CAPTION, DATE, NAV, RELATED, Block, Page
+from crawler.extract.structured import clean_text
 
 MIN_SCORED_CHARS = 25
 """Shorter blocks (labels, dates, button text) say nothing about where the prose is."""
@@ -195,3 +214,222 @@ def is_excluded(block: Block, root_depth: int) -> str | None:
     if block.link_density > MAX_BODY_LINK_DENSITY:
         return "links"
     return None
+
+
+# -- the body chain: cutting the root's lines into paragraphs ----------------------------------
+
+TRAILING_MAX_WORDS = 8
+"""A last line this short that does not end like a sentence is a label or a button
+(`Ikuti perkembangan berita ini dalam topik:`), not the article's last paragraph."""
+
+LEADING_MAX_WORDS = 4
+"""Same for the first lines (`Advertisement`, a kicker), datelines excepted."""
+
+DUPLICATE_MIN_CHARS = 40
+"""A line this long that repeats another line's text (a pull quote) is dropped."""
+
+JSONLD_BODY_MIN_WORDS = 30
+"""A JSON-LD `articleBody` shorter than this is a teaser (some sites put the description
+there), not the article."""
+
+REPEAT_CHECK_LINES = 300
+"""Pull quotes are looked for in bodies up to this many paragraphs (long articles have about a
+hundred); beyond it only exact repeats are dropped, so a huge page stays linear."""
+
+_LINE_END = (".", "!", "?", '"', "”", "’", "'", ")", "…", "]")
+
+
+@dataclass
+class BodyParts:
+    """What the body chain gives: the text, and the fields cut from it or found in it."""
+
+    text: str | None = None
+    dateline: Dateline | None = None
+    signoff: Signoff | None = None
+    staff: list[tuple[str, str]] = field(default_factory=list)
+    captions: list[str] = field(default_factory=list)
+
+
+def extract_body(ctx: Context, title: str | None) -> BodyParts:
+    """The body's paragraphs, with the Indonesian parts taken out as fields.
+
+    Lines of the body root, in order, minus: lines in caption / related / boilerplate regions
+    below the root and link lists (`body.is_excluded`); the title line and the date and byline
+    lines already read; `Baca Juga:` lines and related-box labels; staff lines (`Editor:`,
+    `Penulis:`, ...); junk lines (copyright, follow-us, syndication notes); a pull quote that
+    repeats a paragraph. Then the dateline is cut from the first line, the sign-off from the
+    last, and short non-sentence lines (labels, buttons) trimmed from both ends.
+    """
+    result = BodyParts()
+    if ctx.root is None:
+        return result
+    page = ctx.page
+    span = page.span(ctx.root)
+    assert span is not None
+    title_norm = comparable(title) if title else None
+    # the whole page's set when a date line already asked for it (it holds the root's)
+    image_captions = (
+        ctx.image_captions if ctx.image_captions is not None else captions_under_images(ctx.root)
+    )
+    lines: list[Block] = []
+    for block in page.blocks_in(ctx.root):
+        if block.index in ctx.consumed:
+            continue
+        text = block.text
+        if block.heading and (
+            block.index == ctx.title_index or (title_norm and comparable(text) == title_norm)
+        ):
+            continue
+        why = is_excluded(block, span.depth)
+        if why == CAPTION:
+            result.captions.append(text)
+            continue
+        if why is not None:
+            continue
+        if inline_related_prefix(text) or is_related_label(text):
+            continue
+        staff = parse_staff(text)
+        if staff:
+            result.staff.extend(staff)
+            continue
+        if len(text) <= CAPTION_MAX_CHARS and (
+            is_photo_caption(text) or (image_captions and text in image_captions)
+        ):
+            result.captions.append(text)  # `<img><br><em>Warga antre ... (Foto: Istimewa)</em>`
+            continue
+        if is_body_junk(text):
+            continue
+        lines.append(block)
+
+    while len(lines) > 1 and _is_standfirst(ctx, lines[0], lines[1]):
+        lines.pop(0)
+    texts = [b.text for b in lines]
+    texts = _drop_repeats(texts)
+    if texts:
+        first = lines[0] if lines and lines[0].text == texts[0] else None
+        dateline = parse_dateline(
+            texts[0], lead_bold=first.lead_bold if first else "", outlet_words=ctx.outlet_words
+        )
+        if dateline is not None:
+            result.dateline = dateline
+            if dateline.rest:
+                texts[0] = dateline.rest
+            else:
+                texts.pop(0)
+    while texts and _is_label_line(texts[-1]) and parse_signoff(texts[-1]) is None:
+        texts.pop()
+    if texts:
+        signoff = parse_signoff(texts[-1])
+        if signoff is not None:
+            result.signoff = signoff
+            if signoff.rest:
+                texts[-1] = signoff.rest
+            else:
+                texts.pop()
+    while texts and _is_label_line(texts[-1], TRAILING_MAX_WORDS):
+        texts.pop()
+    while texts and _is_label_line(texts[0], LEADING_MAX_WORDS):
+        texts.pop(0)
+    result.text = "\n\n".join(texts) or None
+    return result
+
+
+DESCRIPTION_MIN_CHARS = 40
+"""A description this long is a sentence, not a label: a shorter one (`Berita Samarinda`)
+says too little to mark a line as its copy."""
+DESCRIPTION_SLACK = 8
+"""Characters a description may differ in length from the line that copies it (entities,
+quotes and spaces written differently) before the texts are compared."""
+_DESCRIPTION_METAS = ("og:description", "description", "twitter:description")
+_TRUNCATED = re.compile(r"\s*(?:\.{3,}|…)\s*$")
+
+
+def _repeats_description(text: str, description: str) -> bool:
+    line = comparable(text)
+    if line == description:
+        return True
+    cut = _TRUNCATED.sub("", description)
+    return cut != description and len(cut) >= DESCRIPTION_MIN_CHARS and line.startswith(cut)
+
+
+def _is_standfirst(ctx: Context, line: Block, following: Block) -> bool:
+    """Whether the body's first line is the article's standfirst (Ghost's
+    `article-excerpt` / `post-full-custom-excerpt`, a theme's subtitle): it repeats the page's
+    description, and header lines (byline, date, reading time) stand between it and the next
+    line of the body, or it sits in another box than the body's next line. A first paragraph
+    that a CMS copied into the description is followed by the next paragraph in the same box,
+    so it stays."""
+    if len(line.text) < DESCRIPTION_MIN_CHARS:
+        return False
+    if line.container.getparent() is following.container.getparent() and not any(
+        b.index in ctx.consumed or b.has_flag(BYLINE) or b.has_flag(DATE)
+        for b in ctx.page.blocks[line.index + 1 : following.index]
+    ):
+        return False  # the next paragraph follows in the same box: body text
+    # a copy opens like the description and is about as long (longer when the description
+    # is cut short with an ellipsis): cheap tests before the texts are compared
+    found = ctx.structured.first(*_DESCRIPTION_METAS)
+    if found is None or len(found[1]) < DESCRIPTION_MIN_CHARS:
+        return False
+    if found[1][:8].casefold() != line.text[:8].casefold():
+        return False
+    gap = len(found[1]) - len(line.text)
+    if gap > DESCRIPTION_SLACK or (gap < -DESCRIPTION_SLACK and not _TRUNCATED.search(found[1])):
+        return False
+    return _repeats_description(line.text, comparable(found[1]))
+
+
+def jsonld_body(ctx: Context, found: BodyParts) -> BodyParts:
+    """Last body stage: JSON-LD `articleBody` when the markup holds no article text (pages
+    rendered by scripts that still describe themselves). Paragraphs are its lines; dateline and
+    sign-off are cut as from markup. Not used when the markup has text, because `articleBody`
+    is often truncated, unparagraphed or escaped HTML."""
+    node = ctx.structured.article
+    value = node.get("articleBody") if node else None
+    if not isinstance(value, str):
+        return found
+    if "<" in value and ">" in value:
+        value = etree.tostring(etree.fromstring(f"<div>{value}</div>", etree.HTMLParser()),
+                               method="text", encoding="unicode")
+    texts = [clean_text(line) for line in value.splitlines()]
+    texts = [t for t in texts if t and not is_body_junk(t)]
+    if len(" ".join(texts).split()) < JSONLD_BODY_MIN_WORDS:
+        return found
+    result = BodyParts(staff=found.staff, captions=found.captions)
+    dateline = parse_dateline(texts[0], outlet_words=ctx.outlet_words)
+    if dateline is not None:
+        result.dateline = dateline
+        texts[0:1] = [dateline.rest] if dateline.rest else []
+    signoff = parse_signoff(texts[-1]) if texts else None
+    if signoff is not None:
+        result.signoff = signoff
+        texts[-1:] = [signoff.rest] if signoff.rest else []
+    result.text = "\n\n".join(texts) or None
+    if result.text:
+        ctx.provenance["body"] = "jsonld"
+    return result
+
+
+def _is_label_line(text: str, max_words: int = TRAILING_MAX_WORDS) -> bool:
+    return len(text.split()) <= max_words and not text.endswith(_LINE_END)
+
+
+def _drop_repeats(texts: list[str]) -> list[str]:
+    """Drop exact repeats and lines contained in another line (pull quotes, teaser copies).
+    The containment check compares every pair, so it runs only up to `REPEAT_CHECK_LINES`."""
+    normed = [comparable(t) for t in texts]
+    check = len(texts) <= REPEAT_CHECK_LINES
+    keep: list[str] = []
+    seen: set[str] = set()
+    for i, (text, n) in enumerate(zip(texts, normed, strict=True)):
+        if n in seen:
+            continue
+        if check and len(n) >= DUPLICATE_MIN_CHARS and any(
+            j != i and len(other) > len(n) and n in other for j, other in enumerate(normed)
+        ):
+            continue
+        seen.add(n)
+        keep.append(text)
+    return keep
+
+

@@ -1,0 +1,183 @@
+"""The people chain: authors, editor and reporter (`extract_people`), from staff lines
+outside the body (`staff_outside`) and a byline line (`byline_block`) besides the body's own."""
+
+from __future__ import annotations
+
+import re
+
+from crawler.extract import dates as D
+from crawler.extract.context import (
+    NEAR_TITLE_AFTER,
+    NEAR_TITLE_BEFORE,
+    STAFF_WINDOW_AFTER,
+    Context,
+    element_text,
+    near_title_blocks,
+    set_field,
+)
+from crawler.extract.indonesian import parse_staff, parse_unmarked_staff, person_names, staff_label
+from crawler.extract.page import BYLINE, CAPTION, MEDIA, NAV, Block
+from crawler.extract.structured import jsonld_list, jsonld_names
+
+BYLINE_MAX_CHARS = 100
+"""A byline line is short (`Fino Yurio Kristo - detikinet`)."""
+
+
+def staff_outside(ctx: Context) -> list[tuple[str, str]]:
+    """Staff lines near the article but outside the body root (bylines above, credits below):
+    `Label: value` lines and pieces of meta lines, credits without a colon (`Editor Nama`),
+    and a bare label line (`Penulis`) with the name on the next line."""
+    blocks = ctx.page.blocks
+    if ctx.title_index is None and ctx.root_first is None:
+        return []
+    lo = min(i for i in (ctx.title_index, ctx.root_first) if i is not None)
+    lo = max(0, lo - NEAR_TITLE_BEFORE)
+    hi = (
+        ctx.root_last if ctx.root_last is not None else lo + NEAR_TITLE_AFTER
+    ) + STAFF_WINDOW_AFTER
+    found: list[tuple[str, str]] = []
+    window = blocks[lo : hi + 1]
+    for i, b in enumerate(window):
+        if (
+            ctx.root_first is not None
+            and ctx.root_last is not None
+            and ctx.root_first <= b.index <= ctx.root_last
+        ):
+            continue
+        if (b.has_flag(NAV) and b.index not in ctx.footer_ids) or len(b.text) > 200:
+            continue
+        staff = parse_staff(b.text) or parse_unmarked_staff(b.text, ctx.outlet_words)
+        role = staff_label(b.text) if not staff else None
+        if role is not None and i + 1 < len(window):
+            # `<h6>Penulis</h6><a>Nama</a>`: the label's value is the next line
+            value = window[i + 1]
+            if len(value.text) <= BYLINE_MAX_CHARS and person_names(value.text, ctx.outlet_words):
+                staff = [(role, value.text)]
+                ctx.consumed.add(value.index)
+        if staff:
+            found.extend(staff)
+            ctx.consumed.add(b.index)
+    return found
+
+
+_BYLINE_BULLET = re.compile(r"\s*[·•]\s*")
+
+
+def _byline_without_date(ctx: Context, text: str) -> str | None:
+    """A byline that also shows the date (`Nama, Jurnalis · Jum'at, 06 Januari 2023 - 08:30
+    WIB`, `Nama Senin, 02 Januari 2023 - 08:30 WIB`): the text with the date cut out and the
+    pieces kept apart, None when no date can be read from it."""
+    parsed = D.parse_date(text, tz=ctx.tz, fetched_at=ctx.fetched_at)
+    if parsed is None or not parsed.raw or parsed.raw not in text:
+        return None
+    rest = _BYLINE_BULLET.sub(" | ", text.replace(parsed.raw, " | ", 1))
+    return None if D.has_date_words(rest) else rest
+
+
+def byline_block(ctx: Context) -> tuple[Block, list[str]] | None:
+    """A byline-classed line by the title, else in the article's own footer."""
+    for b in (*near_title_blocks(ctx), *ctx.footer):
+        if not b.has_flag(BYLINE) or b.has_flag(MEDIA) or b.has_flag(CAPTION):
+            continue
+        if len(b.text) > BYLINE_MAX_CHARS or b.index == ctx.title_index:
+            continue
+        if parse_staff(b.text):
+            continue
+        text: str | None = b.text
+        if D.has_date_words(b.text):
+            text = _byline_without_date(ctx, b.text)
+            if text is None:
+                continue
+        names = person_names(text, ctx.outlet_words)
+        if names:
+            return b, names
+    return None
+
+
+def extract_people(
+    ctx: Context, staff: list[tuple[str, str]], byline: tuple[Block, list[str]] | None
+) -> tuple[list[str], str | None, str | None]:
+    """Authors, editor and reporter.
+
+    Authors: 1. JSON-LD `author` (people, not organizations); 2. meta `author`, `article:author`
+    (not a URL), `dc.creator`, `parsely-author` unless it names the outlet; 3. microdata
+    `author`; 4. the profile's `author` selector; 5. staff lines (`Penulis:`, `Pewarta:`,
+    `Reporter:`, `Oleh:`, `Fotografer:`; `text`); 6. a byline-classed line by the title
+    (`generic`). Names are cleaned (`Kontributor Kota, Nama`, `Nama - detikinet`, `A dan B`).
+
+    Editor: JSON-LD `editor` -> `Editor:`/`Redaktur:` lines -> an `Editor:Nama` keyword.
+    Reporter: `Pewarta:`/`Reporter:`/`Wartawan:` lines, `Laporan Wartawan Outlet, Nama`.
+    """
+    s = ctx.structured
+    words = ctx.outlet_words
+    roles: dict[str, list[str]] = {}
+    for role, value in staff:
+        roles.setdefault(role, []).append(value)
+
+    authors: list[str] = []
+    stage = None
+    if s.article:
+        authors = [
+            n for raw in jsonld_names(s.article.get("author")) for n in person_names(raw, words)
+        ]
+        stage = "jsonld"
+    if not authors:
+        for name in (
+            "author",
+            "article:author",
+            "dc.creator",
+            "parsely-author",
+            "sailthru.author",
+            "byl",
+        ):
+            found = s.first(name)
+            if found and not found[1].startswith(("http://", "https://")):
+                authors = person_names(found[1], words)
+                if authors:
+                    stage = "opengraph" if ":" in name else "meta"
+                    break
+    if not authors:
+        for _, value in s.itemprops.get("author", ()):
+            authors = person_names(value, words)
+            if authors:
+                stage = "microdata"
+                break
+    if not authors and "author" in ctx.selected:
+        for el in ctx.selected["author"]:
+            for name in person_names(element_text(el), words):
+                if name not in authors:
+                    authors.append(name)
+        stage = "profile"
+    if not authors:
+        for role in ("author", "reporter", "photographer"):
+            for value in roles.get(role, ()):
+                for name in person_names(value, words):
+                    if name not in authors:
+                        authors.append(name)
+            if authors:
+                stage = "text"
+                break
+    if not authors and byline is not None:
+        authors, stage = byline[1], "generic"
+    if authors and stage:
+        ctx.provenance["authors"] = stage
+
+    editor = None
+    if s.article:
+        names = [
+            n for raw in jsonld_names(s.article.get("editor")) for n in person_names(raw, words)
+        ]
+        if names:  # an editor `Person` named after the outlet (`Liputan6.com`) is not one
+            editor = set_field(ctx, "editor", names[0], "jsonld")
+    if editor is None and roles.get("editor"):
+        editor = set_field(ctx, "editor", roles["editor"][0], "text")
+    if editor is None and s.article:
+        for keyword in jsonld_list(s.article, "keywords"):
+            label, _, value = keyword.partition(":")
+            if value.strip() and label.strip().lower() in ("editor", "redaktur"):
+                editor = set_field(ctx, "editor", value.strip(), "jsonld")
+                break
+    reporter = None
+    if roles.get("reporter"):
+        reporter = set_field(ctx, "reporter", roles["reporter"][0], "text")
+    return authors, editor, reporter

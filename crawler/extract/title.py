@@ -1,0 +1,225 @@
+"""The title chain (`extract_title`, its stages in its docstring) and the kicker label cut
+from the headline (`without_kicker`)."""
+
+from __future__ import annotations
+
+import re
+
+from crawler.extract.context import Context, comparable, element_text, set_field
+from crawler.extract.indonesian import TITLE_KICKERS, split_kicker
+from crawler.extract.page import NAV, Block
+from crawler.extract.structured import jsonld_text
+
+_TITLE_SPLIT = re.compile(r"\s+(?:[-|–—:»·•]|::)\s+|\s*\|\s*")
+
+
+def _title_candidates(ctx: Context) -> list[tuple[str, str]]:
+    s = ctx.structured
+    out: list[tuple[str, str]] = []
+    for node in (s.article, s.page):
+        headline = jsonld_text(node, "headline") or jsonld_text(node, "name") if node else None
+        if headline:
+            out.append(("jsonld", headline))
+            break
+    for name in ("og:title", "twitter:title"):
+        found = s.first(name)
+        if found:
+            out.append(("opengraph", found[1]))
+    for _, value in s.itemprops.get("headline", ()):
+        if value:
+            out.append(("microdata", value))
+            break
+    found = s.first("title", "dc.title", "sailthru.title", "parsely-title")
+    if found:
+        out.append(("meta", found[1]))
+    if s.title:
+        out.append(("meta", s.title))
+    return out
+
+
+def _title_parts(text: str) -> list[str]:
+    """A meta title and its pieces without site suffixes (`Judul - Kompas.com` -> `Judul`)."""
+    parts = [p.strip() for p in _TITLE_SPLIT.split(text) if p.strip()]
+    out = [text]
+    for i in range(len(parts) - 1, 0, -1):
+        out.append(" - ".join(parts[:i]))
+    out.extend(parts)
+    return out
+
+
+SITE_NAME_MAX_WORDS = 5
+"""A piece of a title that names the outlet is a site name when this short (`Kaltim Post`,
+`Diskominfo Kaltim`, `ANTARA News Kalimantan Timur`); a longer one is a headline that
+mentions the outlet."""
+
+
+def _names_site(text: str, ctx: Context) -> bool:
+    """Whether a title piece or a heading is the outlet's name (`og:site_name`, a word of the
+    host or profile name, a domain) rather than a headline."""
+    if len(text.split()) > SITE_NAME_MAX_WORDS:
+        return False
+    site_name = ctx.structured.first("og:site_name")
+    if site_name and comparable(text) == comparable(site_name[1]):
+        return True
+    compact = re.sub(r"[^a-z0-9]", "", text.lower())
+    return any(w in compact for w in ctx.outlet_words) or bool(
+        re.search(r"\.(?:com|co\.id|id|net)\b", text, re.IGNORECASE)
+    )
+
+
+def _strip_site(text: str, ctx: Context) -> str:
+    parts = [p.strip() for p in _TITLE_SPLIT.split(text) if p.strip()]
+    while len(parts) > 1 and _names_site(parts[-1], ctx):
+        parts.pop()
+    while len(parts) > 1 and _names_site(parts[0], ctx):
+        parts.pop(0)  # `Diskominfo Kaltim | Judul`: the site name first
+    return " - ".join(parts) if len(parts) > 1 else parts[0] if parts else text
+
+
+def extract_title(ctx: Context) -> str | None:
+    """Title chain.
+
+    1. the profile's `title` selector;
+    2. a page heading (h1-h3, outside navigation) equal to a declared title (JSON-LD
+       `headline`, `og:title`/`twitter:title`, microdata `headline`, meta title, `<title>`),
+       or to one with its site suffix or prefix cut (`Judul - Kompas.com`, `Diskominfo Kaltim
+       | Judul`; a piece naming the outlet is never the title): the heading's text, with the
+       declaring stage as provenance;
+    3. JSON-LD `headline`;
+    4. `og:title` with the site suffix cut;
+    5. the first `<h1>` of two words or more outside navigation that is not the site's name
+       (`generic`);
+    6. `<title>` with the site suffix or prefix cut (`meta`).
+    """
+    blocks = ctx.page.blocks
+    if "title" in ctx.selected:
+        text = element_text(ctx.selected["title"][0])
+        if text:
+            ctx.title_index = _find_heading(ctx, text)
+            return set_field(ctx, "title", text, "profile")
+    headings = [b for b in blocks if 1 <= b.heading <= 3 and not b.has_flag(NAV)]
+    by_norm: dict[str, Block] = {}
+    for b in headings:
+        by_norm.setdefault(comparable(b.text), b)
+    candidates = _title_candidates(ctx)
+    for stage, text in candidates:
+        found = by_norm.get(comparable(text))
+        if found is not None:
+            ctx.title_index = found.index
+            return set_field(ctx, "title", found.text, stage)
+    for stage, text in candidates:
+        for part in _title_parts(text)[1:]:
+            found = by_norm.get(comparable(part))
+            if found is not None and len(part.split()) >= 2 and not _names_site(part, ctx):
+                ctx.title_index = found.index
+                return set_field(ctx, "title", found.text, stage)
+    found_cut = _heading_of_cut_title(ctx, headings, candidates)
+    if found_cut is not None:
+        ctx.title_index = found_cut[0].index
+        return set_field(ctx, "title", found_cut[0].text, found_cut[1])
+    for stage, text in candidates:
+        if stage == "jsonld":
+            ctx.title_index = _find_heading(ctx, text)
+            return set_field(ctx, "title", text, stage)
+    for stage, text in candidates:
+        if stage == "opengraph":
+            title = _strip_site(text, ctx)
+            ctx.title_index = _find_heading(ctx, title)
+            return set_field(ctx, "title", title, stage)
+    for b in blocks:
+        if (
+            b.heading == 1
+            and len(b.text.split()) >= 2
+            and not b.has_flag(NAV)
+            and not _names_site(b.text, ctx)  # the logo's `<h1>Kabar Kukar</h1>`
+        ):
+            ctx.title_index = b.index
+            return set_field(ctx, "title", b.text, "generic")
+    if ctx.structured.title:
+        title = _strip_site(ctx.structured.title, ctx)
+        ctx.title_index = _find_heading(ctx, title)
+        return set_field(ctx, "title", title, "meta")
+    return None
+
+
+def without_kicker(ctx: Context, title: str | None) -> str | None:
+    """The headline without a kicker label set before it (`VIDEO: Banjir ...`, `[FOTO]
+    ...`, `<h1><span class="badge">INFOGRAFIS</span> Harga ...</h1>`): the label says what
+    kind of item the page is, not what happened. Only labels of `TITLE_KICKERS` go, in the
+    text or as the heading's own first element; `KPU: Pemilu Tetap Digelar` stays whole."""
+    if not title:
+        return title
+    label, rest = split_kicker(title)
+    if label is not None:
+        return rest
+    if ctx.title_index is None:
+        return title
+    heading = ctx.page.blocks[ctx.title_index].container
+    first = heading[0] if len(heading) else None
+    if (
+        first is None
+        or (heading.text or "").strip()
+        or not isinstance(first.tag, str)
+        or first.tag not in _KICKER_TAGS
+    ):
+        return title
+    shown = " ".join(element_text(first).split()).strip(" :|")
+    if shown.lower() in TITLE_KICKERS and comparable(title).startswith(comparable(shown)):
+        rest = title[len(shown) :].lstrip(" :|-–—")
+        return rest or title
+    return title
+
+
+_KICKER_TAGS = frozenset({"span", "small", "em", "b", "strong", "i", "label", "mark", "sup"})
+"""Inline elements a template sets a kicker label in, inside the `<h1>`."""
+
+
+ELLIPSIS_TITLE_MIN_CHARS = 20
+"""A declared title ending in `...`/`…` is a cut one when at least this long; shorter ones
+(`Banjir...`) could start many headings."""
+CUT_TITLE_MIN_CHARS = 60
+"""A declared title without an ellipsis is read as cut (SEO plugins and CMSs cut headlines at
+60 to 110 characters) only from this length on."""
+_ELLIPSIS = re.compile(r"\s*(?:\.{3,}|…)\s*$")
+
+
+def _heading_of_cut_title(
+    ctx: Context, headings: list[Block], candidates: list[tuple[str, str]]
+) -> tuple[Block, str] | None:
+    """The page heading that a declared title is the cut start of (`Judul panjang yang...`
+    in JSON-LD or `og:title`, the whole headline in the `<h1>`), with the declaring stage."""
+    for stage, text in candidates:
+        for piece in _title_parts(text):
+            stem = _ELLIPSIS.sub("", piece)
+            least = ELLIPSIS_TITLE_MIN_CHARS if stem != piece else CUT_TITLE_MIN_CHARS
+            if len(stem) < least or _names_site(stem, ctx):
+                continue
+            want = comparable(stem)
+            for b in sorted(headings, key=lambda h: h.heading):
+                if len(b.text) > len(stem) and comparable(b.text).startswith(want):
+                    return b, stage
+    return None
+
+
+def _find_heading(ctx: Context, title: str) -> int | None:
+    """The line showing the title: a heading equal to, or starting with, the title."""
+    want = comparable(title)
+    fallback = None
+    for b in ctx.page.blocks:
+        if b.heading:
+            got = comparable(b.text)
+            if got == want:
+                return b.index
+            if (
+                fallback is None
+                and want
+                and (got.startswith(want[:40]) or want.startswith(got[:40]))
+                and len(got) >= 10
+            ):
+                fallback = b.index
+    if fallback is not None:
+        return fallback
+    for b in ctx.page.blocks:
+        if comparable(b.text) == want:
+            return b.index
+    return None
