@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from archive.errors import UsageError, WartaError
-from crawler.extract.core import extract_article, validate_selectors
+from crawler.extract.core import extract_article
 from crawler.sites import SiteProfile, get_profile
 
 EXIT_SOME_FAILED = 1
@@ -69,9 +69,7 @@ def _check_url(url: str, where: str) -> str:
 def _profile(site: str | None, sites_dir: str | None) -> SiteProfile | None:
     if site is None:
         return None
-    profile = get_profile(site, sites_dir)
-    validate_selectors(profile)
-    return profile
+    return get_profile(site, sites_dir)  # its selectors were checked when it loaded
 
 
 def _batch_lines(batch: str, stdin: TextIO) -> Iterator[tuple[int, str, Path]]:

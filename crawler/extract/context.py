@@ -13,16 +13,15 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from lxml import etree
 
-from archive.errors import UsageError
 from crawler.extract.page import NAV, Block, Page, remove_keep_tail
 from crawler.extract.structured import Structured, clean_text
 from crawler.sites import SiteProfile
+from crawler.sites.selectors import compile_selector
 
 if TYPE_CHECKING:
     from crawler.extract.stamps import Stamp
@@ -105,39 +104,6 @@ def outlet_words_of(url: str, profile: SiteProfile | None, site_name: str | None
     return frozenset(w for w in words if len(w) >= 4)
 
 
-# -- CSS selectors from profiles --------------------------------------------------------------
-
-
-@lru_cache(maxsize=512)
-def _css(selector: str) -> etree.XPath:
-    """A profile's CSS selector compiled once (a pure function of the string: no state)."""
-    from lxml.cssselect import CSSSelector
-
-    return CSSSelector(selector, translator="html")
-
-
-def validate_selectors(profile: SiteProfile) -> None:
-    """Raise `UsageError` naming the profile, field and selector when one is not valid CSS."""
-    sel = profile.selectors
-    for name in ("title", "body", "date", "author", "section"):
-        value = getattr(sel, name)
-        if value:
-            _compile(profile, name, value)
-    for name in ("related", "drop"):
-        for value in getattr(sel, name):
-            _compile(profile, name, value)
-
-
-def _compile(profile: SiteProfile, name: str, selector: str) -> etree.XPath:
-    try:
-        return _css(selector)
-    except Exception as exc:  # cssselect raises several error types
-        where = profile.path or profile.key
-        raise UsageError(
-            f"{where}: field 'selectors.{name}': not a valid CSS selector {selector!r} ({exc})"
-        ) from None
-
-
 def apply_profile(
     doc: etree._Element, profile: SiteProfile | None
 ) -> dict[str, list[etree._Element]]:
@@ -146,19 +112,19 @@ def apply_profile(
         return {}
     sel = profile.selectors
     for selector in sel.drop:
-        for el in _compile(profile, "drop", selector)(doc):
+        for el in compile_selector(selector)(doc):
             if el.getparent() is not None:
                 remove_keep_tail(el)
     found: dict[str, list[etree._Element]] = {}
     for name in ("title", "body", "date", "author", "section"):
         value = getattr(sel, name)
         if value:
-            matches = _compile(profile, name, value)(doc)
+            matches = compile_selector(value)(doc)
             if matches:
                 found[name] = list(matches)
     related: list[etree._Element] = []
     for selector in sel.related:
-        related.extend(_compile(profile, "related", selector)(doc))
+        related.extend(compile_selector(selector)(doc))
     if related:
         found["related"] = related
     return found

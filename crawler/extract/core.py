@@ -28,7 +28,6 @@ from crawler.extract.context import (
     homepage_netloc,
     outlet_words_of,
     parse_html,
-    validate_selectors,
 )
 from crawler.extract.encoding import decode_html
 from crawler.extract.layout import choose_body_root, find_article_footer, unflag_title_boxes
@@ -39,7 +38,7 @@ from crawler.extract.related import RelatedFinder
 from crawler.extract.section import extract_language, extract_section, extract_tags
 from crawler.extract.structured import read_structured
 from crawler.extract.title import extract_title, without_kicker
-from crawler.sites import SiteProfile
+from crawler.sites import SiteProfile, validate_selectors
 from crawler.urls import canonical_url
 
 __all__ = ["RESULT_KEYS", "extract_article", "merge_parts", "validate_selectors"]

@@ -34,7 +34,7 @@ drop = ["div.ads", "figure.iklan"]
 ```
 
 A bad profile is refused with `ProfileError`, whose message names the file, the field and
-the reason.
+the reason; a selector that is not valid CSS is refused too (`selectors.py` compiles them).
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from archive.errors import UsageError
+from crawler.sites.selectors import SelectorError, compile_selector
 
 BUNDLED_DIR = Path(__file__).parent
 """The profiles that ship with warta."""
@@ -305,10 +306,31 @@ def parse_profile(key: str, data: Mapping[str, Any], path: Path | str = "<profil
         related=_str_list(sel, "related", path, "selectors."),
         drop=_str_list(sel, "drop", path, "selectors."),
     )
+    _check_selectors(selectors, path)
     return SiteProfile(key=key, name=name, homepage=homepage, timezone=timezone, language=language,
                        checked=checked, allowed_domains=allowed_domains, region=region,
                        discovery=discovery, selectors=selectors,
                        path=Path(path) if not isinstance(path, Path) else path)
+
+
+def _check_selectors(selectors: Selectors, where: Path | str) -> None:
+    """Compile every selector (`selectors.compile_selector`), or raise `ProfileError` naming
+    the field and the selector."""
+    for name in SELECTOR_FIELDS:
+        value = getattr(selectors, name)
+        for selector in value if isinstance(value, tuple) else (value,) if value else ():
+            try:
+                compile_selector(selector)
+            except SelectorError as exc:
+                raise _fail(where, f"selectors.{name}",
+                            f"not a valid CSS selector {selector!r} ({exc})") from None
+
+
+def validate_selectors(profile: SiteProfile) -> None:
+    """Raise `ProfileError` (a `UsageError`) naming the profile, field and selector when one
+    is not valid CSS. `parse_profile` already does this for every profile it loads; this is
+    for a `SiteProfile` built by hand."""
+    _check_selectors(profile.selectors, profile.path or profile.key)
 
 
 def load_profile(path: Path) -> SiteProfile:

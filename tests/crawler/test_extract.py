@@ -868,17 +868,17 @@ def test_empty_or_broken_pages_give_an_empty_result_not_an_error(html: str | byt
 
 
 def test_a_bad_profile_selector_is_refused_with_its_field() -> None:
-    profile = parse_profile(
-        "x",
-        {
-            "name": "X",
-            "timezone": "Asia/Makassar",
-            "homepage": "https://x.example/",
-            "selectors": {"body": "div[[["},
-        },
-    )
+    # refused when the profile loads, before any page is read (crawler.sites)
     with pytest.raises(UsageError, match=r"selectors\.body.*div\[\[\["):
-        validate_selectors(profile)
+        validate_selectors(parse_profile(
+            "x",
+            {
+                "name": "X",
+                "timezone": "Asia/Makassar",
+                "homepage": "https://x.example/",
+                "selectors": {"body": "div[[["},
+            },
+        ))
 
 
 def test_profile_selectors_override_the_generic_chain() -> None:

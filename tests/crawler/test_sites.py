@@ -19,6 +19,7 @@ from crawler.sites import (
     select_profiles,
     write_profile,
 )
+from tests.crawler.warta_run import run_warta
 
 MINIMAL = {"name": "Kaltim Contoh", "homepage": "https://contoh.example/",
            "timezone": "Asia/Makassar"}
@@ -127,6 +128,12 @@ BAD: list[tuple[dict[str, Any], str]] = [
      "section, title)"),
     ({**MINIMAL, "selectors": {"drop": [""]}},
      "field 'selectors.drop': must be a list of non-empty strings"),
+    ({**MINIMAL, "selectors": {"body": "div.isi[["}},
+     "field 'selectors.body': not a valid CSS selector 'div.isi[[' "
+     "(Expected ident or '*', got <DELIM '[' at 8>)"),
+    ({**MINIMAL, "selectors": {"title": "h1", "related": ["div.terkait a", "a[["]}},
+     "field 'selectors.related': not a valid CSS selector 'a[[' "
+     "(Expected ident or '*', got <DELIM '[' at 2>)"),
 ]
 
 
@@ -169,6 +176,15 @@ def test_one_bad_profile_in_a_folder_stops_loading_with_its_name(tmp_path: Path)
     with pytest.raises(ProfileError) as err:
         load_profiles(tmp_path)
     assert str(err.value) == f"{bad}: field 'timezone': is required"
+
+
+def test_warta_sites_refuses_a_selector_that_is_not_css(tmp_path: Path) -> None:
+    # accepted before, and then every article of the outlet failed at crawl time (exit 0)
+    path = write(tmp_path, "rusak", dump_profile({**MINIMAL, "selectors": {"date": "span..tgl"}}))
+    result = run_warta("sites", "--sites-dir", str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr == (f"Error: {path}: field 'selectors.date': not a valid CSS selector "
+                             "'span..tgl' (Expected ident, got <DELIM '.' at 5>)\n")
 
 
 def test_select_profiles_keeps_the_order_given() -> None:
