@@ -38,6 +38,7 @@ from archive import Archive, WartaError, WriteResult, content_hash
 from archive.health import UNJUDGED_REASONS, site_health, warnings_of
 from archive.records import PUBLISHED_PRECISIONS
 from archive.store import SITE_FIGURES
+from crawler.extract.related import collapse_related
 from crawler.items import ArticleItem
 from crawler.sites import SiteProfile
 from crawler.state import LOCK_NAME, CrawlLock, CrawlLocked, held_here, state_dir_for
@@ -107,29 +108,6 @@ def with_offset(value: str | None, tz: ZoneInfo) -> str | None:
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         parsed = parsed.replace(tzinfo=tz)
     return parsed.isoformat()
-
-
-def collapse_related(related: Iterable[Any],
-                     page_url: str) -> tuple[list[dict[str, Any]], int, int]:
-    """Related links with each target kept once (first occurrence), the page's own URL left
-    out, positions renumbered 0..n-1 in page order. Returns `(links, collapsed, self_links)`."""
-    out: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    collapsed = self_links = 0
-    for link in related:
-        url = link.get("url") if isinstance(link, Mapping) else None
-        if not isinstance(url, str) or not url:
-            continue
-        if url == page_url:
-            self_links += 1
-            continue
-        if url in seen:
-            collapsed += 1
-            continue
-        seen.add(url)
-        out.append({"url": url, "title": link.get("title"), "block": link.get("block"),
-                    "position": len(out)})
-    return out, collapsed, self_links
 
 
 def jsonable(stats: Mapping[str, Any]) -> dict[str, Any]:

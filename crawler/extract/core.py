@@ -34,7 +34,7 @@ from crawler.extract.layout import choose_body_root, find_article_footer, unflag
 from crawler.extract.page import strip_invisible, walk
 from crawler.extract.people import byline_block, extract_people, staff_outside
 from crawler.extract.published import extract_modified, extract_published, later, read_dates
-from crawler.extract.related import RelatedFinder
+from crawler.extract.related import RelatedFinder, collapse_related
 from crawler.extract.section import extract_language, extract_section, extract_tags
 from crawler.extract.structured import read_structured
 from crawler.extract.title import extract_title, without_kicker
@@ -235,17 +235,10 @@ def merge_parts(first: dict[str, Any], parts: Iterable[dict[str, Any]]) -> dict[
         for key in ("editor", "reporter"):
             if not merged.get(key) and part.get(key):
                 merged[key] = part[key]
-    urls: set[str] = set()
-    collapsed: list[dict[str, Any]] = []
-    for link in related:
-        if link.get("url") in urls:
-            continue
-        urls.add(link.get("url"))
-        collapsed.append({**link, "position": len(collapsed)})
     body = "\n\n".join(paragraphs) or None
     merged.update(
         body=body,
-        related=collapsed,
+        related=collapse_related(related)[0],
         captions=captions,
         tags=tags,
         next_pages=[],

@@ -24,8 +24,9 @@ page order and collapsed by canonical URL (first occurrence wins); `position` is
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -292,14 +293,37 @@ class RelatedFinder:
     def _element_of(self, link: Link) -> etree._Element | None:
         return link.element
 
-    def result(self) -> list[dict[str, object]]:
-        """Page order, collapsed by canonical URL, 0-based positions."""
-        seen: set[str] = set()
-        out: list[dict[str, object]] = []
-        for cand in sorted(self.candidates, key=lambda c: c.pos):
-            key = self.canonical(cand.url)
-            if key in seen:
-                continue
-            seen.add(key)
-            out.append({"url": key, "title": cand.title, "block": cand.block, "position": len(out)})
-        return out
+    def result(self) -> list[dict[str, Any]]:
+        """Page order, collapsed by canonical URL, 0-based positions (`collapse_related`)."""
+        found = [
+            {"url": self.canonical(cand.url), "title": cand.title, "block": cand.block}
+            for cand in sorted(self.candidates, key=lambda c: c.pos)
+        ]
+        return collapse_related(found)[0]
+
+
+def collapse_related(
+    related: Iterable[Any], page_url: str | None = None
+) -> tuple[list[dict[str, Any]], int, int]:
+    """Related links with each target URL kept once (first occurrence), the page's own URL
+    (`page_url`) left out, positions renumbered 0..n-1 in the order given. Returns `(links,
+    collapsed, self_links)`: the links, how many repeats and how many links to the page itself
+    were dropped. The one collapse of related links: a page's (`RelatedFinder.result`), a
+    multi-page article's (`core.merge_parts`) and an item's (`crawler.pipelines`)."""
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    collapsed = self_links = 0
+    for link in related:
+        url = link.get("url") if isinstance(link, Mapping) else None
+        if not isinstance(url, str) or not url:
+            continue
+        if url == page_url:
+            self_links += 1
+            continue
+        if url in seen:
+            collapsed += 1
+            continue
+        seen.add(url)
+        out.append({"url": url, "title": link.get("title"), "block": link.get("block"),
+                    "position": len(out)})
+    return out, collapsed, self_links
