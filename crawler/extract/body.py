@@ -44,7 +44,7 @@ from crawler.extract.indonesian import (
     parse_staff,
 )
 from crawler.extract.page import BOILER, BYLINE, CAPTION, DATE, NAV, RELATED, Block, Page
-from crawler.extract.structured import clean_text
+from crawler.extract.structured import one_line
 
 MIN_SCORED_CHARS = 25
 """Shorter blocks (labels, dates, button text) say nothing about where the prose is."""
@@ -391,7 +391,7 @@ def jsonld_body(ctx: Context, found: BodyParts) -> BodyParts:
     if "<" in value and ">" in value:
         value = etree.tostring(etree.fromstring(f"<div>{value}</div>", etree.HTMLParser()),
                                method="text", encoding="unicode")
-    texts = [clean_text(line) for line in value.splitlines()]
+    texts = [one_line(line) for line in value.splitlines()]
     texts = [t for t in texts if t and not is_body_junk(t)]
     if len(" ".join(texts).split()) < JSONLD_BODY_MIN_WORDS:
         return found

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from crawler.extract.page import NAV, Block, Page, remove_keep_tail
-from crawler.extract.structured import Structured, clean_text
+from crawler.extract.structured import Structured, one_line
 from crawler.sites import SiteProfile
 from crawler.sites.selectors import compile_selector
 
@@ -131,7 +131,7 @@ def apply_profile(
 
 
 def element_text(el: etree._Element) -> str:
-    return clean_text(etree.tostring(el, method="text", encoding="unicode", with_tail=False))
+    return one_line(etree.tostring(el, method="text", encoding="unicode", with_tail=False))
 
 
 def set_field(ctx: Context, name: str, value: Any, stage: str) -> Any:

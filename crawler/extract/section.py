@@ -16,7 +16,7 @@ from crawler.extract.context import (
 )
 from crawler.extract.indonesian import guess_language
 from crawler.extract.page import NAV, Block
-from crawler.extract.structured import clean_text, jsonld_list, jsonld_text
+from crawler.extract.structured import jsonld_list, jsonld_text, one_line
 from crawler.urls import fold_variants
 
 MAX_TAGS = 30
@@ -222,7 +222,7 @@ def extract_tags(ctx: Context) -> list[str]:
             tags.append(keyword)
         stage = "jsonld" if tags else None
     if not tags:
-        tags = [clean_text(v) for v in s.meta.get("article:tag", ()) if clean_text(v)]
+        tags = [one_line(v) for v in s.meta.get("article:tag", ()) if one_line(v)]
         stage = "opengraph" if tags else None
     if not tags:
         for name in ("news_keywords", "keywords"):

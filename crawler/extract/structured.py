@@ -72,14 +72,17 @@ class Structured:
         """The first non-empty meta value among `names`, as `(name, value)`."""
         for name in names:
             for value in self.meta.get(name, ()):
-                value = clean_text(value)
+                value = one_line(value)
                 if value:
                     return name, value
         return None
 
 
-def clean_text(value: Any) -> str:
-    """A JSON-LD or attribute value as one line of text (entities decoded, spaces collapsed)."""
+def one_line(value: Any) -> str:
+    """A JSON-LD or attribute value as one line of text (entities decoded, spaces collapsed).
+    Not `crawler.pipelines.clean_text`, which also composes Unicode (NFC) and drops invisible
+    characters: extraction keeps the text as the page wrote it, the pipeline cleans it for
+    storage."""
     if value is None:
         return ""
     if not isinstance(value, str):
@@ -177,12 +180,12 @@ def read_structured(doc: etree._Element) -> Structured:
             value = el.get("title")  # `<abbr itemprop=datePublished title=ISO>10.15</abbr>`
         if value is None:
             value = _text(el) if el.tag != "link" else el.get("href", "")
-        result.itemprops.setdefault(prop, []).append((str(el.tag), clean_text(value)))
+        result.itemprops.setdefault(prop, []).append((str(el.tag), one_line(value)))
     root = doc if doc.tag == "html" else doc.getroottree().getroot()
     result.html_lang = (root.get("lang") or root.get("xml:lang") or "").strip() or None
     title = doc.find(".//title")
     if title is not None:
-        result.title = clean_text(_text(title)) or None
+        result.title = one_line(_text(title)) or None
     return result
 
 
@@ -207,7 +210,7 @@ def _crumbs(node: dict[str, Any]) -> list[tuple[str, str]]:
         except (TypeError, ValueError):
             position = float(i)
         if name:
-            found.append((position, clean_text(name), clean_text(url or "")))
+            found.append((position, one_line(name), one_line(url or "")))
     return [(name, url) for _, name, url in sorted(found, key=lambda f: f[0])]
 
 
@@ -221,11 +224,11 @@ def jsonld_names(value: Any) -> list[str]:
     items = value if isinstance(value, list) else [value]
     for item in items:
         if isinstance(item, str):
-            name = clean_text(item)
+            name = one_line(item)
         elif isinstance(item, dict):
             if _types(item) & {"organization", "newsmediaorganization", "corporation"}:
                 continue
-            name = clean_text(item.get("name") or "")
+            name = one_line(item.get("name") or "")
         else:
             continue
         if name and not name.startswith(("http://", "https://")):
@@ -240,7 +243,7 @@ def jsonld_text(node: dict[str, Any], key: str) -> str | None:
         value = value[0] if value else None
     if isinstance(value, dict):
         value = value.get("@id") or value.get("url") or value.get("name")
-    text = clean_text(value) if value is not None else ""
+    text = one_line(value) if value is not None else ""
     return text or None
 
 
@@ -248,7 +251,7 @@ def jsonld_list(node: dict[str, Any], key: str) -> list[str]:
     """A JSON-LD list-or-comma-string value (`keywords`) as a list of texts."""
     value = node.get(key)
     if isinstance(value, str):
-        return [v for v in (clean_text(p) for p in value.split(",")) if v]
+        return [v for v in (one_line(p) for p in value.split(",")) if v]
     if isinstance(value, list):
-        return [v for v in (clean_text(p) for p in value if isinstance(p, str)) if v]
+        return [v for v in (one_line(p) for p in value if isinstance(p, str)) if v]
     return []
