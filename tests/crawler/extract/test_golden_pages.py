@@ -1,4 +1,5 @@
-"""Golden tests on pages written for this project (`tests/crawler/pages/`): one case per page.
+"""Golden tests on pages written for this project (`tests/crawler/extract/pages/`): one case
+per page.
 
 Each `NAME.html` is a page authored to look like one family of Indonesian and regional news
 templates (WordPress news themes, Tribun, Kompas, detik, ANTARA, IDN Times, CNN/Tempo-like,

@@ -18,7 +18,7 @@ from crawler.extract import extract_article
 from crawler.sites import parse_profile
 
 SEED_ENV = "WARTA_SEED"
-SEED = Path(os.environ.get(SEED_ENV, Path(__file__).resolve().parents[3] / "shared" / "seed"))
+SEED = Path(os.environ.get(SEED_ENV, Path(__file__).resolve().parents[4] / "shared" / "seed"))
 SEED_FILE = SEED / "regional-news-page.txt"
 URL = "https://mahakam.example/berita/2023/05/komitmen-bangun-budaya-digital"
 

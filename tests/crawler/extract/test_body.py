@@ -1,0 +1,112 @@
+"""The body chain (crawler/extract/body.py): paragraphs without the parts read as fields."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.crawler.extract.pagekit import PARAGRAPHS, extract, page
+
+
+def test_the_body_is_the_paragraphs_without_dateline_and_signoff() -> None:
+    body = extract(page())["body"]
+    paragraphs = body.split("\n\n")
+    assert len(paragraphs) == 4
+    assert paragraphs[0].startswith("Banjir merendam lima kecamatan")
+    assert paragraphs[-1].endswith("hingga akhir pekan.")
+    assert "Terpopuler" not in body and "Hak cipta" not in body
+
+
+@pytest.mark.parametrize("style", ["display:none", "display: none", "DISPLAY: NONE;",
+                                   "color: red; visibility: hidden"])
+def test_text_a_reader_never_sees_stays_out_of_the_body(style: str) -> None:
+    hidden = f'<span style="{style}">baca-juga-tracking-8812 seo kata kunci</span>'
+    paragraphs = [PARAGRAPHS[0], f"Badan Penanggulangan Bencana{hidden} Daerah mencatat.",
+                  *PARAGRAPHS[2:]]
+    body = extract(page(paragraphs=paragraphs))["body"]
+    assert "tracking" not in body and "Badan Penanggulangan Bencana Daerah mencatat." in body
+
+
+STANDFIRST = (
+    "Banjir merendam lima kecamatan di Samarinda setelah hujan deras selama enam jam, "
+    "ratusan warga mengungsi."
+)
+
+
+def ghost_page(excerpt: str, description: str = STANDFIRST) -> str:
+    """Ghost's layout: the header with title, writer, reading time and excerpt inside the
+    same `<article>` as the body."""
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    return (
+        f'<html><head><title>Banjir Rendam Lima Kecamatan di Samarinda</title>'
+        f'<meta property="og:description" content="{description}"></head><body><main>'
+        '<article class="article post"><header class="article-header">'
+        "<h1>Banjir Rendam Lima Kecamatan di Samarinda</h1>"
+        '<div class="byline-meta"><h4 class="author-name">Rina Wulandari</h4>'
+        '<span class="byline-reading-time">&bull; 2 menit baca</span></div>'
+        f'<p class="article-excerpt">{excerpt}</p></header>'
+        f'<section class="gh-content">{body}</section></article></main></body></html>'
+    )
+
+
+def test_a_standfirst_that_repeats_the_description_is_not_body_text() -> None:
+    result = extract(ghost_page(STANDFIRST))
+    assert result["dateline"] == "SAMARINDA"
+    assert STANDFIRST not in result["body"]
+    assert result["body"].startswith("Banjir merendam lima kecamatan di Samarinda sejak")
+
+
+def test_a_standfirst_repeating_a_truncated_description_is_not_body_text() -> None:
+    result = extract(ghost_page(STANDFIRST, description=STANDFIRST[:70] + "..."))
+    assert result["dateline"] == "SAMARINDA"
+
+
+def test_the_reading_time_never_enters_the_body() -> None:
+    result = extract(ghost_page(STANDFIRST))
+    assert "menit baca" not in result["body"]
+
+
+def test_an_excerpt_that_differs_from_the_description_stays() -> None:
+    other = "Banjir merendam lima kecamatan, BPBD Samarinda menyiagakan perahu karet di tiga titik."
+    result = extract(ghost_page(other))
+    assert result["body"].startswith(other)
+
+
+def test_a_first_paragraph_copied_into_the_description_stays() -> None:
+    first = PARAGRAPHS[1]
+    head = f'<meta name="description" content="{first}">'
+    result = extract(page(head=head, paragraphs=PARAGRAPHS[1:]))
+    assert result["body"].startswith(first)
+
+
+def test_a_very_long_article_keeps_every_paragraph() -> None:
+    paragraphs = [
+        f"Paragraf nomor {i} tentang banjir di Samarinda yang panjang dan lengkap, "
+        f"ditulis ulang dengan angka {i} agar tidak sama."
+        for i in range(3000)
+    ]
+    body = extract(page(paragraphs=paragraphs))["body"]
+    assert len(body.split("\n\n")) == 3000
+
+
+def test_a_script_rendered_page_falls_back_to_json_ld_article_body() -> None:
+    data = {"@type": "NewsArticle", "headline": "Banjir Rendam Lima Kecamatan di Samarinda",
+            "datePublished": "2023-05-23T10:15:00+08:00", "articleBody": "\n".join(PARAGRAPHS)}
+    html = (
+        f'<html><head><script type="application/ld+json">{json.dumps(data)}</script></head>'
+        '<body><div id="app"></div><script src="/app.js"></script></body></html>'
+    )
+    result = extract(html)
+    assert result["body"].split("\n\n")[0].startswith("Banjir merendam lima kecamatan")
+    assert result["dateline"] == "SAMARINDA" and result["signoff"] == "han"
+    assert result["provenance"]["body"] == "jsonld"
+
+
+def test_a_script_shell_without_structured_body_has_no_body() -> None:
+    html = ('<html><head><title>Banjir | Berita Kaltim</title></head><body><div id="app">'
+            "<noscript>Aktifkan JavaScript untuk membaca berita ini.</noscript></div>"
+            '<script id="state" type="application/json">{"c": ["Banjir merendam"]}</script>'
+            "</body></html>")
+    result = extract(html)
+    assert result["body"] is None and "body" not in result["provenance"]

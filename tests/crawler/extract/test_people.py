@@ -1,0 +1,58 @@
+"""Authors, editor and reporter (crawler/extract/people.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.sites import parse_profile
+from tests.crawler.extract.pagekit import extract, page
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Rina Wulandari, Jurnalis · Selasa, 23 Mei 2023 - 10:15 WITA",
+        "Rina Wulandari Selasa, 23 Mei 2023 - 10:15 WITA",
+    ],
+)
+def test_a_byline_that_also_shows_the_date_gives_the_writer_and_the_date(line: str) -> None:
+    result = extract(page(meta_line=f'<div class="reporter">{line}</div>'))
+    assert result["authors"] == ["Rina Wulandari"]
+    assert result["published_at"] == "2023-05-23T10:15:00+08:00"
+    assert "Rina" not in result["body"]
+
+
+def test_staff_lines_after_the_body_give_author_and_editor_and_leave_the_body() -> None:
+    after = '<p class="credit">Pewarta: Rina Wulandari</p><p>Editor: Hendra Saputra</p>'
+    result = extract(page(after=after))
+    assert result["authors"] == ["Rina Wulandari"]
+    assert result["reporter"] == "Rina Wulandari"
+    assert result["editor"] == "Hendra Saputra"
+    assert "Pewarta" not in result["body"] and "Editor" not in result["body"]
+
+
+def test_a_byline_element_by_the_title() -> None:
+    line = (
+        '<div class="meta"><span class="author">Rina Wulandari - Berita Kaltim</span>'
+        '<span class="date">Selasa, 23 Mei 2023 | 10:15 WITA</span></div>'
+    )
+    result = extract(page(meta_line=line))
+    assert result["authors"] == ["Rina Wulandari"]
+    assert result["published_at"] == "2023-05-23T10:15:00+08:00"
+
+
+def test_meta_author_naming_the_outlet_is_not_a_person() -> None:
+    head = '<meta name="author" content="Berita Kaltim Media Group">'
+    after = "<p>Penulis: Rina Wulandari</p>"
+    result = extract(
+        page(head=head, after=after),
+        profile=parse_profile(
+            "beritakaltim",
+            {
+                "name": "Berita Kaltim",
+                "timezone": "Asia/Makassar",
+                "homepage": "https://www.beritakaltim.example/",
+            },
+        ),
+    )
+    assert result["authors"] == ["Rina Wulandari"]

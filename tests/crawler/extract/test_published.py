@@ -1,0 +1,201 @@
+"""Publication and modification dates (crawler/extract/published.py, stamps.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.sites import parse_profile
+from tests.crawler.extract.pagekit import WP_META, extract, page
+
+
+def test_without_a_profile_a_time_without_zone_is_wib() -> None:
+    result = extract(page(meta_line='<div class="date">Selasa, 23 Mei 2023 10:15</div>'))
+    assert result["published_at"] == "2023-05-23T10:15:00+07:00"
+
+
+def test_with_a_profile_a_time_without_zone_takes_the_outlets_zone() -> None:
+    profile = parse_profile(
+        "beritakaltim",
+        {
+            "name": "Berita Kaltim",
+            "timezone": "Asia/Makassar",
+            "homepage": "https://www.beritakaltim.example/",
+        },
+    )
+    result = extract(
+        page(meta_line='<div class="date">Selasa, 23 Mei 2023 10:15</div>'), profile=profile
+    )
+    assert result["published_at"] == "2023-05-23T10:15:00+08:00"
+
+
+def test_opengraph_article_meta() -> None:
+    head = (
+        '<meta property="og:title" content="Banjir Rendam Lima Kecamatan di Samarinda - Berita'
+        ' Kaltim"><meta property="article:published_time" content="2023-05-23T02:15:00Z">'
+        '<meta property="article:section" content="Samarinda">'
+        '<meta property="article:tag" content="Banjir">'
+    )
+    result = extract(page(head=head, meta_line=""))
+    assert result["published_at"] == "2023-05-23T09:15:00+07:00"  # UTC shown in WIB
+    assert result["title"] == "Banjir Rendam Lima Kecamatan di Samarinda"
+    assert result["provenance"]["published_at"] == "opengraph"
+    assert result["tags"] == ["Banjir"]
+
+
+def test_a_utc_instant_is_written_in_the_outlets_zone() -> None:
+    head = '<meta property="article:published_time" content="2023-05-23T02:15:00+00:00">'
+    profile = parse_profile(
+        "beritakaltim",
+        {
+            "name": "Berita Kaltim",
+            "timezone": "Asia/Makassar",
+            "homepage": "https://www.beritakaltim.example/",
+        },
+    )
+    result = extract(page(head=head, meta_line=""), profile=profile)
+    assert result["published_at"] == "2023-05-23T10:15:00+08:00"
+
+
+def test_time_element_with_datetime() -> None:
+    line = (
+        '<time itemprop="datePublished" datetime="2023-05-23T10:15:00+08:00">'
+        "Selasa, 23 Mei 2023</time>"
+    )
+    result = extract(page(meta_line=line))
+    assert result["published_at"] == "2023-05-23T10:15:00+08:00"
+    assert result["provenance"]["published_at"] == "time"
+
+
+def test_a_plain_time_element_in_the_entry_meta_gives_the_instant() -> None:
+    # WordPress without an SEO plugin: no `article:published_time`, only the theme's <time>
+    result = extract(page(meta_line=WP_META))
+    assert result["published_at"] == "2023-05-23T10:15:00+08:00"
+    assert result["published_precision"] == "time"
+    assert result["published_raw"] == "23 Mei 2023"
+    assert result["provenance"]["published_at"] == "time"
+
+
+def test_the_updated_time_beside_the_published_one_is_the_modification_date() -> None:
+    result = extract(page(meta_line=WP_META))
+    assert result["modified_at"] == "2023-05-24T08:00:00+08:00"
+    assert result["provenance"]["modified_at"] == "time"
+
+
+def test_an_hatom_abbr_gives_the_instant() -> None:
+    line = (
+        '<div class="post-meta">Diposting oleh Rina pada <abbr class="published" '
+        'title="2023-05-23T10:15:00+08:00">Selasa, 23 Mei 2023</abbr></div>'
+    )
+    result = extract(page(meta_line=line))
+    assert result["published_at"] == "2023-05-23T10:15:00+08:00"
+    assert result["published_precision"] == "time"
+
+
+def test_a_lone_updated_time_is_the_publication_date() -> None:
+    # tagDiv Newspaper and Liputan6 class their only date `entry-date updated`
+    line = (
+        '<span class="td-post-date"><time class="entry-date updated td-module-date" '
+        'datetime="2023-05-23T10:15:00+08:00">23 Mei 2023</time></span>'
+    )
+    result = extract(page(meta_line=line))
+    assert result["published_at"] == "2023-05-23T10:15:00+08:00"
+    assert result["modified_at"] is None
+
+
+def test_a_time_element_in_a_sidebar_list_does_not_date_the_article() -> None:
+    aside = (
+        '<aside class="sidebar"><ul><li><a href="/samarinda/2023/04/01/lain">Berita lain</a> '
+        '<time datetime="2023-04-01T09:00:00+08:00">1 April 2023</time></li></ul></aside>'
+    )
+    result = extract(page(meta_line="", after=aside))
+    assert result["published_at"] != "2023-04-01T09:00:00+08:00"
+
+
+def test_a_time_element_does_not_override_the_structured_date() -> None:
+    head = '<meta property="article:published_time" content="2023-05-23T10:15:00+08:00">'
+    line = (
+        '<time class="entry-date published" datetime="2023-05-23T16:40:00+08:00">'
+        "23 Mei 2023</time>"
+    )
+    result = extract(page(head=head, meta_line=line))
+    assert result["published_at"] == "2023-05-23T10:15:00+08:00"
+    assert result["provenance"]["published_at"] == "opengraph"
+
+
+def test_local_time_labelled_utc_in_markup_takes_the_shown_zone() -> None:
+    head = '<meta name="pubdate" content="2023-05-23 T10:15:42Z" itemprop="datePublished">'
+    result = extract(page(head=head))
+    assert result["published_at"] == "2023-05-23T10:15:42+08:00"
+
+
+def test_a_shown_date_that_disagrees_with_markup_wins() -> None:
+    head = '<meta content="2023-05-23T16:00:00+08:00" itemprop="datePublished">'
+    result = extract(page(head=head))
+    assert result["published_at"] == "2023-05-23T10:15:00+08:00"
+
+
+@pytest.mark.parametrize("stored", ["2023-05-23", "2023-05-23T00:00:00+08:00"])
+def test_a_day_only_markup_date_gives_way_to_the_time_the_page_shows(stored: str) -> None:
+    head = f'<meta property="article:published_time" content="{stored}">'
+    line = '<div class="date">Selasa, 23 Mei 2023 10:15</div>'
+    result = extract(page(head=head, meta_line=line), profile=parse_profile("bk", {
+        "name": "Berita Kaltim", "homepage": "https://www.beritakaltim.example/",
+        "timezone": "Asia/Makassar"}))
+    assert (result["published_at"], result["published_precision"]) == (
+        "2023-05-23T10:15:00+08:00",
+        "time",
+    )
+
+
+def test_a_publish_meta_named_by_the_cms_dates_the_page() -> None:
+    head = (
+        '<meta name="content_PublishedDate" content="2023/05/23 10:15:31">'
+        '<meta name="content_LastUpdatedDate" content="2023/05/24 08:00:00">'
+    )
+    result = extract(page(head=head, meta_line=""))
+    assert result["published_at"] == "2023-05-23T10:15:31+07:00"
+    assert result["provenance"]["published_at"] == "meta"
+
+
+@pytest.mark.parametrize(
+    "clock",
+    [
+        '<header class="header-nn"><div>Kamis, 1 Jun 2023</div></header>',
+        '<div class="tgl-hari-ini">Kamis, 1 Jun 2023</div>',
+    ],
+)
+def test_todays_date_in_the_site_header_is_not_the_publication_date(clock: str) -> None:
+    html = page(meta_line="").replace("<body>", "<body>" + clock, 1)
+    result = extract(html)
+    assert (result["published_at"], result["published_precision"]) == (
+        "2023-05-23T00:00:00+07:00",  # the URL's date, not the header's clock
+        "day",
+    )
+
+
+def test_an_unmodified_page_has_no_modified_at() -> None:
+    head = (
+        '<meta property="article:published_time" content="2023-05-23T10:15:00+08:00">'
+        '<meta property="article:modified_time" content="2023-05-23T10:15:00+08:00">'
+    )
+    assert extract(page(head=head))["modified_at"] is None
+
+
+def test_without_a_shown_date_the_urls_date_path_gives_the_day() -> None:
+    result = extract(page(meta_line=""))
+    assert result["published_at"] == "2023-05-23T00:00:00+07:00"
+    assert result["provenance"]["published_at"] == "url"
+
+
+def test_without_any_date_the_first_paragraphs_weekday_date_is_used() -> None:
+    result = extract(
+        page(meta_line=""), url="https://www.beritakaltim.example/berita/banjir-samarinda"
+    )
+    assert result["published_at"] == "2023-05-23T00:00:00+07:00"
+    assert result["provenance"]["published_at"] == "text"
+
+
+def test_a_date_line_without_year_takes_it_from_the_url() -> None:
+    result = extract(page(meta_line='<div class="tgl">Selasa (23/5) 10.15 WITA</div>'))
+    assert result["published_at"] == "2023-05-23T10:15:00+08:00"
+    assert result["published_raw"] == "Selasa (23/5) 10.15 WITA"
