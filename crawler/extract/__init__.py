@@ -6,10 +6,11 @@ result = extract_article(html, url, profile=profile, fetched_at=when, encoding="
 ```
 
 The result's keys are the item's field names (`RESULT_KEYS`); `provenance` says which stage
-of each field's fallback chain gave it. See `core.py` for the chains, `dates.py` for
-Indonesian dates, `indonesian.py` for datelines, sign-offs and staff lines, `places.py` for the
-gazetteer of places datelines name, `body.py` for the density rules and `related.py` for
-related headlines.
+of each field's fallback chain gave it. `core.py` runs the chains in order; each chain is a
+module of its own (`title.py`, `published.py`, `people.py`, `body.py`, `captions.py`,
+`section.py`, `related.py`, `address.py`) over the page context (`context.py`) and its layout
+(`layout.py`). `dates.py` reads Indonesian dates, `indonesian.py` datelines, sign-offs and
+staff lines, `places.py` is the gazetteer of places datelines name.
 """
 
 from crawler.extract.cli import cli_extract
