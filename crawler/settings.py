@@ -165,9 +165,11 @@ SPIDER_MIDDLEWARES: dict[str, int] = {
 }
 
 DOWNLOADER_MIDDLEWARES = {
-    # After RobotsTxtMiddleware (100) so disallowed URLs never reach it; before redirects (600)
-    # see their responses, so a redirect off the outlet is caught too.
-    "crawler.middlewares.OutletScopeMiddleware": 110,
+    # First of all, and before RobotsTxtMiddleware (100): a host that is refused (a private
+    # address, or off the outlet) is not even asked for its robots.txt. Redirected requests
+    # come back through both, so a redirect off the outlet or to a private address is caught.
+    "crawler.middlewares.AddressGuardMiddleware": 40,
+    "crawler.middlewares.OutletScopeMiddleware": 45,
     # An article request redirected to a page the archive has is skipped there.
     "crawler.incremental.RedirectedArticleMiddleware": 120,
     "crawler.middlewares.ResponseCheckMiddleware": 590,
