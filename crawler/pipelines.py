@@ -64,6 +64,22 @@ clipboard. The escape character goes, so what follows it is plain text."""
 
 _CLEAN = {**ZERO_WIDTH, **CONTROLS}
 
+_ESCAPE_SEQUENCE = re.compile(
+    r"\x1b\][^\x07\x1b]{0,512}(?:\x07|\x1b\\)"   # OSC: window title, clipboard (52), links
+    r"|(?:\x1b\[|\x9b)[0-?]{0,64}[ -/]{0,8}[@-~]"  # CSI: colours, cursor, clear screen
+    r"|\x1b[@-Z\\-_]"                             # other two-character escapes
+)
+"""A whole terminal escape sequence, removed before the control characters are, so that its
+parameters (`]0;title`, `[2J`) do not stay behind as text. An OSC must be terminated (BEL or
+ST) within 512 characters: an unterminated one loses only its ESC, not the rest of the text."""
+
+
+def strip_escapes(value: str) -> str:
+    """`value` without terminal escape sequences (`_ESCAPE_SEQUENCE`)."""
+    if "\x1b" in value or "\x9b" in value:
+        return _ESCAPE_SEQUENCE.sub("", value)
+    return value
+
 TITLE_MAX_CHARS = 1_000
 """A headline (the article's or a related one) longer than this is cut: real ones are under
 300 characters; a page that puts megabytes in its <title> should not put them in the archive
@@ -110,7 +126,7 @@ def clean_text(value: str) -> str:
     stripped."""
     if _ENTITY.search(value):
         value = html.unescape(value)
-    value = unicodedata.normalize("NFC", value).translate(_CLEAN)
+    value = unicodedata.normalize("NFC", strip_escapes(value)).translate(_CLEAN)
     return " ".join(value.split())
 
 
@@ -119,7 +135,7 @@ def clean_body(value: str) -> str:
     separated by exactly one blank line."""
     if _ENTITY.search(value):
         value = html.unescape(value)
-    value = unicodedata.normalize("NFC", value).translate(_CLEAN)
+    value = unicodedata.normalize("NFC", strip_escapes(value)).translate(_CLEAN)
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     paragraphs = (" ".join(p.split()) for p in _PARAGRAPH_BREAK.split(value))
     return "\n\n".join(p for p in paragraphs if p)
