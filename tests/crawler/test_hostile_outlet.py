@@ -5,6 +5,7 @@ for a gzip bomb and a redirect loop. The small pure functions behind it are test
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from pathlib import Path
@@ -12,9 +13,22 @@ from typing import Any
 
 import pytest
 from lxml import html as lxml_html
+from scrapy.settings.default_settings import DOWNLOADER_MIDDLEWARES_BASE
+from scrapy.utils.test import get_crawler
 
 from crawler.extract.structured import MAX_JSONLD_DEPTH, read_structured
-from crawler.pipelines import TITLE_MAX_CHARS, cap, clean_body, clean_text
+from crawler.items import ArticleItem
+from crawler.pipelines import (
+    NAME_MAX_CHARS,
+    SHORT_MAX_CHARS,
+    TITLE_MAX_CHARS,
+    NormalizePipeline,
+    cap,
+    clean_body,
+    clean_text,
+)
+from crawler.runner import crawl_settings
+from crawler.spiders.news import NewsSpider
 from tests.crawler.warta_run import FAST_SETTINGS, CrawlRun, crawl, run_warta, write_sites
 from tests.mockserver import traps
 from tests.mockserver.client import MockServer
@@ -63,19 +77,32 @@ def test_the_other_host_is_never_requested(run: CrawlRun, mockserver: MockServer
     assert "/sitemap-index.xml" in mockserver.requested_paths(HOSTILE_SITE)
 
 
+def texts(value: Any) -> list[str]:
+    """A column's text, and the strings inside it when it is JSON (lists like `authors` are
+    stored as JSON, where a control character is escaped but comes back when read)."""
+    if not isinstance(value, str):
+        return []
+    try:
+        decoded = json.loads(value)
+    except ValueError:
+        return [value]
+    return [value, json.dumps(decoded, ensure_ascii=False)]
+
+
 def test_the_archive_holds_no_control_characters(run: CrawlRun, hostile: dict[str, Any]
                                                  ) -> None:
     escapes = archived(run.db, hostile["escapes"]["url"])
     assert escapes is not None
     assert escapes["title"] == hostile["escapes"]["title"]
+    assert "tetap waspada" in escapes["body"] and "Dedi Kurniawan" in escapes["authors"]
     with sqlite3.connect(run.db) as conn:
         for table in ("articles", "links"):
             columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")
                        if r[2].upper() in ("TEXT", "")]
             for row in conn.execute(f"SELECT {', '.join(columns)} FROM {table}"):
                 for column, value in zip(columns, row, strict=True):
-                    if isinstance(value, str):
-                        assert not CONTROL.search(value), (table, column, value[:200])
+                    for text in texts(value):
+                        assert not CONTROL.search(text), (table, column, text[:200])
 
 
 def test_a_json_ld_bomb_costs_only_its_block(run: CrawlRun, hostile: dict[str, Any]) -> None:
@@ -127,6 +154,34 @@ def test_rehydrate_tells_a_gzip_bomb_and_a_redirect_loop_by_their_reason(
 def test_control_characters_and_escapes_leave_every_text(raw: str, clean: str) -> None:
     assert clean_text(raw) == clean
     assert clean_body(f"{raw}\n\nparagraf\tdua") == f"{clean}\n\nparagraf dua"
+
+
+def test_downloader_order_guards_before_robots_txt() -> None:
+    """The guard and the scope run before Scrapy asks a new host for its robots.txt (100), so
+    a refused host gets no request at all, not even that one."""
+    middlewares = crawl_settings().getdict("DOWNLOADER_MIDDLEWARES")
+    guard = middlewares["crawler.middlewares.AddressGuardMiddleware"]
+    scope = middlewares["crawler.middlewares.OutletScopeMiddleware"]
+    assert guard < scope < DOWNLOADER_MIDDLEWARES_BASE[
+        "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware"]
+
+
+def test_short_fields_are_capped_and_counted() -> None:
+    crawler = get_crawler(NewsSpider, {})
+    crawler.stats.open_spider()
+    item = ArticleItem(url="https://contoh.example/a/2024/01/01/judul-berita/", source="x",
+                       title="Judul", body="Isi berita.", authors=["Nama " * 100, "Dedi"],
+                       tags=["tag" * 100], section="Rubrik " * 50, editor="E" * 300,
+                       related=[{"url": "https://contoh.example/b/", "title": "Judul " * 300,
+                                 "block": "baca-juga", "position": 0}])
+    out = NormalizePipeline(crawler.stats, {}).process_item(item)
+    assert max(len(a) for a in out.authors) <= NAME_MAX_CHARS and "Dedi" in out.authors
+    assert len(out.tags[0]) <= SHORT_MAX_CHARS and len(out.section) <= SHORT_MAX_CHARS
+    assert len(out.editor) <= NAME_MAX_CHARS
+    assert len(out.related[0]["title"]) <= TITLE_MAX_CHARS
+    for name in ("authors", "tags", "section", "editor", "related_title"):
+        assert crawler.stats.get_value(f"normalize/truncated/{name}") == 1, name
+    assert crawler.stats.get_value("normalize/truncated/title") is None
 
 
 def test_cap_cuts_at_a_word_and_marks_the_cut() -> None:

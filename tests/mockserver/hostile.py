@@ -45,6 +45,7 @@ OSC_TITLE = f"{ESC}]0;warta dibajak{BEL}"
 CLEAR = f"{ESC}[2J"
 OSC_52 = f"{ESC}]52;c;ZWNobyBkaWJhamFr{BEL}"
 C1_CSI = "\x9b31m"
+BACKSPACE, DCS = "\x08", "\x90"
 
 ESCAPES_PATH = "/daerah/2024/02/01/banjir-rendam-tiga-kelurahan-samarinda/"
 DEEP_PATH = "/daerah/2024/02/02/jalan-poros-bontang-rusak-parah/"
@@ -157,13 +158,17 @@ class HostileOutlet:
         title = f"Banjir {OSC_TITLE}Rendam Tiga Kelurahan di Samarinda"
         head = (f"<meta property=\"article:section\" content=\"Dae{CLEAR}rah\">"
                 f"<meta property=\"article:tag\" content=\"ban{ESC}[31mjir\">"
+                f"<meta name=\"author\" content=\"Dedi{BACKSPACE}{BEL} Kurniawan\">"
                 + _ld({"@type": "NewsArticle", "headline": title,
                        "datePublished": "2024-02-01T08:00:00+08:00",
                        "keywords": f"banjir{ESC}[5m, samarinda{C1_CSI}"}))
         body = _paragraphs(
             f"SAMARINDA – Banjir {CLEAR}merendam tiga kelurahan di Samarinda {OSC_52}sejak "
             f"Sabtu pagi, warga {C1_CSI}diminta waspada.",
-            f"Petugas BPBD menyiagakan perahu karet di sejumlah titik rawan banjir.{ESC}[0m")
+            f"Petugas BPBD menyiagakan perahu karet di sejumlah titik rawan banjir.{ESC}[0m",
+            # lone controls, no sequence: backspaces that overwrite text, a bell, a C1 DCS
+            f"Warga yang tinggal di bantaran sungai diminta{BACKSPACE * 3} tetap waspada "
+            f"karena hujan deras diperkirakan turun lagi{BEL} hingga akhir pekan.{DCS}")
         related = (f"<div class=\"baca-juga\">Baca Juga: <a href=\"{self.base}{PLAIN_PATH}\">"
                    f"Pasar Ramadan {OSC_TITLE}Dibuka di Tepian Mahakam</a></div>")
         return _page(title, body, head=head, published="2024-02-01T08:00:00+08:00",
