@@ -50,7 +50,9 @@ WARTA_SETTINGS: dict[str, Setting] = {
     "WARTA_FLUSH_SECONDS": Setting(
         10.0, "Write a partial batch when its oldest article has waited this long (seconds)."),
     "WARTA_SCOPE_ENABLED": Setting(
-        True, "Drop requests and redirects that leave the outlet they were made for."),
+        True, "Drop requests and redirects that leave the outlet they were made for "
+              "(robots.txt, sitemaps and feeds: its registrable domain); requests for private "
+              "addresses are refused even when off."),
     "WARTA_ARCHIVE_ENABLED": Setting(
         True, "Write items into the archive (off: crawl and count only)."),
     "WARTA_STATS_FILE": Setting(
