@@ -22,10 +22,13 @@ import ipaddress
 import re
 import socket
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from tldextract import TLDExtract
 from w3lib.url import canonicalize_url as _w3lib_canonicalize
+
+if TYPE_CHECKING:
+    from tldextract import TLDExtract
 
 TRACKING_PARAMS = frozenset(
     {
@@ -341,9 +344,15 @@ def refused_address(url: str, outlet_url: str | None) -> str | None:
     return found
 
 
-_PSL = TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
-"""The public suffix list as bundled with tldextract (a snapshot: no download, no cache
-file), private suffixes included, so `a.blogspot.com` and `b.blogspot.com` are two owners."""
+@functools.cache
+def _public_suffixes() -> TLDExtract:
+    """The public suffix list as bundled with tldextract (a snapshot: no download, no cache
+    file), private suffixes included, so `a.blogspot.com` and `b.blogspot.com` are two owners.
+    Loaded at the first question (tldextract and its list cost ~0.3 s to load, and most
+    crawls never ask: only a robots.txt, sitemap or feed off the outlet's own hosts does)."""
+    from tldextract import TLDExtract
+
+    return TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -354,7 +363,7 @@ def registrable_domain(host: str) -> str:
     host = host.strip("[]").rstrip(".").lower()
     if ip_of(host) is not None:
         return host
-    found = _PSL(host)
+    found = _public_suffixes()(host)
     if found.suffix and found.domain:
         return f"{found.domain}.{found.suffix}"
     return ".".join(host.split(".")[-2:])
