@@ -1,7 +1,8 @@
-"""Downloader middlewares: keep each request on its outlet, refuse unusable responses, and
-look for a meta refresh only where one can be.
+"""Downloader middlewares: refuse requests for addresses an outlet must not reach, keep each
+request on its outlet, refuse unusable responses, and look for a meta refresh only where one
+can be.
 
-The first two read only the plain metadata the `news` spider puts on its requests (`warta_site`,
+The first three read only the plain metadata the `news` spider puts on its requests (`warta_site`,
 `warta_kind`), and the outlet profiles the spider carries (`spider.profiles`).
 """
 
@@ -19,9 +20,28 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, Request, Response
 from scrapy.statscollectors import StatsCollector
 
+from crawler.urls import address_class, ip_class, ip_of, refused_address, url_host
+
+DISCOVERY_KINDS = frozenset({"robots", "sitemap", "feed"})
+"""Request kinds that read where articles are, which may come from another host of the
+outlet's registrable domain (a CDN), unlike pages, which must be the outlet's own."""
+
 
 class OffsiteRequest(IgnoreRequest):
     """A request (or a redirect) that leaves the outlet it was made for."""
+
+
+class RefusedRequest(OffsiteRequest):
+    """A request warta refuses for safety, never sent: `reason` is the stats key suffix
+    (`offsite/refused/<reason>`): an address class (`link_local`, `private`, `loopback`, ...,
+    `crawler.urls.ADDRESS_CLASSES`), `scheme`, `no_host`, `off_domain` (a robots.txt, sitemap
+    or feed off the outlet's registrable domain) or `resolved_<class>` (a name whose server
+    turned out to be at such an address)."""
+
+    def __init__(self, reason: str, url: str, detail: str) -> None:
+        super().__init__(f"refused ({reason}): {url} {detail}")
+        self.reason = reason
+        self.detail = detail
 
 
 class BadResponse(IgnoreRequest):
@@ -60,14 +80,79 @@ def _profiles(crawler: Crawler) -> Mapping[str, Any]:
     return getattr(crawler.spider, "profiles", None) or {}
 
 
+class AddressGuardMiddleware:
+    """Refuse, before anything is sent, a request for an address an outlet must not reach:
+    link-local (the cloud metadata service at 169.254.169.254), private, loopback and other
+    non-public addresses written as IP literals or `localhost`, and schemes other than http(s)
+    (`crawler.urls.refused_address`). An outlet that is itself on such an address class (the
+    demo sites on loopback) may use that class. Redirects come back through here as new
+    requests, so they are judged the same way.
+
+    Host names are not resolved here: a lookup per request would cost a DNS round trip and
+    could answer differently from the one the connection makes (DNS rebinding). Instead, when
+    a response arrives, the address the connection reached (`response.ip_address`) is checked
+    for hosts the outlet does not own; a private one refuses the response
+    (`resolved_<class>`), so nothing found there is followed. The request itself has then
+    been sent: that check limits the harm, the literal check prevents it.
+
+    Runs first among the downloader middlewares (before robots.txt is asked for the host, so a
+    refused host is not even asked for its robots.txt). Always on: it reads the plain request
+    metadata (`warta_site`) and the outlet profiles the spider carries.
+    """
+
+    def __init__(self, profiles: Mapping[str, Any]) -> None:
+        self.profiles = profiles
+        self._homes = [p.homepage for p in profiles.values()]
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(_profiles(crawler))
+
+    def _refusal(self, url: str, site: str | None) -> str | None:
+        profile = self.profiles.get(site) if site else None
+        if profile is not None:
+            return refused_address(url, profile.homepage)
+        # Scrapy's own requests (robots.txt) carry no outlet: allowed when any outlet of the
+        # crawl may go there.
+        reasons = [refused_address(url, home) for home in self._homes] or [
+            refused_address(url, None)]
+        return None if None in reasons else reasons[0]
+
+    def process_request(self, request: Request) -> None:
+        reason = self._refusal(request.url, request.meta.get("warta_site"))
+        if reason is not None:
+            raise RefusedRequest(reason, request.url, "(not a public web address)")
+        return None
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        peer = getattr(response, "ip_address", None)
+        if peer is None:
+            return response
+        found = ip_class(peer)
+        if found is None:
+            return response
+        site = request.meta.get("warta_site")
+        profile = self.profiles.get(site) if site else None
+        host = url_host(request.url)
+        if ip_of(host) is not None or (profile is not None and profile.owns(request.url)):
+            return response  # a literal was judged before sending; the outlet's own hosts pass
+        homes = [profile.homepage] if profile is not None else self._homes
+        if any(address_class(url_host(home)) == found for home in homes):
+            return response
+        raise RefusedRequest(f"resolved_{found}", request.url,
+                             f"(its server answered from {peer}, a {found} address)")
+
+
 class OutletScopeMiddleware:
     """Drop requests that leave their outlet (links, redirects), and count pages per outlet.
 
     Scrapy's offsite filter works on host names only, so it cannot tell apart two outlets on
     one host (loopback test sites, regional sections of a national portal). This one asks the
-    outlet's profile (`SiteProfile.owns`). Requests marked `warta_offsite_ok` (sitemaps a
-    robots.txt declares on another host) pass. Counts `site/<key>/pages` for every response.
-    Off with `WARTA_SCOPE_ENABLED = False`.
+    outlet's profile (`SiteProfile.owns`). Robots.txt, sitemaps and feeds may also be on
+    another host of the outlet's registrable domain or on a host the profile's own sitemaps
+    and feeds name (`SiteProfile.may_discover_from`); one elsewhere, wherever a robots.txt or
+    sitemap index points, is refused (`RefusedRequest`, `off_domain`). Counts
+    `site/<key>/pages` for every response. Off with `WARTA_SCOPE_ENABLED = False`.
     """
 
     def __init__(self, profiles: Mapping[str, Any], stats: StatsCollector) -> None:
@@ -83,10 +168,16 @@ class OutletScopeMiddleware:
 
     def process_request(self, request: Request) -> None:
         site = request.meta.get("warta_site")
-        if not site or request.meta.get("warta_offsite_ok"):
+        if not site:
             return None
         profile = self.profiles.get(site)
-        if profile is not None and not profile.owns(request.url):
+        if profile is None:
+            return None
+        if request.meta.get("warta_kind") in DISCOVERY_KINDS:
+            if not profile.may_discover_from(request.url):
+                raise RefusedRequest("off_domain", request.url,
+                                     f"(not on the registrable domain of outlet {site!r})")
+        elif not profile.owns(request.url):
             raise OffsiteRequest(f"{request.url} is not on outlet {site!r}")
         return None
 

@@ -52,17 +52,82 @@ ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\
 """Zero-width spaces and joiners, direction marks, word joiner, BOM and soft hyphen: invisible
 characters that split words for search and change a content hash without changing the text."""
 
+CONTROLS = {
+    **dict.fromkeys([*range(0x00, 0x09), *range(0x0E, 0x1C), 0x7F, *range(0x80, 0x85),
+                     *range(0x86, 0xA0)], None),
+    **dict.fromkeys([0x0B, 0x0C, *range(0x1C, 0x20), 0x85], " "),
+}
+"""C0 and C1 control characters but tab, line feed and carriage return: removed, or a space
+for those that separate words (vertical tab, form feed, the information separators, NEL).
+A page's text has no use for them, and a terminal obeys them when an archived title or body
+is printed: `ESC ] 0 ; ... BEL` retitles the window, `ESC [ 2 J` clears it, OSC 52 writes the
+clipboard. The escape character goes, so what follows it is plain text."""
+
+_CLEAN = {**ZERO_WIDTH, **CONTROLS}
+
+_ESCAPE_SEQUENCE = re.compile(
+    r"\x1b\][^\x07\x1b]{0,512}(?:\x07|\x1b\\)"   # OSC: window title, clipboard (52), links
+    r"|(?:\x1b\[|\x9b)[0-?]{0,64}[ -/]{0,8}[@-~]"  # CSI: colours, cursor, clear screen
+    r"|\x1b[@-Z\\-_]"                             # other two-character escapes
+)
+"""A whole terminal escape sequence, removed before the control characters are, so that its
+parameters (`]0;title`, `[2J`) do not stay behind as text. An OSC must be terminated (BEL or
+ST) within 512 characters: an unterminated one loses only its ESC, not the rest of the text."""
+
+
+def strip_escapes(value: str) -> str:
+    """`value` without terminal escape sequences (`_ESCAPE_SEQUENCE`)."""
+    if "\x1b" in value or "\x9b" in value:
+        return _ESCAPE_SEQUENCE.sub("", value)
+    return value
+
+TITLE_MAX_CHARS = 1_000
+"""A headline (the article's or a related one) longer than this is cut: real ones are under
+300 characters; a page that puts megabytes in its <title> should not put them in the archive
+and its search index."""
+
+NAME_MAX_CHARS = 200
+"""An author, editor or reporter: a few names with their titles fit in far fewer."""
+
+SHORT_MAX_CHARS = 200
+"""A section, tag, dateline, sign-off, date as shown, or related-block label."""
+
+CAPTION_MAX_CHARS = 2_000
+"""A photo caption: a paragraph at most."""
+
+LANGUAGE_MAX_CHARS = 35
+"""A BCP 47 language tag: `id`, `en-US`; the longest registered tags are about 30."""
+
+FIELD_LIMITS = {
+    "title": TITLE_MAX_CHARS,
+    "published_raw": SHORT_MAX_CHARS,
+    "dateline": SHORT_MAX_CHARS,
+    "editor": NAME_MAX_CHARS,
+    "reporter": NAME_MAX_CHARS,
+    "signoff": SHORT_MAX_CHARS,
+    "signoff_raw": SHORT_MAX_CHARS,
+    "section": SHORT_MAX_CHARS,
+    "authors": NAME_MAX_CHARS,
+    "tags": SHORT_MAX_CHARS,
+    "captions": CAPTION_MAX_CHARS,
+    "language": LANGUAGE_MAX_CHARS,
+}
+"""The longest value of each short text field (per item of a list field); a longer one is cut
+at normalization and counted (`normalize/truncated/<field>`). The body is bounded by the page
+size (DOWNLOAD_MAXSIZE)."""
+
 _SPACES = re.compile(r"[^\S\n]+")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _ENTITY = re.compile(r"&(#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
 def clean_text(value: str) -> str:
-    """One line of text: entities decoded, Unicode NFC, invisible characters removed, every
-    run of whitespace (line breaks and no-break spaces too) one space, ends stripped."""
+    """One line of text: entities decoded, Unicode NFC, invisible and control characters
+    removed, every run of whitespace (line breaks and no-break spaces too) one space, ends
+    stripped."""
     if _ENTITY.search(value):
         value = html.unescape(value)
-    value = unicodedata.normalize("NFC", value).translate(ZERO_WIDTH)
+    value = unicodedata.normalize("NFC", strip_escapes(value)).translate(_CLEAN)
     return " ".join(value.split())
 
 
@@ -71,7 +136,7 @@ def clean_body(value: str) -> str:
     separated by exactly one blank line."""
     if _ENTITY.search(value):
         value = html.unescape(value)
-    value = unicodedata.normalize("NFC", value).translate(ZERO_WIDTH)
+    value = unicodedata.normalize("NFC", strip_escapes(value)).translate(_CLEAN)
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     paragraphs = (" ".join(p.split()) for p in _PARAGRAPH_BREAK.split(value))
     return "\n\n".join(p for p in paragraphs if p)
@@ -86,6 +151,18 @@ def clean_list(values: Iterable[Any]) -> list[str]:
             if text:
                 out.setdefault(text, None)
     return list(out)
+
+
+def cap(value: str, limit: int) -> tuple[str, bool]:
+    """`value` cut to at most `limit` characters, ending in `…` when cut (at a space when one
+    is near), and whether it was cut."""
+    if len(value) <= limit:
+        return value, False
+    head = value[:limit - 1]
+    space = head.rfind(" ", limit // 2)
+    if space > 0:
+        head = head[:space]
+    return head.rstrip() + "…", True
 
 
 def count_words(body: str) -> int:
@@ -158,7 +235,9 @@ _UTC = ZoneInfo("UTC")
 
 
 class NormalizePipeline:
-    """Unicode NFC, whitespace, entities and invisible characters in every text field; dates
+    """Unicode NFC, whitespace, entities, invisible and control characters in every text
+    field, short fields cut to their limit (`FIELD_LIMITS`, counted as
+    `normalize/truncated/<field>`); dates
     given their outlet's offset when they have none; canonical URLs for the article and its
     related links; word count and content hash."""
 
@@ -181,6 +260,13 @@ class NormalizePipeline:
     def _inc(self, key: str) -> None:
         self.stats.inc_value(key)
 
+    def _capped(self, name: str, value: str, limit: int | None = None) -> str:
+        """`value` within its field's limit (`FIELD_LIMITS`), counted when cut."""
+        value, cut = cap(value, limit if limit is not None else FIELD_LIMITS[name])
+        if cut:
+            self._inc(f"normalize/truncated/{name}")
+        return value
+
     def process_item(self, item: Any) -> Any:
         adapter = item_fields(item)
         profile = self.profiles.get(adapter.get("source") or "")
@@ -190,18 +276,24 @@ class NormalizePipeline:
 
         adapter["url"] = canonical_url(adapter["url"], owns=owns, home_host=home_host)
         for name in ("title", "published_raw", "dateline", "editor", "reporter", "signoff",
-                     "section"):
+                     "signoff_raw", "section"):
             value = adapter.get(name)
             if isinstance(value, str):
-                adapter[name] = clean_text(value) or None
+                adapter[name] = self._capped(name, clean_text(value)) or None
         body = adapter.get("body")
         adapter["body"] = clean_body(body) if isinstance(body, str) else None
         for name in ("authors", "tags", "captions"):
             if _has_field(adapter, name):
-                adapter[name] = clean_list(adapter.get(name) or [])
+                values = clean_list(adapter.get(name) or [])
+                limit = FIELD_LIMITS[name]
+                if any(len(v) > limit for v in values):
+                    self._inc(f"normalize/truncated/{name}")
+                    values = list(dict.fromkeys(cap(v, limit)[0] for v in values))
+                adapter[name] = values
         language = adapter.get("language")
-        adapter["language"] = (language.strip().lower() if isinstance(language, str)
-                               and language.strip() else (profile.language if profile else None))
+        language = clean_text(language).lower() if isinstance(language, str) else ""
+        adapter["language"] = (self._capped("language", language) if language
+                               else (profile.language if profile else None))
         for name in ("published_at", "modified_at"):
             raw = adapter.get(name)
             fixed = with_offset(raw, tz)
@@ -225,8 +317,12 @@ class NormalizePipeline:
                 continue
             related.append({
                 "url": self._canonical_link(link["url"], profile),
-                "title": clean_text(link["title"]) if isinstance(link.get("title"), str) else None,
-                "block": link.get("block"),
+                "title": (self._capped("related_title", clean_text(link["title"]),
+                                       TITLE_MAX_CHARS)
+                          if isinstance(link.get("title"), str) else None),
+                "block": (self._capped("related_block", clean_text(link["block"]),
+                                       SHORT_MAX_CHARS) or None
+                          if isinstance(link.get("block"), str) else link.get("block")),
                 "position": link.get("position"),
             })
         adapter["related"] = related

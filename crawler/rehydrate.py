@@ -49,7 +49,7 @@ from scrapy.statscollectors import StatsCollector
 
 from archive import Archive, article_uid
 from archive.errors import UsageError, WartaError
-from crawler.middlewares import OffsiteRequest, SkipRequest
+from crawler.middlewares import OffsiteRequest, RefusedRequest, SkipRequest
 from crawler.runner import CrawlSummary, crawl_settings, run_crawl
 from crawler.sites import KEY_RE, SiteProfile, load_profiles, parse_profile
 from crawler.urls import canonical_url
@@ -284,6 +284,8 @@ def describe_failure(exc: BaseException) -> str:
 
     if isinstance(exc, SkipRequest):
         return f"skipped: {exc.reason}"
+    if isinstance(exc, RefusedRequest):
+        return f"refused: {exc.reason}"
     if isinstance(exc, OffsiteRequest):
         return "redirected off the outlet"
     if isinstance(exc, IgnoreRequest):
@@ -355,15 +357,20 @@ class RehydrateLedger:
             self.dropped[fetched] = f"dropped: {exception}"
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        failed = dict(self.failed)
+        # What the spider counted for an article it could not read (a redirect loop cut by the
+        # duplicate filter, a gzip bomb refused while inflating, a page extraction could not
+        # read) is the reason, where the responses seen here tell nothing or too little.
+        noted: Mapping[str, str] = getattr(spider, "failed_articles", None) or {}
+        failed = {**noted, **self.failed}
         moved: dict[str, str] = {}
         for target, url in self.final_url.items():
-            if target in failed:
+            if target in self.failed:
                 continue
             if url in self.scraped:
                 if self.scraped[url] != target:
                     moved[target] = self.scraped[url]
-            else:
+                failed.pop(target, None)
+            elif target not in noted:
                 failed[target] = self.dropped.get(url, NO_ARTICLE)
         self.stats.set_value("rehydrate/failed", dict(sorted(failed.items())))
         self.stats.set_value("rehydrate/archived_as", dict(sorted(moved.items())))

@@ -50,7 +50,9 @@ WARTA_SETTINGS: dict[str, Setting] = {
     "WARTA_FLUSH_SECONDS": Setting(
         10.0, "Write a partial batch when its oldest article has waited this long (seconds)."),
     "WARTA_SCOPE_ENABLED": Setting(
-        True, "Drop requests and redirects that leave the outlet they were made for."),
+        True, "Drop requests and redirects that leave the outlet they were made for "
+              "(robots.txt, sitemaps and feeds: its registrable domain); requests for private "
+              "addresses are refused even when off."),
     "WARTA_ARCHIVE_ENABLED": Setting(
         True, "Write items into the archive (off: crawl and count only)."),
     "WARTA_STATS_FILE": Setting(
@@ -165,9 +167,11 @@ SPIDER_MIDDLEWARES: dict[str, int] = {
 }
 
 DOWNLOADER_MIDDLEWARES = {
-    # After RobotsTxtMiddleware (100) so disallowed URLs never reach it; before redirects (600)
-    # see their responses, so a redirect off the outlet is caught too.
-    "crawler.middlewares.OutletScopeMiddleware": 110,
+    # First of all, and before RobotsTxtMiddleware (100): a host that is refused (a private
+    # address, or off the outlet) is not even asked for its robots.txt. Redirected requests
+    # come back through both, so a redirect off the outlet or to a private address is caught.
+    "crawler.middlewares.AddressGuardMiddleware": 40,
+    "crawler.middlewares.OutletScopeMiddleware": 45,
     # An article request redirected to a page the archive has is skipped there.
     "crawler.incremental.RedirectedArticleMiddleware": 120,
     "crawler.middlewares.ResponseCheckMiddleware": 590,

@@ -112,6 +112,8 @@ def extract_article(
         doc_body=doc.find("body"),
     )
 
+    if structured.too_deep:  # a JSON-LD block skipped, the rest of the page read
+        ctx.provenance["jsonld"] = "skipped_too_deep"
     declared, url_stage = declared_url(ctx)
     canonical = canonical_url(url, declared, owns=owns, home_host=home)
     if declared is None or canonical != canonical_url(declared, owns=owns, home_host=home):

@@ -41,6 +41,12 @@ ARTICLE_TYPES = frozenset(
 PAGE_TYPES = frozenset({"webpage", "itempage", "collectionpage", "mediagallery", "imagegallery"})
 """Weaker types: used for a headline or date only when no article object exists."""
 
+MAX_JSONLD_DEPTH = 64
+"""Nesting (objects and lists) a JSON-LD block may have. Real blocks nest under 10 deep (a
+`@graph` of objects holding an author, an image, a publisher's logo); a hostile one nested
+200,000 deep made the JSON decoder raise RecursionError and lost the whole page. A deeper
+block is skipped (`Structured.too_deep`) and the rest of the page is read."""
+
 _TRAILING_COMMA = re.compile(r",\s*([\]}])")
 _COMMENT = re.compile(r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(?:-->|//\s*\]\]>|\]\]>)\s*$")
 
@@ -64,6 +70,8 @@ class Structured:
     breadcrumbs: list[tuple[str, str]] = field(default_factory=list)
     """The first JSON-LD `BreadcrumbList` as `(name, url)` in position order (url may be
     empty)."""
+    too_deep: int = 0
+    """JSON-LD blocks skipped because they nest deeper than `MAX_JSONLD_DEPTH`."""
     html_lang: str | None = None
     title: str | None = None
     """The document `<title>`."""
@@ -92,7 +100,38 @@ def one_line(value: Any) -> str:
     return " ".join(value.split())
 
 
+class _TooDeep(Exception):
+    """A JSON-LD block nested deeper than `MAX_JSONLD_DEPTH`."""
+
+
+def _check_depth(data: Any) -> None:
+    """Raise `_TooDeep` when `data` nests deeper than `MAX_JSONLD_DEPTH` (iteratively: a
+    recursive walk would fail on the very blocks it is looking for)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        children = (value.values() if isinstance(value, dict)
+                    else value if isinstance(value, list) else None)
+        if children is None:
+            continue
+        if depth > MAX_JSONLD_DEPTH:
+            raise _TooDeep
+        stack.extend((child, depth + 1) for child in children
+                     if isinstance(child, dict | list))
+
+
 def _load_json(text: str) -> Any:
+    """A JSON-LD block's value (None when it does not parse); `_TooDeep` when it nests deeper
+    than `MAX_JSONLD_DEPTH`."""
+    try:
+        data = _parse_json(text)
+    except RecursionError:
+        raise _TooDeep from None
+    _check_depth(data)
+    return data
+
+
+def _parse_json(text: str) -> Any:
     text = text.strip()
     text = (
         _COMMENT.sub("", text).strip()
@@ -144,7 +183,11 @@ def read_structured(doc: etree._Element) -> Structured:
     """Collect JSON-LD, meta, link rels, microdata, `<html lang>` and `<title>` from a tree."""
     result = Structured()
     for script in _JSONLD_SCRIPTS(doc):
-        data = _load_json(script.text or "")
+        try:
+            data = _load_json(script.text or "")
+        except _TooDeep:
+            result.too_deep += 1
+            continue
         for node in _walk_nodes(data):
             kinds = _types(node)
             if not result.article and kinds & ARTICLE_TYPES:

@@ -54,6 +54,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from archive.errors import UsageError
 from crawler.sites.selectors import SelectorError, compile_selector
+from crawler.urls import registrable_domain, url_host
 
 BUNDLED_DIR = Path(__file__).parent
 """The profiles that ship with warta."""
@@ -169,6 +170,31 @@ class SiteProfile:
             if ":" not in domain and (host == bare or host.endswith("." + bare)):
                 return True
         return False
+
+    @cached_property
+    def discovery_scope(self) -> tuple[frozenset[str], frozenset[str]]:
+        """`(registrable domains, hosts)` that robots.txt, sitemaps and feeds may be fetched
+        from: the registrable domain of the homepage and of each allowed domain (a sitemap on
+        `cdn.outlet.co.id` for `www.outlet.co.id`), and the hosts of the sitemaps and feeds the
+        profile itself declares (a person chose those)."""
+        hosts = {url_host(self.homepage)}
+        hosts.update(d.split(":")[0] for d in self.allowed_domains)
+        listed = {url_host(u) for u in (*self.discovery.sitemaps, *self.discovery.feeds)}
+        return (frozenset(registrable_domain(h) for h in hosts if h),
+                frozenset(h for h in listed if h))
+
+    def may_discover_from(self, url: str) -> bool:
+        """Whether a robots.txt, sitemap or feed at `url` may be fetched for this outlet: the
+        outlet owns it, or it is on the outlet's registrable domain (`discovery_scope`), or on
+        a host the profile's own sitemaps and feeds name. Never because another sitemap or a
+        robots.txt points there: an outlet's documents cannot widen its reach."""
+        if self.owns(url):
+            return True
+        host = url_host(url)
+        if not host:
+            return False
+        domains, hosts = self.discovery_scope
+        return host in hosts or registrable_domain(host) in domains
 
     def source_record(self) -> dict[str, Any]:
         """The fields the archive's `sources` table keeps for this outlet."""

@@ -48,7 +48,7 @@ from w3lib.encoding import http_content_type_encoding
 from archive.dates import DateBound, parse_date_bound
 from archive.errors import UsageError, WartaError
 from crawler.items import ArticleItem, item_from_extraction
-from crawler.middlewares import BadResponse, OffsiteRequest, SkipRequest
+from crawler.middlewares import BadResponse, OffsiteRequest, RefusedRequest, SkipRequest
 from crawler.sites import SiteProfile, select_profiles
 from crawler.spiders import discovery
 from crawler.urls import canonical_url
@@ -167,6 +167,9 @@ class NewsSpider(scrapy.Spider):
         """Why the spider's arguments or settings cannot be used (then it crawls nothing)."""
         self.close_reason = "bad_arguments"
         """The finish reason of a spider that crawls nothing (see `refuse`)."""
+        self.failed_articles: dict[str, str] = {}
+        """Listed mode only: canonical URL asked for -> why it was not read (`kind: reason`,
+        as counted under `errors/<kind>`), for `warta rehydrate`'s report."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -256,9 +259,31 @@ class NewsSpider(scrapy.Spider):
         meta.update(extra)
         return meta
 
+    def _refused(self, request: Request, exc: RefusedRequest) -> None:
+        """A request refused for safety (`AddressGuardMiddleware`, `OutletScopeMiddleware`):
+        counted as `offsite/refused/<reason>`, logged once with its URL; not an error of the
+        crawl, and nothing was sent."""
+        self._inc(f"offsite/refused/{exc.reason}")
+        self._note_failure(request, f"refused: {exc.reason}")
+        if ("refused", request.url) not in self._logged:
+            self._logged.add(("refused", request.url))
+            logger.warning("refused (%s), not fetched: %s %s", exc.reason, request.url,
+                           exc.detail)
+
+    def _note_failure(self, request: Request, reason: str) -> None:
+        """Listed mode (`warta rehydrate`): why a listed article was not read, as the crawl
+        counted it, for the report (`failed_articles`)."""
+        if self.listed is None:
+            return
+        meta = request.meta
+        if meta.get("warta_kind") in ("article", "part") and meta.get("warta_target"):
+            self.failed_articles.setdefault(meta["warta_target"], reason)
+
     def _bad(self, url: str, kind: str, reason: str, site: str | None,
-             *, level: int = logging.WARNING) -> None:
+             *, level: int = logging.WARNING, request: Request | None = None) -> None:
         """Count one bad input and log it once, with its URL."""
+        if request is not None:
+            self._note_failure(request, f"{kind}: {reason}")
         self._inc(f"errors/{kind}")
         self._inc("errors/total")
         if site:
@@ -282,7 +307,8 @@ class NewsSpider(scrapy.Spider):
         chain = meta.get("redirect_urls") or []
         if request.url in chain:
             self._bad(chain[0], "redirect_loop",
-                      f"redirects back to {request.url} after {len(chain)} hop(s)", site)
+                      f"redirects back to {request.url} after {len(chain)} hop(s)", site,
+                      request=request)
 
     _PERSISTED = ("_articles", "_in_flight", "_depth", "_unfollowed", "_listing_seen")
     """What the spider knows of a job beyond Scrapy's queue: kept in `self.state`."""
@@ -339,9 +365,10 @@ class NewsSpider(scrapy.Spider):
             yield from self._article_requests(profile, url, via="list")
 
     def _sitemap_request(self, profile: SiteProfile, url: str, *, depth: int,
-                         offsite_ok: bool = False, lastmod: dt.datetime | None = None
-                         ) -> Request:
-        meta = self._meta(profile, "sitemap", warta_depth=depth, warta_offsite_ok=offsite_ok)
+                         lastmod: dt.datetime | None = None) -> Request:
+        # Where it may be fetched from is the outlet's (`SiteProfile.may_discover_from`, in
+        # the scope middleware), whoever points to it: a robots.txt or an index cannot widen it.
+        meta = self._meta(profile, "sitemap", warta_depth=depth)
         if lastmod is not None:
             meta["warta_lastmod"] = lastmod.isoformat()  # from its index: unchanged since?
         return Request(url, callback=self.parse_sitemap, errback=self.on_error,
@@ -439,7 +466,7 @@ class NewsSpider(scrapy.Spider):
             return
         for url in discovery.sitemaps_from_robots(response.text, response.url):
             self._inc("discovery/robots_sitemaps")
-            yield self._sitemap_request(profile, url, depth=0, offsite_ok=True)
+            yield self._sitemap_request(profile, url, depth=0)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         profile = self.profiles[response.meta["warta_site"]]
@@ -468,7 +495,6 @@ class NewsSpider(scrapy.Spider):
                     self._inc("discovery/sitemaps_skipped_old")
                     continue
                 yield self._sitemap_request(profile, entry.url, depth=depth + 1,
-                                            offsite_ok=response.meta.get("warta_offsite_ok", False),
                                             lastmod=entry.lastmod)
             return
         article_sitemap = self._lists_articles(profile, sitemap.entries)
@@ -532,7 +558,8 @@ class NewsSpider(scrapy.Spider):
         """An article page's bytes and HTTP charset; None (counted) when it is not text."""
         if not isinstance(response, TextResponse):
             self._bad(response.url, "not_html",
-                      f"content type {response.headers.get('Content-Type', b'?')!r}", profile.key)
+                      f"content type {response.headers.get('Content-Type', b'?')!r}", profile.key,
+                      request=response.request)
             return None
         content_type = response.headers.get("Content-Type")
         encoding = (http_content_type_encoding(content_type.decode("latin-1"))
@@ -540,7 +567,8 @@ class NewsSpider(scrapy.Spider):
         return response.body, encoding
 
     def _unreadable(self, response: Response, profile: SiteProfile, exc: ExtractionError) -> None:
-        self._bad(response.url, "extract_failed", exc.reason, profile.key, level=logging.ERROR)
+        self._bad(response.url, "extract_failed", exc.reason, profile.key, level=logging.ERROR,
+                  request=response.request)
 
     def _extract(self, response: Response, profile: SiteProfile,
                  fetched_at: dt.datetime) -> dict[str, Any] | None:
@@ -651,6 +679,8 @@ class NewsSpider(scrapy.Spider):
 
             data = merge_parts(state.first, state.parts)
             self._inc("extract/multipage")
+        if (data.get("provenance") or {}).get("jsonld") == "skipped_too_deep":
+            self._inc("extract/jsonld_too_deep")  # a block skipped, the rest of the page read
         published = data.get("published_at")
         since = self._since(profile)
         if since is not None and isinstance(published, str):
@@ -727,9 +757,11 @@ class NewsSpider(scrapy.Spider):
         url = request.url
         if isinstance(exc, HttpError):
             status = exc.response.status
-            self._bad(url, f"http_{status}", f"HTTP {status}", site)
+            self._bad(url, f"http_{status}", f"HTTP {status}", site, request=request)
         elif isinstance(exc, BadResponse):
-            self._bad(url, exc.kind, exc.reason, site)
+            self._bad(url, exc.kind, exc.reason, site, request=request)
+        elif isinstance(exc, RefusedRequest):
+            self._refused(request, exc)
         elif isinstance(exc, OffsiteRequest):
             self._inc("offsite/filtered")
             logger.debug("off the outlet, not fetched: %s", url)
@@ -738,12 +770,20 @@ class NewsSpider(scrapy.Spider):
             if "robots.txt" in message:
                 logger.debug("forbidden by robots.txt: %s", url)  # counted by Scrapy
             elif "redirections" in message:
-                self._bad(url, "redirect_loop", message, site)
+                self._bad(url, "redirect_loop", message, site, request=request)
             else:
-                self._bad(url, "ignored", message or type(exc).__name__, site)
+                # a compressed body over DOWNLOAD_MAXSIZE once inflated (a gzip bomb) is a
+                # page too large; Scrapy's decompression middleware logged it with the URL
+                kind, reason, logged = classify_download_error(exc)
+                if kind == "too_large":
+                    self._bad(url, kind, reason, site, request=request,
+                              level=logging.DEBUG if logged else logging.WARNING)
+                else:
+                    self._bad(url, "ignored", message or type(exc).__name__, site,
+                              request=request)
         else:
             kind, reason, logged_by_scrapy = classify_download_error(exc or Exception())
-            self._bad(url, kind, reason, site,
+            self._bad(url, kind, reason, site, request=request,
                       level=logging.DEBUG if logged_by_scrapy else logging.WARNING)
         return []
 
@@ -754,7 +794,7 @@ def classify_download_error(exc: BaseException) -> tuple[str, str, bool]:
     it a second time."""
     name = type(exc).__name__
     text = str(exc)
-    if "max size" in text or "maxsize" in text:
+    if "max size" in text or "maxsize" in text.lower():
         return "too_large", text, True
     if name in ("DownloadCancelledError", "CancelledError"):
         return "too_large", text or "download cancelled (larger than DOWNLOAD_MAXSIZE)", True

@@ -17,7 +17,7 @@ import pytest
 
 from archive import Archive, UsageError, article_uid
 from archive.export import export
-from crawler.rehydrate import NO_ARTICLE, host_key, read_list
+from crawler.rehydrate import host_key, read_list
 from tests.crawler.warta_run import FAST_SETTINGS, CrawlRun, crawl, run_warta, write_sites
 from tests.mockserver import traps
 from tests.mockserver.client import MockServer
@@ -145,7 +145,8 @@ def test_what_could_not_be_fetched_is_reported_and_written(
         f"  {news}{traps.MISSING_PATH}  (HTTP 404)",
         f"  {news}{traps.DISALLOWED_PATH}  (forbidden by robots.txt)",
         f"  {news}{traps.ERROR_PATH}  (HTTP 500)",
-        f"  {news}{traps.EMPTY_PATH}  ({NO_ARTICLE})"]
+        # the reason the crawl counted (errors/empty_body), not just "no article was read"
+        f"  {news}{traps.EMPTY_PATH}  (empty_body: HTTP 200 with an empty body)"]
     assert report[start + 5].startswith(f"  {closed}  (connection_refused: ")
     # The old URL redirects to the article's new one, which is what the archive keeps.
     target = next(a["url"] for a in mockserver.articles if a["id"] == traps.REDIRECT_TARGET)

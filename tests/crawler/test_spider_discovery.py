@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from scrapy.crawler import Crawler
@@ -81,7 +82,9 @@ def test_robots_sitemap_lines_become_sitemap_requests() -> None:
                       kind="robots")
     [request] = requests_of(spider.parse_robots(robots))
     assert request.url == "https://cdn.example/sitemap.xml"
-    assert request.meta["warta_offsite_ok"] is True
+    # whether it may be fetched is the scope middleware's decision, not robots.txt's
+    assert request.meta["warta_kind"] == "sitemap"
+    assert "warta_offsite_ok" not in request.meta
 
 
 def test_a_missing_robots_txt_leads_nowhere_and_is_no_error() -> None:
@@ -325,16 +328,22 @@ def test_a_listing_paginates_even_when_the_homepage_showed_the_same_articles() -
 
 
 def test_requests_and_redirects_off_the_outlet_are_dropped_and_pages_counted() -> None:
-    from crawler.middlewares import OffsiteRequest, OutletScopeMiddleware
+    from crawler.middlewares import OffsiteRequest, OutletScopeMiddleware, RefusedRequest
 
     spider = make_spider()
     scope = OutletScopeMiddleware.from_crawler(spider.crawler)
     meta = {"warta_site": "contoh", "warta_kind": "article"}
     with pytest.raises(OffsiteRequest):
         scope.process_request(Request("https://lain.example/a/b/c-d-e/", meta=meta))
-    declared = Request("https://cdn.example/sitemap.xml",
-                       meta={**meta, "warta_kind": "sitemap", "warta_offsite_ok": True})
-    assert scope.process_request(declared) is None
+    # a sitemap on another host of the outlet's registrable domain passes; one elsewhere,
+    # though a robots.txt or a sitemap index names it, does not
+    same_domain = Request(f"https://cdn.{urlsplit(HOME).hostname}/sitemap.xml",
+                          meta={**meta, "warta_kind": "sitemap"})
+    assert scope.process_request(same_domain) is None
+    with pytest.raises(RefusedRequest) as refused:
+        scope.process_request(Request("https://cdn.example/sitemap.xml",
+                                      meta={**meta, "warta_kind": "sitemap"}))
+    assert refused.value.reason == "off_domain"
     own = Request(f"{HOME}a/b/c-d-e/", meta=meta)
     assert scope.process_request(own) is None
     scope.process_response(own, Response(own.url, request=own))

@@ -9,7 +9,11 @@ serves until it is killed. On top of the demo sites (`crawler.demo`):
   a feed that is HTML;
 - control endpoints under `/__` on every origin (`control.py`): the request log, the expected
   data for the current state, and changes between crawls (added articles, edits, a layout
-  change).
+  change);
+- a hostile outlet on a port of its own and a decoy origin on 127.0.0.2 (`hostile.py`):
+  sitemap children and redirects to the decoy, terminal escapes, a JSON-LD block nested
+  200,000 deep, a 1.8 MB title, a gzip bomb. Not in the JSON line (so crawls of "every mock
+  outlet" stay the demo's); `GET /__hostile` describes it.
 
 Tests use it through the `mockserver` fixture of `tests/conftest.py` (a `client.MockServer`).
 """
@@ -20,6 +24,7 @@ from crawler.demo.server import DemoServer, serve
 from crawler.demo.site import Addon
 from crawler.demo.state import DemoState
 from tests.mockserver.control import Control
+from tests.mockserver.hostile import serve_hostile
 from tests.mockserver.traps import TRAP_SITE, Traps, TrapSettings
 
 
@@ -38,5 +43,6 @@ def start(sites: list[str] | None = None, *, host: str = "127.0.0.1",
 
     demo = serve(sites, host=host, ports=ports, state=state, addons=addons)
     control.demo = demo
+    control.hostile = serve_hostile(demo.state, demo.log, demo._stopping, host=host)
     control.initial_delay = demo.state.response_delay
     return demo

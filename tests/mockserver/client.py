@@ -82,6 +82,12 @@ class MockServer:
     def requested_paths(self, site: str) -> list[str]:
         return [entry["path"] for entry in self.requests(site)]
 
+    def hostile(self) -> dict[str, Any]:
+        """The hostile outlet: `url`, `decoy` (its 127.0.0.2 origin), `profile`, and each
+        trap's URL (see tests/mockserver/hostile.py). Its requests are logged under the site
+        `hostile`, the decoy's under `offsite`."""
+        return self._get("/__hostile")
+
     def clear_log(self) -> None:
         self._post("/__log/clear")
 

@@ -4,6 +4,7 @@
   `user_agent`), oldest first; control requests themselves are not logged.
 - `POST /__log/clear`: empty the log.
 - `GET /__expected`: `{"urls", "articles", "traps", "profiles", "state"}` for the current state.
+- `GET /__hostile`: the hostile outlet and its decoy origin (`hostile.py`, `describe()`).
 - `POST /__control` with a JSON object:
   `{"action": "add_articles", "site": K, "n": N, "newest": ISO?, "spacing_minutes": M?}`,
   `{"action": "edit_article", "site": K, "id": ID, "title": T?, "paragraph": P?}`,
@@ -27,6 +28,7 @@ from tests.mockserver.traps import TRAP_SITE, TrapSettings, trap_list
 
 if TYPE_CHECKING:
     from crawler.demo.server import DemoServer
+    from tests.mockserver.hostile import HostileSites
 
 
 def _json(data: Any, status: int = 200) -> Response:
@@ -42,6 +44,7 @@ class Control(Addon):
         self.initial_slow = settings.slow_seconds
         self.initial_delay: float | None = None
         self.demo: DemoServer | None = None
+        self.hostile: HostileSites | None = None
 
     def respond(self, outlet: Outlet, request: Request) -> Response | None:
         if not request.path.startswith("/__"):
@@ -56,6 +59,8 @@ class Control(Addon):
             return _json({"ok": True})
         if request.path == "/__expected" and request.method == "GET":
             return _json(self.expected(demo))
+        if request.path == "/__hostile" and request.method == "GET" and self.hostile:
+            return _json(self.hostile.describe())
         if request.path == "/__control" and request.method == "POST":
             try:
                 command = json.loads(request.body or b"{}")
