@@ -281,9 +281,12 @@ def stats(fmt: str, db: str) -> None:
 
 @cli.command("export")
 @click.option("--out", "out", metavar="FILE", required=True,
-              help="File to write (.jsonl, .csv, .parquet; add .gz to compress JSONL/CSV).")
+              help="File to write (.jsonl, .csv, .parquet; add .gz to compress JSONL/CSV), "
+                   "or - for standard output. Never the archive, a link or a device.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS),
-              help="Format (default: from the file name).")
+              help="Format (default: from the file name's suffix; JSON lines for -). A "
+                   "format the suffix contradicts is refused.")
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @click.option("--query", metavar="TEXT", help="Only articles matching this search text.")
 @click.option("--raw", is_flag=True, help="--query is FTS5 syntax (as `warta search --raw`).")
 @filter_options
@@ -299,8 +302,8 @@ def stats(fmt: str, db: str) -> None:
               help="Also write FILE.card.md, a dataset card (outlets, dates, counts, "
                    "coverage, crawl runs, checksums, copyright note).")
 @db_option
-def export_command(out: str, fmt: str | None, query: str | None, raw: bool, sort: str,
-                   urls_only: bool, partition: bool, card: bool, db: str,
+def export_command(out: str, fmt: str | None, force: bool, query: str | None, raw: bool,
+                   sort: str, urls_only: bool, partition: bool, card: bool, db: str,
                    **options: Any) -> None:
     """Export matching articles with every field to JSONL, CSV or Parquet, streaming, and
     write FILE.manifest.json beside it (filters, row count, sha256, fields and types, counts
@@ -311,12 +314,19 @@ def export_command(out: str, fmt: str | None, query: str | None, raw: bool, sort
       warta export --out kaltim-2023.parquet --source kaltimpost --since 2023-01-01 --card
       warta export --out kaltim-urls.csv --urls-only --card
       warta export --out kaltim-parquet --partition
+      warta export --out - --format csv --source sapos | head
     """
+    to_stdout = out == "-"
     with open_archive(db) as archive:
-        manifest = export(archive, Path(out), fmt=fmt, query=query, raw=raw, sort=sort,
-                          progress=sys.stderr.isatty(), urls_only=urls_only,
-                          partition=partition, card=card, **_filters(options))
+        manifest = export(archive, out if to_stdout else Path(out), fmt=fmt, query=query,
+                          raw=raw, sort=sort, progress=sys.stderr.isatty() and not to_stdout,
+                          urls_only=urls_only, partition=partition, card=card, force=force,
+                          **_filters(options))
     what = "URLs of " if urls_only else ""
+    if to_stdout:
+        click.echo(f"Exported {what}{manifest['rows']:,} articles to standard output "
+                   f"({manifest['format']}, sha256 {manifest['sha256'][:12]}…)", err=True)
+        return
     if partition:
         where = f"{len(manifest['files'])} partition files under {out}/"
     else:
