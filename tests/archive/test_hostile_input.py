@@ -162,8 +162,10 @@ def test_a_huge_id_is_no_article(warta, hostile: str, command: str) -> None:
     (["counts", "banjir\udcff"], "'QUERY'"),
     (["export", "--out", "x.jsonl", "--query", "\udcff"], "'--query'"),
 ])
-def test_text_that_is_not_utf8_is_refused(warta, hostile: str, args: list[str],
-                                          name: str) -> None:
+def test_text_that_is_not_utf8_is_refused(warta, hostile: str, args: list[str], name: str,
+                                          tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # where export would write x.jsonl
     status, out, err = warta(*args, "--db", hostile)
     assert (status, out) == (2, "")
     assert err.startswith(f"Error: Invalid value for {name}: not UTF-8 text: byte b'\\xff' ")
@@ -273,9 +275,12 @@ def test_a_98_kb_query_is_refused(warta, hostile: str, raw: bool) -> None:
 
 @pytest.mark.parametrize("command", [["search"], ["counts"], ["export", "--out", "x.jsonl",
                                                               "--query"]])
-def test_too_many_words_are_refused(warta, hostile: str, command: list[str]) -> None:
+def test_too_many_words_are_refused(warta, hostile: str, command: list[str], tmp_path: Path,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # where export would write x.jsonl
     query = " ".join(f"kata{n}" for n in range(MAX_QUERY_TERMS + 1))
     status, out, err = warta(*command, query, "--db", hostile)
+    assert not (tmp_path / "x.jsonl").exists()
     assert (status, out) == (2, "")
     assert err == (f"Error: the search text has {MAX_QUERY_TERMS + 1} different words; warta "
                    f"searches at most {MAX_QUERY_TERMS} at once: keep a few distinctive words "
