@@ -10,6 +10,7 @@ printing lives in `archive.formatting`. Options other commands can reuse: `db_op
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -20,7 +21,7 @@ import click
 from archive import formatting
 from archive.counts import PERIODS
 from archive.dates import DATE
-from archive.errors import OlderSchemaError, UsageError, WartaError
+from archive.errors import DamagedArchiveError, OlderSchemaError, UsageError, WartaError
 from archive.export import FORMATS, export
 from archive.query import SORTS
 from archive.store import Archive
@@ -31,7 +32,86 @@ DEFAULT_DB = "warta.db"
 #: Exit status after Ctrl-C, as shells report a process ended by SIGINT (128 + 2).
 EXIT_INTERRUPTED = 130
 
+#: The largest count an option such as --limit takes: far above any archive, far below
+#: SQLite's integer limit (2**63 - 1), past which a value cannot even be passed to a query.
+MAX_COUNT = 10**12
+#: Parameters that are file names: bytes that are not UTF-8 are allowed in those (a Linux
+#: file name may hold any byte), not in text that is searched for or compared.
+PATH_PARAMETERS = frozenset({"db", "out", "plot_file", "file", "sites_dir", "url_list",
+                             "failed_out", "batch"})
+#: Where `open_archive` notes the archive a command opened, so that a damaged file can be
+#: named whichever command read it (`click.Context.meta` is shared by a group and its
+#: commands).
+ARCHIVE_META_KEY = "warta.archive"
+
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Count(click.IntRange):
+    """A whole number from `min` up to MAX_COUNT (a larger one is refused in words, before
+    it reaches SQLite, which cannot hold it)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+                ) -> Any:
+        number = super().convert(value, param, ctx)
+        if number > MAX_COUNT:
+            self.fail(f"{number} is too large (at most {MAX_COUNT:,})", param, ctx)
+        return number
+
+
+def count_option(*names: str, default: int | None, min: int = 1, **kwargs: Any
+                 ) -> Callable[[F], F]:
+    """An integer option of `min` or more, up to MAX_COUNT (--limit, --offset, --runs)."""
+    return click.option(*names, type=Count(min=min), default=default, **kwargs)
+
+
+def _not_utf8(value: str) -> str | None:
+    """A description of the first byte of `value` that is not UTF-8 (`\\xff`: the byte as
+    Python keeps it from argv, a lone surrogate), or None when the text is clean."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raw = exc.object[exc.start:exc.end].encode("utf-8", "surrogateescape")
+        return f"{raw!r} at character {exc.start + 1}"
+    return None
+
+
+class WartaCommand(click.Command):
+    """A warta command: text arguments must be UTF-8 (a query, an id, a source key), since
+    SQLite, JSON and the terminal take nothing else; file names may hold any byte."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        for param in self.params:
+            if param.name is None or param.name in PATH_PARAMETERS:
+                continue
+            value = ctx.params.get(param.name)
+            for item in value if isinstance(value, tuple | list) else [value]:
+                bad = _not_utf8(item) if isinstance(item, str) else None
+                if bad:
+                    raise click.BadParameter(f"not UTF-8 text: byte {bad}; give the text in "
+                                             "UTF-8", ctx=ctx, param=param)
+        return super().invoke(ctx)
+
+
+class WartaGroup(click.Group):
+    """The `warta` group: its commands are WartaCommands, and a damaged archive, found by
+    whichever query of whichever command, is one error naming the file (DamagedArchiveError),
+    not a traceback; any other database error is one line too."""
+
+    command_class = WartaCommand
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except sqlite3.DatabaseError as exc:
+            path = ctx.meta.get(ARCHIVE_META_KEY)
+            if DamagedArchiveError.matches(exc):
+                raise DamagedArchiveError(path or "the archive", exc) from None
+            where = f"the archive {path}" if path else "the archive"
+            raise WartaError(f"{where} could not be read ({exc}); is another program changing "
+                             "it? try again, or check it with "
+                             f"sqlite3 {DamagedArchiveError.quoted(path)} "
+                             "'PRAGMA integrity_check'") from None
 
 
 def db_option(func: F) -> F:
@@ -75,6 +155,9 @@ def open_archive(path: str | os.PathLike[str], *, write: bool = False) -> Archiv
     """Open the archive for a command. Read commands never create a file and read through a
     read-only connection; the one change they make is upgrading an archive made by an older
     warta (migrations are safe and quick), said on stderr."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.meta[ARCHIVE_META_KEY] = os.fspath(path)
     try:
         return Archive(path, create=write, readonly=not write)
     except OlderSchemaError:
@@ -100,7 +183,7 @@ def _echo_lines(lines: Iterable[str]) -> None:
         click.echo(line)
 
 
-@click.group(name="warta", context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(name="warta", cls=WartaGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="warta", message="%(prog)s %(version)s")
 def cli() -> None:
     """warta: crawl regional Indonesian news into a searchable SQLite archive.
@@ -116,8 +199,8 @@ def cli() -> None:
 @filter_options
 @click.option("--sort", type=click.Choice(SORTS), default="rank", show_default=True,
               help="Best match first, or by publication time.")
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
-@click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True)
+@count_option("--limit", default=20, show_default=True)
+@count_option("--offset", default=0, min=0, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl", "csv"]), default="table",
               show_default=True)
 @db_option
@@ -198,9 +281,12 @@ def stats(fmt: str, db: str) -> None:
 
 @cli.command("export")
 @click.option("--out", "out", metavar="FILE", required=True,
-              help="File to write (.jsonl, .csv, .parquet; add .gz to compress JSONL/CSV).")
+              help="File to write (.jsonl, .csv, .parquet; add .gz to compress JSONL/CSV), "
+                   "or - for standard output. Never the archive, a link or a device.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS),
-              help="Format (default: from the file name).")
+              help="Format (default: from the file name's suffix; JSON lines for -). A "
+                   "format the suffix contradicts is refused.")
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @click.option("--query", metavar="TEXT", help="Only articles matching this search text.")
 @click.option("--raw", is_flag=True, help="--query is FTS5 syntax (as `warta search --raw`).")
 @filter_options
@@ -216,8 +302,8 @@ def stats(fmt: str, db: str) -> None:
               help="Also write FILE.card.md, a dataset card (outlets, dates, counts, "
                    "coverage, crawl runs, checksums, copyright note).")
 @db_option
-def export_command(out: str, fmt: str | None, query: str | None, raw: bool, sort: str,
-                   urls_only: bool, partition: bool, card: bool, db: str,
+def export_command(out: str, fmt: str | None, force: bool, query: str | None, raw: bool,
+                   sort: str, urls_only: bool, partition: bool, card: bool, db: str,
                    **options: Any) -> None:
     """Export matching articles with every field to JSONL, CSV or Parquet, streaming, and
     write FILE.manifest.json beside it (filters, row count, sha256, fields and types, counts
@@ -228,12 +314,19 @@ def export_command(out: str, fmt: str | None, query: str | None, raw: bool, sort
       warta export --out kaltim-2023.parquet --source kaltimpost --since 2023-01-01 --card
       warta export --out kaltim-urls.csv --urls-only --card
       warta export --out kaltim-parquet --partition
+      warta export --out - --format csv --source sapos | head
     """
+    to_stdout = out == "-"
     with open_archive(db) as archive:
-        manifest = export(archive, Path(out), fmt=fmt, query=query, raw=raw, sort=sort,
-                          progress=sys.stderr.isatty(), urls_only=urls_only,
-                          partition=partition, card=card, **_filters(options))
+        manifest = export(archive, out if to_stdout else Path(out), fmt=fmt, query=query,
+                          raw=raw, sort=sort, progress=sys.stderr.isatty() and not to_stdout,
+                          urls_only=urls_only, partition=partition, card=card, force=force,
+                          **_filters(options))
     what = "URLs of " if urls_only else ""
+    if to_stdout:
+        click.echo(f"Exported {what}{manifest['rows']:,} articles to standard output "
+                   f"({manifest['format']}, sha256 {manifest['sha256'][:12]}…)", err=True)
+        return
     if partition:
         where = f"{len(manifest['files'])} partition files under {out}/"
     else:
@@ -293,8 +386,7 @@ def counts_command(query: str, raw: bool, by: str, fmt: str, plot_file: str | No
 # --- crawls, health, diff (scheduled crawls: archive/health.py, archive/diff.py) -------------
 
 @cli.command()
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
-              help="How many crawls, newest first.")
+@count_option("--limit", default=20, show_default=True, help="How many crawls, newest first.")
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
               show_default=True, help="jsonl: one record per crawl, with its Scrapy stats.")
 @db_option
@@ -307,9 +399,10 @@ def crawls(limit: int, fmt: str, db: str) -> None:
     Example:
       warta crawls --limit 5
     """
-    from archive.health import crawl_record, crawls_lines
+    from archive.health import check_intact, crawl_record, crawls_lines
 
     with open_archive(db) as archive:
+        check_intact(archive)
         rows = archive.crawls(limit)
     if fmt == "jsonl":
         _echo_lines(formatting.jsonl({**crawl_record(c), "stats": c.get("stats")} for c in rows))
@@ -320,7 +413,7 @@ def crawls(limit: int, fmt: str, db: str) -> None:
 @cli.command()
 @click.option("--source", "source", metavar="KEY", multiple=True,
               help="Only this outlet; repeat or comma-separate for several.")
-@click.option("--runs", type=click.IntRange(min=1), default=None,
+@count_option("--runs", default=None,
               help="Earlier runs each outlet is compared with (default 10).")
 @click.option("--fail-on-warning", is_flag=True,
               help="Exit with status 3 when an outlet has a warning (for monitoring).")
@@ -338,10 +431,18 @@ def health(source: tuple[str, ...], runs: int | None, fail_on_warning: bool, fmt
     Example:
       warta health --source kaltimpost --fail-on-warning
     """
-    from archive.health import EXIT_WARNING, RECENT_RUNS, health_lines, site_health, warnings_of
+    from archive.health import (
+        EXIT_WARNING,
+        RECENT_RUNS,
+        check_intact,
+        health_lines,
+        site_health,
+        warnings_of,
+    )
 
     keys = [k.strip() for value in source for k in value.split(",") if k.strip()] or None
     with open_archive(db) as archive:
+        check_intact(archive)
         report = site_health(archive, sources=keys, runs=runs or RECENT_RUNS)
     if fmt == "jsonl":
         _echo_lines(formatting.jsonl(site.as_dict() for site in report))
@@ -352,7 +453,7 @@ def health(source: tuple[str, ...], runs: int | None, fail_on_warning: bool, fmt
 
 @cli.command()
 @click.argument("article")
-@click.option("--edit", "number", type=click.IntRange(min=1), default=None,
+@count_option("--edit", "number", default=None,
               help="Show edit N only (1 = the first; default: the last).")
 @click.option("--all", "show_all", is_flag=True, help="Show every edit, oldest first.")
 @db_option
@@ -381,8 +482,9 @@ def diff(article: str, number: int | None, show_all: bool, db: str) -> None:
         raise UsageError(f"article {found['id']} has {len(edits)} edit(s); give --edit 1 to "
                          f"{len(edits)}")
     chosen = edits if show_all else [edits[(number or len(edits)) - 1]]
-    click.echo(f"{found['title']}")
-    click.echo(f"id {found['id']} · {found['source']} · {found['url']} · "
+    shown = formatting.terminal_safe(found, multiline=False)
+    click.echo(f"{shown['title']}")
+    click.echo(f"id {shown['id']} · {shown['source']} · {shown['url']} · "
                f"{len(edits)} edit(s)")
     color = sys.stdout.isatty()
     for edit in chosen:
@@ -401,7 +503,7 @@ def run(group: click.Group, argv: list[str] | None = None) -> int:
     try:
         result = group.main(args=argv, prog_name="warta", standalone_mode=False)
     except WartaError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        click.echo(f"Error: {formatting.terminal_safe(str(exc), multiline=False)}", err=True)
         return exc.exit_code
     except click.UsageError as exc:
         hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""

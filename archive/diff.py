@@ -23,6 +23,8 @@ from typing import Any
 
 import click
 
+from archive.formatting import terminal_safe
+
 #: (op, text): "=" kept, "-" removed, "+" added.
 Op = tuple[str, str]
 
@@ -127,6 +129,7 @@ def render_ops(ops: Sequence[Op], *, color: bool) -> str:
     """Word runs as one line: markers when plain, red and green on a terminal."""
     parts = []
     for op, text in ops:
+        text = terminal_safe(text)  # archived words: no control character reaches a terminal
         if op == "=":
             parts.append(text)
         elif color:

@@ -36,15 +36,19 @@ import contextlib
 import csv
 import dataclasses
 import datetime as dt
+import errno
 import gzip
 import hashlib
 import io
 import json
 import os
 import re
+import secrets
 import shlex
 import shutil
 import sqlite3
+import stat
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -53,7 +57,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import quote
 
 from archive.counts import query_rows, selection
-from archive.errors import UsageError
+from archive.errors import UsageError, WartaError
 from archive.query import Filters, _order, count, iter_articles
 from archive.version import __version__
 
@@ -61,6 +65,11 @@ if TYPE_CHECKING:
     from archive.store import Archive
 
 FORMATS = ("jsonl", "csv", "parquet")
+#: `--out -`: the rows go to standard output (JSON lines unless --format says otherwise),
+#: with no manifest or card beside them.
+STDOUT = "-"
+#: Files SQLite keeps beside an archive: an export never writes over them either.
+ARCHIVE_SIDECARS = ("", "-wal", "-shm", "-journal")
 
 #: A Parquet row group ends at this many rows or this much title+body text, whichever comes
 #: first. Rows wait in Python lists until their group is written, and converting them to
@@ -355,7 +364,7 @@ class _Tally:
 def export(archive: Archive, out: str | os.PathLike[str], *, fmt: str | None = None,
            query: str | None = None, raw: bool = False, sort: str = "oldest",
            progress: bool = False, urls_only: bool = False, partition: bool = False,
-           card: bool = False, **filters: Any) -> dict[str, Any]:
+           card: bool = False, force: bool = False, **filters: Any) -> dict[str, Any]:
     """Write the articles matching `query` and `filters` (as for `Archive.search`) to `out`
     and `out.manifest.json`; return the manifest.
 
@@ -364,8 +373,25 @@ def export(archive: Archive, out: str | os.PathLike[str], *, fmt: str | None = N
     and year; `card` writes `out.card.md` too (see the module docstring). The data appears
     only when complete (written beside it, then renamed), so an interrupted export never
     leaves a truncated file under the requested name.
+
+    `out` is refused when it is the archive (or its -wal, -shm, -journal), a symbolic link,
+    or anything but a regular file (a FIFO, a device); an existing file is replaced only
+    with `force`. `-` writes the data to standard output (JSON lines unless `fmt` says
+    otherwise) and no manifest or card. A `fmt` that contradicts the file name is refused.
     """
+    if os.fspath(out) == STDOUT:
+        return _export_to_stdout(archive, fmt=fmt, query=query, raw=raw, sort=sort,
+                                 urls_only=urls_only, partition=partition, card=card,
+                                 **filters)
     out = Path(out).expanduser()
+    if not partition:  # before anything else: what is at `out` decides whether to go on
+        check_destination(out, archive.path, force=force)
+    if fmt is not None and not partition:
+        named = _name_format(out)
+        if named is not None and named != fmt:
+            raise UsageError(f"--format {fmt} does not match the file name {out.name} "
+                             f"({named}); drop --format to write {named}, or name the file "
+                             f".{fmt}")
     if partition:
         fmt = fmt or _name_format(out) or "parquet"
         if fmt != "parquet":
@@ -378,12 +404,17 @@ def export(archive: Archive, out: str | os.PathLike[str], *, fmt: str | None = N
     if compressed and fmt == "parquet":
         raise UsageError("--out: Parquet compresses itself; drop the .gz from the file name")
     if partition:
+        _refuse_link(out)
         _check_partition_folder(out)
-    elif out.is_dir():
+    elif out.is_dir() and not out.is_symlink():
         raise UsageError(f"--out: {out} is a folder; give a file name such as {out / 'export'}"
                          f".{fmt}")
     if not out.parent.is_dir():
+        if out.parent.exists():
+            raise UsageError(f"--out: {out.parent} is not a folder; give a path in a folder")
         raise UsageError(f"--out: the folder {out.parent} does not exist; create it first")
+    for beside in (manifest_path_for(out), *([card_path_for(out)] if card else [])):
+        check_destination(beside, archive.path, force=True)
     conn = archive.connection
     built = Filters.build(conn, query=query, raw=raw, **filters)
     _order(sort, ranked=built.match is not None)  # check --sort before creating any file
@@ -396,8 +427,9 @@ def export(archive: Archive, out: str | os.PathLike[str], *, fmt: str | None = N
         with snapshot(conn):
             total = count(conn, built)
             if partition:
-                tally, files = _write_partitions(archive, built, sort, out, fields, urls_only,
-                                                 total, progress)
+                with _writing(out):
+                    tally, files = _write_partitions(archive, built, sort, out, fields,
+                                                     urls_only, total, progress)
             else:
                 tally = _write_file(archive, built, sort, fmt, out, compressed, fields,
                                     urls_only, total, progress)
@@ -415,6 +447,134 @@ def export(archive: Archive, out: str | os.PathLike[str], *, fmt: str | None = N
         _write_text(card_path_for(out), card_text)
     _write_text(manifest_path_for(out), json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     return manifest
+
+
+def _sidecars(path: Path) -> list[Path]:
+    """The archive file and the files SQLite keeps beside it, as absolute paths."""
+    real = path.resolve()
+    return [real.with_name(real.name + suffix) for suffix in ARCHIVE_SIDECARS]
+
+
+def _refuse_link(out: Path) -> None:
+    if out.is_symlink():
+        raise UsageError(f"--out: {out} is a symbolic link; warta does not write through "
+                         f"links: give the path it points to ({os.readlink(out)}) or another "
+                         "name")
+
+
+def check_destination(out: Path, archive_path: Path, *, force: bool) -> None:
+    """Refuse to write `out` when it is the archive or one of its SQLite files, a symbolic
+    link, or anything but a regular file or nothing; an existing file only with `force`."""
+    _refuse_link(out)
+    try:
+        info = out.lstat()
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise WartaError(f"--out: cannot use {out}: {exc.strerror or exc}") from None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        kind = ("a folder" if stat.S_ISDIR(info.st_mode) else "a FIFO (named pipe)"
+                if stat.S_ISFIFO(info.st_mode) else "a device" if stat.S_ISCHR(info.st_mode)
+                or stat.S_ISBLK(info.st_mode) else "a socket" if stat.S_ISSOCK(info.st_mode)
+                else "not a regular file")
+        raise UsageError(f"--out: {out} is {kind}; warta writes only regular files: give a "
+                         "file name (or - for standard output)")
+    if str(archive_path) != ":memory:":
+        target = out.parent.resolve() / out.name
+        archive_file, *others = _sidecars(archive_path)
+        for sidecar in (archive_file, *others):
+            if target == sidecar or (info is not None and sidecar.exists()
+                                     and os.path.samefile(out, sidecar)):
+                what = ("the archive being exported (--db)" if sidecar == archive_file else
+                        f"a file SQLite keeps beside the archive {archive_path}")
+                raise UsageError(f"--out: {out} is {what}; give another file name")
+    if info is not None and not force:
+        raise UsageError(f"--out: {out} already exists; give --force to replace it, or "
+                         "another file name")
+
+
+@contextlib.contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """An OSError while writing `path` (a read-only folder, a full disk) as one line."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno == errno.EPIPE:
+            raise
+        raise WartaError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _create_part(path: Path) -> tuple[Path, IO[bytes]]:
+    """A new hidden file beside `path` to write it in, then rename: created exclusively
+    (never an existing file, never through a link), with the mode a new file gets."""
+    while True:
+        part = path.with_name(f".{path.name}.part-{os.getpid()}-{secrets.token_hex(4)}")
+        try:
+            fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+                         | getattr(os, "O_CLOEXEC", 0), 0o666)
+        except FileExistsError:
+            continue
+        return part, os.fdopen(fd, "wb")
+
+
+def _finish_part(part: Path, handle: IO[bytes], path: Path) -> None:
+    """Flush `handle` to disk and rename `part` over `path` (atomic within a folder)."""
+    handle.flush()
+    os.fsync(handle.fileno())
+    handle.close()
+    os.replace(part, path)
+
+
+class _CountingStream(io.RawIOBase):
+    """Bytes written to standard output, counted and hashed for the summary line."""
+
+    def __init__(self, target: IO[bytes]) -> None:
+        self._target = target
+        self.bytes = 0
+        self.sha256 = hashlib.sha256()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data).cast("B")
+        self._target.write(view)
+        self.sha256.update(view)
+        self.bytes += len(view)
+        return len(view)
+
+    def tell(self) -> int:
+        return self.bytes
+
+    def flush(self) -> None:
+        self._target.flush()
+
+
+def _export_to_stdout(archive: Archive, *, fmt: str | None, query: str | None, raw: bool,
+                      sort: str, urls_only: bool, partition: bool, card: bool,
+                      **filters: Any) -> dict[str, Any]:
+    """`--out -`: the rows to standard output; return a manifest that is not written."""
+    if partition:
+        raise UsageError("--partition writes a folder of files; give a folder name, not -")
+    if card:
+        raise UsageError("--card writes a file beside the data; give a file name, not -")
+    fmt = fmt or "jsonl"
+    conn = archive.connection
+    built = Filters.build(conn, query=query, raw=raw, **filters)
+    _order(sort, ranked=built.match is not None)
+    fields = URL_FIELDS if urls_only else EXPORT_FIELDS
+    metadata = {"warta_version": __version__, "filters": json.dumps(built.describe())}
+    sys.stdout.flush()
+    stream = _CountingStream(sys.stdout.buffer)
+    tally = _Tally()
+    with snapshot(conn):
+        writer = _open_writer(fmt, cast(IO[bytes], stream), metadata, fields)
+        _pump(_rows(archive, built, sort, urls_only), writer, tally, lambda: None)
+    stream.flush()
+    files = [{"path": STDOUT, "rows": tally.rows, "bytes": stream.bytes,
+              "sha256": stream.sha256.hexdigest()}]
+    return _manifest(archive, Path(STDOUT), fmt, False, sort, built, fields, tally, files,
+                     urls_only, False, False)
 
 
 def _manifest(archive: Archive, out: Path, fmt: str, compressed: bool, sort: str,
@@ -505,31 +665,35 @@ def _write_file(archive: Archive, built: Filters, sort: str, fmt: str, out: Path
                 compressed: bool, fields: Sequence[ExportField], urls_only: bool, total: int,
                 progress: bool) -> _Tally:
     """Stream the rows into a part file, then rename it to `out`."""
-    tmp = out.with_name(f".{out.name}.part-{os.getpid()}")
     tally = _Tally()
     metadata = {"warta_version": __version__, "filters": json.dumps(built.describe())}
-    try:
-        with tmp.open("wb") as raw_file:
-            stream: IO[bytes] = raw_file
-            if compressed:
-                stream = cast(IO[bytes], gzip.GzipFile(
-                    filename="", mode="wb", fileobj=raw_file, compresslevel=GZIP_LEVEL, mtime=0))
-            writer = _open_writer(fmt, stream, metadata, fields)
-            with _progress(total, progress) as tick:
-                _pump(_rows(archive, built, sort, urls_only), writer, tally, tick)
-            if stream is not raw_file:
-                stream.close()
-        os.replace(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with _writing(out):
+        tmp, raw_file = _create_part(out)
+        try:
+            with raw_file:
+                stream: IO[bytes] = raw_file
+                if compressed:
+                    stream = cast(IO[bytes], gzip.GzipFile(
+                        filename="", mode="wb", fileobj=raw_file, compresslevel=GZIP_LEVEL,
+                        mtime=0))
+                writer = _open_writer(fmt, stream, metadata, fields)
+                with _progress(total, progress) as tick:
+                    _pump(_rows(archive, built, sort, urls_only), writer, tally, tick)
+                if stream is not raw_file:
+                    stream.close()
+                _finish_part(tmp, raw_file, out)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
     return tally
 
 
 def _pump(rows: Iterator[dict[str, Any]], writer: Writer, tally: _Tally,
           tick: Callable[[], None], *, drop_source: bool = False) -> None:
     """Write every row, counting it; close the writer (also on an error, so that pyarrow does
-    not try to close it again later, on a closed file)."""
+    not try to close it again later, on a closed file) and the rows' cursor (also on an
+    error, such as a reader of standard output gone away, so that it is not closed later by
+    the garbage collector, after the archive)."""
     try:
         for row in rows:
             tally.add(row["source"], row["published_at"])
@@ -541,6 +705,10 @@ def _pump(rows: Iterator[dict[str, Any]], writer: Writer, tally: _Tally,
         with contextlib.suppress(Exception):
             writer.close()
         raise
+    finally:
+        close = getattr(rows, "close", None)
+        if close is not None:
+            close()
     writer.close()
 
 
@@ -621,9 +789,15 @@ def _write_partitions(archive: Archive, built: Filters, sort: str, out: Path,
 
 
 def _write_text(path: Path, text: str) -> None:
-    part = path.with_name(f".{path.name}.part-{os.getpid()}")
-    part.write_text(text, encoding="utf-8")
-    os.replace(part, path)
+    with _writing(path):
+        part, handle = _create_part(path)
+        try:
+            with handle:
+                handle.write(text.encode("utf-8"))
+                _finish_part(part, handle, path)
+        except BaseException:
+            part.unlink(missing_ok=True)
+            raise
 
 
 def _utc(instant: str) -> str:

@@ -27,6 +27,36 @@ STATS_COLUMNS = ("kind", "source", "month", "articles", "first_published", "last
                  "share_date", "share_author", "share_dateline", "share_time")
 
 
+#: What `terminal_safe` escapes: every control character (C0, DEL, C1: Unicode category Cc),
+#: newline and tab aside where they are layout. ESC, BEL and CSI (U+009B) start the sequences
+#: that retitle a window, clear the screen or set the clipboard (OSC 52); a carriage return
+#: or a backspace can overwrite what was printed before it.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROLS_AND_LAYOUT = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _escape_control(match: re.Match[str]) -> str:
+    return f"\\x{ord(match.group()):02x}"
+
+
+def terminal_safe(value: Any, *, multiline: bool = True) -> Any:
+    """`value` with every control character written as a visible escape (`\\x1b`), for
+    printing archived text (a page's title, body, an outlet's name) on a terminal; lists,
+    tuples and mappings are cleaned item by item, other values returned as they are.
+
+    Newline and tab are kept when `multiline` (a body's layout) and escaped too when not (a
+    table cell, a title on one line). Every terminal print of archived text goes through this
+    before any styling of our own is added; JSON lines and CSV stay the exact data."""
+    if isinstance(value, str):
+        pattern = _CONTROLS if multiline else _CONTROLS_AND_LAYOUT
+        return pattern.sub(_escape_control, value)
+    if isinstance(value, Mapping):
+        return {k: terminal_safe(v, multiline=multiline) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(terminal_safe(v, multiline=multiline) for v in value)
+    return value
+
+
 def jsonl(rows: Iterable[Mapping[str, Any]]) -> Iterator[str]:
     for row in rows:
         yield json.dumps(row, ensure_ascii=False)
@@ -52,7 +82,9 @@ def csv_lines(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> Iter
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]],
           right: Sequence[int] = ()) -> Iterator[str]:
     """A plain aligned table; columns listed in `right` are right-aligned (numbers)."""
-    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
+    cells = [[("" if v is None else terminal_safe(str(v), multiline=False)) for v in row]
+             for row in rows]
+    headers = [terminal_safe(h, multiline=False) for h in headers]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
 
     def fmt(values: Sequence[str]) -> str:
@@ -76,13 +108,15 @@ def search_table(results: Sequence[Mapping[str, Any]], *, color: bool = False,
     if not results:
         yield "No articles match."
         return
+    results = [{**terminal_safe(r, multiline=False),
+                "snippet": terminal_safe(" ".join(r["snippet"].split()))} for r in results]
     id_width = max(len(str(r["id"])) for r in results)
     source_width = max(len(r["source"]) for r in results)
     for r in results:
         date = (r["published_at"] or "")[:10] or "(undated) "
         yield f"{str(r['id']).rjust(id_width)}  {date:<10}  {r['source']:<{source_width}}  " \
               f"{r['title']}"
-        snippet = " ".join(r["snippet"].split())
+        snippet = r["snippet"]
         yield " " * (id_width + 2) + (_bold_matches(snippet) if color else snippet)
     if next_offset is not None:
         yield f"(more: --offset {next_offset})"
@@ -115,7 +149,11 @@ def published_line(article: Mapping[str, Any]) -> str:
 
 
 def article_text(article: Mapping[str, Any], *, full_versions: bool = False) -> Iterator[str]:
-    """An article whole, for reading: title, metadata, body, related headlines, versions."""
+    """An article whole, for reading: title, metadata, body, related headlines, versions.
+    Every value is printed through `terminal_safe` (bodies keep their line breaks)."""
+    bodies = [article["body"], *(v["body"] for v in article.get("versions") or [])]
+    body, *version_bodies = (terminal_safe(b) for b in bodies)
+    article = terminal_safe(article, multiline=False)
     yield article["title"]
     source = article["source"]
     about = ", ".join(v for v in (article.get("source_name"), article.get("region")) if v)
@@ -145,7 +183,7 @@ def article_text(article: Mapping[str, Any], *, full_versions: bool = False) -> 
         if value not in (None, ""):
             yield f"{label:<10} {value}"
     yield ""
-    yield from article["body"].splitlines()
+    yield from body.splitlines()
     related = article.get("related") or []
     if related:
         archived = sum(1 for link in related if link["archived_id"] is not None)
@@ -166,7 +204,7 @@ def article_text(article: Mapping[str, Any], *, full_versions: bool = False) -> 
                    f"{version['replaced_at']}: {version['title']}")
             if full_versions:
                 yield ""
-                yield from version["body"].splitlines()
+                yield from version_bodies[number - 1].splitlines()
                 yield ""
 
 
@@ -189,7 +227,8 @@ def stats_records(stats: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def stats_table(stats: Mapping[str, Any]) -> Iterator[str]:
-    """Per-source coverage, articles per month, last crawls."""
+    """Per-source coverage, articles per month, last crawls (archived text is printed
+    through `table`, which makes it terminal-safe)."""
     total = stats["total"]
     rows = [[r["source"], f"{r['articles']:,}", r["first_published"], r["last_published"],
              _percent(r["share_date"]), _percent(r["share_time"]), _percent(r["share_author"]),

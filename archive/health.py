@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from archive.formatting import table
+from archive.formatting import table, terminal_safe
 
 if TYPE_CHECKING:
     from archive.store import Archive
@@ -219,7 +219,7 @@ def health_lines(report: Sequence[SiteHealth]) -> Iterator[str]:
     if warnings:
         yield ""
         for warning in warnings:
-            yield f"warning: {warning.message}"
+            yield f"warning: {terminal_safe(warning.message, multiline=False)}"
 
 
 def _duration(started: str | None, finished: str | None) -> str:
@@ -282,3 +282,18 @@ def crawls_lines(crawls: Sequence[Mapping[str, Any]]) -> Iterator[str]:
     yield from table(["ID", "STARTED (UTC)", "TOOK", "REASON", "SITES", "NEW", "UPDATED",
                       "UNCHANGED", "SKIPPED", "REQUESTS", "ERRORS", "ERROR KINDS"], rows,
                      right=(0, 5, 6, 7, 8, 9, 10))
+
+
+def check_intact(archive: Archive) -> None:
+    """Raise DamagedArchiveError unless SQLite's `PRAGMA quick_check` finds the archive whole.
+
+    `warta health` and `warta crawls` read only a few small tables, whose pages may be intact
+    in a file damaged elsewhere; as the commands a schedule runs to learn whether all is
+    well, they check every page first. quick_check reads the whole file once (0.6 s for a
+    316 MB archive of 40,000 articles, warm cache) and stops at the first problem."""
+    from archive.errors import DamagedArchiveError
+
+    row = archive.connection.execute("PRAGMA quick_check(1)").fetchone()
+    if row is None or row[0] != "ok":
+        reason = "; ".join(row[0].splitlines()) if row else "quick_check gave no answer"
+        raise DamagedArchiveError(archive.path, reason)

@@ -32,7 +32,19 @@ SORTS = ("rank", "newest", "oldest")
 #: The FTS columns a raw query may name (`title:banjir`).
 FTS_COLUMNS = ("title", "body")
 
+#: The largest id SQLite can give a row (2**63 - 1).
+MAX_ROWID = 2**63 - 1
+
 _PHRASE_OR_WORD = re.compile(r'"([^"]*)"|(\S+)')
+#: The longest search text taken (UTF-8 bytes), and the most words in it (distinct ones,
+#: case aside; for --raw text every word counts, operators aside). FTS5's time grows with
+#: the square of a query's words: 500 copies of one word took 5 s on 40,000 articles, 2,000
+#: copies 99 s. Repeated words are searched once (every word must match anyway), and 64
+#: words still run in a fraction of a second while being far more than any search needs.
+MAX_QUERY_BYTES = 4096
+MAX_QUERY_TERMS = 64
+_TERM = re.compile(r"\w+")
+_RAW_OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
 
 
 def escape_query(text: str) -> str | None:
@@ -43,13 +55,32 @@ def escape_query(text: str) -> str | None:
     """
     if text.count('"') % 2:
         text = text.replace('"', " ")
-    parts: list[str] = []
+    parts: dict[str, str] = {}  # each word or phrase once (case aside): ANDed, a copy adds nothing
     for phrase, word in _PHRASE_OR_WORD.findall(text):
         piece = phrase if phrase else word
         if not any(ch.isalnum() for ch in piece):
             continue
-        parts.append('"' + piece.replace('"', '""') + '"')
-    return " ".join(parts) if parts else None
+        parts.setdefault(" ".join(piece.casefold().split()), '"' + piece.replace('"', '""') + '"')
+    return " ".join(parts.values()) if parts else None
+
+
+def check_query_size(text: str, *, raw: bool) -> None:
+    """Refuse a search text over MAX_QUERY_BYTES or with more than MAX_QUERY_TERMS words
+    (distinct ones; every one for --raw) with a UsageError that says how to shorten it."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_QUERY_BYTES:
+        raise UsageError(f"the search text is {size:,} bytes long; warta searches at most "
+                         f"{MAX_QUERY_BYTES:,} bytes: keep a few distinctive words")
+    words = _TERM.findall(text)
+    if raw:
+        terms = [w for w in words if w not in _RAW_OPERATORS]
+    else:
+        terms = list(dict.fromkeys(w.casefold() for w in words))
+    if len(terms) > MAX_QUERY_TERMS:
+        kind = "words" if raw else "different words"
+        raise UsageError(f"the search text has {len(terms):,} {kind}; warta searches at most "
+                         f"{MAX_QUERY_TERMS} at once: keep a few distinctive words (every one "
+                         "must match, so more words rarely find better articles)")
 
 
 def _like(text: str) -> str:
@@ -115,6 +146,7 @@ class Filters:
             query = query.replace("\x00", "")  # SQLite would end the text there
         f = cls(query=query if query and query.strip() else None, raw=raw)
         if f.query is not None:
+            check_query_size(f.query, raw=raw)
             if raw:
                 f.match = f.query
             else:
@@ -412,8 +444,10 @@ def iter_articles(conn: sqlite3.Connection, f: Filters, *, sort: str = "oldest"
 def get_article(conn: sqlite3.Connection, key: int | str) -> dict[str, Any] | None:
     """One article by id (int or digits), uid (16 hex) or canonical URL."""
     value: int | str
-    if isinstance(key, int) or (isinstance(key, str) and key.strip().isdigit()):
+    if isinstance(key, int) or (isinstance(key, str) and re.fullmatch(r"[0-9]+", key.strip())):
         where, value = "a.id = ?", int(key)
+        if not 0 < value <= MAX_ROWID:
+            return None  # no such id (and past SQLite's integers, not one it could hold)
     elif isinstance(key, str) and re.fullmatch(r"[0-9a-f]{16}", key.strip()):
         where, value = "a.uid = ?", key.strip()
     else:

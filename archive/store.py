@@ -22,7 +22,7 @@ from typing import Any
 from archive import query as q
 from archive.dates import now_utc
 from archive.db import database
-from archive.errors import OlderSchemaError, WartaError
+from archive.errors import DamagedArchiveError, OlderSchemaError, WartaError
 from archive.records import ARTICLE_COLUMNS, Prepared, prepare
 from archive.schema import APPLICATION_ID, SCHEMA_VERSION, migrate, user_version
 from archive.version import __version__
@@ -148,6 +148,8 @@ class Archive:
             if needs_migration:
                 migrate(conn)
         except sqlite3.DatabaseError as exc:
+            if DamagedArchiveError.matches(exc):
+                raise DamagedArchiveError(path, exc) from None
             raise WartaError(f"{path} is not a usable SQLite database ({exc}); "
                              "is --db the right file?") from None
         return conn

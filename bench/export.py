@@ -49,7 +49,7 @@ def child(kind: str, db: Path, out: Path) -> None:
         from archive.export import export
 
         with Archive(db, create=False, readonly=True) as archive:
-            rows = export(archive, out, fmt=kind)["rows"]
+            rows = export(archive, out, fmt=kind, force=True)["rows"]
     seconds = time.perf_counter() - started
     print(json.dumps({"rows": rows, "seconds": seconds, "rss_mb": peak_rss_mb()}))
 
