@@ -1,7 +1,11 @@
 """The `Archive`: one SQLite file, opened safely, written in one transaction per batch.
 
 Opening checks what the file is before touching it (not SQLite, not a warta archive, made by a
-newer warta, read-only) and says so in one line. Writes take the write lock up front
+newer warta, read-only) and says so in one line. The file's header is read by SQLite itself,
+never with plain file I/O: on Linux, closing *any* descriptor of a file drops every POSIX lock
+the process holds on it, so reading 16 bytes with `open()` while this process had another
+connection to the archive (the crawl's writer thread opens its own) silently removed SQLite's
+locks, and a second writer then corrupted the file (issue 10). Writes take the write lock up front
 (`BEGIN IMMEDIATE`), so a batch either lands whole or not at all, and readers (search, export,
 stats) keep working from their own snapshot while a crawl writes (WAL).
 """
@@ -45,7 +49,10 @@ SITE_FIGURES = ("pages", "found", "skipped", "articles", "with_date", "with_body
 #: 500-article batch needs one query.
 LOOKUP_CHUNK = 900
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
+#: The smallest SQLite database that is not empty: one page of the smallest page size. A
+#: shorter file that is not empty is not a SQLite database (SQLite itself would take it for an
+#: empty one and write over it).
+MIN_SQLITE_BYTES = 512
 
 MAKE_ONE = "make one with `warta crawl` or `warta demo`, or point --db at an existing archive"
 
@@ -136,7 +143,7 @@ class Archive:
                     raise WartaError(f"cannot create an archive at {path}: the folder {parent} "
                                      "is read-only; choose a writable --db path")
             else:
-                self._check_header(path)
+                self._check_size(path)
                 if not self.readonly and not os.access(path, os.W_OK):
                     raise WartaError(f"cannot write to {path}: the file is read-only; "
                                      "fix its permissions or copy it somewhere writable")
@@ -148,19 +155,29 @@ class Archive:
             if needs_migration:
                 migrate(conn)
         except sqlite3.DatabaseError as exc:
+            if exc.sqlite_errorcode == sqlite3.SQLITE_NOTADB:  # SQLite read the header
+                raise self._not_sqlite(path) from None
             raise WartaError(f"{path} is not a usable SQLite database ({exc}); "
                              "is --db the right file?") from None
         return conn
 
-    def _check_header(self, path: Path) -> None:
+    @staticmethod
+    def _not_sqlite(path: Path) -> WartaError:
+        return WartaError(f"{path} is not a SQLite database, so not a warta archive; "
+                          "is --db the right file?")
+
+    def _check_size(self, path: Path) -> None:
+        """What can be told of an existing file without opening it (see the module docstring:
+        no descriptor of the archive may be opened and closed beside SQLite's). Its header is
+        checked by SQLite on the first statement (`SQLITE_NOTADB`)."""
         try:
-            with path.open("rb") as handle:
-                head = handle.read(len(SQLITE_MAGIC))
+            size = path.stat().st_size
         except OSError as exc:
             raise WartaError(f"cannot read {path}: {exc.strerror}") from None
-        if head and head != SQLITE_MAGIC:
-            raise WartaError(f"{path} is not a SQLite database, so not a warta archive; "
-                             "is --db the right file?")
+        if not os.access(path, os.R_OK):
+            raise WartaError(f"cannot read {path}: Permission denied")
+        if 0 < size < MIN_SQLITE_BYTES:
+            raise self._not_sqlite(path)
 
     def _connect(self) -> sqlite3.Connection:
         if str(self.path) == ":memory:":
