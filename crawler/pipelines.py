@@ -40,7 +40,7 @@ from archive.records import PUBLISHED_PRECISIONS
 from archive.store import SITE_FIGURES
 from crawler.items import ArticleItem
 from crawler.sites import SiteProfile
-from crawler.state import LOCK_NAME, CrawlLock, CrawlLocked, held_here, state_dir_for
+from crawler.state import CrawlLock, CrawlLocked, crawl_lock, held_here
 from crawler.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -334,17 +334,17 @@ def _take_crawl_lock(crawler: Crawler, db_path: str) -> CrawlLock | None:
     process holds it already (`warta crawl` takes it before Scrapy starts). Held by another
     process: the spider is told to crawl nothing (one error line, finish reason `locked`) and
     the pipeline is off, so the archive is not touched."""
-    path = state_dir_for(db_path, crawler.settings.get("WARTA_STATE_DIR")) / LOCK_NAME
-    if held_here(path):
+    lock = crawl_lock(db_path, crawler.settings.get("WARTA_STATE_DIR"))
+    if held_here(lock.path):
         return None
-    lock = CrawlLock(path)
     try:
         lock.acquire()
-    except CrawlLocked:
-        holder = lock.holder()
+    except CrawlLocked as exc:
+        holder = exc.holder
         message = (f"another crawl holds the lock on {db_path} "
-                   f"({holder.describe() if holder else 'another process'}; lock file {path}); "
-                   "this crawl fetches nothing: schedule it again once that one has ended")
+                   f"({holder.describe() if holder else 'another process'}; lock file "
+                   f"{exc.lock_file}); this crawl fetches nothing: schedule it again once that "
+                   "one has ended")
         reason = "locked"
     except WartaError as exc:  # the state folder cannot be made
         message, reason = str(exc), "bad_settings"

@@ -47,14 +47,13 @@ from archive.dates import DateBound, parse_date_bound
 from crawler.pipelines import jsonable
 from crawler.sites import SiteProfile
 from crawler.state import (
-    LOCK_NAME,
     NEW,
     RECOVERED,
     RESUMED,
-    CrawlLock,
     Job,
     JobStart,
     LockHolder,
+    crawl_lock,
     state_dir_for,
 )
 from crawler.workers import tune_gc
@@ -210,7 +209,7 @@ def run_crawl(
     crawl = crawl_settings(overrides)
 
     state_dir = state_dir_for(db_path, crawl.get("WARTA_STATE_DIR"))
-    lock = CrawlLock(state_dir / LOCK_NAME)
+    lock = crawl_lock(db_path, crawl.get("WARTA_STATE_DIR"))
 
     def waiting(holder: LockHolder | None) -> None:
         shown = holder.describe() if holder else "another process"
