@@ -32,10 +32,12 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.http import Response
 from scrapy.logformatter import LogFormatter, LogFormatterResult
 from scrapy.statscollectors import StatsCollector
+from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
 from archive import Archive, WartaError, WriteResult, content_hash
-from archive.health import UNJUDGED_REASONS, site_health, warnings_of
+from archive.errors import ArchiveFileError
+from archive.health import ARCHIVE_ERROR, UNJUDGED_REASONS, site_health, warnings_of
 from archive.records import PUBLISHED_PRECISIONS
 from archive.store import SITE_FIGURES
 from crawler.items import ArticleItem
@@ -358,6 +360,30 @@ def _take_crawl_lock(crawler: Crawler, db_path: str) -> CrawlLock | None:
     raise NotConfigured
 
 
+def stop_for_archive(crawler: Crawler, exc: WartaError, *, closing: bool = False) -> None:
+    """The archive file failed (`ArchiveFileError`: damaged, disk full, read-only): every
+    component that meets it calls this, which says so once, as one line (also the stat
+    `archive/error`), and closes the spider with the finish reason `archive_error` (unless
+    it is `closing` already)."""
+    stats = _stats(crawler)
+    if stats.get_value("archive/error"):
+        return
+    message = f"the crawl stopped: {exc}; then crawl again"
+    # `warta crawl` says it as its `Error:` line instead (see REPORTED_BY_CLI)
+    logger.error("%s", message, extra={REPORTED_BY_CLI: True})
+    stats.set_value("archive/error", message)
+    engine = crawler.engine
+    if not closing and engine is not None and engine.spider is not None:
+        closed = deferred_from_coro(engine.close_spider_async(reason=ARCHIVE_ERROR))
+        closed.addErrback(lambda failure: logger.debug("closing: %s", failure.value))
+
+
+REPORTED_BY_CLI = "warta_reported_by_cli"
+"""A log record's attribute: `warta crawl` prints this message itself as its one `Error:` line
+at the end, so its stderr handler leaves the record out (a `LOG_FILE` and `scrapy crawl`'s
+log keep it)."""
+
+
 WRITER_QUEUE_BATCHES = 2
 """Batches that may wait for the archive's writer thread while it writes one. Enough to keep
 it busy while the crawl gathers the next; few, so memory stays flat and a crawl killed with
@@ -379,6 +405,9 @@ class _Written:
     """(url, reason) of each record the archive refused."""
     failed: BaseException | None = None
     """An unexpected error that stopped the whole batch (every record counted as refused)."""
+    fatal: bool = False
+    """`failed` is the archive file's own (`ArchiveFileError`: damaged, full, read-only):
+    the crawl must stop, for no later batch can be written either."""
 
 
 class _ArchiveWriter:
@@ -388,7 +417,9 @@ class _ArchiveWriter:
     SQLite does its work (the full-text index above all) without holding Python's lock, so the
     crawl's thread goes on with the next responses meanwhile. Results come back through `done`
     and are counted by the crawl's thread (Scrapy's stats are not for other threads). Whatever
-    fails, the thread keeps taking batches, so handing one over never waits forever."""
+    fails, the thread keeps taking batches, so handing one over never waits forever. Once the
+    archive file itself has failed (`ArchiveFileError`, or it could not be opened), the
+    batches that follow are refused without touching the file again: the crawl is stopping."""
 
     def __init__(self, db_path: str, crawl_id: int | None) -> None:
         self.db_path = db_path
@@ -396,6 +427,8 @@ class _ArchiveWriter:
         self.batches: queue.Queue[tuple[str, list[dict[str, Any]]] | None] = queue.Queue(
             maxsize=WRITER_QUEUE_BATCHES)
         self.done: queue.SimpleQueue[_Written] = queue.SimpleQueue()
+        self.broken: BaseException | None = None
+        """The archive's own failure, once there was one."""
         self.thread = threading.Thread(target=self._run, name="warta-archive-writer",
                                        daemon=True)
         self.thread.start()
@@ -405,7 +438,7 @@ class _ArchiveWriter:
         opening: BaseException | None = None
         try:
             archive = Archive(self.db_path)
-        except Exception as exc:  # counted and logged for every batch, by the crawl's thread
+        except Exception as exc:  # reported by the crawl's thread, which stops the crawl
             opening = exc
         try:
             while True:
@@ -417,7 +450,8 @@ class _ArchiveWriter:
                     if archive is None:
                         assert opening is not None
                         self.done.put(_Written(source, WriteResult(), failed=opening,
-                                               refused=[(r.get("url"), "") for r in batch]))
+                                               refused=[(r.get("url"), "") for r in batch],
+                                               fatal=True))
                     else:
                         self.done.put(self._write(archive, source, batch))
                 finally:
@@ -427,8 +461,15 @@ class _ArchiveWriter:
                 archive.close()
 
     def _write(self, archive: Archive, source: str, batch: list[dict[str, Any]]) -> _Written:
+        if self.broken is not None:
+            return _Written(source, WriteResult(), failed=self.broken, fatal=True,
+                            refused=[(r.get("url"), "") for r in batch])
         try:
             return _Written(source, archive.write(batch, crawl_id=self.crawl_id))
+        except ArchiveFileError as exc:
+            self.broken = exc
+            return _Written(source, WriteResult(), failed=exc, fatal=True,
+                            refused=[(r.get("url"), "") for r in batch])
         except WartaError:
             pass
         except Exception as exc:
@@ -436,9 +477,14 @@ class _ArchiveWriter:
                             refused=[(r.get("url"), "") for r in batch])
         # One bad record refuses the whole batch: write the others one by one.
         written = _Written(source, WriteResult())
-        for record in batch:
+        for index, record in enumerate(batch):
             try:
                 written.result = written.result + archive.write([record], crawl_id=self.crawl_id)
+            except ArchiveFileError as exc:
+                self.broken = written.failed = exc
+                written.fatal = True
+                written.refused.extend((r.get("url"), "") for r in batch[index:])
+                break
             except WartaError as exc:
                 written.refused.append((record.get("url"), str(exc)))
             except Exception as exc:
@@ -487,6 +533,12 @@ class ArchivePipeline:
     counted (`archive/rejected`) and logged; the rest of its batch is still written. A clean
     stop writes every item; a killed crawl loses at most the batches not yet written, which
     its recovered job fetches again. Off with `WARTA_ARCHIVE_ENABLED = False`.
+
+    When the archive file itself fails (damaged, disk full, read-only: `ArchiveFileError`),
+    nothing more can be written, so the crawl stops: one error line naming the archive and
+    what to do (also in the stat `archive/error`), finish reason `archive_error` (recorded
+    when the archive still takes it; never judged against the outlet, `archive.health`), and
+    `warta crawl` exits with `EXIT_ARCHIVE_ERROR` (74).
     """
 
     def __init__(self, db_path: str, *, stats: StatsCollector,
@@ -508,6 +560,8 @@ class ArchivePipeline:
         self.lock: CrawlLock | None = None
         """The archive's crawl lock when this pipeline took it (a Scrapy-way crawl: `scrapy
         crawl`, scrapyd), released once the crawl record is finished."""
+        self.crawler: Crawler | None = None
+        self.closing = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -535,6 +589,7 @@ class ArchivePipeline:
                        batch_size=settings.getint("WARTA_BATCH_SIZE"),
                        flush_seconds=settings.getfloat("WARTA_FLUSH_SECONDS"))
         pipeline.lock = lock
+        pipeline.crawler = crawler
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
@@ -602,6 +657,11 @@ class ArchivePipeline:
                 self._count(f"archive/{name}", value)
                 if name in ("new", "updated", "unchanged"):
                     self._count(f"site/{written.source}/{name}", value)
+            if written.fatal:
+                assert written.failed is not None
+                self._count("archive/rejected", len(written.refused))
+                self._stop_crawl(written.failed)
+                continue
             if written.failed is not None:
                 exc = written.failed
                 logger.error("archive could not write %d article(s) of %s: %s: %s",
@@ -617,7 +677,16 @@ class ArchivePipeline:
         if value:
             self.stats.inc_value(key, value)
 
+    def _stop_crawl(self, exc: BaseException) -> None:
+        """The archive file failed: say so once, as one line, and close the spider."""
+        if not isinstance(exc, WartaError):  # the writer could not even open it
+            exc = ArchiveFileError(f"the archive {self.db_path} could not be opened "
+                                   f"({type(exc).__name__}: {exc})")
+        if self.crawler is not None:
+            stop_for_archive(self.crawler, exc, closing=self.closing)
+
     def close_spider(self) -> None:
+        self.closing = True
         self._stop_writer()
 
     def _stop_writer(self) -> None:
@@ -641,7 +710,12 @@ class ArchivePipeline:
     def _finish(self, reason: str) -> None:
         if self.archive is None:
             return
+        self.closing = True
         self._stop_writer()  # already done by close_spider when the engine called it
+        failure = self.stats.get_value("archive/error")
+        if failure:  # also when only the last batches, at the close, failed
+            reason = ARCHIVE_ERROR
+            self.stats.set_value("finish_reason", reason)
         stats = self.stats.get_stats()
         counts: dict[str, Any] = dict(self.totals.as_dict())
         counts["dropped"] = sum(v for k, v in stats.items() if k.startswith("validate/dropped/"))
@@ -658,8 +732,13 @@ class ArchivePipeline:
             if self.crawl_id is not None:
                 self.archive.finish_crawl(self.crawl_id, finish_reason=reason, counts=counts,
                                           stats=jsonable(stats), sites=sites)
-                if reason not in UNJUDGED_REASONS:
+                if reason not in UNJUDGED_REASONS and reason != ARCHIVE_ERROR:
                     self._check_health(self.crawl_id)
+        except WartaError as exc:
+            if not failure:
+                raise
+            # the damaged archive may refuse the crawl's record too: already said
+            logger.info("the crawl's record could not be finished: %s", exc)
         finally:
             self.archive.close()
             self.archive = None

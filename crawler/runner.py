@@ -44,7 +44,8 @@ from twisted.internet.task import LoopingCall
 
 from archive import Archive
 from archive.dates import DateBound, parse_date_bound
-from crawler.pipelines import jsonable
+from archive.health import ARCHIVE_ERROR
+from crawler.pipelines import REPORTED_BY_CLI, jsonable
 from crawler.sites import SiteProfile
 from crawler.state import (
     NEW,
@@ -125,6 +126,12 @@ class CrawlSummary:
         return [str(m) for m in messages] if isinstance(messages, list) else []
 
     @property
+    def archive_error(self) -> str | None:
+        """Why the crawl stopped when the archive could not be written (one line), else None."""
+        message = self.stats.get("archive/error")
+        return str(message) if message else None
+
+    @property
     def skipped(self) -> int:
         """Archived article pages not fetched again (incremental crawl)."""
         return sum(int(v) for k, v in self.stats.items()
@@ -160,7 +167,10 @@ def summarize(stats: Mapping[str, Any], profiles: Sequence[SiteProfile], db: str
     sites = [SiteSummary(key=p.key, name=p.name,
                          counts={c: int(stats.get(f"site/{p.key}/{c}", 0)) for c in SITE_COLUMNS})
              for p in profiles]
-    return CrawlSummary(db=db, finish_reason=str(stats.get("finish_reason", "unknown")),
+    reason = str(stats.get("finish_reason", "unknown"))
+    if stats.get("archive/error"):  # even when the failure came only with the last batches
+        reason = ARCHIVE_ERROR
+    return CrawlSummary(db=db, finish_reason=reason,
                         elapsed=elapsed, stats=jsonable(stats), sites=sites, job_mode=job_mode)
 
 
@@ -418,6 +428,7 @@ def _install_logging(settings: Settings, stream: TextIO) -> logging.Handler:
                                       else "w", encoding=settings.get("LOG_ENCODING") or "utf-8")
     else:
         handler = ProgressAwareHandler(stream)
+        handler.addFilter(lambda record: not getattr(record, REPORTED_BY_CLI, False))
     handler.setFormatter(logging.Formatter(fmt=settings.get("LOG_FORMAT"),
                                            datefmt=settings.get("LOG_DATEFORMAT")))
     handler.setLevel(settings.get("LOG_LEVEL"))

@@ -67,6 +67,7 @@ from typing import Any
 
 from archive.dates import now_utc
 from archive.errors import WartaError
+from archive.health import ARCHIVE_ERROR
 
 #: Exit status of a crawl that found the archive locked by another crawl: EX_TEMPFAIL of
 #: sysexits.h, which cron wrappers and systemd read as "temporary failure, try again later".
@@ -87,6 +88,10 @@ RUNNING, PAUSED = "running", "paused"
 NEW, RESUMED, RECOVERED = "new", "resumed", "recovered"
 #: Finish reasons after which the job is complete and its folder removed.
 COMPLETE_REASONS = frozenset({"finished", "closespider_itemcount"})
+#: Finish reasons after which Scrapy's frontier is wrong and the job is removed too: the
+#: archive could not be written, so articles the frontier counts as done are not in it (the
+#: next crawl starts a new job; the incremental crawl skips what the archive does hold).
+DISCARD_REASONS = frozenset({ARCHIVE_ERROR})
 
 
 class CrawlLocked(WartaError):
@@ -405,10 +410,11 @@ class Job:
 
     def finish(self, finish_reason: str) -> bool:
         """Record how the attempt ended: complete (the folder is removed, True) or paused
-        (kept for the next run to resume, False)."""
-        if finish_reason in COMPLETE_REASONS:
+        (kept for the next run to resume, False); after `DISCARD_REASONS` the folder is
+        removed too (False)."""
+        if finish_reason in COMPLETE_REASONS or finish_reason in DISCARD_REASONS:
             shutil.rmtree(self.dir, ignore_errors=True)
-            return True
+            return finish_reason in COMPLETE_REASONS
         data = self._read()
         if data is not None:
             self._write({**data, "status": PAUSED, "paused_at": now_utc(),
