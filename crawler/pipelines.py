@@ -22,7 +22,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any, NoReturn, Self
 from zoneinfo import ZoneInfo
 
 from itemadapter import ItemAdapter
@@ -41,6 +41,7 @@ from archive.health import ARCHIVE_ERROR, UNJUDGED_REASONS, site_health, warning
 from archive.records import PUBLISHED_PRECISIONS
 from archive.store import SITE_FIGURES
 from crawler.items import ArticleItem
+from crawler.settings import check_settings
 from crawler.sites import SiteProfile
 from crawler.state import CrawlLock, CrawlLocked, crawl_lock, held_here
 from crawler.urls import canonical_url
@@ -352,6 +353,12 @@ def _take_crawl_lock(crawler: Crawler, db_path: str) -> CrawlLock | None:
         message, reason = str(exc), "bad_settings"
     else:
         return lock
+    _refuse(crawler, message, reason)
+
+
+def _refuse(crawler: Crawler, message: str, reason: str) -> NoReturn:
+    """The crawl must fetch nothing: the spider logs `message` as one line and closes with
+    `reason`; the archive pipeline is off."""
     refuse = getattr(crawler.spider, "refuse", None)
     if refuse is not None:
         refuse(message, reason)
@@ -571,6 +578,10 @@ class ArchivePipeline:
         spider = crawler.spider
         if getattr(spider, "argument_error", None):
             raise NotConfigured  # the spider will crawl nothing: leave the archive untouched
+        try:  # `warta crawl` checked them already; `scrapy crawl news -s ...` did not
+            check_settings(settings)
+        except WartaError as exc:
+            _refuse(crawler, str(exc), "bad_settings")
         db_path = settings.get("WARTA_DB") or "warta.db"
         lock = _take_crawl_lock(crawler, db_path)
         since = getattr(spider, "since", None)

@@ -46,6 +46,7 @@ from archive import Archive
 from archive.dates import DateBound, parse_date_bound
 from archive.health import ARCHIVE_ERROR
 from crawler.pipelines import REPORTED_BY_CLI, jsonable
+from crawler.settings import check_settings
 from crawler.sites import SiteProfile
 from crawler.state import (
     NEW,
@@ -207,7 +208,6 @@ def run_crawl(
         raise ValueError("run_crawl needs at least one profile")
     bound = parse_date_bound(since) if since not in (None, "") else None
     db_path = str(Path(db).expanduser())
-    Archive(db_path).close()  # a wrong path or a foreign file fails here, as one line
     stream = stderr or sys.stderr
     if progress is None:
         progress = stream.isatty()
@@ -217,6 +217,8 @@ def run_crawl(
     if refresh_days is not None:
         overrides["WARTA_REFRESH_DAYS"] = refresh_days
     crawl = crawl_settings(overrides)
+    check_settings(crawl)  # before the lock, the job and the archive are touched
+    Archive(db_path).close()  # a wrong path or a foreign file fails here, as one line
 
     state_dir = state_dir_for(db_path, crawl.get("WARTA_STATE_DIR"))
     lock = crawl_lock(db_path, crawl.get("WARTA_STATE_DIR"))
