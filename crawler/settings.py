@@ -165,8 +165,9 @@ WARTA_SETTINGS: dict[str, Setting] = {
         2.0, "Archived articles published within this many days are fetched again, to catch "
              "corrections (`warta crawl --refresh-days`).", _number(0)),
     "WARTA_STATE_DIR": Setting(
-        None, "Folder of the archive's crawl lock and resumable jobs (default: the archive's "
-              "path plus `.state`, e.g. `warta.db.state/`)."),
+        None, "Folder of the resumable jobs and a crawl lock (default: the archive's path plus "
+              "`.state`, e.g. `warta.db.state/`; the archive's own lock stays in the state "
+              "folder of its real path)."),
     "WARTA_JOB": Setting(
         None, "The resumable job a crawl belongs to (set by `warta crawl`; recorded with the "
               "crawl)."),
