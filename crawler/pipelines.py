@@ -375,9 +375,8 @@ def stop_for_archive(crawler: Crawler, exc: WartaError, *, closing: bool = False
     stats = _stats(crawler)
     if stats.get_value("archive/error"):
         return
-    message = f"the crawl stopped: {exc}; then crawl again"
-    # `warta crawl` says it as its `Error:` line instead (see REPORTED_BY_CLI)
-    logger.error("%s", message, extra={REPORTED_BY_CLI: True})
+    message = archive_failure(exc)
+    logger.error("%s", message)
     stats.set_value("archive/error", message)
     engine = crawler.engine
     if not closing and engine is not None and engine.spider is not None:
@@ -385,10 +384,16 @@ def stop_for_archive(crawler: Crawler, exc: WartaError, *, closing: bool = False
         closed.addErrback(lambda failure: logger.debug("closing: %s", failure.value))
 
 
-REPORTED_BY_CLI = "warta_reported_by_cli"
-"""A log record's attribute: `warta crawl` prints this message itself as its one `Error:` line
-at the end, so its stderr handler leaves the record out (a `LOG_FILE` and `scrapy crawl`'s
-log keep it)."""
+REPORTED_BY_CLI: set[str] = set()
+"""Log messages that `warta crawl` prints itself as its one `Error:` line at the end, so its
+stderr handler leaves their records out (a `LOG_FILE` and `scrapy crawl`'s log keep them)."""
+
+
+def archive_failure(exc: WartaError) -> str:
+    """The one line of a crawl stopped by its archive (`REPORTED_BY_CLI`)."""
+    message = f"the crawl stopped: {exc}; then crawl again"
+    REPORTED_BY_CLI.add(message)
+    return message
 
 
 WRITER_QUEUE_BATCHES = 2
@@ -569,6 +574,8 @@ class ArchivePipeline:
         crawl`, scrapyd), released once the crawl record is finished."""
         self.crawler: Crawler | None = None
         self.closing = False
+        self.open_failure: WartaError | None = None
+        """Why the archive could not record the crawl's start, when it could not."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -606,16 +613,30 @@ class ArchivePipeline:
 
     def open_spider(self) -> None:
         self.archive = Archive(self.db_path)
-        for profile in self.profiles.values():
-            record = profile.source_record()
-            self.archive.set_source(record["key"], name=record["name"],
-                                    homepage=record["homepage"], timezone=record["timezone"],
-                                    region=record["region"])
-        self.crawl_id = self.archive.begin_crawl(list(self.profiles), self.crawl_args)
+        try:
+            for profile in self.profiles.values():
+                record = profile.source_record()
+                self.archive.set_source(record["key"], name=record["name"],
+                                        homepage=record["homepage"],
+                                        timezone=record["timezone"], region=record["region"])
+            self.crawl_id = self.archive.begin_crawl(list(self.profiles), self.crawl_args)
+        except ArchiveFileError as exc:  # damaged where the crawl is recorded: stop now
+            self.archive.close()
+            self.archive = None
+            # The spider has not started: it fetches nothing and closes with `archive_error`
+            # (the stat and the line come when it closes: the stats are reset after this).
+            self.open_failure = exc
+            refuse = getattr(self.crawler.spider if self.crawler else None, "refuse", None)
+            if refuse is None:
+                raise
+            refuse(archive_failure(exc), ARCHIVE_ERROR)
         self.stats.set_value("archive/crawl_id", self.crawl_id)
         self.writer = _ArchiveWriter(self.db_path, self.crawl_id)
 
     def process_item(self, item: Any) -> Any:
+        if self.writer is None:  # the archive could not be opened: the crawl is stopping
+            self._count("archive/rejected")
+            return item
         # A shallow copy: the archive only reads the values (ItemAdapter.asdict() would deep-copy
         # every related link of every article).
         record = {k: v for k, v in item_fields(item).items() if v is not None}
@@ -712,6 +733,8 @@ class ArchivePipeline:
         """Finish the crawl record (the finish reason is known only now), close the archive,
         and release the crawl lock if this pipeline took it."""
         try:
+            if self.open_failure is not None and self.crawler is not None:
+                stop_for_archive(self.crawler, self.open_failure, closing=True)
             self._finish(reason)
         finally:
             if self.lock is not None:

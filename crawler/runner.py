@@ -430,7 +430,7 @@ def _install_logging(settings: Settings, stream: TextIO) -> logging.Handler:
                                       else "w", encoding=settings.get("LOG_ENCODING") or "utf-8")
     else:
         handler = ProgressAwareHandler(stream)
-        handler.addFilter(lambda record: not getattr(record, REPORTED_BY_CLI, False))
+        handler.addFilter(lambda record: record.getMessage() not in REPORTED_BY_CLI)
     handler.setFormatter(logging.Formatter(fmt=settings.get("LOG_FORMAT"),
                                            datefmt=settings.get("LOG_DATEFORMAT")))
     handler.setLevel(settings.get("LOG_LEVEL"))

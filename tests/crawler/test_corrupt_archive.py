@@ -61,7 +61,8 @@ def second_crawl(sites: Path, db: Path) -> CrawlRun:
     return crawl([SITE], sites, db, "-s", "WARTA_BATCH_SIZE=3")
 
 
-def check_stopped(run: CrawlRun, db: Path, action: str) -> None:
+def check_said(run: CrawlRun, db: Path, action: str) -> None:
+    """Exit 74 with one line naming the archive, and finish reason `archive_error`."""
     process = run.process
     assert process.returncode == 74, process.stderr
     assert "Traceback" not in process.stderr
@@ -73,6 +74,10 @@ def check_stopped(run: CrawlRun, db: Path, action: str) -> None:
     assert process.stdout.splitlines()[-1].startswith("archive_error in ")
     assert run.stats["finish_reason"] == "archive_error"
     assert run.stats["archive/error"] == process.stderr.removeprefix("Error: ").rstrip("\n")
+
+
+def check_stopped(run: CrawlRun, db: Path, action: str) -> None:
+    check_said(run, db, action)
     assert crawls(db) == [(1, "finished"), (2, "archive_error")]
     # Scrapy's frontier counts as done what the archive never got: the job is not kept
     assert not (db.parent / "kaltim.db.state" / "jobs" / SITE).exists()
@@ -120,3 +125,16 @@ def test_an_archive_that_cannot_be_written_stops_the_crawl_at_its_last_batch(
     check_stopped(run, db, "written")
     assert archived_urls(db) == before
     assert os.path.exists(db)
+
+
+def test_an_archive_damaged_where_crawls_are_recorded_stops_the_crawl_before_it_fetches(
+        mockserver: MockServer, tmp_path: Path) -> None:
+    sites, db, before = first_crawl(mockserver, tmp_path)
+    damage(db, "crawls")  # the crawl's own record cannot be begun
+    mockserver.clear_log()
+    run = second_crawl(sites, db)
+    check_said(run, db, "written")
+    assert run.stat("archive/crawl_id") is None  # no record of it could be begun
+    assert run.stat("downloader/request_count") == 0
+    assert mockserver.requests(SITE) == []
+    assert archived_urls(db) == before
