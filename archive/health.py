@@ -10,7 +10,9 @@ compared with itself:
 - `nothing`: its latest run found no article at all, neither new ones nor archived ones to
   skip (the outlet is down, blocks warta, or moved its listings, feeds and sitemaps);
 - `date_rate` / `body_rate`: the share of articles read with a date (a body) fell below
-  `DROP_FACTOR` times its usual share, the median over its earlier runs.
+  `DROP_FACTOR` times its usual share, the median over its earlier runs;
+- `archive`: its latest run stopped because the archive could not be read or written
+  (`ARCHIVE_ERROR`): the message names the archive, and the outlet is not judged.
 
 `site_health` computes the report; `health_lines` and `crawls_lines` print it and the crawl
 records for the `warta health` and `warta crawls` commands; the crawler logs the same warnings
