@@ -496,9 +496,10 @@ def run(group: click.Group, argv: list[str] | None = None) -> int:
     """Run the `warta` command and return its exit status; every error a user can act on
     becomes one `Error: ...` line on stderr, never a traceback.
 
-    Exit statuses: 0 success, 1 a WartaError, 2 a usage error (bad option or value),
-    130 interrupted (Ctrl-C). When the reader of the output goes away (`warta search x |
-    head -1`), click itself ends quietly with status 1.
+    Exit statuses: 0 success, 1 a WartaError, 2 a usage error (bad option or value), 74 the
+    archive file could not be read or written (`ArchiveFileError`: damaged, full), 130
+    interrupted (Ctrl-C). When the reader of the output goes away (`warta search x | head -1`),
+    click itself ends quietly with status 1.
     """
     try:
         result = group.main(args=argv, prog_name="warta", standalone_mode=False)

@@ -19,7 +19,19 @@ class OlderSchemaError(WartaError):
     before a read-only connection can use it."""
 
 
-class DamagedArchiveError(WartaError):
+#: Exit status when the archive file itself cannot be written (damaged, disk full, I/O error,
+#: read-only): EX_IOERR of sysexits.h, so a scheduler can tell it from a failed crawl (1).
+EXIT_ARCHIVE_ERROR = 74
+
+
+class ArchiveFileError(WartaError):
+    """The archive file itself failed a read or a write (damaged, disk full, I/O error,
+    read-only): no record is at fault, and every further write would fail the same way."""
+
+    exit_code = EXIT_ARCHIVE_ERROR
+
+
+class DamagedArchiveError(ArchiveFileError):
     """The archive file is damaged (SQLite found a malformed page): say which file, and how
     to check and recover it. Raised for a corruption error from any query of any command."""
 

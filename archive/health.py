@@ -10,7 +10,9 @@ compared with itself:
 - `nothing`: its latest run found no article at all, neither new ones nor archived ones to
   skip (the outlet is down, blocks warta, or moved its listings, feeds and sitemaps);
 - `date_rate` / `body_rate`: the share of articles read with a date (a body) fell below
-  `DROP_FACTOR` times its usual share, the median over its earlier runs.
+  `DROP_FACTOR` times its usual share, the median over its earlier runs;
+- `archive`: its latest run stopped because the archive could not be read or written
+  (`ARCHIVE_ERROR`): the message names the archive, and the outlet is not judged.
 
 `site_health` computes the report; `health_lines` and `crawls_lines` print it and the crawl
 records for the `warta health` and `warta crawls` commands; the crawler logs the same warnings
@@ -54,6 +56,10 @@ EXIT_WARNING = 3
 #: Finish reasons of runs that are not judged: stopped by a person, or killed.
 UNJUDGED_REASONS = frozenset({"shutdown", "killed"})
 
+#: Finish reason of a crawl stopped because the archive file could not be written (damaged,
+#: disk full): its figures say nothing of the outlet, so its report names the archive.
+ARCHIVE_ERROR = "archive_error"
+
 #: Shares reported and judged: figure in `crawl_sites` -> what it is called in messages.
 SHARES = {"date": "with_date", "body": "with_body", "author": "with_author"}
 JUDGED = ("date", "body")
@@ -79,7 +85,8 @@ class SiteRun:
 class HealthWarning:
     source: str
     kind: str
-    """`nothing`, `date_rate` or `body_rate`."""
+    """`nothing`, `date_rate`, `body_rate`, or `archive` (the run stopped because the archive
+    could not be written: the outlet is not judged)."""
     message: str
     crawl_id: int
 
@@ -136,14 +143,24 @@ def _runs(archive: Archive, source: str, crawl_id: int | None, limit: int) -> li
     return judged[:limit + 1]
 
 
-def judge(source: str, runs: Sequence[SiteRun]) -> SiteHealth:
-    """The report of one outlet from its runs, newest first (the first is judged)."""
+def judge(source: str, runs: Sequence[SiteRun], archive: str = "the archive") -> SiteHealth:
+    """The report of one outlet from its runs, newest first (the first is judged). A run
+    stopped because `archive` could not be written is not judged, nor counted as usual."""
     health = SiteHealth(source=source, runs=list(runs))
-    latest, earlier = runs[0], runs[1:]
+    latest = runs[0]
+    earlier = [r for r in runs[1:] if r.finish_reason != ARCHIVE_ERROR]
     for name in SHARES:
         shares = [s for r in earlier if r.figures.get("articles", 0) >= MIN_ARTICLES
                   if (s := r.share(name)) is not None]
         health.usual[name] = statistics.median(shares) if shares else None
+    if latest.finish_reason == ARCHIVE_ERROR:
+        health.warnings.append(HealthWarning(
+            source, "archive",
+            f"{source}: crawl {latest.crawl_id} stopped because the archive {archive} could "
+            "not be read or written, not because of the outlet: check it with `sqlite3 "
+            f"{archive} 'PRAGMA integrity_check'` and restore it from a backup if it is damaged",
+            latest.crawl_id))
+        return health
     figures = latest.figures
     if figures.get("articles", 0) + figures.get("skipped", 0) == 0:
         health.warnings.append(HealthWarning(
@@ -187,7 +204,7 @@ def site_health(archive: Archive, *, sources: Iterable[str] | None = None,
         if crawl_id is not None and (not found or found[0].crawl_id != crawl_id):
             continue
         if found:
-            report.append(judge(source, found))
+            report.append(judge(source, found, str(archive.path)))
     return report
 
 

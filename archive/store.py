@@ -1,7 +1,11 @@
 """The `Archive`: one SQLite file, opened safely, written in one transaction per batch.
 
 Opening checks what the file is before touching it (not SQLite, not a warta archive, made by a
-newer warta, read-only) and says so in one line. Writes take the write lock up front
+newer warta, read-only) and says so in one line. The file's header is read by SQLite itself,
+never with plain file I/O: on Linux, closing *any* descriptor of a file drops every POSIX lock
+the process holds on it, so reading 16 bytes with `open()` while this process had another
+connection to the archive (the crawl's writer thread opens its own) silently removed SQLite's
+locks, and a second writer then corrupted the file (issue 10). Writes take the write lock up front
 (`BEGIN IMMEDIATE`), so a batch either lands whole or not at all, and readers (search, export,
 stats) keep working from their own snapshot while a crawl writes (WAL).
 """
@@ -22,7 +26,7 @@ from typing import Any
 from archive import query as q
 from archive.dates import now_utc
 from archive.db import database
-from archive.errors import DamagedArchiveError, OlderSchemaError, WartaError
+from archive.errors import ArchiveFileError, DamagedArchiveError, OlderSchemaError, WartaError
 from archive.records import ARTICLE_COLUMNS, Prepared, prepare
 from archive.schema import APPLICATION_ID, SCHEMA_VERSION, migrate, user_version
 from archive.version import __version__
@@ -45,7 +49,22 @@ SITE_FIGURES = ("pages", "found", "skipped", "articles", "with_date", "with_body
 #: 500-article batch needs one query.
 LOOKUP_CHUNK = 900
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
+#: The smallest SQLite database that is not empty: one page of the smallest page size. A
+#: shorter file that is not empty is not a SQLite database (SQLite itself would take it for an
+#: empty one and write over it).
+MIN_SQLITE_BYTES = 512
+
+_DAMAGED = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_IOERR,
+                      sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN})
+"""Primary result codes that are the state of the file, not of the statement."""
+
+
+def _file_error(exc: sqlite3.DatabaseError) -> bool:
+    """Whether a SQLite error is one of the file (damaged, full, ...) rather than of a record:
+    a damaged file raises plain `DatabaseError` ("database disk image is malformed", "vtable
+    constructor failed" for a damaged full-text index), a bad record `IntegrityError`."""
+    return type(exc) is sqlite3.DatabaseError or ((exc.sqlite_errorcode or 0) & 0xFF) in _DAMAGED
+
 
 MAKE_ONE = "make one with `warta crawl` or `warta demo`, or point --db at an existing archive"
 
@@ -136,7 +155,7 @@ class Archive:
                     raise WartaError(f"cannot create an archive at {path}: the folder {parent} "
                                      "is read-only; choose a writable --db path")
             else:
-                self._check_header(path)
+                self._check_size(path)
                 if not self.readonly and not os.access(path, os.W_OK):
                     raise WartaError(f"cannot write to {path}: the file is read-only; "
                                      "fix its permissions or copy it somewhere writable")
@@ -148,21 +167,31 @@ class Archive:
             if needs_migration:
                 migrate(conn)
         except sqlite3.DatabaseError as exc:
+            if exc.sqlite_errorcode == sqlite3.SQLITE_NOTADB:  # SQLite read the header
+                raise self._not_sqlite(path) from None
             if DamagedArchiveError.matches(exc):
                 raise DamagedArchiveError(path, exc) from None
             raise WartaError(f"{path} is not a usable SQLite database ({exc}); "
                              "is --db the right file?") from None
         return conn
 
-    def _check_header(self, path: Path) -> None:
+    @staticmethod
+    def _not_sqlite(path: Path) -> WartaError:
+        return WartaError(f"{path} is not a SQLite database, so not a warta archive; "
+                          "is --db the right file?")
+
+    def _check_size(self, path: Path) -> None:
+        """What can be told of an existing file without opening it (see the module docstring:
+        no descriptor of the archive may be opened and closed beside SQLite's). Its header is
+        checked by SQLite on the first statement (`SQLITE_NOTADB`)."""
         try:
-            with path.open("rb") as handle:
-                head = handle.read(len(SQLITE_MAGIC))
+            size = path.stat().st_size
         except OSError as exc:
             raise WartaError(f"cannot read {path}: {exc.strerror}") from None
-        if head and head != SQLITE_MAGIC:
-            raise WartaError(f"{path} is not a SQLite database, so not a warta archive; "
-                             "is --db the right file?")
+        if not os.access(path, os.R_OK):
+            raise WartaError(f"cannot read {path}: Permission denied")
+        if 0 < size < MIN_SQLITE_BYTES:
+            raise self._not_sqlite(path)
 
     def _connect(self) -> sqlite3.Connection:
         if str(self.path) == ":memory:":
@@ -244,34 +273,57 @@ class Archive:
     # -- transactions -------------------------------------------------------------------------
 
     def _translate(self, exc: sqlite3.Error) -> WartaError:
+        """A failed write as one line: busy (try again later), or the file refused it
+        (`ArchiveFileError`: read-only, disk full, damaged, I/O error)."""
         text = str(exc)
+        code = (exc.sqlite_errorcode or 0) & 0xFF
         if "locked" in text or "busy" in text:
             return WartaError(f"the archive {self.path} is busy: another process held its write "
                               f"lock for over {BUSY_TIMEOUT_MS // 1000} s; try again later")
-        if "readonly" in text or "read-only" in text:
-            return WartaError(f"cannot write to {self.path}: it is read-only")
-        if "full" in text:
-            return WartaError(f"cannot write to {self.path}: the disk is full")
-        return WartaError(f"the archive {self.path} refused the write ({text})")
+        if code == sqlite3.SQLITE_READONLY or "readonly" in text or "read-only" in text:
+            return ArchiveFileError(f"cannot write to {self.path}: it is read-only")
+        if code == sqlite3.SQLITE_FULL or "full" in text:
+            return ArchiveFileError(f"cannot write to {self.path}: the disk is full; free some "
+                                     "space and try again")
+        if isinstance(exc, sqlite3.OperationalError) and code not in _DAMAGED:
+            return ArchiveFileError(f"the archive {self.path} refused the write ({text})")
+        return self.damaged(exc, "written")
+
+    def damaged(self, exc: sqlite3.Error, action: str = "read") -> ArchiveFileError:
+        """The one line for an archive file that failed to be read (or `written`): what
+        SQLite said, how to check the file, and what to do when it is damaged."""
+        return ArchiveFileError(
+            f"the archive {self.path} could not be {action} ({exc}): check it with `sqlite3 "
+            f"{self.path} 'PRAGMA integrity_check'`; if it is damaged, restore it from a backup "
+            f"(or recover what is readable with `sqlite3 {self.path} .recover`)")
+
+    @staticmethod
+    def is_file_error(exc: BaseException) -> bool:
+        """Whether `exc` is a failure of the archive file (damaged, full, I/O), not of a
+        statement or a record."""
+        return isinstance(exc, sqlite3.DatabaseError) and _file_error(exc)
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, lock taken up front; rolled back on any error."""
+        """One write transaction, lock taken up front; rolled back on any error. An error of
+        the file itself (damaged, full, read-only, I/O) is `ArchiveFileError`."""
         if self.readonly:
             raise WartaError(f"{self.path} was opened read-only; open it without "
                              "readonly=True to write")
         conn = self._conn
         try:
             conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
+        except sqlite3.DatabaseError as exc:
             raise self._translate(exc) from None
         try:
             yield conn
             conn.execute("COMMIT")
         except BaseException as exc:
             if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.OperationalError):
+                with contextlib.suppress(sqlite3.Error):  # a damaged file may refuse it too
+                    conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError) or (
+                    isinstance(exc, sqlite3.DatabaseError) and _file_error(exc)):
                 raise self._translate(exc) from None
             raise
 

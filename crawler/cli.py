@@ -13,12 +13,20 @@ import click
 from archive import formatting
 from archive.cli import EXIT_INTERRUPTED, cli, db_option, run
 from archive.dates import DATE, DateBound
+from archive.errors import ArchiveFileError
 from archive.health import EXIT_WARNING
 
 # --- sites, crawl, demo (crawler/runner.py does the work) -------------------------------------
 
 EXIT_CRAWL_FAILED = 1
 """`warta crawl` exit status when the crawl did not finish normally (see the summary line)."""
+
+
+def _archive_failed(summary: Any) -> None:
+    """A crawl stopped because its archive could not be written: its one line, as the error
+    of the command (`ArchiveFileError`: exit status 74)."""
+    if summary.archive_error:
+        raise ArchiveFileError(summary.archive_error)
 
 
 def sites_dir_option(func: Any) -> Any:
@@ -117,6 +125,7 @@ def crawl(keys: tuple[str, ...], all_sites: bool, since: DateBound | None, max_a
     click.echo(summary.format())
     for message in summary.warnings:
         click.echo(f"Warning: {message}", err=True)
+    _archive_failed(summary)
     if summary.finish_reason == "shutdown":  # Ctrl-C: Scrapy stopped the crawl cleanly
         return EXIT_INTERRUPTED
     if not summary.ok:
@@ -230,6 +239,7 @@ def rehydrate(url_list: str, db: str, sites_dir: str | None, failed_out: str | N
         click.echo(f"Note: {note}", err=True)
     click.echo(report.summary.format())
     click.echo(report.format())
+    _archive_failed(report.summary)
     if report.summary.finish_reason == "shutdown":
         return EXIT_INTERRUPTED
     return 0 if report.summary.ok else EXIT_CRAWL_FAILED

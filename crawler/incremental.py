@@ -42,18 +42,20 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import sqlite3
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Self
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
 from scrapy.statscollectors import StatsCollector
 
 from archive import Archive, WartaError
 from crawler.middlewares import SkipRequest
+from crawler.pipelines import stop_for_archive
 
 logger = logging.getLogger(__name__)
 
@@ -232,6 +234,13 @@ class ArchiveIndex:
         self.stats.inc_value("incremental/sitemap_unchanged")
         return SkipRequest("sitemap_unchanged")
 
+    def failed(self, exc: sqlite3.DatabaseError) -> WartaError:
+        """A read of the archive failed: the one line for a damaged archive file (the crawl
+        must stop), else `exc` itself is raised again (a bug, with its traceback)."""
+        if self.archive is None or not Archive.is_file_error(exc):
+            raise exc
+        return self.archive.damaged(exc)
+
     def close(self) -> None:
         if self.archive is not None:
             self.archive.close()
@@ -276,7 +285,11 @@ class IncrementalMiddleware:
         if not isinstance(output, Request):
             yield output
             return
-        skip = self._decide(output)
+        try:
+            skip = self._decide(output)
+        except sqlite3.DatabaseError as exc:  # the archive is damaged: the crawl stops
+            stop_for_archive(self.crawler, self.index.failed(exc))
+            return
         if skip is None:
             yield output
             return
@@ -318,14 +331,15 @@ class RedirectedArticleMiddleware:
     one URL at a time; archived and not due, it is skipped (`SkipRequest`, to the spider's
     errback)."""
 
-    def __init__(self, index: ArchiveIndex) -> None:
+    def __init__(self, index: ArchiveIndex, crawler: Crawler | None = None) -> None:
         self.index = index
+        self.crawler = crawler
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         if not crawler.settings.getbool("WARTA_INCREMENTAL"):
             raise NotConfigured
-        middleware = cls(ArchiveIndex.from_settings(crawler))
+        middleware = cls(ArchiveIndex.from_settings(crawler), crawler)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
@@ -334,7 +348,14 @@ class RedirectedArticleMiddleware:
         site = meta.get("warta_site")
         if not site or meta.get("warta_kind") != "article" or not meta.get("redirect_urls"):
             return None
-        skip = self.index.article(request, self.index.lookup(site, request.url))
+        try:
+            seen = self.index.lookup(site, request.url)
+        except sqlite3.DatabaseError as exc:  # the archive is damaged: the crawl stops
+            error = self.index.failed(exc)
+            if self.crawler is not None:
+                stop_for_archive(self.crawler, error)
+            raise IgnoreRequest(str(error)) from None
+        skip = self.index.article(request, seen)
         if skip is not None:
             raise skip
         return None

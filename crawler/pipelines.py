@@ -22,7 +22,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any, NoReturn, Self
 from zoneinfo import ZoneInfo
 
 from itemadapter import ItemAdapter
@@ -32,16 +32,19 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.http import Response
 from scrapy.logformatter import LogFormatter, LogFormatterResult
 from scrapy.statscollectors import StatsCollector
+from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
 from archive import Archive, WartaError, WriteResult, content_hash
-from archive.health import UNJUDGED_REASONS, site_health, warnings_of
+from archive.errors import ArchiveFileError
+from archive.health import ARCHIVE_ERROR, UNJUDGED_REASONS, site_health, warnings_of
 from archive.records import PUBLISHED_PRECISIONS
 from archive.store import SITE_FIGURES
 from crawler.extract.related import collapse_related
 from crawler.items import ArticleItem
+from crawler.settings import check_settings
 from crawler.sites import SiteProfile
-from crawler.state import LOCK_NAME, CrawlLock, CrawlLocked, held_here, state_dir_for
+from crawler.state import CrawlLock, CrawlLocked, crawl_lock, held_here
 from crawler.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -408,28 +411,63 @@ def _take_crawl_lock(crawler: Crawler, db_path: str) -> CrawlLock | None:
     process holds it already (`warta crawl` takes it before Scrapy starts). Held by another
     process: the spider is told to crawl nothing (one error line, finish reason `locked`) and
     the pipeline is off, so the archive is not touched."""
-    path = state_dir_for(db_path, crawler.settings.get("WARTA_STATE_DIR")) / LOCK_NAME
-    if held_here(path):
+    lock = crawl_lock(db_path, crawler.settings.get("WARTA_STATE_DIR"))
+    if held_here(lock.path):
         return None
-    lock = CrawlLock(path)
     try:
         lock.acquire()
-    except CrawlLocked:
-        holder = lock.holder()
+    except CrawlLocked as exc:
+        holder = exc.holder
         message = (f"another crawl holds the lock on {db_path} "
-                   f"({holder.describe() if holder else 'another process'}; lock file {path}); "
-                   "this crawl fetches nothing: schedule it again once that one has ended")
+                   f"({holder.describe() if holder else 'another process'}; lock file "
+                   f"{exc.lock_file}); this crawl fetches nothing: schedule it again once that "
+                   "one has ended")
         reason = "locked"
     except WartaError as exc:  # the state folder cannot be made
         message, reason = str(exc), "bad_settings"
     else:
         return lock
+    _refuse(crawler, message, reason)
+
+
+def _refuse(crawler: Crawler, message: str, reason: str) -> NoReturn:
+    """The crawl must fetch nothing: the spider logs `message` as one line and closes with
+    `reason`; the archive pipeline is off."""
     refuse = getattr(crawler.spider, "refuse", None)
     if refuse is not None:
         refuse(message, reason)
     else:
         logger.error("%s", message)
     raise NotConfigured
+
+
+def stop_for_archive(crawler: Crawler, exc: WartaError, *, closing: bool = False) -> None:
+    """The archive file failed (`ArchiveFileError`: damaged, disk full, read-only): every
+    component that meets it calls this, which says so once, as one line (also the stat
+    `archive/error`), and closes the spider with the finish reason `archive_error` (unless
+    it is `closing` already)."""
+    stats = _stats(crawler)
+    if stats.get_value("archive/error"):
+        return
+    message = archive_failure(exc)
+    logger.error("%s", message)
+    stats.set_value("archive/error", message)
+    engine = crawler.engine
+    if not closing and engine is not None and engine.spider is not None:
+        closed = deferred_from_coro(engine.close_spider_async(reason=ARCHIVE_ERROR))
+        closed.addErrback(lambda failure: logger.debug("closing: %s", failure.value))
+
+
+REPORTED_BY_CLI: set[str] = set()
+"""Log messages that `warta crawl` prints itself as its one `Error:` line at the end, so its
+stderr handler leaves their records out (a `LOG_FILE` and `scrapy crawl`'s log keep them)."""
+
+
+def archive_failure(exc: WartaError) -> str:
+    """The one line of a crawl stopped by its archive (`REPORTED_BY_CLI`)."""
+    message = f"the crawl stopped: {exc}; then crawl again"
+    REPORTED_BY_CLI.add(message)
+    return message
 
 
 WRITER_QUEUE_BATCHES = 2
@@ -453,6 +491,9 @@ class _Written:
     """(url, reason) of each record the archive refused."""
     failed: BaseException | None = None
     """An unexpected error that stopped the whole batch (every record counted as refused)."""
+    fatal: bool = False
+    """`failed` is the archive file's own (`ArchiveFileError`: damaged, full, read-only):
+    the crawl must stop, for no later batch can be written either."""
 
 
 class _ArchiveWriter:
@@ -462,7 +503,9 @@ class _ArchiveWriter:
     SQLite does its work (the full-text index above all) without holding Python's lock, so the
     crawl's thread goes on with the next responses meanwhile. Results come back through `done`
     and are counted by the crawl's thread (Scrapy's stats are not for other threads). Whatever
-    fails, the thread keeps taking batches, so handing one over never waits forever."""
+    fails, the thread keeps taking batches, so handing one over never waits forever. Once the
+    archive file itself has failed (`ArchiveFileError`, or it could not be opened), the
+    batches that follow are refused without touching the file again: the crawl is stopping."""
 
     def __init__(self, db_path: str, crawl_id: int | None) -> None:
         self.db_path = db_path
@@ -470,6 +513,8 @@ class _ArchiveWriter:
         self.batches: queue.Queue[tuple[str, list[dict[str, Any]]] | None] = queue.Queue(
             maxsize=WRITER_QUEUE_BATCHES)
         self.done: queue.SimpleQueue[_Written] = queue.SimpleQueue()
+        self.broken: BaseException | None = None
+        """The archive's own failure, once there was one."""
         self.thread = threading.Thread(target=self._run, name="warta-archive-writer",
                                        daemon=True)
         self.thread.start()
@@ -479,7 +524,7 @@ class _ArchiveWriter:
         opening: BaseException | None = None
         try:
             archive = Archive(self.db_path)
-        except Exception as exc:  # counted and logged for every batch, by the crawl's thread
+        except Exception as exc:  # reported by the crawl's thread, which stops the crawl
             opening = exc
         try:
             while True:
@@ -491,7 +536,8 @@ class _ArchiveWriter:
                     if archive is None:
                         assert opening is not None
                         self.done.put(_Written(source, WriteResult(), failed=opening,
-                                               refused=[(r.get("url"), "") for r in batch]))
+                                               refused=[(r.get("url"), "") for r in batch],
+                                               fatal=True))
                     else:
                         self.done.put(self._write(archive, source, batch))
                 finally:
@@ -501,8 +547,15 @@ class _ArchiveWriter:
                 archive.close()
 
     def _write(self, archive: Archive, source: str, batch: list[dict[str, Any]]) -> _Written:
+        if self.broken is not None:
+            return _Written(source, WriteResult(), failed=self.broken, fatal=True,
+                            refused=[(r.get("url"), "") for r in batch])
         try:
             return _Written(source, archive.write(batch, crawl_id=self.crawl_id))
+        except ArchiveFileError as exc:
+            self.broken = exc
+            return _Written(source, WriteResult(), failed=exc, fatal=True,
+                            refused=[(r.get("url"), "") for r in batch])
         except WartaError:
             pass
         except Exception as exc:
@@ -510,9 +563,14 @@ class _ArchiveWriter:
                             refused=[(r.get("url"), "") for r in batch])
         # One bad record refuses the whole batch: write the others one by one.
         written = _Written(source, WriteResult())
-        for record in batch:
+        for index, record in enumerate(batch):
             try:
                 written.result = written.result + archive.write([record], crawl_id=self.crawl_id)
+            except ArchiveFileError as exc:
+                self.broken = written.failed = exc
+                written.fatal = True
+                written.refused.extend((r.get("url"), "") for r in batch[index:])
+                break
             except WartaError as exc:
                 written.refused.append((record.get("url"), str(exc)))
             except Exception as exc:
@@ -561,6 +619,12 @@ class ArchivePipeline:
     counted (`archive/rejected`) and logged; the rest of its batch is still written. A clean
     stop writes every item; a killed crawl loses at most the batches not yet written, which
     its recovered job fetches again. Off with `WARTA_ARCHIVE_ENABLED = False`.
+
+    When the archive file itself fails (damaged, disk full, read-only: `ArchiveFileError`),
+    nothing more can be written, so the crawl stops: one error line naming the archive and
+    what to do (also in the stat `archive/error`), finish reason `archive_error` (recorded
+    when the archive still takes it; never judged against the outlet, `archive.health`), and
+    `warta crawl` exits with `EXIT_ARCHIVE_ERROR` (74).
     """
 
     def __init__(self, db_path: str, *, stats: StatsCollector,
@@ -582,6 +646,10 @@ class ArchivePipeline:
         self.lock: CrawlLock | None = None
         """The archive's crawl lock when this pipeline took it (a Scrapy-way crawl: `scrapy
         crawl`, scrapyd), released once the crawl record is finished."""
+        self.crawler: Crawler | None = None
+        self.closing = False
+        self.open_failure: WartaError | None = None
+        """Why the archive could not record the crawl's start, when it could not."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -591,6 +659,10 @@ class ArchivePipeline:
         spider = crawler.spider
         if getattr(spider, "argument_error", None):
             raise NotConfigured  # the spider will crawl nothing: leave the archive untouched
+        try:  # `warta crawl` checked them already; `scrapy crawl news -s ...` did not
+            check_settings(settings)
+        except WartaError as exc:
+            _refuse(crawler, str(exc), "bad_settings")
         db_path = settings.get("WARTA_DB") or "warta.db"
         lock = _take_crawl_lock(crawler, db_path)
         since = getattr(spider, "since", None)
@@ -609,21 +681,36 @@ class ArchivePipeline:
                        batch_size=settings.getint("WARTA_BATCH_SIZE"),
                        flush_seconds=settings.getfloat("WARTA_FLUSH_SECONDS"))
         pipeline.lock = lock
+        pipeline.crawler = crawler
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     def open_spider(self) -> None:
         self.archive = Archive(self.db_path)
-        for profile in self.profiles.values():
-            record = profile.source_record()
-            self.archive.set_source(record["key"], name=record["name"],
-                                    homepage=record["homepage"], timezone=record["timezone"],
-                                    region=record["region"])
-        self.crawl_id = self.archive.begin_crawl(list(self.profiles), self.crawl_args)
+        try:
+            for profile in self.profiles.values():
+                record = profile.source_record()
+                self.archive.set_source(record["key"], name=record["name"],
+                                        homepage=record["homepage"],
+                                        timezone=record["timezone"], region=record["region"])
+            self.crawl_id = self.archive.begin_crawl(list(self.profiles), self.crawl_args)
+        except ArchiveFileError as exc:  # damaged where the crawl is recorded: stop now
+            self.archive.close()
+            self.archive = None
+            # The spider has not started: it fetches nothing and closes with `archive_error`
+            # (the stat and the line come when it closes: the stats are reset after this).
+            self.open_failure = exc
+            refuse = getattr(self.crawler.spider if self.crawler else None, "refuse", None)
+            if refuse is None:
+                raise
+            refuse(archive_failure(exc), ARCHIVE_ERROR)
         self.stats.set_value("archive/crawl_id", self.crawl_id)
         self.writer = _ArchiveWriter(self.db_path, self.crawl_id)
 
     def process_item(self, item: Any) -> Any:
+        if self.writer is None:  # the archive could not be opened: the crawl is stopping
+            self._count("archive/rejected")
+            return item
         # A shallow copy: the archive only reads the values (ItemAdapter.asdict() would deep-copy
         # every related link of every article).
         record = {k: v for k, v in item_fields(item).items() if v is not None}
@@ -676,6 +763,11 @@ class ArchivePipeline:
                 self._count(f"archive/{name}", value)
                 if name in ("new", "updated", "unchanged"):
                     self._count(f"site/{written.source}/{name}", value)
+            if written.fatal:
+                assert written.failed is not None
+                self._count("archive/rejected", len(written.refused))
+                self._stop_crawl(written.failed)
+                continue
             if written.failed is not None:
                 exc = written.failed
                 logger.error("archive could not write %d article(s) of %s: %s: %s",
@@ -691,7 +783,16 @@ class ArchivePipeline:
         if value:
             self.stats.inc_value(key, value)
 
+    def _stop_crawl(self, exc: BaseException) -> None:
+        """The archive file failed: say so once, as one line, and close the spider."""
+        if not isinstance(exc, WartaError):  # the writer could not even open it
+            exc = ArchiveFileError(f"the archive {self.db_path} could not be opened "
+                                   f"({type(exc).__name__}: {exc})")
+        if self.crawler is not None:
+            stop_for_archive(self.crawler, exc, closing=self.closing)
+
     def close_spider(self) -> None:
+        self.closing = True
         self._stop_writer()
 
     def _stop_writer(self) -> None:
@@ -706,6 +807,8 @@ class ArchivePipeline:
         """Finish the crawl record (the finish reason is known only now), close the archive,
         and release the crawl lock if this pipeline took it."""
         try:
+            if self.open_failure is not None and self.crawler is not None:
+                stop_for_archive(self.crawler, self.open_failure, closing=True)
             self._finish(reason)
         finally:
             if self.lock is not None:
@@ -715,7 +818,12 @@ class ArchivePipeline:
     def _finish(self, reason: str) -> None:
         if self.archive is None:
             return
+        self.closing = True
         self._stop_writer()  # already done by close_spider when the engine called it
+        failure = self.stats.get_value("archive/error")
+        if failure:  # also when only the last batches, at the close, failed
+            reason = ARCHIVE_ERROR
+            self.stats.set_value("finish_reason", reason)
         stats = self.stats.get_stats()
         counts: dict[str, Any] = dict(self.totals.as_dict())
         counts["dropped"] = sum(v for k, v in stats.items() if k.startswith("validate/dropped/"))
@@ -732,8 +840,13 @@ class ArchivePipeline:
             if self.crawl_id is not None:
                 self.archive.finish_crawl(self.crawl_id, finish_reason=reason, counts=counts,
                                           stats=jsonable(stats), sites=sites)
-                if reason not in UNJUDGED_REASONS:
+                if reason not in UNJUDGED_REASONS and reason != ARCHIVE_ERROR:
                     self._check_health(self.crawl_id)
+        except WartaError as exc:
+            if not failure:
+                raise
+            # the damaged archive may refuse the crawl's record too: already said
+            logger.info("the crawl's record could not be finished: %s", exc)
         finally:
             self.archive.close()
             self.archive = None

@@ -44,17 +44,18 @@ from twisted.internet.task import LoopingCall
 
 from archive import Archive
 from archive.dates import DateBound, parse_date_bound
-from crawler.pipelines import jsonable
+from archive.health import ARCHIVE_ERROR
+from crawler.pipelines import REPORTED_BY_CLI, jsonable
+from crawler.settings import check_settings
 from crawler.sites import SiteProfile
 from crawler.state import (
-    LOCK_NAME,
     NEW,
     RECOVERED,
     RESUMED,
-    CrawlLock,
     Job,
     JobStart,
     LockHolder,
+    crawl_lock,
     state_dir_for,
 )
 from crawler.workers import tune_gc
@@ -126,6 +127,12 @@ class CrawlSummary:
         return [str(m) for m in messages] if isinstance(messages, list) else []
 
     @property
+    def archive_error(self) -> str | None:
+        """Why the crawl stopped when the archive could not be written (one line), else None."""
+        message = self.stats.get("archive/error")
+        return str(message) if message else None
+
+    @property
     def skipped(self) -> int:
         """Archived article pages not fetched again (incremental crawl)."""
         return sum(int(v) for k, v in self.stats.items()
@@ -161,7 +168,10 @@ def summarize(stats: Mapping[str, Any], profiles: Sequence[SiteProfile], db: str
     sites = [SiteSummary(key=p.key, name=p.name,
                          counts={c: int(stats.get(f"site/{p.key}/{c}", 0)) for c in SITE_COLUMNS})
              for p in profiles]
-    return CrawlSummary(db=db, finish_reason=str(stats.get("finish_reason", "unknown")),
+    reason = str(stats.get("finish_reason", "unknown"))
+    if stats.get("archive/error"):  # even when the failure came only with the last batches
+        reason = ARCHIVE_ERROR
+    return CrawlSummary(db=db, finish_reason=reason,
                         elapsed=elapsed, stats=jsonable(stats), sites=sites, job_mode=job_mode)
 
 
@@ -198,7 +208,6 @@ def run_crawl(
         raise ValueError("run_crawl needs at least one profile")
     bound = parse_date_bound(since) if since not in (None, "") else None
     db_path = str(Path(db).expanduser())
-    Archive(db_path).close()  # a wrong path or a foreign file fails here, as one line
     stream = stderr or sys.stderr
     if progress is None:
         progress = stream.isatty()
@@ -208,9 +217,11 @@ def run_crawl(
     if refresh_days is not None:
         overrides["WARTA_REFRESH_DAYS"] = refresh_days
     crawl = crawl_settings(overrides)
+    check_settings(crawl)  # before the lock, the job and the archive are touched
+    Archive(db_path).close()  # a wrong path or a foreign file fails here, as one line
 
     state_dir = state_dir_for(db_path, crawl.get("WARTA_STATE_DIR"))
-    lock = CrawlLock(state_dir / LOCK_NAME)
+    lock = crawl_lock(db_path, crawl.get("WARTA_STATE_DIR"))
 
     def waiting(holder: LockHolder | None) -> None:
         shown = holder.describe() if holder else "another process"
@@ -419,6 +430,7 @@ def _install_logging(settings: Settings, stream: TextIO) -> logging.Handler:
                                       else "w", encoding=settings.get("LOG_ENCODING") or "utf-8")
     else:
         handler = ProgressAwareHandler(stream)
+        handler.addFilter(lambda record: record.getMessage() not in REPORTED_BY_CLI)
     handler.setFormatter(logging.Formatter(fmt=settings.get("LOG_FORMAT"),
                                            datefmt=settings.get("LOG_DATEFORMAT")))
     handler.setLevel(settings.get("LOG_LEVEL"))

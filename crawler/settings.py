@@ -5,22 +5,118 @@ AutoThrottle on, a few requests at a time per site, a User-Agent that names wart
 read about it. Override any of them per run with `warta crawl -s NAME=VALUE` or
 `scrapy crawl news -s NAME=VALUE`.
 
-warta's own settings carry the `WARTA_` prefix. Their defaults and one line of help each live in
-`WARTA_SETTINGS`; the module-level names below are generated from it, and a test checks that
-each one is documented in the README.
+warta's own settings carry the `WARTA_` prefix. Their defaults, one line of help and the kind of
+value each takes live in `WARTA_SETTINGS`; the module-level names below are generated from it,
+and a test checks that each one is documented in the README. `check_settings` checks every
+`WARTA_` setting of a crawl against its kind before anything starts (no lock, no job, no
+archive touched): `-s WARTA_BATCH_SIZE=abc` is one `Error:` line and exit status 2, not a
+traceback from inside Scrapy with a paused job left behind; an unknown `WARTA_` name (a typo)
+is refused with the known ones.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
 import os
-from typing import Any, NamedTuple
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from archive.errors import UsageError
 from archive.version import __version__
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
+
+
+def _text(settings: BaseSettings, name: str) -> str | None:
+    value = settings.get(name)
+    if value is not None and not isinstance(value, str | os.PathLike):
+        return "expected text (a path or a name)"
+    return None
+
+
+def _required_text(settings: BaseSettings, name: str) -> str | None:
+    if not str(settings.get(name) or "").strip():
+        return "expected a path, got nothing"
+    return _text(settings, name)
+
+
+def _flag(settings: BaseSettings, name: str) -> str | None:
+    try:
+        settings.getbool(name)
+    except ValueError:
+        return "expected True or False (or 1 or 0)"
+    return None
+
+
+def _keys(settings: BaseSettings, name: str) -> str | None:
+    try:
+        settings.getlist(name)
+    except (TypeError, ValueError):
+        return "expected outlet keys separated by commas"
+    return None
+
+
+def _whole(least: int) -> Callable[[BaseSettings, str], str | None]:
+    def check(settings: BaseSettings, name: str) -> str | None:
+        try:
+            value = settings.getint(name)
+        except (TypeError, ValueError):
+            value = least - 1
+        return f"expected a whole number of {least} or more" if value < least else None
+    return check
+
+
+def _number(least: float, *, above: bool = False) -> Callable[[BaseSettings, str], str | None]:
+    def check(settings: BaseSettings, name: str) -> str | None:
+        try:
+            value = settings.getfloat(name)
+        except (TypeError, ValueError):
+            value = float("nan")
+        if not value >= least or (above and value == least):  # NaN too
+            return f"expected a number {'above' if above else 'of'} {least:g}" + (
+                "" if above else " or more")
+        return None
+    return check
+
+
+def _optional(check: Callable[[BaseSettings, str], str | None]
+              ) -> Callable[[BaseSettings, str], str | None]:
+    def optional(settings: BaseSettings, name: str) -> str | None:
+        return None if settings.get(name) in (None, "") else check(settings, name)
+    return optional
+
+
+def _date(settings: BaseSettings, name: str) -> str | None:
+    from archive.dates import parse_date_bound
+
+    value = settings.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        parse_date_bound(value, name)
+    except UsageError:
+        return "expected a date, YYYY-MM-DD or ISO 8601 with an offset"
+    return None
+
+
+def _instant(settings: BaseSettings, name: str) -> str | None:
+    value = settings.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return "expected an ISO 8601 time such as 2024-05-01T02:00:00+00:00"
+    return None
 
 
 class Setting(NamedTuple):
     default: Any
     help: str
+    check: Callable[[BaseSettings, str], str | None] = _text
+    """Why a value is wrong (one phrase), or None when it is right."""
 
 
 PROJECT_URL = "https://github.com/warta-news/warta"
@@ -30,58 +126,80 @@ USER_AGENT = f"warta/{__version__} (+{PROJECT_URL})"
 
 WARTA_SETTINGS: dict[str, Setting] = {
     "WARTA_DB": Setting(os.environ.get("WARTA_DB") or "warta.db",
-                        "Path of the SQLite archive the crawl writes into."),
+                        "Path of the SQLite archive the crawl writes into.", _required_text),
     "WARTA_SITES_DIR": Setting(
         None, "A folder of extra outlet profiles (`KEY.toml`), read after the bundled ones."),
     "WARTA_SITES": Setting(
-        [], "Outlet keys to crawl when the spider gets no `site` argument."),
+        [], "Outlet keys to crawl when the spider gets no `site` argument.", _keys),
     "WARTA_SINCE": Setting(
         None, "Only articles published on or after this date (YYYY-MM-DD or ISO 8601): bounds "
-              "sitemaps, feeds and listings, and drops older articles."),
+              "sitemaps, feeds and listings, and drops older articles.", _date),
     "WARTA_MAX_ARTICLES": Setting(
-        0, "At most this many articles per site in one crawl (0 = no limit)."),
+        0, "At most this many articles per site in one crawl (0 = no limit).", _whole(0)),
     "WARTA_RELATED_DEPTH": Setting(
         1, "How many hops of related-headline links to follow from an article found by a "
-           "sitemap, feed or listing (0 = do not follow them)."),
+           "sitemap, feed or listing (0 = do not follow them).", _whole(0)),
     "WARTA_MAX_PARTS": Setting(
-        20, "At most this many pages of one multi-page article are fetched and stitched."),
+        20, "At most this many pages of one multi-page article are fetched and stitched.",
+        _whole(1)),
     "WARTA_BATCH_SIZE": Setting(
-        100, "Articles written to the archive per transaction."),
+        100, "Articles written to the archive per transaction.", _whole(1)),
     "WARTA_FLUSH_SECONDS": Setting(
-        10.0, "Write a partial batch when its oldest article has waited this long (seconds)."),
+        10.0, "Write a partial batch when its oldest article has waited this long (seconds).",
+        _number(0)),
     "WARTA_SCOPE_ENABLED": Setting(
         True, "Drop requests and redirects that leave the outlet they were made for "
               "(robots.txt, sitemaps and feeds: its registrable domain); requests for private "
-              "addresses are refused even when off."),
+              "addresses are refused even when off.", _flag),
     "WARTA_ARCHIVE_ENABLED": Setting(
-        True, "Write items into the archive (off: crawl and count only)."),
+        True, "Write items into the archive (off: crawl and count only).", _flag),
     "WARTA_STATS_FILE": Setting(
         None, "Write the crawl's final Scrapy stats to this JSON file."),
     "WARTA_PROGRESS": Setting(
-        False, "Redraw a one-line progress report on stderr (set by `warta crawl` on a terminal)."),
+        False, "Redraw a one-line progress report on stderr (set by `warta crawl` on a terminal).",
+        _flag),
     "WARTA_PROGRESS_INTERVAL": Setting(
-        1.0, "Seconds between redraws of the progress line."),
+        1.0, "Seconds between redraws of the progress line.", _number(0, above=True)),
     "WARTA_INCREMENTAL": Setting(
         True, "Skip article pages the archive already holds, before they are requested "
-              "(except changed and recent ones; see `WARTA_REFRESH_DAYS`)."),
+              "(except changed and recent ones; see `WARTA_REFRESH_DAYS`).", _flag),
     "WARTA_REFRESH_DAYS": Setting(
         2.0, "Archived articles published within this many days are fetched again, to catch "
-             "corrections (`warta crawl --refresh-days`)."),
+             "corrections (`warta crawl --refresh-days`).", _number(0)),
     "WARTA_STATE_DIR": Setting(
-        None, "Folder of the archive's crawl lock and resumable jobs (default: the archive's "
-              "path plus `.state`, e.g. `warta.db.state/`)."),
+        None, "Folder of the resumable jobs and a crawl lock (default: the archive's path plus "
+              "`.state`, e.g. `warta.db.state/`; the archive's own lock stays in the state "
+              "folder of its real path)."),
     "WARTA_JOB": Setting(
         None, "The resumable job a crawl belongs to (set by `warta crawl`; recorded with the "
               "crawl)."),
     "WARTA_JOB_STARTED": Setting(
         None, "When the crawl's job began (ISO 8601, set by `warta crawl` when it resumes a "
-              "job): articles archived since then are done and not fetched again."),
+              "job): articles archived since then are done and not fetched again.", _instant),
     "WARTA_EXTRACT_PROCESSES": Setting(
         None, "Worker processes that read article pages beside the crawl process (0: read them "
               "in it; unset: one per CPU but one, at most 4, started only when reading pages "
-              "keeps the crawl process busy)."),
+              "keeps the crawl process busy).", _optional(_whole(0))),
 }
-"""Every warta setting: default and one line of help. The README's Settings section lists them."""
+"""Every warta setting: default, one line of help, and the check of its value. The README's
+Settings section lists them."""
+
+
+def check_settings(settings: BaseSettings) -> None:
+    """Raise `UsageError` (one line, exit status 2) for the first `WARTA_` setting whose value
+    its kind refuses, or whose name warta does not know (with the closest known name)."""
+    for name in sorted(key for key in settings.attributes if key.startswith("WARTA_")):
+        if name == "WARTA_SETTINGS":  # this table, which Scrapy reads as a setting too
+            continue
+        setting = WARTA_SETTINGS.get(name)
+        if setting is None:
+            close = difflib.get_close_matches(name, WARTA_SETTINGS, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise UsageError(f"unknown setting {name}{hint}; warta's settings are "
+                             f"{', '.join(WARTA_SETTINGS)}")
+        problem = setting.check(settings, name)
+        if problem is not None:
+            raise UsageError(f"setting {name}: {problem}, not {settings.get(name)!r}")
 
 # --- Scrapy project -------------------------------------------------------------------------
 

@@ -15,6 +15,19 @@ file). A second crawl while the first runs gets `CrawlLocked`: which process hol
 since when, running what; exit status `EXIT_LOCKED` (75, EX_TEMPFAIL: "try again later").
 With `wait=True` it waits instead.
 
+**One lock per archive file, whatever path names it.** The state folder is found from the
+`--db` path as given, so two paths naming one file (a symlink, a symlinked folder, another
+`WARTA_STATE_DIR`) would have two state folders, and two crawls would write one archive at
+once (issue 10). So a crawl also locks the state folder of the archive's *real* path
+(`os.path.realpath`): `<real archive>.state/crawl.lock` (`archive_lock_path`). When the two
+are the same file (the usual case: no symlink, no `WARTA_STATE_DIR`) it is one lock, as
+before; otherwise both are taken, always in the order of their real paths, so two crawls
+waiting for each other (`--wait`) cannot deadlock, and both carry the holder's record. A
+`WARTA_STATE_DIR` therefore still leaves a small `<archive>.state/` folder, holding only
+`crawl.lock`, beside the archive (whose folder must be writable anyway: SQLite writes its
+`-wal` file there). Hard links are not covered (their real paths differ; SQLite itself does
+not support an archive reached through two hard links).
+
 **Jobs.** A crawl of the same sites with the same options resumes the previous one when that
 one did not finish:
 
@@ -54,6 +67,7 @@ from typing import Any
 
 from archive.dates import now_utc
 from archive.errors import WartaError
+from archive.health import ARCHIVE_ERROR
 
 #: Exit status of a crawl that found the archive locked by another crawl: EX_TEMPFAIL of
 #: sysexits.h, which cron wrappers and systemd read as "temporary failure, try again later".
@@ -74,12 +88,24 @@ RUNNING, PAUSED = "running", "paused"
 NEW, RESUMED, RECOVERED = "new", "resumed", "recovered"
 #: Finish reasons after which the job is complete and its folder removed.
 COMPLETE_REASONS = frozenset({"finished", "closespider_itemcount"})
+#: Finish reasons after which Scrapy's frontier is wrong and the job is removed too: the
+#: archive could not be written, so articles the frontier counts as done are not in it (the
+#: next crawl starts a new job; the incremental crawl skips what the archive does hold).
+DISCARD_REASONS = frozenset({ARCHIVE_ERROR})
 
 
 class CrawlLocked(WartaError):
     """Another process holds the archive's crawl lock."""
 
     exit_code = EXIT_LOCKED
+
+    def __init__(self, message: str, *, holder: LockHolder | None = None,
+                 lock_file: Path | None = None) -> None:
+        super().__init__(message)
+        self.holder = holder
+        """What the holder wrote in the lock file (None: nothing readable)."""
+        self.lock_file = lock_file
+        """The lock file that was found held."""
 
 
 def state_dir_for(db: str | os.PathLike[str], configured: str | None = None) -> Path:
@@ -90,12 +116,28 @@ def state_dir_for(db: str | os.PathLike[str], configured: str | None = None) -> 
     return path.with_name(path.name + STATE_SUFFIX)
 
 
+def archive_lock_path(db: str | os.PathLike[str]) -> Path:
+    """The crawl lock tied to the archive file itself, whatever path names it: `crawl.lock`
+    in the default state folder of the archive's real path (see the module docstring)."""
+    real = Path(os.path.realpath(Path(db).expanduser()))
+    return state_dir_for(real) / LOCK_NAME
+
+
+def crawl_lock(db: str | os.PathLike[str], configured: str | None = None, *,
+               command: str | None = None) -> CrawlLock:
+    """The crawl lock of the archive at `db`: `crawl.lock` in its state folder (`configured`,
+    i.e. `WARTA_STATE_DIR`, or beside `db`), and the one of its real path."""
+    return CrawlLock(state_dir_for(db, configured) / LOCK_NAME, command=command,
+                     archive=archive_lock_path(db))
+
+
 def _ensure_dir(path: Path) -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise WartaError(f"cannot create the crawl state folder {path} ({exc.strerror}); set "
-                         "WARTA_STATE_DIR to a writable folder") from None
+                         "WARTA_STATE_DIR to a writable folder, and make the archive's folder "
+                         "writable") from None
     return path
 
 
@@ -133,89 +175,140 @@ class LockHolder:
 
 
 _HELD_HERE: set[str] = set()
-"""The lock files this process holds: a Scrapy component of a crawl that `warta crawl` started
-(which took the lock first) must not try to take it again (a second `flock` of the same file
-from the same process would be refused)."""
+"""The real paths of the lock files this process holds: a Scrapy component of a crawl that
+`warta crawl` started (which took the lock first) must not try to take it again (a second
+`flock` of the same file from the same process would be refused)."""
 
 
 def held_here(path: Path) -> bool:
     """Whether this process holds the crawl lock at `path`."""
-    return os.path.abspath(path) in _HELD_HERE
+    return os.path.realpath(path) in _HELD_HERE
+
+
+def _is_busy(exc: OSError) -> bool:
+    return exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK)
 
 
 class CrawlLock:
-    """The exclusive crawl lock of one archive (see the module docstring)."""
+    """The exclusive crawl lock of one archive (see the module docstring): `path`, the lock
+    in the state folder, and `archive`, the lock of the archive's real path, when it is
+    another file."""
 
-    def __init__(self, path: Path, *, command: str | None = None) -> None:
+    def __init__(self, path: Path, *, command: str | None = None,
+                 archive: Path | None = None) -> None:
         self.path = path
+        self.archive = archive
         self.command = command if command is not None else " ".join(
             [Path(sys.argv[0]).name, *sys.argv[1:]])
-        self._fd: int | None = None
+        self._fds: dict[Path, int] = {}
+        """Lock file -> its open descriptor, while held."""
         self.taken_over: LockHolder | None = None
         """The record of a holder that died without releasing, when this lock replaced it."""
 
-    def holder(self) -> LockHolder | None:
+    @staticmethod
+    def _read(path: Path) -> LockHolder | None:
         try:
-            return LockHolder.parse(self.path.read_text(encoding="utf-8"))
+            return LockHolder.parse(path.read_text(encoding="utf-8"))
         except OSError:
             return None
+
+    def holder(self) -> LockHolder | None:
+        return self._read(self.path)
+
+    def _open(self, path: Path) -> int:
+        _ensure_dir(path.parent)
+        try:
+            return os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise WartaError(f"cannot open the crawl lock {path} ({exc.strerror}); set "
+                             "WARTA_STATE_DIR to a writable folder") from None
+
+    def _files(self) -> list[tuple[Path, int]]:
+        """Each lock file opened once (two paths of one file: once), in the order of their
+        real paths."""
+        opened: dict[tuple[int, int], tuple[str, Path, int]] = {}
+        try:
+            for path in (self.path, self.archive):
+                if path is None:
+                    continue
+                fd = self._open(path)
+                stat = os.fstat(fd)
+                if (stat.st_dev, stat.st_ino) in opened:
+                    os.close(fd)  # flock locks are per open file: closing this one is harmless
+                    continue
+                opened[(stat.st_dev, stat.st_ino)] = (os.path.realpath(path), path, fd)
+        except BaseException:
+            for _, _, fd in opened.values():
+                os.close(fd)
+            raise
+        return [(path, fd) for _, path, fd in sorted(opened.values())]
 
     def acquire(self, *, wait: bool = False,
                 on_wait: Callable[[LockHolder | None], None] | None = None) -> None:
         """Take the lock. Held by another process: raise `CrawlLocked`, or with `wait` call
         `on_wait(holder)` once and block until it is free."""
-        _ensure_dir(self.path.parent)
+        files = self._files()
+        locked: list[tuple[Path, int]] = []
+        waited = False
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as exc:
-            raise WartaError(f"cannot open the crawl lock {self.path} ({exc.strerror}); set "
-                             "WARTA_STATE_DIR to a writable folder") from None
-        try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                    raise
-                holder = self.holder()
-                if not wait:
-                    shown = holder.describe() if holder else "another process"
-                    raise CrawlLocked(
-                        f"another crawl holds the lock on this archive ({shown}; lock file "
-                        f"{self.path}); it ends by itself, or run again with --wait to wait "
-                        "for it") from None
-                if on_wait is not None:
-                    on_wait(holder)
-                fcntl.flock(fd, fcntl.LOCK_EX)
-            previous = self.holder()
-            if previous is not None and previous.pid != os.getpid():
-                # A clean release empties the file: a record still there means its writer died
-                # holding the lock, and the kernel released the flock with it.
-                self.taken_over = previous
+            for path, fd in files:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError as exc:
+                    if not _is_busy(exc):
+                        raise
+                    holder = self._read(path)
+                    if not wait:
+                        shown = holder.describe() if holder else "another process"
+                        raise CrawlLocked(
+                            f"another crawl holds the lock on this archive ({shown}; lock file "
+                            f"{path}); it ends by itself, or run again with --wait to wait "
+                            "for it", holder=holder, lock_file=path) from None
+                    if on_wait is not None and not waited:
+                        on_wait(holder)
+                    waited = True
+                    fcntl.flock(fd, fcntl.LOCK_EX)
+                locked.append((path, fd))
             record = {"pid": os.getpid(), "started_at": now_utc(), "command": self.command,
                       "host": socket.gethostname()}
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, (json.dumps(record) + "\n").encode("utf-8"), 0)
+            data = (json.dumps(record) + "\n").encode("utf-8")
+            for path, fd in files:
+                previous = self._read(path)
+                if (self.taken_over is None and previous is not None
+                        and previous.pid != os.getpid()):
+                    # A clean release empties the file: a record still there means its writer
+                    # died holding the lock, and the kernel released the flock with it.
+                    self.taken_over = previous
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, data, 0)
         except BaseException:
-            os.close(fd)
+            for _, fd in locked:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            for _, fd in files:
+                os.close(fd)
             raise
-        self._fd = fd
-        _HELD_HERE.add(os.path.abspath(self.path))
+        self._fds = dict(files)
+        _HELD_HERE.update(os.path.realpath(path) for path, _ in files)
 
     def release(self) -> None:
-        """Empty the record and release the lock (idempotent)."""
-        if self._fd is None:
-            return
-        _HELD_HERE.discard(os.path.abspath(self.path))
-        try:
-            os.ftruncate(self._fd, 0)
-        finally:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
+        """Empty the records and release the lock (idempotent)."""
+        fds, self._fds = self._fds, {}
+        for path, fd in fds.items():
+            _HELD_HERE.discard(os.path.realpath(path))
+            try:
+                os.ftruncate(fd, 0)
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                os.close(fd)
 
     @property
     def held(self) -> bool:
-        return self._fd is not None
+        return bool(self._fds)
+
+    @property
+    def files(self) -> list[Path]:
+        """The lock files held (one, or two when the archive's real path has its own)."""
+        return list(self._fds)
 
     def __enter__(self) -> CrawlLock:
         self.acquire()
@@ -317,10 +410,11 @@ class Job:
 
     def finish(self, finish_reason: str) -> bool:
         """Record how the attempt ended: complete (the folder is removed, True) or paused
-        (kept for the next run to resume, False)."""
-        if finish_reason in COMPLETE_REASONS:
+        (kept for the next run to resume, False); after `DISCARD_REASONS` the folder is
+        removed too (False)."""
+        if finish_reason in COMPLETE_REASONS or finish_reason in DISCARD_REASONS:
             shutil.rmtree(self.dir, ignore_errors=True)
-            return True
+            return finish_reason in COMPLETE_REASONS
         data = self._read()
         if data is not None:
             self._write({**data, "status": PAUSED, "paused_at": now_utc(),

@@ -111,6 +111,22 @@ def test_stopped_runs_are_not_the_norm_and_a_crawl_is_judged_on_its_own(
     assert [s.source for s in site_health(archive, crawl_id=other)] == ["mahakampos"]
 
 
+def test_a_run_stopped_by_the_archive_names_the_archive_not_the_outlet(
+        archive: Archive, record: Record) -> None:
+    """A crawl stopped because the archive file failed (it was repaired since, or the disk was
+    full) is not the outlet's fault: the warning names the archive, and the run is no norm."""
+    record()
+    stopped = record(reason="archive_error", articles=0, with_date=0, with_body=0,
+                     with_author=0, skipped=0)
+    (site,) = site_health(archive)
+    (warning,) = site.warnings
+    assert warning.crawl_id == stopped
+    assert f"stopped because the archive {archive.path} could not be read or written" in (
+        warning.message)
+    assert "outlet down" not in warning.message
+    assert site.usual["body"] == 1.0  # the stopped run is not counted as usual
+
+
 def test_warta_health_prints_a_table_and_fails_only_when_asked(
         archive: Archive, record: Record, capsys: pytest.CaptureFixture[str]) -> None:
     record()

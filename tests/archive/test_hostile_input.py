@@ -18,6 +18,7 @@ import pytest
 
 from archive import Archive, formatting
 from archive.cli import cli, run
+from archive.errors import EXIT_ARCHIVE_ERROR
 from archive.query import MAX_QUERY_BYTES, MAX_QUERY_TERMS, escape_query
 from tests.archive.conftest import make_record
 
@@ -225,7 +226,7 @@ def damaged(tmp_path: Path) -> Path:
 def test_a_damaged_archive_is_one_error_line(warta, damaged: Path, args: list[str]) -> None:
     args = [a.replace("{tmp}", str(damaged.parent)) for a in args]
     status, out, err = warta(*args, "--db", str(damaged))
-    assert (status, out) == (1, "")
+    assert (status, out) == (EXIT_ARCHIVE_ERROR, "")
     assert err.startswith(f"Error: the archive {damaged} is damaged (")
     assert err.endswith(f"): check it with sqlite3 {damaged} 'PRAGMA integrity_check', then "
                         f"restore it from a backup (or save what can be read: sqlite3 "
@@ -237,14 +238,14 @@ def test_a_damaged_archive_is_one_error_line(warta, damaged: Path, args: list[st
 def test_an_archive_damaged_in_its_schema(warta, damaged: Path) -> None:
     _damage(damaged, set())  # now the schema's overflow pages too
     status, _, err = warta("search", "banjir", "--db", str(damaged))
-    assert status == 1
+    assert status == EXIT_ARCHIVE_ERROR == 74
     assert err.startswith(f"Error: the archive {damaged} is damaged (")
 
 
 def test_a_damaged_archive_through_the_program(damaged: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "archive.cli", "crawls", "--db", str(damaged)],
                           capture_output=True, text=True, timeout=60)
-    assert (done.returncode, done.stdout) == (1, "")
+    assert (done.returncode, done.stdout) == (EXIT_ARCHIVE_ERROR, "")
     assert done.stderr.startswith(f"Error: the archive {damaged} is damaged (")
     assert "Traceback" not in done.stderr
 
