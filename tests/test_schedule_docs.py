@@ -30,7 +30,7 @@ import pytest
 
 from crawler.cli import cli  # the whole warta command: archive and crawler commands
 from crawler.sites import load_profiles
-from tests.crawler.warta_run import FAST_SETTINGS, ROOT, write_sites
+from tests.crawler.warta_run import ROOT, TRAP_SETTINGS, write_sites
 from tests.mockserver.client import MockServer, start_mockserver
 
 README = ROOT / "README.md"
@@ -163,7 +163,8 @@ def server_root(outlets: dict[str, dict[str, Any]],
     root = tmp_path_factory.mktemp("srv") / "warta"
     shim = root / ".venv" / "bin" / "warta"
     shim.parent.mkdir(parents=True)
-    settings = " ".join(f"-s {s}" for s in FAST_SETTINGS)
+    # `--all` meets the mock servers' slow trap pages: their short timeout
+    settings = " ".join(f"-s {s}" for s in TRAP_SETTINGS)
     shim.write_text(SHIM.format(root=shlex.quote(str(ROOT)), python=shlex.quote(sys.executable),
                                 settings=settings))
     shim.chmod(0o755)

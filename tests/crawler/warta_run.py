@@ -7,10 +7,14 @@ retries, size limits, pipelines) is warta's default.
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
+import re
+import select
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -18,15 +22,38 @@ from pathlib import Path
 from typing import Any
 
 from crawler.sites import write_profile
+from tests.mockserver.traps import TRAP_SITE
 
 ROOT = Path(__file__).resolve().parents[2]
+
+PATIENT_TIMEOUT = 30
+"""DOWNLOAD_TIMEOUT of a test crawl: a loopback page answers in milliseconds, but a machine
+running several test processes can take seconds, and a timeout there would change the counts a
+test checks."""
+
+TRAP_TIMEOUT = 3
+"""DOWNLOAD_TIMEOUT of a crawl that meets the slow trap page (`TRAP_SITE`, which answers after
+`traps.DEFAULT_SLOW_SECONDS`, 5 s): short enough that the trap times out, as those crawls
+expect, and still three times the old 1 s for the other pages of the outlet."""
 
 FAST_SETTINGS = (
     "AUTOTHROTTLE_ENABLED=0",   # our own loopback server: no need to back off
     "DOWNLOAD_DELAY=0",
-    "DOWNLOAD_TIMEOUT=1",       # the slow trap page waits 5 s: time out well before
+    f"DOWNLOAD_TIMEOUT={PATIENT_TIMEOUT}",
     "RETRY_TIMES=1",            # one retry still shows a failure is logged once, not per try
 )
+
+TRAP_SETTINGS = tuple(f"DOWNLOAD_TIMEOUT={TRAP_TIMEOUT}" if s.startswith("DOWNLOAD_TIMEOUT=")
+                      else s for s in FAST_SETTINGS)
+"""FAST_SETTINGS for a crawl whose sites include the slow trap page."""
+
+
+def settings_for(keys: Sequence[str], settings: Sequence[str] = FAST_SETTINGS) -> list[str]:
+    """`settings` with the trap's short DOWNLOAD_TIMEOUT when `keys` include `TRAP_SITE` (the
+    only outlet with a page meant to time out), else the patient one."""
+    timeout = TRAP_TIMEOUT if TRAP_SITE in keys else PATIENT_TIMEOUT
+    return [f"DOWNLOAD_TIMEOUT={timeout}" if s.startswith("DOWNLOAD_TIMEOUT=") else s
+            for s in settings]
 
 CRAWL_TIMEOUT = 180
 """Seconds before a test crawl is killed: it takes a few seconds; a loaded CI machine running
@@ -41,16 +68,55 @@ def write_sites(folder: Path, profiles: Mapping[str, Mapping[str, Any]]) -> Path
     return folder
 
 
-def run_warta(*args: str, cwd: Path | None = None,
-              timeout: float = CRAWL_TIMEOUT) -> subprocess.CompletedProcess[str]:
-    """`warta ARGS` as a child process (`python -m crawler.cli`), output captured as text."""
+def warta_env() -> dict[str, str]:
+    """The environment of a `warta` child: this checkout importable, no archive or sites
+    folder inherited from the shell."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env.pop("WARTA_DB", None)
     env.pop("WARTA_SITES_DIR", None)
+    return env
+
+
+def run_warta(*args: str, cwd: Path | None = None,
+              timeout: float = CRAWL_TIMEOUT) -> subprocess.CompletedProcess[str]:
+    """`warta ARGS` as a child process (`python -m crawler.cli`), output captured as text."""
     return subprocess.run([sys.executable, "-m", "crawler.cli", *args], cwd=cwd or ROOT,
-                          env=env, capture_output=True, text=True, timeout=timeout,
+                          env=warta_env(), capture_output=True, text=True, timeout=timeout,
                           stdin=subprocess.DEVNULL, check=False)
+
+
+def start_warta(*args: str, cwd: Path | None = None) -> subprocess.Popen[str]:
+    """`warta ARGS` started as a child process, stdout and stderr piped (read stderr as it
+    comes with `read_until`, the rest with `communicate`)."""
+    return subprocess.Popen([sys.executable, "-m", "crawler.cli", *args], cwd=cwd or ROOT,
+                            env=warta_env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def read_until(process: subprocess.Popen[str], pattern: str,
+               timeout: float = CRAWL_TIMEOUT) -> str:
+    """Read `process`'s stderr until the regular expression `pattern` matches what was read,
+    and return what was read. Fails when the process ends or `timeout` passes first.
+
+    Reads the pipe's descriptor itself, never its buffered file object, so that a later
+    `process.communicate()` returns exactly the rest."""
+    assert process.stderr is not None
+    fd = process.stderr.fileno()
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    seen = ""
+    deadline = time.monotonic() + timeout
+    while not re.search(pattern, seen):
+        left = deadline - time.monotonic()
+        assert left > 0, f"no {pattern!r} on stderr within {timeout} s; got {seen[-500:]!r}"
+        ready, _, _ = select.select([fd], [], [], left)
+        if not ready:
+            continue
+        chunk = os.read(fd, 65536)
+        assert chunk, f"the process ended (status {process.wait()}) before {pattern!r}; " \
+                      f"stderr: {seen[-2000:]!r}"
+        seen += decoder.decode(chunk)
+    return seen
 
 
 @dataclass
@@ -71,7 +137,7 @@ def crawl(keys: Sequence[str], sites_dir: Path, db: Path, *extra: str,
     stats_file = db.parent / f"{db.stem}.{uuid.uuid4().hex[:8]}.stats.json"
     args = ["crawl", *keys, "--sites-dir", str(sites_dir), "--db", str(db), "--log-level",
             "WARNING", "-s", f"WARTA_STATS_FILE={stats_file}", *extra]
-    for setting in settings:
+    for setting in settings_for(keys, settings):
         args += ["-s", setting]
     process = run_warta(*args)
     stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
