@@ -1,5 +1,9 @@
 """One crawl at a time per archive: the lock itself (held and released by real child
-processes), and `warta crawl` runs that overlap or find a lock left by a dead process."""
+processes), and `warta crawl` runs that overlap or find a lock left by a dead process.
+
+No sleep decides an outcome here: a lock is held by the test (in its own process or in a child
+that waits for the test's word) until the test releases it, and each step waits for the event
+it needs (a line on a pipe, a record in the lock file)."""
 
 from __future__ import annotations
 
@@ -16,37 +20,67 @@ from pathlib import Path
 
 import pytest
 
-from crawler.state import EXIT_LOCKED, CrawlLock, CrawlLocked, LockHolder
-from tests.crawler.warta_run import FAST_SETTINGS, ROOT, run_warta, write_sites
+from archive.dates import now_utc
+from crawler.state import (
+    EXIT_LOCKED,
+    LOCK_NAME,
+    CrawlLock,
+    CrawlLocked,
+    LockHolder,
+    state_dir_for,
+)
+from tests.crawler.warta_run import (
+    FAST_SETTINGS,
+    ROOT,
+    read_until,
+    run_warta,
+    start_warta,
+    write_sites,
+)
 from tests.mockserver.client import MockServer, start_mockserver
 
 WAIT = 60.0
 
 HOLD = """
-import sys, time
+import sys
 from pathlib import Path
 from crawler.state import CrawlLock
 lock = CrawlLock(Path(sys.argv[1]), command="holder")
 lock.acquire()
 print("held", flush=True)
-time.sleep(float(sys.argv[2]))
+sys.stdin.readline()  # until the test says so (or closes the pipe)
 lock.release()
+print("released", flush=True)
 """
 
 
-def hold(path: Path, seconds: float) -> subprocess.Popen[str]:
-    """A child process that takes the lock, says so, holds it `seconds`, releases it."""
+def archive_lock(db: Path, command: str = "holder") -> CrawlLock:
+    """The crawl lock of the archive at `db`, found as `warta crawl` finds it
+    (`crawler.state`), so that these tests follow any change to where it lives."""
+    return CrawlLock(state_dir_for(db) / LOCK_NAME, command=command)
+
+
+def hold(path: Path) -> subprocess.Popen[str]:
+    """A child process that takes the lock at `path`, says so, and holds it until `release`
+    (or until it is killed)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    child = subprocess.Popen([sys.executable, "-c", HOLD, str(path), str(seconds)], env=env,
-                             stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen([sys.executable, "-c", HOLD, str(path)], env=env,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert child.stdout is not None
     assert child.stdout.readline() == "held\n"
     return child
 
 
+def release(child: subprocess.Popen[str]) -> None:
+    """Tell a `hold` child to release its lock and return at once (it does so and exits)."""
+    assert child.stdin is not None
+    child.stdin.write("release\n")
+    child.stdin.flush()
+
+
 def test_a_held_lock_names_its_holder(tmp_path: Path) -> None:
     path = tmp_path / "crawl.lock"
-    child = hold(path, 30)
+    child = hold(path)
     try:
         with pytest.raises(CrawlLocked) as raised:
             CrawlLock(path).acquire()
@@ -60,11 +94,20 @@ def test_a_held_lock_names_its_holder(tmp_path: Path) -> None:
 
 def test_waiting_for_a_lock_takes_it_when_released(tmp_path: Path) -> None:
     path = tmp_path / "crawl.lock"
-    child = hold(path, 0.5)
+    child = hold(path)
     seen: list[LockHolder | None] = []
+
+    def waiting(holder: LockHolder | None) -> None:
+        seen.append(holder)
+        release(child)  # only now: the lock was really found held, and is waited for
+
     lock = CrawlLock(path)
-    lock.acquire(wait=True, on_wait=seen.append)
-    child.wait()
+    try:
+        lock.acquire(wait=True, on_wait=waiting)
+    finally:
+        if child.poll() is None and not seen:
+            child.kill()
+        child.communicate(timeout=WAIT)
     assert [h.pid if h else None for h in seen] == [child.pid]
     assert lock.taken_over is None  # released cleanly, nothing to take over
     assert json.loads(path.read_text())["pid"] == os.getpid()
@@ -74,7 +117,7 @@ def test_waiting_for_a_lock_takes_it_when_released(tmp_path: Path) -> None:
 
 def test_the_lock_of_a_killed_process_is_taken_over(tmp_path: Path) -> None:
     path = tmp_path / "crawl.lock"
-    child = hold(path, 30)
+    child = hold(path)
     child.send_signal(signal.SIGKILL)
     child.wait()
     lock = CrawlLock(path)
@@ -124,36 +167,53 @@ def crawl_args(sites: Path, db: Path, *extra: str) -> list[str]:
     return args
 
 
-def test_overlapping_crawls_exit_75_or_wait(slow: MockServer, tmp_path: Path) -> None:
-    sites = write_sites(tmp_path / "sites", slow.profiles)
+def test_overlapping_crawls_exit_75_or_wait(mockserver: MockServer, tmp_path: Path) -> None:
+    """While the test holds the archive's lock, `warta crawl` exits 75 at once, and `warta
+    crawl --wait` says it waits, crawls nothing, and crawls once the test releases the lock."""
+    sites = write_sites(tmp_path / "sites", mockserver.profiles)
     db = tmp_path / "warta.db"
-    lock_file = tmp_path / "warta.db.state" / "crawl.lock"
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    first = subprocess.Popen([sys.executable, "-m", "crawler.cli", *crawl_args(sites, db)],
-                             cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
-    with holding_the_lock(first, lock_file):
+    lock = archive_lock(db)
+    lock_file = lock.path
+    lock.acquire()
+    waiting: subprocess.Popen[str] | None = None
+    try:
+        since = json.loads(lock_file.read_text())["started_at"]
         refused = run_warta(*crawl_args(sites, db))
-        waited = run_warta(*crawl_args(sites, db, "--wait"))
-    assert first.returncode == 0
+        waiting = start_warta(*crawl_args(sites, db, "--wait"))
+        said = read_until(waiting, r"Waiting for the crawl lock[^\n]*\n", timeout=WAIT)
+        with sqlite3.connect(db) as conn:  # the waiting run has opened the archive, no more
+            assert conn.execute("SELECT count(*) FROM crawls").fetchone() == (0,)
+        released_at = now_utc()
+        lock.release()
+        out, err = waiting.communicate(timeout=WAIT)
+    finally:
+        lock.release()
+        if waiting is not None and waiting.poll() is None:
+            waiting.kill()
+            waiting.communicate()
     assert refused.returncode == 75
     assert refused.stdout == ""
-    assert refused.stderr.startswith(f"Error: another crawl holds the lock on this archive "
-                                     f"(PID {first.pid}, since ")
-    assert refused.stderr.endswith(f"; lock file {lock_file}); it ends by itself, or run "
-                                   "again with --wait to wait for it\n")
-    assert waited.returncode == 0, waited.stderr
-    assert waited.stderr.startswith(f"Waiting for the crawl lock on {db} (PID {first.pid}, ")
+    assert refused.stderr == (
+        f"Error: another crawl holds the lock on this archive (PID {os.getpid()}, since "
+        f"{since}, `holder`; lock file {lock_file}); it ends by itself, or run again with "
+        "--wait to wait for it\n")
+    assert waiting.returncode == 0, said + err
+    assert said == (f"Waiting for the crawl lock on {db} (PID {os.getpid()}, since {since}, "
+                    "`holder`)...\n")
+    assert out.splitlines()[-1].startswith("finished in ")
     with sqlite3.connect(db) as conn:
-        crawls = conn.execute("SELECT started_at, finished_at FROM crawls ORDER BY id").fetchall()
-    assert len(crawls) == 2  # the refused run recorded nothing
-    assert crawls[1][0] >= crawls[0][1]  # the waiting run began after the first ended
+        crawls = conn.execute("SELECT started_at, finish_reason FROM crawls").fetchall()
+        (articles,) = conn.execute("SELECT count(*) FROM articles").fetchone()
+    assert len(crawls) == 1  # the refused run recorded nothing
+    assert crawls[0][0] >= released_at  # the waiting run began once the lock was released
+    assert (crawls[0][1], articles) == ("finished", 22)
+    assert lock_file.read_text() == ""  # and it released the lock in turn
 
 
-def test_a_stale_lock_is_taken_over_and_said(slow: MockServer, tmp_path: Path) -> None:
-    sites = write_sites(tmp_path / "sites", slow.profiles)
+def test_a_stale_lock_is_taken_over_and_said(mockserver: MockServer, tmp_path: Path) -> None:
+    sites = write_sites(tmp_path / "sites", mockserver.profiles)
     db = tmp_path / "warta.db"
-    lock_file = tmp_path / "warta.db.state" / "crawl.lock"
+    lock_file = archive_lock(db).path
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True)
     pid = int(gone.stdout)
@@ -186,8 +246,8 @@ def test_a_scrapy_crawl_of_a_locked_archive_fetches_nothing_and_says_who_holds_i
     does: while another process holds it, one error line, no request, the archive untouched."""
     sites = write_sites(tmp_path / "sites", slow.profiles)
     db = tmp_path / "warta.db"
-    lock_file = tmp_path / "warta.db.state" / "crawl.lock"
-    child = hold(lock_file, 60)
+    lock_file = archive_lock(db).path
+    child = hold(lock_file)
     slow.clear_log()
     try:
         _, stderr = scrapy_crawl(sites, db).communicate(timeout=WAIT)
@@ -208,7 +268,7 @@ def test_a_scrapy_crawl_holds_the_lock_while_it_runs_and_releases_it(
         slow: MockServer, tmp_path: Path) -> None:
     sites = write_sites(tmp_path / "sites", slow.profiles)
     db = tmp_path / "warta.db"
-    lock_file = tmp_path / "warta.db.state" / "crawl.lock"
+    lock_file = archive_lock(db).path
     first = scrapy_crawl(sites, db)
     with holding_the_lock(first, lock_file), pytest.raises(CrawlLocked):
         CrawlLock(lock_file).acquire()
