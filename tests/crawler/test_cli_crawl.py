@@ -11,14 +11,21 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from crawler.settings import WARTA_SETTINGS
 from crawler.sites import load_profiles
-from tests.crawler.warta_run import FAST_SETTINGS, ROOT, crawl, run_warta, write_sites
+from tests.crawler.warta_run import (
+    FAST_SETTINGS,
+    ROOT,
+    crawl,
+    read_until,
+    run_warta,
+    start_warta,
+    write_sites,
+)
 from tests.mockserver.client import MockServer
 
 README = ROOT / "README.md"
@@ -139,31 +146,89 @@ def test_progress_line_shows_pages_articles_errors_and_rate(sites: Path, tmp_pat
                      r"[\d.]+ pages/s \| \d+:\d\d", last), run.process.stderr[-300:]
 
 
-def test_ctrl_c_stops_the_crawl_cleanly_and_records_it(sites: Path, tmp_path: Path,
-                                                      mockserver: MockServer) -> None:
-    db = tmp_path / "warta.db"
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    # At most 4 requests held by the downloader (default 16): a stop lets those it holds finish,
-    # and 16 of them, at 4 at a time, could complete the outlet's 22 articles.
-    settings = [arg for s in (*FAST_SETTINGS, "CONCURRENT_REQUESTS=4") for arg in ("-s", s)]
-    mockserver.control("set_delay", seconds=0.3)
+def stop_at_first_article(sites: Path, db: Path, mockserver: MockServer, sig: int,
+                          *extra: str) -> tuple[int, str, str]:
+    """`warta crawl mahakampos` sent `sig` as soon as its progress line counts an article: it is
+    then surely past start-up (its signal handlers installed) and far from done (every response
+    waits 0.3 s, and at most 4 requests are held by the downloader, default 16: a stop lets
+    those it holds finish, and 16 of them could complete the outlet's 22 articles).
+    Returns the exit status, stdout and stderr."""
+    settings = [arg for s in (*FAST_SETTINGS, "CONCURRENT_REQUESTS=4",
+                              "WARTA_PROGRESS_INTERVAL=0.05") for arg in ("-s", s)]
+    mockserver.set_delay(0.3)
+    process = start_warta("crawl", "mahakampos", "--sites-dir", str(sites), "--db", str(db),
+                          "--progress", *settings, *extra)
     try:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "crawler.cli", "crawl", "mahakampos", "--sites-dir",
-             str(sites), "--db", str(db), *settings], cwd=ROOT, env=env, text=True,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        time.sleep(2.0)  # started and fetching (every response waits 0.3 s)
-        process.send_signal(signal.SIGINT)
+        seen = read_until(process, r"\| articles [1-9]")
+        process.send_signal(sig)
         out, err = process.communicate(timeout=60)
     finally:
         mockserver.reset()
-    assert process.returncode == 130, err
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    return process.returncode, out, seen + err
+
+
+def crawls_and_articles(db: Path) -> tuple[list[str], int]:
+    with sqlite3.connect(db) as conn:
+        reasons = [r for (r,) in conn.execute("SELECT finish_reason FROM crawls ORDER BY id")]
+        (stored,) = conn.execute("SELECT count(*) FROM articles").fetchone()
+    return reasons, stored
+
+
+def test_ctrl_c_stops_the_crawl_cleanly_and_records_it(sites: Path, tmp_path: Path,
+                                                      mockserver: MockServer) -> None:
+    db = tmp_path / "warta.db"
+    status, out, err = stop_at_first_article(sites, db, mockserver, signal.SIGINT)
+    assert status == 130, err[-2000:]
+    assert "Traceback" not in err
     assert out.splitlines()[-1].startswith("shutdown in ")
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT finish_reason FROM crawls").fetchall() == [("shutdown",)]
         (stored,) = conn.execute("SELECT count(*) FROM articles").fetchone()
         (done,) = conn.execute("SELECT new FROM crawls").fetchone()
-    assert stored == done < 22
+    assert 0 < stored == done < 22
+
+
+def test_sigterm_stops_the_crawl_cleanly_and_the_same_command_resumes_it(
+        sites: Path, tmp_path: Path, mockserver: MockServer) -> None:
+    db = tmp_path / "warta.db"
+    status, out, err = stop_at_first_article(sites, db, mockserver, signal.SIGTERM)
+    assert status == 130, err[-2000:]
+    assert "Traceback" not in err
+    assert out.splitlines()[-1].startswith("shutdown in ")
+    reasons, stopped_at = crawls_and_articles(db)
+    assert reasons == ["shutdown"]
+    assert 0 < stopped_at < 22
+    again = crawl(["mahakampos"], sites, db)
+    assert again.process.returncode == 0, again.process.stderr
+    assert again.process.stderr.startswith("Note: resuming the paused crawl of mahakampos "
+                                           "begun ")
+    assert crawls_and_articles(db) == (["shutdown", "finished"], 22)
+    assert again.stat("archive/new") == 22 - stopped_at
+
+
+def test_fresh_starts_an_interrupted_crawl_over(sites: Path, tmp_path: Path,
+                                                mockserver: MockServer) -> None:
+    db = tmp_path / "warta.db"
+    status, _, err = stop_at_first_article(sites, db, mockserver, signal.SIGINT)
+    assert status == 130, err[-2000:]
+    mockserver.clear_log()
+    again = crawl(["mahakampos"], sites, db, "--fresh")
+    assert again.process.returncode == 0, again.process.stderr
+    assert "resuming" not in again.process.stderr
+    # Started over: discovery from the home page again, which the paused job had done.
+    assert "/" in mockserver.requested_paths("mahakampos")
+    assert crawls_and_articles(db) == (["shutdown", "finished"], 22)
+
+
+def test_a_crawl_stopped_early_exits_1_and_says_why(sites: Path, tmp_path: Path) -> None:
+    db = tmp_path / "warta.db"
+    run = crawl(["mahakampos"], sites, db, "-s", "CLOSESPIDER_PAGECOUNT=3")
+    assert run.process.returncode == 1, run.process.stderr
+    assert run.process.stdout.splitlines()[-1].startswith("closespider_pagecount in ")
+    assert crawls_and_articles(db)[0] == ["closespider_pagecount"]
 
 
 def test_scrapy_crawl_news_does_the_same_crawl(sites: Path, tmp_path: Path) -> None:
