@@ -10,12 +10,12 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
 
 from archive import Archive, WartaError, WriteResult
+from archive.dates import now_utc
 
 #: Seconds a child process may take to reach its mid-write pause (Python start + imports).
 CHILD_START_TIMEOUT = 30
@@ -41,9 +41,10 @@ def test_unchanged_article_only_moves_last_seen(archive: Archive, record) -> Non
     archive.write([record(1)])
     rows(archive, "UPDATE articles SET last_seen_at = '2000-01-01T00:00:00+00:00'")
     before = archive.get(1)
+    written_from = now_utc()
     assert archive.write([record(1)]) == WriteResult(unchanged=1)
     after = archive.get(1)
-    assert after["last_seen_at"] > "2000"
+    assert written_from <= after["last_seen_at"] <= now_utc()  # the write's own time
     assert {k: v for k, v in after.items() if k != "last_seen_at"} == \
         {k: v for k, v in before.items() if k != "last_seen_at"}
 
@@ -176,17 +177,27 @@ _CHILD = textwrap.dedent("""
                     time.sleep(120)
         archive.connection.set_trace_callback(pause_mid_batch)
         archive.write([record(n) for n in range(10, 300)])
-    else:
+    else:  # N batches of 25, each paused part written until the test sends a line
+        def pause_mid_batch(sql):
+            global inserted
+            if sql.startswith("INSERT INTO articles ("):  # traced with its triggers' too
+                inserted += 1
+                if inserted == 12:  # some rows of the batch in, not all
+                    print("mid-write", flush=True)
+                    sys.stdin.readline()
+        archive.connection.set_trace_callback(pause_mid_batch)
         for batch in range(int(mode)):
+            inserted = 0
             archive.write([record(batch * 25 + n) for n in range(25)])
-            time.sleep(0.01)  # let the reader in between batches, even on a busy machine
+            print("committed", flush=True)
+            sys.stdin.readline()
         print("done", flush=True)
 """)
 
 
 def _child(db_path: Path, mode: str) -> subprocess.Popen[str]:
     return subprocess.Popen([sys.executable, "-c", _CHILD, str(db_path), mode],
-                            stdout=subprocess.PIPE, text=True)
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 
 
 def test_sigkill_mid_batch_leaves_the_archive_as_before(db_path: Path) -> None:
@@ -215,23 +226,42 @@ def test_sigkill_mid_batch_leaves_the_archive_as_before(db_path: Path) -> None:
         assert result.new == 290
 
 
+def assert_write_locked(db_path: Path) -> None:
+    probe = sqlite3.connect(db_path, timeout=0, isolation_level=None)
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            probe.execute("BEGIN IMMEDIATE")
+    finally:
+        probe.close()
+
+
 def test_readers_never_see_half_a_batch(db_path: Path) -> None:
+    """A reader between the writer's statements, with each batch half written (the writer
+    paused inside its transaction), sees the batches before it whole and nothing of it; once
+    the batch is committed, all of it."""
     Archive(db_path).close()
-    batches = 40
+    batches = 4
     child = _child(db_path, str(batches))
-    seen: list[int] = []
+    assert child.stdin is not None and child.stdout is not None
+    seen: list[tuple[str, int]] = []
     try:
         with Archive(db_path, readonly=True) as reader:
-            while child.poll() is None:
-                seen.append(reader.count())
-                reader.search("judul", limit=5)
-                reader.stats()
-                time.sleep(0.005)
+            for _ in range(batches):
+                for expect in ("mid-write", "committed"):
+                    assert child.stdout.readline() == expect + "\n"
+                    if expect == "mid-write":  # the writer really is inside its transaction
+                        assert_write_locked(db_path)
+                    seen.append((expect, reader.count()))
+                    assert len(reader.search("judul", limit=100)) == min(reader.count(), 100)
+                    assert reader.stats()["total"]["articles"] == reader.count()
+                    child.stdin.write("go\n")
+                    child.stdin.flush()
+            assert child.stdout.readline() == "done\n"
     finally:
+        child.stdin.close()
         child.wait(timeout=CHILD_START_TIMEOUT)
     assert child.returncode == 0
-    assert len(set(seen)) > 3  # the reads really overlapped the writes
-    assert all(n % 25 == 0 for n in seen)
-    assert seen == sorted(seen)
+    assert seen == [(step, 25 * (n + (step == "committed")))
+                    for n in range(batches) for step in ("mid-write", "committed")]
     with Archive(db_path, readonly=True) as reader:
         assert reader.count() == batches * 25
