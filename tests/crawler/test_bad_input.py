@@ -5,6 +5,7 @@ Two real `warta crawl` processes over the trap outlet (`tests/mockserver/traps.p
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -124,3 +125,17 @@ def test_a_second_crawl_changes_nothing_already_archived(
     assert snapshot(second.db) == before
     assert second.stat("archive/unchanged") == first.stat("archive/new")
     assert second.stat("archive/new") == second.stat("archive/updated") == 0
+
+
+def test_a_full_re_read_of_unchanged_pages_stores_no_version(
+        runs: tuple[CrawlRun, list[Any], CrawlRun]) -> None:
+    _, _, second = runs
+    with sqlite3.connect(second.db) as conn:
+        assert conn.execute("SELECT count(*) FROM article_versions").fetchone() == (0,)
+        stored = conn.execute("SELECT title, body, content_hash FROM articles").fetchall()
+    assert second.stat("archive/unchanged") == len(stored) > 0
+    # The hash a crawl stores is the archive's pinned one (tests/archive/test_records.py) of
+    # what it stores: sha256 of title, a blank line, body. Hashing anything else (the raw
+    # page, a fetch time) would make every re-crawl of an archive store versions.
+    assert [h for _, _, h in stored] == [
+        hashlib.sha256(f"{title}\n\n{body}".encode()).hexdigest() for title, body, _ in stored]
