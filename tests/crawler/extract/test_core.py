@@ -72,6 +72,25 @@ def test_merge_parts_stitches_bodies_and_related() -> None:
     assert merged["next_pages"] == []
 
 
+
+def test_merge_parts_drops_the_paragraphs_a_later_page_repeats() -> None:
+    """Templates repeat the lead (or a whole paragraph) at the top of page 2: kept once, however
+    its case, spacing and quotes differ. Short lines (under `DUPLICATE_MIN_CHARS`, like `Foto:
+    Humas`) may legitimately recur and are kept."""
+    lead = "SAMARINDA - Banjir kembali merendam sejumlah kawasan di Samarinda sejak Senin pagi."
+    again = "samarinda -  banjir kembali merendam sejumlah kawasan di Samarinda sejak Senin pagi."
+    quoted = "\"Kami sudah menyiagakan perahu karet,\" kata Kepala BPBD kepada wartawan."
+    typographic = "“Kami sudah menyiagakan perahu karet,” kata Kepala BPBD kepada wartawan."
+    short = "Foto: Humas"
+    first = {"body": "\n\n".join([lead, quoted, short])}
+    second = {"body": "\n\n".join([again, short, "Paragraf baru di halaman kedua, cukup panjang.",
+                                    typographic])}
+    third = {"body": "\n\n".join([short, "Paragraf baru di halaman kedua, cukup panjang."])}
+    merged = merge_parts(first, [second, third])
+    assert merged["body"].split("\n\n") == [
+        lead, quoted, short, short, "Paragraf baru di halaman kedua, cukup panjang.", short]
+    assert merged["word_count"] == len(merged["body"].split())
+
 def test_a_legacy_encoding_declared_in_the_page() -> None:
     html = page(title="Kafe di Tepian Mahakam Ramai “Ngabuburit”").replace(
         '<meta charset="utf-8">', '<meta charset="windows-1252">'
