@@ -20,8 +20,9 @@ Sidecar keys, all checked when present:
   `must_contain` / `must_not_contain`: snippets that must (not) be in the body;
 - `captions`: the photo captions taken out of the body, in page order;
 - `related_count`, `related_first_url`, `related_must_not_contain` (URL pieces of site-wide
-  lists such as `Terpopuler` / `Terkini` that must not be counted as related headlines),
-  `related_titles` (the headlines as a reader sees them, in order);
+  lists such as `Terpopuler` / `Terkini` that must not be counted as related headlines);
+  `related_urls` and `related_titles` (every headline's URL, and its text as a reader sees it,
+  in page order: required on a page with related headlines);
 - `next_pages`; `parts` (further pages of the article, each `file` and `url`),
   `merged_body_last`, `merged_paragraphs`, `merged_signoff`: the article stitched by
   `merge_parts`.
@@ -102,7 +103,10 @@ def test_every_page_has_a_complete_sidecar_and_every_sidecar_a_page() -> None:
     assert htmls == jsons
     assert len(htmls) >= 12
     for path in SIDECARS:
-        missing = [k for k in REQUIRED_KEYS if k not in _load(path)]
+        data = _load(path)
+        required = [*REQUIRED_KEYS, *(("related_urls", "related_titles")
+                                      if data["related_count"] else ())]
+        missing = [k for k in required if k not in data]
         assert not missing, f"{path.name}: missing {missing}"
 
 
@@ -188,8 +192,8 @@ def test_related_headlines(page: tuple[dict[str, Any], dict[str, Any]]) -> None:
     wrong = [u for u in urls for piece in want.get("related_must_not_contain", ()) if piece in u]
     assert not wrong
     assert [r["position"] for r in related] == list(range(len(related)))
-    if "related_titles" in want:
-        assert [r["title"] for r in related] == want["related_titles"]
+    assert urls == want.get("related_urls", [])
+    assert [r["title"] for r in related] == want.get("related_titles", [])
 
 
 @pytest.mark.parametrize("page", CASES, indirect=True)
