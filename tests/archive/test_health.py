@@ -167,3 +167,37 @@ def test_warta_crawls_lists_counts_errors_by_kind_and_killed_runs(
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert rows[2]["errors_by_kind"] == {"http_404": 2, "timeout": 1}
     assert [r["finish_reason"] for r in rows] == ["running", "killed", "finished"]
+
+
+def test_warta_crawls_limit_lists_the_newest_n(archive: Archive, record: Record,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    ids = [record() for _ in range(3)]
+    db = str(archive.path)
+    assert run(cli, ["crawls", "--limit", "2", "--db", db]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines[1:]] == [str(ids[2]), str(ids[1])]
+    assert run(cli, ["crawls", "--limit", "1", "--format", "jsonl", "--db", db]) == 0
+    assert [json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()] == [ids[2]]
+
+
+def test_warta_health_runs_sets_how_many_earlier_runs_are_usual(
+        archive: Archive, record: Record, capsys: pytest.CaptureFixture[str]) -> None:
+    """Three good runs, then the outlet's bodies dwindle: against its last 10 runs the latest
+    is a collapse; against its last 2 (already low) it is the outlet's new usual."""
+    for _ in range(3):
+        record()
+    record(with_body=2)
+    record(with_body=2)
+    latest = record(with_body=2)
+    db = str(archive.path)
+    assert run(cli, ["health", "--db", db, "--format", "jsonl"]) == 0
+    (row,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert (row["crawl_id"], row["runs"], row["usual_body"], len(row["warnings"])) == (
+        latest, 6, 1.0, 1)
+    assert "found a body on 20% of 10 articles read (usually 100%)" in row["warnings"][0]
+    assert run(cli, ["health", "--db", db, "--runs", "2", "--format", "jsonl"]) == 0
+    (row,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert (row["crawl_id"], row["runs"], row["usual_body"], row["warnings"]) == (
+        latest, 3, 0.2, [])
+    assert run(cli, ["health", "--db", db, "--runs", "2", "--fail-on-warning"]) == 0
+    assert run(cli, ["health", "--db", db, "--fail-on-warning"]) == 3
