@@ -1,7 +1,8 @@
 """Discovery functions on saved documents: robots.txt, sitemaps, feeds, listing pages.
 
-The real feeds and listing pages in ../shared/realpages are used when present (skipped with the
-reason otherwise); the small documents below were written for these tests.
+The real feeds and listing pages in ../shared/realpages (or $WARTA_REALPAGES) are used when
+present (skipped with the reason otherwise); the small documents below were written for these
+tests.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from crawler.extract.scoring import REALPAGES_ENV, realpages_path
 from crawler.spiders.discovery import (
     NotAFeed,
     NotASitemap,
@@ -33,9 +35,11 @@ from crawler.spiders.discovery import (
 )
 
 WITA = ZoneInfo("Asia/Makassar")
-REALPAGES = Path(__file__).resolve().parents[3] / "shared" / "realpages"
-needs_realpages = pytest.mark.skipif(not REALPAGES.is_dir(),
-                                     reason=f"real pages not present at {REALPAGES}")
+REALPAGES = realpages_path()
+needs_realpages = pytest.mark.skipif(
+    not REALPAGES.is_dir(),
+    reason=f"real pages not present at {REALPAGES} (put them in ../shared/realpages next to "
+           f"the repository, or set {REALPAGES_ENV})")
 
 
 def real(name: str) -> bytes:

@@ -1,7 +1,7 @@
-"""The seed page (`../shared/seed/regional-news-page.txt`): a legacy regional template with ten
-related headlines above the title, a `JAKARTA -` dateline, a date only as `Selasa (23/5)` in
-the text and a `(*/han)` sign-off. The test builds the page's HTML from the seed text and checks
-that every part of it comes out where it belongs."""
+"""The seed page (`../shared/seed/regional-news-page.txt`, or in the folder $WARTA_SEED names):
+a legacy regional template with ten related headlines above the title, a `JAKARTA -` dateline,
+a date only as `Selasa (23/5)` in the text and a `(*/han)` sign-off. The test builds the page's
+HTML from the seed text and checks that every part of it comes out where it belongs."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from crawler.extract import extract_article
 from crawler.sites import parse_profile
 
 SEED_ENV = "WARTA_SEED"
-SEED = Path(os.environ.get(SEED_ENV, Path(__file__).resolve().parents[4] / "shared" / "seed"))
+SEED = Path(os.environ.get(SEED_ENV) or Path(__file__).resolve().parents[4] / "shared" / "seed")
 SEED_FILE = SEED / "regional-news-page.txt"
 URL = "https://mahakam.example/berita/2023/05/komitmen-bangun-budaya-digital"
 
