@@ -9,18 +9,26 @@
    memory, HTTP/1.1 keep-alive), in a child process.
 3. (a) a bare Scrapy spider reads the sitemap and fetches every article, parsing nothing;
    (b) `warta crawl` of the same outlet (robots.txt, sitemap, home page, related links,
-   extraction, pipelines, archive writes) into a new archive. Each runs in its own process
-   with the same loopback settings (AutoThrottle off, no delay, the same concurrency), and
-   the bare spider takes warta's own reactor, CONCURRENT_ITEMS (`SHARED`) and garbage
-   collector tuning (`crawler.runner.crawl_gc`), so the two differ only in what warta does
-   with each page.
+   extraction, pipelines, archive writes) into a new archive, as users run it (extraction
+   worker processes started when reading pages keeps the crawl process busy), and
+   (c) the same with no worker process (`WARTA_EXTRACT_PROCESSES=0`: every page read in the
+   crawl process, as the bare spider runs). Each runs in its own process with the same
+   loopback settings (AutoThrottle off, no delay, the same concurrency). The bare spider runs
+   with all of warta's settings (`bare_settings`) except its own page components
+   (`PAGE_COMPONENTS`: middlewares, pipelines, extensions): the same reactor,
+   CONCURRENT_ITEMS, stats collector, cookies and telnet off, Scrapy components warta
+   switches off left out, the stock meta-refresh middleware and the generator-return check
+   off, the same log levels, and warta's garbage-collector tuning (`crawler.runner.crawl_gc`);
+   so the two differ only in what warta does with each page.
 4. Pages per second of each, from Scrapy's own stats (responses / elapsed, start-up
-   excluded), and their ratio. Target: warta at least half of the bare spider's rate.
-   `--repeat R` (default 3) alternates the two crawls R times and keeps each one's best
+   excluded), and their ratios. Target: warta at least half of the bare spider's rate.
+   `--repeat R` (default 3) alternates the crawls R times and keeps each one's best
    rate: the machine is shared, and the best run is the one least disturbed by others.
 
-The last line: `n=... pages_per_s=... bare_pages_per_s=... ratio=... archived=...`
-(`archived`: articles the worst warta run stored, to show each run read every page).
+The last line: `n=... pages_per_s=... pages_per_s_no_workers=... bare_pages_per_s=... ratio=...
+ratio_no_workers=... workers=... archived=...` (`ratio`: warta as users run it against the bare
+spider; `ratio_no_workers`: warta in one process; `workers`: extraction processes warta's best
+run started; `archived`: articles the worst warta run stored, to show each run read every page).
 """
 
 from __future__ import annotations
@@ -53,10 +61,18 @@ LOOPBACK = {
     "TELNETCONSOLE_ENABLED": "0",
 }
 
-SHARED = ("TWISTED_REACTOR", "CONCURRENT_ITEMS")
-"""warta settings the bare spider runs with too: Scrapy's default CONCURRENT_ITEMS (100)
-starts 100 asyncio tasks for every response, a handicap of ~0.4 ms a page that warta (16)
-does not carry."""
+PAGE_COMPONENTS = ("SPIDER_MIDDLEWARES", "DOWNLOADER_MIDDLEWARES", "ITEM_PIPELINES",
+                   "EXTENSIONS")
+"""The settings that add warta's own work on pages (scope and response checks, incremental
+decisions, its meta-refresh check, pipelines, progress and stats-file extensions): the only
+warta settings the bare spider leaves out. An entry that switches a stock component off
+(`None`, e.g. Scrapy's own meta-refresh middleware) is kept: that saves work warta does not
+do either. Every other warta setting is a process setting the baseline shares, e.g.
+CONCURRENT_ITEMS (Scrapy's default of 100 starts 100 asyncio tasks for every response, ~0.4 ms
+a page), the stats collector, cookies and the generator-return check off (each ~2% by warta's
+own docstrings)."""
+
+EXTRACT_WORKERS_OFF = "WARTA_EXTRACT_PROCESSES=0"
 
 SERVER_START_TIMEOUT = 30.0
 
@@ -131,21 +147,35 @@ def run_bare(sitemap_url: str, stats_file: str) -> None:
         def parse_page(self, response: Any) -> None:
             return None
 
-    from crawler.runner import crawl_settings
+    import logging
 
-    warta = crawl_settings()
-    process = CrawlerProcess({**LOOPBACK, "ROBOTSTXT_OBEY": True,
-                              **{name: warta.get(name) for name in SHARED}})
-    crawler = process.create_crawler(BareSpider)
-    process.crawl(crawler)
     from crawler.runner import crawl_gc
 
+    settings = bare_settings()
+    process = CrawlerProcess(settings)
+    # As `crawler.runner` does: Scrapy's loggers stay at DEBUG whatever LOG_LEVEL says, and
+    # would build a record for every response that no handler wants.
+    logging.getLogger("scrapy").setLevel(settings.get("LOG_LEVEL"))
+    crawler = process.create_crawler(BareSpider)
+    process.crawl(crawler)
     with crawl_gc():  # warta's garbage-collector tuning too: a process setting, not page work
         process.start()
     assert crawler.stats is not None
     stats = {k: (v.isoformat() if hasattr(v, "isoformat") else v)
              for k, v in crawler.stats.get_stats().items()}
     Path(stats_file).write_text(json.dumps(stats))
+
+
+def bare_settings() -> Any:
+    """warta's Scrapy settings with the loopback ones on top, less warta's page components
+    (`PAGE_COMPONENTS`; switch-offs of stock components kept)."""
+    from crawler.runner import crawl_settings
+
+    settings = crawl_settings(LOOPBACK)
+    for name in PAGE_COMPONENTS:
+        kept = {path: order for path, order in settings.getdict(name).items() if order is None}
+        settings.set(name, kept, priority="cmdline")
+    return settings
 
 
 def child_env() -> dict[str, str]:
@@ -163,8 +193,8 @@ def bare_crawl(base: str, work: Path) -> dict[str, Any]:
 
 # --- (b) warta's full crawl ---------------------------------------------------------------------
 
-def warta_crawl(base: str, work: Path) -> dict[str, Any]:
-    """`warta crawl` of the bench outlet into a new archive."""
+def warta_crawl(base: str, work: Path, *settings: str) -> dict[str, Any]:
+    """`warta crawl` of the bench outlet into a new archive, `settings` (NAME=VALUE) added."""
     from crawler.sites import write_profile
 
     sites = work / "sites"
@@ -181,8 +211,8 @@ def warta_crawl(base: str, work: Path) -> dict[str, Any]:
             old.unlink()
     args = [sys.executable, "-m", "crawler.cli", "crawl", "bench", "--sites-dir", str(sites),
             "--db", str(db), "--no-progress", "-s", f"WARTA_STATS_FILE={stats_file}"]
-    for name, value in LOOPBACK.items():
-        args += ["-s", f"{name}={value}"]
+    for setting in (*(f"{name}={value}" for name, value in LOOPBACK.items()), *settings):
+        args += ["-s", setting]
     subprocess.run(args, check=True, env=child_env(), stdout=subprocess.DEVNULL)
     return json.loads(stats_file.read_text())
 
@@ -210,7 +240,7 @@ def main() -> int:
             urls = render_site(pages, base, args.n)
             print(f"rendered {len(urls)} article pages in {time.monotonic() - started:.1f} s",
                   file=sys.stderr)
-            bare_runs, warta_runs = [], []
+            bare_runs, warta_runs, single_runs = [], [], []
             for _ in range(max(1, args.repeat)):
                 bare = bare_crawl(base, work)
                 print(f"bare spider: {bare['downloader/response_count']} pages in "
@@ -218,17 +248,27 @@ def main() -> int:
                 warta = warta_crawl(base, work)
                 print(f"warta: {warta['downloader/response_count']} pages in "
                       f"{warta['elapsed_time_seconds']:.1f} s, {warta.get('archive/new', 0)} "
-                      "articles archived", file=sys.stderr)
+                      f"articles archived, {warta.get('extract/workers', 0)} extraction "
+                      "worker(s)", file=sys.stderr)
+                single = warta_crawl(base, work, EXTRACT_WORKERS_OFF)
+                print(f"warta, no workers: {single['downloader/response_count']} pages in "
+                      f"{single['elapsed_time_seconds']:.1f} s, "
+                      f"{single.get('archive/new', 0)} articles archived", file=sys.stderr)
                 bare_runs.append(bare)
                 warta_runs.append(warta)
+                single_runs.append(single)
         finally:
             server.terminate()
             server.wait()
-    warta_rate = max(rate(s) for s in warta_runs)
+    best = max(warta_runs, key=rate)
+    warta_rate = rate(best)
+    single_rate = max(rate(s) for s in single_runs)
     bare_rate = max(rate(s) for s in bare_runs)
-    archived = min(s.get("archive/new", 0) for s in warta_runs)
-    print(f"n={args.n} pages_per_s={warta_rate:.1f} bare_pages_per_s={bare_rate:.1f} "
-          f"ratio={warta_rate / bare_rate:.2f} archived={archived}")
+    archived = min(s.get("archive/new", 0) for s in [*warta_runs, *single_runs])
+    print(f"n={args.n} pages_per_s={warta_rate:.1f} pages_per_s_no_workers={single_rate:.1f} "
+          f"bare_pages_per_s={bare_rate:.1f} ratio={warta_rate / bare_rate:.2f} "
+          f"ratio_no_workers={single_rate / bare_rate:.2f} "
+          f"workers={best.get('extract/workers', 0)} archived={archived}")
     return 0
 
 
