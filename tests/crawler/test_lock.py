@@ -148,11 +148,19 @@ def wait_until_held_by(process: subprocess.Popen[str], lock_file: Path) -> None:
 
 @contextlib.contextmanager
 def holding_the_lock(process: subprocess.Popen[str], lock_file: Path) -> Iterator[None]:
-    """Run the block once `process` holds the lock, then let it finish (killed if the block
-    failed and it still runs)."""
+    """Run the block once `process` holds the lock, with the process stopped (SIGSTOP) so that
+    it cannot finish and release the lock meanwhile, however slow the block; then let it go on
+    and finish (killed if the block failed and it still runs)."""
     try:
         wait_until_held_by(process, lock_file)
-        yield
+        process.send_signal(signal.SIGSTOP)
+        try:
+            # A release empties the record before it unlocks: a record still there once the
+            # process is stopped is a lock still held.
+            assert f'"pid": {process.pid},' in lock_file.read_text()
+            yield
+        finally:
+            process.send_signal(signal.SIGCONT)
         process.communicate(timeout=WAIT)
     finally:
         if process.poll() is None:
