@@ -23,11 +23,10 @@ import pytest
 from archive.dates import now_utc
 from crawler.state import (
     EXIT_LOCKED,
-    LOCK_NAME,
     CrawlLock,
     CrawlLocked,
     LockHolder,
-    state_dir_for,
+    crawl_lock,
 )
 from tests.crawler.warta_run import (
     FAST_SETTINGS,
@@ -55,9 +54,9 @@ print("released", flush=True)
 
 
 def archive_lock(db: Path, command: str = "holder") -> CrawlLock:
-    """The crawl lock of the archive at `db`, found as `warta crawl` finds it
-    (`crawler.state`), so that these tests follow any change to where it lives."""
-    return CrawlLock(state_dir_for(db) / LOCK_NAME, command=command)
+    """The crawl lock of the archive at `db`, made as `warta crawl` makes it
+    (`crawler.state.crawl_lock`), so that these tests follow any change to where it lives."""
+    return crawl_lock(db, command=command)
 
 
 def hold(path: Path) -> subprocess.Popen[str]:
