@@ -7,18 +7,25 @@ Everything is real: child processes, SQLite files, `warta crawl` against the moc
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sqlite3
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
-from tests.crawler.warta_run import FAST_SETTINGS, ROOT, run_warta, write_sites
-from tests.mockserver.client import MockServer, start_mockserver
+from archive.dates import now_utc
+from crawler.state import CrawlLock, crawl_lock
+from tests.crawler.warta_run import (
+    FAST_SETTINGS,
+    ROOT,
+    read_until,
+    run_warta,
+    start_warta,
+    write_sites,
+)
+from tests.mockserver.client import MockServer
 
 WAIT = 120.0
 
@@ -96,13 +103,9 @@ def test_two_processes_each_with_two_archive_connections_keep_the_file_whole(
 
 
 # --- two crawls, two paths of one archive -------------------------------------------------
-
-@pytest.fixture(scope="module")
-def slow() -> Iterator[MockServer]:
-    """A mock server whose every response waits 0.2 s."""
-    with start_mockserver(["--sites", "mahakampos", "--delay", "0.2"]) as mock:
-        yield mock
-
+# The first "crawl" is the test holding the lock the way a crawl of its path takes it
+# (`crawler.state.crawl_lock`), until the test releases it: the second crawl is refused and
+# then waits whatever the machine's load, instead of racing a first crawl that ends by itself.
 
 def crawl_args(sites: Path, db: Path | str, *extra: str) -> list[str]:
     args = ["crawl", "mahakampos", "--sites-dir", str(sites), "--db", str(db), *extra]
@@ -111,91 +114,82 @@ def crawl_args(sites: Path, db: Path | str, *extra: str) -> list[str]:
     return args
 
 
-def start_crawl(args: list[str], cwd: Path) -> subprocess.Popen[str]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    env.pop("WARTA_DB", None)
-    return subprocess.Popen([sys.executable, "-m", "crawler.cli", *args], cwd=cwd, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+@dataclass
+class Overlap:
+    since: str
+    """When the test took the lock (its record's `started_at`)."""
+    released_at: str
+    refused: subprocess.CompletedProcess[str]
+    said: str
+    """What the waiting crawl said before it got the lock."""
+    waited: subprocess.CompletedProcess[str]
 
 
-def wait_until_held_by(process: subprocess.Popen[str], lock_file: Path) -> None:
-    """Return once `process` has written itself into the lock file (it holds the lock)."""
-    deadline = time.monotonic() + WAIT
-    while not (lock_file.exists() and f'"pid": {process.pid},' in lock_file.read_text()):
-        assert process.poll() is None and time.monotonic() < deadline
-        time.sleep(0.05)
-
-
-def overlap(first_args: list[str], second_args: list[str], first_lock: Path,
-            cwd: Path) -> tuple[subprocess.Popen[str], subprocess.CompletedProcess[str],
-                                subprocess.CompletedProcess[str]]:
-    """Start the first crawl; once it holds the lock in its own state folder (`first_lock`),
-    run the second (it must not write) and the second again with `--wait`; let the first
-    finish."""
-    # one request at a time: about 30 pages, so the first crawl lasts some 6 s, long enough
-    # for the second to start on a loaded machine
-    first = start_crawl([*first_args, "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"], cwd)
+def overlap(first: CrawlLock, second_args: list[str], cwd: Path) -> Overlap:
+    """Hold `first` (a crawl's lock), run the second crawl (it must not write), and the second
+    again with `--wait`; release `first` once that one says it waits, and let it finish."""
+    first.acquire()
+    waiting: subprocess.Popen[str] | None = None
     try:
-        wait_until_held_by(first, first_lock)
+        since = json.loads(first.path.read_text())["started_at"]
         refused = run_warta(*second_args, cwd=cwd)
-        waited = run_warta(*second_args, "--wait", cwd=cwd)
-        first.communicate(timeout=WAIT)
+        waiting = start_warta(*second_args, "--wait", cwd=cwd)
+        said = read_until(waiting, r"Waiting for the crawl lock[^\n]*\n", timeout=WAIT)
+        released_at = now_utc()
+        first.release()
+        out, err = waiting.communicate(timeout=WAIT)
     finally:
-        if first.poll() is None:
-            first.kill()
-            first.wait()
-    return first, refused, waited
+        first.release()
+        if waiting is not None and waiting.poll() is None:
+            waiting.kill()
+            waiting.communicate()
+    waited = subprocess.CompletedProcess(waiting.args, waiting.returncode, out, said + err)
+    return Overlap(since, released_at, refused, said, waited)
 
 
-def check_one_crawl_at_a_time(db: Path, first: subprocess.Popen[str],
-                              refused: subprocess.CompletedProcess[str],
-                              waited: subprocess.CompletedProcess[str], lock_file: Path) -> None:
-    assert first.returncode == 0
+def check_one_crawl_at_a_time(db: Path, run: Overlap, lock_file: Path) -> None:
+    refused, waited = run.refused, run.waited
     assert (refused.returncode, refused.stdout) == (75, "")
-    assert refused.stderr.startswith(f"Error: another crawl holds the lock on this archive "
-                                     f"(PID {first.pid}, since ")
-    assert refused.stderr.endswith(f"; lock file {lock_file}); it ends by itself, or run "
-                                   "again with --wait to wait for it\n")
+    assert refused.stderr == (
+        f"Error: another crawl holds the lock on this archive (PID {os.getpid()}, since "
+        f"{run.since}, `first`; lock file {lock_file}); it ends by itself, or run again with "
+        "--wait to wait for it\n")
     assert waited.returncode == 0, waited.stderr
+    assert run.said.startswith("Waiting for the crawl lock on ")
     assert integrity(db) == ("ok", 22, 22)
     with contextlib.closing(sqlite3.connect(db)) as conn:
-        crawls = conn.execute("SELECT started_at, finished_at, finish_reason FROM crawls "
-                              "ORDER BY id").fetchall()
-    assert [c[2] for c in crawls] == ["finished", "finished"]  # the refused run recorded nothing
-    assert crawls[1][0] >= crawls[0][1]  # the waiting run began after the first ended
+        crawls = conn.execute("SELECT started_at, finish_reason FROM crawls").fetchall()
+    assert [c[1] for c in crawls] == ["finished"]  # the refused run recorded nothing
+    assert crawls[0][0] >= run.released_at  # the waiting run began once the lock was free
 
 
 def test_a_crawl_through_a_symlink_and_one_through_the_real_path_share_one_lock(
-        slow: MockServer, tmp_path: Path) -> None:
-    sites = write_sites(tmp_path / "sites", slow.profiles)
+        mockserver: MockServer, tmp_path: Path) -> None:
+    sites = write_sites(tmp_path / "sites", mockserver.profiles)
     (tmp_path / "data").mkdir()
     db = tmp_path / "data" / "kaltim.db"
     link = tmp_path / "kaltim-link.db"
     link.symlink_to(db)
     lock_file = tmp_path / "data" / "kaltim.db.state" / "crawl.lock"
     # the first crawl names the archive through the symlink, the others by a relative path
-    first, refused, waited = overlap(crawl_args(sites, link),
-                                     crawl_args(sites, Path("data") / "kaltim.db"),
-                                     tmp_path / "kaltim-link.db.state" / "crawl.lock",
-                                     cwd=tmp_path)
-    check_one_crawl_at_a_time(db, first, refused, waited, Path("data") / "kaltim.db.state"
-                              / "crawl.lock")
+    run = overlap(crawl_lock(link, command="first"),
+                  crawl_args(sites, Path("data") / "kaltim.db"), cwd=tmp_path)
+    check_one_crawl_at_a_time(db, run, Path("data") / "kaltim.db.state" / "crawl.lock")
     assert link.is_symlink()  # left as it was
     assert lock_file.read_text() == ""  # released
     assert (tmp_path / "kaltim-link.db.state" / "crawl.lock").read_text() == ""
 
 
 def test_two_crawls_with_their_own_state_folders_share_one_lock(
-        slow: MockServer, tmp_path: Path) -> None:
-    sites = write_sites(tmp_path / "sites", slow.profiles)
+        mockserver: MockServer, tmp_path: Path) -> None:
+    sites = write_sites(tmp_path / "sites", mockserver.profiles)
     db = tmp_path / "kaltim.db"
     lock_file = tmp_path / "kaltim.db.state" / "crawl.lock"
-    first, refused, waited = overlap(
-        crawl_args(sites, db, "-s", f"WARTA_STATE_DIR={tmp_path / 'state-a'}"),
-        crawl_args(sites, db, "-s", f"WARTA_STATE_DIR={tmp_path / 'state-b'}"),
-        tmp_path / "state-a" / "crawl.lock", cwd=tmp_path)
-    check_one_crawl_at_a_time(db, first, refused, waited, lock_file)
-    # each state folder holds its own crawl's job; the archive's lock is beside the archive
+    run = overlap(crawl_lock(db, str(tmp_path / "state-a"), command="first"),
+                  crawl_args(sites, db, "-s", f"WARTA_STATE_DIR={tmp_path / 'state-b'}"),
+                  cwd=tmp_path)
+    check_one_crawl_at_a_time(db, run, lock_file)
+    # each state folder holds its own crawl's lock; the archive's lock is beside the archive
     assert (tmp_path / "state-a" / "crawl.lock").read_text() == ""
     assert (tmp_path / "state-b" / "crawl.lock").read_text() == ""
     assert lock_file.read_text() == ""
