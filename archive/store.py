@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
@@ -216,17 +217,43 @@ class Archive:
         # every row is written by `write` in one code path, and enforcement cost 20% of the
         # ingest rate (bench/ingest.py).
         if not self.readonly:
-            conn.execute("PRAGMA journal_mode = WAL")
+            self._use_wal(conn)
             # In WAL mode NORMAL is still atomic and consistent after a crash of the process
             # or the machine; a power cut may lose the last commits, never corrupt.
             conn.execute("PRAGMA synchronous = NORMAL")
 
+    @staticmethod
+    def _use_wal(conn: sqlite3.Connection) -> None:
+        """Put the file in WAL mode (it stays so). The switch needs the file to itself and
+        SQLite does not wait for it (no busy handler): a second process opening a new
+        archive while the first one creates it would fail with "database is locked", so the
+        switch is retried for as long as a write would wait."""
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+            return
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+
     def _check_identity(self, conn: sqlite3.Connection, *, create: bool) -> bool:
-        """Refuse what is not a warta archive we can use; say whether it needs migrating."""
-        app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
-        version = user_version(conn)
-        tables = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        """Refuse what is not a warta archive we can use; say whether it needs migrating.
+
+        The three reads are one read transaction: another process creating the archive at
+        the same moment commits its tables and its application id together, and reads in
+        separate statements could see the tables without the id ("not a warta archive")."""
+        conn.execute("BEGIN")
+        try:
+            app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+            version = user_version(conn)
+            tables = [r[0] for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        finally:
+            conn.execute("COMMIT")
         if app_id != APPLICATION_ID:
             if app_id or tables:
                 shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")

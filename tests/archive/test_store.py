@@ -265,3 +265,39 @@ def test_readers_never_see_half_a_batch(db_path: Path) -> None:
                     for n in range(batches) for step in ("mid-write", "committed")]
     with Archive(db_path, readonly=True) as reader:
         assert reader.count() == batches * 25
+
+
+OPENER = """
+import sys
+from archive import Archive
+
+for line in sys.stdin:  # one archive path a line: open it at once, then say so
+    Archive(line.strip()).close()
+    print("opened", flush=True)
+"""
+
+
+def test_processes_creating_one_archive_at_once_all_open_it(tmp_path: Path) -> None:
+    """Processes opening a new archive at the same moment (two crawls through different paths,
+    a crawl's writer thread) all get it: none may call the half-made file "not a warta
+    archive" or fail the switch to WAL with "database is locked". 150 new archives, each
+    opened by three processes told at once."""
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, PYTHONPATH=str(root))
+    openers = [subprocess.Popen([sys.executable, "-c", OPENER], env=env, stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for _ in range(3)]
+    try:
+        for round_ in range(150):
+            db = tmp_path / f"new-{round_}.db"
+            for opener in openers:
+                assert opener.stdin is not None
+                opener.stdin.write(f"{db}\n")
+                opener.stdin.flush()
+            for opener in openers:
+                assert opener.stdout is not None
+                assert opener.stdout.readline() == "opened\n", f"round {round_}"
+    finally:
+        outcomes = [opener.communicate(timeout=60) for opener in openers]
+    assert [(o.returncode, err) for o, (_, err) in zip(openers, outcomes, strict=True)] == [
+        (0, "")] * 3
