@@ -244,7 +244,7 @@ class Filters:
         }
 
 
-def _order(sort: str, ranked: bool) -> str:
+def order_by(sort: str, ranked: bool) -> str:
     if sort not in SORTS:
         raise UsageError(f"--sort: {sort!r} is not one of {', '.join(SORTS)}")
     if sort == "oldest":
@@ -259,7 +259,7 @@ _FTS_QUERY_ERRORS = ("fts5:", "no such column", "unterminated string", "unknown 
                      "syntax error")
 
 
-def _fts_error(exc: sqlite3.OperationalError, f: Filters) -> Exception:
+def fts_error(exc: sqlite3.OperationalError, f: Filters) -> Exception:
     """A usage error for a bad query; any other database error is returned unchanged."""
     if not any(text in str(exc) for text in _FTS_QUERY_ERRORS):
         return exc
@@ -305,7 +305,7 @@ def search(conn: sqlite3.Connection, f: Filters, *, sort: str = "rank", limit: i
         raise UsageError(f"--limit: must be at least 1, not {limit}")
     if offset < 0:
         raise UsageError(f"--offset: must be 0 or more, not {offset}")
-    order = _order(sort, ranked=f.match is not None)
+    order = order_by(sort, ranked=f.match is not None)
     if f.empty:
         return []
     own = not conn.in_transaction
@@ -337,7 +337,7 @@ def search(conn: sqlite3.Connection, f: Filters, *, sort: str = "rank", limit: i
                      *(h[0] for h in hits)))
                 by_id = {item["id"]: item for item in _rows(cursor)}
             except sqlite3.OperationalError as exc:
-                raise _fts_error(exc, f) from None
+                raise fts_error(exc, f) from None
             results = []
             for article_id, rank in hits:
                 item = by_id[article_id]
@@ -364,7 +364,7 @@ def count(conn: sqlite3.Connection, f: Filters) -> int:
                 f"SELECT count(*) FROM articles_fts {f.join()} "
                 f"WHERE articles_fts MATCH ? AND {f.where()}", (f.match, *f.params)).fetchone()
     except sqlite3.OperationalError as exc:
-        raise _fts_error(exc, f) from None
+        raise fts_error(exc, f) from None
     return int(row[0])
 
 
@@ -405,7 +405,7 @@ def iter_articles(conn: sqlite3.Connection, f: Filters, *, sort: str = "oldest"
                   ) -> Iterator[dict[str, Any]]:
     """Stream matching articles whole, in a defined order (ties broken by id), each with
     `related` (url, title, block, position) and `versions` (a count)."""
-    order = _order(sort, ranked=f.match is not None)
+    order = order_by(sort, ranked=f.match is not None)
 
     def generate() -> Iterator[dict[str, Any]]:
         if f.empty:
@@ -432,7 +432,7 @@ def iter_articles(conn: sqlite3.Connection, f: Filters, *, sort: str = "oldest"
                 try:
                     cursor.execute(sql, values)
                 except sqlite3.OperationalError as exc:
-                    raise _fts_error(exc, f) from None
+                    raise fts_error(exc, f) from None
                 for item in _rows(cursor):
                     yield _decode(item)
             finally:

@@ -30,6 +30,7 @@ from archive.db import database
 from archive.errors import ArchiveFileError, DamagedArchiveError, OlderSchemaError, WartaError
 from archive.records import ARTICLE_COLUMNS, Prepared, prepare
 from archive.schema import APPLICATION_ID, SCHEMA_VERSION, migrate, user_version
+from archive.stats import archive_stats
 from archive.version import __version__
 
 #: How long a writer waits for another writer's lock before giving up. A batch of 500 articles
@@ -41,6 +42,9 @@ BUSY_TIMEOUT_MS = 30_000
 #: in memory during large ingests (measured: +15% ingest rate over the 2 MiB default at 100k
 #: articles) and is released when the archive is closed.
 CACHE_KIB = 64 * 1024
+
+#: The archive a command or a crawl uses when neither --db nor WARTA_DB says otherwise.
+DEFAULT_DB = "warta.db"
 
 #: Per-outlet figures of a crawl kept in `crawl_sites` (see `archive/schema.py`, migration 3).
 SITE_FIGURES = ("pages", "found", "skipped", "articles", "with_date", "with_body", "with_author",
@@ -655,6 +659,4 @@ class Archive:
     def stats(self) -> dict[str, Any]:
         """Per source and in total: counts, date range, per-month counts, field coverage; and
         the last crawls. See `archive.stats`."""
-        from archive.stats import archive_stats
-
         return archive_stats(self)

@@ -1,5 +1,5 @@
 """The `warta` command: the archive's commands (search, show, stats, export, ...) from
-`archive.cli`, plus the crawler's own (sites, crawl, extract, demo) added here.
+`archive.commands`, plus the crawler's own (sites, crawl, extract, demo) added here.
 
 Each command is thin: it parses options and calls one function in `archive/` or `crawler/`.
 """
@@ -10,11 +10,17 @@ from typing import Any
 
 import click
 
-from archive import formatting
-from archive.cli import EXIT_INTERRUPTED, cli, db_option, run
-from archive.dates import DATE, DateBound
-from archive.errors import ArchiveFileError
-from archive.health import EXIT_WARNING
+from archive import (
+    DATE,
+    EXIT_INTERRUPTED,
+    EXIT_WARNING,
+    ArchiveFileError,
+    DateBound,
+    cli,
+    db_option,
+    formatting,
+    run,
+)
 
 # --- sites, crawl, demo (crawler/runner.py does the work) -------------------------------------
 

@@ -56,6 +56,7 @@ from scrapy.statscollectors import StatsCollector
 from archive import Archive, WartaError
 from crawler.middlewares import SkipRequest
 from crawler.pipelines import stop_for_archive
+from crawler.settings import archive_path
 
 logger = logging.getLogger(__name__)
 
@@ -167,7 +168,7 @@ class ArchiveIndex:
     def from_settings(cls, crawler: Crawler) -> ArchiveIndex:
         settings = crawler.settings
         assert crawler.stats is not None
-        return cls(settings.get("WARTA_DB") or "warta.db", crawler.stats,
+        return cls(archive_path(settings), crawler.stats,
                    refresh_days=settings.getfloat("WARTA_REFRESH_DAYS"),
                    job_started=settings.get("WARTA_JOB_STARTED") or None)
 

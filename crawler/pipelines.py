@@ -35,14 +35,22 @@ from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
-from archive import Archive, WartaError, WriteResult, content_hash
-from archive.errors import ArchiveFileError
-from archive.health import ARCHIVE_ERROR, UNJUDGED_REASONS, site_health, warnings_of
-from archive.records import PUBLISHED_PRECISIONS
-from archive.store import SITE_FIGURES
+from archive import (
+    ARCHIVE_ERROR,
+    PUBLISHED_PRECISIONS,
+    SITE_FIGURES,
+    UNJUDGED_REASONS,
+    Archive,
+    ArchiveFileError,
+    WartaError,
+    WriteResult,
+    content_hash,
+    site_health,
+    warnings_of,
+)
 from crawler.extract.related import collapse_related
 from crawler.items import ArticleItem
-from crawler.settings import check_settings
+from crawler.settings import archive_path, check_settings
 from crawler.sites import SiteProfile
 from crawler.state import CrawlLock, CrawlLocked, crawl_lock, held_here
 from crawler.urls import canonical_url
@@ -663,7 +671,7 @@ class ArchivePipeline:
             check_settings(settings)
         except WartaError as exc:
             _refuse(crawler, str(exc), "bad_settings")
-        db_path = settings.get("WARTA_DB") or "warta.db"
+        db_path = archive_path(settings)
         lock = _take_crawl_lock(crawler, db_path)
         since = getattr(spider, "since", None)
         crawl_args = {

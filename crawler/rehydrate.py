@@ -47,8 +47,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.statscollectors import StatsCollector
 
-from archive import Archive, article_uid
-from archive.errors import UsageError, WartaError
+from archive import Archive, UsageError, WartaError, article_uid
 from crawler.middlewares import OffsiteRequest, RefusedRequest, SkipRequest
 from crawler.runner import CrawlSummary, crawl_settings, run_crawl
 from crawler.sites import KEY_RE, SiteProfile, load_profiles, parse_profile

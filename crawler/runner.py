@@ -42,9 +42,7 @@ from twisted.internet.error import ConnectError, ConnectionLost
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.internet.task import LoopingCall
 
-from archive import Archive
-from archive.dates import DateBound, parse_date_bound
-from archive.health import ARCHIVE_ERROR
+from archive import ARCHIVE_ERROR, Archive, DateBound, parse_date_bound
 from crawler.pipelines import REPORTED_BY_CLI, jsonable
 from crawler.settings import check_settings
 from crawler.sites import SiteProfile

@@ -22,8 +22,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from archive.errors import UsageError
-from archive.version import __version__
+from archive import DEFAULT_DB, UsageError, __version__
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -89,7 +88,7 @@ def _optional(check: Callable[[BaseSettings, str], str | None]
 
 
 def _date(settings: BaseSettings, name: str) -> str | None:
-    from archive.dates import parse_date_bound
+    from archive import parse_date_bound
 
     value = settings.get(name)
     if value in (None, ""):
@@ -125,7 +124,7 @@ PROJECT_URL = "https://github.com/warta-news/warta"
 USER_AGENT = f"warta/{__version__} (+{PROJECT_URL})"
 
 WARTA_SETTINGS: dict[str, Setting] = {
-    "WARTA_DB": Setting(os.environ.get("WARTA_DB") or "warta.db",
+    "WARTA_DB": Setting(os.environ.get("WARTA_DB") or DEFAULT_DB,
                         "Path of the SQLite archive the crawl writes into.", _required_text),
     "WARTA_SITES_DIR": Setting(
         None, "A folder of extra outlet profiles (`KEY.toml`), read after the bundled ones."),
@@ -200,6 +199,11 @@ def check_settings(settings: BaseSettings) -> None:
         problem = setting.check(settings, name)
         if problem is not None:
             raise UsageError(f"setting {name}: {problem}, not {settings.get(name)!r}")
+
+
+def archive_path(settings: BaseSettings) -> str:
+    """The archive a crawl writes into and reads from: `WARTA_DB`, else `archive.DEFAULT_DB`."""
+    return str(settings.get("WARTA_DB") or DEFAULT_DB)
 
 # --- Scrapy project -------------------------------------------------------------------------
 

@@ -65,9 +65,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from archive.dates import now_utc
-from archive.errors import WartaError
-from archive.health import ARCHIVE_ERROR
+from archive import ARCHIVE_ERROR, WartaError, now_utc
 
 #: Exit status of a crawl that found the archive locked by another crawl: EX_TEMPFAIL of
 #: sysexits.h, which cron wrappers and systemd read as "temporary failure, try again later".

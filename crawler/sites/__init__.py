@@ -52,7 +52,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from archive.errors import UsageError
+from archive import UsageError
 from crawler.sites.selectors import SelectorError, compile_selector
 from crawler.urls import registrable_domain, url_host
 

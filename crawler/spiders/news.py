@@ -45,8 +45,7 @@ from scrapy.utils.gz import gunzip
 from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 
-from archive.dates import DateBound, parse_date_bound
-from archive.errors import UsageError, WartaError
+from archive import DateBound, UsageError, WartaError, parse_date_bound
 from crawler.items import ArticleItem, item_from_extraction
 from crawler.middlewares import BadResponse, OffsiteRequest, RefusedRequest, SkipRequest
 from crawler.sites import SiteProfile, select_profiles

@@ -24,11 +24,9 @@ from archive.dates import DATE
 from archive.errors import DamagedArchiveError, OlderSchemaError, UsageError, WartaError
 from archive.export import FORMATS, export
 from archive.query import SORTS
-from archive.store import Archive
+from archive.store import DEFAULT_DB, Archive
 from archive.version import __version__
 
-#: The archive a command uses when neither --db nor WARTA_DB says otherwise.
-DEFAULT_DB = "warta.db"
 #: Exit status after Ctrl-C, as shells report a process ended by SIGINT (128 + 2).
 EXIT_INTERRUPTED = 130
 
