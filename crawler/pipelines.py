@@ -29,11 +29,8 @@ from itemadapter import ItemAdapter
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
-from scrapy.http import Response
-from scrapy.logformatter import LogFormatter, LogFormatterResult
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import deferred_from_coro
-from twisted.python.failure import Failure
 
 from archive import (
     ARCHIVE_ERROR,
@@ -48,6 +45,7 @@ from archive import (
     site_health,
     warnings_of,
 )
+from crawler.extensions.statscollector import jsonable
 from crawler.extract.related import collapse_related
 from crawler.items import ArticleItem
 from crawler.settings import archive_path, check_settings
@@ -196,19 +194,6 @@ def with_offset(value: str | None, tz: ZoneInfo) -> str | None:
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         parsed = parsed.replace(tzinfo=tz)
     return parsed.isoformat()
-
-
-def jsonable(stats: Mapping[str, Any]) -> dict[str, Any]:
-    """Scrapy stats with datetimes as ISO text, sorted by key, ready for JSON."""
-    out: dict[str, Any] = {}
-    for key in sorted(stats):
-        value = stats[key]
-        if isinstance(value, dt.datetime | dt.date):
-            value = value.isoformat()
-        elif not isinstance(value, int | float | str | bool | type(None) | list | dict):
-            value = str(value)
-        out[key] = value
-    return out
 
 
 # --- pipelines ----------------------------------------------------------------------------------
@@ -871,56 +856,16 @@ class ArchivePipeline:
             self.stats.set_value("health/messages", [w.message for w in warnings])
 
 
-# --- logging ------------------------------------------------------------------------------------
-
-_ENGINE_LOG = logging.getLogger("scrapy.core.engine")
-_SCRAPER_LOG = logging.getLogger("scrapy.core.scraper")
-"""Where Scrapy writes the `Crawled` and `Scraped` lines (the loggers of its engine and
-scraper modules)."""
-
-class WartaLogFormatter(LogFormatter):
-    """Scrapy's log lines, with dropped and scraped items named by URL instead of printed whole
-    (an article body would fill the log). The DEBUG lines for each response and item are not
-    even built when their logger would drop them (Scrapy calls the formatter first)."""
-
-    # Scrapy skips the line when a formatter returns None (its docs say so; its types do not)
-    def crawled(self, request: Any, response: Response,  # type: ignore[override]
-                spider: Spider | None = None) -> LogFormatterResult | None:
-        if not _ENGINE_LOG.isEnabledFor(logging.DEBUG):
-            return None
-        return super().crawled(request, response, spider)  # type: ignore[arg-type]
-
-    def dropped(self, item: Any, exception: BaseException, response: Response | Failure | None,
-                spider: Spider | None = None) -> LogFormatterResult:
-        result = super().dropped(item, exception, response, spider)  # type: ignore[arg-type]
-        result["msg"] = "Dropped (%(exception)s)"
-        result["args"] = {"exception": exception}
-        return result
-
-    def scraped(self, item: Any,  # type: ignore[override]
-                response: Response | Failure | None,
-                spider: Spider | None = None) -> LogFormatterResult | None:
-        if not _SCRAPER_LOG.isEnabledFor(logging.DEBUG):
-            return None
-        result = super().scraped(item, response, spider)  # type: ignore[arg-type]
-        url = ItemAdapter(item).get("url") if ItemAdapter.is_item(item) else None
-        result["msg"] = "Scraped %(url)s"
-        result["args"] = {"url": url}
-        return result
-
-
 __all__ = [
     "ArchivePipeline",
     "DedupePipeline",
     "NormalizePipeline",
     "ValidatePipeline",
-    "WartaLogFormatter",
     "clean_body",
     "clean_list",
     "clean_text",
     "collapse_related",
     "count_words",
     "item_fields",
-    "jsonable",
     "with_offset",
 ]

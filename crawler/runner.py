@@ -6,44 +6,39 @@
 process, so call it once per process: the `warta` command does; tests and benchmarks start a
 `warta crawl` child process.
 
-Two extensions live here too: `ProgressExtension` redraws one line on stderr (pages fetched,
-articles new/updated, errors, rate) while a crawl runs on a terminal, and `StatsFileExtension`
-writes the final stats to `WARTA_STATS_FILE` as JSON. So does the crawl's stats collector,
-`WartaStatsCollector` (`STATS_CLASS`).
+The Scrapy components the crawl runs with (progress line, stats file, stats collector, log
+formatter) are in `crawler/extensions/`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
-import json
 import logging
 import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Self, TextIO
+from typing import Any, TextIO
 
-from scrapy import Spider, signals
-from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.crawler import CrawlerProcess
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
     DownloadConnectionRefusedError,
     DownloadFailedError,
     DownloadTimeoutError,
-    NotConfigured,
     ResponseDataLossError,
 )
 from scrapy.settings import Settings
-from scrapy.statscollectors import MemoryStatsCollector
 from twisted.internet.error import ConnectError, ConnectionLost
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
-from twisted.internet.task import LoopingCall
 
 from archive import ARCHIVE_ERROR, Archive, DateBound, parse_date_bound
-from crawler.pipelines import REPORTED_BY_CLI, jsonable
+from crawler.extensions.progress import ProgressAwareHandler
+from crawler.extensions.statscollector import jsonable
+from crawler.pipelines import REPORTED_BY_CLI
 from crawler.settings import check_settings
 from crawler.sites import SiteProfile
 from crawler.state import (
@@ -380,18 +375,6 @@ def run_demo(db: str | Path, *, query: str | None = None, progress: bool | None 
 
 # --- logging ----------------------------------------------------------------------------------
 
-class ProgressAwareHandler(logging.StreamHandler[TextIO]):
-    """A log handler that first clears the progress line, so a log record never lands on the
-    end of it; the progress line is redrawn at its next tick."""
-
-    progress_active = False
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if ProgressAwareHandler.progress_active:
-            self.stream.write("\r\033[K")
-        super().emit(record)
-
-
 NETWORK_ERRORS: tuple[type[BaseException], ...] = (
     DownloadConnectionRefusedError, CannotResolveHostError, DownloadTimeoutError,
     DownloadFailedError, DownloadCancelledError, ResponseDataLossError,
@@ -437,98 +420,3 @@ def _install_logging(settings: Settings, stream: TextIO) -> logging.Handler:
     root.addHandler(handler)
     root.setLevel(handler.level)  # records below the level are not even built
     return handler
-
-
-# --- extensions -------------------------------------------------------------------------------
-
-class ProgressExtension:
-    """Redraw one status line on stderr every `WARTA_PROGRESS_INTERVAL` seconds:
-
-        pages 412 | articles 230 (new 200, updated 3) | errors 4 | 18.2 pages/s | 0:22
-
-    On only when `WARTA_PROGRESS` is true (`warta crawl` sets it on a terminal).
-    """
-
-    def __init__(self, stats: Any, interval: float, stream: TextIO) -> None:
-        self.stats = stats
-        self.interval = interval
-        self.stream = stream
-        self.started = time.monotonic()
-        self.task: LoopingCall | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        if not crawler.settings.getbool("WARTA_PROGRESS"):
-            raise NotConfigured
-        ext = cls(crawler.stats, crawler.settings.getfloat("WARTA_PROGRESS_INTERVAL"), sys.stderr)
-        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
-        return ext
-
-    def line(self) -> str:
-        get = self.stats.get_value
-        elapsed = time.monotonic() - self.started
-        pages = int(get("downloader/response_count", 0))
-        rate = pages / elapsed if elapsed > 0 else 0.0
-        minutes, seconds = divmod(int(elapsed), 60)
-        return (f"pages {pages} | articles {int(get('item_scraped_count', 0))} "
-                f"(new {int(get('archive/new', 0))}, updated {int(get('archive/updated', 0))}) | "
-                f"errors {int(get('errors/total', 0))} | {rate:.1f} pages/s | "
-                f"{minutes}:{seconds:02d}")
-
-    def draw(self) -> None:
-        self.stream.write("\r\033[K" + self.line())
-        self.stream.flush()
-
-    def spider_opened(self, spider: Spider) -> None:
-        self.started = time.monotonic()
-        ProgressAwareHandler.progress_active = True
-        self.task = LoopingCall(self.draw)
-        self.task.start(self.interval, now=True)
-
-    def spider_closed(self, spider: Spider, reason: str) -> None:
-        if self.task is not None and self.task.running:
-            self.task.stop()
-        self.draw()
-        self.stream.write("\n")
-        self.stream.flush()
-        ProgressAwareHandler.progress_active = False
-
-
-class WartaStatsCollector(MemoryStatsCollector):
-    """Scrapy's default stats collector, with plain attribute access.
-
-    Since Scrapy 2.13 `StatsCollector.__getattribute__` runs on every attribute access (the
-    collector's own `self._stats` included): it tries a `_cached_<name>` attribute (an
-    AttributeError raised and caught for most names) and wraps each stats method in a check
-    that warns when a `spider` argument is passed. A crawl makes about 25 stats calls a page
-    (Scrapy's downloader, scheduler and scraper, and warta's counts), and that machinery cost
-    about 2% of the crawl process's time on bench/crawl.py. The methods, their arguments
-    (`spider` still accepted, now without the deprecation warning) and the stats are
-    Scrapy's."""
-
-    __getattribute__ = object.__getattribute__
-
-
-class StatsFileExtension:
-    """Write the crawl's final Scrapy stats as a JSON object to `WARTA_STATS_FILE`."""
-
-    def __init__(self, stats: Any, path: str) -> None:
-        self.stats = stats
-        self.path = Path(path)
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        path = crawler.settings.get("WARTA_STATS_FILE")
-        if not path:
-            raise NotConfigured
-        ext = cls(crawler.stats, path)
-        # When the engine has stopped: every spider_closed handler has run by then, the core
-        # stats' finish_reason and the archive pipeline's health figures included.
-        crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
-        return ext
-
-    def engine_stopped(self) -> None:
-        data = jsonable(self.stats.get_stats())
-        self.path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n",
-                             encoding="utf-8")

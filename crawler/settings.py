@@ -266,7 +266,7 @@ SCHEDULER_DISK_QUEUE = "crawler.queues.PickleLifoDiskQueue"
 """Scrapy's pickle queue for JOBDIR, the same files, written only past `HELD_MAX` requests or
 at a clean stop, with each callback's name found once (`crawler/queues.py`)."""
 
-STATS_CLASS = "crawler.runner.WartaStatsCollector"
+STATS_CLASS = "crawler.extensions.statscollector.WartaStatsCollector"
 """Scrapy's memory stats collector without its per-call deprecation check (`crawler/runner.py`)."""
 
 COOKIES_ENABLED = False
@@ -277,7 +277,7 @@ that runs unattended from cron needs no such door."""
 HTTPCACHE_ENABLED = False
 
 LOG_LEVEL = "INFO"
-LOG_FORMATTER = "crawler.pipelines.WartaLogFormatter"
+LOG_FORMATTER = "crawler.extensions.logformatter.WartaLogFormatter"
 
 FEED_EXPORT_ENCODING = "utf-8"
 
@@ -310,8 +310,8 @@ ITEM_PIPELINES = {
 }
 
 EXTENSIONS = {
-    "crawler.runner.StatsFileExtension": 500,
-    "crawler.runner.ProgressExtension": 510,
+    "crawler.extensions.statsfile.StatsFileExtension": 500,
+    "crawler.extensions.progress.ProgressExtension": 510,
 }
 
 # --- warta's own settings (generated from WARTA_SETTINGS) --------------------------------------
