@@ -22,7 +22,7 @@ from archive import (
     run,
 )
 
-# --- sites, crawl, demo (crawler/runner.py does the work) -------------------------------------
+# --- sites, crawl, demo (crawler/runtime/runner.py does the work) ----------------------------
 
 EXIT_CRAWL_FAILED = 1
 """`warta crawl` exit status when the crawl did not finish normally (see the summary line)."""
@@ -117,7 +117,7 @@ def crawl(keys: tuple[str, ...], all_sites: bool, since: DateBound | None, max_a
       warta crawl --all --max-articles 200 --db kaltim.db
       warta crawl --all --db /srv/warta/kaltim.db --wait --fail-on-warning
     """
-    from crawler.runner import run_crawl
+    from crawler.runtime.runner import run_crawl
     from crawler.sites import select_profiles
 
     profiles = select_profiles(keys, all_sites=all_sites, sites_dir=sites_dir)
@@ -154,7 +154,7 @@ def demo(db: str, query: str | None, progress: bool | None) -> int:
     Example:
       warta demo && warta search "banjir samarinda" --db warta-demo.db
     """
-    from crawler.runner import run_demo
+    from crawler.demo.crawl import run_demo
 
     result = run_demo(db, query=query, progress=progress)
     if result.note:

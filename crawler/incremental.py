@@ -17,8 +17,9 @@ redirected to another URL.
 An article page is fetched when (`decide`, first rule that applies):
 
 1. the archive does not have it: `new`;
-2. this job already archived it (a resumed or recovered crawl, see `crawler/state.py`): skipped
-   as `done`, its stored related links followed instead (only these are read from the archive);
+2. this job already archived it (a resumed or recovered crawl, see `crawler/runtime/jobs.py`):
+   skipped as `done`, its stored related links followed instead (only these are read from the
+   archive);
 3. a sitemap `lastmod` or a feed's updated/published date is later than the last time warta
    read the page (`Seen.read_at`) and than the page's own modification time: `changed`;
 4. it was published within the refresh window (`WARTA_REFRESH_DAYS`, `warta crawl

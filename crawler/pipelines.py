@@ -48,9 +48,9 @@ from archive import (
 from crawler.extensions.statscollector import jsonable
 from crawler.extract.related import collapse_related
 from crawler.items import ArticleItem
+from crawler.runtime.lock import CrawlLock, CrawlLocked, crawl_lock, held_here
 from crawler.settings import archive_path, check_settings
 from crawler.sites import SiteProfile
-from crawler.state import CrawlLock, CrawlLocked, crawl_lock, held_here
 from crawler.urls import canonical_url
 
 logger = logging.getLogger(__name__)

@@ -49,7 +49,7 @@ from scrapy.statscollectors import StatsCollector
 
 from archive import Archive, UsageError, WartaError, article_uid
 from crawler.middlewares import OffsiteRequest, RefusedRequest, SkipRequest
-from crawler.runner import CrawlSummary, crawl_settings, run_crawl
+from crawler.runtime.runner import CrawlSummary, crawl_settings, run_crawl
 from crawler.sites import KEY_RE, SiteProfile, load_profiles, parse_profile
 from crawler.urls import canonical_url
 

@@ -262,12 +262,12 @@ parsing it (`inspect.getsource` + `ast.parse`) on every request whose bound meth
 not cached: 2% of the crawl process's time on bench/crawl.py. The check is for authors of new
 callbacks; warta's are covered by tests."""
 
-SCHEDULER_DISK_QUEUE = "crawler.queues.PickleLifoDiskQueue"
+SCHEDULER_DISK_QUEUE = "crawler.runtime.queues.PickleLifoDiskQueue"
 """Scrapy's pickle queue for JOBDIR, the same files, written only past `HELD_MAX` requests or
-at a clean stop, with each callback's name found once (`crawler/queues.py`)."""
+at a clean stop, with each callback's name found once (`crawler/runtime/queues.py`)."""
 
 STATS_CLASS = "crawler.extensions.statscollector.WartaStatsCollector"
-"""Scrapy's memory stats collector without its per-call deprecation check (`crawler/runner.py`)."""
+"""Scrapy's memory stats collector without its per-call deprecation check."""
 
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False

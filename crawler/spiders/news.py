@@ -48,10 +48,10 @@ from w3lib.encoding import http_content_type_encoding
 from archive import DateBound, UsageError, WartaError, parse_date_bound
 from crawler.items import ArticleItem, item_from_extraction
 from crawler.middlewares import BadResponse, OffsiteRequest, RefusedRequest, SkipRequest
+from crawler.runtime.workers import ExtractionError, ExtractionWorkers
 from crawler.sites import SiteProfile, select_profiles
 from crawler.spiders import discovery
 from crawler.urls import canonical_url
-from crawler.workers import ExtractionError, ExtractionWorkers
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +157,7 @@ class NewsSpider(scrapy.Spider):
         self._logged: set[tuple[str, str]] = set()
         self.workers = ExtractionWorkers({}, 0)
         """Where article pages are read: in this process, or in worker processes when a fast
-        crawl keeps this one busy (`crawler.workers`, `WARTA_EXTRACT_PROCESSES`)."""
+        crawl keeps this one busy (`crawler.runtime.workers`, `WARTA_EXTRACT_PROCESSES`)."""
         self._asyncio: bool | None = None
         self._inc_value: Any = None
         self._related_verdicts: dict[tuple[str, str], bool] = {}
@@ -602,7 +602,7 @@ class NewsSpider(scrapy.Spider):
     async def read_article(self, response: Response) -> list[Request | ArticleItem]:
         """The callback of article requests: `parse_article`, with the page read by a worker
         process while this one goes on crawling, when the crawl is fast enough for that to
-        pay (`crawler.workers`).
+        pay (`crawler.runtime.workers`).
 
         A coroutine that returns its few outputs as a list, not an async generator: Scrapy
         then runs them through the spider middlewares' plain generators instead of a chain of

@@ -27,7 +27,7 @@ from crawler.pipelines import (
     clean_body,
     clean_text,
 )
-from crawler.runner import crawl_settings
+from crawler.runtime.runner import crawl_settings
 from crawler.spiders.news import NewsSpider
 from tests.crawler.warta_run import FAST_SETTINGS, CrawlRun, crawl, run_warta, write_sites
 from tests.mockserver import traps

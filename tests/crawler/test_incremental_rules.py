@@ -24,7 +24,7 @@ from crawler.incremental import (
     decide,
     load_seen,
 )
-from crawler.runner import crawl_settings
+from crawler.runtime.runner import crawl_settings
 from crawler.sites import parse_profile
 from crawler.spiders.news import NewsSpider
 

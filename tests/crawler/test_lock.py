@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from archive.dates import now_utc
-from crawler.state import (
+from crawler.runtime.lock import (
     EXIT_LOCKED,
     CrawlLock,
     CrawlLocked,
@@ -43,7 +43,7 @@ WAIT = 60.0
 HOLD = """
 import sys
 from pathlib import Path
-from crawler.state import CrawlLock
+from crawler.runtime.lock import CrawlLock
 lock = CrawlLock(Path(sys.argv[1]), command="holder")
 lock.acquire()
 print("held", flush=True)
@@ -55,7 +55,7 @@ print("released", flush=True)
 
 def archive_lock(db: Path, command: str = "holder") -> CrawlLock:
     """The crawl lock of the archive at `db`, made as `warta crawl` makes it
-    (`crawler.state.crawl_lock`), so that these tests follow any change to where it lives."""
+    (`crawler.runtime.lock.crawl_lock`), so that these tests follow any change to where it lives."""
     return crawl_lock(db, command=command)
 
 

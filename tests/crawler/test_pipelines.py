@@ -27,7 +27,7 @@ from crawler.pipelines import (
     count_words,
     with_offset,
 )
-from crawler.runner import crawl_settings
+from crawler.runtime.runner import crawl_settings
 from crawler.sites import SiteProfile, parse_profile
 from crawler.spiders.news import NewsSpider
 

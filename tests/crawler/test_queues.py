@@ -1,5 +1,5 @@
-"""The JOBDIR disk queue (`crawler.queues`): Scrapy's own files, so a paused job resumes with
-either queue, and every request comes back as it went in."""
+"""The JOBDIR disk queue (`crawler.runtime.queues`): Scrapy's own files, so a paused job
+resumes with either queue, and every request comes back as it went in."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from scrapy import Request
 from scrapy.squeues import PickleLifoDiskQueue as ScrapyQueue
 from scrapy.utils.test import get_crawler
 
-from crawler.queues import PickleLifoDiskQueue
+from crawler.runtime.queues import PickleLifoDiskQueue
 from crawler.spiders.news import NewsSpider
 from crawler.urls import canonical_url
 
@@ -93,9 +93,9 @@ def test_a_large_frontier_goes_to_the_file_and_comes_back_last_in_first_out(
         spider: NewsSpider, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Past `HELD_MAX` requests the oldest are written to the file: memory stays bounded and
     pops still come newest first, through the held ones and then the file."""
-    import crawler.queues
+    import crawler.runtime.queues
 
-    monkeypatch.setattr(crawler.queues, "HELD_MAX", 4)
+    monkeypatch.setattr(crawler.runtime.queues, "HELD_MAX", 4)
     queue = PickleLifoDiskQueue.from_crawler(spider.crawler, str(tmp_path / "queue"))
     sent = numbered(spider, 11)
     for request in sent[:7]:
@@ -113,9 +113,9 @@ def test_a_large_frontier_goes_to_the_file_and_comes_back_last_in_first_out(
 
 def test_a_pause_with_spilled_and_held_requests_leaves_scrapys_file(
         spider: NewsSpider, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import crawler.queues
+    import crawler.runtime.queues
 
-    monkeypatch.setattr(crawler.queues, "HELD_MAX", 4)
+    monkeypatch.setattr(crawler.runtime.queues, "HELD_MAX", 4)
     path = str(tmp_path / "queue")
     queue = PickleLifoDiskQueue.from_crawler(spider.crawler, path)
     sent = numbered(spider, 9)

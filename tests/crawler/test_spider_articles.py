@@ -18,7 +18,7 @@ from crawler.demo import build_outlets, expected_articles
 from crawler.demo.site import Request as DemoRequest
 from crawler.items import ArticleItem
 from crawler.middlewares import SkipRequest
-from crawler.runner import crawl_settings
+from crawler.runtime.runner import crawl_settings
 from crawler.sites import parse_profile
 from crawler.spiders.news import NewsSpider
 

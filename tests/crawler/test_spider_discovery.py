@@ -18,7 +18,7 @@ from twisted.python.failure import Failure
 
 from crawler import settings as settings_module
 from crawler.middlewares import BadResponse
-from crawler.runner import crawl_settings
+from crawler.runtime.runner import crawl_settings
 from crawler.sites import SiteProfile, parse_profile
 from crawler.spiders.news import NewsSpider, classify_download_error
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archive.dates import now_utc
-from crawler.state import CrawlLock, crawl_lock
+from crawler.runtime.lock import CrawlLock, crawl_lock
 from tests.crawler.warta_run import (
     FAST_SETTINGS,
     ROOT,
@@ -104,7 +104,7 @@ def test_two_processes_each_with_two_archive_connections_keep_the_file_whole(
 
 # --- two crawls, two paths of one archive -------------------------------------------------
 # The first "crawl" is the test holding the lock the way a crawl of its path takes it
-# (`crawler.state.crawl_lock`), until the test releases it: the second crawl is refused and
+# (`crawler.runtime.lock.crawl_lock`), until the test releases it: the second crawl is refused and
 # then waits whatever the machine's load, instead of racing a first crawl that ends by itself.
 
 def crawl_args(sites: Path, db: Path | str, *extra: str) -> list[str]:

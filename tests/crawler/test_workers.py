@@ -1,4 +1,4 @@
-"""Article pages read in worker processes (`crawler.workers`): the same articles as when the
+"""Article pages read in worker processes (`crawler.runtime.workers`): the same articles as when the
 crawl process reads them, a dead worker costs no page, and no worker outlives its crawl."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from archive import Archive
 from crawler.demo import build_outlets
 from crawler.demo.site import Request as DemoRequest
 from crawler.demo.state import DemoState
-from crawler.workers import ExtractionWorkers, extract_page
+from crawler.runtime.workers import ExtractionWorkers, extract_page
 from tests.crawler.warta_run import FAST_SETTINGS, ROOT, CrawlRun, crawl, write_sites
 from tests.mockserver.client import MockServer
 
@@ -118,7 +118,7 @@ def test_a_worker_that_dies_leaves_its_pages_to_the_crawl_process() -> None:
 
 CHILD = """
 import asyncio, datetime as dt, sys, time
-from crawler.workers import ExtractionWorkers
+from crawler.runtime.workers import ExtractionWorkers
 workers = ExtractionWorkers({}, 1)
 asyncio.run(workers.read_async(b"<html><body><p>x</p></body></html>", "http://a.test/x", None,
                                dt.datetime.now(dt.UTC), None))
@@ -152,7 +152,7 @@ def test_no_worker_outlives_a_crawl_process_that_was_killed() -> None:
 
 
 QUICK = """
-from crawler.workers import ExtractionWorkers
+from crawler.runtime.workers import ExtractionWorkers
 workers = ExtractionWorkers({}, 1)
 workers._start()  # as auto mode does mid-crawl; the crawl then ends before the worker is up
 workers.close()
@@ -170,7 +170,7 @@ def test_a_crawl_that_ends_while_its_worker_starts_leaves_no_trace() -> None:
 def test_auto_mode_starts_workers_only_for_many_busy_pages() -> None:
     """One slow page fills a window on its own: too few pages to judge, no process starts.
     A window full of pages read back to back starts the workers."""
-    from crawler.workers import BUSY_PAGES, BUSY_WINDOW
+    from crawler.runtime.workers import BUSY_PAGES, BUSY_WINDOW
 
     workers = ExtractionWorkers({}, None)
     workers.processes = 1  # what auto mode picks on two CPUs, whatever this machine has
@@ -188,7 +188,7 @@ def test_auto_mode_starts_workers_only_for_many_busy_pages() -> None:
 def test_auto_mode_starts_no_worker_for_the_last_few_pages_of_a_crawl() -> None:
     """A busy window near the end of a crawl (a re-crawl's burst of new pages) starts nothing:
     the worker would come up after the last page; with many pages still to read, it starts."""
-    from crawler.workers import BUSY_PAGES, BUSY_WINDOW, MIN_BACKLOG
+    from crawler.runtime.workers import BUSY_PAGES, BUSY_WINDOW, MIN_BACKLOG
 
     left = [MIN_BACKLOG - 1]
     workers = ExtractionWorkers({}, None, backlog=lambda: left[0])

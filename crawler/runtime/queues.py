@@ -6,7 +6,7 @@ Scrapy's `PickleLifoDiskQueue` turns every scheduled request into a dictionary
 it (`request_from_dict`) when the request is due: about 60 us a request, 4% of the crawl
 process on bench/crawl.py. Yet the file it writes is only readable after a clean stop: its
 count of requests is written at `close()`, so after a SIGKILL the queue reads as empty
-(warta then recovers the job from the archive, `crawler/state.py`). This queue keeps the same
+(warta then recovers the job from the archive, `crawler/runtime/jobs.py`). This queue keeps the same
 promise more cheaply:
 
 - the top of the stack stays in memory as `Request` objects (`HELD_MAX` at most per queue;

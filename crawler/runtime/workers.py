@@ -41,7 +41,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import gc
 import itertools
 import logging
 import os
@@ -54,29 +53,10 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from typing import IO, Any
 
+from crawler.runtime.gctuning import tune_gc
 from crawler.sites import SiteProfile
 
 logger = logging.getLogger(__name__)
-
-GC_GEN0_THRESHOLD = 20_000
-"""Allocations between two young-generation collections of Python's cyclic garbage collector
-during a crawl (Python's default: 700). A crawl allocates a stream of short-lived objects
-(Deferreds, requests, responses, dicts) that reference counting frees; at the default, the
-collector ran every few hundred of them, walking its young objects each time. 20,000 (a few MB
-of young objects at most) made bench/crawl.py ~10% faster. Set in the crawl process
-(`crawler.runner.crawl_gc`) and in each worker; `gc.freeze()` also moves the objects of
-start-up (modules, settings, profiles) out of every later collection."""
-
-
-def tune_gc() -> tuple[int, int, int]:
-    """Set `GC_GEN0_THRESHOLD` and freeze the objects made so far; returns the thresholds it
-    replaced (`crawler.runner.crawl_gc` puts them back after a crawl)."""
-    threshold = gc.get_threshold()
-    gc.collect()
-    gc.freeze()  # modules, settings, profiles: out of every later collection
-    gc.set_threshold(GC_GEN0_THRESHOLD, *threshold[1:])
-    return threshold
-
 
 BUSY_WINDOW = 0.1
 """Seconds over which the share of time spent reading pages is measured (auto mode). Short,
@@ -108,7 +88,7 @@ handles about 350 pages a second on loopback, one worker about 400 generated pag
 
 _HEADER = struct.Struct("!Q")
 _BOOTSTRAP = ("import pickle, sys; sys.path[:] = pickle.load(sys.stdin.buffer); "
-              "from crawler.workers import serve; serve()")
+              "from crawler.runtime.workers import serve; serve()")
 """The worker's command: the crawl process's `sys.path` first (a Scrapyd egg, a test's root),
 then the loop."""
 

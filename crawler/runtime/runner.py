@@ -12,46 +12,25 @@ formatter) are in `crawler/extensions/`.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import logging
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 from scrapy.crawler import CrawlerProcess
-from scrapy.exceptions import (
-    CannotResolveHostError,
-    DownloadCancelledError,
-    DownloadConnectionRefusedError,
-    DownloadFailedError,
-    DownloadTimeoutError,
-    ResponseDataLossError,
-)
 from scrapy.settings import Settings
-from twisted.internet.error import ConnectError, ConnectionLost
-from twisted.internet.error import TimeoutError as TwistedTimeoutError
 
 from archive import ARCHIVE_ERROR, Archive, DateBound, parse_date_bound
-from crawler.extensions.progress import ProgressAwareHandler
 from crawler.extensions.statscollector import jsonable
-from crawler.pipelines import REPORTED_BY_CLI
+from crawler.runtime.gctuning import crawl_gc
+from crawler.runtime.jobs import NEW, RECOVERED, RESUMED, Job, JobStart
+from crawler.runtime.lock import LockHolder, crawl_lock, state_dir_for
+from crawler.runtime.logs import install_logging
 from crawler.settings import check_settings
 from crawler.sites import SiteProfile
-from crawler.state import (
-    NEW,
-    RECOVERED,
-    RESUMED,
-    Job,
-    JobStart,
-    LockHolder,
-    crawl_lock,
-    state_dir_for,
-)
-from crawler.workers import tune_gc
 
 logger = logging.getLogger(__name__)
 
@@ -191,7 +170,7 @@ def run_crawl(
     (`WARTA_REFRESH_DAYS`); `urls` (outlet key -> article URLs) fetches exactly those
     articles instead of discovering any (`warta rehydrate`).
 
-    The crawl holds the archive's crawl lock throughout (`crawler.state`): another crawl
+    The crawl holds the archive's crawl lock throughout (`crawler.runtime.lock`): another crawl
     holding it raises `CrawlLocked`, or with `wait` is waited for. With `resume` (the default)
     the crawl belongs to the job of its sites: an unfinished job is resumed (paused) or
     recovered (died), and `fresh` starts it over. Raises `WartaError` before crawling when the
@@ -273,23 +252,10 @@ def _announce(stream: TextIO, start: JobStart, db_path: str) -> None:
                       "archived since then are not fetched again (--fresh starts over)")
 
 
-@contextlib.contextmanager
-def crawl_gc() -> Iterator[None]:
-    """Python's garbage collector tuned for the crawl (`crawler.workers.tune_gc`), restored
-    afterwards: `run_crawl` may run many crawls in one
-    process."""
-    threshold = tune_gc()
-    try:
-        yield
-    finally:
-        gc.set_threshold(*threshold)
-        gc.unfreeze()
-
-
 def _run(crawl: Settings, profiles: Sequence[SiteProfile], db_path: str, stream: TextIO,
          bound: DateBound | None, max_articles: int, job_mode: str | None,
          urls: Mapping[str, Sequence[str]] | None = None) -> CrawlSummary:
-    handler = _install_logging(crawl, stream)
+    handler = install_logging(crawl, stream)
     try:
         process = CrawlerProcess(crawl)
         # Scrapy's logging setup puts its loggers at DEBUG whatever LOG_LEVEL says, so every
@@ -308,115 +274,3 @@ def _run(crawl: Settings, profiles: Sequence[SiteProfile], db_path: str, stream:
         logging.getLogger().removeHandler(handler)
     stats = crawler.stats.get_stats() if crawler.stats is not None else {}
     return summarize(stats, profiles, db_path, elapsed, job_mode)
-
-
-# --- demo -------------------------------------------------------------------------------------
-
-DEMO_SETTINGS: dict[str, Any] = {
-    # The demo sites run in this process on loopback: no need to spare them.
-    "LOG_LEVEL": "WARNING",
-    # Every demo reads every page: a second demo shows each article unchanged.
-    "WARTA_INCREMENTAL": False,
-    "AUTOTHROTTLE_ENABLED": False,
-    "DOWNLOAD_DELAY": 0,
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
-    "DOWNLOAD_TIMEOUT": 10,
-}
-
-DEMO_BASE_PORT = 48471
-"""The demo outlets listen on this port and the next ones, so their URLs (the archive's keys)
-are the same from one `warta demo` to the next and a second run finds every article unchanged.
-When a port is taken, free ports are used instead and the run says so."""
-
-DEFAULT_DEMO_QUERY = "Samarinda"
-"""The demo's sample search when `crawler.demo` names none (`SAMPLE_QUERY`)."""
-
-DEMO_RESULTS = 5
-
-
-@dataclass
-class DemoResult:
-    summary: CrawlSummary
-    stats: dict[str, Any]
-    query: str
-    results: list[dict[str, Any]]
-    note: str | None = None
-
-
-def run_demo(db: str | Path, *, query: str | None = None, progress: bool | None = None,
-             settings: Mapping[str, Any] | None = None) -> DemoResult:
-    """Serve the demo sites on 127.0.0.1 (threads in this process), crawl them all into `db`,
-    stop the server, and return the crawl summary, the archive's stats and a sample search."""
-    from crawler import demo
-    from crawler.demo.outlets import OUTLETS
-    from crawler.demo.server import serve
-    from crawler.sites import parse_profile
-
-    note = None
-    try:
-        server = serve(ports={key: DEMO_BASE_PORT + i for i, key in enumerate(OUTLETS)})
-    except OSError:
-        server = serve()
-        note = (f"ports {DEMO_BASE_PORT}+ are taken, so the demo sites ran on other ports: "
-                "their articles are new URLs for an archive that earlier demos filled")
-    try:
-        profiles = [parse_profile(key, data, f"<demo site {key}>")
-                    for key, data in demo.profiles(server.urls).items()]
-        summary = run_crawl(profiles, db=db, settings={**DEMO_SETTINGS, **(settings or {})},
-                            progress=progress, resume=False)
-    finally:
-        server.stop()
-    text = query or getattr(demo, "SAMPLE_QUERY", None) or DEFAULT_DEMO_QUERY
-    with Archive(db) as archive:
-        stats = archive.stats()
-        results = archive.search(text, limit=DEMO_RESULTS)
-    return DemoResult(summary=summary, stats=stats, query=text, results=results, note=note)
-
-
-# --- logging ----------------------------------------------------------------------------------
-
-NETWORK_ERRORS: tuple[type[BaseException], ...] = (
-    DownloadConnectionRefusedError, CannotResolveHostError, DownloadTimeoutError,
-    DownloadFailedError, DownloadCancelledError, ResponseDataLossError,
-    ConnectError, TwistedTimeoutError, ConnectionLost,
-)
-"""Failures that are the state of a site or the network, not a fault in warta."""
-
-
-class OneLineNetworkErrors(logging.Filter):
-    """A network failure is logged once, as one line, never with a traceback.
-
-    Scrapy's robots.txt middleware logs a failed robots.txt with a full traceback; the spider
-    requests the same robots.txt itself (for its `Sitemap:` lines) and logs and counts that
-    failure with its URL, so the middleware's record is dropped. Any other record of a network
-    failure keeps its line and loses the traceback; other exceptions keep theirs."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        exc = record.exc_info[1] if record.exc_info else None
-        if exc is None or not isinstance(exc, NETWORK_ERRORS):
-            return True
-        if record.name == "scrapy.downloadermiddlewares.robotstxt":
-            return False
-        record.exc_info = None
-        record.exc_text = None
-        return True
-
-
-def _install_logging(settings: Settings, stream: TextIO) -> logging.Handler:
-    """Scrapy's log format at `LOG_LEVEL`, to `LOG_FILE` when set, else to `stream`."""
-    log_file = settings.get("LOG_FILE")
-    handler: logging.Handler
-    if log_file:
-        handler = logging.FileHandler(log_file, mode="a" if settings.getbool("LOG_FILE_APPEND")
-                                      else "w", encoding=settings.get("LOG_ENCODING") or "utf-8")
-    else:
-        handler = ProgressAwareHandler(stream)
-        handler.addFilter(lambda record: record.getMessage() not in REPORTED_BY_CLI)
-    handler.setFormatter(logging.Formatter(fmt=settings.get("LOG_FORMAT"),
-                                           datefmt=settings.get("LOG_DATEFORMAT")))
-    handler.setLevel(settings.get("LOG_LEVEL"))
-    handler.addFilter(OneLineNetworkErrors())
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(handler.level)  # records below the level are not even built
-    return handler
