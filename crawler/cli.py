@@ -205,7 +205,7 @@ def extract(file: str | None, url: str | None, site: str | None, sites_dir: str 
 
 # --- end of extract ---------------------------------------------------------------------------
 
-# --- rehydrate (crawler/rehydrate.py does the work) -------------------------------------------
+# --- rehydrate (crawler/runtime/rehydrate.py does the work) -----------------------------------
 
 
 @cli.command()
@@ -235,7 +235,7 @@ def rehydrate(url_list: str, db: str, sites_dir: str | None, failed_out: str | N
     Example:
       warta rehydrate kaltim-urls.csv --db rebuilt.db --sites-dir ~/warta-sites --failed gone.csv
     """
-    from crawler.rehydrate import rehydrate as run_rehydrate
+    from crawler.runtime.rehydrate import rehydrate as run_rehydrate
 
     settings: dict[str, Any] = {"LOG_LEVEL": log_level}
     settings.update(_setting(text) for text in overrides)

@@ -55,7 +55,7 @@ from scrapy.http import Request, Response
 from scrapy.statscollectors import StatsCollector
 
 from archive import Archive, WartaError
-from crawler.middlewares import SkipRequest
+from crawler.exceptions import SkipRequest
 from crawler.pipelines import stop_for_archive
 from crawler.settings import archive_path
 

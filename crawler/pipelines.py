@@ -50,7 +50,7 @@ from crawler.extract.related import collapse_related
 from crawler.items import ArticleItem
 from crawler.runtime.lock import CrawlLock, CrawlLocked, crawl_lock, held_here
 from crawler.settings import archive_path, check_settings
-from crawler.sites import SiteProfile
+from crawler.sites import SiteProfile, spider_profiles
 from crawler.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -198,11 +198,6 @@ def with_offset(value: str | None, tz: ZoneInfo) -> str | None:
 
 # --- pipelines ----------------------------------------------------------------------------------
 
-def _spider_profiles(crawler: Crawler) -> Mapping[str, SiteProfile]:
-    """The outlet profiles of the crawl's spider (the `news` spider sets `profiles`)."""
-    return getattr(crawler.spider, "profiles", None) or {}
-
-
 def _stats(crawler: Crawler) -> StatsCollector:
     assert crawler.stats is not None
     return crawler.stats
@@ -251,7 +246,7 @@ class NormalizePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(_stats(crawler), _spider_profiles(crawler))
+        return cls(_stats(crawler), spider_profiles(crawler))
 
     def _inc(self, key: str) -> None:
         self.stats.inc_value(key)
@@ -670,7 +665,7 @@ class ArchivePipeline:
             crawl_args["job"] = settings.get("WARTA_JOB")
             crawl_args["job_started"] = settings.get("WARTA_JOB_STARTED")
         pipeline = cls(db_path, stats=_stats(crawler),
-                       profiles=_spider_profiles(crawler), crawl_args=crawl_args,
+                       profiles=spider_profiles(crawler), crawl_args=crawl_args,
                        batch_size=settings.getint("WARTA_BATCH_SIZE"),
                        flush_seconds=settings.getfloat("WARTA_FLUSH_SECONDS"))
         pipeline.lock = lock

@@ -292,14 +292,14 @@ DOWNLOADER_MIDDLEWARES = {
     # First of all, and before RobotsTxtMiddleware (100): a host that is refused (a private
     # address, or off the outlet) is not even asked for its robots.txt. Redirected requests
     # come back through both, so a redirect off the outlet or to a private address is caught.
-    "crawler.middlewares.AddressGuardMiddleware": 40,
-    "crawler.middlewares.OutletScopeMiddleware": 45,
+    "crawler.middlewares.addressguard.AddressGuardMiddleware": 40,
+    "crawler.middlewares.outletscope.OutletScopeMiddleware": 45,
     # An article request redirected to a page the archive has is skipped there.
     "crawler.incremental.RedirectedArticleMiddleware": 120,
-    "crawler.middlewares.ResponseCheckMiddleware": 590,
+    "crawler.middlewares.responsecheck.ResponseCheckMiddleware": 590,
     # Scrapy's meta refresh handling (580), asked only of pages that mention `refresh`.
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
-    "crawler.middlewares.MetaRefreshMiddleware": 580,
+    "crawler.middlewares.metarefresh.MetaRefreshMiddleware": 580,
 }
 
 ITEM_PIPELINES = {

@@ -46,8 +46,8 @@ from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 
 from archive import DateBound, UsageError, WartaError, parse_date_bound
+from crawler.exceptions import BadResponse, OffsiteRequest, RefusedRequest, SkipRequest
 from crawler.items import ArticleItem, item_from_extraction
-from crawler.middlewares import BadResponse, OffsiteRequest, RefusedRequest, SkipRequest
 from crawler.runtime.workers import ExtractionError, ExtractionWorkers
 from crawler.sites import SiteProfile, select_profiles
 from crawler.spiders import discovery

@@ -160,8 +160,8 @@ def test_downloader_order_guards_before_robots_txt() -> None:
     """The guard and the scope run before Scrapy asks a new host for its robots.txt (100), so
     a refused host gets no request at all, not even that one."""
     middlewares = crawl_settings().getdict("DOWNLOADER_MIDDLEWARES")
-    guard = middlewares["crawler.middlewares.AddressGuardMiddleware"]
-    scope = middlewares["crawler.middlewares.OutletScopeMiddleware"]
+    guard = middlewares["crawler.middlewares.addressguard.AddressGuardMiddleware"]
+    scope = middlewares["crawler.middlewares.outletscope.OutletScopeMiddleware"]
     assert guard < scope < DOWNLOADER_MIDDLEWARES_BASE[
         "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware"]
 

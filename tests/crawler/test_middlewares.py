@@ -1,6 +1,6 @@
-"""`crawler.middlewares.MetaRefreshMiddleware`: Scrapy's meta refresh handling, asked only of
-pages that can hold one, so a page that redirects by `<meta http-equiv="refresh">` is still
-followed, in any encoding, and every other page passes untouched."""
+"""`crawler.middlewares.metarefresh.MetaRefreshMiddleware`: Scrapy's meta refresh handling,
+asked only of pages that can hold one, so a page that redirects by `<meta http-equiv="refresh">`
+is still followed, in any encoding, and every other page passes untouched."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
-from crawler.middlewares import MetaRefreshMiddleware, may_refresh
+from crawler.middlewares.metarefresh import MetaRefreshMiddleware, may_refresh
 from crawler.spiders.news import NewsSpider
 
 URL = "https://kaltimpost.jawapos.com/berita/2024/05/23/lama"

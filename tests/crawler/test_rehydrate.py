@@ -17,7 +17,7 @@ import pytest
 
 from archive import Archive, UsageError, article_uid
 from archive.export import export
-from crawler.rehydrate import host_key, read_list
+from crawler.runtime.rehydrate import host_key, read_list
 from tests.crawler.warta_run import FAST_SETTINGS, CrawlRun, crawl, run_warta, write_sites
 from tests.mockserver import traps
 from tests.mockserver.client import MockServer

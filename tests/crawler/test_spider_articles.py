@@ -16,8 +16,8 @@ from twisted.python.failure import Failure
 from crawler import settings as settings_module
 from crawler.demo import build_outlets, expected_articles
 from crawler.demo.site import Request as DemoRequest
+from crawler.exceptions import SkipRequest
 from crawler.items import ArticleItem
-from crawler.middlewares import SkipRequest
 from crawler.runtime.runner import crawl_settings
 from crawler.sites import parse_profile
 from crawler.spiders.news import NewsSpider
@@ -161,7 +161,8 @@ def test_a_skipped_request_is_counted_as_skipped_not_as_an_error() -> None:
 
 @pytest.mark.parametrize("content_type", ["image/jpeg", "application/pdf"])
 def test_a_binary_article_response_is_not_read(content_type: str) -> None:
-    from crawler.middlewares import BadResponse, ResponseCheckMiddleware
+    from crawler.exceptions import BadResponse
+    from crawler.middlewares.responsecheck import ResponseCheckMiddleware
 
     spider = make_spider()
     middleware = ResponseCheckMiddleware.from_crawler(spider.crawler)

@@ -17,7 +17,7 @@ from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
 from crawler import settings as settings_module
-from crawler.middlewares import BadResponse
+from crawler.exceptions import BadResponse
 from crawler.runtime.runner import crawl_settings
 from crawler.sites import SiteProfile, parse_profile
 from crawler.spiders.news import NewsSpider, classify_download_error
@@ -328,7 +328,8 @@ def test_a_listing_paginates_even_when_the_homepage_showed_the_same_articles() -
 
 
 def test_requests_and_redirects_off_the_outlet_are_dropped_and_pages_counted() -> None:
-    from crawler.middlewares import OffsiteRequest, OutletScopeMiddleware, RefusedRequest
+    from crawler.exceptions import OffsiteRequest, RefusedRequest
+    from crawler.middlewares.outletscope import OutletScopeMiddleware
 
     spider = make_spider()
     scope = OutletScopeMiddleware.from_crawler(spider.crawler)

@@ -17,12 +17,9 @@ from scrapy.http import Request, Response
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
-from crawler.middlewares import (
-    AddressGuardMiddleware,
-    OffsiteRequest,
-    OutletScopeMiddleware,
-    RefusedRequest,
-)
+from crawler.exceptions import OffsiteRequest, RefusedRequest
+from crawler.middlewares.addressguard import AddressGuardMiddleware
+from crawler.middlewares.outletscope import OutletScopeMiddleware
 from crawler.settings import WARTA_SETTINGS
 from crawler.sites import SiteProfile, parse_profile
 from crawler.spiders.news import NewsSpider

@@ -20,10 +20,10 @@ outlet moved) is widened to it for this run.
 
 What could not be fetched is told per URL (`HTTP 404`, `forbidden by robots.txt`,
 `connection_refused: ...`, `fetched, but no article was read from the page`, ...): the
-`RehydrateLedger` downloader middleware follows each listed article's request to its last
-response or failure, and the items scraped, and leaves what went wrong in the stats
-(`rehydrate/failed`). `--failed FILE` writes those URLs as a list `warta rehydrate` takes
-again.
+`RehydrateLedger` downloader middleware (`crawler/middlewares/rehydrateledger.py`) follows
+each listed article's request to its last response or failure, and the items scraped, and
+leaves what went wrong in the stats (`rehydrate/failed`). `--failed FILE` writes those URLs as
+a list `warta rehydrate` takes again.
 """
 
 from __future__ import annotations
@@ -37,18 +37,11 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Self
+from typing import IO, Any
 from urllib.parse import urlsplit
 
-from itemadapter import ItemAdapter
-from scrapy import Spider, signals
-from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Request, Response
-from scrapy.statscollectors import StatsCollector
-
 from archive import Archive, UsageError, WartaError, article_uid
-from crawler.middlewares import OffsiteRequest, RefusedRequest, SkipRequest
+from crawler.middlewares.rehydrateledger import LEDGER_PRIORITY, RehydrateLedger
 from crawler.runtime.runner import CrawlSummary, crawl_settings, run_crawl
 from crawler.sites import KEY_RE, SiteProfile, load_profiles, parse_profile
 from crawler.urls import canonical_url
@@ -58,11 +51,6 @@ FALLBACK_TIMEZONE = "Asia/Jakarta"
 WIB, the zone of most Indonesian outlets and the one `warta extract` assumes without `--site`.
 A WITA or WIT outlet needs its profile (`--sites-dir`) for such times to be right."""
 
-LEDGER_PRIORITY = 595
-"""The ledger's place among the downloader middlewares: after redirects (600) have been
-followed, so it sees the final response; before ResponseCheckMiddleware (590) may refuse it
-and before retries (550) decide, so it sees every attempt (the last one counts)."""
-
 REPORT_MAX_URLS = 20
 """URLs that could not be fetched printed one per line; the rest are counted (`--failed FILE`
 lists them all)."""
@@ -71,7 +59,6 @@ LIST_COLUMNS = ("uid", "url", "source", "published_at", "published_precision", "
 """The columns of a urls-only export, kept in a `--failed` list (with `reason`)."""
 
 NOT_REQUESTED = "not fetched: the crawl ended before it"
-NO_ARTICLE = "fetched, but no article was read from the page"
 
 
 # --- the list ---------------------------------------------------------------------------------
@@ -277,104 +264,6 @@ def plan(listed: Sequence[Listed], *, sites_dir: str | None = None,
 
 # --- following each request -------------------------------------------------------------------
 
-def describe_failure(exc: BaseException) -> str:
-    """Why a listed article's request failed, in a few words."""
-    from crawler.spiders.news import classify_download_error
-
-    if isinstance(exc, SkipRequest):
-        return f"skipped: {exc.reason}"
-    if isinstance(exc, RefusedRequest):
-        return f"refused: {exc.reason}"
-    if isinstance(exc, OffsiteRequest):
-        return "redirected off the outlet"
-    if isinstance(exc, IgnoreRequest):
-        text = str(exc)
-        if "robots.txt" in text:
-            return "forbidden by robots.txt"
-        return text or type(exc).__name__
-    kind, reason, _ = classify_download_error(exc)
-    return f"{kind}: {reason}" if reason else kind
-
-
-class RehydrateLedger:
-    """Downloader middleware of rehydrate runs: what became of each listed article.
-
-    Keyed by the canonical URL the spider asked for (`warta_target`, kept through redirects
-    and retries), it remembers the last response or failure of each article request, and the
-    pages items were scraped from (`fetched_url`). When the spider closes it sets the stat
-    `rehydrate/failed` (canonical URL -> reason) and `rehydrate/archived_as` (canonical URL ->
-    the canonical URL the page declared, when that is another).
-    """
-
-    def __init__(self, stats: StatsCollector) -> None:
-        self.stats = stats
-        self.final_url: dict[str, str] = {}
-        self.failed: dict[str, str] = {}
-        self.scraped: dict[str, str] = {}
-        self.dropped: dict[str, str] = {}
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        assert crawler.stats is not None
-        ledger = cls(crawler.stats)
-        crawler.signals.connect(ledger.item_scraped, signal=signals.item_scraped)
-        crawler.signals.connect(ledger.item_dropped, signal=signals.item_dropped)
-        crawler.signals.connect(ledger.spider_closed, signal=signals.spider_closed)
-        return ledger
-
-    @staticmethod
-    def _target(request: Request) -> str | None:
-        meta = request.meta
-        return meta.get("warta_target") if meta.get("warta_kind") == "article" else None
-
-    def process_response(self, request: Request, response: Response) -> Response:
-        target = self._target(request)
-        if target is not None:
-            self.final_url[target] = response.url
-            if response.status >= 400:
-                self.failed[target] = f"HTTP {response.status}"
-            else:
-                self.failed.pop(target, None)
-        return response
-
-    def process_exception(self, request: Request, exception: BaseException) -> None:
-        target = self._target(request)
-        if target is not None:
-            self.final_url.pop(target, None)
-            self.failed[target] = describe_failure(exception)
-
-    def item_scraped(self, item: Any, response: Response, spider: Spider) -> None:
-        adapter = ItemAdapter(item)
-        fetched, url = adapter.get("fetched_url"), adapter.get("url")
-        if isinstance(fetched, str) and isinstance(url, str):
-            self.scraped[fetched] = url
-
-    def item_dropped(self, item: Any, response: Response, exception: BaseException,
-                     spider: Spider) -> None:
-        fetched = ItemAdapter(item).get("fetched_url")
-        if isinstance(fetched, str):
-            self.dropped[fetched] = f"dropped: {exception}"
-
-    def spider_closed(self, spider: Spider, reason: str) -> None:
-        # What the spider counted for an article it could not read (a redirect loop cut by the
-        # duplicate filter, a gzip bomb refused while inflating, a page extraction could not
-        # read) is the reason, where the responses seen here tell nothing or too little.
-        noted: Mapping[str, str] = getattr(spider, "failed_articles", None) or {}
-        failed = {**noted, **self.failed}
-        moved: dict[str, str] = {}
-        for target, url in self.final_url.items():
-            if target in self.failed:
-                continue
-            if url in self.scraped:
-                if self.scraped[url] != target:
-                    moved[target] = self.scraped[url]
-                failed.pop(target, None)
-            elif target not in noted:
-                failed[target] = self.dropped.get(url, NO_ARTICLE)
-        self.stats.set_value("rehydrate/failed", dict(sorted(failed.items())))
-        self.stats.set_value("rehydrate/archived_as", dict(sorted(moved.items())))
-
-
 # --- the run ----------------------------------------------------------------------------------
 
 @dataclass
@@ -436,7 +325,7 @@ def ledger_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any
     """warta's downloader middlewares with the ledger added (a DOWNLOADER_MIDDLEWARES
     override replaces the whole dict, so the project's own are carried over)."""
     middlewares = dict(crawl_settings(overrides).getdict("DOWNLOADER_MIDDLEWARES"))
-    middlewares[f"{__name__}.RehydrateLedger"] = LEDGER_PRIORITY
+    middlewares[f"{RehydrateLedger.__module__}.RehydrateLedger"] = LEDGER_PRIORITY
     return {"DOWNLOADER_MIDDLEWARES": middlewares}
 
 
