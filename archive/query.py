@@ -376,7 +376,7 @@ _ARTICLE_SELECT = ", ".join(f"a.{c}" for c in (
     "published_raw", "published_precision", "modified_at", "dateline", "authors", "editor",
     "reporter", "signoff", "section", "tags", "language", "word_count", "fetched_at",
     "fetched_url", "http_status", "content_hash", "body_stage", "date_stage", "provenance",
-    "extra", "first_seen_at", "last_seen_at", "changed_at", "crawl_id", "body"))
+    "extra", "first_seen_at", "last_seen_at", "changed_at", "crawl_id", "body_status", "body"))
 
 def _related_sql(archived: bool) -> str:
     """A correlated subquery: the article's related links as a JSON array of arrays
