@@ -76,6 +76,7 @@ def test_the_missing_body_is_counted_in_the_stats_and_per_outlet(runs: Runs) -> 
     assert first.stat("validate/body_missing") == 1
     assert first.stat(f"site/{SITE}/body_missing") == 1
     assert first.stat("validate/dropped/no_body") == 0
+    assert "; 1 archived without a body (see warta health); " in first.process.stdout
     with sqlite3.connect(first.db) as conn:
         (missing,), = conn.execute(
             "SELECT body_missing FROM crawl_sites WHERE source = ? ORDER BY crawl_id LIMIT 1",
