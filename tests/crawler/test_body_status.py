@@ -52,6 +52,8 @@ def runs(mockserver: MockServer, tmp_path_factory: pytest.TempPathFactory) -> It
         mockserver.control("set_bodiless", state="missing")
         first = crawl([SITE], sites, db)
         after_first = row(db, url)
+        with sqlite3.connect(db) as source, sqlite3.connect(folder / "first.db") as copy:
+            source.backup(copy)  # the archive as the first crawl left it
         mockserver.control("set_bodiless", state="gained")
         mockserver.clear_log()
         second = crawl([SITE], sites, db)
@@ -100,8 +102,32 @@ def test_the_next_crawl_reads_it_again_and_keeps_the_empty_version(runs: Runs) -
 
 
 def test_health_stats_show_and_export_see_the_missing_body(runs: Runs, tmp_path: Path) -> None:
-    db = str(runs.first.db)
-    # the archive after the second crawl has no missing body; the first crawl's figures stay
-    health = run_warta("health", "--db", db, "--runs", "2")
+    db = str(runs.first.db.parent / "first.db")  # as the first crawl left it
+    health = run_warta("health", "--db", db)
     assert health.returncode == 0, health.stderr
-    assert "missing" in health.stdout.splitlines()[0]
+    lines = health.stdout.splitlines()
+    header, row_ = lines[0].split(), lines[1].split()
+    assert header[8:11] == ["BODY", "NO", "BODY"]
+    read, no_body = int(row_[5]), row_[9]
+    assert no_body == f"{100 / read:.0f}%"
+    assert f"  {SITE}: 1 without a body (" in health.stdout
+
+    stats = run_warta("stats", "--db", db)
+    assert "NO BODY" in stats.stdout.splitlines()[0]
+    assert stats.stdout.splitlines()[1].split()[8:10] == ["1", "0"]
+
+    show = run_warta("show", runs.url, "--db", db)
+    assert show.returncode == 0, show.stderr
+    assert "body       missing: no stage of the body chain" in show.stdout
+
+    out = tmp_path / "all.jsonl"
+    export = run_warta("export", "--out", str(out), "--db", db)
+    assert export.returncode == 0, export.stderr
+    assert "; 1 with a short or missing body left out (--include-incomplete" in export.stdout
+    assert runs.url not in out.read_text()
+    every = tmp_path / "every.jsonl"
+    export = run_warta("export", "--out", str(every), "--include-incomplete", "--db", db)
+    assert export.returncode == 0, export.stderr
+    rows = [json.loads(line) for line in every.read_text().splitlines()]
+    assert [r["body_status"] for r in rows if r["url"] == runs.url] == ["missing"]
+    assert len(rows) == len(out.read_text().splitlines()) + 1
