@@ -271,7 +271,8 @@ def health_lines(report: Sequence[SiteHealth]) -> Iterator[str]:
             yield (f"  {site.source}: {held['missing']:,} without a body "
                    f"({_percent(held['missing'] / held['articles'] if held['articles'] else None)}"
                    f" of {held['articles']:,}), {held['short']:,} short; crawls read them "
-                   "again, exports leave them out unless --include-incomplete")
+                   "again for a week after archiving them; exports leave them out unless "
+                   "--include-incomplete")
     warnings = warnings_of(report)
     if warnings:
         yield ""
