@@ -132,6 +132,23 @@ def card_data(archive: Archive, f: Filters) -> dict[str, Any]:
     return data
 
 
+def _body_status(status: dict[str, Any] | None) -> Iterator[str]:
+    """The card's line on articles whose body could not be read whole (issue 12)."""
+    if not status:
+        return
+    incomplete: dict[str, int] = status["incomplete"]
+    split = f"{_n(incomplete['missing'])} without a body, {_n(incomplete['short'])} short"
+    if status["left_out"]:
+        yield (f"- Left out: {_n(status['left_out'])} matching articles whose body could not "
+               f"be read whole ({split}; `body_status`); `--include-incomplete` exports "
+               "them.")
+    elif sum(incomplete.values()):
+        yield (f"- Included: {_n(sum(incomplete.values()))} articles whose body could not be "
+               f"read whole ({split}): filter on `body_status` = `ok` for complete texts.")
+    else:
+        yield "- Left out: none (every matching article has its body: `body_status` = `ok`)."
+
+
 def _ranges(ids: Sequence[int]) -> str:
     """1, 2, 3, 7 -> "1–3, 7"."""
     parts: list[str] = []
@@ -178,6 +195,7 @@ def _render(data: dict[str, Any], manifest: dict[str, Any]) -> Iterator[str]:
                f"`warta rehydrate {manifest['file']} --db PATH`.")
     yield f"- Rows: {_n(rows)}, one per article (canonical URL), ordered {manifest['sort']} " \
           "first (ties by archive id)."
+    yield from _body_status(manifest.get("body_status"))
     described = {k: v for k, v in manifest["filters"].items() if v not in (None, False)}
     if described:
         shown = ", ".join(f"{k} = {json.dumps(v, ensure_ascii=False)}"

@@ -299,10 +299,13 @@ def stats(fmt: str, db: str) -> None:
 @click.option("--card", is_flag=True,
               help="Also write FILE.card.md, a dataset card (outlets, dates, counts, "
                    "coverage, crawl runs, checksums, copyright note).")
+@click.option("--include-incomplete", is_flag=True,
+              help="Also export the articles whose body could not be read whole "
+                   "(body_status short or missing); left out by default.")
 @db_option
 def export_command(out: str, fmt: str | None, force: bool, query: str | None, raw: bool,
-                   sort: str, urls_only: bool, partition: bool, card: bool, db: str,
-                   **options: Any) -> None:
+                   sort: str, urls_only: bool, partition: bool, card: bool,
+                   include_incomplete: bool, db: str, **options: Any) -> None:
     """Export matching articles with every field to JSONL, CSV or Parquet, streaming, and
     write FILE.manifest.json beside it (filters, row count, sha256, fields and types, counts
     per outlet, date range, warta version).
@@ -319,17 +322,21 @@ def export_command(out: str, fmt: str | None, force: bool, query: str | None, ra
         manifest = export(archive, out if to_stdout else Path(out), fmt=fmt, query=query,
                           raw=raw, sort=sort, progress=sys.stderr.isatty() and not to_stdout,
                           urls_only=urls_only, partition=partition, card=card, force=force,
-                          **_filters(options))
+                          include_incomplete=include_incomplete, **_filters(options))
     what = "URLs of " if urls_only else ""
+    left_out = manifest["body_status"]["left_out"]
+    note = (f"; {left_out:,} with a short or missing body left out (--include-incomplete "
+            "exports them)" if left_out else "")
     if to_stdout:
         click.echo(f"Exported {what}{manifest['rows']:,} articles to standard output "
-                   f"({manifest['format']}, sha256 {manifest['sha256'][:12]}…)", err=True)
+                   f"({manifest['format']}, sha256 {manifest['sha256'][:12]}…){note}",
+                   err=True)
         return
     if partition:
         where = f"{len(manifest['files'])} partition files under {out}/"
     else:
         where = f"{out} ({manifest['format']}, sha256 {manifest['sha256'][:12]}…)"
-    extra = f"; card: {out}.card.md" if card else ""
+    extra = (f"; card: {out}.card.md" if card else "") + note
     click.echo(f"Exported {what}{manifest['rows']:,} articles to {where}; manifest: "
                f"{out}.manifest.json{extra}")
 

@@ -28,6 +28,10 @@ Options:
   datasets, `source` and `year` live in the path, not in the files. Each partition is read
   by its own query, so one writer is open at a time.
 - `card`: a Markdown dataset card beside the data (`archive.card`).
+- `include_incomplete`: also export the articles whose body could not be read whole
+  (`body_status` `short` or `missing`, issue 12). Left out by default, so a dataset holds only
+  articles with their text; the manifest (`body_status`) and the card say how many matching
+  articles were left out.
 """
 
 from __future__ import annotations
@@ -59,6 +63,7 @@ from urllib.parse import quote
 from archive.counts import query_rows, selection
 from archive.errors import UsageError, WartaError
 from archive.query import Filters, count, iter_articles, order_by
+from archive.records import BODY_STATUSES
 from archive.version import __version__
 
 if TYPE_CHECKING:
@@ -133,6 +138,9 @@ EXPORT_FIELDS: tuple[ExportField, ...] = (
     ExportField("language", "string", "language code"),
     ExportField("word_count", "integer", "words in the body"),
     ExportField("body", "string", "article text; paragraphs separated by a blank line"),
+    ExportField("body_status", "string", "how whole the body is: ok; short (under the "
+                "crawler's bound of 30 words); missing (the page's body could not be read: "
+                "empty body). Exports keep ok bodies unless --include-incomplete is given"),
     ExportField("related", "related", "related headlines in page order: url, title, block, "
                 "position"),
     ExportField("body_stage", "string", "extraction stage that gave the body"),
@@ -364,13 +372,15 @@ class _Tally:
 def export(archive: Archive, out: str | os.PathLike[str], *, fmt: str | None = None,
            query: str | None = None, raw: bool = False, sort: str = "oldest",
            progress: bool = False, urls_only: bool = False, partition: bool = False,
-           card: bool = False, force: bool = False, **filters: Any) -> dict[str, Any]:
+           card: bool = False, force: bool = False, include_incomplete: bool = False,
+           **filters: Any) -> dict[str, Any]:
     """Write the articles matching `query` and `filters` (as for `Archive.search`) to `out`
     and `out.manifest.json`; return the manifest.
 
     The format comes from `fmt` or the file name; a `.gz` name compresses JSONL and CSV.
     `urls_only` keeps URL_FIELDS; `partition` writes a folder of Parquet partitions by outlet
-    and year; `card` writes `out.card.md` too (see the module docstring). The data appears
+    and year; `card` writes `out.card.md` too; `include_incomplete` keeps the articles whose
+    body is `short` or `missing` (see the module docstring). The data appears
     only when complete (written beside it, then renamed), so an interrupted export never
     leaves a truncated file under the requested name.
 
@@ -379,6 +389,8 @@ def export(archive: Archive, out: str | os.PathLike[str], *, fmt: str | None = N
     with `force`. `-` writes the data to standard output (JSON lines unless `fmt` says
     otherwise) and no manifest or card. A `fmt` that contradicts the file name is refused.
     """
+    if filters.get("body_status") is None:
+        filters["body_status"] = None if include_incomplete else ("ok",)
     if os.fspath(out) == STDOUT:
         return _export_to_stdout(archive, fmt=fmt, query=query, raw=raw, sort=sort,
                                  urls_only=urls_only, partition=partition, card=card,
@@ -436,7 +448,8 @@ def export(archive: Archive, out: str | os.PathLike[str], *, fmt: str | None = N
                 files = [{"path": out.name, "rows": tally.rows, "bytes": out.stat().st_size,
                           "sha256": sha256_file(out)}]
             manifest = _manifest(archive, out, fmt, compressed, sort, built, fields, tally,
-                                 files, urls_only, partition, card)
+                                 files, urls_only, partition, card,
+                                 _body_statuses(conn, built, query, raw, filters))
             if card:
                 from archive.card import card_markdown
 
@@ -570,17 +583,37 @@ def _export_to_stdout(archive: Archive, *, fmt: str | None, query: str | None, r
     with snapshot(conn):
         writer = _open_writer(fmt, cast(IO[bytes], stream), metadata, fields)
         _pump(_rows(archive, built, sort, urls_only), writer, tally, lambda: None)
+        statuses = _body_statuses(conn, built, query, raw, filters)
     stream.flush()
     files = [{"path": STDOUT, "rows": tally.rows, "bytes": stream.bytes,
               "sha256": stream.sha256.hexdigest()}]
     return _manifest(archive, Path(STDOUT), fmt, False, sort, built, fields, tally, files,
-                     urls_only, False, False)
+                     urls_only, False, False, statuses)
+
+
+def _body_statuses(conn: sqlite3.Connection, built: Filters, query: str | None, raw: bool,
+                   filters: dict[str, Any]) -> dict[str, Any]:
+    """The manifest's `body_status`: the statuses exported (`included`), how many articles
+    matching the other filters have a `short` or `missing` body (`incomplete`), and how many
+    of them the export left out (`left_out`)."""
+    included = [v for v in BODY_STATUSES if not built.body_status or v in built.body_status]
+    everything = built if len(included) == len(BODY_STATUSES) else Filters.build(
+        conn, query=query, raw=raw, **{**filters, "body_status": None})
+    incomplete = dict.fromkeys(("short", "missing"), 0)
+    if not everything.empty:
+        from_where, params = selection(everything)
+        for row in query_rows(conn, everything, (
+                f"SELECT a.body_status AS status, count(*) AS n {from_where} AND a.id IN "
+                "(SELECT id FROM articles WHERE body_status <> 'ok') GROUP BY 1"), params):
+            incomplete[row["status"]] = row["n"]
+    return {"included": included, "incomplete": incomplete,
+            "left_out": sum(n for k, n in incomplete.items() if k not in included)}
 
 
 def _manifest(archive: Archive, out: Path, fmt: str, compressed: bool, sort: str,
               built: Filters, fields: Sequence[ExportField], tally: _Tally,
               files: list[dict[str, Any]], urls_only: bool, partition: bool,
-              card: bool) -> dict[str, Any]:
+              card: bool, body_status: dict[str, Any]) -> dict[str, Any]:
     manifest: dict[str, Any] = {
         "file": out.name,
         "format": fmt,
@@ -599,6 +632,7 @@ def _manifest(archive: Archive, out: Path, fmt: str, compressed: bool, sort: str
         "urls_only": urls_only,
         "sort": sort,
         "filters": built.describe(),
+        "body_status": body_status,
         "command": command_line(out, fmt, sort, built, urls_only=urls_only,
                                 partition=partition, card=card, db=archive.path.name),
         "date_range": {"first": tally.first[1] if tally.first else None,
@@ -643,6 +677,8 @@ def command_line(out: Path, fmt: str, sort: str, built: Filters, *, urls_only: b
             args += [f"--{name.replace('_', '-')}", ",".join(described[name])]
     if sort != "oldest":
         args += ["--sort", sort]
+    if not built.body_status or set(built.body_status) == set(BODY_STATUSES):
+        args.append("--include-incomplete")
     args += [flag for flag, on in (("--urls-only", urls_only), ("--partition", partition),
                                    ("--card", card)) if on]
     args += ["--db", db]

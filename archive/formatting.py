@@ -24,7 +24,8 @@ MONTH_TABLE_MAX_SOURCES = 5
 SEARCH_COLUMNS = ("id", "uid", "url", "source", "title", "published_at", "authors", "section",
                   "language", "word_count", "snippet", "rank")
 STATS_COLUMNS = ("kind", "source", "month", "articles", "first_published", "last_published",
-                 "share_date", "share_author", "share_dateline", "share_time")
+                 "share_date", "share_author", "share_dateline", "share_time", "body_missing",
+                 "body_short")
 
 
 #: What `terminal_safe` escapes: every control character (C0, DEL, C1: Unicode category Cc),
@@ -172,6 +173,7 @@ def article_text(article: Mapping[str, Any], *, full_versions: bool = False) -> 
         ("tags", ", ".join(article.get("tags") or [])),
         ("language", article.get("language")),
         ("words", article.get("word_count")),
+        ("body", body_status_line(article)),
         ("fetched", " ".join(str(v) for v in (
             article.get("fetched_at"), article.get("fetched_url"),
             f"HTTP {article['http_status']}" if article.get("http_status") else None) if v)),
@@ -208,6 +210,19 @@ def article_text(article: Mapping[str, Any], *, full_versions: bool = False) -> 
                 yield ""
 
 
+def body_status_line(article: Mapping[str, Any]) -> str | None:
+    """`missing: why` or `short: N words (under 30)` for a body that could not be read whole
+    (`body_status`, with the reason the crawler wrote in `provenance`); None when `ok`."""
+    status = article.get("body_status") or "ok"
+    if status == "ok":
+        return None
+    provenance = article.get("provenance") or {}
+    reason = provenance.get("body") if status == "missing" else provenance.get("body_status")
+    if isinstance(reason, str) and reason.startswith(f"{status}:"):
+        return reason
+    return status
+
+
 def stats_records(stats: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
     """The stats as flat records: kind = source | total | month | crawl."""
     keys = STATS_COLUMNS[3:]
@@ -230,16 +245,28 @@ def stats_table(stats: Mapping[str, Any]) -> Iterator[str]:
     """Per-source coverage, articles per month, last crawls (archived text is printed
     through `table`, which makes it terminal-safe)."""
     total = stats["total"]
+    # NO BODY / SHORT only for an archive that holds such articles (issue 12)
+    incomplete = bool(total["body_missing"] or total["body_short"])
+
+    def counted(row: Mapping[str, Any]) -> list[str]:
+        return [f"{row['body_missing']:,}", f"{row['body_short']:,}"] if incomplete else []
+
     rows = [[r["source"], f"{r['articles']:,}", r["first_published"], r["last_published"],
              _percent(r["share_date"]), _percent(r["share_time"]), _percent(r["share_author"]),
-             _percent(r["share_dateline"]), r["region"]] for r in stats["sources"]]
+             _percent(r["share_dateline"]), *counted(r), r["region"]] for r in stats["sources"]]
     rows.append(["total", f"{total['articles']:,}", total["first_published"],
                  total["last_published"], _percent(total["share_date"]),
                  _percent(total["share_time"]), _percent(total["share_author"]),
-                 _percent(total["share_dateline"]), ""])
+                 _percent(total["share_dateline"]), *counted(total), ""])
+    extra = ["NO BODY", "SHORT"] if incomplete else []
     yield from table(["SOURCE", "ARTICLES", "FIRST", "LAST", "DATED", "TIME", "AUTHOR",
-                      "DATELINE", "REGION"], rows, right=(1, 4, 5, 6, 7))
+                      "DATELINE", *extra, "REGION"], rows,
+                     right=(1, 4, 5, 6, 7, *((8, 9) if incomplete else ())))
     yield "TIME: the page gave a time of day, not only the day or a relative date."
+    if incomplete:
+        yield ("NO BODY / SHORT: articles archived without their body, or with a short one "
+               "(body_status missing / short); exports leave them out unless "
+               "--include-incomplete.")
     yield (f"Earlier versions kept: {total['versions']:,}. Related-link URLs: "
            f"{total['links']:,}.")
     if total["months"]:

@@ -10,7 +10,9 @@ compared with itself:
 - `nothing`: its latest run found no article at all, neither new ones nor archived ones to
   skip (the outlet is down, blocks warta, or moved its listings, feeds and sitemaps);
 - `date_rate` / `body_rate`: the share of articles read with a date (a body) fell below
-  `DROP_FACTOR` times its usual share, the median over its earlier runs;
+  `DROP_FACTOR` times its usual share, the median over its earlier runs (an article page
+  archived without its body, `body_status` `missing`, counts as one without a body: the
+  report shows their share of each run, `NO BODY`, and how many the archive holds);
 - `archive`: its latest run stopped because the archive could not be read or written
   (`ARCHIVE_ERROR`): the message names the archive, and the outlet is not judged.
 
@@ -63,6 +65,10 @@ ARCHIVE_ERROR = "archive_error"
 #: Shares reported and judged: figure in `crawl_sites` -> what it is called in messages.
 SHARES = {"date": "with_date", "body": "with_body", "author": "with_author"}
 JUDGED = ("date", "body")
+#: The figure of articles archived without their body (a dated article page whose body could
+#: not be read, issue 12). Not judged on its own: such pages also lower the `body` share,
+#: whose fall is the `body_rate` warning.
+MISSING = "body_missing"
 
 
 @dataclass
@@ -76,9 +82,10 @@ class SiteRun:
     figures: dict[str, int]
 
     def share(self, name: str) -> float | None:
-        """Share of the articles read that had a date / body / author; None when none read."""
+        """Share of the articles read that had a date / body / author (or were archived with
+        their body `missing`); None when none read."""
         read = self.figures.get("articles", 0)
-        return self.figures.get(SHARES[name], 0) / read if read else None
+        return self.figures.get(SHARES.get(name, name), 0) / read if read else None
 
 
 @dataclass
@@ -103,6 +110,9 @@ class SiteHealth:
     usual: dict[str, float | None] = field(default_factory=dict)
     """Median share over the earlier runs that read at least `MIN_ARTICLES` articles."""
     warnings: list[HealthWarning] = field(default_factory=list)
+    archived: dict[str, int] = field(default_factory=dict)
+    """The outlet's articles in the archive now (`articles`) and those among them with a
+    `missing` or `short` body (`body_status`, issue 12)."""
 
     @property
     def latest(self) -> SiteRun:
@@ -114,6 +124,8 @@ class SiteHealth:
             "source": self.source, "crawl_id": latest.crawl_id, "started_at": latest.started_at,
             "finish_reason": latest.finish_reason, "runs": len(self.runs), **latest.figures,
             **{f"share_{name}": _round(latest.share(name)) for name in SHARES},
+            "share_missing": _round(latest.share(MISSING)),
+            **{f"archived_{name}": n for name, n in self.archived.items()},
             **{f"usual_{name}": _round(value) for name, value in self.usual.items()},
             "warnings": [w.message for w in self.warnings],
         }
@@ -204,8 +216,24 @@ def site_health(archive: Archive, *, sources: Iterable[str] | None = None,
         if crawl_id is not None and (not found or found[0].crawl_id != crawl_id):
             continue
         if found:
-            report.append(judge(source, found, str(archive.path)))
+            health = judge(source, found, str(archive.path))
+            health.archived = _archived(archive, source)
+            report.append(health)
     return report
+
+
+def _archived(archive: Archive, source: str) -> dict[str, int]:
+    """How many articles of `source` the archive holds, and how many with a `missing` or
+    `short` body (from the partial index `articles_incomplete`: a few rows)."""
+    conn = archive.connection
+    counts = {"articles": int(conn.execute(
+        "SELECT count(*) FROM articles WHERE source = ?", (source,)).fetchone()[0]),
+        "missing": 0, "short": 0}
+    for status, n in conn.execute(
+            "SELECT body_status, count(*) FROM articles WHERE body_status <> 'ok' "
+            "AND source = ? GROUP BY 1", (source,)):
+        counts[status] = int(n)
+    return counts
 
 
 def warnings_of(report: Iterable[SiteHealth]) -> list[HealthWarning]:
@@ -226,12 +254,25 @@ def health_lines(report: Sequence[SiteHealth]) -> Iterator[str]:
         rows.append([site.source, latest.crawl_id, len(site.runs), f.get("found", 0),
                      f.get("skipped", 0), f.get("articles", 0), f.get("new", 0),
                      _percent(latest.share("date")), _percent(latest.share("body")),
-                     _percent(latest.share("author")),
+                     _percent(latest.share(MISSING)), _percent(latest.share("author")),
                      "/".join(_percent(site.usual[n]) or "-" for n in SHARES),
                      "WARN" if site.warnings else "ok"])
     yield from table(["SITE", "CRAWL", "RUNS", "FOUND", "SKIPPED", "READ", "NEW", "DATED",
-                      "BODY", "AUTHOR", "USUAL D/B/A", "STATUS"], rows,
-                     right=(1, 2, 3, 4, 5, 6, 7, 8, 9))
+                      "BODY", "NO BODY", "AUTHOR", "USUAL D/B/A", "STATUS"], rows,
+                     right=(1, 2, 3, 4, 5, 6, 7, 8, 9, 10))
+    incomplete = [site for site in report
+                  if site.archived.get("missing") or site.archived.get("short")]
+    if incomplete:
+        yield ""
+        yield ("NO BODY: share of the articles read that were archived without their body "
+               "(the page's body could not be read). In the archive now:")
+        for site in incomplete:
+            held = site.archived
+            yield (f"  {site.source}: {held['missing']:,} without a body "
+                   f"({_percent(held['missing'] / held['articles'] if held['articles'] else None)}"
+                   f" of {held['articles']:,}), {held['short']:,} short; crawls read them "
+                   "again for a week after archiving them; exports leave them out unless "
+                   "--include-incomplete")
     warnings = warnings_of(report)
     if warnings:
         yield ""

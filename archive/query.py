@@ -20,7 +20,7 @@ from typing import Any
 
 from archive.dates import DateBound, parse_date_bound, to_utc
 from archive.errors import UsageError
-from archive.records import PUBLISHED_PRECISIONS
+from archive.records import BODY_STATUSES, PUBLISHED_PRECISIONS
 
 #: Markers around matched words in snippets: rare in Indonesian news text, readable in a
 #: terminal, a CSV cell and JSON alike.
@@ -130,6 +130,8 @@ class Filters:
     body_stage: tuple[str, ...] = ()
     date_stage: tuple[str, ...] = ()
     precision: tuple[str, ...] = ()
+    body_status: tuple[str, ...] = ()
+    """The `body_status` values kept (empty: all). Exports keep `ok` unless asked for more."""
     clauses: list[str] = field(default_factory=list)
     params: list[Any] = field(default_factory=list)
 
@@ -139,9 +141,10 @@ class Filters:
               region: str | None = None, author: str | None = None, section: str | None = None,
               language: str | None = None, body_stage: str | Sequence[str] | None = None,
               date_stage: str | Sequence[str] | None = None,
-              precision: str | Sequence[str] | None = None) -> Filters:
-        """Check every filter (unknown source, stage or precision, bad date, inverted range
-        -> UsageError)."""
+              precision: str | Sequence[str] | None = None,
+              body_status: str | Sequence[str] | None = None) -> Filters:
+        """Check every filter (unknown source, stage, precision or body status, bad date,
+        inverted range -> UsageError)."""
         if query is not None:
             query = query.replace("\x00", "")  # SQLite would end the text there
         f = cls(query=query if query and query.strip() else None, raw=raw)
@@ -166,6 +169,12 @@ class Filters:
             if unknown:
                 raise UsageError(f"--date-precision: unknown precision {unknown[0]!r}; use "
                                  f"{', '.join(PUBLISHED_PRECISIONS)}")
+        if body_status:
+            f.body_status = _values(body_status)
+            unknown = [v for v in f.body_status if v not in BODY_STATUSES]
+            if unknown:
+                raise UsageError(f"body status: unknown value {unknown[0]!r}; use "
+                                 f"{', '.join(BODY_STATUSES)}")
         f.since = parse_date_bound(since, "--since") if since is not None else None
         f.until = parse_date_bound(until, "--until") if until is not None else None
         if f.since and f.until and f.since.start() > f.until.end():
@@ -210,6 +219,21 @@ class Filters:
         if self.precision:
             c.append(f"a.published_precision IN ({', '.join('?' * len(self.precision))})")
             p.extend(self.precision)
+        kept = set(self.body_status)
+        if kept and kept != set(BODY_STATUSES):
+            # through the partial index of the few incomplete rows (`articles_incomplete`):
+            # the column sits after the body, so testing it on every row would read each
+            # long row's overflow pages (an export of URLs reads no body otherwise)
+            incomplete = "SELECT id FROM articles WHERE body_status <> 'ok'"
+            if "ok" in kept:
+                left_out = [v for v in BODY_STATUSES if v not in kept]
+                c.append(f"a.id NOT IN ({incomplete} AND body_status IN "
+                         f"({', '.join('?' * len(left_out))}))")
+                p.extend(left_out)
+            else:
+                c.append(f"a.id IN ({incomplete} AND body_status IN "
+                         f"({', '.join('?' * len(kept))}))")
+                p.extend(v for v in BODY_STATUSES if v in kept)
 
     def join(self) -> str:
         """How FTS matches meet their articles when only ids, filters and order are needed.
@@ -376,7 +400,7 @@ _ARTICLE_SELECT = ", ".join(f"a.{c}" for c in (
     "published_raw", "published_precision", "modified_at", "dateline", "authors", "editor",
     "reporter", "signoff", "section", "tags", "language", "word_count", "fetched_at",
     "fetched_url", "http_status", "content_hash", "body_stage", "date_stage", "provenance",
-    "extra", "first_seen_at", "last_seen_at", "changed_at", "crawl_id", "body"))
+    "extra", "first_seen_at", "last_seen_at", "changed_at", "crawl_id", "body_status", "body"))
 
 def _related_sql(archived: bool) -> str:
     """A correlated subquery: the article's related links as a JSON array of arrays

@@ -55,6 +55,7 @@ FIELDS: dict[str, str] = {
     "http_status": INT,
     "word_count": INT,
     "content_hash": TEXT,
+    "body_status": TEXT,
 }
 REQUIRED = ("url", "source", "title", "body")
 
@@ -63,6 +64,15 @@ REQUIRED = ("url", "source", "title", "body")
 #: (`2 jam lalu`) read against the fetch time (approximate). Absent: not known (no date, or
 #: archived before warta recorded it).
 PUBLISHED_PRECISIONS = ("time", "day", "relative")
+
+#: How whole an article's body is: `ok`; `short` (the crawler read fewer words than its
+#: bound, `crawler.pipelines.SHORT_BODY_WORDS`); `missing` (an article page with a title and
+#: a date whose body could not be read: the body is empty). Absent from a record: `missing`
+#: when its body is blank, else `ok` (the archive does not count words for `short`). The
+#: status follows from the body, so it is not part of `content_hash`: the hash of an `ok`
+#: article is what it always was, and a later read that finds the body changes the hash, so
+#: the row is updated (`ok`) and the empty or short text kept as a version.
+BODY_STATUSES = ("ok", "short", "missing")
 
 #: Keys the archive computes or that only exist when reading; ignored on write.
 COMPUTED = frozenset({
@@ -95,13 +105,14 @@ class Related(NamedTuple):
 
 #: The `articles` table's data columns as written (the archive adds id and the
 #: first/last-seen, changed_at and crawl_id bookkeeping). In the table itself they are in this
-#: order except `published_precision`, added by migration 4 after `body`.
+#: order except `published_precision` and `body_status`, added by migrations 4 and 5 after
+#: `body`.
 ARTICLE_COLUMNS = (
     "uid", "url", "source", "title", "body", "published_at", "published_utc", "published_date",
     "published_raw", "published_precision", "modified_at", "dateline", "authors", "editor",
     "reporter", "signoff", "section", "tags", "language", "fetched_at", "fetched_url",
     "http_status", "word_count", "content_hash", "body_stage", "date_stage", "provenance",
-    "extra",
+    "extra", "body_status",
 )
 
 
@@ -233,6 +244,19 @@ def prepare(record: Mapping[str, Any]) -> Prepared:
         columns["published_date"] = published.date().isoformat()
     else:
         columns["published_utc"] = columns["published_date"] = None
+    blank = not columns["body"].strip()
+    status = columns["body_status"]
+    if status is not None and not status.strip():
+        status = None  # an empty CSV cell: not given
+    if status is None:
+        status = "missing" if blank else "ok"
+    elif status not in BODY_STATUSES:
+        raise _fail(url, "body_status", f"must be one of {', '.join(BODY_STATUSES)}; "
+                    f"got {status!r}")
+    elif (status == "missing") != blank:
+        raise _fail(url, "body_status", f"is {status!r} but the body is "
+                    f"{'empty' if blank else 'not empty'}; 'missing' is for an empty body only")
+    columns["body_status"] = status
     if columns["word_count"] is None:
         columns["word_count"] = len(columns["body"].split())
     digest = columns["content_hash"] or content_hash(columns["title"], columns["body"])
@@ -248,7 +272,8 @@ def prepare(record: Mapping[str, Any]) -> Prepared:
                 raise _fail(url, "provenance", f"stage of {key!r} must be text")
             provenance[str(key)] = stage
     columns["provenance"] = json.dumps(provenance, ensure_ascii=False, sort_keys=True)
-    columns["body_stage"] = provenance.get(
+    # a missing body has no stage: its provenance says why (`missing: ...`)
+    columns["body_stage"] = None if status == "missing" else provenance.get(
         "body", _text(url, "body_stage", get("body_stage")))
     columns["date_stage"] = provenance.get(
         "published_at", _text(url, "date_stage", get("date_stage")))

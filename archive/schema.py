@@ -227,6 +227,29 @@ def _v4(conn: sqlite3.Connection) -> None:
                  "WHERE published_precision = 'time'")
 
 
+def _v5(conn: sqlite3.Connection) -> None:
+    # How whole an article's body is (issue 12): 'ok'; 'short' (the crawler found fewer words
+    # than its bound, `crawler.pipelines.SHORT_BODY_WORDS`); 'missing' (a page with a title
+    # and a date whose body no extraction stage read: body ''). Rows archived before were
+    # validated with a body, so they are 'ok' (a library caller's empty body, 'missing').
+    # Like published_precision the column lands after the body, so nothing reads it in a
+    # scan of short columns: counts per outlet (stats, health) and the incremental crawl's
+    # "read it again" come from the partial index, which holds only the few incomplete rows.
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
+    if "body_status" not in columns:
+        conn.execute("ALTER TABLE articles ADD COLUMN body_status TEXT NOT NULL DEFAULT 'ok' "
+                     "CHECK (body_status IN ('ok', 'short', 'missing'))")
+        conn.execute("UPDATE articles SET body_status = 'missing' "
+                     "WHERE word_count = 0 AND trim(body) = ''")
+    conn.execute("CREATE INDEX IF NOT EXISTS articles_incomplete "
+                 "ON articles(source, body_status) WHERE body_status <> 'ok'")
+    # what each crawl archived per outlet with a short or missing body (warta health)
+    sites = {row[1] for row in conn.execute("PRAGMA table_info(crawl_sites)")}
+    for name in ("body_short", "body_missing"):
+        if name not in sites:
+            conn.execute(f"ALTER TABLE crawl_sites ADD COLUMN {name} INTEGER NOT NULL DEFAULT 0")
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -239,6 +262,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "articles_filter index for filtered full-text search", _v2),
     Migration(3, "crawl_sites: per-outlet figures of every crawl (warta health)", _v3),
     Migration(4, "articles.published_precision: time, day or relative", _v4),
+    Migration(5, "articles.body_status: ok, short or missing; crawl_sites.body_short|missing",
+              _v5),
 )
 
 #: The schema this warta writes and reads.

@@ -3,7 +3,9 @@
 For each outlet: article count, first and last publication date (local dates, as printed),
 articles per month, and the share of articles with a date, an author, a dateline and a
 publication time of day (`share_time`: `published_precision = 'time'`; articles dated by the
-day only, by a relative form, or archived before warta recorded the precision do not count);
+day only, by a relative form, or archived before warta recorded the precision do not count),
+and how many were archived without their body or with a short one (`body_missing`,
+`body_short`: `body_status`);
 the same over all outlets; and the last crawls. Shares are fractions in [0, 1] rounded to
 `SHARE_DIGITS`; None when there are no articles.
 """
@@ -35,6 +37,12 @@ TIMED_COUNTS = ("SELECT source, count(*) FROM articles WHERE published_precision
           "GROUP BY source")
 
 
+#: Articles whose body is `short` or `missing` per outlet, from the partial index
+#: `articles_incomplete` (migration 5).
+_INCOMPLETE = ("SELECT source, body_status, count(*) FROM articles WHERE body_status <> 'ok' "
+               "GROUP BY source, body_status")
+
+
 def _shares(row: dict[str, Any]) -> dict[str, Any]:
     total = row["articles"]
     for key in ("date", "author", "dateline", "time"):
@@ -62,11 +70,18 @@ def archive_stats(archive: StatsSource) -> dict[str, Any]:
     try:
         db = database(conn)
         timed = dict(conn.execute(TIMED_COUNTS).fetchall())
-        sources = [_shares({**row, "with_time": timed.get(row["source"], 0)}) for row in db.query(
+        incomplete: dict[tuple[str, str], int] = {
+            (source, status): n for source, status, n in conn.execute(_INCOMPLETE)}
+        sources = [_shares({**row, "with_time": timed.get(row["source"], 0), **{
+            f"body_{status}": incomplete.get((row["source"], status), 0)
+            for status in ("missing", "short")}}) for row in db.query(
             f"SELECT s.key AS source, s.name, s.region, {COVERAGE_COLUMNS} FROM sources s "
             "LEFT JOIN articles a ON a.source = s.key GROUP BY s.key ORDER BY s.key")]
         total = _shares({**next(db.query(f"SELECT {COVERAGE_COLUMNS} FROM articles a")),
-                         "with_time": sum(timed.values())})
+                         "with_time": sum(timed.values()), **{
+                             f"body_{status}": sum(n for (_, s), n in incomplete.items()
+                                                   if s == status)
+                             for status in ("missing", "short")}})
         months: dict[str, dict[str, int]] = {}
         overall: dict[str, int] = {}
         for source, month, n in conn.execute(

@@ -46,9 +46,11 @@ CACHE_KIB = 64 * 1024
 #: The archive a command or a crawl uses when neither --db nor WARTA_DB says otherwise.
 DEFAULT_DB = "warta.db"
 
-#: Per-outlet figures of a crawl kept in `crawl_sites` (see `archive/schema.py`, migration 3).
+#: Per-outlet figures of a crawl kept in `crawl_sites` (see `archive/schema.py`,
+#: migrations 3 and 5).
 SITE_FIGURES = ("pages", "found", "skipped", "articles", "with_date", "with_body", "with_author",
-                "new", "updated", "unchanged", "dropped", "errors")
+                "new", "updated", "unchanged", "dropped", "errors", "body_short",
+                "body_missing")
 
 #: URLs per `IN (...)` lookup: far below SQLite's variable limit (32766), large enough that a
 #: 500-article batch needs one query.
@@ -580,15 +582,25 @@ class Archive:
                       ) -> Iterator[tuple[Any, ...]]:
         """Every archived article of an outlet (or those of `urls`, whatever their outlet) as
         `(url, published_utc, first_seen_at, last_seen_at, changed_at, fetched_at,
-        modified_at)`, from a cursor (incremental crawls load an outlet's once)."""
+        modified_at, complete)`, from a cursor (incremental crawls load an outlet's once).
+        `complete` is False for a `short` or `missing` body (`body_status`), found through
+        the partial index `articles_incomplete`: the column itself sits after the body, and
+        reading it for every row would walk each long row's overflow pages."""
         columns = ("SELECT url, published_utc, first_seen_at, last_seen_at, changed_at, "
                    "fetched_at, modified_at FROM articles")
+        incomplete_sql = "SELECT url FROM articles WHERE body_status <> 'ok' AND "
         if urls is None:
-            yield from self._conn.execute(f"{columns} WHERE source = ?", (source,))
+            incomplete = {row[0] for row in self._conn.execute(
+                f"{incomplete_sql} source = ?", (source,))}
+            for row in self._conn.execute(f"{columns} WHERE source = ?", (source,)):
+                yield (*row, row[0] not in incomplete)
             return
         for chunk in _chunks(list(urls)):
             marks = ", ".join("?" * len(chunk))
-            yield from self._conn.execute(f"{columns} WHERE url IN ({marks})", chunk)
+            incomplete = {row[0] for row in self._conn.execute(
+                f"{incomplete_sql} url IN ({marks})", chunk)}
+            for row in self._conn.execute(f"{columns} WHERE url IN ({marks})", chunk):
+                yield (*row, row[0] not in incomplete)
 
     def related_urls(self, url: str) -> list[str]:
         """The related-headline targets the archived article at `url` showed, in page order."""

@@ -22,10 +22,15 @@ An article page is fetched when (`decide`, first rule that applies):
    archive);
 3. a sitemap `lastmod` or a feed's updated/published date is later than the last time warta
    read the page (`Seen.read_at`) and than the page's own modification time: `changed`;
-4. it was published within the refresh window (`WARTA_REFRESH_DAYS`, `warta crawl
+4. its body was not read whole (`body_status` `short` or `missing`, issue 12) and warta first
+   archived it less than `INCOMPLETE_DAYS` (7) ago: `incomplete`, so a page whose body came
+   late, or that a newer extraction reads, is filled in (the row becomes `ok`, the empty or
+   short text kept as a version). After that it is left alone like any other article (a
+   sitemap or feed date can still make it `changed`);
+5. it was published within the refresh window (`WARTA_REFRESH_DAYS`, `warta crawl
    --refresh-days`; an undated article: first archived within it), so late corrections are
    caught even where the outlet announces none: `refresh`;
-5. otherwise it is skipped as `archived` (`skipped/archived`, `site/<key>/skipped`).
+6. otherwise it is skipped as `archived` (`skipped/archived`, `site/<key>/skipped`).
 
 A child sitemap whose `lastmod` in its index predates the start of the outlet's last complete
 crawl (finished, no error at that outlet, bounded by neither `--since` nor `--max-articles`;
@@ -72,6 +77,16 @@ LASTMOD_SLACK = dt.timedelta(seconds=60)
 
 DAY = 86_400.0
 
+INCOMPLETE_DAYS = 7
+"""How long an article archived without its whole body (`body_status` `short` or `missing`)
+is fetched again by every crawl, counted from when warta first archived it. A body missing
+because the outlet filled the page in late, or a template the extraction did not know yet,
+is read within days; a page that stays bodiless a week is one the rules cannot read, and
+fetching it for ever would cost an hourly crawl a request per such page per run. (Bounded by
+days rather than attempts: the archive keeps no count of reads that changed nothing, and a
+week holds 7 daily or 168 hourly attempts, a few pages per outlet beside the feeds and
+listings every run fetches.)"""
+
 
 class Seen(NamedTuple):
     """What the archive knows of one article page, as POSIX timestamps."""
@@ -83,6 +98,8 @@ class Seen(NamedTuple):
     """No edit before this is missing from the archive: the fetch time of the stored content
     when the last read stored it, else the last read's write time less `LASTMOD_SLACK`."""
     modified: float | None
+    complete: bool = True
+    """False when the archived body is `short` or `missing` (`body_status`)."""
 
 
 def _ts(value: str | None) -> float | None:
@@ -101,7 +118,7 @@ def load_seen(rows: Iterable[tuple[Any, ...]]) -> dict[str, Seen]:
     """`Archive.seen_articles` rows -> canonical URL -> `Seen`."""
     seen: dict[str, Seen] = {}
     slack = LASTMOD_SLACK.total_seconds()
-    for url, published, first, last, changed, fetched, modified in rows:
+    for url, published, first, last, changed, fetched, modified, *rest in rows:
         first_ts = _ts(first) or 0.0
         last_ts = _ts(last) or first_ts
         fetched_ts = _ts(fetched)
@@ -109,7 +126,8 @@ def load_seen(rows: Iterable[tuple[Any, ...]]) -> dict[str, Seen]:
             read_at = min(fetched_ts, last_ts)
         else:
             read_at = last_ts - slack
-        seen[url] = Seen(_ts(published), first_ts, last_ts, read_at, _ts(modified))
+        complete = bool(rest[0]) if rest else True
+        seen[url] = Seen(_ts(published), first_ts, last_ts, read_at, _ts(modified), complete)
     return seen
 
 
@@ -123,8 +141,8 @@ class Window:
 
 
 def decide(seen: Seen | None, hints: Iterable[float | None], window: Window) -> str:
-    """The rule that applies to one article request: `new`, `done`, `changed`, `refresh`
-    (these three and `new` are fetched, `done` is not) or `archived` (not fetched)."""
+    """The rule that applies to one article request: `new`, `changed`, `incomplete` or
+    `refresh` (fetched), `done` or `archived` (not fetched)."""
     if seen is None:
         return "new"
     # The archive's times are whole seconds: an article this job wrote in the second it began
@@ -137,13 +155,15 @@ def decide(seen: Seen | None, hints: Iterable[float | None], window: Window) -> 
     reference = max(seen.read_at, seen.modified or 0.0)
     if any(hint is not None and hint > reference for hint in hints):
         return "changed"
+    if not seen.complete and seen.first_seen >= window.now - INCOMPLETE_DAYS * DAY:
+        return "incomplete"
     recent = seen.published if seen.published is not None else seen.first_seen
     if recent >= window.now - window.refresh_seconds:
         return "refresh"
     return "archived"
 
 
-FETCHED = frozenset({"new", "changed", "refresh"})
+FETCHED = frozenset({"new", "changed", "incomplete", "refresh"})
 
 
 class ArchiveIndex:

@@ -111,6 +111,20 @@ class CrawlSummary:
                    if k.startswith("site/") and k.endswith("/skipped"))
 
     @property
+    def incomplete(self) -> str:
+        """`N archived without a body, M with a short one (warta health); ` when any were
+        (issue 12: `validate/body_missing|body_short`), else empty."""
+        missing = int(self.stats.get("validate/body_missing", 0) or 0)
+        short = int(self.stats.get("validate/body_short", 0) or 0)
+        if not missing and not short:
+            return ""
+        parts = [f"{missing:,} archived without a body"] if missing else []
+        if short:
+            parts.append(f"{short:,} with a short one" if missing
+                         else f"{short:,} archived with a short body")
+        return f"{', '.join(parts)} (see warta health); "
+
+    @property
     def ok(self) -> bool:
         return self.finish_reason in ("finished", "closespider_itemcount")
 
@@ -131,7 +145,7 @@ class CrawlSummary:
         rate = self.total("pages") / self.elapsed if self.elapsed > 0 else 0.0
         skipped = f"{self.skipped:,} archived articles not fetched again; " if self.skipped else ""
         lines.append(f"{self.finish_reason} in {self.elapsed:.1f} s ({rate:.1f} pages/s); "
-                     f"{skipped}archive: {self.db}")
+                     f"{self.incomplete}{skipped}archive: {self.db}")
         return "\n".join(lines)
 
 

@@ -135,9 +135,10 @@ def test_warta_health_prints_a_table_and_fails_only_when_asked(
     assert run(cli, ["health", "--db", db]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].split() == ["SITE", "CRAWL", "RUNS", "FOUND", "SKIPPED", "READ", "NEW",
-                              "DATED", "BODY", "AUTHOR", "USUAL", "D/B/A", "STATUS"]
+                              "DATED", "BODY", "NO", "BODY", "AUTHOR", "USUAL", "D/B/A",
+                              "STATUS"]
     assert out[1].split() == ["kaltimnews", str(latest), "2", "20", "10", "10", "10", "10%",
-                              "10%", "90%", "100%/100%/90%", "WARN"]
+                              "10%", "0%", "90%", "100%/100%/90%", "WARN"]
     assert out[3].startswith(f"warning: kaltimnews: crawl {latest} found a date on 10% ")
     assert run(cli, ["health", "--db", db, "--fail-on-warning"]) == 3
     capsys.readouterr()

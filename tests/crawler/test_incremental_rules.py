@@ -16,6 +16,7 @@ from archive import Archive
 from crawler import settings as settings_module
 from crawler.incremental import (
     DAY,
+    INCOMPLETE_DAYS,
     LASTMOD_SLACK,
     ArchiveIndex,
     IncrementalMiddleware,
@@ -61,6 +62,40 @@ def seen(published: float | None = OLD, read_at: float = OLD + DAY,
 def test_each_rule(known: Seen | None, hints: tuple[float | None, ...], window: Window,
                    rule: str) -> None:
     assert decide(known, hints, window) == rule
+
+
+def incomplete(first_seen: float) -> Seen:
+    """An old article archived `first_seen` with a short or missing body."""
+    return Seen(published=OLD, first_seen=first_seen, last_seen=NOW - 3600,
+                read_at=NOW - 3600, modified=None, complete=False)
+
+
+@pytest.mark.parametrize(("known", "window", "rule"), [
+    (incomplete(NOW - DAY), WINDOW, "incomplete"),
+    (incomplete(NOW - DAY), Window(NOW, 0.0), "incomplete"),           # whatever the window
+    (incomplete(NOW - (INCOMPLETE_DAYS - 0.1) * DAY), WINDOW, "incomplete"),
+    (incomplete(NOW - (INCOMPLETE_DAYS + 0.1) * DAY), WINDOW, "archived"),  # given up
+    (incomplete(NOW - DAY)._replace(complete=True), WINDOW, "archived"),
+    (incomplete(NOW - DAY), Window(NOW, 0.0, job_started=NOW - 7200), "done"),  # this job's
+])
+def test_an_incomplete_body_is_fetched_again_for_a_bounded_time(
+        known: Seen, window: Window, rule: str) -> None:
+    assert decide(known, (), window) == rule
+
+
+def test_the_archive_tells_which_bodies_are_incomplete(tmp_path: Path) -> None:
+    def record(n: int, body: str, status: str) -> dict[str, Any]:
+        return {"url": f"https://contoh.example/{n}", "source": "contoh", "title": f"T{n}",
+                "body": body, "body_status": status}
+
+    with Archive(tmp_path / "a.db") as archive:
+        archive.write([record(1, "Isi berita lengkap.", "ok"), record(2, "", "missing"),
+                       record(3, "Pendek.", "short")])
+        whole = {url: s.complete for url, s in load_seen(archive.seen_articles("contoh")).items()}
+        one = load_seen(archive.seen_articles("contoh", urls=["https://contoh.example/2"]))
+    assert whole == {"https://contoh.example/1": True, "https://contoh.example/2": False,
+                     "https://contoh.example/3": False}
+    assert [s.complete for s in one.values()] == [False]
 
 
 def iso(ts: float) -> str:

@@ -9,9 +9,10 @@
   `{"action": "add_articles", "site": K, "n": N, "newest": ISO?, "spacing_minutes": M?}`,
   `{"action": "edit_article", "site": K, "id": ID, "title": T?, "paragraph": P?}`,
   `{"action": "set_layout", "site": K, "changed": true|false}`,
-  `{"action": "set_slow", "seconds": S}` (the slow trap), `{"action": "set_delay",
-  "seconds": S}` (before every response), `{"action": "reset"}` (state and slow delay back to
-  the start values; the log is kept).
+  `{"action": "set_slow", "seconds": S}` (the slow trap), `{"action": "set_bodiless",
+  "state": "off"|"missing"|"gained"}` (the late-body article: `traps.BODILESS_PATH`),
+  `{"action": "set_delay", "seconds": S}` (before every response), `{"action": "reset"}`
+  (state, slow delay and late-body article back to the start values; the log is kept).
   Answers `{"ok": true, "state": ...}` or a 400 with `{"ok": false, "error": ...}`.
 """
 
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from crawler.demo import expected_articles, profiles
 from crawler.demo.site import Addon, Outlet, Request, Response
 from crawler.demo.state import DEFAULT_SPACING_MINUTES
-from tests.mockserver.traps import TRAP_SITE, TrapSettings, trap_list
+from tests.mockserver.traps import BODILESS_STATES, TRAP_SITE, TrapSettings, trap_list
 
 if TYPE_CHECKING:
     from crawler.demo.server import DemoServer
@@ -105,10 +106,15 @@ class Control(Addon):
             state.set_response_delay(float(command["seconds"]))
         elif action == "set_slow":
             self.settings.slow_seconds = float(command["seconds"])
+        elif action == "set_bodiless":
+            if command["state"] not in BODILESS_STATES:
+                raise ValueError(f"state must be one of {', '.join(BODILESS_STATES)}")
+            self.settings.bodiless = command["state"]
         elif action == "reset":
             start_delay = self.initial_delay or 0.0
             state.reset()
             state.set_response_delay(start_delay)
             self.settings.slow_seconds = self.initial_slow
+            self.settings.bodiless = "off"
         else:
             raise ValueError(f"unknown action {action!r}")

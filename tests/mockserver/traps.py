@@ -39,6 +39,7 @@ BIG_PATH = "/daerah/2024/01/13/halaman-raksasa-dua-puluh-mb/"
 BROKEN_PATH = "/daerah/2024/01/14/festival-budaya-erau-digelar-meriah/"
 CHARSET_PATH = "/daerah/2024/01/15/kafe-tepian-mahakam-jadi-tujuan-wisata/"
 EMPTY_PATH = "/daerah/2024/01/16/halaman-tanpa-isi/"
+BODILESS_PATH = "/daerah/2024/01/17/jadwal-pemadaman-bergilir-samarinda/"
 BOMB_PATH = "/sitemap-bomb.xml"
 TRAPS_SITEMAP_PATH = "/traps-sitemap.xml"
 HTML_FEED_PATH = "/feed/video/"
@@ -51,12 +52,47 @@ CHARSET_TITLE = "Kafe Tepian Mahakam Jadi Tujuan Wisata Baru Samarinda"
 CHARSET_FIRST = ("Sebuah kafe di tepian Sungai Mahakam menjadi tujuan wisata baru bagi warga "
                  "Samarinda.")
 CHARSET_LAST = "“Kami ingin tamu merasakan suasana sungai,” kata pemiliknya, Andrés Siregar."
+BODILESS_TITLE = "PLN Umumkan Jadwal Pemadaman Bergilir di Samarinda"
+BODILESS_PUBLISHED = "2024-01-17T09:30:00+08:00"
+BODILESS_PARAGRAPHS = (
+    "PLN Unit Pelaksana Pelayanan Pelanggan Samarinda mengumumkan jadwal pemadaman bergilir "
+    "selama tiga hari mulai Kamis untuk pemeliharaan gardu induk di Sungai Kunjang.",
+    "Pemadaman berlangsung dua sampai empat jam di setiap wilayah dan diumumkan melalui "
+    "aplikasi serta akun media sosial resmi perusahaan listrik negara itu.",
+    "Warga diminta menyiapkan penerangan cadangan dan mencabut peralatan listrik yang tidak "
+    "dipakai selama pemeliharaan berlangsung, kata manajer unit tersebut.",
+)
+"""The article page whose body comes late (`bodiless`): served without its text (a script
+fills it in the browser) or, once it `gained` its body, with these paragraphs."""
+
+BODILESS_STATES = ("off", "missing", "gained")
 
 
 @dataclass
 class TrapSettings:
     slow_seconds: float = DEFAULT_SLOW_SECONDS
     big_mb: int = DEFAULT_BIG_MB
+    bodiless: str = "off"
+    """The late-body article (`BODILESS_PATH`): `off` (not listed, 404), `missing` (title,
+    date and byline, no body text), `gained` (the same page with its paragraphs)."""
+
+
+def _bodiless_page(base: str, with_body: bool) -> str:
+    body = ("".join(f"<p>{p}</p>" for p in BODILESS_PARAGRAPHS) if with_body else "")
+    return (
+        "<!DOCTYPE html><html lang=\"id\"><head><meta charset=\"utf-8\">"
+        f"<title>{BODILESS_TITLE} - Kaltim News</title>"
+        f"<link rel=\"canonical\" href=\"{base}{BODILESS_PATH}\">"
+        f"<meta property=\"og:title\" content=\"{BODILESS_TITLE}\">"
+        f"<meta property=\"article:published_time\" content=\"{BODILESS_PUBLISHED}\">"
+        "<meta name=\"author\" content=\"Rina Wulandari\">"
+        "</head><body><header><nav><a href=\"/\">Beranda</a> <a href=\"/daerah/\">Daerah</a>"
+        "</nav></header><main><article>"
+        f"<h1>{BODILESS_TITLE}</h1>"
+        "<div class=\"meta\">Oleh Rina Wulandari | Rabu, 17 Januari 2024 09:30 WITA</div>"
+        f"<div id=\"isi-berita\" data-src=\"/api/isi/17\">{body}</div>"
+        "<script>/* the text is loaded here in a browser */</script>"
+        "</article></main></body></html>")
 
 
 def _billion_laughs() -> str:
@@ -176,6 +212,10 @@ class Traps(Addon):
             return Response(body=_charset_page(base), content_type="text/html; charset=utf-8")
         if path == EMPTY_PATH:
             return Response(body=b"", content_type="text/html; charset=utf-8")
+        if path == BODILESS_PATH and self.settings.bodiless != "off":
+            page = html(_bodiless_page(base, self.settings.bodiless == "gained"))
+            page.cacheable = False
+            return page
         if path == BOMB_PATH:
             return xml(_billion_laughs())
         if path == HTML_FEED_PATH:
@@ -183,10 +223,12 @@ class Traps(Addon):
                         "<body><h1>Video Terbaru</h1><p>Halaman video sedang dalam perbaikan."
                         "</p></body></html>")
         if path == TRAPS_SITEMAP_PATH:
+            listed = [*SITEMAP_TRAPS, *([BODILESS_PATH] if self.settings.bodiless != "off"
+                                        else [])]
             entries = "".join(
                 f"<url><loc>{base}{p}</loc><lastmod>2024-01-{day:02d}T12:00:00+08:00</lastmod>"
                 "</url>\n"
-                for day, p in enumerate(SITEMAP_TRAPS, start=10))
+                for day, p in enumerate(listed, start=10))
             return xml('<?xml version="1.0" encoding="UTF-8"?>\n'
                        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
                        f"{entries}</urlset>\n")
