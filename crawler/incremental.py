@@ -61,7 +61,7 @@ from scrapy.statscollectors import StatsCollector
 
 from archive import Archive, WartaError
 from crawler.exceptions import SkipRequest
-from crawler.pipelines import stop_for_archive
+from crawler.runtime.archivestop import stop_for_archive
 from crawler.settings import archive_path
 
 logger = logging.getLogger(__name__)

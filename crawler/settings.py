@@ -303,10 +303,10 @@ DOWNLOADER_MIDDLEWARES = {
 }
 
 ITEM_PIPELINES = {
-    "crawler.pipelines.NormalizePipeline": 100,
-    "crawler.pipelines.ValidatePipeline": 200,
-    "crawler.pipelines.DedupePipeline": 300,
-    "crawler.pipelines.ArchivePipeline": 900,
+    "crawler.pipelines.normalize.NormalizePipeline": 100,
+    "crawler.pipelines.validate.ValidatePipeline": 200,
+    "crawler.pipelines.dedupe.DedupePipeline": 300,
+    "crawler.pipelines.archiving.ArchivePipeline": 900,
 }
 
 EXTENSIONS = {

@@ -19,7 +19,7 @@ from twisted.internet.error import ConnectError, ConnectionLost
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 
 from crawler.extensions.progress import ProgressAwareHandler
-from crawler.pipelines import REPORTED_BY_CLI
+from crawler.runtime.archivestop import REPORTED_BY_CLI
 
 NETWORK_ERRORS: tuple[type[BaseException], ...] = (
     DownloadConnectionRefusedError, CannotResolveHostError, DownloadTimeoutError,

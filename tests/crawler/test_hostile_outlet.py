@@ -18,11 +18,11 @@ from scrapy.utils.test import get_crawler
 
 from crawler.extract.structured import MAX_JSONLD_DEPTH, read_structured
 from crawler.items import ArticleItem
-from crawler.pipelines import (
+from crawler.pipelines.normalize import NormalizePipeline
+from crawler.pipelines.textclean import (
     NAME_MAX_CHARS,
     SHORT_MAX_CHARS,
     TITLE_MAX_CHARS,
-    NormalizePipeline,
     cap,
     clean_body,
     clean_text,

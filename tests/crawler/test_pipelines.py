@@ -15,19 +15,13 @@ from scrapy.utils.test import get_crawler
 
 from archive import Archive, content_hash
 from crawler import settings as settings_module
+from crawler.extract.related import collapse_related
 from crawler.items import ArticleItem
-from crawler.pipelines import (
-    SHORT_BODY_WORDS,
-    ArchivePipeline,
-    DedupePipeline,
-    NormalizePipeline,
-    ValidatePipeline,
-    clean_body,
-    clean_text,
-    collapse_related,
-    count_words,
-    with_offset,
-)
+from crawler.pipelines.archiving import ArchivePipeline
+from crawler.pipelines.dedupe import DedupePipeline
+from crawler.pipelines.normalize import NormalizePipeline
+from crawler.pipelines.textclean import clean_body, clean_text, count_words, with_offset
+from crawler.pipelines.validate import SHORT_BODY_WORDS, ValidatePipeline
 from crawler.runtime.runner import crawl_settings
 from crawler.sites import SiteProfile, parse_profile
 from crawler.spiders.news import NewsSpider
