@@ -285,7 +285,7 @@ FEED_EXPORT_ENCODING = "utf-8"
 
 SPIDER_MIDDLEWARES: dict[str, int] = {
     # Nearest the spider: archived articles are dropped before any other middleware sees them.
-    "crawler.incremental.IncrementalMiddleware": 950,
+    "crawler.middlewares.incremental.IncrementalMiddleware": 950,
 }
 
 DOWNLOADER_MIDDLEWARES = {
@@ -295,7 +295,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.addressguard.AddressGuardMiddleware": 40,
     "crawler.middlewares.outletscope.OutletScopeMiddleware": 45,
     # An article request redirected to a page the archive has is skipped there.
-    "crawler.incremental.RedirectedArticleMiddleware": 120,
+    "crawler.middlewares.incremental.RedirectedArticleMiddleware": 120,
     "crawler.middlewares.responsecheck.ResponseCheckMiddleware": 590,
     # Scrapy's meta refresh handling (580), asked only of pages that mention `refresh`.
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,

@@ -721,7 +721,7 @@ class NewsSpider(scrapy.Spider):
     # --- failures -------------------------------------------------------------------------------
 
     def on_skip(self, request: Request, skip: SkipRequest) -> list[Request]:
-        """A request a component decided not to send (`crawler.incremental`): counted as
+        """A request a component decided not to send (`crawler.middlewares.incremental`): counted as
         `skipped/<reason>` (an article also as `site/<key>/skipped`), not as an error. An
         article releases its place under `max_articles`, unless this job already archived it:
         then it keeps its place, and the requests for its stored related links are returned, as

@@ -14,7 +14,7 @@ from scrapy.utils.test import get_crawler
 
 from archive import Archive
 from crawler import settings as settings_module
-from crawler.incremental import (
+from crawler.middlewares.incremental import (
     DAY,
     INCOMPLETE_DAYS,
     LASTMOD_SLACK,
