@@ -18,7 +18,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from archive import formatting
-from archive.dates import DATE, DateBound, now_utc, parse_date_bound
 from archive.errors import ArchiveFileError, UsageError, WartaError
 from archive.health import (
     ARCHIVE_ERROR,
@@ -27,6 +26,7 @@ from archive.health import (
     site_health,
     warnings_of,
 )
+from archive.instants import DATE, DateBound, now_utc, parse_date_bound
 from archive.records import PUBLISHED_PRECISIONS, article_uid, content_hash
 from archive.store import DEFAULT_DB, SITE_FIGURES, Archive, WriteResult
 from archive.version import __version__

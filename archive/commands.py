@@ -4,7 +4,7 @@
 commands to it); `run()` invokes it and turns every error a user can act on into one line on
 stderr and an exit status. Each command parses its options and calls one function; the
 printing lives in `archive.formatting`. Options other commands can reuse: `db_option`,
-`filter_options`, `archive.dates.DATE`, and `open_archive`.
+`filter_options`, `archive.instants.DATE`, and `open_archive`.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ import click
 
 from archive import formatting
 from archive.counts import PERIODS
-from archive.dates import DATE
 from archive.errors import DamagedArchiveError, OlderSchemaError, UsageError, WartaError
 from archive.export import FORMATS, export
+from archive.instants import DATE
 from archive.query import SORTS
 from archive.store import DEFAULT_DB, Archive
 from archive.version import __version__

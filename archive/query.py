@@ -5,7 +5,7 @@ Search text is escaped by default: every word is matched as written (FTS5 operat
 matched as a phrase, and text with no letters or digits matches nothing instead of failing.
 `raw=True` passes FTS5 syntax through, and a syntax error says how to fix it.
 
-Date filters: see `archive.dates` (a day compares with the local publication date, an instant
+Date filters: see `archive.instants` (a day compares with the local publication date, an instant
 with the UTC instant). Undated articles are left out whenever a date filter is given.
 """
 
@@ -18,8 +18,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from archive.dates import DateBound, parse_date_bound, to_utc
 from archive.errors import UsageError
+from archive.instants import DateBound, parse_date_bound, to_utc
 from archive.records import BODY_STATUSES, PUBLISHED_PRECISIONS
 
 #: Markers around matched words in snippets: rare in Indonesian news text, readable in a

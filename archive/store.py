@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from archive import query as q
-from archive.dates import now_utc
 from archive.db import database
 from archive.errors import ArchiveFileError, DamagedArchiveError, OlderSchemaError, WartaError
+from archive.instants import now_utc
 from archive.records import ARTICLE_COLUMNS, Prepared, prepare
 from archive.schema import APPLICATION_ID, SCHEMA_VERSION, migrate, user_version
 from archive.stats import archive_stats

@@ -171,7 +171,7 @@ def demo(db: str, query: str | None, progress: bool | None) -> int:
 
 # --- end of sites, crawl, demo ------------------------------------------------------------------
 
-# --- extract (crawler/extract/cli.py does the work) ------------------------------------------
+# --- extract (crawler/extract/batch.py does the work) ----------------------------------------
 
 
 @cli.command()
@@ -198,7 +198,7 @@ def extract(file: str | None, url: str | None, site: str | None, sites_dir: str 
       warta extract page.html --url https://example.co.id/berita/1 --site kaltimpost
       printf 'a.html\\thttps://example.co.id/a\\n' | warta extract --batch -
     """
-    from crawler.extract.cli import cli_extract
+    from crawler.extract.batch import cli_extract
 
     return cli_extract(file, url, site=site, sites_dir=sites_dir, batch=batch,
                        fetched_at=fetched_at)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.dates import now_utc
+from archive.instants import now_utc
 from crawler.runtime.lock import (
     EXIT_LOCKED,
     CrawlLock,

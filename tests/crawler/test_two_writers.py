@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.dates import now_utc
+from archive.instants import now_utc
 from crawler.runtime.lock import CrawlLock, crawl_lock
 from tests.crawler.warta_run import (
     FAST_SETTINGS,

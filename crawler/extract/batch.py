@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from archive.errors import UsageError, WartaError
+from archive import UsageError, WartaError
 from crawler.extract.core import extract_article
 from crawler.sites import SiteProfile, get_profile
 
