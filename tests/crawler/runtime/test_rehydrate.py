@@ -26,7 +26,7 @@ SITES = ["mahakampos", "benuaetam"]
 """The legacy template (related headlines above the title, text-only dates) and the
 multi-page one (AMP variants, page 2 and 3, windows-1252): no traps, so the crawl is quick."""
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+README = Path(__file__).resolve().parents[3] / "README.md"
 
 
 @pytest.fixture(scope="module")
