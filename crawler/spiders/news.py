@@ -50,7 +50,7 @@ from crawler.exceptions import BadResponse, OffsiteRequest, RefusedRequest, Skip
 from crawler.items import ArticleItem, item_from_extraction
 from crawler.runtime.workers import ExtractionError, ExtractionWorkers
 from crawler.sites import SiteProfile, select_profiles
-from crawler.spiders import discovery
+from crawler.spiders import discovery, listings
 from crawler.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -386,7 +386,7 @@ class NewsSpider(scrapy.Spider):
 
     def _is_article(self, profile: SiteProfile, url: str) -> bool:
         verdict = profile.discovery.is_article_url(url)
-        return discovery.looks_like_article(url) if verdict is None else verdict
+        return listings.looks_like_article(url) if verdict is None else verdict
 
     def _related_article(self, profile: SiteProfile, url: str) -> bool:
         """Whether a related link is an article of the outlet (`owns` and `_is_article`),
@@ -524,11 +524,11 @@ class NewsSpider(scrapy.Spider):
         page: int = meta.get("warta_page", 1)
         self._inc("discovery/listings")
         if meta.get("warta_homepage") and page == 1:
-            for url in discovery.find_feed_links(response.text, response.url):
+            for url in listings.find_feed_links(response.text, response.url):
                 if profile.owns(url) and url not in profile.discovery.feeds:
                     self._inc("discovery/feeds_announced")
                     yield self._feed_request(profile, url)
-        listing = discovery.parse_listing(
+        listing = listings.parse_listing(
             response.text, response.url, owns=profile.owns,
             is_article=lambda u: self._is_article(profile, u))
         listing_url: str = meta.get("warta_listing", response.url)
@@ -542,7 +542,7 @@ class NewsSpider(scrapy.Spider):
             return
         pattern = profile.discovery.pagination
         if pattern and not meta.get("warta_homepage"):
-            next_url = discovery.listing_page_url(listing_url, pattern, page + 1)
+            next_url = listings.listing_page_url(listing_url, pattern, page + 1)
         elif listing.next_pages:
             next_url = listing.next_pages[0]
         else:
