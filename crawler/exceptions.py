@@ -54,3 +54,24 @@ class SkipRequest(IgnoreRequest):
         self.reason = reason
         self.done = done
         self.related = list(related)
+
+
+def classify_download_error(exc: BaseException) -> tuple[str, str, bool]:
+    """`(kind, reason, already_logged)` for a download failure; `already_logged` is True when
+    Scrapy itself logged it with the URL at WARNING (an oversized body), so warta does not log
+    it a second time."""
+    name = type(exc).__name__
+    text = str(exc)
+    if "max size" in text or "maxsize" in text.lower():
+        return "too_large", text, True
+    if name in ("DownloadCancelledError", "CancelledError"):
+        return "too_large", text or "download cancelled (larger than DOWNLOAD_MAXSIZE)", True
+    if "Timeout" in name or "TimedOut" in name:
+        return "timeout", text or name, False
+    if name in ("CannotResolveHostError", "DNSLookupError"):
+        return "dns", text or name, False
+    if "ConnectionRefused" in name:
+        return "connection_refused", text or name, False
+    if "DataLoss" in name:
+        return "data_loss", text or name, False
+    return "download_failed", f"{name}: {text}" if text else name, False

@@ -13,7 +13,12 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.statscollectors import StatsCollector
 
-from crawler.exceptions import OffsiteRequest, RefusedRequest, SkipRequest
+from crawler.exceptions import (
+    OffsiteRequest,
+    RefusedRequest,
+    SkipRequest,
+    classify_download_error,
+)
 
 LEDGER_PRIORITY = 595
 """The ledger's place among the downloader middlewares: after redirects (600) have been
@@ -25,8 +30,6 @@ NO_ARTICLE = "fetched, but no article was read from the page"
 
 def describe_failure(exc: BaseException) -> str:
     """Why a listed article's request failed, in a few words."""
-    from crawler.spiders.news import classify_download_error
-
     if isinstance(exc, SkipRequest):
         return f"skipped: {exc.reason}"
     if isinstance(exc, RefusedRequest):

@@ -17,10 +17,10 @@ from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
 from crawler import settings as settings_module
-from crawler.exceptions import BadResponse
+from crawler.exceptions import BadResponse, classify_download_error
 from crawler.runtime.runner import crawl_settings
 from crawler.sites import SiteProfile, parse_profile
-from crawler.spiders.news import NewsSpider, classify_download_error
+from crawler.spiders.news import NewsSpider
 
 HOME = "https://kaltimcontoh.example/"
 PROFILE = parse_profile("contoh", {
