@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.extract import dates as D
+from crawler.extract import second_opinion
 from crawler.extract.address import declared_url, next_pages
 from crawler.extract.body import DUPLICATE_MIN_CHARS, extract_body, jsonld_body
 from crawler.extract.captions import extract_captions
@@ -134,6 +135,9 @@ def extract_article(
     body = extract_body(ctx, title)
     if not body.text:
         body = jsonld_body(ctx, body)
+    # >>> second opinion (crawler/extract/second_opinion.py): last stage of the body chain
+    body = second_opinion.review(ctx, body, title, text, extract_body)
+    # <<< second opinion
     authors, editor, reporter = extract_people(ctx, body.staff + staff_around, byline)
     published_at, published_raw, published_precision = extract_published(
         ctx, readings, body.text.split("\n\n") if body.text else []
