@@ -167,7 +167,8 @@ def trafilatura_lines(html: str, url: str) -> list[str]:
 
     try:
         doc = trafilatura.bare_extraction(
-            html, url=url, with_metadata=False, include_comments=False, include_tables=True
+            html, url=url, with_metadata=False, include_comments=False, include_tables=True,
+            fast=True,
         )
     except Exception:  # a second opinion that fails is no opinion
         return []
