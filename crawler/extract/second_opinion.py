@@ -53,9 +53,11 @@ STAGE = "trafilatura"
 
 # -- when to ask --------------------------------------------------------------------------------
 
-DOUBT_MIN_WORDS = 150
-"""A body shorter than this is in doubt: news articles are rarely shorter, and a teaser, a lede
-box or one part of a split article is what a wrong root usually gives."""
+DOUBT_MIN_WORDS = 50
+"""A body shorter than this is in doubt: a caption, a teaser or a paywall stub, not an article.
+(Short regional news of 80-150 words is common, so a longer body is judged by where it sits and
+how much of the page's prose it holds, not by its length: at 150 every page of a short-news
+outlet asked for the second opinion.)"""
 
 DOUBT_MIN_PROSE_SHARE = 0.6
 """A body root holding less than this share of the page's prose (`body.block_score`, which
