@@ -5,16 +5,27 @@ rate, author match rate, body F1 against `reference_body` (4-word shingles), fir
 sentence containment. Baseline in the same run: trafilatura.extract's body F1 on the same
 pages. Targets: title >= 0.95, date >= 0.90, body F1 >= 0.90.
 
-    python bench/extraction_eval.py [--n N] [--verbose]
+Then the development set (`../shared/devset` or $WARTA_DEVSET, pages of templates warta was
+never shown), scored by the set's own `score.py`, for warta and for trafilatura 2.x
+(`bare_extraction(with_metadata=True)`) in the same run: one line per part, `all`, `tune`
+(the publishers rules may be tuned on) and `holdout` (one fifth of the publishers, fixed by a
+hash of the registrable domain before any page was read; see `bench/_devset.py`).
 
-The last line is `key=value` pairs; `ratio` is warta's body F1 over trafilatura's.
+    python bench/extraction_eval.py [--n N] [--verbose] [--skip-realpages] [--skip-devset]
+                                    [--no-baseline] [--part all|tune|holdout] [--save PRED.jsonl]
+
+The realpages summary line is `key=value` pairs; `ratio` is warta's body F1 over
+trafilatura's. Each devset line is `devset EXTRACTOR PART` and `score.py`'s `key=value` pairs.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from typing import Any
+
+import _devset
 
 from crawler.extract import extract_article
 from crawler.extract.scoring import body_f1, evaluate, load_truth, realpages_dir
@@ -34,11 +45,60 @@ def _trafilatura_f1(folder: Any, limit: int | None) -> float | None:
     return sum(scores) / len(scores) if scores else None
 
 
+def _trafilatura_fields(data: bytes, url: str) -> dict[str, Any]:
+    """trafilatura's own reading of a page, with the devset's field names."""
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(data, url=url, with_metadata=True)
+    if doc is None:
+        return {}
+    return {"title": doc.title, "published_at": doc.date, "authors": doc.author,
+            "body": doc.text}
+
+
+def _score_devset(args: argparse.Namespace) -> int:
+    folder = _devset.devset_dir()
+    if folder is None:
+        print("error: no devset (set WARTA_DEVSET or put it in ../shared/devset)",
+              file=sys.stderr)
+        return 2
+    parts = _devset.PARTS if args.part == "all" else (args.part,)
+    mine = _devset.predict(folder, lambda data, url: extract_article(data, url), args.part)
+    if args.save:
+        with open(args.save, "w", encoding="utf-8") as fh:
+            for p in mine:
+                fh.write(json.dumps(p, ensure_ascii=False) + "\n")
+    runs = [("warta", mine)]
+    if not args.no_baseline:
+        try:
+            runs.append(("trafilatura", _devset.predict(folder, _trafilatura_fields, args.part)))
+        except ImportError:
+            print("devset trafilatura: not installed", file=sys.stderr)
+    for name, predictions in runs:
+        for part in parts:
+            print(f"devset {name:11} {part:7} {_devset.score(folder, predictions, part)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=None, help="score only the first N pages")
     parser.add_argument("--verbose", action="store_true", help="print each page's misses")
+    parser.add_argument("--skip-realpages", action="store_true", help="score the devset only")
+    parser.add_argument("--skip-devset", action="store_true", help="score the real pages only")
+    parser.add_argument("--no-baseline", action="store_true",
+                        help="devset: do not run trafilatura beside warta")
+    parser.add_argument("--part", choices=_devset.PARTS, default="all",
+                        help="devset: read and score only this part (default: all, then each)")
+    parser.add_argument("--save", metavar="PRED.jsonl", help="devset: write warta's predictions")
     args = parser.parse_args(argv)
+    status = 0 if args.skip_realpages else _realpages(args)
+    if status == 0 and not args.skip_devset:
+        status = _score_devset(args)
+    return status
+
+
+def _realpages(args: argparse.Namespace) -> int:
     folder = realpages_dir()
     if folder is None:
         print(

@@ -94,7 +94,8 @@ _PARAGRAPH_TAGS = frozenset(
         "center",
     }
 )
-_SENTENCE_END = (".", "!", "?", '"', "”", "’", "'", ")", "…")
+_SENTENCE_END = (".", "!", "?", '"', "”", "’", "'", ")", "…",
+                  "。", "！", "？", "」")  # CJK full stops close sentences too
 
 
 def _holder(el: etree._Element) -> etree._Element:
@@ -236,7 +237,8 @@ REPEAT_CHECK_LINES = 300
 """Pull quotes are looked for in bodies up to this many paragraphs (long articles have about a
 hundred); beyond it only exact repeats are dropped, so a huge page stays linear."""
 
-_LINE_END = (".", "!", "?", '"', "”", "’", "'", ")", "…", "]")
+_LINE_END = (".", "!", "?", '"', "”", "’", "'", ")", "…", "]",
+             "。", "！", "？", "」")  # CJK full stops close sentences too
 
 
 @dataclass

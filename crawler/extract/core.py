@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler.extract import date_fallback, second_opinion
 from crawler.extract import dates as D
 from crawler.extract.address import declared_url, next_pages
 from crawler.extract.body import DUPLICATE_MIN_CHARS, extract_body, jsonld_body
@@ -134,10 +135,18 @@ def extract_article(
     body = extract_body(ctx, title)
     if not body.text:
         body = jsonld_body(ctx, body)
+    # >>> second opinion (crawler/extract/second_opinion.py): last stage of the body chain
+    body = second_opinion.review(ctx, body, title, text, extract_body)
+    # <<< second opinion
     authors, editor, reporter = extract_people(ctx, body.staff + staff_around, byline)
     published_at, published_raw, published_precision = extract_published(
         ctx, readings, body.text.split("\n\n") if body.text else []
     )
+    # >>> date fallback (crawler/extract/date_fallback.py): last stages of the date chain
+    published_at, published_raw, published_precision = date_fallback.review(
+        ctx, (published_at, published_raw, published_precision), text, body.text
+    )
+    # <<< date fallback
     if modified_at and published_at and (
         not later(modified_at, published_at)
         or (readings.strong is not None and not later(modified_at, readings.strong.parsed.iso()))

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from archive import Archive
+from archive.commands import cli, run
 
 Record = dict[str, Any]
 
@@ -100,3 +101,13 @@ def corpus(archive: Archive) -> Archive:
 def corpus_records() -> list[Record]:
     """CORPUS as written by the `corpus` fixture (copies: tests may change them)."""
     return [dict(r) for r in CORPUS]
+
+
+@pytest.fixture
+def warta(capsys: pytest.CaptureFixture[str]):
+    """Run `warta ARGS...` in-process: (exit status, stdout, stderr)."""
+    def invoke(*args: str) -> tuple[int, str, str]:
+        status = run(cli, list(args))
+        captured = capsys.readouterr()
+        return status, captured.out, captured.err
+    return invoke

@@ -12,7 +12,7 @@ import click
 import pytest
 
 from archive import Archive, WartaError
-from archive.commands import cli, run
+from archive.commands import run
 from archive.schema import SCHEMA_VERSION
 from archive.version import __version__
 
@@ -23,16 +23,6 @@ def db(corpus: Archive, db_path: Path) -> str:
     corpus.connection.execute("UPDATE articles SET first_seen_at = '2024-01-01T00:00:00+00:00', "
                               "last_seen_at = '2024-02-01T00:00:00+00:00'")
     return str(db_path)
-
-
-@pytest.fixture
-def warta(capsys: pytest.CaptureFixture[str]):
-    """Run `warta ARGS...` in-process: (exit status, stdout, stderr)."""
-    def invoke(*args: str) -> tuple[int, str, str]:
-        status = run(cli, list(args))
-        captured = capsys.readouterr()
-        return status, captured.out, captured.err
-    return invoke
 
 
 def test_search_table(warta, db: str) -> None:

@@ -13,7 +13,7 @@ import click
 import pytest
 
 from archive import Archive, UsageError
-from archive.commands import cli, run
+from archive.commands import cli
 from archive.counts import PLOT_DPI, PLOT_SIZE_INCHES, counts, period_start
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -22,16 +22,6 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 @pytest.fixture
 def db(corpus: Archive, db_path: Path) -> str:
     return str(db_path)
-
-
-@pytest.fixture
-def warta(capsys: pytest.CaptureFixture[str]):
-    """Run `warta ARGS...` in-process: (exit status, stdout, stderr)."""
-    def invoke(*args: str) -> tuple[int, str, str]:
-        status = run(cli, list(args))
-        captured = capsys.readouterr()
-        return status, captured.out, captured.err
-    return invoke
 
 
 def test_counts_per_month_and_outlet(corpus: Archive) -> None:

@@ -17,18 +17,7 @@ from pathlib import Path
 import pytest
 
 from archive import Archive
-from archive.commands import cli, run
 from tests.archive.conftest import make_record
-
-
-@pytest.fixture
-def warta(capsys: pytest.CaptureFixture[str]):
-    """Run `warta ARGS...` in-process: (exit status, stdout, stderr)."""
-    def invoke(*args: str) -> tuple[int, str, str]:
-        status = run(cli, list(args))
-        captured = capsys.readouterr()
-        return status, captured.out, captured.err
-    return invoke
 
 
 @pytest.fixture

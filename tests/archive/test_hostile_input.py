@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from archive import Archive, formatting
-from archive.commands import cli, run
 from archive.errors import EXIT_ARCHIVE_ERROR
 from archive.query import MAX_QUERY_BYTES, MAX_QUERY_TERMS, escape_query
 from tests.archive.conftest import make_record
@@ -28,16 +27,6 @@ RAW_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 #: clear (CSI 2J), a C1 CSI, a carriage return and a backspace.
 TITLE_ATTACK = "Judul \x1b]0;owned\x07 \x1b[2J akhir"
 BODY_ATTACK = "Isi \x1b]52;c;cm0gLXJmIH4=\x07 tengah\tkolom\nbaris \x9b31m \rtimpa\x08"
-
-
-@pytest.fixture
-def warta(capsys: pytest.CaptureFixture[str]):
-    """Run `warta ARGS...` in-process: (exit status, stdout, stderr)."""
-    def invoke(*args: str) -> tuple[int, str, str]:
-        status = run(cli, list(args))
-        captured = capsys.readouterr()
-        return status, captured.out, captured.err
-    return invoke
 
 
 @pytest.fixture
