@@ -16,6 +16,7 @@ _SCRAPER_LOG = logging.getLogger("scrapy.core.scraper")
 """Where Scrapy writes the `Crawled` and `Scraped` lines (the loggers of its engine and
 scraper modules)."""
 
+
 class WartaLogFormatter(LogFormatter):
     """Scrapy's log lines, with dropped and scraped items named by URL instead of printed whole
     (an article body would fill the log). The DEBUG lines for each response and item are not
