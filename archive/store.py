@@ -150,7 +150,7 @@ class Archive:
         if not memory:
             if path.is_dir():
                 raise WartaError(f"{path} is a folder, not an archive file; "
-                                 f"give a file path such as {path / 'warta.db'}")
+                                 f"give a file path such as {path / DEFAULT_DB}")
             if not path.exists():
                 if not create or self.readonly:
                     raise WartaError(f"no archive at {path}: {MAKE_ONE}")
