@@ -6,19 +6,83 @@
         archive.search("stunting sanitasi", source="kaltimpost", since="2023-01-01")
 
 See `archive.store.Archive` for the API and `docs/architecture.md` for the design.
+
+The names below are the whole of what the crawler (`crawler/`) uses: it imports nothing else
+from `archive`. The command line (`archive.commands`: `cli`, `db_option`, `run`,
+`EXIT_INTERRUPTED`), which the crawler extends with its own commands, the health checks and
+`formatting` are imported on first use, so that `import archive` (every extraction worker
+pays it) loads no more than the store.
 """
 
-from archive.errors import UsageError, WartaError
-from archive.records import article_uid, content_hash
-from archive.store import Archive, WriteResult
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from archive.errors import ArchiveFileError, UsageError, WartaError
+from archive.instants import DATE, DateBound, now_utc, parse_date_bound
+from archive.records import PUBLISHED_PRECISIONS, article_uid, content_hash
+from archive.store import DEFAULT_DB, SITE_FIGURES, Archive, WriteResult
 from archive.version import __version__
 
+if TYPE_CHECKING:
+    from archive import formatting
+    from archive.commands import EXIT_INTERRUPTED, cli, db_option, run
+    from archive.health import (
+        ARCHIVE_ERROR,
+        EXIT_WARNING,
+        UNJUDGED_REASONS,
+        site_health,
+        warnings_of,
+    )
+
+#: Names imported when first asked for, by module: the command line, and the health checks
+#: and output formatting the crawl and the commands use (not an extraction worker).
+_LAZY = {
+    "EXIT_INTERRUPTED": "archive.commands", "cli": "archive.commands",
+    "db_option": "archive.commands", "run": "archive.commands",
+    "ARCHIVE_ERROR": "archive.health", "EXIT_WARNING": "archive.health",
+    "UNJUDGED_REASONS": "archive.health", "site_health": "archive.health",
+    "warnings_of": "archive.health",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is not None:
+        import importlib
+
+        return getattr(importlib.import_module(module), name)
+    if name == "formatting":
+        import importlib
+
+        return importlib.import_module("archive.formatting")
+    raise AttributeError(f"module 'archive' has no attribute {name!r}")
+
+
 __all__ = [
+    "ARCHIVE_ERROR",
+    "DATE",
+    "DEFAULT_DB",
+    "EXIT_INTERRUPTED",
+    "EXIT_WARNING",
+    "PUBLISHED_PRECISIONS",
+    "SITE_FIGURES",
+    "UNJUDGED_REASONS",
     "Archive",
+    "ArchiveFileError",
+    "DateBound",
     "UsageError",
     "WartaError",
     "WriteResult",
     "__version__",
     "article_uid",
+    "cli",
     "content_hash",
+    "db_option",
+    "formatting",
+    "now_utc",
+    "parse_date_bound",
+    "run",
+    "site_health",
+    "warnings_of",
 ]

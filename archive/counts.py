@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from archive.db import database
 from archive.errors import UsageError
-from archive.query import Filters, _fts_error
+from archive.query import Filters, fts_error
 
 if TYPE_CHECKING:
     from archive.store import Archive
@@ -77,7 +77,7 @@ def query_rows(conn: sqlite3.Connection, f: Filters, sql: str,
     try:
         return database(conn).query(sql, list(params))
     except sqlite3.OperationalError as exc:
-        raise _fts_error(exc, f) from None
+        raise fts_error(exc, f) from None
 
 
 @dataclass

@@ -62,7 +62,7 @@ from urllib.parse import quote
 
 from archive.counts import query_rows, selection
 from archive.errors import UsageError, WartaError
-from archive.query import Filters, _order, count, iter_articles
+from archive.query import Filters, count, iter_articles, order_by
 from archive.records import BODY_STATUSES
 from archive.version import __version__
 
@@ -192,7 +192,7 @@ def url_rows(archive: Archive, filters: Filters, sort: str = "oldest"
              ) -> Iterator[dict[str, Any]]:
     """The rows of a `urls_only` export (URL_FIELDS keys), in the same order as a full export
     with the same `sort`; streamed from sqlite-utils without reading any body."""
-    order = _order(sort, ranked=filters.match is not None)
+    order = order_by(sort, ranked=filters.match is not None)
     if filters.empty:
         return iter(())
     from_where, params = selection(filters)
@@ -429,7 +429,7 @@ def export(archive: Archive, out: str | os.PathLike[str], *, fmt: str | None = N
         check_destination(beside, archive.path, force=True)
     conn = archive.connection
     built = Filters.build(conn, query=query, raw=raw, **filters)
-    _order(sort, ranked=built.match is not None)  # check --sort before creating any file
+    order_by(sort, ranked=built.match is not None)  # check --sort before creating any file
     fields = URL_FIELDS if urls_only else EXPORT_FIELDS
 
     cache_kib = conn.execute("PRAGMA cache_size").fetchone()[0]
@@ -574,7 +574,7 @@ def _export_to_stdout(archive: Archive, *, fmt: str | None, query: str | None, r
     fmt = fmt or "jsonl"
     conn = archive.connection
     built = Filters.build(conn, query=query, raw=raw, **filters)
-    _order(sort, ranked=built.match is not None)
+    order_by(sort, ranked=built.match is not None)
     fields = URL_FIELDS if urls_only else EXPORT_FIELDS
     metadata = {"warta_version": __version__, "filters": json.dumps(built.describe())}
     sys.stdout.flush()

@@ -5,7 +5,7 @@ Search text is escaped by default: every word is matched as written (FTS5 operat
 matched as a phrase, and text with no letters or digits matches nothing instead of failing.
 `raw=True` passes FTS5 syntax through, and a syntax error says how to fix it.
 
-Date filters: see `archive.dates` (a day compares with the local publication date, an instant
+Date filters: see `archive.instants` (a day compares with the local publication date, an instant
 with the UTC instant). Undated articles are left out whenever a date filter is given.
 """
 
@@ -18,8 +18,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from archive.dates import DateBound, parse_date_bound, to_utc
 from archive.errors import UsageError
+from archive.instants import DateBound, parse_date_bound, to_utc
 from archive.records import BODY_STATUSES, PUBLISHED_PRECISIONS
 
 #: Markers around matched words in snippets: rare in Indonesian news text, readable in a
@@ -268,7 +268,7 @@ class Filters:
         }
 
 
-def _order(sort: str, ranked: bool) -> str:
+def order_by(sort: str, ranked: bool) -> str:
     if sort not in SORTS:
         raise UsageError(f"--sort: {sort!r} is not one of {', '.join(SORTS)}")
     if sort == "oldest":
@@ -283,7 +283,7 @@ _FTS_QUERY_ERRORS = ("fts5:", "no such column", "unterminated string", "unknown 
                      "syntax error")
 
 
-def _fts_error(exc: sqlite3.OperationalError, f: Filters) -> Exception:
+def fts_error(exc: sqlite3.OperationalError, f: Filters) -> Exception:
     """A usage error for a bad query; any other database error is returned unchanged."""
     if not any(text in str(exc) for text in _FTS_QUERY_ERRORS):
         return exc
@@ -329,7 +329,7 @@ def search(conn: sqlite3.Connection, f: Filters, *, sort: str = "rank", limit: i
         raise UsageError(f"--limit: must be at least 1, not {limit}")
     if offset < 0:
         raise UsageError(f"--offset: must be 0 or more, not {offset}")
-    order = _order(sort, ranked=f.match is not None)
+    order = order_by(sort, ranked=f.match is not None)
     if f.empty:
         return []
     own = not conn.in_transaction
@@ -361,7 +361,7 @@ def search(conn: sqlite3.Connection, f: Filters, *, sort: str = "rank", limit: i
                      *(h[0] for h in hits)))
                 by_id = {item["id"]: item for item in _rows(cursor)}
             except sqlite3.OperationalError as exc:
-                raise _fts_error(exc, f) from None
+                raise fts_error(exc, f) from None
             results = []
             for article_id, rank in hits:
                 item = by_id[article_id]
@@ -388,7 +388,7 @@ def count(conn: sqlite3.Connection, f: Filters) -> int:
                 f"SELECT count(*) FROM articles_fts {f.join()} "
                 f"WHERE articles_fts MATCH ? AND {f.where()}", (f.match, *f.params)).fetchone()
     except sqlite3.OperationalError as exc:
-        raise _fts_error(exc, f) from None
+        raise fts_error(exc, f) from None
     return int(row[0])
 
 
@@ -429,7 +429,7 @@ def iter_articles(conn: sqlite3.Connection, f: Filters, *, sort: str = "oldest"
                   ) -> Iterator[dict[str, Any]]:
     """Stream matching articles whole, in a defined order (ties broken by id), each with
     `related` (url, title, block, position) and `versions` (a count)."""
-    order = _order(sort, ranked=f.match is not None)
+    order = order_by(sort, ranked=f.match is not None)
 
     def generate() -> Iterator[dict[str, Any]]:
         if f.empty:
@@ -456,7 +456,7 @@ def iter_articles(conn: sqlite3.Connection, f: Filters, *, sort: str = "oldest"
                 try:
                     cursor.execute(sql, values)
                 except sqlite3.OperationalError as exc:
-                    raise _fts_error(exc, f) from None
+                    raise fts_error(exc, f) from None
                 for item in _rows(cursor):
                     yield _decode(item)
             finally:

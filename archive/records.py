@@ -19,8 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from archive.dates import iso, parse_instant, to_utc
 from archive.errors import WartaError
+from archive.instants import iso, parse_instant, to_utc
 
 #: Hex characters of sha256(url) kept as the stable article id. 16 (64 bits) keeps the id short
 #: enough to read aloud and cite; the chance of any collision among ten million articles is

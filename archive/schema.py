@@ -17,7 +17,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from archive.dates import now_utc
+from archive.instants import now_utc
 from archive.version import __version__
 
 #: Marks a SQLite file as a warta archive: the bytes "wart" read as a big-endian integer.

@@ -12,19 +12,17 @@ the same over all outlets; and the last crawls. Shares are fractions in [0, 1] r
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import sqlite3
+from typing import Any, Protocol
 
 from archive.db import database
-
-if TYPE_CHECKING:
-    from archive.store import Archive
 
 #: Decimal places of the coverage shares: 0.1% steps, enough to see a site's date rate fall.
 SHARE_DIGITS = 3
 #: Crawls listed by `stats()`; `Archive.crawls(limit)` gives more.
 LAST_CRAWLS = 5
 
-_COVERAGE = (
+COVERAGE_COLUMNS = (
     "count(a.id) AS articles, min(a.published_date) AS first_published, "
     "max(a.published_date) AS last_published, "
     "count(a.published_at) AS with_date, "
@@ -35,7 +33,7 @@ _COVERAGE = (
 
 #: Articles with a time of day per outlet, counted in the partial index `articles_timed`
 #: (migration 4) so that the stats scan never reads the column, which sits after the body.
-_TIMED = ("SELECT source, count(*) FROM articles WHERE published_precision = 'time' "
+TIMED_COUNTS = ("SELECT source, count(*) FROM articles WHERE published_precision = 'time' "
           "GROUP BY source")
 
 
@@ -53,7 +51,16 @@ def _shares(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def archive_stats(archive: Archive) -> dict[str, Any]:
+class StatsSource(Protocol):
+    """What the stats read: an archive's connection and its crawl records (`Archive`)."""
+
+    @property
+    def connection(self) -> sqlite3.Connection: ...
+
+    def crawls(self, limit: int = ...) -> list[dict[str, Any]]: ...
+
+
+def archive_stats(archive: StatsSource) -> dict[str, Any]:
     """{"sources": [...], "total": {...}, "crawls": [...]}; each source and the total carry
     `months`: {"YYYY-MM": count} in date order (undated articles are not in any month)."""
     conn = archive.connection
@@ -62,15 +69,15 @@ def archive_stats(archive: Archive) -> dict[str, Any]:
         conn.execute("BEGIN")  # one snapshot: totals agree with the per-source rows
     try:
         db = database(conn)
-        timed = dict(conn.execute(_TIMED).fetchall())
+        timed = dict(conn.execute(TIMED_COUNTS).fetchall())
         incomplete: dict[tuple[str, str], int] = {
             (source, status): n for source, status, n in conn.execute(_INCOMPLETE)}
         sources = [_shares({**row, "with_time": timed.get(row["source"], 0), **{
             f"body_{status}": incomplete.get((row["source"], status), 0)
             for status in ("missing", "short")}}) for row in db.query(
-            f"SELECT s.key AS source, s.name, s.region, {_COVERAGE} FROM sources s "
+            f"SELECT s.key AS source, s.name, s.region, {COVERAGE_COLUMNS} FROM sources s "
             "LEFT JOIN articles a ON a.source = s.key GROUP BY s.key ORDER BY s.key")]
-        total = _shares({**next(db.query(f"SELECT {_COVERAGE} FROM articles a")),
+        total = _shares({**next(db.query(f"SELECT {COVERAGE_COLUMNS} FROM articles a")),
                          "with_time": sum(timed.values()), **{
                              f"body_{status}": sum(n for (_, s), n in incomplete.items()
                                                    if s == status)

@@ -25,11 +25,12 @@ from pathlib import Path
 from typing import Any
 
 from archive import query as q
-from archive.dates import now_utc
 from archive.db import database
 from archive.errors import ArchiveFileError, DamagedArchiveError, OlderSchemaError, WartaError
+from archive.instants import now_utc
 from archive.records import ARTICLE_COLUMNS, Prepared, prepare
 from archive.schema import APPLICATION_ID, SCHEMA_VERSION, migrate, user_version
+from archive.stats import archive_stats
 from archive.version import __version__
 
 #: How long a writer waits for another writer's lock before giving up. A batch of 500 articles
@@ -41,6 +42,9 @@ BUSY_TIMEOUT_MS = 30_000
 #: in memory during large ingests (measured: +15% ingest rate over the 2 MiB default at 100k
 #: articles) and is released when the archive is closed.
 CACHE_KIB = 64 * 1024
+
+#: The archive a command or a crawl uses when neither --db nor WARTA_DB says otherwise.
+DEFAULT_DB = "warta.db"
 
 #: Per-outlet figures of a crawl kept in `crawl_sites` (see `archive/schema.py`,
 #: migrations 3 and 5).
@@ -146,7 +150,7 @@ class Archive:
         if not memory:
             if path.is_dir():
                 raise WartaError(f"{path} is a folder, not an archive file; "
-                                 f"give a file path such as {path / 'warta.db'}")
+                                 f"give a file path such as {path / DEFAULT_DB}")
             if not path.exists():
                 if not create or self.readonly:
                     raise WartaError(f"no archive at {path}: {MAKE_ONE}")
@@ -667,6 +671,4 @@ class Archive:
     def stats(self) -> dict[str, Any]:
         """Per source and in total: counts, date range, per-month counts, field coverage; and
         the last crawls. See `archive.stats`."""
-        from archive.stats import archive_stats
-
         return archive_stats(self)

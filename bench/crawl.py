@@ -18,8 +18,8 @@
    (`PAGE_COMPONENTS`: middlewares, pipelines, extensions): the same reactor,
    CONCURRENT_ITEMS, stats collector, cookies and telnet off, Scrapy components warta
    switches off left out, the stock meta-refresh middleware and the generator-return check
-   off, the same log levels, and warta's garbage-collector tuning (`crawler.runner.crawl_gc`);
-   so the two differ only in what warta does with each page.
+   off, the same log levels, and warta's garbage-collector tuning
+   (`crawler.runtime.gctuning.crawl_gc`); so the two differ only in what warta does with each page.
 4. Pages per second of each, from Scrapy's own stats (responses / elapsed, start-up
    excluded), and their ratios. Target: warta at least half of the bare spider's rate.
    `--repeat R` (default 3) alternates the crawls R times and keeps each one's best
@@ -149,11 +149,11 @@ def run_bare(sitemap_url: str, stats_file: str) -> None:
 
     import logging
 
-    from crawler.runner import crawl_gc
+    from crawler.runtime.gctuning import crawl_gc
 
     settings = bare_settings()
     process = CrawlerProcess(settings)
-    # As `crawler.runner` does: Scrapy's loggers stay at DEBUG whatever LOG_LEVEL says, and
+    # As `crawler.runtime.runner` does: Scrapy's loggers stay at DEBUG whatever LOG_LEVEL says, and
     # would build a record for every response that no handler wants.
     logging.getLogger("scrapy").setLevel(settings.get("LOG_LEVEL"))
     crawler = process.create_crawler(BareSpider)
@@ -169,7 +169,7 @@ def run_bare(sitemap_url: str, stats_file: str) -> None:
 def bare_settings() -> Any:
     """warta's Scrapy settings with the loopback ones on top, less warta's page components
     (`PAGE_COMPONENTS`; switch-offs of stock components kept)."""
-    from crawler.runner import crawl_settings
+    from crawler.runtime.runner import crawl_settings
 
     settings = crawl_settings(LOOPBACK)
     for name in PAGE_COMPONENTS:

@@ -32,11 +32,11 @@ from pathlib import Path
 from ingest import archive_path, build_archive
 
 from archive import Archive
-from archive.stats import _COVERAGE, _TIMED
+from archive.stats import COVERAGE_COLUMNS, TIMED_COUNTS
 
-SCAN = (f"SELECT s.key AS source, {_COVERAGE} FROM sources s "
+SCAN = (f"SELECT s.key AS source, {COVERAGE_COLUMNS} FROM sources s "
         "LEFT JOIN articles a ON a.source = s.key GROUP BY s.key")
-INLINE = (f"SELECT s.key AS source, {_COVERAGE}, sum(a.published_precision = 'time') "
+INLINE = (f"SELECT s.key AS source, {COVERAGE_COLUMNS}, sum(a.published_precision = 'time') "
           "FROM sources s LEFT JOIN articles a ON a.source = s.key GROUP BY s.key")
 
 
@@ -85,12 +85,12 @@ def main() -> None:
         prepare(source, copy, args.long_share)
         with Archive(copy, create=False, readonly=True) as archive:
             conn = archive.connection
-            timed = dict(conn.execute(_TIMED).fetchall())
+            timed = dict(conn.execute(TIMED_COUNTS).fetchall())
             inline = {row[0]: row[-1] for row in conn.execute(INLINE)}
             assert timed == {k: v for k, v in inline.items() if v}, (timed, inline)
             scan = median_ms(lambda: conn.execute(SCAN).fetchall(), args.rounds)
             warta = median_ms(lambda: (conn.execute(SCAN).fetchall(),
-                                       conn.execute(_TIMED).fetchall()), args.rounds)
+                                       conn.execute(TIMED_COUNTS).fetchall()), args.rounds)
             inline_ms = median_ms(lambda: conn.execute(INLINE).fetchall(), args.rounds)
     print(f"n={args.n} long_share={args.long_share} scan_ms={scan:.0f} warta_ms={warta:.0f} "
           f"inline_ms={inline_ms:.0f} ratio={warta / scan:.2f} "

@@ -1,5 +1,5 @@
 """The `warta` command: the archive's commands (search, show, stats, export, ...) from
-`archive.cli`, plus the crawler's own (sites, crawl, extract, demo) added here.
+`archive.commands`, plus the crawler's own (sites, crawl, extract, demo) added here.
 
 Each command is thin: it parses options and calls one function in `archive/` or `crawler/`.
 """
@@ -10,13 +10,19 @@ from typing import Any
 
 import click
 
-from archive import formatting
-from archive.cli import EXIT_INTERRUPTED, cli, db_option, run
-from archive.dates import DATE, DateBound
-from archive.errors import ArchiveFileError
-from archive.health import EXIT_WARNING
+from archive import (
+    DATE,
+    EXIT_INTERRUPTED,
+    EXIT_WARNING,
+    ArchiveFileError,
+    DateBound,
+    cli,
+    db_option,
+    formatting,
+    run,
+)
 
-# --- sites, crawl, demo (crawler/runner.py does the work) -------------------------------------
+# --- sites, crawl, demo (crawler/runtime/runner.py does the work) ----------------------------
 
 EXIT_CRAWL_FAILED = 1
 """`warta crawl` exit status when the crawl did not finish normally (see the summary line)."""
@@ -111,7 +117,7 @@ def crawl(keys: tuple[str, ...], all_sites: bool, since: DateBound | None, max_a
       warta crawl --all --max-articles 200 --db kaltim.db
       warta crawl --all --db /srv/warta/kaltim.db --wait --fail-on-warning
     """
-    from crawler.runner import run_crawl
+    from crawler.runtime.runner import run_crawl
     from crawler.sites import select_profiles
 
     profiles = select_profiles(keys, all_sites=all_sites, sites_dir=sites_dir)
@@ -148,7 +154,7 @@ def demo(db: str, query: str | None, progress: bool | None) -> int:
     Example:
       warta demo && warta search "banjir samarinda" --db warta-demo.db
     """
-    from crawler.runner import run_demo
+    from crawler.demo.crawl import run_demo
 
     result = run_demo(db, query=query, progress=progress)
     if result.note:
@@ -165,7 +171,7 @@ def demo(db: str, query: str | None, progress: bool | None) -> int:
 
 # --- end of sites, crawl, demo ------------------------------------------------------------------
 
-# --- extract (crawler/extract/cli.py does the work) ------------------------------------------
+# --- extract (crawler/extract/batch.py does the work) ----------------------------------------
 
 
 @cli.command()
@@ -192,14 +198,14 @@ def extract(file: str | None, url: str | None, site: str | None, sites_dir: str 
       warta extract page.html --url https://example.co.id/berita/1 --site kaltimpost
       printf 'a.html\\thttps://example.co.id/a\\n' | warta extract --batch -
     """
-    from crawler.extract.cli import cli_extract
+    from crawler.extract.batch import cli_extract
 
     return cli_extract(file, url, site=site, sites_dir=sites_dir, batch=batch,
                        fetched_at=fetched_at)
 
 # --- end of extract ---------------------------------------------------------------------------
 
-# --- rehydrate (crawler/rehydrate.py does the work) -------------------------------------------
+# --- rehydrate (crawler/runtime/rehydrate.py does the work) -----------------------------------
 
 
 @cli.command()
@@ -229,7 +235,7 @@ def rehydrate(url_list: str, db: str, sites_dir: str | None, failed_out: str | N
     Example:
       warta rehydrate kaltim-urls.csv --db rebuilt.db --sites-dir ~/warta-sites --failed gone.csv
     """
-    from crawler.rehydrate import rehydrate as run_rehydrate
+    from crawler.runtime.rehydrate import rehydrate as run_rehydrate
 
     settings: dict[str, Any] = {"LOG_LEVEL": log_level}
     settings.update(_setting(text) for text in overrides)

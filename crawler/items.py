@@ -44,9 +44,10 @@ class ArticleItem:
     lines, captions and staff lines taken out into their own fields."""
     body_status: str | None = None
     """How whole the body is (set by the validate pipeline): `ok`; `short` (fewer than
-    `crawler.pipelines.SHORT_BODY_WORDS` words); `missing` (an article page with a title and
-    a date whose body no extraction stage could read: `body` is then empty). The reason of a
-    body that is not `ok` is in `provenance`. Later crawls fetch such an article again."""
+    `crawler.pipelines.validate.SHORT_BODY_WORDS` words); `missing` (an article page with a
+    title and a date whose body no extraction stage could read: `body` is then empty). The
+    reason of a body that is not `ok` is in `provenance`. Later crawls fetch such an article
+    again."""
     published_at: str | None = None
     """Publication instant, ISO 8601 with its UTC offset (`2023-05-23T10:15:00+08:00`)."""
     published_raw: str | None = None

@@ -22,8 +22,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from archive.errors import UsageError
-from archive.version import __version__
+from archive import DEFAULT_DB, UsageError, __version__
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -89,7 +88,7 @@ def _optional(check: Callable[[BaseSettings, str], str | None]
 
 
 def _date(settings: BaseSettings, name: str) -> str | None:
-    from archive.dates import parse_date_bound
+    from archive import parse_date_bound
 
     value = settings.get(name)
     if value in (None, ""):
@@ -125,7 +124,7 @@ PROJECT_URL = "https://github.com/warta-news/warta"
 USER_AGENT = f"warta/{__version__} (+{PROJECT_URL})"
 
 WARTA_SETTINGS: dict[str, Setting] = {
-    "WARTA_DB": Setting(os.environ.get("WARTA_DB") or "warta.db",
+    "WARTA_DB": Setting(os.environ.get("WARTA_DB") or DEFAULT_DB,
                         "Path of the SQLite archive the crawl writes into.", _required_text),
     "WARTA_SITES_DIR": Setting(
         None, "A folder of extra outlet profiles (`KEY.toml`), read after the bundled ones."),
@@ -201,6 +200,11 @@ def check_settings(settings: BaseSettings) -> None:
         if problem is not None:
             raise UsageError(f"setting {name}: {problem}, not {settings.get(name)!r}")
 
+
+def archive_path(settings: BaseSettings) -> str:
+    """The archive a crawl writes into and reads from: `WARTA_DB`, else `archive.DEFAULT_DB`."""
+    return str(settings.get("WARTA_DB") or DEFAULT_DB)
+
 # --- Scrapy project -------------------------------------------------------------------------
 
 BOT_NAME = "warta"
@@ -258,12 +262,12 @@ parsing it (`inspect.getsource` + `ast.parse`) on every request whose bound meth
 not cached: 2% of the crawl process's time on bench/crawl.py. The check is for authors of new
 callbacks; warta's are covered by tests."""
 
-SCHEDULER_DISK_QUEUE = "crawler.queues.PickleLifoDiskQueue"
+SCHEDULER_DISK_QUEUE = "crawler.runtime.queues.PickleLifoDiskQueue"
 """Scrapy's pickle queue for JOBDIR, the same files, written only past `HELD_MAX` requests or
-at a clean stop, with each callback's name found once (`crawler/queues.py`)."""
+at a clean stop, with each callback's name found once (`crawler/runtime/queues.py`)."""
 
-STATS_CLASS = "crawler.runner.WartaStatsCollector"
-"""Scrapy's memory stats collector without its per-call deprecation check (`crawler/runner.py`)."""
+STATS_CLASS = "crawler.extensions.statscollector.WartaStatsCollector"
+"""Scrapy's memory stats collector without its per-call deprecation check."""
 
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
@@ -273,7 +277,7 @@ that runs unattended from cron needs no such door."""
 HTTPCACHE_ENABLED = False
 
 LOG_LEVEL = "INFO"
-LOG_FORMATTER = "crawler.pipelines.WartaLogFormatter"
+LOG_FORMATTER = "crawler.extensions.logformatter.WartaLogFormatter"
 
 FEED_EXPORT_ENCODING = "utf-8"
 
@@ -281,33 +285,33 @@ FEED_EXPORT_ENCODING = "utf-8"
 
 SPIDER_MIDDLEWARES: dict[str, int] = {
     # Nearest the spider: archived articles are dropped before any other middleware sees them.
-    "crawler.incremental.IncrementalMiddleware": 950,
+    "crawler.middlewares.incremental.IncrementalMiddleware": 950,
 }
 
 DOWNLOADER_MIDDLEWARES = {
     # First of all, and before RobotsTxtMiddleware (100): a host that is refused (a private
     # address, or off the outlet) is not even asked for its robots.txt. Redirected requests
     # come back through both, so a redirect off the outlet or to a private address is caught.
-    "crawler.middlewares.AddressGuardMiddleware": 40,
-    "crawler.middlewares.OutletScopeMiddleware": 45,
+    "crawler.middlewares.addressguard.AddressGuardMiddleware": 40,
+    "crawler.middlewares.outletscope.OutletScopeMiddleware": 45,
     # An article request redirected to a page the archive has is skipped there.
-    "crawler.incremental.RedirectedArticleMiddleware": 120,
-    "crawler.middlewares.ResponseCheckMiddleware": 590,
+    "crawler.middlewares.incremental.RedirectedArticleMiddleware": 120,
+    "crawler.middlewares.responsecheck.ResponseCheckMiddleware": 590,
     # Scrapy's meta refresh handling (580), asked only of pages that mention `refresh`.
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
-    "crawler.middlewares.MetaRefreshMiddleware": 580,
+    "crawler.middlewares.metarefresh.MetaRefreshMiddleware": 580,
 }
 
 ITEM_PIPELINES = {
-    "crawler.pipelines.NormalizePipeline": 100,
-    "crawler.pipelines.ValidatePipeline": 200,
-    "crawler.pipelines.DedupePipeline": 300,
-    "crawler.pipelines.ArchivePipeline": 900,
+    "crawler.pipelines.normalize.NormalizePipeline": 100,
+    "crawler.pipelines.validate.ValidatePipeline": 200,
+    "crawler.pipelines.dedupe.DedupePipeline": 300,
+    "crawler.pipelines.archiving.ArchivePipeline": 900,
 }
 
 EXTENSIONS = {
-    "crawler.runner.StatsFileExtension": 500,
-    "crawler.runner.ProgressExtension": 510,
+    "crawler.extensions.statsfile.StatsFileExtension": 500,
+    "crawler.extensions.progress.ProgressExtension": 510,
 }
 
 # --- warta's own settings (generated from WARTA_SETTINGS) --------------------------------------

@@ -17,7 +17,7 @@ from crawler.extract.scoring import REALPAGES_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
-FILES = ["tests/crawler/test_discovery.py", "tests/crawler/extract/test_seed_page.py"]
+FILES = ["tests/crawler/spiders/test_discovery.py", "tests/crawler/extract/test_seed_page.py"]
 
 
 def run_pytest(realpages: Path, seed: Path) -> str:

@@ -13,7 +13,7 @@ module of its own (`title.py`, `published.py`, `people.py`, `body.py`, `captions
 staff lines, `places.py` is the gazetteer of places datelines name.
 """
 
-from crawler.extract.cli import cli_extract
+from crawler.extract.batch import cli_extract
 from crawler.extract.core import RESULT_KEYS, extract_article, merge_parts, validate_selectors
 
 __all__ = ["RESULT_KEYS", "cli_extract", "extract_article", "merge_parts", "validate_selectors"]

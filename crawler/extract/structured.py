@@ -88,9 +88,9 @@ class Structured:
 
 def one_line(value: Any) -> str:
     """A JSON-LD or attribute value as one line of text (entities decoded, spaces collapsed).
-    Not `crawler.pipelines.clean_text`, which also composes Unicode (NFC) and drops invisible
-    characters: extraction keeps the text as the page wrote it, the pipeline cleans it for
-    storage."""
+    Not `crawler.pipelines.textclean.clean_text`, which also composes Unicode (NFC) and drops
+    invisible characters: extraction keeps the text as the page wrote it, the pipeline cleans
+    it for storage."""
     if value is None:
         return ""
     if not isinstance(value, str):

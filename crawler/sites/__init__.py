@@ -52,7 +52,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from archive.errors import UsageError
+from archive import UsageError
 from crawler.sites.selectors import SelectorError, compile_selector
 from crawler.urls import registrable_domain, url_host
 
@@ -490,3 +490,9 @@ def write_profile(folder: str | os.PathLike[str], key: str, data: Mapping[str, A
     parse_profile(key, data, path)
     path.write_text(dump_profile(data), encoding="utf-8")
     return path
+
+
+def spider_profiles(crawler: Any) -> Mapping[str, SiteProfile]:
+    """The outlet profiles of a crawl's spider (the `news` spider sets `profiles`; the spider
+    exists before the downloader, its middlewares and the item pipelines are built)."""
+    return getattr(crawler.spider, "profiles", None) or {}

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from archive import Archive
-from archive.cli import cli, run
+from archive.commands import cli, run
 
 Record = dict[str, Any]
 

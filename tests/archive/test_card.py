@@ -13,7 +13,7 @@ import pytest
 
 from archive import Archive
 from archive.card import COPYRIGHT_NOTE
-from archive.cli import cli, run
+from archive.commands import cli, run
 from archive.export import export
 
 

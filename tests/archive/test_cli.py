@@ -12,7 +12,7 @@ import click
 import pytest
 
 from archive import Archive, WartaError
-from archive.cli import run
+from archive.commands import run
 from archive.schema import SCHEMA_VERSION
 from archive.version import __version__
 
@@ -264,7 +264,7 @@ def test_run_turns_interrupts_and_errors_into_one_line(capsys: pytest.CaptureFix
 
 def test_closed_pipe_is_quiet(db: str, corpus: Archive, record) -> None:
     corpus.write([record(n, body="banjir " * 50) for n in range(100, 400)])
-    child = subprocess.Popen([sys.executable, "-m", "archive.cli", "search", "banjir",
+    child = subprocess.Popen([sys.executable, "-m", "archive.commands", "search", "banjir",
                               "--limit", "300", "--format", "jsonl", "--db", db],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert child.stdout is not None and child.stderr is not None

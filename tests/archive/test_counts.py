@@ -13,7 +13,7 @@ import click
 import pytest
 
 from archive import Archive, UsageError
-from archive.cli import cli
+from archive.commands import cli
 from archive.counts import PLOT_DPI, PLOT_SIZE_INCHES, counts, period_start
 
 README = Path(__file__).resolve().parents[2] / "README.md"

@@ -8,7 +8,7 @@ import click
 import pytest
 
 from archive import Archive
-from archive.cli import cli, run
+from archive.commands import cli, run
 from archive.diff import article_edits, compare, edit_lines, render_ops, word_diff
 from tests.archive.conftest import make_record
 

@@ -208,7 +208,7 @@ def test_a_read_only_disk_is_one_line(warta, db: str, small_disk: Path) -> None:
 
 
 def test_a_closed_pipe_ends_quietly(big: str) -> None:
-    child = subprocess.Popen([sys.executable, "-m", "archive.cli", "export", "--out", "-",
+    child = subprocess.Popen([sys.executable, "-m", "archive.commands", "export", "--out", "-",
                               "--db", big], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert child.stdout is not None and child.stderr is not None
     child.stdout.readline()

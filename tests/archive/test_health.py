@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from archive import Archive
-from archive.cli import cli, run
+from archive.commands import cli, run
 from archive.health import (
     DROP_FACTOR,
     MIN_ARTICLES,

@@ -163,7 +163,7 @@ def test_text_that_is_not_utf8_is_refused(warta, hostile: str, args: list[str], 
 
 
 def test_argv_bytes_that_are_not_utf8(hostile: str) -> None:
-    done = subprocess.run([sys.executable, "-m", "archive.cli", "search", b"banjir\xff",
+    done = subprocess.run([sys.executable, "-m", "archive.commands", "search", b"banjir\xff",
                            "--db", hostile], capture_output=True, timeout=60)
     assert (done.returncode, done.stdout) == (2, b"")
     assert done.stderr == (b"Error: Invalid value for '[QUERY]': not UTF-8 text: byte b'\\xff' "
@@ -232,8 +232,8 @@ def test_an_archive_damaged_in_its_schema(warta, damaged: Path) -> None:
 
 
 def test_a_damaged_archive_through_the_program(damaged: Path) -> None:
-    done = subprocess.run([sys.executable, "-m", "archive.cli", "crawls", "--db", str(damaged)],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run([sys.executable, "-m", "archive.commands", "crawls", "--db",
+                           str(damaged)], capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stdout) == (EXIT_ARCHIVE_ERROR, "")
     assert done.stderr.startswith(f"Error: the archive {damaged} is damaged (")
     assert "Traceback" not in done.stderr

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from archive import Archive, WartaError, WriteResult
-from archive.dates import now_utc
+from archive.instants import now_utc
 
 #: Seconds a child process may take to reach its mid-write pause (Python start + imports).
 CHILD_START_TIMEOUT = 30

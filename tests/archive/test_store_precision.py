@@ -15,7 +15,7 @@ import pytest
 
 from archive import Archive, WartaError
 from archive import schema as schema_module
-from archive.cli import cli, run
+from archive.commands import cli, run
 from archive.export import FIELD_NAMES, export
 from archive.schema import SCHEMA_VERSION, migrate
 

@@ -18,16 +18,16 @@ from scrapy.utils.test import get_crawler
 
 from crawler.extract.structured import MAX_JSONLD_DEPTH, read_structured
 from crawler.items import ArticleItem
-from crawler.pipelines import (
+from crawler.pipelines.normalize import NormalizePipeline
+from crawler.pipelines.textclean import (
     NAME_MAX_CHARS,
     SHORT_MAX_CHARS,
     TITLE_MAX_CHARS,
-    NormalizePipeline,
     cap,
     clean_body,
     clean_text,
 )
-from crawler.runner import crawl_settings
+from crawler.runtime.runner import crawl_settings
 from crawler.spiders.news import NewsSpider
 from tests.crawler.warta_run import FAST_SETTINGS, CrawlRun, crawl, run_warta, write_sites
 from tests.mockserver import traps
@@ -160,8 +160,8 @@ def test_downloader_order_guards_before_robots_txt() -> None:
     """The guard and the scope run before Scrapy asks a new host for its robots.txt (100), so
     a refused host gets no request at all, not even that one."""
     middlewares = crawl_settings().getdict("DOWNLOADER_MIDDLEWARES")
-    guard = middlewares["crawler.middlewares.AddressGuardMiddleware"]
-    scope = middlewares["crawler.middlewares.OutletScopeMiddleware"]
+    guard = middlewares["crawler.middlewares.addressguard.AddressGuardMiddleware"]
+    scope = middlewares["crawler.middlewares.outletscope.OutletScopeMiddleware"]
     assert guard < scope < DOWNLOADER_MIDDLEWARES_BASE[
         "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware"]
 

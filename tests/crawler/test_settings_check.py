@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.runner import crawl_settings
+from crawler.runtime.runner import crawl_settings
 from crawler.settings import WARTA_SETTINGS, check_settings
 from tests.crawler.warta_run import ROOT, run_warta, write_sites
 from tests.mockserver.client import MockServer

@@ -1,0 +1,445 @@
+"""Reading article pages beside the crawl: worker processes for `crawler.extract`.
+
+Scrapy runs every callback in one thread of one process. On a fast crawl (a loopback mirror,
+`bench/crawl.py`, many outlets at once) reading the article pages takes close to half of that
+process's time (about 2.3 ms a page of lxml and Python for a generated page, more for real
+ones), while a second core sits idle. `ExtractionWorkers` moves that reading to worker
+processes: the crawl process sends a page's bytes and gets the same dictionary back, and keeps
+downloading, scheduling and archiving meanwhile.
+
+When (`WARTA_EXTRACT_PROCESSES`):
+
+- unset (the default): on a machine with two CPUs or more, workers start only once reading
+  pages keeps the crawl process busy: over a window of `BUSY_WINDOW` seconds that held at
+  least `BUSY_PAGES` pages, extraction took at least `BUSY_SHARE` of it, and at least
+  `MIN_BACKLOG` article pages are still to be read. A polite crawl (a few pages a second), a
+  small one and a re-crawl of an unchanged outlet never start a process. Then one worker per
+  CPU but one, at most `MAX_AUTO_PROCESSES`.
+- a number N > 0: N workers from the first article page, which wait for them to start.
+- 0: pages are always read in the crawl process.
+
+In auto mode, until the workers are up (a fraction of a second, on another core), pages are
+read in the crawl process; pages read by workers are counted (`extract/worker_pages`). A page
+gives the same fields either way: the same function with the same arguments, in a fresh
+interpreter (`python -c`, started with the crawl process's `sys.path`:
+no copy of its sockets, threads or reactor, and, unlike `multiprocessing`, no import of its
+`__main__`, so a script without a main guard does not start a second crawl). An error that
+extraction raises comes back as the same one-line reason.
+
+Pages and results travel as length-prefixed pickles over the worker's stdin and stdout, which
+the crawl's asyncio loop writes and reads without blocking (its pipe transports), so a large
+page never blocks the event loop. A
+worker that dies (killed, out of memory) ends the workers for the rest of the crawl: its pages
+and all later ones are read in the crawl process, once logged and counted
+(`extract/workers_lost`). Workers ignore Ctrl-C (the crawl stops them when it has shut down
+cleanly) and exit at the end of their stdin, so they never outlive the crawl process, even
+after a SIGKILL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import itertools
+import logging
+import os
+import pickle
+import struct
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future
+from typing import IO, Any
+
+from crawler.runtime.gctuning import tune_gc
+from crawler.sites import SiteProfile
+
+logger = logging.getLogger(__name__)
+
+BUSY_WINDOW = 0.1
+"""Seconds over which the share of time spent reading pages is measured (auto mode). Short,
+so that a fast crawl hands its pages to workers early: every page read here before they are up
+costs the crawl process ~2 ms more than one a worker reads. On bench/crawl.py (2,000 pages,
+about 4 s) the crawl process read ~150 pages with 0.5 s, ~70 with 0.1 s (most of them while
+the worker starts). `BUSY_PAGES` keeps a short window from judging on one or two slow pages."""
+
+BUSY_PAGES = 16
+"""Pages a window must hold to be judged (auto mode); a window with fewer starts nothing. 16
+pages in `BUSY_WINDOW` is 160 pages a second: a polite crawl (a few pages a second) never
+gets there, a loopback crawl (300-500 pages a second) does within its first window."""
+
+BUSY_SHARE = 0.25
+"""Share of the window spent reading pages that starts the workers (auto mode). A loopback
+crawl reading pages back to back spends 40-50% of its time there; a polite crawl of real
+outlets (a few pages a second at 5-20 ms each) under 10%, and gains nothing from a process."""
+
+MIN_BACKLOG = 300
+"""Article pages still to be read (asked for, not yet done) for auto mode to start workers:
+about what the crawl process reads in the ~0.3 s a worker takes to start (~1 ms a generated
+page). With fewer, the crawl ends before the worker is of use: a re-crawl reading its ~100 new
+and refreshed pages in a burst started one that never got a page, at ~0.1 s of its 0.35 s
+(bench/recrawl.py)."""
+
+MAX_AUTO_PROCESSES = 4
+"""Workers at most in auto mode: one crawl process saturates well before four workers do (it
+handles about 350 pages a second on loopback, one worker about 400 generated pages)."""
+
+_HEADER = struct.Struct("!Q")
+_BOOTSTRAP = ("import pickle, sys; sys.path[:] = pickle.load(sys.stdin.buffer); "
+              "from crawler.runtime.workers import serve; serve()")
+"""The worker's command: the crawl process's `sys.path` first (a Scrapyd egg, a test's root),
+then the loop."""
+
+
+class ExtractionError(Exception):
+    """Extraction raised on a page; `reason` is `"<ExceptionType>: <message>"`, the same text
+    whether the page was read in the crawl process or in a worker."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class WorkerLost(Exception):
+    """A worker process ended (or could not start) with pages still to read."""
+
+
+def auto_processes() -> int:
+    """Workers for auto mode: one per CPU this process may use, but one, at most
+    `MAX_AUTO_PROCESSES` (0 on a single CPU)."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        cpus = os.cpu_count() or 1
+    return max(0, min(cpus - 1, MAX_AUTO_PROCESSES))
+
+
+def extract_page(body: bytes, url: str, profile: SiteProfile | None, fetched_at: dt.datetime,
+                 encoding: str | None) -> dict[str, Any]:
+    """`crawler.extract.extract_article` with its error as an `ExtractionError`."""
+    from crawler.extract import extract_article
+
+    try:
+        return extract_article(body, url, profile=profile, fetched_at=fetched_at,
+                               encoding=encoding)
+    except Exception as exc:  # a page extraction cannot read must not stop the crawl
+        raise ExtractionError(f"{type(exc).__name__}: {exc}") from None
+
+
+# --- framing ------------------------------------------------------------------------------------
+
+def _send(stream: IO[bytes], obj: Any) -> None:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)))
+    stream.write(data)
+    stream.flush()
+
+
+def _receive(stream: IO[bytes]) -> Any:
+    """The next object, or raise EOFError at the end of the stream."""
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        raise EOFError
+    size = _HEADER.unpack(header)[0]
+    data = stream.read(size)
+    if len(data) < size:
+        raise EOFError
+    return pickle.loads(data)
+
+
+# --- in the worker process ----------------------------------------------------------------------
+
+def serve() -> None:
+    """The worker's loop: profiles, then `(task, body, url, site, fetched_at, encoding)` frames
+    in, `(task, ok, fields or reason)` frames out, until stdin ends."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl process's to handle
+    requests = sys.stdin.buffer
+    results = os.fdopen(os.dup(1), "wb")
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)  # a stray print must not corrupt the result stream
+    os.close(devnull)
+    try:
+        profiles: dict[str, SiteProfile] = _receive(requests)
+        import crawler.extract  # noqa: F401  (before saying ready: the first page pays nothing)
+        tune_gc()
+
+        _send(results, None)  # ready
+        while True:
+            task, body, url, site, fetched_at, encoding = _receive(requests)
+            try:
+                fields = extract_page(body, url, profiles.get(site or ""), fetched_at, encoding)
+            except ExtractionError as exc:
+                _send(results, (task, False, exc.reason))
+            else:
+                _send(results, (task, True, fields))
+    except (EOFError, BrokenPipeError, ConnectionResetError):
+        # The crawl closed its end (done, or gone before this worker was even ready): leave
+        # without a word, and without flushing into the closed pipe on the way out.
+        os._exit(0)
+
+
+# --- in the crawl process -----------------------------------------------------------------------
+
+def _frame(obj: Any) -> bytes:
+    """`_send`'s bytes for one object: its length, then its pickle."""
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    return _HEADER.pack(len(data)) + data
+
+
+class _Results(asyncio.Protocol):
+    """The worker's stdout, read by the crawl's loop: frames cut and unpickled as they come."""
+
+    def __init__(self, worker: _Worker) -> None:
+        self.worker = worker
+        self.buffer = bytearray()
+
+    def data_received(self, data: bytes) -> None:
+        buffer = self.buffer
+        buffer += data
+        offset, size = 0, len(buffer)
+        try:
+            while size - offset >= _HEADER.size:
+                end = offset + _HEADER.size + _HEADER.unpack_from(buffer, offset)[0]
+                if end > size:
+                    break
+                obj = pickle.loads(buffer[offset + _HEADER.size:end])
+                offset = end
+                self.worker.received(obj)
+        except Exception as exc:  # a frame that does not unpickle: the stream is lost
+            self.worker.fail(exc)
+            return
+        finally:
+            del buffer[:offset]
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.worker.fail(exc or EOFError())
+
+
+class _Pages(asyncio.BaseProtocol):
+    """The worker's stdin, written by the crawl's loop."""
+
+    def __init__(self, worker: _Worker) -> None:
+        self.worker = worker
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.worker.fail(exc or WorkerLost(f"the input of worker process "
+                                           f"{self.worker.process.pid} was closed"))
+
+
+class _Worker:
+    """One worker process, whose pipes the crawl's asyncio loop writes and reads.
+
+    A page goes out as a frame written to the worker's stdin (non-blocking: the loop's
+    transport keeps what the pipe cannot take yet); its result comes back as an asyncio future
+    that the loop itself resolves when the frame is read. No thread, so no hand-over of
+    Python's lock per page: with threads writing and reading, those hand-overs cost ~180 us
+    of the crawl process per page on bench/crawl.py (pages of 6 KB).
+
+    Without a running asyncio loop (another Twisted reactor) the worker is started but never
+    connected; it is not used then (`ExtractionWorkers.read_async` needs the loop)."""
+
+    def __init__(self, profiles: Mapping[str, SiteProfile]) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _BOOTSTRAP], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            close_fds=True)
+        self.ready: Future[None] = Future()
+        self.up = False
+        """Set on the loop once `ready` has been seen to succeed: then no page asks `ready`
+        (each question takes its lock) again."""
+        self.pending: dict[int, asyncio.Future[tuple[bool, Any]]] = {}
+        self.lost: BaseException | None = None
+        self._pages: asyncio.WriteTransport | None = None
+        self._closed = False
+        assert self.process.stdin is not None
+        # sys.path as the plain pickle the bootstrap reads (small: the pipe takes it at once)
+        self.process.stdin.write(pickle.dumps(list(sys.path)))
+        self.process.stdin.flush()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._connecting: asyncio.Task[None] | None = None
+        else:
+            self._connecting = loop.create_task(self._connect(loop, dict(profiles)))
+
+    async def _connect(self, loop: asyncio.AbstractEventLoop,
+                       profiles: dict[str, SiteProfile]) -> None:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        try:
+            pages, _ = await loop.connect_write_pipe(lambda: _Pages(self), self.process.stdin)
+            self._pages = pages
+            pages.write(_frame(profiles))
+            await loop.connect_read_pipe(lambda: _Results(self), self.process.stdout)
+        except Exception as exc:  # an OSError: the worker cannot be used
+            self.fail(exc)
+        if self._closed:
+            self.close()
+
+    def submit(self, task: int, args: tuple[Any, ...]) -> asyncio.Future[tuple[bool, Any]]:
+        """Send one page; its `(ok, fields or reason)` comes back on the running loop."""
+        if self.lost is not None or self._pages is None:
+            raise WorkerLost(str(self.lost or "worker not connected"))
+        future: asyncio.Future[tuple[bool, Any]] = asyncio.get_running_loop().create_future()
+        self.pending[task] = future
+        self._pages.write(_frame((task, *args)))
+        return future
+
+    def received(self, obj: Any) -> None:
+        """(On the loop) one frame from the worker: ready, or a page's result."""
+        if obj is None:
+            if not self.ready.done():
+                self.ready.set_result(None)
+            return
+        task, ok, value = obj
+        future = self.pending.pop(task, None)
+        if future is not None and not future.done():  # else its reader was cancelled
+            future.set_result((ok, value))
+
+    def fail(self, exc: BaseException) -> None:
+        """(On the loop) the worker is gone: every page waiting for it fails."""
+        if self.lost is None:
+            self.lost = exc if not isinstance(exc, EOFError) else WorkerLost(
+                f"worker process {self.process.pid} ended")
+        pending, self.pending = self.pending, {}
+        if not self.ready.done():
+            self.ready.set_exception(WorkerLost(str(self.lost)))
+        for future in pending.values():
+            if not future.done():
+                future.set_exception(WorkerLost(str(self.lost)))
+
+    def close(self) -> None:
+        """End the worker's input (it exits once done with the page it is reading)."""
+        self._closed = True
+        if self._connecting is not None and not self._connecting.done():
+            return  # `_connect` closes it once connected
+        pages = self._pages
+        if pages is not None and not pages.is_closing():
+            try:
+                pages.close()  # what is still buffered is written first
+                return
+            except RuntimeError:  # its loop is closed
+                pass
+        with contextlib.suppress(OSError, ValueError):
+            assert self.process.stdin is not None
+            self.process.stdin.close()
+
+
+class ExtractionWorkers:
+    """Read article pages in worker processes when that pays (see the module docstring), else
+    in place. One per crawl; `close()` when the spider closes."""
+
+    def __init__(self, profiles: Mapping[str, SiteProfile], processes: int | None,
+                 stats: Callable[[], Any] | None = None,
+                 backlog: Callable[[], int] | None = None) -> None:
+        self.profiles = dict(profiles)
+        self.auto = processes is None
+        self.processes = auto_processes() if processes is None else max(0, processes)
+        self.stats = stats
+        """Returns the crawl's stats collector (it exists only once the crawl has begun)."""
+        self.backlog = backlog
+        """Returns the article pages still to be read (auto mode; None: not known, no limit)."""
+        self.workers: list[_Worker] = []
+        self._tasks = itertools.count()
+        self._off = self.processes == 0
+        self._window_start: float | None = None
+        self._busy = 0.0
+        self._pages = 0
+        self._all_ready = False
+
+    @property
+    def running(self) -> bool:
+        """Whether workers read the pages now (started and ready)."""
+        if self._off or not self.workers:
+            return False
+        if not self._all_ready:  # asked for every page: once true, it stays true
+            self._all_ready = all(w.ready.done() for w in self.workers)
+        return self._all_ready
+
+    def read(self, body: bytes, url: str, site: str | None, fetched_at: dt.datetime,
+             encoding: str | None) -> dict[str, Any]:
+        """Read one page in this process (raises `ExtractionError`)."""
+        import crawler.extract  # noqa: F401  (once, before the clock: not a page's reading time)
+
+        started = time.monotonic()
+        try:
+            return extract_page(body, url, self.profiles.get(site or ""), fetched_at, encoding)
+        finally:
+            self._note(started, time.monotonic())
+
+    async def read_async(self, body: bytes, url: str, site: str | None,
+                         fetched_at: dt.datetime, encoding: str | None) -> dict[str, Any]:
+        """Read one page in a worker when they run, else in this process (raises
+        `ExtractionError`). Needs a running asyncio loop (Scrapy's asyncio reactor)."""
+        if not self._off and not self.auto and not self.workers:
+            self._start()
+        # Auto mode reads pages here while its workers start; a set number waits for them.
+        if not self._off and self.workers and (not self.auto or self.running):
+            workers = self.workers
+            worker = (workers[0] if len(workers) == 1
+                      else min(workers, key=lambda w: len(w.pending)))
+            try:
+                if not worker.up:
+                    if not worker.ready.done():
+                        await asyncio.wrap_future(worker.ready)
+                    worker.ready.result()
+                    worker.up = True
+                ok, value = await worker.submit(next(self._tasks), (body, url, site, fetched_at,
+                                                                    encoding))
+            except WorkerLost as exc:
+                self._lost(exc)
+            else:
+                if self.stats is not None:
+                    self.stats().inc_value("extract/worker_pages")
+                if ok:
+                    return value
+                raise ExtractionError(str(value))
+        return self.read(body, url, site, fetched_at, encoding)
+
+    def _note(self, started: float, ended: float) -> None:
+        """Auto mode: add one in-process read to the busy window; start the workers when the
+        window was busy enough."""
+        if not self.auto or self._off or self.workers:
+            return
+        if self._window_start is None:
+            self._window_start = started
+        self._busy += ended - started
+        self._pages += 1
+        span = ended - self._window_start
+        if span < BUSY_WINDOW:
+            return
+        if (self._pages >= BUSY_PAGES and self._busy >= BUSY_SHARE * span
+                and (self.backlog is None or self.backlog() >= MIN_BACKLOG)):
+            self._start()
+        self._window_start = None
+        self._busy = 0.0
+        self._pages = 0
+
+    def _start(self) -> None:
+        try:
+            for _ in range(self.processes):
+                self.workers.append(_Worker(self.profiles))
+        except OSError as exc:  # no process could be started: read pages here
+            self._lost(exc)
+            return
+        if self.stats is not None:
+            self.stats().set_value("extract/workers", self.processes)
+        logger.debug("reading article pages in %d worker process(es)", self.processes)
+
+    def _lost(self, exc: BaseException) -> None:
+        if self._off:
+            return
+        self._off = True
+        logger.warning("extraction workers stopped (%s: %s); article pages are read in the "
+                       "crawl process from now on", type(exc).__name__, exc)
+        if self.stats is not None:
+            self.stats().inc_value("extract/workers_lost")
+        self.close()
+
+    def close(self) -> None:
+        """Stop the workers: each ends its input, and they exit in the background."""
+        workers, self.workers = self.workers, []
+        for worker in workers:
+            worker.close()
