@@ -148,6 +148,33 @@ def byline_block(ctx: Context) -> tuple[Block, list[str]] | None:
     return None
 
 
+_BY_LINE = re.compile(r"^(?:by|von|oleh)\s+(?=\S)", re.IGNORECASE)
+"""A byline set as a plain line: `By Jane Doe and John Roe`, `von Dr. Max Kolter`, `Oleh
+Rina Wulandari`."""
+_LOWER_NAME_WORDS = frozenset({"van", "von", "der", "de", "da", "bin", "binti", "al", "el"})
+
+
+def by_line(ctx: Context, outlets: list[str]) -> list[str]:
+    """Names from a `By ...` line by the title that holds nothing but names (every word
+    capitalized, particles aside): `By the river, a town waits` is a sentence."""
+    for b in near_title_blocks(ctx):
+        if len(b.text) > BYLINE_MAX_CHARS or b.has_flag(CAPTION) or b.has_flag(MEDIA):
+            continue
+        opener = _BY_LINE.match(b.text)
+        if opener is None or D.has_date_words(b.text):
+            continue
+        names = [
+            n
+            for n in person_names(b.text, ctx.outlet_words)
+            if not names_outlet(n, outlets)
+        ]
+        if names and all(
+            w[:1].isupper() or w.lower() in _LOWER_NAME_WORDS for n in names for w in n.split()
+        ):
+            return names
+    return []
+
+
 def extract_people(
     ctx: Context, staff: list[tuple[str, str]], byline: tuple[Block, list[str]] | None
 ) -> tuple[list[str], str | None, str | None]:
@@ -157,7 +184,8 @@ def extract_people(
     (not a URL), `dc.creator`, `parsely-author` unless it names the outlet; 3. microdata
     `author`; 4. the profile's `author` selector; 5. staff lines (`Penulis:`, `Pewarta:`,
     `Reporter:`, `Oleh:`, `Fotografer:`; `text`); 6. a byline-classed line by the title
-    (`generic`). The outlet itself (`og:site_name`, the JSON-LD publisher, the host:
+    (`generic`); 7. a plain `By A and B`/`von A`/`Oleh A` line by the title holding only
+    names (`text`). The outlet itself (`og:site_name`, the JSON-LD publisher, the host:
     `names_outlet`) is never an author, at any stage. Names are cleaned
     (`Kontributor Kota, Nama`, `Nama - detikinet`, `A dan B`, `By A and B`, `von A und B`).
 
@@ -191,12 +219,14 @@ def extract_people(
             "sailthru.author",
             "byl",
         ):
-            found = s.first(name)
-            if found and not found[1].startswith(("http://", "https://")):
-                authors = names_of(found[1], words)
-                if authors:
-                    stage = "opengraph" if ":" in name else "meta"
-                    break
+            for value in s.meta.get(name, ()):  # the outlet first, then the writer
+                if value and not value.startswith(("http://", "https://")):
+                    authors = names_of(value, words)
+                    if authors:
+                        stage = "opengraph" if ":" in name else "meta"
+                        break
+            if authors:
+                break
     if not authors:
         for _, value in s.itemprops.get("author", ()):
             authors = names_of(value, words)
@@ -221,6 +251,9 @@ def extract_people(
     if not authors and byline is not None:
         authors = [n for n in byline[1] if not names_outlet(n, outlets)]
         stage = "generic"
+    if not authors:
+        authors = by_line(ctx, outlets)
+        stage = "text"
     if authors and stage:
         ctx.provenance["authors"] = stage
 

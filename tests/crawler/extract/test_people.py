@@ -102,3 +102,26 @@ def test_a_person_named_like_a_word_of_the_outlet_stays_an_author() -> None:
 def test_byline_words_and_codes_are_cut_from_names(credit: str, names: list[str]) -> None:
     result = extract(page(head=f'<meta name="author" content="{credit}">'))
     assert result["authors"] == names
+
+
+def test_a_plain_by_line_by_the_title_gives_the_authors() -> None:
+    line = '<p class="meta-info">By Jane Doe and John Roe</p>'
+    result = extract(page(meta_line=line + '<div class="date">Selasa, 23 Mei 2023</div>'))
+    assert (result["authors"], result["provenance"]["authors"]) == (
+        ["Jane Doe", "John Roe"],
+        "text",
+    )
+
+
+@pytest.mark.parametrize("line", ["By the river, a town waits", "Oleh karena itu warga mengungsi"])
+def test_a_sentence_opening_with_by_is_not_a_byline(line: str) -> None:
+    result = extract(page(meta_line=f"<p>{line}</p>"))
+    assert result["authors"] == []
+
+
+def test_a_second_meta_author_after_the_outlet_is_read() -> None:
+    head = (
+        '<meta property="og:site_name" content="Berita Kaltim">'
+        '<meta name="author" content="Berita Kaltim"><meta name="author" content="Rina Wulandari">'
+    )
+    assert extract(page(head=head))["authors"] == ["Rina Wulandari"]
