@@ -5,7 +5,10 @@ runs first; these run after it, on its result).
    guess (WIB). An Indonesian page keeps it, but on a page that is clearly not Indonesian a UTC
    instant from the markup (`2023-04-28T17:52:31Z`) stays in UTC instead of being moved to
    +07:00, which would print it on the next day for anything published after 17:00 UTC. The
-   instant is the same either way; only the day as printed changes.
+   instant is the same either way; only the day as printed changes. When the markup also
+   declares that same instant with the publisher's own offset (`2023-11-09T01:09:55Z` in
+   JSON-LD, `2023-11-08T18:09:55-07:00` in `article:published_time` or a `<time>`), the
+   instant is written in that offset (`in_declared_offset`): the day its readers saw.
 2. `htmldate_day`: when no Indonesian date rule, no structured date, no URL date and no
    `Selasa (23/5)` mention fired, htmldate (a proven, maintained date library: markup, URL,
    text patterns, with its own plausibility checks) is asked for the original publication
@@ -18,6 +21,7 @@ Indonesian dates and relative dates are never replaced.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
@@ -41,6 +45,33 @@ def is_indonesian(body: str | None, declared: str | None) -> bool:
         return guessed == "id"
     code = (declared or "").replace("_", "-").split("-")[0].lower()
     return code in INDONESIAN
+
+
+_DECLARED_INSTANT = re.compile(
+    r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?(?:\.\d{1,6})?[+-](?!00:?00)\d{2}:?\d{2}\b"
+)
+"""An ISO instant with a non-UTC offset, anywhere in the markup (meta, JSON-LD, `<time
+datetime>`, a script's data)."""
+SAME_INSTANT_SECONDS = 1
+"""Two declared instants are the same one when this close (values drop milliseconds)."""
+
+
+def in_declared_offset(published_at: str, html: str) -> str | None:
+    """`published_at` (an instant written in UTC) in the offset the page declares for that
+    same instant elsewhere in its markup, else None. Only the same instant counts: a
+    modification time or another article's date in another offset says nothing."""
+    try:
+        value = datetime.fromisoformat(published_at)
+    except ValueError:
+        return None
+    for match in _DECLARED_INSTANT.finditer(html):
+        try:
+            declared = datetime.fromisoformat(match.group())
+        except ValueError:
+            continue
+        if abs((declared - value).total_seconds()) < SAME_INSTANT_SECONDS:
+            return value.astimezone(declared.tzinfo).isoformat()
+    return None
 
 
 def utc_as_written(published_at: str, raw: str | None) -> str | None:
@@ -94,7 +125,7 @@ def review(
         ):
             in_utc = utc_as_written(published_at, raw)
             if in_utc is not None:
-                return in_utc, raw, precision
+                return in_declared_offset(in_utc, html) or in_utc, raw, precision
         return chosen
     day = htmldate_day(html, ctx.url)
     if day is None:

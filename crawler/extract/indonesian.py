@@ -631,7 +631,7 @@ _ROLE_WORDS = frozenset(
     }
 )
 _NAME_PREFIX = re.compile(
-    r"^(?:by|oleh|penulis|pewarta|reporter|editor|"
+    r"^(?:by|oleh|penulis|pewarta|reporter|editor|von(?!\s+(?:der|dem|den|und)\b)|"
     r"(?:ditulis|diposting|diposkan|dipost|posted|written)\s+(?:oleh|by))\b\s*:?\s*",
     re.IGNORECASE,
 )
@@ -639,7 +639,7 @@ _CONTRIBUTOR_PREFIX = re.compile(
     r"^(?:kontributor|koresponden|wartawan|reporter|jurnalis|contributor|correspondent)\b[^,]{0,40},\s*",
     re.IGNORECASE,
 )
-_NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\s+dan\s+|\s+and\s+)\s*", re.IGNORECASE)
+_NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\s+(?:dan|and|und)\s+)\s*", re.IGNORECASE)
 _SIDE_SPLIT = re.compile(r"\s+[-–—|/]\s+|\s*\|\s*")
 
 _DEGREE = re.compile(
@@ -648,8 +648,8 @@ _DEGREE = re.compile(
 """Academic degrees written after a name (`S.Sos`, `M.Si`, `S.Pd.I`, `SH`, `MM`, `Ph.D`,
 `A.Md`): government portals print them in credits (`Dedy Kurniawan, S.Kom`); they are not
 further names."""
-_INITIALS_CODE = re.compile(r"\s*[(\[][a-z]{2,5}[)\]]$")
-"""A writer's sign-off code after the name (`Ahmad Fauzi (ahf)`)."""
+_INITIALS_CODE = re.compile(r"\s*[(\[][a-z]{2,5}\.?[)\]]$")
+"""A writer's sign-off code after the name (`Ahmad Fauzi (ahf)`, `Corina Gall (cog.)`)."""
 _TEAM_WORDS = frozenset({"tim", "team"})
 """`Tim Redaksi`, `Tim Liputan`, `Tim Kaltim Post`: a team credit, not a person."""
 

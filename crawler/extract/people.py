@@ -4,6 +4,7 @@ outside the body (`staff_outside`) and a byline line (`byline_block`) besides th
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from crawler.extract import dates as D
 from crawler.extract.context import (
@@ -21,6 +22,59 @@ from crawler.extract.structured import jsonld_list, jsonld_names
 
 BYLINE_MAX_CHARS = 100
 """A byline line is short (`Fino Yurio Kristo - detikinet`)."""
+
+OUTLET_ABBREVIATION_MIN_CHARS = 3
+"""A one-word credit (`LBCI`) is the outlet's name cut short when the outlet's name starts
+with it and it has at least this many letters; `AP`, `Ali` at `alinews` are too short to
+tell."""
+_TLD = re.compile(r"\.[a-z]{2,6}(?:\.[a-z]{2})?$", re.IGNORECASE)
+_HOST_SKIP = frozenset({"www", "m", "amp", "co", "or", "ac", "go", "web", "com", "net", "org"})
+
+
+def _compact(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def outlet_names(ctx: Context) -> list[str]:
+    """The outlet's own names: `og:site_name`, the JSON-LD publisher's name and the labels of
+    the page's host (`n-tv.de` -> `n-tv`)."""
+    names = []
+    site = ctx.structured.first("og:site_name", "application-name")
+    if site:
+        names.append(site[1])
+    for node in (ctx.structured.article, ctx.structured.page):
+        publisher = node.get("publisher") if node else None
+        for item in publisher if isinstance(publisher, list) else [publisher]:
+            if isinstance(item, dict) and isinstance(item.get("name"), str):
+                names.append(item["name"])
+    host = (urlsplit(ctx.url).hostname or "").lower().split(".")
+    names.extend(label for label in host[:-1] if label not in _HOST_SKIP)
+    return [n for n in names if _compact(n)]
+
+
+def names_outlet(name: str, outlets: list[str]) -> bool:
+    """Whether an author credit is the outlet itself: its name or domain (`Stuttgarter
+    Zeitung`, `mdr.de`, `한국일보`), its host label and a word (`n-tv NACHRICHTEN`), its
+    name cut short (`LBCI` for `LBCI Lebanon`) or its initials (`LTO` for `Legal Tribune
+    Online`). A person whose name holds a word of the outlet's (`Rina Kaltim` at `Berita
+    Kaltim`) stays."""
+    bare = _TLD.sub("", name.strip())
+    compact = _compact(bare)
+    words = bare.split()
+    if not compact or not words:
+        return False
+    first = _compact(words[0])
+    for outlet in outlets:
+        whole = _compact(outlet)
+        if compact == whole:
+            return True
+        if len(words) <= 3 and len(first) >= OUTLET_ABBREVIATION_MIN_CHARS and first == whole:
+            return True
+        if len(words) == 1 and len(compact) >= OUTLET_ABBREVIATION_MIN_CHARS:
+            initials = "".join(_compact(w)[:1] for w in outlet.split())
+            if whole.startswith(compact) or (bare.isupper() and compact == initials):
+                return True
+    return False
 
 
 def staff_outside(ctx: Context) -> list[tuple[str, str]]:
@@ -94,6 +148,33 @@ def byline_block(ctx: Context) -> tuple[Block, list[str]] | None:
     return None
 
 
+_BY_LINE = re.compile(r"^(?:by|von|oleh)\s+(?=\S)", re.IGNORECASE)
+"""A byline set as a plain line: `By Jane Doe and John Roe`, `von Dr. Max Kolter`, `Oleh
+Rina Wulandari`."""
+_LOWER_NAME_WORDS = frozenset({"van", "von", "der", "de", "da", "bin", "binti", "al", "el"})
+
+
+def by_line(ctx: Context, outlets: list[str]) -> list[str]:
+    """Names from a `By ...` line by the title that holds nothing but names (every word
+    capitalized, particles aside): `By the river, a town waits` is a sentence."""
+    for b in near_title_blocks(ctx):
+        if len(b.text) > BYLINE_MAX_CHARS or b.has_flag(CAPTION) or b.has_flag(MEDIA):
+            continue
+        opener = _BY_LINE.match(b.text)
+        if opener is None or D.has_date_words(b.text):
+            continue
+        names = [
+            n
+            for n in person_names(b.text, ctx.outlet_words)
+            if not names_outlet(n, outlets)
+        ]
+        if names and all(
+            w[:1].isupper() or w.lower() in _LOWER_NAME_WORDS for n in names for w in n.split()
+        ):
+            return names
+    return []
+
+
 def extract_people(
     ctx: Context, staff: list[tuple[str, str]], byline: tuple[Block, list[str]] | None
 ) -> tuple[list[str], str | None, str | None]:
@@ -103,13 +184,21 @@ def extract_people(
     (not a URL), `dc.creator`, `parsely-author` unless it names the outlet; 3. microdata
     `author`; 4. the profile's `author` selector; 5. staff lines (`Penulis:`, `Pewarta:`,
     `Reporter:`, `Oleh:`, `Fotografer:`; `text`); 6. a byline-classed line by the title
-    (`generic`). Names are cleaned (`Kontributor Kota, Nama`, `Nama - detikinet`, `A dan B`).
+    (`generic`); 7. a plain `By A and B`/`von A`/`Oleh A` line by the title holding only
+    names (`text`). The outlet itself (`og:site_name`, the JSON-LD publisher, the host:
+    `names_outlet`) is never an author, at any stage. Names are cleaned
+    (`Kontributor Kota, Nama`, `Nama - detikinet`, `A dan B`, `By A and B`, `von A und B`).
 
     Editor: JSON-LD `editor` -> `Editor:`/`Redaktur:` lines -> an `Editor:Nama` keyword.
     Reporter: `Pewarta:`/`Reporter:`/`Wartawan:` lines, `Laporan Wartawan Outlet, Nama`.
     """
     s = ctx.structured
     words = ctx.outlet_words
+    outlets = outlet_names(ctx)
+
+    def names_of(raw: str, words: frozenset[str]) -> list[str]:
+        return [n for n in person_names(raw, words) if not names_outlet(n, outlets)]
+
     roles: dict[str, list[str]] = {}
     for role, value in staff:
         roles.setdefault(role, []).append(value)
@@ -118,7 +207,7 @@ def extract_people(
     stage = None
     if s.article:
         authors = [
-            n for raw in jsonld_names(s.article.get("author")) for n in person_names(raw, words)
+            n for raw in jsonld_names(s.article.get("author")) for n in names_of(raw, words)
         ]
         stage = "jsonld"
     if not authors:
@@ -130,42 +219,48 @@ def extract_people(
             "sailthru.author",
             "byl",
         ):
-            found = s.first(name)
-            if found and not found[1].startswith(("http://", "https://")):
-                authors = person_names(found[1], words)
-                if authors:
-                    stage = "opengraph" if ":" in name else "meta"
-                    break
+            for value in s.meta.get(name, ()):  # the outlet first, then the writer
+                if value and not value.startswith(("http://", "https://")):
+                    authors = names_of(value, words)
+                    if authors:
+                        stage = "opengraph" if ":" in name else "meta"
+                        break
+            if authors:
+                break
     if not authors:
         for _, value in s.itemprops.get("author", ()):
-            authors = person_names(value, words)
+            authors = names_of(value, words)
             if authors:
                 stage = "microdata"
                 break
     if not authors and "author" in ctx.selected:
         for el in ctx.selected["author"]:
-            for name in person_names(element_text(el), words):
+            for name in names_of(element_text(el), words):
                 if name not in authors:
                     authors.append(name)
         stage = "profile"
     if not authors:
         for role in ("author", "reporter", "photographer"):
             for value in roles.get(role, ()):
-                for name in person_names(value, words):
+                for name in names_of(value, words):
                     if name not in authors:
                         authors.append(name)
             if authors:
                 stage = "text"
                 break
     if not authors and byline is not None:
-        authors, stage = byline[1], "generic"
+        authors = [n for n in byline[1] if not names_outlet(n, outlets)]
+        stage = "generic"
+    if not authors:
+        authors = by_line(ctx, outlets)
+        stage = "text"
     if authors and stage:
         ctx.provenance["authors"] = stage
 
     editor = None
     if s.article:
         names = [
-            n for raw in jsonld_names(s.article.get("editor")) for n in person_names(raw, words)
+            n for raw in jsonld_names(s.article.get("editor")) for n in names_of(raw, words)
         ]
         if names:  # an editor `Person` named after the outlet (`Liputan6.com`) is not one
             editor = set_field(ctx, "editor", names[0], "jsonld")

@@ -56,3 +56,72 @@ def test_meta_author_naming_the_outlet_is_not_a_person() -> None:
         ),
     )
     assert result["authors"] == ["Rina Wulandari"]
+
+
+@pytest.mark.parametrize(
+    ("credit", "site_head"),
+    [
+        ("Berita Kaltim", '<meta property="og:site_name" content="Berita Kaltim">'),
+        ("beritakaltim.example", ""),
+        ("BERITAKALTIM Nachrichten", ""),
+        ("BKO", '<meta property="og:site_name" content="Berita Kaltim Online">'),
+        ("KALTIMNET", '<meta property="og:site_name" content="KaltimNet Samarinda">'),
+        (
+            "Kaltim Media",
+            '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "x",'
+            ' "publisher": {"@type": "Organization", "name": "Kaltim Media"}}</script>',
+        ),
+    ],
+)
+def test_the_outlet_is_never_an_author_whatever_stage_names_it(
+    credit: str, site_head: str
+) -> None:
+    head = f'<meta name="author" content="{credit}">{site_head}'
+    result = extract(page(head=head, after="<p>Penulis: Rina Wulandari</p>"))
+    assert result["authors"] == ["Rina Wulandari"]
+
+
+def test_a_person_named_like_a_word_of_the_outlet_stays_an_author() -> None:
+    site = '<meta property="og:site_name" content="Berita Kaltim">'
+    result = extract(page(head=site + '<meta name="author" content="Rina Kaltim">'))
+    assert result["authors"] == ["Rina Kaltim"]
+    result = extract(page(head=site + '<meta name="author" content="BK">'))
+    assert result["authors"] == ["BK"]  # two letters are too few to tell
+
+
+@pytest.mark.parametrize(
+    ("credit", "names"),
+    [
+        ("By Jane Doe and John Roe", ["Jane Doe", "John Roe"]),
+        ("von Anna Martel und Lea Wagner", ["Anna Martel", "Lea Wagner"]),
+        ("Corina Gall (cog.)", ["Corina Gall"]),
+        ("Ursula von der Leyen", ["Ursula von der Leyen"]),
+        ("Von der Leyen", ["Von der Leyen"]),
+    ],
+)
+def test_byline_words_and_codes_are_cut_from_names(credit: str, names: list[str]) -> None:
+    result = extract(page(head=f'<meta name="author" content="{credit}">'))
+    assert result["authors"] == names
+
+
+def test_a_plain_by_line_by_the_title_gives_the_authors() -> None:
+    line = '<p class="meta-info">By Jane Doe and John Roe</p>'
+    result = extract(page(meta_line=line + '<div class="date">Selasa, 23 Mei 2023</div>'))
+    assert (result["authors"], result["provenance"]["authors"]) == (
+        ["Jane Doe", "John Roe"],
+        "text",
+    )
+
+
+@pytest.mark.parametrize("line", ["By the river, a town waits", "Oleh karena itu warga mengungsi"])
+def test_a_sentence_opening_with_by_is_not_a_byline(line: str) -> None:
+    result = extract(page(meta_line=f"<p>{line}</p>"))
+    assert result["authors"] == []
+
+
+def test_a_second_meta_author_after_the_outlet_is_read() -> None:
+    head = (
+        '<meta property="og:site_name" content="Berita Kaltim">'
+        '<meta name="author" content="Berita Kaltim"><meta name="author" content="Rina Wulandari">'
+    )
+    assert extract(page(head=head))["authors"] == ["Rina Wulandari"]

@@ -199,3 +199,32 @@ def test_a_date_line_without_year_takes_it_from_the_url() -> None:
     result = extract(page(meta_line='<div class="tgl">Selasa (23/5) 10.15 WITA</div>'))
     assert result["published_at"] == "2023-05-23T10:15:00+08:00"
     assert result["published_raw"] == "Selasa (23/5) 10.15 WITA"
+
+
+ENGLISH_PARAGRAPHS = [
+    "The city council voted on Tuesday night to approve the new transit plan after hours of "
+    "public comment from residents who packed the chamber.",
+    "Supporters said the plan would cut commute times, while opponents worried about the cost "
+    "and the years of construction it would bring to the downtown streets.",
+]
+
+
+@pytest.mark.parametrize(
+    ("declared", "published_at"),
+    [  # the same instant declared with the publisher's offset: the day its readers saw
+        ("2023-11-08T18:09:55-07:00", "2023-11-08T18:09:55-07:00"),
+        # another instant (a modification time) says nothing about the zone: UTC kept
+        ("2023-11-08T19:30:00-07:00", "2023-11-09T01:09:55+00:00"),
+    ],
+)
+def test_a_utc_instant_is_written_in_the_offset_the_page_declares_for_it(
+    declared: str, published_at: str
+) -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "x",'
+        ' "datePublished": "2023-11-09T01:09:55Z"}</script>'
+        f'<meta property="article:modified_time" content="{declared}">'
+    )
+    html = page(head=head, lang="en", paragraphs=ENGLISH_PARAGRAPHS, meta_line="")
+    result = extract(html, url="https://news.example.com/2023/transit-plan")
+    assert result["published_at"] == published_at

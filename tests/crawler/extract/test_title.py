@@ -47,3 +47,9 @@ def test_a_kicker_label_before_the_headline_is_not_the_title(heading: str) -> No
 def test_a_speaker_before_a_colon_stays_in_the_title() -> None:
     result = extract(page(title="KPU: Pemilu Tetap Digelar Sesuai Jadwal"))
     assert result["title"] == "KPU: Pemilu Tetap Digelar Sesuai Jadwal"
+
+
+def test_a_headline_whose_dash_is_its_own_stays_whole() -> None:
+    title = "Samarinda - Balikpapan Kini Ditempuh Satu Jam Lewat Tol"
+    head = f'<meta property="og:title" content="{title} - Berita Kaltim">'
+    assert extract(page(title=title, head=head))["title"] == title
