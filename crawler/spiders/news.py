@@ -79,6 +79,16 @@ same headlines recur on many pages of an outlet, and the verdict's URL parsing a
 were ~2% of the crawl process's time on bench/crawl.py. About 8 MB when full; it is then
 emptied, so memory stays bounded on a crawl of any size."""
 
+MAX_LISTING_DEPTH = 2
+"""Listings are followed this many links away from the homepage (a section, then its tag or
+author pages); the profile's own `listings` are one link away. A page's pagination keeps its
+listing's depth."""
+
+LISTING_BUDGET_PAGES = 20
+"""Listing pages read per outlet and crawl, in units of its `max_listing_pages` (default 5:
+100 pages): a calendar, a tag cloud or a maze of filters cannot make discovery endless
+(`discovery/listing_cut/outlet_budget`)."""
+
 MAX_SITEMAP_DEPTH = 3
 """Sitemap indexes nest at most this deep (the protocol allows one level; a few sites nest a
 second; more is a loop or a trap)."""
@@ -155,6 +165,16 @@ class NewsSpider(scrapy.Spider):
         self._articles: Counter[str] = Counter()
         self._listing_seen: dict[str, set[str]] = {}
         """Listing URL (its first page) -> article URLs its pages have shown."""
+        self._listing_depths: dict[str, dict[str, int]] = {}
+        """Outlet -> listings met (their first page) -> links from the homepage."""
+        self._listing_pages_seen: dict[str, list[str]] = {}
+        """Listing URL (its first page) -> the further pages asked for (a loop shows here)."""
+        self._listing_requests: Counter[str] = Counter()
+        """Outlet -> listing pages asked for (`LISTING_BUDGET_PAGES`)."""
+        self._listing_depth_cut: dict[str, set[str]] = {}
+        """Outlet -> listings left unread as too far from the homepage (counted once)."""
+        self._listing_archived: Counter[str] = Counter()
+        """Listing URL -> its articles the incremental middleware skipped as archived."""
         self._logged: set[tuple[str, str]] = set()
         self.workers = ExtractionWorkers({}, 0)
         """Where article pages are read: in this process, or in worker processes when a fast
@@ -310,7 +330,8 @@ class NewsSpider(scrapy.Spider):
                       f"redirects back to {request.url} after {len(chain)} hop(s)", site,
                       request=request)
 
-    _PERSISTED = ("_articles", "_in_flight", "_depth", "_unfollowed", "_listing_seen")
+    _PERSISTED = ("_articles", "_in_flight", "_depth", "_unfollowed", "_listing_seen",
+                  "_listing_depths", "_listing_pages_seen", "_listing_requests")
     """What the spider knows of a job beyond Scrapy's queue: kept in `self.state`."""
 
     def _restore_state(self) -> None:
@@ -353,9 +374,14 @@ class NewsSpider(scrapy.Spider):
             yield self._sitemap_request(profile, url, depth=0)
         for url in profile.discovery.feeds:
             yield self._feed_request(profile, url)
+        known = self._listing_depths.setdefault(profile.key, {})
+        known.setdefault(home, 0)
+        self._listing_requests[profile.key] += 1
         yield self._listing_request(profile, home, page=1, listing=home, homepage=True)
         for url in profile.discovery.listings:
-            yield self._listing_request(profile, url, page=1, listing=url)
+            known.setdefault(url, 1)
+            self._listing_requests[profile.key] += 1
+            yield self._listing_request(profile, url, page=1, listing=url, depth=1)
 
     def _listed_requests(self, profile: SiteProfile) -> Iterator[Request]:
         """Listed mode: a request for each listed article of this outlet, and no discovery
@@ -379,11 +405,13 @@ class NewsSpider(scrapy.Spider):
                        priority=FEED_PRIORITY, meta=self._meta(profile, "feed"))
 
     def _listing_request(self, profile: SiteProfile, url: str, *, page: int, listing: str,
-                         homepage: bool = False) -> Request:
+                         homepage: bool = False, depth: int = 0) -> Request:
+        # breadth-first: nearer listings before deeper ones
         return Request(url, callback=self.parse_listing, errback=self.on_error,
-                       priority=LISTING_PRIORITY,
+                       priority=LISTING_PRIORITY - depth,
                        meta=self._meta(profile, "listing", warta_page=page,
-                                       warta_listing=listing, warta_homepage=homepage))
+                                       warta_listing=listing, warta_homepage=homepage,
+                                       warta_listing_depth=depth))
 
     def _is_article(self, profile: SiteProfile, url: str) -> bool:
         verdict = profile.discovery.is_article_url(url)
@@ -411,7 +439,8 @@ class NewsSpider(scrapy.Spider):
         return looks >= ARTICLE_SITEMAP_SHARE * len(owned)
 
     def _article_requests(self, profile: SiteProfile, url: str, *, via: str, depth: int = 0,
-                          hint: discovery.Entry | None = None) -> Iterator[Request]:
+                          hint: discovery.Entry | None = None,
+                          listing: str | None = None) -> Iterator[Request]:
         """The request for one article page; nothing when it is off the outlet, already asked
         for, older than `since`, or beyond `max_articles`. An article found again fewer
         related-link hops away has its depth lowered, and the related links it was not allowed
@@ -450,6 +479,8 @@ class NewsSpider(scrapy.Spider):
         # fingerprint is the same.
         meta = self._meta(profile, "article", warta_depth=depth, warta_via=via,
                           warta_target=target, verbatim_url=True)
+        if listing is not None:
+            meta["warta_listing"] = listing
         if hint is not None:
             meta["warta_lastmod"] = hint.lastmod.isoformat() if hint.lastmod else None
             meta["warta_published"] = hint.published.isoformat() if hint.published else None
@@ -517,40 +548,132 @@ class NewsSpider(scrapy.Spider):
             yield from self._article_requests(profile, entry.url, via="feed", hint=entry)
 
     def parse_listing(self, response: Response) -> Iterator[Request]:
+        """A listing page (the homepage, an index, a section, a tag or author page): its
+        articles, its next page, and the other listings it links to, breadth-first within the
+        bounds (`_next_listing_page`, `_more_listings`)."""
         profile = self.profiles[response.meta["warta_site"]]
         if not isinstance(response, TextResponse):
             self._bad(response.url, "not_html", "a listing page that is not text", profile.key)
             return
         meta = response.meta
         page: int = meta.get("warta_page", 1)
+        depth: int = meta.get("warta_listing_depth", 0)
         self._inc("discovery/listings")
         if meta.get("warta_homepage") and page == 1:
             for url in discovery.find_feed_links(response.text, response.url):
                 if profile.owns(url) and url not in profile.discovery.feeds:
                     self._inc("discovery/feeds_announced")
                     yield self._feed_request(profile, url)
+        listing_url: str = meta.get("warta_listing", response.url)
         listing = discovery.parse_listing(
             response.text, response.url, owns=profile.owns,
-            is_article=lambda u: self._is_article(profile, u))
-        listing_url: str = meta.get("warta_listing", response.url)
+            is_article=lambda u: self._is_article(profile, u), listing=listing_url,
+            tz=profile.tz)
+        for reason, count in listing.cut.items():
+            self._inc(f"discovery/listing_cut/{reason}", count)
         seen = self._listing_seen.setdefault(listing_url, set())
         new = [u for u in listing.articles if u not in seen]
         seen.update(new)
+        since = self._since(profile)
+        old = 0
+        archived_before = self._listing_archived[listing_url]
         for url in new:
-            yield from self._article_requests(profile, url, via="listing")
-        # A page showing nothing its listing has not shown already is the end (or a loop).
-        if not new or page >= profile.discovery.max_listing_pages or self._full(profile.key):
-            return
+            if discovery.is_older(listing.dates.get(url), since):
+                old += 1
+                self._inc("discovery/skipped_old")
+                continue
+            yield from self._article_requests(profile, url, via="listing", listing=listing_url)
+        # The incremental middleware decides on each request as it is yielded (and tells
+        # `on_skip`), so by now this page's archived articles are counted.
+        archived = self._listing_archived[listing_url] > archived_before
+        yield from self._more_listings(profile, listing, depth, archived=archived)
+        stop = None
+        if not new:
+            # nothing its listing has not shown already: the end, or a loop
+            stop = "listing_cut/nothing_new" if listing.next_pages else None
+        elif old == len(new):
+            stop = "listing_stop/since"  # every article it shows is older than --since
+        elif archived:
+            stop = "listing_stop/archived"  # it reached what the archive holds
+        elif self._full(profile.key):
+            stop = "listing_stop/max_articles"
+        if stop is None:
+            next_request = self._next_listing_page(profile, response, listing, listing_url,
+                                                   page, depth)
+            if next_request is not None:
+                yield next_request
+        elif listing.next_pages or (pattern_paginates(profile, meta)
+                                    and listing_url in self._declared(profile)):
+            self._inc(f"discovery/{stop}")
+
+    def _next_listing_page(self, profile: SiteProfile, response: Response,
+                           listing: discovery.Listing, listing_url: str, page: int,
+                           depth: int) -> Request | None:
+        """The request for the next page of a listing, unless a bound cuts it (counted as
+        `discovery/listing_cut/<reason>`: `max_pages`, `loop`, `outlet_budget`)."""
+        meta = response.meta
         pattern = profile.discovery.pagination
-        if pattern and not meta.get("warta_homepage"):
+        if pattern and not meta.get("warta_homepage") and listing_url in self._declared(profile):
             next_url = discovery.listing_page_url(listing_url, pattern, page + 1)
         elif listing.next_pages:
             next_url = listing.next_pages[0]
         else:
+            return None
+        if not profile.owns(next_url):
+            return None
+        if page >= profile.discovery.max_listing_pages:
+            self._inc("discovery/listing_cut/max_pages")
+            return None
+        pages = self._listing_pages_seen.setdefault(listing_url, [])
+        if next_url in pages or next_url == listing_url or next_url == response.url:
+            self._inc("discovery/listing_cut/loop")
+            return None
+        if not self._listing_budget(profile):
+            return None
+        pages.append(next_url)
+        return self._listing_request(profile, next_url, page=page + 1, listing=listing_url,
+                                     homepage=bool(meta.get("warta_homepage")), depth=depth)
+
+    def _more_listings(self, profile: SiteProfile, listing: discovery.Listing, depth: int,
+                       *, archived: bool) -> Iterator[Request]:
+        """Requests for the listings a page links to that the crawl has not met yet, one
+        level deeper, up to `MAX_LISTING_DEPTH` levels from the homepage and
+        `LISTING_BUDGET_PAGES` listing pages per outlet. A page that reached archived
+        articles (an incremental crawl) leads to no new listing: what they list is older."""
+        if not listing.listings or self._full(profile.key):
             return
-        if profile.owns(next_url):
-            yield self._listing_request(profile, next_url, page=page + 1, listing=listing_url,
-                                        homepage=bool(meta.get("warta_homepage")))
+        known = self._listing_depths.setdefault(profile.key, {})
+        fresh = [u for u in listing.listings if u not in known]
+        if not fresh:
+            return
+        if archived:
+            self._inc("discovery/listing_stop/archived_links", len(fresh))
+            return
+        if depth >= MAX_LISTING_DEPTH:
+            cut = self._listing_depth_cut.setdefault(profile.key, set())
+            beyond = [u for u in fresh if u not in cut]
+            cut.update(beyond)  # counted once, not on every page that links it
+            if beyond:
+                self._inc("discovery/listing_cut/depth", len(beyond))
+            return
+        for url in fresh:
+            if not self._listing_budget(profile):
+                return
+            known[url] = depth + 1
+            self._inc(f"discovery/listings_found/{listing.listings[url]}")
+            yield self._listing_request(profile, url, page=1, listing=url, depth=depth + 1)
+
+    def _listing_budget(self, profile: SiteProfile) -> bool:
+        """Whether one more listing page may be read for this outlet (counted when not)."""
+        budget = LISTING_BUDGET_PAGES * max(1, profile.discovery.max_listing_pages)
+        if self._listing_requests[profile.key] >= budget:
+            self._inc("discovery/listing_cut/outlet_budget")
+            return False
+        self._listing_requests[profile.key] += 1
+        return True
+
+    def _declared(self, profile: SiteProfile) -> set[str]:
+        return {profile.homepage, *profile.discovery.listings}
 
     # --- articles ---------------------------------------------------------------------------------
 
@@ -733,6 +856,8 @@ class NewsSpider(scrapy.Spider):
         site = meta.get("warta_site")
         if meta.get("warta_kind") != "article" or not site:
             return []
+        if skip.reason == "archived" and meta.get("warta_listing"):
+            self._listing_archived[meta["warta_listing"]] += 1
         self._in_flight[site] -= 1
         self._inc(f"site/{site}/skipped")
         profile = self.profiles.get(site)
@@ -786,6 +911,11 @@ class NewsSpider(scrapy.Spider):
             self._bad(url, kind, reason, site, request=request,
                       level=logging.DEBUG if logged_by_scrapy else logging.WARNING)
         return []
+
+
+def pattern_paginates(profile: SiteProfile, meta: Mapping[str, Any]) -> bool:
+    """Whether a listing's pages are numbered by the profile's `pagination` pattern."""
+    return bool(profile.discovery.pagination) and not meta.get("warta_homepage")
 
 
 def classify_download_error(exc: BaseException) -> tuple[str, str, bool]:
