@@ -508,8 +508,9 @@ def looks_like_article(url: str) -> bool:
 
 # --- listings ---------------------------------------------------------------------------------
 
-MAX_LINKS_PER_PAGE = 3000
-"""Anchors of one listing page that are read: a real index shows tens to a few hundred; a page
+MAX_LINKS_PER_PAGE = 1500
+"""Anchors of one listing page that are read: a real index shows tens to a few hundred (a busy
+national homepage about 500); a page
 of 10,000 links is a trap or a dump, and only its first links are taken
 (`discovery/listing_cut/too_many_links`)."""
 

@@ -89,6 +89,10 @@ LISTING_BUDGET_PAGES = 20
 100 pages): a calendar, a tag cloud or a maze of filters cannot make discovery endless
 (`discovery/listing_cut/outlet_budget`)."""
 
+MAX_ARCHIVED_NOTED = 200_000
+"""Articles skipped as archived that the spider remembers, to tell a listing that reached
+them (a few MB at most)."""
+
 MAX_SITEMAP_DEPTH = 3
 """Sitemap indexes nest at most this deep (the protocol allows one level; a few sites nest a
 second; more is a loop or a trap)."""
@@ -173,8 +177,9 @@ class NewsSpider(scrapy.Spider):
         """Outlet -> listing pages asked for (`LISTING_BUDGET_PAGES`)."""
         self._listing_depth_cut: dict[str, set[str]] = {}
         """Outlet -> listings left unread as too far from the homepage (counted once)."""
-        self._listing_archived: Counter[str] = Counter()
-        """Listing URL -> its articles the incremental middleware skipped as archived."""
+        self._archived: set[str] = set()
+        """Articles the incremental middleware skipped as archived (a listing that shows one
+        has reached what earlier crawls read)."""
         self._logged: set[tuple[str, str]] = set()
         self.workers = ExtractionWorkers({}, 0)
         """Where article pages are read: in this process, or in worker processes when a fast
@@ -438,20 +443,22 @@ class NewsSpider(scrapy.Spider):
         looks = sum(1 for e in owned if e.published or self._is_article(profile, e.url))
         return looks >= ARTICLE_SITEMAP_SHARE * len(owned)
 
+    def _target(self, profile: SiteProfile, url: str) -> str:
+        """The canonical URL an article link is asked for by."""
+        # Most links found again are already canonical (extraction canonicalizes related
+        # links): look them up before paying for canonicalization.
+        if url in self._depth:
+            return url
+        return canonical_url(url, owns=profile.owns, home_host=profile.home_host)
+
     def _article_requests(self, profile: SiteProfile, url: str, *, via: str, depth: int = 0,
-                          hint: discovery.Entry | None = None,
-                          listing: str | None = None) -> Iterator[Request]:
+                          hint: discovery.Entry | None = None) -> Iterator[Request]:
         """The request for one article page; nothing when it is off the outlet, already asked
         for, older than `since`, or beyond `max_articles`. An article found again fewer
         related-link hops away has its depth lowered, and the related links it was not allowed
         to follow are requested now."""
         key = profile.key
-        # Most links found again are already canonical (extraction canonicalizes related
-        # links): look them up before paying for canonicalization.
-        if url in self._depth:
-            target = url
-        else:
-            target = canonical_url(url, owns=profile.owns, home_host=profile.home_host)
+        target = self._target(profile, url)
         if not profile.owns(target):
             self._inc("discovery/offsite")
             return
@@ -479,8 +486,6 @@ class NewsSpider(scrapy.Spider):
         # fingerprint is the same.
         meta = self._meta(profile, "article", warta_depth=depth, warta_via=via,
                           warta_target=target, verbatim_url=True)
-        if listing is not None:
-            meta["warta_listing"] = listing
         if hint is not None:
             meta["warta_lastmod"] = hint.lastmod.isoformat() if hint.lastmod else None
             meta["warta_published"] = hint.published.isoformat() if hint.published else None
@@ -576,16 +581,16 @@ class NewsSpider(scrapy.Spider):
         seen.update(new)
         since = self._since(profile)
         old = 0
-        archived_before = self._listing_archived[listing_url]
         for url in new:
             if discovery.is_older(listing.dates.get(url), since):
                 old += 1
                 self._inc("discovery/skipped_old")
                 continue
-            yield from self._article_requests(profile, url, via="listing", listing=listing_url)
+            yield from self._article_requests(profile, url, via="listing")
         # The incremental middleware decides on each request as it is yielded (and tells
         # `on_skip`), so by now this page's archived articles are counted.
-        archived = self._listing_archived[listing_url] > archived_before
+        archived = bool(self._archived) and any(
+            self._target(profile, u) in self._archived for u in new)
         yield from self._more_listings(profile, listing, depth, archived=archived)
         stop = None
         if not new:
@@ -638,15 +643,17 @@ class NewsSpider(scrapy.Spider):
                        *, archived: bool) -> Iterator[Request]:
         """Requests for the listings a page links to that the crawl has not met yet, one
         level deeper, up to `MAX_LISTING_DEPTH` levels from the homepage and
-        `LISTING_BUDGET_PAGES` listing pages per outlet. A page that reached archived
-        articles (an incremental crawl) leads to no new listing: what they list is older."""
+        `LISTING_BUDGET_PAGES` listing pages per outlet. A listing page other than the
+        homepage that reached archived articles (an incremental crawl) leads to no new listing:
+        what it links was met when those articles were new. The homepage always does, as
+        pinned or popular old articles on it say nothing of its sections."""
         if not listing.listings or self._full(profile.key):
             return
         known = self._listing_depths.setdefault(profile.key, {})
         fresh = [u for u in listing.listings if u not in known]
         if not fresh:
             return
-        if archived:
+        if archived and depth > 0:
             self._inc("discovery/listing_stop/archived_links", len(fresh))
             return
         if depth >= MAX_LISTING_DEPTH:
@@ -856,8 +863,8 @@ class NewsSpider(scrapy.Spider):
         site = meta.get("warta_site")
         if meta.get("warta_kind") != "article" or not site:
             return []
-        if skip.reason == "archived" and meta.get("warta_listing"):
-            self._listing_archived[meta["warta_listing"]] += 1
+        if skip.reason == "archived" and len(self._archived) < MAX_ARCHIVED_NOTED:
+            self._archived.add(meta.get("warta_target", request.url))
         self._in_flight[site] -= 1
         self._inc(f"site/{site}/skipped")
         profile = self.profiles.get(site)
