@@ -643,15 +643,23 @@ def listing_kind(url: str, text: str = "") -> str | None:
     return None
 
 
-def _link_date(anchor: lxml.html.HtmlElement, tz: tzinfo) -> datetime | None:
+def _link_date(anchor: lxml.html.HtmlElement, url: str, base: str, tz: tzinfo,
+               is_article: Callable[[str], bool]) -> datetime | None:
     """The `<time datetime>` printed beside a link: the one time element of its nearest
-    ancestor (up to three levels) that has any; None where that ancestor has several."""
+    ancestor (up to three levels) that has any, unless that ancestor also holds a link to
+    another article or several times (then the time is not this link's)."""
     node = anchor
     for _ in range(3):
         node = node.getparent()
         if node is None:
             return None
-        times = [t for t in node.iter("time")]
+        for other in node.iter("a"):
+            href = other.get("href")
+            if other is not anchor and href:
+                other_url = _absolute(base, href)
+                if other_url and other_url != url and is_article(other_url):
+                    return None
+        times = list(node.iter("time"))
         if len(times) == 1:
             return parse_date(times[0].get("datetime"), tz)
         if times:
@@ -715,7 +723,7 @@ def parse_listing(
         if is_article(url):
             if url not in articles:
                 articles[url] = None
-                when = _link_date(anchor, tz)
+                when = _link_date(anchor, url, base, tz, is_article)
                 if when is not None:
                     dates[url] = when
             continue

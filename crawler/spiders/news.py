@@ -180,6 +180,8 @@ class NewsSpider(scrapy.Spider):
         self._archived: set[str] = set()
         """Articles the incremental middleware skipped as archived (a listing that shows one
         has reached what earlier crawls read)."""
+        self._redecided: set[str] = set()
+        """Of those, the ones asked for again with a sitemap or feed date (once only)."""
         self._logged: set[tuple[str, str]] = set()
         self.workers = ExtractionWorkers({}, 0)
         """Where article pages are read: in this process, or in worker processes when a fast
@@ -463,6 +465,18 @@ class NewsSpider(scrapy.Spider):
             self._inc("discovery/offsite")
             return
         known = self._depth.get(target)
+        if known is not None and hint is not None and hint.date is not None and (
+                target in self._archived and target not in self._redecided):
+            # skipped as archived when a listing showed it without a date; a sitemap or a feed
+            # gives one now: the incremental middleware decides again with it (changed?)
+            self._redecided.add(target)
+            self._inc("discovery/articles/hint_after_skip")
+            depth = min(depth, known)
+            del self._depth[target]
+            known = None
+            redecide = True
+        else:
+            redecide = False
         if known is not None:
             if depth < known:
                 self._depth[target] = depth
@@ -486,6 +500,8 @@ class NewsSpider(scrapy.Spider):
         # fingerprint is the same.
         meta = self._meta(profile, "article", warta_depth=depth, warta_via=via,
                           warta_target=target, verbatim_url=True)
+        if redecide:
+            meta["warta_redecide"] = True  # counted as skipped once, the first time
         if hint is not None:
             meta["warta_lastmod"] = hint.lastmod.isoformat() if hint.lastmod else None
             meta["warta_published"] = hint.published.isoformat() if hint.published else None
@@ -858,7 +874,9 @@ class NewsSpider(scrapy.Spider):
         then it keeps its place, and the requests for its stored related links are returned, as
         if its page had been read."""
         meta = request.meta
-        self._inc(f"skipped/{skip.reason}")
+        again = bool(meta.get("warta_redecide"))
+        if not again:
+            self._inc(f"skipped/{skip.reason}")
         logger.debug("skipped (%s): %s", skip.reason, request.url)
         site = meta.get("warta_site")
         if meta.get("warta_kind") != "article" or not site:
@@ -866,7 +884,8 @@ class NewsSpider(scrapy.Spider):
         if skip.reason == "archived" and len(self._archived) < MAX_ARCHIVED_NOTED:
             self._archived.add(meta.get("warta_target", request.url))
         self._in_flight[site] -= 1
-        self._inc(f"site/{site}/skipped")
+        if not again:
+            self._inc(f"site/{site}/skipped")
         profile = self.profiles.get(site)
         if not skip.done or profile is None:
             return []
