@@ -10,8 +10,16 @@ Discovery, per outlet (every request goes through Scrapy's engine):
    bounded by `since` through `lastmod` and `news:publication_date`;
 3. RSS/Atom/JSON feeds, declared in the profile or announced on the homepage with
    `<link rel="alternate">`, bounded by `since` through item dates;
-4. listing pages (the homepage and the profile's `listings`), followed through pagination up to
-   the profile's `max_listing_pages`, stopping early at a page with no new article;
+4. listing pages: the homepage, the profile's `listings` if any, and every listing they link
+   to (an index, a section or channel, a tag, an author, a date archive: told by URL shape and
+   anchor text in `discovery.parse_listing`), breadth-first up to `MAX_LISTING_DEPTH` links
+   from the homepage and `LISTING_BUDGET_PAGES` x `max_listing_pages` pages per outlet; each
+   followed through its pagination (`rel=next`, `Selanjutnya`, numbered pages) up to the
+   profile's `max_listing_pages`, stopping early at a page with no new article (the end, a
+   loop), at a page whose articles are all older than `since` (by the time printed beside
+   each link), and at a page that reached archived articles (an incremental crawl). What a
+   bound cut is counted as `discovery/listing_cut/<reason>`, an early stop as
+   `discovery/listing_stop/<reason>`;
 5. related-headline links on article pages (same outlet only), up to `WARTA_RELATED_DEPTH` hops.
 
 Article pages are read by `crawler.extract.extract_article` in the callback; the further pages
