@@ -13,7 +13,10 @@ serves until it is killed. On top of the demo sites (`crawler.demo`):
 - a hostile outlet on a port of its own and a decoy origin on 127.0.0.2 (`hostile.py`):
   sitemap children and redirects to the decoy, terminal escapes, a JSON-LD block nested
   200,000 deep, a 1.8 MB title, a gzip bomb. Not in the JSON line (so crawls of "every mock
-  outlet" stay the demo's); `GET /__hostile` describes it.
+  outlet" stay the demo's); `GET /__hostile` describes it;
+- a legacy portal with no sitemap and a ten-item feed, its older articles reachable only by
+  listings, and a second one with bad listings (`portal.py`), each on a port of its own and
+  not in the JSON line either; `GET /__portal` describes them.
 
 Tests use it through the `mockserver` fixture of `tests/conftest.py` (a `client.MockServer`).
 """
@@ -25,6 +28,7 @@ from crawler.demo.site import Addon
 from crawler.demo.state import DemoState
 from tests.mockserver.control import Control
 from tests.mockserver.hostile import serve_hostile
+from tests.mockserver.portal import serve_portals
 from tests.mockserver.traps import TRAP_SITE, Traps, TrapSettings
 
 
@@ -44,5 +48,6 @@ def start(sites: list[str] | None = None, *, host: str = "127.0.0.1",
     demo = serve(sites, host=host, ports=ports, state=state, addons=addons)
     control.demo = demo
     control.hostile = serve_hostile(demo.state, demo.log, demo._stopping, host=host)
+    control.portals = serve_portals(demo.state, demo.log, demo._stopping, host=host)
     control.initial_delay = demo.state.response_delay
     return demo

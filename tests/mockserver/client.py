@@ -88,6 +88,11 @@ class MockServer:
         `hostile`, the decoy's under `offsite`."""
         return self._get("/__hostile")
 
+    def portal(self) -> dict[str, Any]:
+        """The legacy portals (see tests/mockserver/portal.py): `plain` and `traps`, each with
+        its `site` (the request log's key), `url`, three-line `profile` and `articles`."""
+        return self._get("/__portal")
+
     def clear_log(self) -> None:
         self._post("/__log/clear")
 

@@ -197,7 +197,7 @@ def listing_page(*slugs: str, feed: bool = False) -> str:
     return f"<html><head>{head}</head><body>{links}{section}</body></html>"
 
 
-def test_homepage_leads_to_articles_and_the_feeds_it_announces() -> None:
+def test_homepage_leads_to_articles_the_feeds_it_announces_and_its_sections() -> None:
     spider = make_spider()
     home = response(HtmlResponse, HOME, listing_page("satu-dua-tiga", feed=True), kind="listing",
                     warta_page=1, warta_listing=HOME, warta_homepage=True)
@@ -205,14 +205,17 @@ def test_homepage_leads_to_articles_and_the_feeds_it_announces() -> None:
     assert [(r.url, r.meta["warta_kind"]) for r in requests] == [
         (f"{HOME}feed/atom/", "feed"),
         (f"{HOME}daerah/2024/03/05/satu-dua-tiga/", "article"),
+        (f"{HOME}kategori/daerah/", "listing"),
     ]
+    assert requests[-1].meta["warta_listing_depth"] == 1
 
 
 def test_listing_follows_the_profile_pagination_up_to_its_page_limit() -> None:
     spider = make_spider()
     first = response(HtmlResponse, f"{HOME}indeks", listing_page("satu-dua-tiga"), kind="listing",
                      warta_page=1, warta_listing=f"{HOME}indeks")
-    [_, next_page] = requests_of(spider.parse_listing(first))
+    [_, section, next_page] = requests_of(spider.parse_listing(first))
+    assert section.url == f"{HOME}kategori/daerah/"
     assert next_page.url == f"{HOME}indeks?page=2"
     assert next_page.meta["warta_page"] == 2
     second = response(HtmlResponse, next_page.url, listing_page("empat-lima-enam"),
