@@ -12,7 +12,7 @@ Discovery, per outlet (every request goes through Scrapy's engine):
    `<link rel="alternate">`, bounded by `since` through item dates;
 4. listing pages: the homepage, the profile's `listings` if any, and every listing they link
    to (an index, a section or channel, a tag, an author, a date archive: told by URL shape and
-   anchor text in `discovery.parse_listing`), breadth-first up to `MAX_LISTING_DEPTH` links
+   anchor text in `listings.parse_listing`), breadth-first up to `MAX_LISTING_DEPTH` links
    from the homepage and `LISTING_BUDGET_PAGES` x `max_listing_pages` pages per outlet; each
    followed through its pagination (`rel=next`, `Selanjutnya`, numbered pages) up to the
    profile's `max_listing_pages`, stopping early at a page with no new article (the end, a
@@ -64,7 +64,7 @@ from crawler.exceptions import (
 from crawler.items import ArticleItem, item_from_extraction
 from crawler.runtime.workers import ExtractionError, ExtractionWorkers
 from crawler.sites import SiteProfile, select_profiles
-from crawler.spiders import discovery
+from crawler.spiders import discovery, listings
 from crawler.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -435,7 +435,7 @@ class NewsSpider(scrapy.Spider):
 
     def _is_article(self, profile: SiteProfile, url: str) -> bool:
         verdict = profile.discovery.is_article_url(url)
-        return discovery.looks_like_article(url) if verdict is None else verdict
+        return listings.looks_like_article(url) if verdict is None else verdict
 
     def _related_article(self, profile: SiteProfile, url: str) -> bool:
         """Whether a related link is an article of the outlet (`owns` and `_is_article`),
@@ -594,12 +594,12 @@ class NewsSpider(scrapy.Spider):
         depth: int = meta.get("warta_listing_depth", 0)
         self._inc("discovery/listings")
         if meta.get("warta_homepage") and page == 1:
-            for url in discovery.find_feed_links(response.text, response.url):
+            for url in listings.find_feed_links(response.text, response.url):
                 if profile.owns(url) and url not in profile.discovery.feeds:
                     self._inc("discovery/feeds_announced")
                     yield self._feed_request(profile, url)
         listing_url: str = meta.get("warta_listing", response.url)
-        listing = discovery.parse_listing(
+        listing = listings.parse_listing(
             response.text, response.url, owns=profile.owns,
             is_article=lambda u: self._is_article(profile, u), listing=listing_url,
             tz=profile.tz)
@@ -641,14 +641,14 @@ class NewsSpider(scrapy.Spider):
             self._inc(f"discovery/{stop}")
 
     def _next_listing_page(self, profile: SiteProfile, response: Response,
-                           listing: discovery.Listing, listing_url: str, page: int,
+                           listing: listings.Listing, listing_url: str, page: int,
                            depth: int) -> Request | None:
         """The request for the next page of a listing, unless a bound cuts it (counted as
         `discovery/listing_cut/<reason>`: `max_pages`, `loop`, `outlet_budget`)."""
         meta = response.meta
         pattern = profile.discovery.pagination
         if pattern and not meta.get("warta_homepage") and listing_url in self._declared(profile):
-            next_url = discovery.listing_page_url(listing_url, pattern, page + 1)
+            next_url = listings.listing_page_url(listing_url, pattern, page + 1)
         elif listing.next_pages:
             next_url = listing.next_pages[0]
         else:
@@ -668,7 +668,7 @@ class NewsSpider(scrapy.Spider):
         return self._listing_request(profile, next_url, page=page + 1, listing=listing_url,
                                      homepage=bool(meta.get("warta_homepage")), depth=depth)
 
-    def _more_listings(self, profile: SiteProfile, listing: discovery.Listing, depth: int,
+    def _more_listings(self, profile: SiteProfile, listing: listings.Listing, depth: int,
                        *, archived: bool) -> Iterator[Request]:
         """Requests for the listings a page links to that the crawl has not met yet, one
         level deeper, up to `MAX_LISTING_DEPTH` levels from the homepage and

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from crawler.spiders.discovery import MAX_LISTINGS_PER_PAGE
+from crawler.spiders.listings import MAX_LISTINGS_PER_PAGE
 from tests.crawler.warta_run import CrawlRun, crawl, write_sites
 from tests.mockserver.client import MockServer
 from tests.mockserver.portal import CLOUD_TAGS, PORTAL_SITE, PORTAL_TRAPS_SITE

@@ -21,17 +21,19 @@ from crawler.spiders.discovery import (
     NotAFeed,
     NotASitemap,
     UnsafeDocument,
-    find_feed_links,
     is_gzip,
     is_older,
-    listing_page_url,
-    looks_like_article,
     parse_date,
     parse_feed,
-    parse_listing,
     parse_sitemap,
     since_instant,
     sitemaps_from_robots,
+)
+from crawler.spiders.listings import (
+    find_feed_links,
+    listing_page_url,
+    looks_like_article,
+    parse_listing,
 )
 
 WITA = ZoneInfo("Asia/Makassar")

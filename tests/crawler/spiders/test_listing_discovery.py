@@ -14,10 +14,10 @@ from scrapy.http import HtmlResponse, Request
 from crawler.exceptions import SkipRequest
 from crawler.sites import parse_profile
 from crawler.spiders import news
-from crawler.spiders.discovery import (
+from crawler.spiders.discovery import Entry
+from crawler.spiders.listings import (
     MAX_LINKS_PER_PAGE,
     MAX_LISTINGS_PER_PAGE,
-    Entry,
     listing_kind,
     page_of,
     parse_listing,
