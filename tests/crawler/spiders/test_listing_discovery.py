@@ -13,7 +13,7 @@ from scrapy.http import HtmlResponse, Request
 
 from crawler.exceptions import SkipRequest
 from crawler.sites import parse_profile
-from crawler.spiders import news
+from crawler.spiders import listingfollow
 from crawler.spiders.discovery import Entry
 from crawler.spiders.listings import (
     MAX_LINKS_PER_PAGE,
@@ -235,7 +235,7 @@ def test_a_page_number_that_always_answers_ends_at_nothing_new() -> None:
 
 
 def test_the_outlet_budget_bounds_every_listing_read(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(news, "LISTING_BUDGET_PAGES", 1)  # 5 pages for max_listing_pages 5
+    monkeypatch.setattr(listingfollow, "LISTING_BUDGET_PAGES", 1)  # 5 pages for max_listing_pages 5
     spider = make_spider([THREE_LINES])
     requests_of(spider._start_requests(THREE_LINES))  # the homepage: one page of the budget
     home = respond(HOME, page(*(a(f"/kanal/k{chr(97 + i)}", "k") for i in range(10))),
