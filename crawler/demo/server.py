@@ -172,6 +172,24 @@ class DemoServer:
             self._threads.append(thread)
         return self
 
+    def add_site(self, name: str, make: Callable[[str], Any], *,
+                 host: str = "127.0.0.1") -> Any:
+        """Serve one more site beside the outlets on its own port of `host` (the mock server's
+        extra outlets): `make(base_url)` builds what answers it (anything with an outlet's
+        `key`, `state` and `respond`). It logs into the same request log and stops with the
+        outlets. Returns what `make` built."""
+        server = _SiteServer((host, 0), _Handler)
+        served = make(f"http://{host}:{server.server_address[1]}")
+        server.outlet = served
+        server.log = self.log
+        server.stopping = self._stopping
+        self._servers[name] = server
+        thread = threading.Thread(target=server.serve_forever, name=f"demo-{name}",
+                                  kwargs={"poll_interval": 0.2}, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+        return served
+
     def stop(self) -> None:
         """Stop serving and close the sockets (idempotent)."""
         self._stopping.set()

@@ -47,7 +47,7 @@ def start(sites: list[str] | None = None, *, host: str = "127.0.0.1",
 
     demo = serve(sites, host=host, ports=ports, state=state, addons=addons)
     control.demo = demo
-    control.hostile = serve_hostile(demo.state, demo.log, demo._stopping, host=host)
-    control.portals = serve_portals(demo.state, demo.log, demo._stopping, host=host)
+    control.hostile = serve_hostile(demo, host=host)
+    control.portals = serve_portals(demo, host=host)
     control.initial_delay = demo.state.response_delay
     return demo

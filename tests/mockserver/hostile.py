@@ -22,11 +22,10 @@ from __future__ import annotations
 
 import gzip
 import json
-import threading
 from dataclasses import dataclass
 from typing import Any
 
-from crawler.demo.server import RequestLog, _Handler, _SiteServer
+from crawler.demo.server import DemoServer
 from crawler.demo.site import Request, Response, html, redirect, text, xml
 from crawler.demo.state import DemoState
 
@@ -192,7 +191,8 @@ class DecoyOrigin:
 
     key = DECOY_SITE
 
-    def __init__(self, hostile_base: str, state: DemoState) -> None:
+    def __init__(self, base: str, state: DemoState, hostile_base: str = "") -> None:
+        self.base = base
         self.hostile_base = hostile_base
         self.state = state
 
@@ -205,11 +205,10 @@ class DecoyOrigin:
 
 @dataclass
 class HostileSites:
-    """The running hostile outlet and decoy origin (two threaded servers)."""
+    """The running hostile outlet and decoy origin (two sites of the demo server, stopped with
+    it)."""
 
     outlet: HostileOutlet
-    servers: list[_SiteServer]
-    threads: list[threading.Thread]
 
     def describe(self) -> dict[str, Any]:
         """What `GET /__hostile` answers: URLs, the profile, and what a crawl must do."""
@@ -227,29 +226,13 @@ class HostileSites:
             "redirect_away": {"url": base + AWAY_PATH, "to": decoy + DECOY_ARTICLE},
         }
 
-    def stop(self) -> None:
-        for server in self.servers:
-            server.shutdown()
-            server.server_close()
-        for thread in self.threads:
-            thread.join(timeout=5)
 
-
-def serve_hostile(state: DemoState, log: RequestLog, stopping: threading.Event,
-                  host: str = "127.0.0.1") -> HostileSites:
-    """Start the hostile outlet on `host` and the decoy on `DECOY_HOST` (ports chosen by the
-    system), logging into the demo server's request log."""
-    servers = [_SiteServer((host, 0), _Handler), _SiteServer((DECOY_HOST, 0), _Handler)]
-    base = f"http://{host}:{servers[0].server_address[1]}"
-    decoy = f"http://{DECOY_HOST}:{servers[1].server_address[1]}"
-    outlet = HostileOutlet(base, decoy, state)
-    for server, served in zip(servers, (outlet, DecoyOrigin(base, state)), strict=True):
-        server.outlet = served  # type: ignore[assignment]  # duck-typed: key, state, respond
-        server.log = log
-        server.stopping = stopping
-    threads = [threading.Thread(target=s.serve_forever, name=f"hostile-{i}",
-                                kwargs={"poll_interval": 0.2}, daemon=True)
-               for i, s in enumerate(servers)]
-    for thread in threads:
-        thread.start()
-    return HostileSites(outlet, servers, threads)
+def serve_hostile(demo: DemoServer, host: str = "127.0.0.1") -> HostileSites:
+    """Serve the hostile outlet on `host` and the decoy on `DECOY_HOST` (ports chosen by the
+    system) beside the demo's outlets, logging into its request log."""
+    decoy = demo.add_site("hostile-decoy", lambda url: DecoyOrigin(url, demo.state),
+                          host=DECOY_HOST)
+    outlet = demo.add_site("hostile", lambda url: HostileOutlet(url, decoy.base, demo.state),
+                           host=host)
+    decoy.hostile_base = outlet.base
+    return HostileSites(outlet)

@@ -31,12 +31,11 @@ before), a listing whose `?page=N` always answers with the same items, a paginat
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from crawler.demo.server import RequestLog, _Handler, _SiteServer
+from crawler.demo.server import DemoServer
 from crawler.demo.site import Request, Response, html, text, xml
 from crawler.demo.state import DemoState
 
@@ -283,11 +282,10 @@ class LegacyPortal:
 
 @dataclass
 class PortalSites:
-    """The running portals (plain and with traps), each a threaded server."""
+    """The running portals (plain and with traps): two sites of the demo server, stopped with
+    it."""
 
     outlets: list[LegacyPortal]
-    servers: list[_SiteServer]
-    threads: list[threading.Thread]
 
     def describe(self) -> dict[str, Any]:
         """What `GET /__portal` answers: per portal its URL, profile and expected articles."""
@@ -301,29 +299,13 @@ class PortalSites:
             }
         return found
 
-    def stop(self) -> None:
-        for server in self.servers:
-            server.shutdown()
-            server.server_close()
-        for thread in self.threads:
-            thread.join(timeout=5)
 
+def serve_portals(demo: DemoServer, host: str = "127.0.0.1") -> PortalSites:
+    """Serve the plain portal and the one with traps on `host` (ports chosen by the system)
+    beside the demo's outlets, logging into its request log under `portal` and
+    `portal_traps`."""
+    def portal(traps: bool) -> LegacyPortal:
+        return demo.add_site("portal-traps" if traps else "portal",
+                             lambda url: LegacyPortal(url, demo.state, traps=traps), host=host)
 
-def serve_portals(state: DemoState, log: RequestLog, stopping: threading.Event,
-                  host: str = "127.0.0.1") -> PortalSites:
-    """Start the plain portal and the one with traps on `host` (ports chosen by the system),
-    logging into `log` under `portal` and `portal_traps`."""
-    servers = [_SiteServer((host, 0), _Handler), _SiteServer((host, 0), _Handler)]
-    outlets = []
-    for server, traps in zip(servers, (False, True), strict=True):
-        outlet = LegacyPortal(f"http://{host}:{server.server_address[1]}", state, traps=traps)
-        outlets.append(outlet)
-        server.outlet = outlet  # type: ignore[assignment]  # duck-typed: key, state, respond
-        server.log = log
-        server.stopping = stopping
-    threads = [threading.Thread(target=s.serve_forever, name=f"portal-{i}",
-                                kwargs={"poll_interval": 0.2}, daemon=True)
-               for i, s in enumerate(servers)]
-    for thread in threads:
-        thread.start()
-    return PortalSites(outlets, servers, threads)
+    return PortalSites([portal(False), portal(True)])
