@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from archive.errors import ArchiveFileError, UsageError, WartaError
 from archive.instants import DATE, DateBound, now_utc, parse_date_bound
-from archive.records import PUBLISHED_PRECISIONS, article_uid, content_hash
+from archive.records import PUBLISHED_PRECISIONS, article_uid, content_hash, signoff_codes
 from archive.store import DEFAULT_DB, SITE_FIGURES, Archive, WriteResult
 from archive.version import __version__
 
@@ -83,6 +83,7 @@ __all__ = [
     "now_utc",
     "parse_date_bound",
     "run",
+    "signoff_codes",
     "site_health",
     "warnings_of",
 ]

@@ -132,7 +132,12 @@ EXPORT_FIELDS: tuple[ExportField, ...] = (
     ExportField("authors", "strings", "authors / writers"),
     ExportField("editor", "string", "editor (name or code)"),
     ExportField("reporter", "string", "reporter (name or code)"),
-    ExportField("signoff", "string", "sign-off as shown, e.g. (*/han)"),
+    ExportField("signoff", "string", "sign-off code as printed, without its brackets, e.g. "
+                "*/han (*/: material from other sources or a press release), adv/rz or Adv "
+                "(advertorial); rows archived before warta kept it may lack the */ (han)"),
+    ExportField("signoff_raw", "string", "the sign-off as shown, e.g. (*/han) or (Adv)."),
+    ExportField("signoff_codes", "strings", "editors' codes in the sign-off, e.g. han from "
+                "*/han, rz from adv/rz; none from Adv"),
     ExportField("section", "string", "section / rubric"),
     ExportField("tags", "strings", "tags"),
     ExportField("language", "string", "language code"),

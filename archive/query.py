@@ -392,13 +392,14 @@ def count(conn: sqlite3.Connection, f: Filters) -> int:
     return int(row[0])
 
 
-_JSON_COLUMNS = ("authors", "tags", "provenance", "extra")
+_JSON_COLUMNS = ("authors", "tags", "provenance", "extra", "signoff_codes")
 
 #: Every article column, in the order people read them (the table keeps the body last).
 _ARTICLE_SELECT = ", ".join(f"a.{c}" for c in (
     "id", "uid", "url", "source", "title", "published_at", "published_utc", "published_date",
     "published_raw", "published_precision", "modified_at", "dateline", "authors", "editor",
-    "reporter", "signoff", "section", "tags", "language", "word_count", "fetched_at",
+    "reporter", "signoff", "signoff_raw", "signoff_codes", "section", "tags", "language",
+    "word_count", "fetched_at",
     "fetched_url", "http_status", "content_hash", "body_stage", "date_stage", "provenance",
     "extra", "first_seen_at", "last_seen_at", "changed_at", "crawl_id", "body_status", "body"))
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -47,6 +48,8 @@ FIELDS: dict[str, str] = {
     "editor": TEXT,
     "reporter": TEXT,
     "signoff": TEXT,
+    "signoff_raw": TEXT,
+    "signoff_codes": LIST,
     "section": TEXT,
     "tags": LIST,
     "language": TEXT,
@@ -94,6 +97,36 @@ def content_hash(title: str, body: str) -> str:
     return hashlib.sha256(f"{title}\n\n{body}".encode()).hexdigest()
 
 
+#: Letters in one editor's code of a sign-off (`han`, `rz`, `k8`, up to an agency's `Reuters`,
+#: as the crawler reads them); a longer piece, or one of several words, names a desk or office
+#: (`diskominfo kaltim`, `humasprov`), not a person.
+SIGNOFF_CODE_MAX_CHARS = 8
+
+#: Pieces of a sign-off that mark the copy, not who wrote or edited it: `*` (material from
+#: other sources or a press release, `*/han`) and the advertorial and press-release marks
+#: (`adv/rz`, `Adv`, `rls/humas pemkot`).
+SIGNOFF_MARKS = frozenset({"*", "adv", "advertorial", "rls", "rilis", "hms"})
+
+_SIGNOFF_CODE = re.compile(r"\**[A-Za-z][A-Za-z0-9*]*")
+
+
+def signoff_codes(signoff: str | None) -> list[str]:
+    """The editors' codes of a sign-off as printed, in order: `*/han` -> `han`, `adv/rz` ->
+    `rz`, `ant/kpl` -> `ant`, `kpl`; `Adv`, `*` -> none; a desk or office closing it
+    (`rus/ky/diskominfo kaltim`) is not a code. Works on the stored form too (`han`, from
+    archives before the printed form was kept)."""
+    if not signoff:
+        return []
+    codes: list[str] = []
+    for piece in signoff.split("/"):
+        piece = piece.strip()
+        if (piece.lower() in SIGNOFF_MARKS or len(piece) > SIGNOFF_CODE_MAX_CHARS
+                or not _SIGNOFF_CODE.fullmatch(piece)):
+            continue
+        codes.append(piece)
+    return codes
+
+
 class Related(NamedTuple):
     """One related headline of an article, in page order."""
 
@@ -105,14 +138,14 @@ class Related(NamedTuple):
 
 #: The `articles` table's data columns as written (the archive adds id and the
 #: first/last-seen, changed_at and crawl_id bookkeeping). In the table itself they are in this
-#: order except `published_precision` and `body_status`, added by migrations 4 and 5 after
-#: `body`.
+#: order except `published_precision`, `body_status`, `signoff_raw` and `signoff_codes`, added
+#: by migrations 4, 5 and 6 after `body`.
 ARTICLE_COLUMNS = (
     "uid", "url", "source", "title", "body", "published_at", "published_utc", "published_date",
     "published_raw", "published_precision", "modified_at", "dateline", "authors", "editor",
     "reporter", "signoff", "section", "tags", "language", "fetched_at", "fetched_url",
     "http_status", "word_count", "content_hash", "body_stage", "date_stage", "provenance",
-    "extra", "body_status",
+    "extra", "body_status", "signoff_raw", "signoff_codes",
 )
 
 
@@ -214,6 +247,10 @@ def prepare(record: Mapping[str, Any]) -> Prepared:
         columns[key] = value if value is None or type(value) is int else _int(url, key, value)
     for key in _LIST_KEYS:
         columns[key] = json.dumps(_strings(url, key, get(key)), ensure_ascii=False)
+    if get("signoff_codes") is None and columns["signoff"]:
+        # a record that gives only the sign-off (a library caller, an older export)
+        columns["signoff_codes"] = json.dumps(signoff_codes(columns["signoff"]),
+                                              ensure_ascii=False)
     published: dt.datetime | None = None
     for key in _INSTANT_KEYS:
         text = _text(url, key, get(key))

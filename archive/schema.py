@@ -13,11 +13,14 @@ safe to run twice (`IF NOT EXISTS`, check a column before adding it).
 
 from __future__ import annotations
 
+import json
+import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from archive.instants import now_utc
+from archive.records import signoff_codes
 from archive.version import __version__
 
 #: Marks a SQLite file as a warta archive: the bytes "wart" read as a big-endian integer.
@@ -250,6 +253,54 @@ def _v5(conn: sqlite3.Connection) -> None:
             conn.execute(f"ALTER TABLE crawl_sites ADD COLUMN {name} INTEGER NOT NULL DEFAULT 0")
 
 
+def _v6(conn: sqlite3.Connection) -> None:
+    # Sign-offs as printed (issue 13): `signoff` keeps the code as printed (`*/han`, `adv/rz`,
+    # `Adv`: the `*/` and `adv` marks are what a researcher filters on), `signoff_raw` the
+    # sign-off as shown (`(*/han)`), `signoff_codes` the editors' codes (JSON list, `["han"]`).
+    # Rows archived before kept the code without its `*/`; the crawler's `signoff_raw` went to
+    # `extra` (an unknown key then). Where `extra` has it and it agrees with the stored code,
+    # the printed form comes back from it and it moves to its column; otherwise (a library
+    # caller's row, `han` with no raw) `signoff` stays as stored: it cannot know it had a
+    # `*/`. `signoff_codes` is computed from whatever `signoff` then holds.
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
+    if "signoff_raw" not in columns:
+        conn.execute("ALTER TABLE articles ADD COLUMN signoff_raw TEXT")
+    if "signoff_codes" not in columns:
+        conn.execute("ALTER TABLE articles ADD COLUMN signoff_codes TEXT NOT NULL DEFAULT '[]'")
+    rows = conn.execute(
+        "SELECT id, signoff, signoff_raw, extra FROM articles "
+        "WHERE signoff IS NOT NULL OR (extra IS NOT NULL AND extra LIKE '%\"signoff_raw\"%')"
+    ).fetchall()
+    updates = []
+    for article_id, signoff, raw, extra_text in rows:
+        extra = _json_object(extra_text)
+        if raw is None and isinstance(extra.get("signoff_raw"), str):
+            raw = extra.pop("signoff_raw")
+            extra_text = json.dumps(extra, ensure_ascii=False, sort_keys=True) if extra else None
+        printed = printed_signoff(raw) if raw else None
+        if printed and signoff and re.sub(r"^\*/", "", printed) == signoff:
+            signoff = printed
+        codes = json.dumps(signoff_codes(signoff), ensure_ascii=False)
+        updates.append((signoff, raw, codes, extra_text, article_id))
+    conn.executemany("UPDATE articles SET signoff = ?, signoff_raw = ?, signoff_codes = ?, "
+                     "extra = ? WHERE id = ?", updates)
+
+
+def _json_object(text: str | None) -> dict[str, object]:
+    try:
+        value = json.loads(text) if text else None
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def printed_signoff(raw: str) -> str:
+    """The code of a sign-off as shown, without its brackets (`(*/han)` -> `*/han`,
+    `( adv / rz ).` -> `adv/rz`), spaced as the crawler stores it."""
+    code = raw.strip().rstrip(".").strip().strip("()[]")
+    return " ".join(re.sub(r"\s*/\s*", "/", code).split())
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -264,6 +315,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "articles.published_precision: time, day or relative", _v4),
     Migration(5, "articles.body_status: ok, short or missing; crawl_sites.body_short|missing",
               _v5),
+    Migration(6, "articles.signoff as printed (*/han), signoff_raw, signoff_codes", _v6),
 )
 
 #: The schema this warta writes and reads.

@@ -69,9 +69,13 @@ class ArticleItem:
     reporter: str | None = None
     """`Pewarta:` / `Reporter:` / `Penulis:` line value."""
     signoff: str | None = None
-    """Sign-off code from the end of the body, without a leading `*/` (`han`, `ant/kpl`)."""
+    """Sign-off code from the end of the body as printed, without its brackets (`*/han`,
+    `ant/kpl`, `adv/rz`, `Adv`)."""
     signoff_raw: str | None = None
-    """The sign-off as shown (`(*/han)`)."""
+    """The sign-off as shown (`(*/han)`, `(Adv).`)."""
+    signoff_codes: list[str] = field(default_factory=list)
+    """The editors' codes in the sign-off (`han` from `*/han`, `rz` from `adv/rz`; none from
+    `Adv`): `archive.signoff_codes`."""
     section: str | None = None
     """Rubric or section name (`Samarinda`, `Politik`)."""
     tags: list[str] = field(default_factory=list)

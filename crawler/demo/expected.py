@@ -9,8 +9,8 @@ Conventions (the same for every outlet):
   day (legacy pages with `Selasa (23/5)` in the text and nothing else): then `published_at` is
   midnight of that day in the outlet's zone and only `published_date` is meant to be compared.
 - `dateline`: the place in upper case (`SAMARINDA`); `dateline_raw`: as shown.
-- `signoff`: the code in the parentheses without a leading `*/` (`(*/han)` -> `han`,
-  `(rw/hs)` -> `rw/hs`); `signoff_raw`: as shown.
+- `signoff`: the code in the parentheses as printed (`(*/han)` -> `*/han`, `(rw/hs)` ->
+  `rw/hs`); `signoff_raw`: as shown.
 - `body`: the paragraphs without the dateline, the sign-off, `Baca Juga` lines, captions and
   `Editor:` / `Pewarta:` lines, separated by a blank line; `body_first_sentence` and
   `body_last_sentence` come from it (so they exclude the dateline and the sign-off).
@@ -57,10 +57,6 @@ def block_key(label: str | None) -> str:
     return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
 
 
-def signoff_code(signoff: str) -> str:
-    return signoff[2:] if signoff.startswith("*/") else signoff
-
-
 def expected_article(outlet: Outlet, art: Article, snap: Snapshot) -> dict[str, Any]:
     parts = outlet.expected_parts(art, snap)
     related: list[dict[str, str | None]] = []
@@ -95,7 +91,7 @@ def expected_article(outlet: Outlet, art: Article, snap: Snapshot) -> dict[str, 
         "dateline_raw": parts["dateline_raw"],
         "authors": list(art.authors),
         "editor": art.editor,
-        "signoff": signoff_code(art.signoff) if art.signoff else None,
+        "signoff": art.signoff,
         "signoff_raw": parts["signoff_raw"],
         "section": art.section,
         "tags": list(art.tags),

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from archive import signoff_codes
 from crawler.extract import date_fallback, second_opinion
 from crawler.extract import dates as D
 from crawler.extract.address import declared_url, next_pages
@@ -47,8 +48,8 @@ __all__ = ["RESULT_KEYS", "extract_article", "merge_parts", "validate_selectors"
 RESULT_KEYS = (
     "url", "fetched_url", "title", "published_at", "published_raw", "published_precision",
     "modified_at", "dateline", "dateline_raw", "authors", "editor", "reporter", "signoff",
-    "signoff_raw", "section", "tags", "language", "body", "captions", "related", "next_pages",
-    "word_count", "provenance",
+    "signoff_raw", "signoff_codes", "section", "tags", "language", "body", "captions", "related",
+    "next_pages", "word_count", "provenance",
 )  # fmt: skip
 """Keys of `extract_article`'s result, in output order (the item's field names)."""
 
@@ -206,6 +207,7 @@ def extract_article(
         reporter=reporter,
         signoff=body.signoff.code if body.signoff else None,
         signoff_raw=body.signoff.raw if body.signoff else None,
+        signoff_codes=signoff_codes(body.signoff.code if body.signoff else None),
         section=extract_section(ctx),
         tags=extract_tags(ctx),
         language=language,
@@ -243,6 +245,7 @@ def merge_parts(first: dict[str, Any], parts: Iterable[dict[str, Any]]) -> dict[
         tags.extend(t for t in part.get("tags") or [] if t not in tags)
         if not merged.get("signoff") and part.get("signoff"):
             merged["signoff"], merged["signoff_raw"] = part.get("signoff"), part.get("signoff_raw")
+            merged["signoff_codes"] = part.get("signoff_codes") or []
         for key in ("editor", "reporter"):
             if not merged.get(key) and part.get(key):
                 merged[key] = part[key]

@@ -284,32 +284,37 @@ _SIGNOFF = re.compile(
     r"(?:^|(?<=[.!?\"”’'…]))\s*[(\[]\s*(?P<code>(?:\*\s*/\s*)?(?:" + _SIGNOFF_PART
     + r"(?:\s*/\s*" + _SIGNOFF_PART + r"){1," + str(SIGNOFF_MAX_PARTS - 1) + r"}"
     + r"(?:\s*/\s*" + _SIGNOFF_DESK + r")?|" + _SIGNOFF_ADVERTORIAL + r"\s*/\s*" + _SIGNOFF_DESK
-    + r"|" + _SIGNOFF_PART + r"))\s*[)\]]\s*$"
+    + r"|" + _SIGNOFF_PART + r"|" + _SIGNOFF_ADVERTORIAL + r"))\s*[)\]](?P<stop>\s*\.)?\s*$"
 )
 """A desk name closes only a sign-off of two initials or more (`(dan/atau pihak lain)` is
-text), or one that marks an advertorial or a press release (`(adv/diskominfo kukar)`)."""
+text), or one that marks an advertorial or a press release (`(adv/diskominfo kukar)`). Only a
+sign-off opened by such a mark may be followed by a full stop (`(Adv).`)."""
+_ADVERTORIAL_HEAD = re.compile(_SIGNOFF_ADVERTORIAL + r"(?:/|$)")
 
 
 @dataclass(frozen=True)
 class Signoff:
     code: str
-    """The code without the leading `*/` (`han`, `ant/kpl`, `fyk/ash`, `FHM`)."""
+    """The code as printed, without its brackets (`*/han`, `ant/kpl`, `adv/rz`, `Adv`), spaces
+    around `/` dropped: the `*/` (material from other sources, a press release) and `adv`
+    (advertorial) marks are kept, a researcher filters on them."""
     raw: str
-    """As shown (`(*/han)`)."""
+    """As shown (`(*/han)`, `(Adv).`)."""
     rest: str
     """The paragraph without it."""
 
 
 def parse_signoff(text: str) -> Signoff | None:
     """A sign-off code closing a paragraph (`...paparnya.(*/han)`) or standing alone."""
-    if not text.endswith((")", "]")):
+    if not text.endswith((")", "]", ").", "].")):
         return None
     match = _SIGNOFF.search(text)
     if not match:
         return None
     code = " ".join(re.sub(r"\s*/\s*", "/", match["code"]).split())
-    stripped = re.sub(r"^\*/", "", code)
-    return Signoff(stripped or code, text[match.start() :].strip(), text[: match.start()].rstrip())
+    if match["stop"] and not _ADVERTORIAL_HEAD.match(code):
+        return None  # `kata dia. (PDIP).`: a sentence's bracket, not a sign-off
+    return Signoff(code, text[match.start() :].strip(), text[: match.start()].rstrip())
 
 
 STAFF_ROLES = {

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
-from archive import PUBLISHED_PRECISIONS, content_hash
+from archive import PUBLISHED_PRECISIONS, content_hash, signoff_codes
 from crawler.pipelines.itemfields import crawl_stats, has_field, item_fields
 from crawler.pipelines.textclean import (
     FIELD_LIMITS,
@@ -75,6 +75,8 @@ class NormalizePipeline:
             value = adapter.get(name)
             if isinstance(value, str):
                 adapter[name] = self._capped(name, clean_text(value)) or None
+        if has_field(adapter, "signoff_codes"):  # of the sign-off as cleaned
+            adapter["signoff_codes"] = signoff_codes(adapter.get("signoff"))
         body = adapter.get("body")
         adapter["body"] = clean_body(body) if isinstance(body, str) else None
         for name in ("authors", "tags", "captions"):

@@ -43,7 +43,7 @@ def test_one_page_prints_indented_json_of_every_field(
     assert tuple(result) == RESULT_KEYS
     assert out.startswith('{\n  "url": ')
     assert result["title"] == "Banjir Rendam Samarinda"
-    assert result["dateline"] == "SAMARINDA" and result["signoff"] == "han"
+    assert result["dateline"] == "SAMARINDA" and result["signoff"] == "*/han"
 
 
 def test_site_profile_sets_the_zone(

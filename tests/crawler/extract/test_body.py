@@ -99,7 +99,7 @@ def test_a_script_rendered_page_falls_back_to_json_ld_article_body() -> None:
     )
     result = extract(html)
     assert result["body"].split("\n\n")[0].startswith("Banjir merendam lima kecamatan")
-    assert result["dateline"] == "SAMARINDA" and result["signoff"] == "han"
+    assert result["dateline"] == "SAMARINDA" and result["signoff"] == "*/han"
     assert result["provenance"]["body"] == "jsonld"
 
 

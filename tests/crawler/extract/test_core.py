@@ -20,7 +20,8 @@ def test_a_page_without_structured_data_gives_every_field() -> None:
     assert result["published_raw"] == "Selasa, 23 Mei 2023 | 10:15 WITA"
     assert result["dateline"] == "SAMARINDA"
     assert result["dateline_raw"] == "SAMARINDA, beritakaltim.example -"
-    assert result["signoff"] == "han" and result["signoff_raw"] == "(*/han)"
+    assert result["signoff"] == "*/han" and result["signoff_raw"] == "(*/han)"
+    assert result["signoff_codes"] == ["han"]
     assert result["language"] == "id"
 
 
@@ -66,7 +67,7 @@ def test_merge_parts_stitches_bodies_and_related() -> None:
     second = extract(page(paragraphs=PARAGRAPHS[2:], after=BOX), url=URL + "?page=2")
     merged = merge_parts(first, [second])
     assert merged["body"].split("\n\n")[2].startswith('"Kami sudah menyiagakan')
-    assert merged["signoff"] == "han"
+    assert merged["signoff"] == "*/han" and merged["signoff_codes"] == ["han"]
     assert [r["position"] for r in merged["related"]] == [0, 1]
     assert merged["word_count"] == len(merged["body"].split())
     assert merged["next_pages"] == []

@@ -130,9 +130,23 @@ def test_sentences_are_not_datelines(line: str) -> None:
     [
         (
             'bertransformasi digital," paparnya.(*/han)',
-            "han",
+            "*/han",
             'bertransformasi digital," paparnya.',
         ),
+        ("kata dia. (*/yan)", "*/yan", "kata dia."),
+        ("kata dia. ( * / yan )", "*/yan", "kata dia."),
+        ("(*/dp/rdh/k8)", "*/dp/rdh/k8", ""),
+        ("ujarnya.(adv/rz)", "adv/rz", "ujarnya."),
+        # advertorial marks alone, also with the full stop some outlets print after them
+        ("ujarnya.(Adv)", "Adv", "ujarnya."),
+        ("ujarnya. (adv)", "adv", "ujarnya."),
+        ("ujarnya. (ADV)", "ADV", "ujarnya."),
+        ("ujarnya.(Adv).", "Adv", "ujarnya."),
+        ("ujarnya. (ADV).", "ADV", "ujarnya."),
+        ("(Adv).", "Adv", ""),
+        ("ujarnya. (Advertorial)", "Advertorial", "ujarnya."),
+        ("ujarnya. (ADVERTORIAL).", "ADVERTORIAL", "ujarnya."),
+        ("ujarnya. (adv/rz).", "adv/rz", "ujarnya."),
         ("kata dia. (ant/kpl)", "ant/kpl", "kata dia."),
         ("(fyk/ash)", "fyk/ash", ""),
         ("(FHM)", "FHM", ""),
@@ -159,6 +173,17 @@ def test_signoffs_close_the_last_paragraph(line: str, code: str, rest: str) -> N
         "kata dia. (2023)",
         "tutupnya. (dan/atau pihak lain)",
         "kata dia. (adv/atau pihak lain yang ditunjuk)",
+        # dates, party names and photo credits closing a sentence stay text
+        "Selasa (30/5)",
+        "kata dia, Selasa (30/5).",
+        "kata dia. (30/5)",
+        "Partai Demokrasi Indonesia Perjuangan (PDIP).",
+        "kata kader PDIP. (PDIP).",
+        "kata dia. (ant/kpl).",
+        "kata dia. (*/han).",
+        "kata dia (Adv).",
+        "tulisnya di akun pribadinya (ist).",
+        "(Advertorial di halaman 5)",
     ],
 )
 def test_parenthesized_text_is_not_a_signoff(line: str) -> None:

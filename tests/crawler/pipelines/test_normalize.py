@@ -47,6 +47,15 @@ def test_normalize_drops_a_date_that_does_not_parse_but_keeps_the_raw_text(
     assert stat(crawler, "normalize/no_date") == 1
 
 
+def test_normalize_reads_the_editors_codes_from_the_signoff_as_cleaned(
+        crawler: Crawler) -> None:
+    out = NormalizePipeline.from_crawler(crawler).process_item(
+        article(signoff="\u00a0*/han ", signoff_raw="(*/han)"))
+    assert (out.signoff, out.signoff_raw, out.signoff_codes) == ("*/han", "(*/han)", ["han"])
+    bare = NormalizePipeline.from_crawler(crawler).process_item(article())
+    assert (bare.signoff, bare.signoff_codes) == (None, [])
+
+
 def test_normalize_keeps_the_precision_of_the_date(crawler: Crawler) -> None:
     out = NormalizePipeline.from_crawler(crawler).process_item(
         article(published_at="2024-01-01T00:00:00", published_precision="day"))
