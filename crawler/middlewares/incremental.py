@@ -270,15 +270,11 @@ class ArchiveIndex:
         self.seen = {}
 
 
-class IncrementalMiddleware:
-    """A spider middleware: the article and sitemap requests the spider makes are decided on
-    before they are scheduled (see the module docstring for the rules), so a skipped page costs
-    a dictionary look-up, not a trip through the scheduler, its disk queue and the downloader.
-    A skipped request goes back to the spider (`spider.on_skip(request, SkipRequest)`), which
-    counts it, frees its place under `max_articles` and returns the requests that follow from
-    it (a done article's related links), decided on in turn."""
+class ArchiveIndexMiddleware:
+    """What both incremental middlewares share: the crawl's `ArchiveIndex`, made when
+    `WARTA_INCREMENTAL` is on and closed with the spider."""
 
-    def __init__(self, index: ArchiveIndex, crawler: Crawler) -> None:
+    def __init__(self, index: ArchiveIndex, crawler: Crawler | None = None) -> None:
         self.index = index
         self.crawler = crawler
 
@@ -289,6 +285,20 @@ class IncrementalMiddleware:
         middleware = cls(ArchiveIndex.from_settings(crawler), crawler)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        self.index.close()
+
+
+class IncrementalMiddleware(ArchiveIndexMiddleware):
+    """A spider middleware: the article and sitemap requests the spider makes are decided on
+    before they are scheduled (see the module docstring for the rules), so a skipped page costs
+    a dictionary look-up, not a trip through the scheduler, its disk queue and the downloader.
+    A skipped request goes back to the spider (`spider.on_skip(request, SkipRequest)`), which
+    counts it, frees its place under `max_articles` and returns the requests that follow from
+    it (a done article's related links), decided on in turn."""
+
+    crawler: Crawler  # always made by from_crawler (stops the crawl, tells the spider)
 
     def _decide(self, request: Request) -> SkipRequest | None:
         meta = request.meta
@@ -342,28 +352,13 @@ class IncrementalMiddleware:
             for kept in self._filter(output):
                 yield kept
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
-        self.index.close()
 
-
-class RedirectedArticleMiddleware:
+class RedirectedArticleMiddleware(ArchiveIndexMiddleware):
     """A downloader middleware for the one case the spider middleware cannot see: an article
     request that was redirected. Its new request keeps the old target in its meta, so the
     archive is asked about where it now points (the page whose canonical URL the archive has),
     one URL at a time; archived and not due, it is skipped (`SkipRequest`, to the spider's
     errback)."""
-
-    def __init__(self, index: ArchiveIndex, crawler: Crawler | None = None) -> None:
-        self.index = index
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        if not crawler.settings.getbool("WARTA_INCREMENTAL"):
-            raise NotConfigured
-        middleware = cls(ArchiveIndex.from_settings(crawler), crawler)
-        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
-        return middleware
 
     def process_request(self, request: Request) -> None:
         meta = request.meta
@@ -381,6 +376,3 @@ class RedirectedArticleMiddleware:
         if skip is not None:
             raise skip
         return None
-
-    def spider_closed(self, spider: Spider, reason: str) -> None:
-        self.index.close()
