@@ -155,6 +155,7 @@ def _grouped(conn: sqlite3.Connection, f: Filters, sql: str, params: list[Any], 
 
 
 def counts(archive: Archive, query: str, *, by: str = "month", raw: bool = False,
+           exact: bool = False,
            source: str | Sequence[str] | None = None, since: Any = None, until: Any = None,
            region: str | None = None, author: str | None = None, section: str | None = None,
            language: str | None = None, body_stage: str | Sequence[str] | None = None,
@@ -168,7 +169,8 @@ def counts(archive: Archive, query: str, *, by: str = "month", raw: bool = False
     if query is None or not query.strip():
         raise UsageError("give the search text to count, e.g. warta counts stunting")
     conn = archive.connection
-    f = Filters.build(conn, query=query, raw=raw, source=source, since=since, until=until,
+    f = Filters.build(conn, query=query, raw=raw, exact=exact, stemmer=archive.stemmer,
+                      source=source, since=since, until=until,
                       region=region, author=author, section=section, language=language,
                       body_stage=body_stage, date_stage=date_stage, precision=precision)
     period = _period_sql(by)

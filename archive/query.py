@@ -14,13 +14,15 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from archive.errors import UsageError
 from archive.instants import DateBound, parse_date_bound, to_utc
 from archive.records import BODY_STATUSES, PUBLISHED_PRECISIONS
+from archive.search_text import FTS_COLUMNS, OPERATORS, Parsed, parse
+from archive.stems import Stemmer, forms
 
 #: Markers around matched words in snippets: rare in Indonesian news text, readable in a
 #: terminal, a CSV cell and JSON alike.
@@ -29,13 +31,13 @@ HIGHLIGHT = ("«", "»")
 SNIPPET_WORDS = 24
 SNIPPET_ELLIPSIS = "…"
 SORTS = ("rank", "newest", "oldest")
-#: The FTS columns a raw query may name (`title:banjir`).
-FTS_COLUMNS = ("title", "body")
+#: Other word forms searched in all, over every word of a query: the most frequent stems
+#: have a few dozen forms; a query of several such words stays a few hundred terms.
+MAX_FORMS_TOTAL = 256
 
 #: The largest id SQLite can give a row (2**63 - 1).
 MAX_ROWID = 2**63 - 1
 
-_PHRASE_OR_WORD = re.compile(r'"([^"]*)"|(\S+)')
 #: The longest search text taken (UTF-8 bytes), and the most words in it (distinct ones,
 #: case aside; for --raw text every word counts, operators aside). FTS5's time grows with
 #: the square of a query's words: 500 copies of one word took 5 s on 40,000 articles, 2,000
@@ -50,18 +52,11 @@ _RAW_OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
 def escape_query(text: str) -> str | None:
     """Turn user text into a safe FTS5 query, or None when it has nothing to search for.
 
-    Words are ANDed; "double-quoted passages" stay phrases; quotes inside words, operators,
-    `*`, `-`, `:` and brackets are taken literally (the tokenizer drops the punctuation).
+    Words are ANDed, each matched exactly as written; "double-quoted passages" stay phrases;
+    `OR`, `AND`, `NOT`, `prefix*`, `title:` and brackets work, and whatever would be an FTS5
+    syntax error is taken literally (see `archive.search_text`).
     """
-    if text.count('"') % 2:
-        text = text.replace('"', " ")
-    parts: dict[str, str] = {}  # each word or phrase once (case aside): ANDed, a copy adds nothing
-    for phrase, word in _PHRASE_OR_WORD.findall(text):
-        piece = phrase if phrase else word
-        if not any(ch.isalnum() for ch in piece):
-            continue
-        parts.setdefault(" ".join(piece.casefold().split()), '"' + piece.replace('"', '""') + '"')
-    return " ".join(parts.values()) if parts else None
+    return parse(text).match
 
 
 def check_query_size(text: str, *, raw: bool) -> None:
@@ -119,6 +114,8 @@ class Filters:
     match: str | None = None       # the FTS5 query to run (escaped unless raw)
     query: str | None = None       # the text as the user gave it
     raw: bool = False
+    exact: bool = False            # no other word forms
+    parsed: Parsed | None = None   # the text as parsed (None for raw text)
     empty: bool = False            # a query with nothing searchable: no results
     sources: tuple[str, ...] = ()
     since: DateBound | None = None
@@ -137,6 +134,7 @@ class Filters:
 
     @classmethod
     def build(cls, conn: sqlite3.Connection, *, query: str | None = None, raw: bool = False,
+              exact: bool = False, stemmer: Stemmer | None = None,
               source: str | Sequence[str] | None = None, since: Any = None, until: Any = None,
               region: str | None = None, author: str | None = None, section: str | None = None,
               language: str | None = None, body_stage: str | Sequence[str] | None = None,
@@ -147,13 +145,14 @@ class Filters:
         inverted range -> UsageError)."""
         if query is not None:
             query = query.replace("\x00", "")  # SQLite would end the text there
-        f = cls(query=query if query and query.strip() else None, raw=raw)
+        f = cls(query=query if query and query.strip() else None, raw=raw, exact=exact)
         if f.query is not None:
             check_query_size(f.query, raw=raw)
             if raw:
                 f.match = f.query
             else:
-                f.match = escape_query(f.query)
+                f.parsed = parse(f.query, forms=None if exact else _word_forms(conn, stemmer))
+                f.match = f.parsed.match
                 f.empty = f.match is None
         if source:
             f.sources = _known_values(conn, source, "sources", "key", "--source", "source")
@@ -255,10 +254,45 @@ class Filters:
     def where(self) -> str:
         return " AND ".join(self.clauses) if self.clauses else "1"
 
+    def searched(self) -> str:
+        """What was searched, for a search that found nothing: the query as parsed, with the
+        word forms added, and the filters."""
+        text = self.parsed.describe() if self.parsed else (self.query or "")
+        given = {k: v for k, v in self.describe().items()
+                 if v not in (None, False) and k not in ("query", "raw")}
+        shown = "; ".join(f"--{k.replace('_', '-')}" + (
+            "" if v is True else f" {','.join(v) if isinstance(v, list) else v}")
+            for k, v in given.items())
+        return text + (f" (filters: {shown})" if shown else "")
+
+    def hints(self) -> list[str]:
+        """What to try when nothing matched."""
+        out = []
+        terms = self.parsed.terms if self.parsed else []
+        operators = bool(self.parsed and any(isinstance(i, str) for i in self.parsed.items))
+        if any(t.text in OPERATORS and not t.phrase for t in terms):
+            out.append("a word on each side of OR, AND and NOT (alone, one is searched as a "
+                       "word)")
+            terms = [t for t in terms if t.text not in OPERATORS]
+        if len(terms) > 1 and not operators:
+            words = [t.shown() for t in terms[:2]]
+            out.append(f"fewer words, or OR between them ({words[0]} OR {words[1]})")
+        plain = [t for t in terms if not t.phrase and not t.prefix and len(t.text) > 4]
+        if plain:
+            out.append(f"a prefix ({plain[0].text[:max(3, len(plain[0].text) - 3)]}*)")
+        if self.exact:
+            out.append("without --exact (word forms: banjir finds kebanjiran)")
+        if any(t.phrase for t in terms):
+            out.append("the words without their quotes")
+        if self.clauses:
+            out.append("fewer filters")
+        return out
+
     def describe(self) -> dict[str, Any]:
         """The filters as given, for manifests and dataset cards."""
         return {
-            "query": self.query, "raw": self.raw, "source": list(self.sources) or None,
+            "query": self.query, "raw": self.raw, **({"exact": True} if self.exact else {}),
+            "source": list(self.sources) or None,
             "since": str(self.since) if self.since else None,
             "until": str(self.until) if self.until else None,
             "region": self.region, "author": self.author, "section": self.section,
@@ -266,6 +300,26 @@ class Filters:
             "date_stage": list(self.date_stage) or None,
             "date_precision": list(self.precision) or None,
         }
+
+
+def _word_forms(conn: sqlite3.Connection, stemmer: Stemmer | None
+                ) -> Callable[[str], list[str]]:
+    """The `forms` callback of `parse`: a word's other forms from `word_forms`, at most
+    MAX_FORMS_TOTAL over the query. An archive without the table (opened read-only before
+    its upgrade) searches words as written."""
+    stemmer = stemmer or Stemmer()
+    budget = [MAX_FORMS_TOTAL]
+    has_table = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'word_forms'"
+                             ).fetchone() is not None
+
+    def lookup(word: str) -> list[str]:
+        if not has_table or budget[0] <= 0:
+            return []
+        found = forms(conn, stemmer, word)[:budget[0] + 1]
+        budget[0] -= len(found) - 1
+        return found
+
+    return lookup
 
 
 def order_by(sort: str, ranked: bool) -> str:

@@ -301,6 +301,52 @@ def printed_signoff(raw: str) -> str:
     return " ".join(re.sub(r"\s*/\s*", "/", code).split())
 
 
+def _v8(conn: sqlite3.Connection) -> None:
+    # Full-text search the SQLite tools find (issue 15). sqlite-utils (`Table.detect_fts`,
+    # `sqlite-utils search`) and Datasette (`?_search=`, the search box) look for a virtual
+    # table whose SQL says `content="articles"` (or `content=[articles]`); migration 1 wrote
+    # `content='articles'`, which neither recognises. The index is declared again with the
+    # same columns, tokenizer, rank and triggers, and rebuilt from the articles in this
+    # transaction (a kill leaves the old one whole): 11 s at 100k articles (bench note in
+    # archive/stems.py). Then the stemmed index: every indexed word with its stem.
+    from archive.stems import WORD_FORMS_SQL, Stemmer, fill_from_index
+
+    row = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_fts'").fetchone()
+    if row is None or 'content="articles"' not in row[0]:
+        for name in ("articles_fts_insert", "articles_fts_delete", "articles_fts_update"):
+            conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+        conn.execute("DROP TABLE IF EXISTS articles_fts")
+        for statement in statements(_V8_FTS_SQL.replace("{TOKENIZER}", TOKENIZER)):
+            conn.execute(statement)
+        conn.execute(
+            "INSERT INTO articles_fts(articles_fts, rank) VALUES ('rank', ?)",
+            (f"bm25({TITLE_WEIGHT}, {BODY_WEIGHT})",),
+        )
+        conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')")
+    for statement in statements(WORD_FORMS_SQL):
+        conn.execute(statement)
+    fill_from_index(conn, Stemmer())
+
+
+_V8_FTS_SQL = """
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+    title, body, content="articles", content_rowid="id", tokenize="{TOKENIZER}"
+);
+CREATE TRIGGER IF NOT EXISTS articles_fts_insert AFTER INSERT ON articles BEGIN
+    INSERT INTO articles_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
+END;
+CREATE TRIGGER IF NOT EXISTS articles_fts_delete AFTER DELETE ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, body)
+    VALUES ('delete', old.id, old.title, old.body);
+END;
+CREATE TRIGGER IF NOT EXISTS articles_fts_update AFTER UPDATE OF title, body ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, body)
+    VALUES ('delete', old.id, old.title, old.body);
+    INSERT INTO articles_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
+END;
+"""
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -316,6 +362,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "articles.body_status: ok, short or missing; crawl_sites.body_short|missing",
               _v5),
     Migration(6, "articles.signoff as printed (*/han), signoff_raw, signoff_codes", _v6),
+    Migration(8, "articles_fts declared as sqlite-utils and Datasette detect it; word_forms: "
+              "the stemmed index", _v8),
 )
 
 #: The schema this warta writes and reads.

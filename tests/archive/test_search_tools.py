@@ -1,0 +1,111 @@
+"""The archive's full-text search as sqlite-utils and Datasette see it (migration 8), on an
+archive crawled by `warta demo`, and the upgrade of an archive made before it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from archive import Archive
+from archive.schema import MIGRATIONS, migrate
+from tests.crawler.warta_run import run_warta
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("demo")
+    result = run_warta("demo", "--no-progress", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    return folder / "warta-demo.db"
+
+
+def titles_with(db: Path, word: str) -> set[str]:
+    with sqlite3.connect(db) as conn:
+        return {row[0] for row in conn.execute(
+            "SELECT title FROM articles WHERE lower(title || ' ' || body) LIKE ?",
+            (f"%{word}%",))}
+
+
+def test_sqlite_utils_search_finds_the_articles(demo_db: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "sqlite_utils", "search", str(demo_db), "articles", "banjir",
+         "-c", "title"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    found = {row["title"] for row in json.loads(result.stdout)}
+    assert found and found == titles_with(demo_db, "banjir")
+
+
+def test_datasette_search_box_and_search_parameter(demo_db: Path) -> None:
+    from datasette.app import Datasette
+
+    async def fetch() -> tuple[list[str], str]:
+        ds = Datasette([str(demo_db)])
+        rows = await ds.client.get(
+            "/warta-demo/articles.json?_search=banjir&_shape=array&_col=title")
+        page = await ds.client.get("/warta-demo/articles")
+        return [row["title"] for row in rows.json()], page.text
+
+    titles, page = asyncio.run(fetch())
+    assert set(titles) == titles_with(demo_db, "banjir")
+    assert len(titles) < 64  # not every article, as before
+    assert 'name="_search"' in page
+
+
+def test_an_archive_of_schema_6_is_upgraded_with_its_index_whole(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for migration in MIGRATIONS:
+        if migration.version < 8:
+            migration.apply(conn)
+            conn.execute(f"PRAGMA user_version = {migration.version}")
+    conn.execute("INSERT INTO sources (key, added_at) VALUES ('x', '2023-01-01')")
+    conn.execute(
+        "INSERT INTO articles (uid, url, source, title, body, content_hash, first_seen_at, "
+        "last_seen_at, changed_at) VALUES ('u', 'https://x.example/1', 'x', 'Warga kebanjiran', "
+        "'Pemerintah kabupaten membantu.', 'h', 'n', 'n', 'n')")
+    assert sqlite_utils.Database(conn)["articles"].detect_fts() is None
+    conn.close()
+    with Archive(path) as archive:
+        assert archive.schema_version == MIGRATIONS[-1].version
+        assert [r["id"] for r in archive.search("perintah")] == [1]  # through the word forms
+        assert [r["id"] for r in archive.search("kebanjiran", exact=True)] == [1]
+    db = sqlite_utils.Database(path)
+    assert db["articles"].detect_fts() == "articles_fts"
+    assert [r["title"] for r in db["articles"].search("pemerintah")] == ["Warga kebanjiran"]
+
+
+def test_migration_8_runs_twice_without_harm(tmp_path: Path) -> None:
+    with Archive(tmp_path / "a.db") as archive:
+        archive.write([{"url": "https://x.example/1", "source": "x", "title": "Kebanjiran",
+                        "body": "Pemerintah membantu warga."}])
+        conn = archive.connection
+        (v8,) = [m for m in MIGRATIONS if m.version == 8]
+        conn.execute("BEGIN")
+        v8.apply(conn)
+        conn.execute("COMMIT")
+        assert migrate(conn) == []
+        assert [r["id"] for r in archive.search("banjir")] == [1]
+        assert conn.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH "
+                            "'kebanjiran'").fetchone() == (1,)
+
+
+def test_triggers_keep_the_index_in_step_with_other_writers(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    with Archive(path) as archive:
+        archive.write([{"url": "https://x.example/1", "source": "x", "title": "Banjir",
+                        "body": "Air naik."}])
+    db = sqlite_utils.Database(path)
+    db["articles"].update(1, {"title": "Longsor"})
+    assert list(db["articles"].search("banjir")) == []
+    assert [r["id"] for r in db["articles"].search("longsor")] == [1]
+    db.execute("DELETE FROM articles WHERE id = 1")
+    db.conn.commit()
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)")
