@@ -23,6 +23,7 @@ from archive.instants import DateBound, parse_date_bound, to_utc
 from archive.records import BODY_STATUSES, PUBLISHED_PRECISIONS
 from archive.search_text import FTS_COLUMNS, OPERATORS, Parsed, parse
 from archive.stems import Stemmer, forms
+from archive.urls import canonical_url
 
 #: Markers around matched words in snippets: rare in Indonesian news text, readable in a
 #: terminal, a CSV cell and JSON alike.
@@ -521,7 +522,9 @@ def iter_articles(conn: sqlite3.Connection, f: Filters, *, sort: str = "oldest"
 
 
 def get_article(conn: sqlite3.Connection, key: int | str) -> dict[str, Any] | None:
-    """One article by id (int or digits), uid (16 hex) or canonical URL."""
+    """One article by id (int or digits), uid (16 hex) or URL: the canonical one, or any
+    variant the crawler folds into it (tracking parameters, AMP and mobile variants, page
+    parts), with or without its trailing slash."""
     value: int | str
     if isinstance(key, int) or (isinstance(key, str) and re.fullmatch(r"[0-9]+", key.strip())):
         where, value = "a.id = ?", int(key)
@@ -531,6 +534,16 @@ def get_article(conn: sqlite3.Connection, key: int | str) -> dict[str, Any] | No
         where, value = "a.uid = ?", key.strip()
     else:
         where, value = "a.url = ?", str(key).strip()
+        if value.lower().startswith(("http://", "https://")) and conn.execute(
+                "SELECT 1 FROM articles WHERE url = ?", (value,)).fetchone() is None:
+            # the URL as shared (tracking parameters, no trailing slash, an AMP or mobile
+            # variant): its canonical form, as the crawler stored it
+            value = canonical_url(value)
+            if conn.execute("SELECT 1 FROM articles WHERE url = ?", (value,)).fetchone() is None:
+                slash = value[:-1] if value.endswith("/") else value + "/"
+                if conn.execute("SELECT 1 FROM articles WHERE url = ?",
+                                (slash,)).fetchone() is not None:
+                    value = slash
     cursor = conn.execute(
         f"SELECT {_ARTICLE_SELECT}, s.name AS source_name, s.region, s.timezone, s.homepage, "
         f"{_related_sql(True)} AS related FROM articles a "

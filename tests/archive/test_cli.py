@@ -302,3 +302,22 @@ def test_read_command_upgrades_an_older_archive(warta, db: str, corpus: Archive)
                              "--db", db)
     assert (status, err) == (0, f"Upgraded {db} to archive schema {SCHEMA_VERSION}.\n")
     assert [json.loads(line)["id"] for line in out.splitlines()] == [2]
+
+
+@pytest.mark.parametrize("variant", [
+    "https://tribunkaltim.example/berita/2?utm_source=fb&utm_medium=social",
+    "https://tribunkaltim.example/berita/2/",
+    "https://tribunkaltim.example/berita/2/amp/",
+    "https://m.tribunkaltim.example/berita/2?fbclid=abc#comments",
+    "HTTPS://TRIBUNKALTIM.EXAMPLE:443/berita/2",
+])
+def test_show_finds_the_article_from_a_variant_of_its_url(warta, db: str, variant: str) -> None:
+    status, out, err = warta("show", variant, "--format", "json", "--db", db)
+    assert (status, err) == (0, "")
+    assert json.loads(out)["url"] == "https://tribunkaltim.example/berita/2"
+
+
+def test_show_of_another_article_url_is_still_not_found(warta, db: str) -> None:
+    status, _out, err = warta("show", "https://tribunkaltim.example/berita/22?utm_source=fb",
+                              "--db", db)
+    assert status == 1 and err.startswith("Error: no article ")
