@@ -182,10 +182,10 @@ def parse(text: str, *, forms: Callable[[str], list[str]] | None = None) -> Pars
         return Parsed(None, [])
     pieces: list[str] = []
     for i, item in enumerate(kept):
-        # FTS5 takes `a b` as a AND b, but not `(a) b` or `a (b)`: the AND is written out
+        # FTS5 takes `a b` as a AND b, but not `(a) b` or `a (b)` (and a word with its forms
+        # is a bracket): the AND is written out
         if i and (isinstance(kept[i - 1], Term) or kept[i - 1] == ")") and (
-                isinstance(item, Term) or item == "(") and (
-                "(" in (item, kept[i - 1]) or ")" in (item, kept[i - 1])):
+                isinstance(item, Term) or item == "("):
             pieces.append("AND")
         pieces.append(item.fts() if isinstance(item, Term) else item)
     return Parsed(" ".join(pieces), kept)

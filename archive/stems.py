@@ -162,7 +162,9 @@ def forms(conn: sqlite3.Connection, stemmer: Stemmer, word: str) -> list[str]:
     then the other forms, at most MAX_FORMS. Pending words that hold the stem's core are
     stemmed here, not stored (a search only reads)."""
     folded = fold(word)
-    stem = stemmer.stem(folded)
+    # a word the archive holds has its stem stored: no need to load the stemmer (0.2 s)
+    known = conn.execute("SELECT stem FROM word_forms WHERE term = ?", (folded,)).fetchone()
+    stem = known[0] if known and known[0] is not None else stemmer.stem(folded)
     out = dict.fromkeys([folded, stem])
     for (term,) in conn.execute("SELECT term FROM word_forms WHERE stem = ? ORDER BY term "
                                 "LIMIT ?", (stem, MAX_FORMS)):

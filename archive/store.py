@@ -655,19 +655,21 @@ class Archive:
                body_stage: str | Sequence[str] | None = None,
                date_stage: str | Sequence[str] | None = None,
                precision: str | Sequence[str] | None = None, sort: str = "rank",
-               limit: int = 20, offset: int = 0,
-               highlight: tuple[str, str] = q.HIGHLIGHT) -> list[dict[str, Any]]:
+               limit: int = 20, offset: int = 0, rank: str = "auto",
+               highlight: tuple[str, str] = q.HIGHLIGHT) -> q.SearchResults:
         """Ranked full-text search. See `archive.query.search` for the fields returned.
 
         Plain words match their Indonesian word forms too (`perintah` finds `pemerintah`)
-        unless `exact`; see `archive.search_text` for what a query may hold."""
+        unless `exact`; see `archive.search_text` for what a query may hold. A broad query
+        is ranked over its newest matches unless `rank="all"`: the results' `ranking` says
+        how (see `archive.query.search`)."""
         filters = q.Filters.build(self._conn, query=query, raw=raw, exact=exact,
                                   stemmer=self.stemmer, source=source, since=since,
                                   until=until, region=region, author=author, section=section,
                                   language=language, body_stage=body_stage,
                                   date_stage=date_stage, precision=precision)
         return q.search(self._conn, filters, sort=sort, limit=limit, offset=offset,
-                        highlight=highlight)
+                        highlight=highlight, rank=rank)
 
     def iter_articles(self, query: str | None = None, *, raw: bool = False, exact: bool = False,
                       source: str | Sequence[str] | None = None, since: Any = None,

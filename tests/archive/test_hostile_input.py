@@ -243,7 +243,7 @@ def test_a_damaged_archive_through_the_program(damaged: Path) -> None:
 
 def test_repeated_words_are_searched_once() -> None:
     assert escape_query("banjir Banjir  BANJIR banjir") == '"banjir"'
-    assert escape_query('"ibu kota" banjir "Ibu  Kota" banjir') == '"ibu kota" "banjir"'
+    assert escape_query('"ibu kota" banjir "Ibu  Kota" banjir') == '"ibu kota" AND "banjir"'
 
 
 def test_a_long_repetitive_query_is_fast_and_finds_the_same(warta, hostile: str) -> None:

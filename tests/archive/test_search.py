@@ -73,14 +73,14 @@ def test_queries_work_as_people_type_them(corpus: Archive, text: str,
 
 
 @pytest.mark.parametrize(("text", "match"), [
-    ("banjir OR", '"banjir" "OR"'),            # nothing on one side: the word OR
-    ("NOT banjir", '"NOT" "banjir"'),
-    ("banjir AND OR longsor", '"banjir" "AND" OR "longsor"'),
+    ("banjir OR", '"banjir" AND "OR"'),            # nothing on one side: the word OR
+    ("NOT banjir", '"NOT" AND "banjir"'),
+    ("banjir AND OR longsor", '"banjir" AND "AND" OR "longsor"'),
     ("(banjir) (longsor)", '( "banjir" ) AND ( "longsor" )'),
     ("(banjir", '"banjir"'),                   # an unbalanced bracket is dropped
     ("banjir ()", '"banjir"'),
     ("author:budi", '"author:budi"'),          # no such column: the text as written
-    ('foo:"ibu kota"', '"foo" "ibu kota"'),
+    ('foo:"ibu kota"', '"foo" AND "ibu kota"'),
     ("sta*r", '"sta*r"'),                      # * inside a word is punctuation
     ('title:"ibu kota"*', 'title : "ibu kota"*'),
 ])
@@ -101,6 +101,8 @@ def test_plain_words_match_their_word_forms_and_phrases_stay_exact(archive: Arch
     assert ids(archive.search('"pemerintah kabupaten"')) == [1]
     assert ids(archive.search('"perintah kabupaten"')) == []     # a phrase is exact
     assert ids(archive.search("salur")) == [1]
+    assert ids(archive.search("banjir warga")) == [1]              # a word with forms, and one more
+    assert ids(archive.search("(banjir) perintah evakuasi")) == [2]
     assert sorted(ids(archive.search("title:banjir"))) == [1, 2]  # forms within the column
     assert ids(archive.search("body:banjir")) == []
     (hit,) = archive.search("salur")
@@ -123,8 +125,8 @@ def test_word_forms_are_found_before_the_end_of_the_crawl(archive: Archive) -> N
 
 
 def test_escape_query_keeps_phrases_and_drops_empty_pieces() -> None:
-    assert escape_query('banjir "air bersih" -') == '"banjir" "air bersih"'
-    assert escape_query('a"b') == '"a" "b"'  # an odd quote is dropped
+    assert escape_query('banjir "air bersih" -') == '"banjir" AND "air bersih"'
+    assert escape_query('a"b') == '"a" AND "b"'  # an odd quote is dropped
     assert escape_query("*** --- :::") is None
 
 
