@@ -23,7 +23,7 @@ from archive.counts import PERIODS
 from archive.errors import DamagedArchiveError, OlderSchemaError, UsageError, WartaError
 from archive.export import FORMATS, export
 from archive.instants import DATE
-from archive.query import SORTS, Filters
+from archive.query import RANKINGS, SORTS, Filters
 from archive.store import DEFAULT_DB, Archive
 from archive.version import __version__
 
@@ -200,13 +200,16 @@ def cli() -> None:
 @filter_options
 @click.option("--sort", type=click.Choice(SORTS), default="rank", show_default=True,
               help="Best match first, or by publication time.")
+@click.option("--rank", type=click.Choice(RANKINGS), default="auto", show_default=True,
+              help="auto: a query matching over 2,000 articles is ranked over its newest "
+                   "2,000 (said under the results); all: rank every match.")
 @count_option("--limit", default=20, show_default=True)
 @count_option("--offset", default=0, min=0, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl", "csv"]), default="table",
               show_default=True)
 @db_option
-def search(words: tuple[str, ...], raw: bool, sort: str, limit: int, offset: int, fmt: str,
-           db: str, **options: Any) -> None:
+def search(words: tuple[str, ...], raw: bool, sort: str, rank: str, limit: int, offset: int,
+           fmt: str, db: str, **options: Any) -> None:
     """Full-text search, ranked by bm25 (title above body), with highlighted snippets.
 
     Every word must match, in any of its Indonesian forms (perintah finds pemerintah;
@@ -222,7 +225,7 @@ def search(words: tuple[str, ...], raw: bool, sort: str, limit: int, offset: int
     query = " ".join(words) if words else None  # unquoted words are one query
     with open_archive(db) as archive:
         results = archive.search(query, raw=raw, sort=sort, limit=limit, offset=offset,
-                                 **_filters(options))
+                                 rank=rank, **_filters(options))
         if not results and query and offset == 0 and fmt == "table":
             built = Filters.build(archive.connection, query=query, raw=raw,
                                   stemmer=archive.stemmer, **_filters(options))
@@ -243,6 +246,8 @@ def search(words: tuple[str, ...], raw: bool, sort: str, limit: int, offset: int
         more = offset + limit if len(results) == limit else None
         _echo_lines(formatting.search_table(results, color=sys.stdout.isatty(),
                                             next_offset=more))
+        if results.bounded:
+            click.echo(f"Ranked by {results.ranking}.")
 
 
 @cli.command()

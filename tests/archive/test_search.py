@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import types
 
 import pytest
@@ -284,3 +285,38 @@ def test_no_typed_text_is_an_fts5_syntax_error(corpus: Archive) -> None:
         text = "".join(rng.choice(pieces) + rng.choice(["", " "])
                        for _ in range(rng.randint(1, 8)))
         assert isinstance(corpus.search(text), list), text
+
+
+def test_a_broad_query_is_ranked_over_its_newest_matches(
+        archive: Archive, monkeypatch: pytest.MonkeyPatch, warta) -> None:
+    from archive import query
+
+    monkeypatch.setattr(query, "RANK_CANDIDATES", 3)
+    archive.write([{"url": f"https://x.example/{n}", "source": "x",
+                    "title": "Banjir banjir banjir" if n == 1 else f"Berita {n}",
+                    "body": f"Hujan deras, banjir di kota {n}."} for n in range(1, 11)])
+    bounded = archive.search("banjir", limit=2)
+    assert bounded.bounded and set(ids(bounded)) <= {8, 9, 10}
+    assert bounded.ranking.startswith("bm25 over the newest 3 matches")
+    exact = archive.search("banjir", limit=2, rank="all")
+    assert not exact.bounded and ids(exact)[0] == 1     # the best of all ten
+    assert not archive.search("kota 1", limit=2).bounded  # a narrow query: every match
+    status, out, _ = warta("search", "banjir", "--limit", "2", "--db", str(archive.path))
+    assert status == 0
+    assert out.splitlines()[-1] == ("Ranked by bm25 over the newest 3 matches (more match; "
+                                    "--rank all ranks them all).")
+    _, out, _ = warta("search", "banjir", "--rank", "all", "--format", "jsonl",
+                      "--limit", "1", "--db", str(archive.path))
+    assert json.loads(out)["id"] == 1
+
+
+def test_date_filters_are_exact_when_ids_do_not_follow_publication(archive: Archive) -> None:
+    days = ["2024-03-01", "2021-01-05", "2023-06-15", "2022-12-31", "2023-01-01", "2020-02-02"]
+    archive.write([{"url": f"https://x.example/{n}", "source": "x", "title": f"Banjir {n}",
+                    "body": "Banjir lagi.", "published_at": f"{day}T23:30:00+08:00"}
+                   for n, day in enumerate(days, 1)])
+    found = archive.search("banjir", since="2023-01-01", until="2023-12-31", limit=20)
+    assert sorted(ids(found)) == [3, 5]
+    assert archive.count_matching("banjir", since="2023-01-01", until="2023-12-31") == 2
+    assert ids(archive.search("banjir", since="2030-01-01")) == []
+    assert archive.count_matching("banjir", until="2022-12-31") == 3
