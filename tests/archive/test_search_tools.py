@@ -79,6 +79,8 @@ def test_an_archive_of_schema_6_is_upgraded_with_its_index_whole(tmp_path: Path)
     db = sqlite_utils.Database(path)
     assert db["articles"].detect_fts() == "articles_fts"
     assert [r["title"] for r in db["articles"].search("pemerintah")] == ["Warga kebanjiran"]
+    db.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)")
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
 def test_migration_8_runs_twice_without_harm(tmp_path: Path) -> None:
