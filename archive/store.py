@@ -31,7 +31,7 @@ from archive.instants import now_utc
 from archive.records import ARTICLE_COLUMNS, Prepared, prepare
 from archive.schema import APPLICATION_ID, SCHEMA_VERSION, migrate, user_version
 from archive.stats import archive_stats
-from archive.stems import Stemmer, add_terms, stem_pending, terms
+from archive.stems import STEMS_PER_CRAWL, Stemmer, add_terms, stem_pending, terms
 from archive.version import __version__
 
 #: How long a writer waits for another writer's lock before giving up. A batch of 500 articles
@@ -421,7 +421,7 @@ class Archive:
             if cursor.rowcount == 0:
                 raise WartaError(f"no crawl {crawl_id} in {self.path}; start one with begin_crawl")
             # the words the crawl's writes left pending (archive/stems.py, STEMS_PER_WRITE)
-            stem_pending(conn, self.stemmer)
+            stem_pending(conn, self.stemmer, STEMS_PER_CRAWL)
             if rows:
                 marks = ", ".join("?" * (len(SITE_FIGURES) + 2))
                 conn.executemany(
