@@ -671,6 +671,13 @@ class Archive:
         return q.search(self._conn, filters, sort=sort, limit=limit, offset=offset,
                         highlight=highlight, rank=rank)
 
+    def match_query(self, query: str, *, exact: bool = False) -> str | None:
+        """The FTS5 MATCH expression `search` runs for `query` against `articles_fts` (word
+        forms added unless `exact`; None when the text has nothing to search for): for a tool
+        that queries the index itself, e.g. Datasette's `?_search=...&_searchmode=raw`."""
+        return q.Filters.build(self._conn, query=query, exact=exact,
+                               stemmer=self.stemmer).match
+
     def iter_articles(self, query: str | None = None, *, raw: bool = False, exact: bool = False,
                       source: str | Sequence[str] | None = None, since: Any = None,
                       until: Any = None, region: str | None = None, author: str | None = None,

@@ -111,3 +111,25 @@ def test_triggers_keep_the_index_in_step_with_other_writers(tmp_path: Path) -> N
     db.conn.commit()
     with sqlite3.connect(path) as conn:
         conn.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)")
+
+
+def test_datasette_raw_search_with_the_word_forms_warta_adds(demo_db: Path) -> None:
+    """`Archive.match_query` gives the expression `warta search` runs: Datasette's raw search
+    mode then finds the word forms too (what `warta serve` builds on)."""
+    from urllib.parse import quote
+
+    from datasette.app import Datasette
+
+    with Archive(demo_db, create=False, readonly=True) as archive:
+        match = archive.match_query("kebanjiran")
+        assert match is not None
+        expected = {r["title"] for r in archive.search("kebanjiran", limit=100)}
+
+    async def fetch() -> list[str]:
+        ds = Datasette([str(demo_db)])
+        rows = await ds.client.get("/warta-demo/articles.json?_searchmode=raw&_shape=array"
+                                   f"&_col=title&_search={quote(match)}")
+        return [row["title"] for row in rows.json()]
+
+    titles = asyncio.run(fetch())
+    assert expected and set(titles) == expected
