@@ -47,6 +47,15 @@ def test_share_is_matching_over_all(corpus: Archive, record) -> None:
     assert result.undated == {"kaltimpost": (1, 1)}
 
 
+def test_counts_match_word_forms_unless_exact(corpus: Archive) -> None:
+    def matching(**options: object) -> int:
+        result = counts(corpus, "kebanjiran", by="month", source="tribunkaltim", **options)
+        return sum(r["matching"] for r in result.rows)
+
+    assert matching() == 1              # "Banjir melanda Balikpapan"
+    assert matching(exact=True) == 0
+
+
 def test_periods_are_local_days_and_iso_weeks(corpus: Archive) -> None:
     # Article 3: 23:30 WIB on Saturday 31 December 2022 is in that day and in ISO week 52 of
     # 2022; article 1: 00:30 WITA on Sunday 1 January 2023 (the same instant) too.
