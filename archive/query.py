@@ -436,13 +436,20 @@ def search(conn: sqlite3.Connection, f: Filters, *, sort: str = "rank", limit: i
                              results=results)
                 if not hits:
                     return results
-                marks = ", ".join("?" * len(hits))
+                # The page's ids go to FTS5 as a rowid range (`+` keeps the IN list out of
+                # the index): given `rowid IN (...)`, FTS5 runs the query again for each id,
+                # 34 ms for 20 ids of a query with its word forms on 100,000 articles, where
+                # walking the range of the page (the newest matches, for a broad query) and
+                # keeping its ids took 2 ms. Snippets are made for the ids kept only.
+                page = [h[0] for h in hits]
+                marks = ", ".join("?" * len(page))
                 cursor = conn.execute(
                     f"SELECT {_RESULT_COLUMNS}, snippet(articles_fts, 1, ?, ?, ?, ?) AS snippet "
                     f"FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-                    f"WHERE articles_fts MATCH ? AND articles_fts.rowid IN ({marks})",
-                    (*highlight, SNIPPET_ELLIPSIS, SNIPPET_WORDS, f.match,
-                     *(h[0] for h in hits)))
+                    f"WHERE articles_fts MATCH ? AND articles_fts.rowid BETWEEN ? AND ? "
+                    f"AND +articles_fts.rowid IN ({marks})",
+                    (*highlight, SNIPPET_ELLIPSIS, SNIPPET_WORDS, f.match, min(page),
+                     max(page), *page))
                 by_id = {item["id"]: item for item in _rows(cursor)}
             except sqlite3.OperationalError as exc:
                 raise fts_error(exc, f) from None
