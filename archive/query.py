@@ -509,18 +509,19 @@ def _hits(conn: sqlite3.Connection, f: Filters, order: str, *, sort: str, limit:
         base += f" AND {narrowed[0]}"
         params += narrowed[1]
     if sort == "rank" and rank == "auto" and offset + limit <= RANK_CANDIDATES:
-        # the newest RANK_CANDIDATES + 1-th match: found by walking the index newest first
-        bound = conn.execute(
-            f"SELECT articles_fts.rowid {base} ORDER BY articles_fts.rowid DESC "
-            "LIMIT 1 OFFSET ?", (*params, RANK_CANDIDATES)).fetchone()
-        if bound is not None:
-            results.ranking = (f"bm25 over the newest {RANK_CANDIDATES:,} matches "
-                               "(more match; --rank all ranks them all)")
-            results.bounded = True
-            return conn.execute(
-                f"SELECT a.id, articles_fts.rank AS rank {base} AND articles_fts.rowid > ? "
-                f"ORDER BY {order} LIMIT ? OFFSET ?", (*params, bound[0], limit, offset)
-            ).fetchall()
+        # One walk of the index, newest first, that stops after RANK_CANDIDATES + 1 matches
+        # and scores only those: fewer means they are every match (a narrow query, ranked
+        # exactly); more, a broad one, ranked over its newest RANK_CANDIDATES.
+        scored = conn.execute(
+            f"SELECT a.id, articles_fts.rank AS rank {base} "
+            "ORDER BY articles_fts.rowid DESC LIMIT ?", (*params, RANK_CANDIDATES + 1)
+        ).fetchall()
+        results.bounded = len(scored) > RANK_CANDIDATES
+        results.ranking = (f"bm25 over the newest {RANK_CANDIDATES:,} matches (more match; "
+                           "--rank all ranks them all)" if results.bounded
+                           else "bm25 over every match")
+        best = sorted(scored[:RANK_CANDIDATES], key=lambda hit: (hit[1], hit[0]))
+        return best[offset:offset + limit]
     results.ranking = "bm25 over every match" if sort == "rank" else f"{sort} first"
     return conn.execute(f"SELECT a.id, articles_fts.rank AS rank {base} ORDER BY {order} "
                         "LIMIT ? OFFSET ?", (*params, limit, offset)).fetchall()
