@@ -444,8 +444,9 @@ def search(conn: sqlite3.Connection, f: Filters, *, sort: str = "rank", limit: i
                 page = [h[0] for h in hits]
                 marks = ", ".join("?" * len(page))
                 cursor = conn.execute(
-                    f"SELECT {_RESULT_COLUMNS}, snippet(articles_fts, 1, ?, ?, ?, ?) AS snippet "
-                    f"FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+                    f"SELECT {_RESULT_COLUMNS}, snippet(articles_fts, 1, ?, ?, ?, ?) AS snippet, "
+                    "articles_fts.rank AS page_rank "
+                    "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
                     f"WHERE articles_fts MATCH ? AND articles_fts.rowid BETWEEN ? AND ? "
                     f"AND +articles_fts.rowid IN ({marks})",
                     (*highlight, SNIPPET_ELLIPSIS, SNIPPET_WORDS, f.match, min(page),
@@ -455,7 +456,8 @@ def search(conn: sqlite3.Connection, f: Filters, *, sort: str = "rank", limit: i
                 raise fts_error(exc, f) from None
             for article_id, score in hits:
                 item = by_id[article_id]
-                item["rank"] = score
+                page_rank = item.pop("page_rank")
+                item["rank"] = page_rank if score is None else score
                 results.append(item)
     finally:
         if own:
@@ -522,8 +524,31 @@ def _hits(conn: sqlite3.Connection, f: Filters, order: str, *, sort: str, limit:
                            else "bm25 over every match")
         best = sorted(scored[:RANK_CANDIDATES], key=lambda hit: (hit[1], hit[0]))
         return best[offset:offset + limit]
+    if sort in ("newest", "oldest") and offset + limit <= RANK_CANDIDATES and conn.execute(
+            f"SELECT 1 {base} LIMIT 1 OFFSET ?", (*params, RANK_CANDIDATES)).fetchone():
+        # A broad query by date: the date index read from its newest (oldest) end, each
+        # article looked up in the set of matches, stops after the page, where sorting every
+        # match by date took 40-100 ms on 100,000 articles. Undated articles come last, so
+        # a page that reaches them takes the general way below.
+        direction = "DESC" if sort == "newest" else "ASC"
+        fts = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+        fts_params: tuple[Any, ...] = (f.match,)
+        if narrowed is not None:
+            fts += f" AND {narrowed[0].replace('articles_fts.rowid', 'rowid')}"
+            fts_params += narrowed[1]
+        dated = conn.execute(
+            f"SELECT a.id, NULL AS rank FROM articles a INDEXED BY articles_utc "
+            f"WHERE a.published_utc IS NOT NULL AND a.id IN ({fts}) AND {f.where()} "
+            f"ORDER BY a.published_utc {direction}, a.id {direction} LIMIT ?",
+            (*fts_params, *f.params, offset + limit)).fetchall()
+        if len(dated) == offset + limit:
+            results.ranking = f"{sort} first"
+            return dated[offset:]
     results.ranking = "bm25 over every match" if sort == "rank" else f"{sort} first"
-    return conn.execute(f"SELECT a.id, articles_fts.rank AS rank {base} ORDER BY {order} "
+    # by date, no match is scored but the page's (in the snippet query): scoring every match
+    # of a broad query took three quarters of a newest-first search
+    score = "articles_fts.rank" if sort == "rank" else "NULL"
+    return conn.execute(f"SELECT a.id, {score} AS rank {base} ORDER BY {order} "
                         "LIMIT ? OFFSET ?", (*params, limit, offset)).fetchall()
 
 

@@ -320,3 +320,20 @@ def test_date_filters_are_exact_when_ids_do_not_follow_publication(archive: Arch
     assert archive.count_matching("banjir", since="2023-01-01", until="2023-12-31") == 2
     assert ids(archive.search("banjir", since="2030-01-01")) == []
     assert archive.count_matching("banjir", until="2022-12-31") == 3
+
+
+def test_a_broad_query_by_date_reads_the_date_index_and_stays_exact(
+        archive: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
+    from archive import query
+
+    monkeypatch.setattr(query, "RANK_CANDIDATES", 2)
+    days = ["2024-03-01", "2021-01-05", None, "2023-06-15", "2022-12-31", "2023-01-01"]
+    archive.write([{"url": f"https://x.example/{n}", "source": "x", "title": f"Banjir {n}",
+                    "body": "Banjir lagi.",
+                    "published_at": f"{day}T10:00:00+08:00" if day else None}
+                   for n, day in enumerate(days, 1)])
+    assert ids(archive.search("banjir", sort="newest", limit=3)) == [1, 4, 6]
+    assert ids(archive.search("banjir", sort="oldest", limit=2, offset=1)) == [5, 6]
+    assert ids(archive.search("banjir", sort="newest", limit=6)) == [1, 4, 6, 5, 2, 3]
+    assert ids(archive.search("banjir", sort="oldest", limit=3, source="x",
+                              since="2022-01-01")) == [5, 6, 4]
