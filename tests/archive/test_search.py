@@ -326,7 +326,7 @@ def test_a_broad_query_by_date_reads_the_date_index_and_stays_exact(
         archive: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
     from archive import query
 
-    monkeypatch.setattr(query, "RANK_CANDIDATES", 2)
+    monkeypatch.setattr(query, "RANK_CANDIDATES", 3)
     days = ["2024-03-01", "2021-01-05", None, "2023-06-15", "2022-12-31", "2023-01-01"]
     archive.write([{"url": f"https://x.example/{n}", "source": "x", "title": f"Banjir {n}",
                     "body": "Banjir lagi.",
