@@ -23,7 +23,7 @@ from archive.errors import UsageError
 from archive.instants import DateBound, parse_date_bound, to_utc
 from archive.records import BODY_STATUSES, PUBLISHED_PRECISIONS
 from archive.search_text import FTS_COLUMNS, OPERATORS, Parsed, parse
-from archive.stems import Stemmer, forms
+from archive.stems import PENDING_CANDIDATES, Stemmer, forms
 from archive.urls import canonical_url
 
 #: Markers around matched words in snippets: rare in Indonesian news text, readable in a
@@ -311,14 +311,16 @@ def _word_forms(conn: sqlite3.Connection, stemmer: Stemmer | None
     its upgrade) searches words as written."""
     stemmer = stemmer or Stemmer()
     budget = [MAX_FORMS_TOTAL]
+    pending = [PENDING_CANDIDATES]
     has_table = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'word_forms'"
                              ).fetchone() is not None
 
     def lookup(word: str) -> list[str]:
         if not has_table or budget[0] <= 0:
             return []
-        found = forms(conn, stemmer, word)[:budget[0] + 1]
+        found = forms(conn, stemmer, word, pending[0])[:budget[0] + 1]
         budget[0] -= len(found) - 1
+        pending[0] = max(0, pending[0] - PENDING_CANDIDATES // 4)
         return found
 
     return lookup

@@ -117,7 +117,9 @@ STEMS_PER_WRITE = 20
 #: archive's upgrade (migration 8 leaves its whole vocabulary pending) spreads the work over a
 #: few crawls instead of holding one up for minutes; `Archive.stem_pending()` does it all.
 STEMS_PER_CRAWL = 50_000
-#: Pending words a search stems on the fly, at most per word searched.
+#: Pending words a search stems on the fly for its first word; each next word gets a quarter
+#: of this less (200, 150, 100, 50, then none): 500 words at most, 0.1-1 s when an archive has
+#: many pending, a bound on what a long or hostile query can cost.
 PENDING_CANDIDATES = 200
 
 
@@ -162,10 +164,12 @@ def _core(stem: str) -> str:
     return stem[1:] if stem[:1] in ("p", "t", "k", "s") and len(stem) > 3 else stem
 
 
-def forms(conn: sqlite3.Connection, stemmer: Stemmer, word: str) -> list[str]:
+def forms(conn: sqlite3.Connection, stemmer: Stemmer, word: str,
+          pending: int = PENDING_CANDIDATES) -> list[str]:
     """The indexed words that share `word`'s stem, `word` (folded) first, then its stem,
-    then the other forms, at most MAX_FORMS. Pending words that hold the stem's core are
-    stemmed here, not stored (a search only reads)."""
+    then the other forms, at most MAX_FORMS. Up to `pending` pending words that hold the
+    stem's core are stemmed here, not stored (a search only reads); none for a stem shorter
+    than MIN_STEM_LENGTH (its core would be in too many words)."""
     folded = fold(word)
     # a word the archive holds has its stem stored: no need to load the stemmer (0.2 s)
     known = conn.execute("SELECT stem FROM word_forms WHERE term = ?", (folded,)).fetchone()
@@ -174,9 +178,11 @@ def forms(conn: sqlite3.Connection, stemmer: Stemmer, word: str) -> list[str]:
     for (term,) in conn.execute("SELECT term FROM word_forms WHERE stem = ? ORDER BY term "
                                 "LIMIT ?", (stem, MAX_FORMS)):
         out.setdefault(term)
+    if len(stem) < MIN_STEM_LENGTH:
+        pending = 0
     for (term,) in conn.execute(
             "SELECT term FROM word_forms WHERE stem IS NULL AND instr(term, ?) LIMIT ?",
-            (_core(stem), PENDING_CANDIDATES)):
+            (_core(stem), pending)):
         if stemmer.stem(term) == stem:
             out.setdefault(term)
     return list(out)[:MAX_FORMS]
