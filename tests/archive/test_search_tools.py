@@ -107,6 +107,12 @@ def test_triggers_keep_the_index_in_step_with_other_writers(tmp_path: Path) -> N
     db["articles"].update(1, {"title": "Longsor"})
     assert list(db["articles"].search("banjir")) == []
     assert [r["id"] for r in db["articles"].search("longsor")] == [1]
+    db["articles"].update(1, {"title": "Tanah bergerak", "body": "Longsornya parah."})
+    with Archive(path) as archive:  # the stemmed index learns the new words on request
+        assert archive.search("longsor") == []
+        assert archive.refresh_word_forms() == 4  # tanah, bergerak, longsornya, parah
+        archive.stem_pending()
+        assert [r["id"] for r in archive.search("longsor")] == [1]
     db.execute("DELETE FROM articles WHERE id = 1")
     db.conn.commit()
     with sqlite3.connect(path) as conn:
