@@ -139,3 +139,50 @@ def test_datasette_raw_search_with_the_word_forms_warta_adds(demo_db: Path) -> N
 
     titles = asyncio.run(fetch())
     assert expected and set(titles) == expected
+
+
+_KILLED_MID_MIGRATION = """
+import sys
+import archive.stems as stems
+from archive import Archive
+
+def stop_here(conn, stemmer):  # the declaration rewritten, the word forms not yet filled
+    print("migrating", flush=True)
+    sys.stdin.read()  # until killed
+
+stems.fill_from_index = stop_here
+Archive(sys.argv[1]).close()
+"""
+
+
+def test_a_migration_killed_half_way_leaves_the_archive_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for migration in MIGRATIONS:
+        if migration.version < 8:
+            migration.apply(conn)
+            conn.execute(f"PRAGMA user_version = {migration.version}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("INSERT INTO sources (key, added_at) VALUES ('x', '2023-01-01')")
+    conn.execute(
+        "INSERT INTO articles (uid, url, source, title, body, content_hash, first_seen_at, "
+        "last_seen_at, changed_at) VALUES ('u', 'https://x.example/1', 'x', 'Warga kebanjiran', "
+        "'Air naik.', 'h', 'n', 'n', 'n')")
+    conn.close()
+    child = subprocess.Popen([sys.executable, "-c", _KILLED_MID_MIGRATION, str(path)],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline() == "migrating\n"  # inside the migration's transaction
+    finally:
+        child.kill()
+        child.wait()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone() == (6,)
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert "content='articles'" in conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'articles_fts'").fetchone()[0]
+    with Archive(path) as archive:  # the next opening migrates it whole
+        assert archive.schema_version == MIGRATIONS[-1].version
+        assert [r["id"] for r in archive.search("banjir")] == [1]
+    assert sqlite_utils.Database(path)["articles"].detect_fts() == "articles_fts"
