@@ -6,6 +6,7 @@ Each command is thin: it parses options and calls one function in `archive/` or 
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 import click
@@ -167,6 +168,9 @@ def demo(db: str, query: str | None, progress: bool | None) -> int:
     click.echo(f"Sample search: warta search {result.query!r} --db {db}")
     for line in formatting.search_table(result.results):
         click.echo(line)
+    click.echo("")
+    click.echo(f"Read it in a browser: warta serve --db {shlex.quote(db)}  "
+               "(then open http://127.0.0.1:8001/)")
     return 0 if result.summary.ok else EXIT_CRAWL_FAILED
 
 # --- end of sites, crawl, demo ------------------------------------------------------------------
