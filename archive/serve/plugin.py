@@ -126,6 +126,14 @@ def _failure(exc: Exception, datasette: Any) -> str:
     return str(exc)
 
 
+def web_url(url: Any) -> str | None:
+    """`url` when it is an http(s) address a page may link to; None for anything else (a
+    `javascript:` or `data:` URL from a hostile page is shown as text, never a link)."""
+    if isinstance(url, str) and url.lower().startswith(("http://", "https://")):
+        return url
+    return None
+
+
 def _marked(text: str | None) -> Markup:
     """A snippet with its matched words in <mark>, everything else escaped."""
     safe = str(escape(text or ""))
@@ -241,6 +249,8 @@ def extra_template_vars(template: str, database: str | None, table: str | None,
         for link in found["related"]:
             link["href"] = (datasette.urls.row(database, "articles", str(link["archived_id"]))
                             if link.get("archived_id") else None)
+            link["original"] = web_url(link.get("url"))
+        found["original"] = web_url(found.get("url"))
         return {"warta_article": found, "warta_ops": ops_html,
                 "warta_search": search_path(datasette)}
 

@@ -14,7 +14,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from archive import Archive
 from archive.diff import paragraphs
-from tests.archive.serve.conftest import EDIT_PARAGRAPH, Crawled, Server
+from tests.archive.serve.conftest import EDIT_PARAGRAPH, Crawled, Server, start_server
 
 WAIT = 60
 
@@ -151,3 +151,40 @@ def test_a_malformed_search_shows_an_error_line_not_a_traceback(
     assert errors[0].startswith("Error: --raw: the FTS5 query 'banjir AND (' is not valid")
     assert "Traceback" not in browser.page_source
     assert not browser.find_elements(By.CSS_SELECTOR, ".warta-result")
+
+
+HOSTILE = {
+    "url": "https://kaltimpost.example/berita/1", "source": "kaltimpost",
+    "title": "<script>alert(1)</script> banjir",
+    "body": "<img src=x onerror=alert(2)> banjir melanda\n\nParagraf <b>kedua</b>.",
+    "published_at": "2023-05-23T10:15:00+08:00", "authors": ["<i>Andi</i>"],
+    "related": [{"url": "javascript:alert(3)", "title": "<svg onload=alert(4)>",
+                 "block": "baca-juga", "position": 0}],
+}
+
+
+def test_markup_in_archived_text_is_shown_as_text_and_never_runs(
+        browser: Any, tmp_path: Path) -> None:
+    db = tmp_path / "hostile.db"
+    with Archive(db) as archive:
+        archive.set_source("kaltimpost", name="<b>Kaltim Post</b>")
+        archive.write([HOSTILE])
+    running = start_server(db)
+    try:
+        open_page(browser, f"{running.url}/hostile/-/search?q=banjir")
+        shot(browser, tmp_path, "hostile-search")
+        assert texts(browser, ".warta-result-title") == [HOSTILE["title"]]
+        assert texts(browser, ".warta-facet[data-facet=author] a") == ["<i>Andi</i>"]
+        open_page(browser, f"{running.url}/hostile/articles/1")
+        shot(browser, tmp_path, "hostile-article")
+        assert browser.find_element(By.CSS_SELECTOR, "h1.warta-title").text == HOSTILE["title"]
+        assert texts(browser, ".warta-body p")[0] == "<img src=x onerror=alert(2)> banjir melanda"
+        assert texts(browser, ".warta-related li span") == ["<svg onload=alert(4)>"]
+        for selector in ("script:not([src])", "img", "svg[onload]", "a[href^='javascript']"):
+            found = [e for e in browser.find_elements(By.CSS_SELECTOR, selector)
+                     if "alert" in (e.get_attribute("outerHTML") or "")]
+            assert not found, selector
+        # no alert ever opened: selenium would refuse to go on with one open
+        assert browser.execute_script("return 1") == 1
+    finally:
+        assert "Traceback" not in running.stop()

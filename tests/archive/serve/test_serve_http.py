@@ -4,6 +4,7 @@ it, no writes from the web, a crawl writing meanwhile, and the command's one-lin
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import socket
@@ -206,3 +207,24 @@ def test_serve_refuses_a_path_sqlite_would_read_as_a_uri(warta, tmp_path: Path) 
     status, _, err = warta("serve", "--db", str(odd))
     assert status == 2
     assert "holds '?', which SQLite reads as part of a URI" in err
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("q=" + "+".join(f"kata{n}" for n in range(70)), "different words; warta searches at most 64"),
+    ("q=banjir&source=nowhere", "unknown source 'nowhere'; the archive has: "),
+    ("q=banjir&month=2023-13", "month: '2023-13' is not a month such as 2023-05"),
+    ("q=banjir&page=0", "page: '0' is not a page number"),
+    ("q=banjir&page=abc", "page: 'abc' is not a page number"),
+    ("q=banjir&sort=sideways", "sort: 'sideways' is not one of rank, newest, oldest"),
+    ("q=banjir&marker=zzz", "marker: 'zzz' is not one of"),
+    ("q=banjir&by=year", "by: 'year' is not one of month, week, day"),
+    ("q=%22banjir&raw=1", "--raw: the FTS5 query"),
+])
+def test_a_bad_search_is_one_error_line_on_the_page(server: Server, query: str,
+                                                    message: str) -> None:
+    status, page = server.get(f"/{server.name}/-/search?{query}")
+    assert status == 400
+    errors = page.split('<p class="warta-error" role="alert">')[1:]
+    assert len(errors) == 1
+    assert message in html.unescape(errors[0].split("</p>")[0])
+    assert "Traceback" not in page
