@@ -55,7 +55,9 @@ def metadata(name: str, fts_table: str | None) -> dict[str, Any]:
     """Datasette metadata: titles, descriptions, the full-text table of `articles` (so
     `?_search=` works whether or not Datasette recognises the index by itself), default
     facets and label columns."""
-    search_url = f"/{name}/-/search"
+    from datasette.utils import tilde_encode
+
+    search_url = f"/{tilde_encode(name)}/-/search"
     articles: dict[str, Any] = {
         "title": "articles",
         "description_html": (
@@ -167,7 +169,7 @@ def serve(path: str | os.PathLike[str], *, host: str = DEFAULT_HOST, port: int =
     sock = listen(host, port)
     base = url_of(sock)
     echo(f"Serving {path} read-only at {base}/ (Ctrl-C to stop)")
-    echo(f"Search: {base}/{ds.warta_name}/-/search")
+    echo(f"Search: {base}{ds.urls.database(ds.warta_name)}/-/search")
     if host not in ("127.0.0.1", "localhost", "::1"):
         echo(f"Warning: --host {host} makes the archive readable by anyone who can reach "
              "this machine")

@@ -307,7 +307,8 @@ def search_page(path: str | Path, args: Mapping[str, Sequence[str]]) -> SearchPa
             page.problems.append(str(exc))
             page.results, page.total, page.facets, page.series = [], 0, {}, []
         finally:
-            conn.execute("COMMIT")
+            if conn.in_transaction:  # (an interrupted facet may have ended it)
+                conn.execute("COMMIT")
     return page
 
 
