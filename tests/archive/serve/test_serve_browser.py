@@ -113,6 +113,8 @@ def test_a_result_opens_as_an_article_with_its_related_headlines_and_versions(
     # the edit: the added paragraph, marked as inserted
     inserted = texts(browser, ".warta-versions ins")
     assert EDIT_PARAGRAPH in inserted
+    assert texts(browser, ".warta-diff-tally") == ["Paragraphs: 1 added; "
+                                                   f"{len(body) - 1} unchanged"]
     # and a related headline opens its own article
     with Archive(crawled.db, readonly=True) as archive:
         target = archive.get(archived[0]["archived_id"])
