@@ -7,6 +7,7 @@ import csv
 import html
 import io
 import json
+import re
 import socket
 import sqlite3
 import threading
@@ -228,3 +229,20 @@ def test_a_bad_search_is_one_error_line_on_the_page(server: Server, query: str,
     assert len(errors) == 1
     assert message in html.unescape(errors[0].split("</p>")[0])
     assert "Traceback" not in page
+
+
+@pytest.mark.parametrize("path", [
+    "/", "/{db}", "/{db}/articles", "/{db}/articles/1", "/{db}/-/search?q=banjir",
+    "/{db}?sql=select+title+from+articles+limit+3",
+])
+def test_pages_load_nothing_from_another_host(server: Server, path: str) -> None:
+    status, page = server.get(path.format(db=server.name))
+    assert status == 200
+    loaded = re.findall(r'<(?:script|img|iframe|source)[^>]*\ssrc="([^"]*)"', page)
+    loaded += [href for tag in re.findall(r"<link\b[^>]*>", page)
+               for href in re.findall(r'\shref="([^"]*)"', tag)]
+    assert loaded  # the style sheets at least
+    own = [url for url in loaded if (url.startswith("/") and not url.startswith("//"))
+           or url.startswith(server.url + "/")]  # (Datasette's rel=alternate is absolute)
+    assert own == loaded
+    assert "@import" not in page and "url(http" not in page
