@@ -122,6 +122,7 @@ def build(path: str | os.PathLike[str]) -> Any:
         "allow_download": False,        # a live WAL file copied alone is not the archive
         "default_page_size": 50,
         "sql_time_limit_ms": 3000,
+        "default_cache_ttl": 0,         # a crawl may be adding articles: never a stale page
     }
     ds = Datasette(files=[str(resolved)], metadata=metadata(name, find_fts_table(resolved)),
                    template_dir=str(TEMPLATES), static_mounts=[(STATIC_MOUNT, str(STATIC))],

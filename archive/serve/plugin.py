@@ -98,6 +98,21 @@ def reading_order(columns: Sequence[str]) -> list[str]:
     return first + rest + (["body"] if "body" in columns else [])
 
 
+def _ordered_query(query: list[tuple[str, str]], columns: Sequence[str]
+                   ) -> list[tuple[str, str]] | None:
+    """The table page's query with the columns in reading order (`_col`), those hidden with
+    `_nocol` (Datasette's "Hide this column") left out; None to leave the query alone: the
+    columns already chosen with `_col`, or a `_nocol` naming a column the table lacks
+    (Datasette's own error says which)."""
+    if any(k == "_col" for k, _ in query):
+        return None
+    hidden = {v for k, v in query if k == "_nocol"}
+    if not hidden <= set(columns):
+        return None
+    kept = [(k, v) for k, v in query if k != "_nocol"]
+    return kept + [("_col", c) for c in reading_order(columns) if c not in hidden]
+
+
 @hookimpl
 def asgi_wrapper(datasette: Any) -> Callable[[Any], Any]:
     def wrap(app: Any) -> Any:
@@ -107,10 +122,10 @@ def asgi_wrapper(datasette: Any) -> Callable[[Any], Any]:
                     and scope.get("path") == datasette.urls.table(name, "articles")):
                 query = parse_qsl(scope.get("query_string", b"").decode("latin-1"),
                                   keep_blank_values=True)
-                if not any(k in ("_col", "_nocol") for k, _ in query):
-                    columns = await datasette.get_database(name).table_columns("articles")
-                    query += [("_col", c) for c in reading_order(columns)]
-                    scope = dict(scope, query_string=urlencode(query).encode("latin-1"))
+                columns = await datasette.get_database(name).table_columns("articles")
+                ordered = _ordered_query(query, columns)
+                if ordered is not None:
+                    scope = dict(scope, query_string=urlencode(ordered).encode("latin-1"))
             await app(scope, receive, send)
         return ordered
     return wrap

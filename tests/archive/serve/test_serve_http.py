@@ -65,6 +65,11 @@ def test_the_articles_table_shows_useful_columns_first_and_json_as_text(
     assert article is not None and article["authors"]
     cell = page.split('<td class="col-authors')[1].split("</td>")[0]
     assert ", ".join(article["authors"]) in cell and "[" not in cell
+    # a column hidden (Datasette's "Hide this column") leaves the others in reading order
+    status, page = server.get(f"/{server.name}/articles?_size=5&_nocol=url")
+    assert status == 200
+    headers = [part.split('"')[0] for part in page.split('<th class="col-')[1:]]
+    assert headers[:5] == ["id", "title", "published_at", "source", "section"]
     # the JSON keeps the table as it is
     status, body = server.get(f"/{server.name}/articles.json?_size=1")
     with sqlite3.connect(crawled.db) as conn:
