@@ -251,3 +251,17 @@ def test_pages_load_nothing_from_another_host(server: Server, path: str) -> None
            or url.startswith(server.url + "/")]  # (Datasette's rel=alternate is absolute)
     assert own == loaded
     assert "@import" not in page and "url(http" not in page
+
+
+def test_the_search_pages_follow_one_another(server: Server, crawled: Crawled) -> None:
+    with Archive(crawled.db, readonly=True) as archive:
+        expected = archive.search(None, limit=1000)
+    assert len(expected) > 20
+    status, first = server.get(f"/{server.name}/-/search?sort=newest")
+    assert status == 200
+    next_url = html.unescape(first.split('rel="next"')[0].rsplit('href="', 1)[1].split('"')[0])
+    status, second = server.get(next_url)
+    assert status == 200
+    ids = [int(part.split("'")[0].split('"')[0])
+           for part in second.split('class="warta-result" data-id="')[1:]]
+    assert ids == [r["id"] for r in expected[20:40]]
