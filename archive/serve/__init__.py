@@ -124,7 +124,13 @@ def build(path: str | os.PathLike[str]) -> Any:
         "sql_time_limit_ms": 3000,
         "default_cache_ttl": 0,         # a crawl may be adding articles: never a stale page
     }
-    ds = Datasette(files=[str(resolved)], metadata=metadata(name, find_fts_table(resolved)),
+    # A WAL archive in a read-only folder (a mounted dataset) cannot be opened mode=ro (its
+    # -shm cannot be made); nobody can be writing it, so it is read as immutable, as
+    # `Archive` does.
+    writable = os.access(resolved.parent, os.W_OK)
+    ds = Datasette(files=[str(resolved)] if writable else [],
+                   immutables=[] if writable else [str(resolved)],
+                   metadata=metadata(name, find_fts_table(resolved)),
                    template_dir=str(TEMPLATES), static_mounts=[(STATIC_MOUNT, str(STATIC))],
                    settings=settings)
     ds.warta_path = resolved
