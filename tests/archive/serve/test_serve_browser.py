@@ -58,7 +58,7 @@ def test_searching_from_the_home_page_lists_the_matching_articles_with_marked_wo
     count = browser.find_element(By.ID, "warta-count")
     assert count.get_attribute("data-total") == str(len(expected))
     marked = {m.lower() for m in texts(browser, ".warta-snippet mark")}
-    assert marked == {"banjir"}
+    assert marked and all("banjir" in word for word in marked)  # (or a form: kebanjiran)
 
 
 def test_a_facet_narrows_the_results_to_its_outlet(
