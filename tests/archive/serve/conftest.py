@@ -134,6 +134,9 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """Headless Chromium from Debian's package, through its chromedriver: nothing is
     downloaded (Selenium Manager is not asked: both paths are given)."""
     if not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):
+        if os.environ.get("WARTA_REQUIRE_BROWSER") == "1":  # set by .ci/run: CI never skips them
+            pytest.fail("WARTA_REQUIRE_BROWSER=1 but Debian's chromium and chromium-driver "
+                        "are not installed (apt-get install chromium chromium-driver)")
         pytest.skip("Debian's chromium and chromium-driver are not installed "
                     "(apt-get install chromium chromium-driver; .ci/run does)")
     from selenium import webdriver
