@@ -77,6 +77,7 @@ def extract_article(
     profile: SiteProfile | None = None,
     fetched_at: datetime | None = None,
     encoding: str | None = None,
+    date_hint: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
     """Read one article page into the item's fields (keys: `RESULT_KEYS`).
 
@@ -85,7 +86,9 @@ def extract_article(
     `url` the URL it was fetched from; `profile` the outlet's profile (timezone, selectors,
     domains); `fetched_at` anchors relative dates and missing years (default: now). Without a
     profile the zone is WIB (Asia/Jakarta) unless the page shows one, and "same outlet" means
-    the same host as `url`.
+    the same host as `url`. `date_hint` is `(ISO 8601 time, where)`: the publication time
+    discovery saw beside the page's link (`listing`, `feed`, `sitemap`), which completes a
+    page date shown without a year or a time of day (`published.complete_from_hint`).
     """
     fetched = fetched_at or datetime.now(UTC)
     if fetched.tzinfo is None:
@@ -112,6 +115,7 @@ def extract_article(
         outlet_words=outlet_words_of(url, profile, site_name[1] if site_name else None),
         selected=selected,
         doc_body=doc.find("body"),
+        date_hint=_date_hint(date_hint),
     )
 
     if structured.too_deep:  # a JSON-LD block skipped, the rest of the page read
@@ -219,6 +223,19 @@ def extract_article(
         provenance=dict(sorted(ctx.provenance.items())),
     )
     return result
+
+
+def _date_hint(hint: tuple[str, str] | None) -> tuple[datetime, str] | None:
+    """`(aware datetime, where)` from the `(ISO 8601, where)` a crawl passes; None when unusable."""
+    if not hint:
+        return None
+    try:
+        value = datetime.fromisoformat(hint[0])
+    except (TypeError, ValueError):
+        return None
+    if value.tzinfo is None:
+        return None
+    return value, str(hint[1])
 
 
 def merge_parts(first: dict[str, Any], parts: Iterable[dict[str, Any]]) -> dict[str, Any]:

@@ -33,6 +33,7 @@ class ListingFollow(OutletSpider):
     def _listing_request(self, profile: SiteProfile, url: str, *, page: int, listing: str,
                          homepage: bool = False, depth: int = 0) -> Request:
         # breadth-first: nearer listings before deeper ones
+        self._listings_pending[profile.key] += 1
         return Request(url, callback=self.parse_listing, errback=self.on_error,
                        priority=LISTING_PRIORITY - depth,
                        meta=self._meta(profile, "listing", warta_page=page,

@@ -211,11 +211,20 @@ class NewsSpider(ListingFollow):
         profile = self.profiles[response.meta["warta_site"]]
         if not isinstance(response, TextResponse):
             self._bad(response.url, "not_html", "a listing page that is not text", profile.key)
+            if self._listing_done(profile.key):
+                yield from self._release_held(profile.key)
             return
         meta = response.meta
         page: int = meta.get("warta_page", 1)
         depth: int = meta.get("warta_listing_depth", 0)
         self._inc("discovery/listings")
+        yield from self._parse_listing(profile, response, page, depth)
+        if self._listing_done(profile.key):
+            yield from self._release_held(profile.key)
+
+    def _parse_listing(self, profile: SiteProfile, response: TextResponse, page: int,
+                       depth: int) -> Iterator[Request]:
+        meta = response.meta
         if meta.get("warta_homepage") and page == 1:
             for url in listings.find_feed_links(response.text, response.url):
                 if profile.owns(url) and url not in profile.discovery.feeds:
@@ -233,12 +242,16 @@ class NewsSpider(ListingFollow):
         seen.update(new)
         since = self._since(profile)
         old = 0
+        for url, printed in listing.dates.items():
+            self._note_date_hint(profile, url, printed)
         for url in new:
-            if discovery.is_older(listing.dates.get(url), since):
+            when = listing.dates.get(url)
+            if discovery.is_older(when, since):
                 old += 1
                 self._inc("discovery/skipped_old")
                 continue
-            yield from self._article_requests(profile, url, via="listing")
+            hint = discovery.Entry(url, published=when) if when is not None else None
+            yield from self._article_requests(profile, url, via="listing", hint=hint)
         # The incremental middleware decides on each request as it is yielded (and tells
         # `on_skip`), so by now this page's archived articles are counted.
         archived = bool(self._archived) and any(
@@ -281,32 +294,34 @@ class NewsSpider(ListingFollow):
         self._bad(response.url, "extract_failed", exc.reason, profile.key, level=logging.ERROR,
                   request=response.request)
 
-    def _extract(self, response: Response, profile: SiteProfile,
-                 fetched_at: dt.datetime) -> dict[str, Any] | None:
+    def _extract(self, response: Response, profile: SiteProfile, fetched_at: dt.datetime,
+                 date_hint: tuple[str, str] | None = None) -> dict[str, Any] | None:
         page = self._page(response, profile)
         if page is None:
             return None
         try:
-            return self.workers.read(page[0], response.url, profile.key, fetched_at, page[1])
+            return self.workers.read(page[0], response.url, profile.key, fetched_at, page[1],
+                                     date_hint)
         except ExtractionError as exc:
             self._unreadable(response, profile, exc)
             return None
 
     async def _extract_async(self, response: Response, profile: SiteProfile,
-                             fetched_at: dt.datetime) -> dict[str, Any] | None:
+                             fetched_at: dt.datetime, date_hint: tuple[str, str] | None = None
+                             ) -> dict[str, Any] | None:
         """`_extract`, by a worker process when they run (Scrapy's asyncio reactor only)."""
         if self._asyncio is None:
             from scrapy.utils.reactor import is_asyncio_reactor_installed
 
             self._asyncio = is_asyncio_reactor_installed()
         if not self._asyncio:
-            return self._extract(response, profile, fetched_at)
+            return self._extract(response, profile, fetched_at, date_hint)
         page = self._page(response, profile)
         if page is None:
             return None
         try:
             return await self.workers.read_async(page[0], response.url, profile.key,
-                                                 fetched_at, page[1])
+                                                 fetched_at, page[1], date_hint)
         except ExtractionError as exc:
             self._unreadable(response, profile, exc)
             return None
@@ -321,14 +336,15 @@ class NewsSpider(ListingFollow):
         async generators, one per middleware (~4% of the crawl process on bench/crawl.py)."""
         profile = self.profiles[response.meta["warta_site"]]
         fetched_at = _utcnow()
-        data = await self._extract_async(response, profile, fetched_at)
+        data = await self._extract_async(response, profile, fetched_at,
+                                         self.date_hint(response.meta))
         return list(self._article_read(response, profile, fetched_at, data))
 
     def parse_article(self, response: Response) -> Iterator[Request | ArticleItem]:
         """An article page: its item, or the request for its next part; related links."""
         profile = self.profiles[response.meta["warta_site"]]
         fetched_at = _utcnow()
-        data = self._extract(response, profile, fetched_at)
+        data = self._extract(response, profile, fetched_at, self.date_hint(response.meta))
         yield from self._article_read(response, profile, fetched_at, data)
 
     def _article_read(self, response: Response, profile: SiteProfile, fetched_at: dt.datetime,

@@ -57,6 +57,10 @@ same headlines recur on many pages of an outlet, and the verdict's URL parsing a
 were ~2% of the crawl process's time on bench/crawl.py. About 8 MB when full; it is then
 emptied, so memory stays bounded on a crawl of any size."""
 
+MAX_DATE_HINTS = 200_000
+"""Times printed beside article links on listings that the spider remembers (article URL ->
+time), for articles asked for before a listing showed them (a few tens of MB at most)."""
+
 MAX_ARCHIVED_NOTED = 200_000
 """Articles skipped as archived that the spider remembers, to tell a listing that reached
 them (a few MB at most)."""
@@ -127,6 +131,16 @@ class OutletSpider(scrapy.Spider):
         """Outlet -> listing pages asked for (`LISTING_BUDGET_PAGES`)."""
         self._listing_depth_cut: dict[str, set[str]] = {}
         """Outlet -> listings left unread as too far from the homepage (counted once)."""
+        self._date_hints: dict[str, str] = {}
+        """Article (canonical URL) -> the time a listing printed beside its link (ISO 8601),
+        handed to extraction with the page (`date_hint`), however the article was found."""
+        self._listings_pending: Counter[str] = Counter()
+        """Outlet -> listing pages asked for and not yet read (or failed)."""
+        self._held: dict[str, list[str]] = {}
+        """Outlet -> related-link articles held back while its listings are still being read:
+        a listing may yet print the article's time beside its link (a page date without a
+        year or a time is completed from it); asked for when the outlet's listings are done
+        (`_release_held`)."""
         self._archived: set[str] = set()
         """Articles the incremental middleware skipped as archived (a listing that shows one
         has reached what earlier crawls read)."""
@@ -159,6 +173,7 @@ class OutletSpider(scrapy.Spider):
             spider.argument_error = str(exc)
         crawler.signals.connect(spider._request_dropped, signal=signals.request_dropped)
         crawler.signals.connect(spider._close_workers, signal=signals.spider_closed)
+        crawler.signals.connect(spider._idle, signal=signals.spider_idle)
         return spider
 
     def refuse(self, message: str, reason: str) -> None:
@@ -281,14 +296,47 @@ class OutletSpider(scrapy.Spider):
             return
         if meta.get("warta_kind") == "article":
             self._in_flight[site] -= 1
+        elif meta.get("warta_kind") == "listing":
+            self._listing_done(site)  # held articles go out when the spider is idle
         chain = meta.get("redirect_urls") or []
         if request.url in chain:
             self._bad(chain[0], "redirect_loop",
                       f"redirects back to {request.url} after {len(chain)} hop(s)", site,
                       request=request)
 
+    def _listing_done(self, site: str) -> bool:
+        """One listing page of `site` read or failed; whether none is pending any more."""
+        pending = self._listings_pending
+        pending[site] = max(0, pending[site] - 1)
+        return pending[site] == 0
+
+    def _release_held(self, site: str) -> Iterator[Request]:
+        """The requests for the related-link articles held back while `site`'s listings were
+        read, each with the time a listing printed beside it, if any did."""
+        profile = self.profiles.get(site)
+        held = self._held.pop(site, [])
+        if profile is None:
+            return
+        for target in held:
+            self._inc("discovery/related_held")
+            yield self._article_request(profile, target, depth=self._depth.get(target, 1),
+                                        via="related")
+
+    def _idle(self, spider: scrapy.Spider) -> None:
+        """Nothing left to crawl: ask for every article still held (their listings ended
+        without a callback to release them: a listing request dropped, a resumed job)."""
+        from scrapy.exceptions import DontCloseSpider
+
+        released = [r for site in list(self._held) for r in self._release_held(site)]
+        if not released:
+            return
+        for request in released:
+            self.crawler.engine.crawl(request)
+        raise DontCloseSpider
+
     _PERSISTED = ("_articles", "_in_flight", "_depth", "_unfollowed", "_listing_seen",
-                  "_listing_depths", "_listing_pages_seen", "_listing_requests")
+                  "_listing_depths", "_listing_pages_seen", "_listing_requests", "_held",
+                  "_date_hints")
     """What the spider knows of a job beyond Scrapy's queue: kept in `self.state`."""
 
     def _restore_state(self) -> None:
@@ -361,7 +409,8 @@ class OutletSpider(scrapy.Spider):
             return
         known = self._depth.get(target)
         if known is not None and hint is not None and hint.date is not None and (
-                target in self._archived and target not in self._redecided):
+                via != "listing" and target in self._archived
+                and target not in self._redecided):
             # skipped as archived when a listing showed it without a date; a sitemap or a feed
             # gives one now: the incremental middleware decides again with it (changed?)
             self._redecided.add(target)
@@ -389,6 +438,16 @@ class OutletSpider(scrapy.Spider):
         self._in_flight[key] += 1
         self._inc(f"discovery/articles/{via}")
         self._inc(f"site/{key}/found")
+        if via == "related" and self._listings_pending[key] > 0:
+            # a listing still to be read may print its time beside it: ask for it after them
+            self._held.setdefault(key, []).append(target)
+            return
+        yield self._article_request(profile, target, depth=depth, via=via, hint=hint,
+                                    redecide=redecide)
+
+    def _article_request(self, profile: SiteProfile, target: str, *, depth: int, via: str,
+                         hint: discovery.Entry | None = None,
+                         redecide: bool = False) -> Request:
         # `verbatim_url`: the target is already canonical (w3lib's `canonicalize_url` output,
         # which it leaves unchanged), so Scrapy need not make it safe again at each `Request`
         # (here and off the JOBDIR queue) nor canonicalize it for the duplicate filter; the
@@ -400,8 +459,23 @@ class OutletSpider(scrapy.Spider):
         if hint is not None:
             meta["warta_lastmod"] = hint.lastmod.isoformat() if hint.lastmod else None
             meta["warta_published"] = hint.published.isoformat() if hint.published else None
-        yield Request(target, callback=self.read_article, errback=self.on_error,
-                      priority=ARTICLE_PRIORITY, meta=meta)
+        return Request(target, callback=self.read_article, errback=self.on_error,
+                       priority=ARTICLE_PRIORITY, meta=meta)
+
+    def _note_date_hint(self, profile: SiteProfile, url: str, when: dt.datetime) -> None:
+        """Remember the time a listing printed beside an article's link (`_date_hints`)."""
+        if len(self._date_hints) < MAX_DATE_HINTS:
+            self._date_hints.setdefault(self._target(profile, url), when.isoformat())
+
+    def date_hint(self, meta: Mapping[str, Any]) -> tuple[str, str] | None:
+        """`(ISO 8601 time, where)` discovery saw for an article request: the feed's or news
+        sitemap's publication time it carries, else the time a listing printed beside its
+        link; None when neither."""
+        published = meta.get("warta_published")
+        if isinstance(published, str):
+            return published, str(meta.get("warta_via") or "discovery")
+        listed = self._date_hints.get(meta.get("warta_target") or "")
+        return (listed, "listing") if listed is not None else None
 
     def _follow_related(self, profile: SiteProfile, target: str, depth: int,
                         links: list[str]) -> Iterator[Request]:
@@ -458,8 +532,11 @@ class OutletSpider(scrapy.Spider):
             return self.on_skip(request, exc)
         meta = request.meta
         site: str | None = meta.get("warta_site")
+        released: list[Request] = []
         if meta.get("warta_kind") == "article" and site:
             self._in_flight[site] -= 1
+        elif meta.get("warta_kind") == "listing" and site and self._listing_done(site):
+            released = list(self._release_held(site))
         url = request.url
         if isinstance(exc, HttpError):
             status = exc.response.status
@@ -491,5 +568,5 @@ class OutletSpider(scrapy.Spider):
             kind, reason, logged_by_scrapy = classify_download_error(exc or Exception())
             self._bad(url, kind, reason, site, request=request,
                       level=logging.DEBUG if logged_by_scrapy else logging.WARNING)
-        return []
+        return released
 

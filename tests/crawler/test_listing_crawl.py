@@ -116,3 +116,26 @@ def test_bad_listings_are_cut_counted_and_the_crawl_goes_on(
     assert run.stat("discovery/listing_cut/nothing_new") >= 2
     assert run.stat("discovery/listing_cut/loop") == 1
     assert len(paths) < 200
+
+
+def test_year_less_dates_take_their_listings_year_and_minute(
+        first: tuple[CrawlRun, list[dict[str, Any]]], portal: dict[str, Any]) -> None:
+    """Article pages print `Jumat (1/3)` only; the index, sections and feed beside each link
+    print the full time: every article is archived at that exact minute, said so in its
+    provenance."""
+    import json
+
+    run, _ = first
+    with sqlite3.connect(run.db) as conn:
+        rows = {url: (published, raw, precision, json.loads(provenance or "{}"))
+                for url, published, raw, precision, provenance in conn.execute(
+                    "SELECT url, published_at, published_raw, published_precision, provenance "
+                    "FROM articles")}
+    expected: dict[str, str] = portal["plain"]["published"]
+    assert len(expected) == 64
+    for url, published in expected.items():
+        at, raw, precision, provenance = rows[url]
+        assert at == published, (url, raw, provenance)
+        assert "/" in raw and "2024" not in raw  # the page's own words, kept as shown
+        assert precision == "time"
+        assert provenance["published_hint"].endswith(": year, time")

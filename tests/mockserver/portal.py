@@ -7,7 +7,8 @@ three lines (name, homepage, time zone) and expects the whole archive.
 
 - `ARTICLES` articles, one every `SPACING_HOURS` hours back from `NEWEST`, each in one of the
   `SECTIONS` with one or two of the `TAGS` and one of the `AUTHORS`; article pages print the
-  full date and time, a byline, tag links and a "Berita Lainnya" box with the next two older
+  date as legacy templates do, day and month only (`Jumat (1/3)`: no year, no time), a
+  byline, tag links and a "Berita Lainnya" box with the next two older
   articles (related headlines, as such portals have);
 - robots.txt without `Sitemap:`; `/sitemap.xml` is a 404; the feed (`/rss.xml`, announced
   in every page head) lists the ten newest;
@@ -57,6 +58,7 @@ _SUBJECTS = ("warga", "pemkot", "dprd", "nelayan", "petani", "siswa", "pedagang"
 _VERBS = ("keluhkan", "bahas", "tinjau", "sambut", "tolak", "dukung", "siapkan", "gelar")
 _OBJECTS = ("jalan rusak", "anggaran daerah", "pasar baru", "banjir musiman", "jembatan",
             "sekolah terpadu", "festival budaya", "tarif air")
+_DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 _PLACES = ("samarinda", "balikpapan", "bontang", "tenggarong", "sangatta", "penajam")
 
 
@@ -192,11 +194,12 @@ class LegacyPortal:
                 "Pemerintah setempat menyatakan akan membahas usulan itu bersama dewan dan "
                 "melibatkan warga dalam setiap tahap pelaksanaannya tahun ini."))
         published = art.published
+        # a legacy template: the day and month only (`Jumat (1/3)`), no year, no time
+        shown = f"{_DAYS[published.weekday()]} ({published.day}/{published.month})"
         return self._page(art.title, (
             f'<article><h1 class="entry-title">{escape(art.title)}</h1>'
-            f'<div class="entry-meta">Penulis: {_label(art.author)} | '
-            f'<time datetime="{published.isoformat()}">'
-            f'{published.strftime("%d/%m/%Y %H:%M")} WITA</time></div>'
+            f'<div class="entry-meta">Penulis: {_label(art.author)}</div>'
+            f'<div class="tanggal">{shown}</div>'
             f'<div class="entry-content">{paragraphs}</div><div class="tags">{tags}</div>'
             f'<div class="lainnya"><h3>Berita Lainnya</h3><ul>{related}</ul></div></article>'))
 
