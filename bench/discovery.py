@@ -4,16 +4,17 @@
     python bench/discovery.py --before HEAD~3  # any git revision as "before"
     python bench/discovery.py --no-before      # this checkout only
 
-Serves every demo outlet (`crawler.demo`) and the legacy portal of the mock server
-(`tests/mockserver/portal.py`: no sitemap, a ten-item feed, older articles only in listings) on
-127.0.0.1, writes for each a profile of three lines (name, homepage, timezone: none of the
-demo profiles' `[discovery]` tables), and crawls each outlet alone into a new archive with a
-`warta crawl` child process, once with the code of the "before" revision (a `git archive` of
-it in a temporary folder) and once with this checkout. For each it prints the recall (expected
-articles archived / expected), the requests the outlet answered, the article pages
-(parts of multi-page articles included) and listing pages among them, requests per article,
-and requests / (article pages + listing pages) (issue 13: at most 1.3; the rest is robots.txt,
-sitemaps, feeds, AMP variants and errors).
+Serves every demo outlet (`crawler.demo`), the legacy portal of the mock server
+(`tests/mockserver/portal.py`: no sitemap, a ten-item feed, older articles only in listings)
+and its network portal (`tests/mockserver/network.py`: channel, tag and author pages only,
+multi-page articles) on 127.0.0.1, writes for each a profile of three lines (name, homepage,
+timezone: none of the demo profiles' `[discovery]` tables), and crawls each outlet alone into a
+new archive with a `warta crawl` child process, once with the code of the "before" revision (a
+`git archive` of it in a temporary folder) and once with this checkout. For each it prints the
+recall (expected articles archived / expected), the requests the outlet answered, the article
+pages (parts and single-page views of multi-page articles included) and listing pages among
+them, requests per article, and requests / (article pages + listing pages) (issue 13: at most
+1.3; the rest is robots.txt, sitemaps, feeds, AMP variants and errors).
 
 The last line: `before_recall=... after_recall=... after_requests_ratio=...` (the lowest recall
 and the highest ratio over the outlets).
@@ -27,7 +28,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -68,10 +68,18 @@ def archived(db: Path) -> set[str]:
         return {row[0] for row in conn.execute("SELECT url FROM articles")}
 
 
+def is_article_page(path: str, article_paths: set[str]) -> bool:
+    """A request for an article page, one of its parts (`?page=2`, `/2`) or its single-page
+    view (`?page=all`, `/all`)."""
+    bare = path.split("?")[0]
+    return bare in article_paths or bare.rstrip("/").rsplit("/", 1)[0] in article_paths
+
+
 def is_listing(path: str, article_paths: set[str]) -> bool:
     """A request for an HTML page that is not an article page (a homepage, a listing)."""
     bare = path.split("?")[0]
-    if bare in article_paths or bare.endswith((".xml", ".txt", "/feed", "/feed/", "/atom")):
+    if is_article_page(path, article_paths) or bare.endswith(
+            (".xml", ".txt", "/feed", "/feed/", "/atom")):
         return False
     return not bare.startswith(("/amp/", "/img/", "/css/", "/static/", "/feed/"))
 
@@ -87,17 +95,21 @@ def main() -> int:
     from crawler.demo.server import RequestLog, serve
     from crawler.demo.state import DemoState
     from crawler.sites import write_profile
+    from tests.mockserver.network import serve_network
     from tests.mockserver.portal import serve_portals
 
     demo = serve()
-    portals = serve_portals(demo.state, demo.log, threading.Event())
+    portals = serve_portals(demo)
     plain = portals.describe()["plain"]
+    network = serve_network(demo).describe()
     outlets: dict[str, dict[str, Any]] = {}
     for key, profile in profiles(demo.urls, demo.state).items():
         outlets[key] = {"profile": profile, "log": demo.log, "articles": {
             a["url"] for a in expected_articles(demo.urls, demo.state) if a["site"] == key}}
     outlets[plain["site"]] = {"profile": plain["profile"], "log": demo.log,
                               "articles": set(plain["articles"])}
+    outlets[network["site"]] = {"profile": network["profile"], "log": demo.log,
+                                "articles": set(network["articles"])}
     assert isinstance(demo.log, RequestLog) and isinstance(demo.state, DemoState)
     rows: list[tuple[str, str, float, int, int, int, int]] = []
     try:
@@ -120,11 +132,10 @@ def main() -> int:
                     paths = [e["path"] for e in demo.log.entries(key)]
                     article_paths = {urlsplit(u).path for u in expected}
                     listings = sum(1 for p in paths if is_listing(p, article_paths))
-                    pages = sum(1 for p in paths if p.split("?")[0] in article_paths)
+                    pages = sum(1 for p in paths if is_article_page(p, article_paths))
                     rows.append((label, key, found / len(expected), len(expected), len(paths),
                                  listings, pages))
     finally:
-        portals.stop()
         demo.stop()
     print(f"{'code':7} {'outlet':12} {'recall':>7} {'articles':>8} {'requests':>8} "
           f"{'art_pages':>9} {'listings':>8} {'req/art':>8} {'req/(pages+list)':>16}")

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from archive import signoff_codes
 from crawler.extract import date_fallback, second_opinion
 from crawler.extract import dates as D
-from crawler.extract.address import declared_url, next_pages
+from crawler.extract.address import declared_url, next_pages, single_page
 from crawler.extract.body import DUPLICATE_MIN_CHARS, extract_body, jsonld_body
 from crawler.extract.captions import extract_captions
 from crawler.extract.context import (
@@ -49,7 +49,7 @@ RESULT_KEYS = (
     "url", "fetched_url", "title", "published_at", "published_raw", "published_precision",
     "modified_at", "dateline", "dateline_raw", "authors", "editor", "reporter", "signoff",
     "signoff_raw", "signoff_codes", "section", "tags", "language", "body", "captions", "related",
-    "next_pages", "word_count", "provenance",
+    "next_pages", "single_page", "word_count", "provenance",
 )  # fmt: skip
 """Keys of `extract_article`'s result, in output order (the item's field names)."""
 
@@ -64,6 +64,7 @@ def _empty_result(url: str, canonical: str) -> dict[str, Any]:
         captions=[],
         related=[],
         next_pages=[],
+        single_page=None,
         word_count=0,
         provenance={},
     )
@@ -219,6 +220,7 @@ def extract_article(
         captions=extract_captions(ctx, body.captions),
         related=related,
         next_pages=next_pages(ctx, canonical, same_outlet),
+        single_page=single_page(ctx, canonical, same_outlet),
         word_count=len(body.text.split()) if body.text else 0,
         provenance=dict(sorted(ctx.provenance.items())),
     )
@@ -273,6 +275,7 @@ def merge_parts(first: dict[str, Any], parts: Iterable[dict[str, Any]]) -> dict[
         captions=captions,
         tags=tags,
         next_pages=[],
+        single_page=None,
         word_count=len(body.split()) if body else 0,
     )
     return merged

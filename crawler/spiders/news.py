@@ -85,6 +85,24 @@ class PartsState:
     parts: list[dict[str, Any]] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)
     fetched: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    """Parts that could not be read, each as `URL (why)`."""
+    single: dict[str, Any] | None = None
+    """The whole article read from its single-page view, when it offers one."""
+
+
+def failure_kind(failure: Failure) -> str:
+    """A failed request's reason in a word or two, as counted under `errors/<kind>`."""
+    from scrapy.spidermiddlewares.httperror import HttpError
+
+    from crawler.exceptions import BadResponse
+
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        return f"http_{exc.response.status}"
+    if isinstance(exc, BadResponse):
+        return exc.kind
+    return type(exc).__name__
 
 
 def _utcnow() -> dt.datetime:
@@ -356,6 +374,38 @@ class NewsSpider(ListingFollow):
                            target=response.meta.get("warta_target", response.url),
                            depth=response.meta.get("warta_depth", 0), fetched=[response.url])
         state.pending = self._new_parts(profile, data, state)
+        single = data.get("single_page")
+        if isinstance(single, str) and single != response.url and profile.owns(single) \
+                and self.max_parts > 1:
+            # the whole article on one page: one request instead of every part
+            state.fetched.append(single)
+            yield Request(single, callback=self.parse_single, errback=self.on_single_error,
+                          priority=PART_PRIORITY, dont_filter=True, cb_kwargs={"state": state},
+                          meta=self._meta(profile, "part"))
+            return
+        yield from self._continue(profile, state)
+
+    def parse_single(self, response: Response, state: PartsState
+                     ) -> Iterator[Request | ArticleItem]:
+        """The single-page view of an article: taken when it holds at least the first page's
+        text, else the parts are read one by one."""
+        profile = self.profiles[response.meta["warta_site"]]
+        data = self._extract(response, profile, _utcnow())
+        first_words = state.first.get("word_count") or 0
+        if data is not None and (data.get("word_count") or 0) >= first_words and data.get("body"):
+            state.single = data
+            yield from self._finish(profile, state)
+            return
+        self._inc("extract/single_page_unusable")
+        yield from self._continue(profile, state)
+
+    def on_single_error(self, failure: Failure) -> Iterator[Request | ArticleItem]:
+        """A single-page view that failed: counted, and the parts are read instead."""
+        yield from self.on_error(failure)
+        request = failure.request  # type: ignore[attr-defined]
+        state: PartsState = request.cb_kwargs["state"]
+        profile = self.profiles[request.meta["warta_site"]]
+        self._inc("extract/single_page_unusable")
         yield from self._continue(profile, state)
 
     def _new_parts(self, profile: SiteProfile, data: dict[str, Any],
@@ -377,6 +427,8 @@ class NewsSpider(ListingFollow):
             return
         if state.pending:
             self._inc("extract/parts_over_limit")
+            state.missing.extend(f"{url} (over WARTA_MAX_PARTS)" for url in state.pending)
+            state.pending = []
         yield from self._finish(profile, state)
 
     def parse_part(self, response: Response, state: PartsState) -> Iterator[Request | ArticleItem]:
@@ -388,6 +440,7 @@ class NewsSpider(ListingFollow):
             state.pending.extend(self._new_parts(profile, data, state))
         else:
             self._inc("extract/parts_missing")
+            state.missing.append(f"{response.url} (unreadable)")
         yield from self._continue(profile, state)
 
     def on_part_error(self, failure: Failure) -> Iterator[Request | ArticleItem]:
@@ -396,15 +449,35 @@ class NewsSpider(ListingFollow):
         state: PartsState = request.cb_kwargs["state"]
         profile = self.profiles[request.meta["warta_site"]]
         self._inc("extract/parts_missing")
+        state.missing.append(f"{request.url} ({failure_kind(failure)})")
         yield from self._continue(profile, state)
 
     def _finish(self, profile: SiteProfile, state: PartsState) -> Iterator[Request | ArticleItem]:
         self._in_flight[profile.key] -= 1  # the article's chain of requests ends here
         data = state.first
-        if state.parts:
+        if state.single is not None:
+            from crawler.extract import merge_parts
+
+            # the first page's fields, the single-page view's text
+            data = merge_parts({**state.first, "body": None, "captions": []}, [state.single])
+            data["provenance"] = {**(data.get("provenance") or {}),
+                                  "parts": f"single page view: {state.fetched[-1]}"}
+            self._inc("extract/single_page")
+            self._inc("extract/multipage")
+        elif state.parts or state.missing:
             from crawler.extract import merge_parts
 
             data = merge_parts(state.first, state.parts)
+            total = 1 + len(state.parts) + len(state.missing)
+            if state.missing:
+                # marked, not silently shortened: the reader knows text is lacking
+                note = (f"incomplete: {1 + len(state.parts)} of {total} parts; missing "
+                        + ", ".join(state.missing))
+                self._inc("extract/articles_incomplete")
+            else:
+                note = f"whole: {total} parts"
+            data["provenance"] = {**(data.get("provenance") or {}), "parts": note}
+            self._inc("extract/parts_stitched", len(state.parts))
             self._inc("extract/multipage")
         if (data.get("provenance") or {}).get("jsonld") == "skipped_too_deep":
             self._inc("extract/jsonld_too_deep")  # a block skipped, the rest of the page read
