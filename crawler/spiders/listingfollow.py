@@ -56,11 +56,11 @@ class ListingFollow(OutletSpider):
         if not profile.owns(next_url):
             return None
         if page >= profile.discovery.max_listing_pages:
-            self._inc("discovery/listing_cut/max_pages")
+            self._inc_cut(profile.key, "max_pages")
             return None
         pages = self._listing_pages_seen.setdefault(listing_url, [])
         if next_url in pages or next_url == listing_url or next_url == response.url:
-            self._inc("discovery/listing_cut/loop")
+            self._inc_cut(profile.key, "loop")
             return None
         if not self._listing_budget(profile):
             return None
@@ -90,7 +90,7 @@ class ListingFollow(OutletSpider):
             beyond = [u for u in fresh if u not in cut]
             cut.update(beyond)  # counted once, not on every page that links it
             if beyond:
-                self._inc("discovery/listing_cut/depth", len(beyond))
+                self._inc_cut(profile.key, "depth", len(beyond))
             return
         for url in fresh:
             if not self._listing_budget(profile):
@@ -103,7 +103,7 @@ class ListingFollow(OutletSpider):
         """Whether one more listing page may be read for this outlet (counted when not)."""
         budget = LISTING_BUDGET_PAGES * max(1, profile.discovery.max_listing_pages)
         if self._listing_requests[profile.key] >= budget:
-            self._inc("discovery/listing_cut/outlet_budget")
+            self._inc_cut(profile.key, "outlet_budget")
             return False
         self._listing_requests[profile.key] += 1
         return True

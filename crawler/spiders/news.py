@@ -254,7 +254,7 @@ class NewsSpider(ListingFollow):
             is_article=lambda u: self._is_article(profile, u), listing=listing_url,
             tz=profile.tz)
         for reason, count in listing.cut.items():
-            self._inc(f"discovery/listing_cut/{reason}", count)
+            self._inc_cut(profile.key, reason, count)
         seen = self._listing_seen.setdefault(listing_url, set())
         new = [u for u in listing.articles if u not in seen]
         seen.update(new)
@@ -292,7 +292,10 @@ class NewsSpider(ListingFollow):
                 yield next_request
         elif listing.next_pages or (pattern_paginates(profile, meta)
                                     and listing_url in self._declared(profile)):
-            self._inc(f"discovery/{stop}")
+            if stop.startswith("listing_cut/"):
+                self._inc_cut(profile.key, stop.split("/", 1)[1])
+            else:
+                self._inc(f"discovery/{stop}")
 
     # --- articles ---------------------------------------------------------------------------------
 

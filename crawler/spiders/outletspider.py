@@ -238,6 +238,12 @@ class OutletSpider(scrapy.Spider):
             inc = self._inc_value = self._stats.inc_value
         inc(key, count)
 
+    def _inc_cut(self, site: str, reason: str, count: int = 1) -> None:
+        """Count what a bound on listings cut: `discovery/listing_cut/<reason>`, and per
+        outlet `site/<key>/listing_cut/<reason>` (shown by `warta health`)."""
+        self._inc(f"discovery/listing_cut/{reason}", count)
+        self._inc(f"site/{site}/listing_cut/{reason}", count)
+
     def _since(self, profile: SiteProfile) -> dt.datetime | None:
         return self.since.start(profile.tz) if self.since else None
 
