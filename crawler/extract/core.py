@@ -12,7 +12,7 @@ parts). The stage that gave a value is recorded in `provenance` (`jsonld`, `open
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -240,6 +240,13 @@ def _date_hint(hint: tuple[str, str] | None) -> tuple[datetime, str] | None:
     return value, str(hint[1])
 
 
+def _stage_from(merged: dict[str, Any], part: Mapping[str, Any], key: str) -> None:
+    """The provenance of a field a later part gave (a sign-off on the last page)."""
+    stage = (part.get("provenance") or {}).get(key)
+    if stage is not None:
+        merged["provenance"] = {**(merged.get("provenance") or {}), key: stage}
+
+
 def merge_parts(first: dict[str, Any], parts: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """Stitch a multi-page article: the first part's fields, every part's body in order
     (paragraphs a later part repeats from an earlier one dropped), related links from all
@@ -265,9 +272,11 @@ def merge_parts(first: dict[str, Any], parts: Iterable[dict[str, Any]]) -> dict[
         if not merged.get("signoff") and part.get("signoff"):
             merged["signoff"], merged["signoff_raw"] = part.get("signoff"), part.get("signoff_raw")
             merged["signoff_codes"] = part.get("signoff_codes") or []
+            _stage_from(merged, part, "signoff")
         for key in ("editor", "reporter"):
             if not merged.get(key) and part.get(key):
                 merged[key] = part[key]
+                _stage_from(merged, part, key)
     body = "\n\n".join(paragraphs) or None
     merged.update(
         body=body,

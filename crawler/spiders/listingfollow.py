@@ -27,6 +27,11 @@ LISTING_BUDGET_PAGES = 20
 (`discovery/listing_cut/outlet_budget`)."""
 
 
+SURVEY_LISTING_PAGES = 12
+"""Listing pages a survey (`warta sites --check`) reads per outlet: the homepage and a few
+listings of each kind, enough to tell which exist and how they paginate."""
+
+
 class ListingFollow(OutletSpider):
     """Listing requests and the bounds on following listings (a mixin of the `news` spider)."""
 
@@ -76,7 +81,7 @@ class ListingFollow(OutletSpider):
         homepage that reached archived articles (an incremental crawl) leads to no new listing:
         what it links was met when those articles were new. The homepage always does, as
         pinned or popular old articles on it say nothing of its sections."""
-        if not listing.listings or self._full(profile.key):
+        if not listing.listings or (self._full(profile.key) and not self.survey):
             return
         known = self._listing_depths.setdefault(profile.key, {})
         fresh = [u for u in listing.listings if u not in known]
@@ -96,12 +101,14 @@ class ListingFollow(OutletSpider):
             if not self._listing_budget(profile):
                 return
             known[url] = depth + 1
+            self._listing_kinds[url] = listing.listings[url]
             self._inc(f"discovery/listings_found/{listing.listings[url]}")
             yield self._listing_request(profile, url, page=1, listing=url, depth=depth + 1)
 
     def _listing_budget(self, profile: SiteProfile) -> bool:
         """Whether one more listing page may be read for this outlet (counted when not)."""
-        budget = LISTING_BUDGET_PAGES * max(1, profile.discovery.max_listing_pages)
+        budget = (SURVEY_LISTING_PAGES if self.survey
+                  else LISTING_BUDGET_PAGES * max(1, profile.discovery.max_listing_pages))
         if self._listing_requests[profile.key] >= budget:
             self._inc_cut(profile.key, "outlet_budget")
             return False

@@ -67,6 +67,10 @@ ARTICLE_SITEMAP_SHARE = 0.8
 sitemaps hold nothing but articles (a few with short slugs the URL rule misses), while section
 and tag sitemaps have almost none."""
 
+SURVEY_SITEMAPS = 3
+"""Child sitemaps of an index a survey (`warta sites --check`) reads; the others are counted,
+and the articles they hold estimated from those read."""
+
 MAX_SITEMAP_DEPTH = 3
 """Sitemap indexes nest at most this deep (the protocol allows one level; a few sites nest a
 second; more is a loop or a trap)."""
@@ -196,13 +200,22 @@ class NewsSpider(ListingFollow):
                 self._bad(response.url, "sitemap_too_deep",
                           f"sitemap indexes nested more than {MAX_SITEMAP_DEPTH} deep", profile.key)
                 return
-            for entry in sitemap.entries:
+            children = sitemap.entries
+            if self.survey:
+                # a survey reads a few children and counts the rest (`warta sites --check`)
+                self.survey_pages["sitemap_children"] += len(children)
+                children = children[:SURVEY_SITEMAPS]
+            for entry in children:
                 if discovery.is_older(entry.lastmod, since):
                     self._inc("discovery/sitemaps_skipped_old")
                     continue
                 yield self._sitemap_request(profile, entry.url, depth=depth + 1,
                                             lastmod=entry.lastmod)
             return
+        if self.survey:
+            self.survey_pages["sitemap"] += 1
+            if depth > 0:
+                self.survey_pages["sitemap_children_read"] += 1
         article_sitemap = self._lists_articles(profile, sitemap.entries)
         for entry in sitemap.entries:
             # A news sitemap lists articles only; a plain one may list sections and tags too.
@@ -262,6 +275,14 @@ class NewsSpider(ListingFollow):
         old = 0
         for url, printed in listing.dates.items():
             self._note_date_hint(profile, url, printed)
+        if self.survey:
+            kind = "homepage" if meta.get("warta_homepage") else self._listing_kinds.get(
+                listing_url, "listing")
+            self.survey_pages[kind] += 1
+            if listing.next_pages:
+                self.survey_pages[f"{kind}:more"] += 1
+            self.surveyed.setdefault(f"listing:{kind}", set()).update(
+                self._target(profile, u) for u in listing.articles)
         for url in new:
             when = listing.dates.get(url)
             if discovery.is_older(when, since):
@@ -283,7 +304,7 @@ class NewsSpider(ListingFollow):
             stop = "listing_stop/since"  # every article it shows is older than --since
         elif archived:
             stop = "listing_stop/archived"  # it reached what the archive holds
-        elif self._full(profile.key):
+        elif self._full(profile.key) and not self.survey:
             stop = "listing_stop/max_articles"
         if stop is None:
             next_request = self._next_listing_page(profile, response, listing, listing_url,

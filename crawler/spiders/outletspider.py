@@ -93,9 +93,19 @@ class OutletSpider(scrapy.Spider):
         max_articles: int | str | None = None,
         sites_dir: str | None = None,
         urls: Mapping[str, Iterable[str]] | None = None,
+        survey: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.survey = bool(survey)
+        """Survey mode (`warta sites --check`): a sample of `max_articles` articles is read,
+        while discovery goes on reading a few listing pages past it and notes every article
+        URL each path shows (`surveyed`), to tell how much each path reaches."""
+        self.surveyed: dict[str, set[str]] = {}
+        """Survey mode: discovery path (`sitemap`, `feed`, `listing:<kind>`, `related`) ->
+        the article URLs (canonical) it showed."""
+        self.survey_pages: Counter[str] = Counter()
+        """Survey mode: listing kind -> pages read; `<kind>:more` -> those with a next page."""
         if isinstance(urls, str):
             raise UsageError("urls: give a mapping of outlet key -> article URLs (from Python "
                              "or `warta rehydrate LIST`), not text")
@@ -129,6 +139,8 @@ class OutletSpider(scrapy.Spider):
         """Listing URL (its first page) -> the further pages asked for (a loop shows here)."""
         self._listing_requests: Counter[str] = Counter()
         """Outlet -> listing pages asked for (`LISTING_BUDGET_PAGES`)."""
+        self._listing_kinds: dict[str, str] = {}
+        """Listing URL (its first page) -> its kind (`index`, `section`, `tag`, ...)."""
         self._listing_depth_cut: dict[str, set[str]] = {}
         """Outlet -> listings left unread as too far from the homepage (counted once)."""
         self._date_hints: dict[str, str] = {}
@@ -413,6 +425,8 @@ class OutletSpider(scrapy.Spider):
         if not profile.owns(target):
             self._inc("discovery/offsite")
             return
+        if self.survey:
+            self.surveyed.setdefault(via, set()).add(target)
         known = self._depth.get(target)
         if known is not None and hint is not None and hint.date is not None and (
                 via != "listing" and target in self._archived
