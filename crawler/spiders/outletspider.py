@@ -476,7 +476,11 @@ class OutletSpider(scrapy.Spider):
                           warta_target=target, verbatim_url=True)
         if redecide:
             meta["warta_redecide"] = True  # counted as skipped once, the first time
-        if hint is not None:
+        if hint is not None and via == "listing":
+            # the time printed beside the link: a date hint for extraction only, not a sign
+            # of change for the incremental middleware (a listing's clock is the page's)
+            meta["warta_listed"] = hint.published.isoformat() if hint.published else None
+        elif hint is not None:
             meta["warta_lastmod"] = hint.lastmod.isoformat() if hint.lastmod else None
             meta["warta_published"] = hint.published.isoformat() if hint.published else None
         return Request(target, callback=self.read_article, errback=self.on_error,
@@ -494,7 +498,7 @@ class OutletSpider(scrapy.Spider):
         published = meta.get("warta_published")
         if isinstance(published, str):
             return published, str(meta.get("warta_via") or "discovery")
-        listed = self._date_hints.get(meta.get("warta_target") or "")
+        listed = meta.get("warta_listed") or self._date_hints.get(meta.get("warta_target") or "")
         return (listed, "listing") if listed is not None else None
 
     def _follow_related(self, profile: SiteProfile, target: str, depth: int,
