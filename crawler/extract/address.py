@@ -66,6 +66,9 @@ SINGLE_PAGE_TEXTS = frozenset({
 })
 """Anchor texts (lower-cased, spaces collapsed) of a link to the whole article on one page."""
 
+SINGLE_PAGE_TEXT_CHARS = 60
+"""Anchor texts longer than this are headlines, never a `Tampilkan semua` link: not read."""
+
 _SINGLE_VALUES = frozenset({"all", "semua", "full", "single"})
 """Values of a part parameter (`?page=all`) or last path parts (`/all`) that ask for the
 whole article on one page."""
@@ -101,10 +104,11 @@ def single_page(ctx: Context, canonical: str, same_outlet: Callable[[str], bool]
     home = homepage_netloc(ctx.profile)
     for link in ctx.page.links:
         href = link.href
-        text = " ".join(link.text.split()).lower()
-        marked = "all" in href.lower() or "semua" in href.lower() or "single" in href.lower() \
-            or "full" in href.lower()
-        if text not in SINGLE_PAGE_TEXTS and not marked:
+        lowered = href.lower()
+        marked = "all" in lowered or "semua" in lowered or "single" in lowered \
+            or "full" in lowered
+        if not marked and (len(link.text) > SINGLE_PAGE_TEXT_CHARS or " ".join(
+                link.text.split()).lower() not in SINGLE_PAGE_TEXTS):
             continue
         url = urljoin(ctx.url, repair_href(href)).split("#", 1)[0]
         if not url.startswith(("http://", "https://")) or not same_outlet(url):
