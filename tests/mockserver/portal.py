@@ -15,7 +15,8 @@ three lines (name, homepage, time zone) and expects the whole archive.
 - the homepage shows the ten newest, a menu (sections, `Indeks Berita`), a tag cloud and the
   usual static, account and search links;
 - listings, each with its own pagination form, `PAGE_SIZE` items a page, every item with its
-  `<time datetime>` and an author link:
+  full time (`<time datetime>`; on the index, as text only: `Jumat, 01/03/2024 10:15 WITA`)
+  and an author link:
   - the index `/indeks?page=N`: numbered links and `Selanjutnya »`;
   - sections `/kanal/<section>` then `/kanal/<section>/N`: a `Berikutnya` link;
   - tags `/tag/<tag>` then `/tag/<tag>/page/N/`: `<link rel="next">` and numbered links only;
@@ -136,12 +137,17 @@ class LegacyPortal:
             'Pedoman Media Siber</a> <a href="/kontak">Kontak</a> '
             '<a href="/img/logo.png">Logo</a></div></body></html>')
 
-    def _items(self, chosen: list[PortalArticle]) -> str:
+    def _items(self, chosen: list[PortalArticle], *, text_dates: bool = False) -> str:
+        def when(a: PortalArticle) -> str:
+            shown = f'{_DAYS[a.published.weekday()]}, {a.published.strftime("%d/%m/%Y %H:%M")}'
+            if text_dates:  # printed as text only, as older index templates do
+                return f'<span class="waktu">{shown} WITA</span>'
+            return f'<time datetime="{a.published.isoformat()}">{shown} WITA</time>'
+
         rows = "".join(
             f'<li><a href="{a.path}">{escape(a.title)}</a> '
             f'<span>oleh <a href="/penulis/{a.author}">{_label(a.author)}</a></span> '
-            f'<time datetime="{a.published.isoformat()}">'
-            f'{a.published.strftime("%d/%m/%Y %H:%M")} WITA</time></li>'
+            f'{when(a)}</li>'
             for a in chosen)
         return f'<ul class="daftar">{rows}</ul>'
 
@@ -177,7 +183,8 @@ class LegacyPortal:
         else:
             nav = numbers
         items = chosen[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
-        return html(self._page(title, f"<h1>{escape(title)}</h1>{self._items(items)}"
+        listed = self._items(items, text_dates=form == "query")
+        return html(self._page(title, f"<h1>{escape(title)}</h1>{listed}"
                                       f"<div class=\"pagination\">{nav}</div>", head))
 
     def _article(self, art: PortalArticle) -> str:
