@@ -14,7 +14,8 @@ from scrapy.http import Request, Response
 
 from crawler.sites import SiteProfile
 from crawler.spiders import listings
-from crawler.spiders.outletspider import LISTING_PRIORITY, OutletSpider
+from crawler.spiders.datehints import DateHints
+from crawler.spiders.outletspider import LISTING_PRIORITY
 
 MAX_LISTING_DEPTH = 2
 """Listings are followed this many links away from the homepage (a section, then its tag or
@@ -32,8 +33,14 @@ SURVEY_LISTING_PAGES = 12
 listings of each kind, enough to tell which exist and how they paginate."""
 
 
-class ListingFollow(OutletSpider):
+class ListingFollow(DateHints):
     """Listing requests and the bounds on following listings (a mixin of the `news` spider)."""
+
+    def _inc_cut(self, site: str, reason: str, count: int = 1) -> None:
+        """Count what a bound on listings cut: `discovery/listing_cut/<reason>`, and per
+        outlet `site/<key>/listing_cut/<reason>` (shown by `warta health`)."""
+        self._inc(f"discovery/listing_cut/{reason}", count)
+        self._inc(f"site/{site}/listing_cut/{reason}", count)
 
     def _listing_request(self, profile: SiteProfile, url: str, *, page: int, listing: str,
                          homepage: bool = False, depth: int = 0) -> Request:

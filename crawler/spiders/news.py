@@ -24,11 +24,13 @@ Discovery, per outlet (every request goes through Scrapy's engine):
 
 What the spider keeps of its outlets (arguments, bookkeeping, the requests it makes, the
 failures it counts) is its base class, `crawler.spiders.outletspider.OutletSpider`; the bounds
-on following listings are `crawler.spiders.listingfollow.ListingFollow`; the callbacks are
-here. Article pages are read by `crawler.extract.extract_article` in the callback; the further
-pages of a multi-page article are fetched in turn and stitched with `merge_parts`. Every request
-carries plain metadata (`warta_site`, `warta_kind`, `warta_depth`, date hints), so downloader
-middlewares can decide on it without knowing the spider.
+on following listings are `crawler.spiders.listingfollow.ListingFollow`; the times discovery
+saw beside article links, handed to extraction, are `crawler.spiders.datehints.DateHints`;
+multi-page articles are read whole (a single-page view, else every part in order) by
+`crawler.spiders.articleparts.ArticleParts`; the other callbacks are here. Article pages are
+read by `crawler.extract.extract_article` in the callback. Every request carries plain
+metadata (`warta_site`, `warta_kind`, `warta_depth`, date hints), so downloader middlewares
+can decide on it without knowing the spider.
 
 A URL that fails (HTTP error, timeout, redirect loop, empty or oversized body, an unsafe or
 non-XML sitemap, a feed that is HTML, a page extraction cannot read) is counted under
@@ -47,20 +49,17 @@ from urllib.parse import urljoin
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Request, Response, TextResponse
 from scrapy.utils.gz import gunzip
-from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 
 from crawler.items import ArticleItem, item_from_extraction
 from crawler.runtime.workers import ExtractionError
 from crawler.sites import SiteProfile
 from crawler.spiders import discovery, listings
-from crawler.spiders.listingfollow import ListingFollow, pattern_paginates
+from crawler.spiders.articleparts import ArticleParts
+from crawler.spiders.listingfollow import pattern_paginates
 from crawler.spiders.outletspider import SITEMAP_PRIORITY
 
 logger = logging.getLogger(__name__)
-
-PART_PRIORITY = 30
-"""The further pages of a multi-page article go first, above `ARTICLE_PRIORITY`."""
 
 ARTICLE_SITEMAP_SHARE = 0.8
 """A sitemap where at least this share of the URLs look like articles is taken whole: post
@@ -95,25 +94,11 @@ class PartsState:
     """The whole article read from its single-page view, when it offers one."""
 
 
-def failure_kind(failure: Failure) -> str:
-    """A failed request's reason in a word or two, as counted under `errors/<kind>`."""
-    from scrapy.spidermiddlewares.httperror import HttpError
-
-    from crawler.exceptions import BadResponse
-
-    exc = failure.value
-    if isinstance(exc, HttpError):
-        return f"http_{exc.response.status}"
-    if isinstance(exc, BadResponse):
-        return exc.kind
-    return type(exc).__name__
-
-
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
-class NewsSpider(ListingFollow):
+class NewsSpider(ArticleParts):
     """Crawl outlets described by profiles; yield one `ArticleItem` per article."""
 
     name = "news"
@@ -398,111 +383,11 @@ class NewsSpider(ListingFollow):
                            target=response.meta.get("warta_target", response.url),
                            depth=response.meta.get("warta_depth", 0), fetched=[response.url])
         state.pending = self._new_parts(profile, data, state)
-        single = data.get("single_page")
-        if isinstance(single, str) and single != response.url and profile.owns(single) \
-                and self.max_parts > 1:
-            # the whole article on one page: one request instead of every part
-            state.fetched.append(single)
-            yield Request(single, callback=self.parse_single, errback=self.on_single_error,
-                          priority=PART_PRIORITY, dont_filter=True, cb_kwargs={"state": state},
-                          meta=self._meta(profile, "part"))
-            return
-        yield from self._continue(profile, state)
-
-    def parse_single(self, response: Response, state: PartsState
-                     ) -> Iterator[Request | ArticleItem]:
-        """The single-page view of an article: taken when it holds at least the first page's
-        text, else the parts are read one by one."""
-        profile = self.profiles[response.meta["warta_site"]]
-        data = self._extract(response, profile, _utcnow())
-        first_words = state.first.get("word_count") or 0
-        if data is not None and (data.get("word_count") or 0) >= first_words and data.get("body"):
-            state.single = data
-            yield from self._finish(profile, state)
-            return
-        self._inc("extract/single_page_unusable")
-        yield from self._continue(profile, state)
-
-    def on_single_error(self, failure: Failure) -> Iterator[Request | ArticleItem]:
-        """A single-page view that failed: counted, and the parts are read instead."""
-        yield from self.on_error(failure)
-        request = failure.request  # type: ignore[attr-defined]
-        state: PartsState = request.cb_kwargs["state"]
-        profile = self.profiles[request.meta["warta_site"]]
-        self._inc("extract/single_page_unusable")
-        yield from self._continue(profile, state)
-
-    def _new_parts(self, profile: SiteProfile, data: dict[str, Any],
-                   state: PartsState) -> list[str]:
-        known = set(state.fetched) | set(state.pending)
-        found = []
-        for url in data.get("next_pages") or []:
-            if isinstance(url, str) and url not in known and profile.owns(url):
-                known.add(url)
-                found.append(url)
-        return found
-
-    def _continue(self, profile: SiteProfile, state: PartsState) -> Iterator[Request | ArticleItem]:
-        if state.pending and 1 + len(state.parts) < self.max_parts:
-            url = state.pending.pop(0)
-            yield Request(url, callback=self.parse_part, errback=self.on_part_error,
-                          priority=PART_PRIORITY, dont_filter=True, cb_kwargs={"state": state},
-                          meta=self._meta(profile, "part"))
-            return
-        if state.pending:
-            self._inc("extract/parts_over_limit")
-            state.missing.extend(f"{url} (over WARTA_MAX_PARTS)" for url in state.pending)
-            state.pending = []
-        yield from self._finish(profile, state)
-
-    def parse_part(self, response: Response, state: PartsState) -> Iterator[Request | ArticleItem]:
-        profile = self.profiles[response.meta["warta_site"]]
-        state.fetched.append(response.url)
-        data = self._extract(response, profile, _utcnow())
-        if data is not None:
-            state.parts.append(data)
-            state.pending.extend(self._new_parts(profile, data, state))
-        else:
-            self._inc("extract/parts_missing")
-            state.missing.append(f"{response.url} (unreadable)")
-        yield from self._continue(profile, state)
-
-    def on_part_error(self, failure: Failure) -> Iterator[Request | ArticleItem]:
-        yield from self.on_error(failure)
-        request = failure.request  # type: ignore[attr-defined]
-        state: PartsState = request.cb_kwargs["state"]
-        profile = self.profiles[request.meta["warta_site"]]
-        self._inc("extract/parts_missing")
-        state.missing.append(f"{request.url} ({failure_kind(failure)})")
-        yield from self._continue(profile, state)
+        yield from self._read_parts(profile, state, data.get("single_page"))
 
     def _finish(self, profile: SiteProfile, state: PartsState) -> Iterator[Request | ArticleItem]:
         self._in_flight[profile.key] -= 1  # the article's chain of requests ends here
-        data = state.first
-        if state.single is not None:
-            from crawler.extract import merge_parts
-
-            # the first page's fields, the single-page view's text
-            data = merge_parts({**state.first, "body": None, "captions": []}, [state.single])
-            data["provenance"] = {**(data.get("provenance") or {}),
-                                  "parts": f"single page view: {state.fetched[-1]}"}
-            self._inc("extract/single_page")
-            self._inc("extract/multipage")
-        elif state.parts or state.missing:
-            from crawler.extract import merge_parts
-
-            data = merge_parts(state.first, state.parts)
-            total = 1 + len(state.parts) + len(state.missing)
-            if state.missing:
-                # marked, not silently shortened: the reader knows text is lacking
-                note = (f"incomplete: {1 + len(state.parts)} of {total} parts; missing "
-                        + ", ".join(state.missing))
-                self._inc("extract/articles_incomplete")
-            else:
-                note = f"whole: {total} parts"
-            data["provenance"] = {**(data.get("provenance") or {}), "parts": note}
-            self._inc("extract/parts_stitched", len(state.parts))
-            self._inc("extract/multipage")
+        data = self._stitched(state)
         if (data.get("provenance") or {}).get("jsonld") == "skipped_too_deep":
             self._inc("extract/jsonld_too_deep")  # a block skipped, the rest of the page read
         published = data.get("published_at")

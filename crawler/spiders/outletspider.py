@@ -57,10 +57,6 @@ same headlines recur on many pages of an outlet, and the verdict's URL parsing a
 were ~2% of the crawl process's time on bench/crawl.py. About 8 MB when full; it is then
 emptied, so memory stays bounded on a crawl of any size."""
 
-MAX_DATE_HINTS = 200_000
-"""Times printed beside article links on listings that the spider remembers (article URL ->
-time), for articles asked for before a listing showed them (a few tens of MB at most)."""
-
 MAX_ARCHIVED_NOTED = 200_000
 """Articles skipped as archived that the spider remembers, to tell a listing that reached
 them (a few MB at most)."""
@@ -83,6 +79,12 @@ class OutletSpider(scrapy.Spider):
     parse_feed: Callable[[Response], Iterator[Request]]
     parse_listing: Callable[[Response], Iterator[Request]]
     read_article: Callable[[Response], Awaitable[list[Request | ArticleItem]]]
+    # The date hints' (`crawler.spiders.datehints.DateHints`): related articles held back
+    # while their outlet's listings are read, asked for when they are done.
+    _release_held: Callable[[str], Iterator[Request]]
+    _date_hints: dict[str, str]
+    _listings_pending: Counter[str]
+    _held: dict[str, list[str]]
 
     def __init__(
         self,
@@ -143,16 +145,6 @@ class OutletSpider(scrapy.Spider):
         """Listing URL (its first page) -> its kind (`index`, `section`, `tag`, ...)."""
         self._listing_depth_cut: dict[str, set[str]] = {}
         """Outlet -> listings left unread as too far from the homepage (counted once)."""
-        self._date_hints: dict[str, str] = {}
-        """Article (canonical URL) -> the time a listing printed beside its link (ISO 8601),
-        handed to extraction with the page (`date_hint`), however the article was found."""
-        self._listings_pending: Counter[str] = Counter()
-        """Outlet -> listing pages asked for and not yet read (or failed)."""
-        self._held: dict[str, list[str]] = {}
-        """Outlet -> related-link articles held back while its listings are still being read:
-        a listing may yet print the article's time beside its link (a page date without a
-        year or a time is completed from it); asked for when the outlet's listings are done
-        (`_release_held`)."""
         self._archived: set[str] = set()
         """Articles the incremental middleware skipped as archived (a listing that shows one
         has reached what earlier crawls read)."""
@@ -185,7 +177,6 @@ class OutletSpider(scrapy.Spider):
             spider.argument_error = str(exc)
         crawler.signals.connect(spider._request_dropped, signal=signals.request_dropped)
         crawler.signals.connect(spider._close_workers, signal=signals.spider_closed)
-        crawler.signals.connect(spider._idle, signal=signals.spider_idle)
         return spider
 
     def refuse(self, message: str, reason: str) -> None:
@@ -249,12 +240,6 @@ class OutletSpider(scrapy.Spider):
         if inc is None:  # the stats collector exists only once the crawl has begun
             inc = self._inc_value = self._stats.inc_value
         inc(key, count)
-
-    def _inc_cut(self, site: str, reason: str, count: int = 1) -> None:
-        """Count what a bound on listings cut: `discovery/listing_cut/<reason>`, and per
-        outlet `site/<key>/listing_cut/<reason>` (shown by `warta health`)."""
-        self._inc(f"discovery/listing_cut/{reason}", count)
-        self._inc(f"site/{site}/listing_cut/{reason}", count)
 
     def _since(self, profile: SiteProfile) -> dt.datetime | None:
         return self.since.start(profile.tz) if self.since else None
@@ -327,30 +312,6 @@ class OutletSpider(scrapy.Spider):
         pending = self._listings_pending
         pending[site] = max(0, pending[site] - 1)
         return pending[site] == 0
-
-    def _release_held(self, site: str) -> Iterator[Request]:
-        """The requests for the related-link articles held back while `site`'s listings were
-        read, each with the time a listing printed beside it, if any did."""
-        profile = self.profiles.get(site)
-        held = self._held.pop(site, [])
-        if profile is None:
-            return
-        for target in held:
-            self._inc("discovery/related_held")
-            yield self._article_request(profile, target, depth=self._depth.get(target, 1),
-                                        via="related")
-
-    def _idle(self, spider: scrapy.Spider) -> None:
-        """Nothing left to crawl: ask for every article still held (their listings ended
-        without a callback to release them: a listing request dropped, a resumed job)."""
-        from scrapy.exceptions import DontCloseSpider
-
-        released = [r for site in list(self._held) for r in self._release_held(site)]
-        if not released:
-            return
-        for request in released:
-            self.crawler.engine.crawl(request)
-        raise DontCloseSpider
 
     _PERSISTED = ("_articles", "_in_flight", "_depth", "_unfollowed", "_listing_seen",
                   "_listing_depths", "_listing_pages_seen", "_listing_requests", "_held",
@@ -485,21 +446,6 @@ class OutletSpider(scrapy.Spider):
             meta["warta_published"] = hint.published.isoformat() if hint.published else None
         return Request(target, callback=self.read_article, errback=self.on_error,
                        priority=ARTICLE_PRIORITY, meta=meta)
-
-    def _note_date_hint(self, profile: SiteProfile, url: str, when: dt.datetime) -> None:
-        """Remember the time a listing printed beside an article's link (`_date_hints`)."""
-        if len(self._date_hints) < MAX_DATE_HINTS:
-            self._date_hints.setdefault(self._target(profile, url), when.isoformat())
-
-    def date_hint(self, meta: Mapping[str, Any]) -> tuple[str, str] | None:
-        """`(ISO 8601 time, where)` discovery saw for an article request: the feed's or news
-        sitemap's publication time it carries, else the time a listing printed beside its
-        link; None when neither."""
-        published = meta.get("warta_published")
-        if isinstance(published, str):
-            return published, str(meta.get("warta_via") or "discovery")
-        listed = meta.get("warta_listed") or self._date_hints.get(meta.get("warta_target") or "")
-        return (listed, "listing") if listed is not None else None
 
     def _follow_related(self, profile: SiteProfile, target: str, depth: int,
                         links: list[str]) -> Iterator[Request]:
