@@ -83,6 +83,17 @@ def test_the_single_page_view_is_preferred_to_the_parts(
     assert run.stat("extract/single_page") == 2
 
 
+def test_a_single_page_view_that_fails_leaves_the_parts_to_read(
+        first: tuple[CrawlRun, list[dict[str, Any]]], network: dict[str, Any]) -> None:
+    run, requests = first
+    [url] = [u for u, a in network["multipage"].items() if a["form"] == "broken_all"]
+    path = "/" + url.split("/", 3)[3]
+    asked = sorted(r["path"] for r in requests if r["path"].startswith(path))
+    assert asked == [path, path + "?page=2", path + "?page=all"]
+    assert run.stat("extract/single_page_unusable") == 1
+    assert json.loads(rows(run.db)[url]["provenance"])["parts"] == "whole: 2 parts"
+
+
 def test_an_article_with_a_missing_part_is_marked_not_shortened(
         first: tuple[CrawlRun, list[dict[str, Any]]], network: dict[str, Any]) -> None:
     run, _ = first

@@ -17,7 +17,9 @@ cut into parts.
   - `path`: parts `/2`, `/3`, `/4` under `Halaman 1 2 3 4`, no single-page view;
   - `rel_next`: parts reached one by one (`<link rel="next">` and `Selanjutnya` only);
   - `path_all`: parts `/2`, `/3` and a `Lihat semua` link to `/all`;
-  - `missing`: parts `?page=2`, `?page=3` under `Halaman 1 2 3`, where part 2 answers 404.
+  - `missing`: parts `?page=2`, `?page=3` under `Halaman 1 2 3`, where part 2 answers 404;
+  - `broken_all`: part `?page=2` and a `Tampilkan semua` link to `?page=all` that answers 404
+    (the parts are read instead).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ MULTIPAGE: dict[int, tuple[str, int]] = {
     9: ("rel_next", 3),
     14: ("path_all", 3),
     21: ("missing", 3),
+    27: ("broken_all", 2),
 }
 """Article number -> (how its parts are linked, how many parts)."""
 MISSING_PART = 2
@@ -199,7 +202,7 @@ class NetworkPortal:
                 nav = "Halaman " + " ".join(
                     f'<a href="{self._part_url(art, n)}">{n}</a>' if n != part else f"<b>{n}</b>"
                     for n in range(1, art.parts + 1))
-                if art.form == "query_all":
+                if art.form in ("query_all", "broken_all"):
                     nav += f' <a href="{art.path}?page=all">Tampilkan semua</a>'
                 elif art.form == "path_all":
                     nav += f' <a href="{art.path}/all">Lihat semua</a>'
@@ -230,7 +233,7 @@ class NetworkPortal:
         if art is not None:
             if raw_page == "all" and art.form == "query_all":
                 return html(self._article(art, None))
-            if request.param("page") and art.form in ("query_all", "missing"):
+            if request.param("page") and art.form in ("query_all", "missing", "broken_all"):
                 if page == MISSING_PART and art.form == "missing":
                     return None
                 return html(self._article(art, page)) if 2 <= page <= art.parts else None
