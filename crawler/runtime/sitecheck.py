@@ -9,7 +9,8 @@ sample of `SAMPLE` articles. `SiteCheck.lines` prints:
 
 - the discovery paths that exist, each with the article URLs it showed and an estimate of how
   many it reaches (a sitemap index: the articles of the children read, scaled to all of them;
-  a listing with further pages: at least what its pages read showed, `54+`);
+  a listing whose page numbers show its length, `1 2 3 ... 7`: its articles a page times its
+  pages; a listing that only links its next page: at least what its pages read showed, `54+`);
 - for the sample, the share of articles with a title, a dated body, an author, a dateline and
   a sign-off, with the extraction stages that gave each (`jsonld 8, text 2`);
 - a warning for each field missing on most pages (more than `MOSTLY_MISSING` of the sample),
@@ -187,20 +188,28 @@ def estimate_paths(spider: Any, stats: Mapping[str, Any]) -> list[PathEstimate]:
     for kind in kinds:
         urls = surveyed[f"listing:{kind}"]
         read = pages.get(kind, 0)
-        more = pages.get(f"{kind}:more", 0) > 0
-        listings = int(stats.get(f"discovery/listings_found/{kind}", 0))
-        note = f"{read} page(s)" + (f" of {listings} listing(s)" if listings else "")
+        listings = int(stats.get(f"discovery/listings_found/{kind}", 0)) or 1
+        numbered = pages.get(f"{kind}:numbered", 0)
+        # pages whose numbers show the listing's length give articles a page x pages; a
+        # listing that only says `Next` gives at least what was read
+        more = pages.get(f"{kind}:more", 0) > 0 and numbered < listings
+        estimate = max(len(urls), pages.get(f"{kind}:estimate", 0))
+        note = f"{read} page(s)" + (f" of {listings} listing(s)" if kind != "homepage" else "")
+        if numbered:
+            note += f", {numbered} numbered"
         if more:
             note += ", paginated further"
         found.append(PathEstimate(f"{kind} pages" if kind != "homepage" else "homepage",
-                                  len(urls), len(urls), more, note))
+                                  len(urls), estimate, more, note))
     related = surveyed.get("related", set())
     if related:
         found.append(PathEstimate("related links", len(related), len(related), True,
                                   "on the articles read"))
     every = set().union(*surveyed.values()) if surveyed else set()
     if found:
-        found.append(PathEstimate("all paths", len(every), len(every),
+        # at least the largest path's reach (the paths overlap: not their sum)
+        reach = max(len(every), *(p.estimate for p in found))
+        found.append(PathEstimate("all paths", len(every), reach,
                                   any(p.at_least for p in found), "each article once"))
     return found
 

@@ -54,6 +54,9 @@ class Listing:
     cut: dict[str, int] = field(default_factory=dict)
     """Links left unread by the page's bounds, by reason (`too_many_links`,
     `too_many_listings`)."""
+    last_page: int = 0
+    """The highest page number the page links for its own listing (`1 2 3 ... 7`: 7), 0 when
+    it shows none (or numbers items, `offset=40`): how long the listing is."""
 
 
 _FEED_LINK_TYPES = frozenset({"application/rss+xml", "application/atom+xml",
@@ -196,6 +199,8 @@ INDEX_TEXTS = frozenset({"indeks", "indeks berita", "index", "index berita", "ar
 _PAGE_QUERY_KEYS = ("page", "hal", "halaman", "pg", "paged", "pagenum", "p", "offset",
                     "start")
 """Query keys that number a listing's pages (`offset`/`start`: by item, not by page)."""
+_NUMBERS_ITEMS = re.compile(r"[?&](?:offset|start)=", re.IGNORECASE)
+"""A numbered page link that counts items, not pages."""
 _PAGE_PATH = re.compile(r"^(.*?)/(?:page|hal|halaman|p)/(\d{1,5})/?$", re.IGNORECASE)
 _TRAILING_NUMBER = re.compile(r"^(.*?)/(\d{1,4})/?$")
 _DATE_ARCHIVE = re.compile(r"^/(?:.*/)?(19|20)\d{2}(/\d{1,2}){0,2}/?$")
@@ -423,8 +428,9 @@ def parse_listing(
         nearest = numbered[min(numbered)]
         if nearest not in found and nearest != base_url:
             found.append(nearest)
+    by_page = [n for n, u in numbered.items() if not _NUMBERS_ITEMS.search(u)]
     return Listing(articles=list(articles), next_pages=found, listings=listings, dates=dates,
-                   cut=dict(cut))
+                   cut=dict(cut), last_page=max(by_page, default=0))
 
 
 def _absolute(base: str, href: str) -> str:

@@ -268,6 +268,12 @@ class NewsSpider(ArticleParts):
                 self.survey_pages[f"{kind}:more"] += 1
             self.surveyed.setdefault(f"listing:{kind}", set()).update(
                 self._target(profile, u) for u in listing.articles)
+            if page == 1 and listing.last_page > 1:
+                # its length, as its page numbers show it: articles a page x pages
+                self.survey_pages[f"{kind}:estimate"] += len(listing.articles) * listing.last_page
+                self.survey_pages[f"{kind}:numbered"] += 1
+            elif page == 1:
+                self.survey_pages[f"{kind}:estimate"] += len(listing.articles)
         for url in new:
             when = listing.dates.get(url)
             if discovery.is_older(when, since):

@@ -319,3 +319,11 @@ def test_a_time_printed_as_text_beside_a_link_travels_with_it() -> None:
     assert listing.dates == {
         f"{HOME}baca/70001/judul-berita-nomor-1": datetime.fromisoformat(
             "2024-03-01T10:15:00+08:00")}
+
+
+def test_a_listings_page_numbers_tell_its_length() -> None:
+    body = page(art(1), *(a(f"/indeks?page={n}", str(n)) for n in (2, 3, 7)))
+    assert parse_listing(body, f"{HOME}indeks", owns=owns).last_page == 7
+    by_item = page(art(1), a("/berita?offset=20", "2"), a("/berita?offset=40", "3"))
+    assert parse_listing(by_item, f"{HOME}berita", owns=owns).last_page == 0  # items, not pages
+    assert parse_listing(page(art(1)), f"{HOME}indeks", owns=owns).last_page == 0
