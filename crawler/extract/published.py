@@ -318,8 +318,9 @@ def read_dates(ctx: Context) -> DateReadings:
     weak = _weak_published(ctx)
     hints = [r.parsed.value.year for r in (strong, weak) if r is not None]
     if ctx.date_hint is not None:
-        # the year discovery printed beside the link, after the page's own URL date path
-        hints.insert(0, ctx.date_hint[0].astimezone(ctx.tz).year)
+        # the year discovery printed beside the link, after the page's own (its URL's date
+        # path, its machine dates): the page wins where it shows more
+        hints.append(ctx.date_hint[0].astimezone(ctx.tz).year)
     if url_date:
         hints.insert(0, url_date[0])
     visible = _visible_published(ctx, hints, machine_dated=strong is not None)

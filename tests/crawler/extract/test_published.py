@@ -264,3 +264,14 @@ def test_a_date_only_hint_gives_a_year_but_no_midnight() -> None:
     assert result["published_at"] == "2021-05-21T00:00:00+07:00"
     assert result["published_precision"] == "day"
     assert result["provenance"]["published_hint"] == "sitemap: year"
+
+
+def test_the_pages_own_year_wins_over_the_hints() -> None:
+    # the page's metadata says 2022; the day shown without a year is read in it, not in the
+    # listing's year
+    head = '<meta name="pubdate" content="2022-05-21">'
+    hint = ("2021-05-21T14:05:00+07:00", "listing")
+    url = "https://www.beritakaltim.example/read/123/banjir-rendam-lima-kecamatan"
+    result = extract(page(head=head, meta_line='<div class="date">21/5</div>'), url=url,
+                     date_hint=hint)
+    assert result["published_at"].startswith("2022-05-21")
