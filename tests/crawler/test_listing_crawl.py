@@ -10,6 +10,7 @@ costs a bounded number of requests, each cut counted."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -160,3 +161,6 @@ def test_warta_health_shows_what_the_bounds_cut(traps: tuple[CrawlRun, list[str]
         f"site/{PORTAL_TRAPS_SITE}/listing_cut/too_many_listings") > 0
     assert cuts["loop"] == "1"
     assert "nothing_new" in cuts
+    records = run_warta("health", "--db", str(run.db), "--format", "jsonl")
+    [record] = [json.loads(line) for line in records.stdout.splitlines()]
+    assert record["listing_cuts"]["loop"] == 1
