@@ -32,6 +32,7 @@ from crawler.exceptions import (
     classify_download_error,
 )
 from crawler.items import ArticleItem
+from crawler.refresh import DEFAULT_HOURS, Clock, parse_hours
 from crawler.runtime.workers import ExtractionWorkers
 from crawler.sites import SiteProfile, select_profiles
 from crawler.spiders import discovery, listings
@@ -196,6 +197,8 @@ class OutletSpider(scrapy.Spider):
         if self.listed is not None:  # listed mode: exactly the URLs given
             self.related_depth = 0
         self.max_parts = max(1, settings.getint("WARTA_MAX_PARTS"))
+        self.clock = Clock.from_settings(settings)
+        self.refresh_hours = parse_hours(settings.get("WARTA_REFRESH_HOURS") or DEFAULT_HOURS)
         self.max_sitemap_bytes = settings.getint("DOWNLOAD_MAXSIZE")
         processes = settings.get("WARTA_EXTRACT_PROCESSES")
         if processes in (None, ""):
@@ -400,6 +403,9 @@ class OutletSpider(scrapy.Spider):
         if hint is not None:
             meta["warta_lastmod"] = hint.lastmod.isoformat() if hint.lastmod else None
             meta["warta_published"] = hint.published.isoformat() if hint.published else None
+        # A 304 reaches the callback: the answer to a conditional re-check, or an outlet's
+        # mistake (`NewsSpider.not_modified`).
+        meta["handle_httpstatus_list"] = [304]
         yield Request(target, callback=self.read_article, errback=self.on_error,
                       priority=ARTICLE_PRIORITY, meta=meta)
 
