@@ -112,9 +112,10 @@ def crawl(keys: tuple[str, ...], all_sites: bool, since: DateBound | None, max_a
     A live line shows progress on a terminal; a table per outlet closes the run.
 
     Made to run from cron or a systemd timer: archived articles are not fetched again (except
-    changed ones and those due for a check, asked for conditionally); an interrupted crawl is resumed by the same command; one crawl
-    at a time per archive (exit status 75 when another holds the lock); every run is recorded
-    (`warta crawls`) and each outlet checked (`warta health`).
+    changed ones and those due for a check, asked for conditionally); an interrupted crawl is
+    resumed by the same command; one crawl at a time per archive (exit status 75 when another
+    holds the lock); every run is recorded (`warta crawls`) and each outlet checked (`warta
+    health`).
 
     \b
     Examples:
