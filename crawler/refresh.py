@@ -20,7 +20,8 @@ each hour; 72 h covers the corrections made after a weekend. `warta crawl --refr
 - `none`: no scheduled check; only new articles, and those a sitemap or feed says changed.
 
 An article archived before the schedule existed (no `article_checks` row) is due when one of
-its ages falls between the last time warta read it and now.
+its ages falls between the last time warta read it and now, if it is still younger than the
+last age (so an upgraded archive of years is not read again whole).
 
 `WARTA_NOW` sets the crawl's clock (an ISO 8601 instant with its offset): the crawl then runs
 as if it started then, for schedule simulations (`bench/hourly.py`) and tests; its times in

@@ -159,11 +159,14 @@ def load_seen(rows: Iterable[tuple[Any, ...]]) -> dict[str, Seen]:
     return seen
 
 
-def due_at(seen: Seen, hours: tuple[float, ...]) -> float | None:
+def due_at(seen: Seen, hours: tuple[float, ...], now: float) -> float | None:
     """When an archived article is next due: its stored `next_check`, or for one archived
-    before the schedule, the first of its ages after the last time warta read it."""
+    before the schedule, the first of its ages after the last time warta read it, while it
+    is younger than the last age (an archive of years upgraded is not read again whole)."""
     if seen.scheduled:
         return seen.next_check
+    if not hours or seen.anchor < now - hours[-1] * 3600.0:
+        return None
     return next_check(seen.anchor, seen.last_seen, hours)
 
 
@@ -204,7 +207,7 @@ def decide(seen: Seen | None, hints: Iterable[float | None], window: Window,
     if window.refresh_seconds and seen.anchor >= window.now - window.refresh_seconds:
         return "refresh"
     if window.mode == "due":
-        due = due_at(seen, hours or window.hours)
+        due = due_at(seen, hours or window.hours, window.now)
         if due is not None and due <= window.now:
             return "due"
     return "archived"
