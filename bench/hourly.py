@@ -106,15 +106,17 @@ def main() -> int:
     with serve([SITE], state=state) as demo:
         outlet = demo.outlets[SITE]
         prefix = outlet.generated_prefix
+        first_run = start + dt.timedelta(hours=1, minutes=RUN_MINUTE)
         candidates = [(i, p) for i, p in enumerate(published)
                       if p + dt.timedelta(hours=1) < end - dt.timedelta(minutes=RUN_MINUTE)]
         edits: dict[str, dt.datetime] = {}
         for index, when in rng.sample(candidates, len(candidates)):
+            # after the article was first archived (so a version is due), before the last run
+            earliest = max(when + dt.timedelta(hours=1), start + dt.timedelta(minutes=30))
             latest = min(when + dt.timedelta(hours=48), end - dt.timedelta(minutes=30))
-            span = (latest - when).total_seconds() / 3600 - 1
-            if span <= 0:
+            if latest <= earliest or first_run > latest:
                 continue
-            edit_at = when + dt.timedelta(hours=1 + rng.uniform(0, span))
+            edit_at = earliest + (latest - earliest) * rng.random()
             art_id = f"{prefix}{index:05d}"  # `crawler.demo.generate`'s ids
             edits[art_id] = edit_at.replace(second=0, microsecond=0)
             if len(edits) == EDITS:

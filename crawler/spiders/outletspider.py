@@ -131,7 +131,9 @@ class OutletSpider(scrapy.Spider):
         self._archived: set[str] = set()
         """Articles the incremental middleware skipped as archived (a listing that shows one
         has reached what earlier crawls read)."""
-        self._redecided: set[str] = set()
+        self._redecided: dict[str, bool] = {}
+        """Targets decided again with a date hint (`_article_requests`): whether it had a
+        `lastmod`."""
         """Of those, the ones asked for again with a sitemap or feed date (once only)."""
         self._logged: set[tuple[str, str]] = set()
         self.workers = ExtractionWorkers({}, 0)
@@ -364,10 +366,12 @@ class OutletSpider(scrapy.Spider):
             return
         known = self._depth.get(target)
         if known is not None and hint is not None and hint.date is not None and (
-                target in self._archived and target not in self._redecided):
-            # skipped as archived when a listing showed it without a date; a sitemap or a feed
-            # gives one now: the incremental middleware decides again with it (changed?)
-            self._redecided.add(target)
+                target in self._archived and (target not in self._redecided or (
+                    hint.lastmod is not None and not self._redecided[target]))):
+            # skipped as archived when a listing showed it without a date (or a feed with only
+            # its publication date); a sitemap or a feed gives one now, or its last
+            # modification: the incremental middleware decides again with it (changed?)
+            self._redecided[target] = hint.lastmod is not None
             self._inc("discovery/articles/hint_after_skip")
             depth = min(depth, known)
             del self._depth[target]
