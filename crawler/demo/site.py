@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any, ClassVar
@@ -235,7 +235,14 @@ class Outlet:
             articles.append(generated_article(self.key, self.generated_prefix, i, published,
                                               related_pool=pool, signoff=self.generated_signoff))
         shown = self.state.shown
-        articles = [a for a in articles if shown(a.published)]  # by the clock, if set
+        kept = [a for a in articles if shown(a.published)]  # by the clock, if set
+        if len(kept) < len(articles):  # no link to an article not published yet
+            ids = {a.id for a in kept}
+            kept = [a if set(a.related) <= ids and all(t in ids for _, t in a.inline) else
+                    replace(a, related=tuple(r for r in a.related if r in ids),
+                            inline=tuple((x, t) for x, t in a.inline if t in ids))
+                    for a in kept]
+        articles = kept
         for idx, art in enumerate(articles):
             edit = site.edits.get(art.id)
             if edit is not None and shown(edit.when):
