@@ -16,6 +16,8 @@
 4. The server restarts with 50 more articles (`--add kaltimnews=50`), and a third crawl must
    find all 50 and fetch nothing else (no archived article is fetched: `incremental/changed`
    stays 0).
+5. A fourth crawl, unchanged, on a clock an hour later (`WARTA_NOW`): the articles whose 1 h or
+   6 h check came are asked for conditionally and answer 304 (`hour_later_*`).
 
 Each crawl is a `warta crawl` child process with loopback settings (no AutoThrottle, no delay).
 Time is Scrapy's own (`elapsed_time_seconds`: engine start to close); the process wall time,
@@ -23,7 +25,7 @@ with Python's start-up and imports, is reported beside it.
 
 The last line: `n=... requests_first=... requests_second=... requests_ratio=... time_first_s=...
 time_second_s=... time_ratio=... wall_first_s=... wall_second_s=... wall_ratio=... new_found=...
-refreshed=... beyond_window=...`.
+refreshed=... beyond_window=... hour_later_requests=... hour_later_304=... hour_later_ratio=...`.
 """
 
 from __future__ import annotations
@@ -84,9 +86,12 @@ def stop(process: subprocess.Popen[str]) -> None:
     process.wait(timeout=30)
 
 
-def crawl(sites: Path, db: Path, stats_file: Path) -> tuple[dict[str, Any], float]:
+def crawl(sites: Path, db: Path, stats_file: Path,
+          now: dt.datetime | None = None) -> tuple[dict[str, Any], float]:
     args = [sys.executable, "-m", "crawler.cli", "crawl", SITE, "--sites-dir", str(sites),
             "--db", str(db), "--no-progress", "-s", f"WARTA_STATS_FILE={stats_file}"]
+    if now is not None:  # the crawl's clock (crawler.refresh): no real waiting
+        args += ["-s", f"WARTA_NOW={now.isoformat()}"]
     for name, value in LOOPBACK.items():
         args += ["-s", f"{name}={value}"]
     started = time.monotonic()
@@ -148,6 +153,9 @@ def main() -> int:
         try:
             third, third_wall = crawl(sites, db, work / "third.json")
             report(f"third ({ADDED} added)", third, third_wall)
+            later, later_wall = crawl(sites, db, work / "later.json",
+                                      now=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))
+            report("fourth (unchanged, an hour later: the newest are due)", later, later_wall)
         finally:
             stop(server)
         expected = added_urls(base, args.n, newest)
@@ -156,6 +164,7 @@ def main() -> int:
     requests_ratio = second["downloader/request_count"] / first["downloader/request_count"]
     time_ratio = second["elapsed_time_seconds"] / first["elapsed_time_seconds"]
     new_found = len(expected & archived)
+    later_ratio = later["downloader/request_count"] / first["downloader/request_count"]
     print(f"n={args.n} requests_first={first['downloader/request_count']} "
           f"requests_second={second['downloader/request_count']} "
           f"requests_ratio={requests_ratio:.3f} time_first_s={first['elapsed_time_seconds']:.2f} "
@@ -163,7 +172,10 @@ def main() -> int:
           f"wall_first_s={first_wall:.2f} wall_second_s={second_wall:.2f} "
           f"wall_ratio={second_wall / first_wall:.3f} new_found={new_found} "
           f"refreshed={third.get('incremental/refresh', 0) + third.get('incremental/due', 0)} "
-          f"beyond_window={third.get('incremental/changed', 0)}")
+          f"beyond_window={third.get('incremental/changed', 0)} "
+          f"hour_later_requests={later['downloader/request_count']} "
+          f"hour_later_304={later.get('incremental/not_modified', 0)} "
+          f"hour_later_ratio={later_ratio:.3f}")
     return 0 if new_found == ADDED else 1
 
 
