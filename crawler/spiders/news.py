@@ -354,6 +354,9 @@ class NewsSpider(ListingFollow):
         self._in_flight[key] -= 1
         self._inc("incremental/not_modified")
         self._inc(f"site/{key}/not_modified")
+        # for the outlet's figures (`warta health`, the closing line) an archived article not
+        # read again, like one skipped before its request
+        self._inc(f"site/{key}/skipped")
         checks: dict[str, Any] = {"etag": sent.get("etag"),
                                   "last_modified": sent.get("last_modified")}
         anchor = meta.get("warta_anchor")
