@@ -33,6 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 HOUR = 3600.0
@@ -91,6 +92,27 @@ def next_check(anchor: float, after: float, hours: Iterable[float]) -> float | N
         if when > after:
             return when
     return None
+
+
+FUTURE_SLACK = 60.0
+"""A `Last-Modified` this many seconds past the crawl's clock is still taken (clocks differ a
+little); later, it is a wrong date and is not sent back (`conditional/future_last_modified`)."""
+
+
+def http_date_ts(value: str | None) -> float | None:
+    """An HTTP date (`Last-Modified`) as a POSIX timestamp; None when it does not parse."""
+    if not value:
+        return None
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    try:
+        return when.timestamp()
+    except (OverflowError, ValueError, OSError):
+        return None
 
 
 def parse_now(value: str | None) -> dt.datetime | None:

@@ -74,7 +74,15 @@ from scrapy.statscollectors import StatsCollector
 
 from archive import Archive, WartaError
 from crawler.exceptions import SkipRequest
-from crawler.refresh import DEFAULT_HOURS, MODES, Clock, next_check, parse_hours
+from crawler.refresh import (
+    DEFAULT_HOURS,
+    FUTURE_SLACK,
+    MODES,
+    Clock,
+    http_date_ts,
+    next_check,
+    parse_hours,
+)
 from crawler.runtime.archivestop import stop_for_archive
 from crawler.settings import archive_path
 
@@ -216,29 +224,6 @@ def decide(seen: Seen | None, hints: Iterable[float | None], window: Window,
 FETCHED = frozenset({"new", "changed", "incomplete", "refresh", "due"})
 CONDITIONAL = frozenset({"changed", "refresh", "due"})
 """The rules whose fetch is conditional (when the archive holds trustworthy validators)."""
-
-FUTURE_SLACK = LASTMOD_SLACK.total_seconds()
-"""A `Last-Modified` this far past the crawl's clock is still taken (clocks differ a little);
-later, it is a wrong date and is not sent back."""
-
-
-def http_date_ts(value: str | None) -> float | None:
-    """An HTTP date (`Last-Modified`) as a POSIX timestamp; None when it does not parse."""
-    if not value:
-        return None
-    from email.utils import parsedate_to_datetime
-
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    try:
-        return when.timestamp()
-    except (OverflowError, ValueError, OSError):
-        return None
-
 
 def shared_etags(seen: Iterable[Seen]) -> set[str]:
     """The ETags held by more than one archived page of an outlet: not validators at all."""

@@ -51,8 +51,13 @@ from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 
 from crawler.items import ArticleItem, item_from_extraction
-from crawler.middlewares.incremental import FUTURE_SLACK, http_date_ts
-from crawler.refresh import DEFAULT_HOURS, article_not_modified, next_check
+from crawler.refresh import (
+    DEFAULT_HOURS,
+    FUTURE_SLACK,
+    article_not_modified,
+    http_date_ts,
+    next_check,
+)
 from crawler.runtime.workers import ExtractionError
 from crawler.sites import SiteProfile
 from crawler.spiders import discovery, listings
@@ -94,11 +99,11 @@ class PartsState:
     fetched_at: dt.datetime
     target: str
     depth: int = 0
+    """Related-link hops from a sitemap, feed or listing to this article."""
     validators: dict[str, str] = field(default_factory=dict)
     """The `etag` and `last_modified` the first page came with (`NewsSpider.validators`)."""
     anchor: float | None = None
     """What the archived article's schedule counted from (meta `warta_anchor`), if archived."""
-    """Related-link hops from a sitemap, feed or listing to this article."""
     parts: list[dict[str, Any]] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)
     fetched: list[str] = field(default_factory=list)
