@@ -429,6 +429,8 @@ class IncrementalMiddleware(ArchiveIndexMiddleware):
         if not site:
             return None
         kind = meta.get("warta_kind")
+        if kind == "article" and meta.get("warta_unconditional"):
+            return None  # decided already: the spider asks again in full after a wrong 304
         if kind == "article":
             url = meta.get("warta_target") or request.url
             return self.index.article(request, self.index.known(site).get(url))

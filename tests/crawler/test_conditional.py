@@ -54,6 +54,19 @@ class SharedEtag(Addon):
         return page
 
 
+class OtherEtagNotModified(Addon):
+    """A 304 to every conditional request, naming an `ETag` that is not the one sent."""
+
+    def respond(self, outlet: Outlet, request: Request) -> Response | None:
+        page = article_page(outlet, request)
+        if page is None:
+            return None
+        if request.headers.get("If-None-Match"):
+            return Response(status=304, content_type=None, headers=[("ETag", '"other"')])
+        page.headers.append(("ETag", f'"{request.path}"'))
+        return page
+
+
 class UnaskedNotModified(Addon):
     """A 304 to the first request for each article page that sent no validator (a cache in
     front of the outlet gone wrong); `always` answers so every time."""
@@ -140,6 +153,19 @@ def test_an_etag_shared_by_every_page_is_not_sent_back_so_an_edit_is_caught(
     outlet = demo.outlets[SITE]
     assert versions(db) == [outlet.article_url(outlet.snapshot().get(EDITED))]
     assert count(db) == ARTICLES
+
+
+def test_a_304_naming_another_etag_is_asked_again_in_full_so_an_edit_is_caught(
+        outlet_with: Callable[[Addon], tuple[DemoServer, Path]], tmp_path: Path) -> None:
+    demo, sites = outlet_with(OtherEtagNotModified())
+    db = tmp_path / "warta.db"
+    crawl([SITE], sites, db)
+    demo.state.edit_article(SITE, EDITED)
+    second = recrawl_all(sites, db)
+    assert second.stat("conditional/mismatched_304") == ARTICLES
+    assert second.stat("incremental/not_modified") == 0
+    assert second.stat("archive/updated") == 1
+    assert second.stat("archive/unchanged") == ARTICLES - 1
 
 
 def test_a_304_to_a_request_without_validators_is_asked_again_in_full(
