@@ -4,15 +4,16 @@
 before the request is scheduled, from the plain metadata the `news` spider puts on it
 (`warta_kind`, `warta_site`, `warta_target` = the canonical URL, `warta_lastmod` /
 `warta_published` = what a sitemap or feed said about the page). The archive's articles of an
-outlet are loaded once, the first time the outlet asks for an article (its URL and five
-times: about 650 bytes an article, 64 MB for 100,000, measured with tracemalloc; the URL
-strings are most of it, so a more compact table of the times saved only a sixth), so a
-decision is a dictionary look-up and a skipped page never reaches the scheduler. (A
-downloader middleware would see the same requests only after the scheduler had queued them,
-on disk with a JOBDIR: measured on an unchanged outlet of 2,000 articles, that trip cost about
-a millisecond per skipped page, most of the re-crawl's time.) `RedirectedArticleMiddleware`,
-a downloader middleware, decides on the one request the spider never sees: an article request
-redirected to another URL.
+outlet are loaded once, the first time the outlet asks for an article (its URL and five times:
+about 650 bytes an article, 64 MB for 100,000, measured with tracemalloc; the URL strings are
+most of it, so a more compact table of the times saved only a sixth; the validators and next
+check of issue 14 add two short strings and a float, about 180 bytes by object sizes, not
+measured), so a decision is a dictionary look-up and a skipped page never reaches the
+scheduler. (A downloader middleware would see the same requests only after the scheduler had
+queued them, on disk with a JOBDIR: measured on an unchanged outlet of 2,000 articles, that
+trip cost about a millisecond per skipped page, most of the re-crawl's time.)
+`RedirectedArticleMiddleware`, a downloader middleware, decides on the one request the spider
+never sees: an article request redirected to another URL.
 
 An article page is fetched when (`decide`, first rule that applies):
 
