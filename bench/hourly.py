@@ -1,8 +1,9 @@
 """Two days of hourly crawls, simulated: what the refresh schedule costs, and whether it
 catches every edit.
 
-    python bench/hourly.py            # 48 runs
+    python bench/hourly.py                     # 48 runs
     python bench/hourly.py --runs 24
+    python bench/hourly.py --measure-before    # and the same hours crawled the old way
 
 1. Serves the demo outlet `kaltimnews` in this process on a simulated clock
    (`DemoState.set_clock`): 48 articles published one an hour before the start (its backlog,
@@ -21,14 +22,16 @@ each re-check the schedule calls for (an archived article whose 1 h, 6 h, 24 h o
 after publication passed since the previous run, `crawler.refresh`). `requests_factor` is
 every request the runs made over that baseline (the extra: articles a sitemap `lastmod` said
 were edited). Target: at most 1.2. `before` is the same total for the behaviour before the
-schedule, every archived article of the last two days read in full every run (computed from
-the same publication times: 48 re-reads a run once the outlet has two days of articles).
+schedule, every archived article of the last two days read again every run (computed from the
+same runs' discovery and publication times: 48 re-reads a run once the outlet has two days of
+articles); with `--measure-before` the same hours are crawled again that way (`--refresh none
+--refresh-days 2`, into another archive) and its requests counted (`before_measured`).
 
 An edit is stored in time when its article has a version replaced no later than the first
 run at which the article is due after the edit (the next run, since the edit moves its
 sitemap `lastmod`; by the schedule alone, its next check mark). The last line:
 `runs=48 requests_factor=... edits=10 edits_stored=... requests=... baseline=... before=...
-not_modified=... full_rechecks=...`.
+[before_measured=...] before_factor=... not_modified=... full_rechecks=...`.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -56,14 +60,16 @@ SEED = 14
 RUN_MINUTE = 17
 HOURS = (1.0, 6.0, 24.0, 72.0)  # the default schedule (WARTA_REFRESH_HOURS)
 BEFORE_WINDOW_H = 48.0           # the refresh window before the schedule (--refresh-days 2)
+BEFORE_ARGS = ("--refresh", "none", "--refresh-days", "2")  # that behaviour, run today
 
 WITA = dt.timezone(dt.timedelta(hours=8))
 
 
-def crawl(sites: Path, db: Path, stats_file: Path, now: dt.datetime) -> dict[str, Any]:
+def crawl(sites: Path, db: Path, stats_file: Path, now: dt.datetime,
+          extra: tuple[str, ...] = ()) -> dict[str, Any]:
     args = [sys.executable, "-m", "crawler.cli", "crawl", SITE, "--sites-dir", str(sites),
             "--db", str(db), "--no-progress", "-s", f"WARTA_STATS_FILE={stats_file}",
-            "-s", f"WARTA_NOW={now.isoformat()}"]
+            "-s", f"WARTA_NOW={now.isoformat()}", *extra]
     for name, value in LOOPBACK.items():
         args += ["-s", f"{name}={value}"]
     subprocess.run(args, check=True, env=child_env(), stdout=subprocess.DEVNULL)
@@ -85,6 +91,9 @@ def checks_between(published: list[dt.datetime], start: dt.datetime, end: dt.dat
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=48, help="hourly runs (default 48)")
+    parser.add_argument("--measure-before", action="store_true",
+                        help="also run the same hours as warta did before the schedule "
+                             "(--refresh none --refresh-days 2) and count its requests")
     args = parser.parse_args()
     from crawler.demo import profiles
     from crawler.demo.server import serve
@@ -131,46 +140,72 @@ def main() -> int:
             sites.mkdir()
             write_profile(sites, SITE, profiles(demo.urls)[SITE])
             db = work / "hourly.db"
-            crawl(sites, db, work / "stats.json", start)  # the first crawl: not counted
-            total = baseline = discovery_total = not_modified = full_rechecks = 0
-            run_times: list[dt.datetime] = []
-            previous = start
-            for run in range(1, args.runs + 1):
-                now = start + dt.timedelta(hours=run, minutes=RUN_MINUTE)
-                state.set_clock(now)
-                demo.log.clear()
-                stats = crawl(sites, db, work / "stats.json", now)
-                paths = {outlet.article_path(a) for a in outlet.snapshot().articles}
-                logged = demo.log.entries(SITE)
-                articles = sum(1 for e in logged if e["path"].split("?")[0] in paths)
-                discovery = len(logged) - articles
-                new = sum(1 for p in published if previous < p <= now)
-                due = checks_between(published, previous, now, HOURS)
-                total += len(logged)
-                discovery_total += discovery
-                baseline += discovery + new + due
-                not_modified += int(stats.get("incremental/not_modified", 0))
-                full_rechecks += int(stats.get("archive/unchanged", 0)) - int(
-                    stats.get("incremental/not_modified", 0))
-                print(f"run {run:2d} at {now:%m-%d %H:%M}: {len(logged)} requests "
-                      f"({discovery} discovery, {articles} article pages; new {new}, due {due}), "
-                      f"304 {stats.get('incremental/not_modified', 0)}, "
-                      f"updated {stats.get('archive/updated', 0)}", file=sys.stderr)
-                run_times.append(now)
-                previous = now
+            runs = simulate(demo, state, sites, db, start, args.runs, published)
             with sqlite3.connect(db) as conn:
-                stored = _stored_in_time(conn, outlet, edits, published, run_times)
-    before = discovery_total + sum(
+                stored = _stored_in_time(conn, outlet, edits, published, runs.times)
+            measured = None
+            if args.measure_before:
+                state.set_clock(start)
+                measured = simulate(demo, state, sites, work / "before.db", start, args.runs,
+                                    published, BEFORE_ARGS).total
+    before = runs.discovery + sum(
         sum(1 for p in published if previous_run < p <= now)
         + sum(1 for p in published if p <= previous_run
               and now - p <= dt.timedelta(hours=BEFORE_WINDOW_H))
-        for previous_run, now in zip([start, *run_times], run_times, strict=False))
-    factor = total / baseline if baseline else float("nan")
+        for previous_run, now in zip([start, *runs.times], runs.times, strict=False))
+    factor = runs.total / runs.baseline if runs.baseline else float("nan")
+    shown = f" before_measured={measured}" if measured is not None else ""
     print(f"runs={args.runs} requests_factor={factor:.3f} edits={len(edits)} "
-          f"edits_stored={stored} requests={total} baseline={baseline} before={before} "
-          f"before_factor={before / baseline:.2f} not_modified={not_modified} "
-          f"full_rechecks={full_rechecks}")
+          f"edits_stored={stored} requests={runs.total} baseline={runs.baseline} "
+          f"before={before}{shown} before_factor={(measured or before) / runs.baseline:.2f} "
+          f"not_modified={runs.not_modified} full_rechecks={runs.full_rechecks}")
     return 0 if stored == len(edits) and factor <= 1.2 else 1
+
+
+@dataclass
+class Runs:
+    """What the hourly runs of one simulation cost."""
+
+    total: int = 0
+    baseline: int = 0
+    discovery: int = 0
+    not_modified: int = 0
+    full_rechecks: int = 0
+    times: list[dt.datetime] = field(default_factory=list)
+
+
+def simulate(demo: Any, state: Any, sites: Path, db: Path, start: dt.datetime, count: int,
+             published: list[dt.datetime], extra: tuple[str, ...] = ()) -> Runs:
+    """A first crawl at `start` (not counted), then `count` hourly runs at hh:17."""
+    outlet = demo.outlets[SITE]
+    stats_file = db.with_suffix(".stats.json")
+    crawl(sites, db, stats_file, start, extra)
+    runs = Runs()
+    previous = start
+    for run in range(1, count + 1):
+        now = start + dt.timedelta(hours=run, minutes=RUN_MINUTE)
+        state.set_clock(now)
+        demo.log.clear()
+        stats = crawl(sites, db, stats_file, now, extra)
+        paths = {outlet.article_path(a) for a in outlet.snapshot().articles}
+        logged = demo.log.entries(SITE)
+        articles = sum(1 for e in logged if e["path"].split("?")[0] in paths)
+        discovery = len(logged) - articles
+        new = sum(1 for p in published if previous < p <= now)
+        due = checks_between(published, previous, now, HOURS)
+        runs.total += len(logged)
+        runs.discovery += discovery
+        runs.baseline += discovery + new + due
+        not_modified = int(stats.get("incremental/not_modified", 0))
+        runs.not_modified += not_modified
+        runs.full_rechecks += int(stats.get("archive/unchanged", 0)) - not_modified
+        print(f"{'before ' if extra else ''}run {run:2d} at {now:%m-%d %H:%M}: "
+              f"{len(logged)} requests ({discovery} discovery, {articles} article pages; "
+              f"new {new}, due {due}), 304 {not_modified}, "
+              f"updated {stats.get('archive/updated', 0)}", file=sys.stderr)
+        runs.times.append(now)
+        previous = now
+    return runs
 
 
 def _stored_in_time(conn: sqlite3.Connection, outlet: Any, edits: dict[str, dt.datetime],
