@@ -5,6 +5,8 @@ and the page is fetched in full as before; nothing archived is lost.
 
 Each outlet here is the demo outlet `kaltimnews` (22 articles) with one add-on that answers
 its article pages the wrong way (`Addon.respond`, before the outlet's own, careful answer).
+The last test is the schedule on its own: an edit that no sitemap or feed announces is
+stored by the first run at which its article is due, and not asked for before.
 """
 
 from __future__ import annotations
@@ -217,3 +219,38 @@ def test_a_last_modified_in_the_future_is_not_kept_so_an_edit_is_caught(
     assert second.stat("archive/updated") == 1
     outlet = demo.outlets[SITE]
     assert versions(db) == [outlet.article_url(outlet.snapshot().get(EDITED))]
+
+
+def test_an_edit_nothing_announces_is_stored_by_the_first_run_at_which_it_is_due(
+        tmp_path: Path) -> None:
+    """An outlet with neither sitemap nor feed (`mahakampos`: listings only) says nothing of
+    an edit: the schedule alone catches it, at the article's 1 h check. The outlet and the
+    crawls share a simulated clock (`DemoState.set_clock`, `WARTA_NOW`)."""
+    site = "mahakampos"
+    state = DemoState([site])
+    wita = dt.timezone(dt.timedelta(hours=8))  # the demo outlets print WITA/WIB/WIT times
+    published = (dt.datetime.now(wita) - dt.timedelta(days=2)).replace(second=0, microsecond=0)
+    state.add_articles(site, 1, newest=published)
+    with serve([site], state=state) as demo:
+        outlet = demo.outlets[site]
+        (article,) = [a for a in outlet.snapshot().articles if a.generated]
+        state.edit_article(site, article.id, when=published + dt.timedelta(minutes=30))
+        sites = write_sites(tmp_path / "sites", {site: profiles(demo.urls)[site]})
+        db = tmp_path / "warta.db"
+        path = outlet.article_path(article)
+
+        def run_at(minutes: int) -> tuple[CrawlRun, bool]:
+            now = published + dt.timedelta(minutes=minutes)
+            state.set_clock(now)
+            demo.log.clear()
+            run = crawl([site], sites, db, "-s", f"WARTA_NOW={now.isoformat()}")
+            assert run.process.returncode == 0, run.process.stderr
+            return run, any(e["path"] == path for e in demo.log.entries(site))
+
+        first, _ = run_at(10)           # read before the edit
+        assert first.stat("archive/new") >= 1 and versions(db) == []
+        _, asked = run_at(50)           # edited at 30 min, due at 60 min: not asked yet
+        assert not asked and versions(db) == []
+        third, asked = run_at(70)       # due: asked, the edit stored as a version
+        assert asked and third.stat("incremental/due") == 1
+        assert versions(db) == [outlet.article_url(article)]
