@@ -554,6 +554,31 @@ def serve(db: str, host: str, port: int) -> int:
     return 0
 
 
+@cli.command()
+@click.argument("shards", nargs=-1, required=True, metavar="SHARD...")
+@db_option
+def merge(shards: tuple[str, ...], db: str) -> None:
+    """Merge archive shards (the archives each node of a cluster wrote) into the archive at
+    --db (created when missing). A SHARD is a file path or an http(s):// URL it is fetched
+    from; it is read only, never changed. The same article (its uid) is kept once, with the
+    versions of both archives in the order they were stored; merging a shard again changes
+    nothing, and a merge that was killed is finished by running it again.
+
+    \b
+    Example:
+      warta merge shards/node1.db shards/node2.db --db warta.db
+    """
+    from archive.merge import merge as merge_shards
+
+    ctx = click.get_current_context()
+    ctx.meta[ARCHIVE_META_KEY] = db
+    for result in merge_shards(db, list(shards),
+                               progress=lambda line: click.echo(line, err=True)):
+        click.echo(f"{result.shard}: {result.articles_new:,} new, {result.articles_updated:,} "
+                   f"updated, {result.articles_same:,} unchanged articles; "
+                   f"{result.crawls_new:,} new crawls")
+
+
 def run(group: click.Group, argv: list[str] | None = None) -> int:
     """Run the `warta` command and return its exit status; every error a user can act on
     becomes one `Error: ...` line on stderr, never a traceback.
