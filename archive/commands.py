@@ -36,7 +36,7 @@ MAX_COUNT = 10**12
 #: Parameters that are file names: bytes that are not UTF-8 are allowed in those (a Linux
 #: file name may hold any byte), not in text that is searched for or compared.
 PATH_PARAMETERS = frozenset({"db", "out", "plot_file", "file", "sites_dir", "url_list",
-                             "failed_out", "batch"})
+                             "failed_out", "batch", "shards"})
 #: Where `open_archive` notes the archive a command opened, so that a damaged file can be
 #: named whichever command read it (`click.Context.meta` is shared by a group and its
 #: commands).
@@ -556,8 +556,11 @@ def serve(db: str, host: str, port: int) -> int:
 
 @cli.command()
 @click.argument("shards", nargs=-1, required=True, metavar="SHARD...")
+@count_option("--batch", default=2000, show_default=True,
+              help="Shard articles per transaction (an interrupted merge keeps every batch "
+                   "it committed).")
 @db_option
-def merge(shards: tuple[str, ...], db: str) -> None:
+def merge(shards: tuple[str, ...], batch: int, db: str) -> None:
     """Merge archive shards (the archives each node of a cluster wrote) into the archive at
     --db (created when missing). A SHARD is a file path or an http(s):// URL it is fetched
     from; it is read only, never changed. The same article (its uid) is kept once, with the
@@ -572,7 +575,7 @@ def merge(shards: tuple[str, ...], db: str) -> None:
 
     ctx = click.get_current_context()
     ctx.meta[ARCHIVE_META_KEY] = db
-    for result in merge_shards(db, list(shards),
+    for result in merge_shards(db, list(shards), batch=batch,
                                progress=lambda line: click.echo(line, err=True)):
         click.echo(f"{result.shard}: {result.articles_new:,} new, {result.articles_updated:,} "
                    f"updated, {result.articles_same:,} unchanged articles; "

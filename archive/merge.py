@@ -396,17 +396,17 @@ class _Merger:
         conn.execute("UPDATE main.articles SET first_seen_at = min(first_seen_at, ?), "
                      "last_seen_at = max(last_seen_at, ?) WHERE id = ?",
                      (shard_seen[0], shard_seen[1], main_id))
-        if shard_seen[1] > main_seen[1]:
-            # the shard read the page last: its related links are the page's latest
-            if conn.execute("SELECT 1 FROM shard.article_links WHERE article_id = ? LIMIT 1",
-                            (shard_id,)).fetchone():
-                conn.execute("DELETE FROM main.article_links WHERE article_id = ?", (main_id,))
-                conn.execute(
-                    "INSERT OR REPLACE INTO main.article_links (article_id, ord, link_id, title, "
-                    "block, position) SELECT ?, al.ord, ml.id, al.title, al.block, al.position "
-                    "FROM shard.article_links al JOIN shard.links sl ON sl.id = al.link_id "
-                    "JOIN main.links ml ON ml.url = sl.url WHERE al.article_id = ?",
-                    (main_id, shard_id))
+        # the shard read the page last: its related links are the page's latest
+        if shard_seen[1] > main_seen[1] and conn.execute(
+                "SELECT 1 FROM shard.article_links WHERE article_id = ? LIMIT 1",
+                (shard_id,)).fetchone():
+            conn.execute("DELETE FROM main.article_links WHERE article_id = ?", (main_id,))
+            conn.execute(
+                "INSERT OR REPLACE INTO main.article_links (article_id, ord, link_id, title, "
+                "block, position) SELECT ?, al.ord, ml.id, al.title, al.block, al.position "
+                "FROM shard.article_links al JOIN shard.links sl ON sl.id = al.link_id "
+                "JOIN main.links ml ON ml.url = sl.url WHERE al.article_id = ?",
+                (main_id, shard_id))
         if self.has_checks:
             conn.execute(
                 "INSERT INTO main.article_checks (article_id, etag, last_modified, "
