@@ -6,6 +6,7 @@ Each command is thin: it parses options and calls one function in `archive/` or 
 
 from __future__ import annotations
 
+import json
 import shlex
 from typing import Any
 
@@ -302,6 +303,127 @@ def rehydrate(url_list: str, db: str, sites_dir: str | None, failed_out: str | N
     return 0 if report.summary.ok else EXIT_CRAWL_FAILED
 
 # --- end of rehydrate -------------------------------------------------------------------------
+
+# --- cluster (crawler/cluster.py does the work) ----------------------------------------------
+
+def nodes_option(func: Any) -> Any:
+    """`--nodes URL,URL,...` (also $WARTA_NODES): the Scrapyd nodes."""
+    return click.option(
+        "--nodes", "nodes", metavar="URL,URL,...", envvar="WARTA_NODES", show_envvar=True,
+        required=True, help="The Scrapyd nodes' URLs, comma-separated.")(func)
+
+
+def _cluster_plan(keys: tuple[str, ...], nodes: str, sites_dir: str | None
+                  ) -> dict[str, list[str]]:
+    from pathlib import Path
+
+    from archive import UsageError
+    from crawler import cluster
+    from crawler.sites import load_profiles
+
+    urls = cluster.parse_nodes(nodes)
+    known = load_profiles(sites_dir)
+    if keys:
+        outlets = [k for key in keys for k in key.split(",") if k.strip()]
+        unknown = sorted(set(outlets) - set(known))
+        if unknown:
+            raise UsageError(f"no profile for {', '.join(unknown)}; see `warta sites`")
+    elif sites_dir:
+        outlets = sorted(p.stem for p in Path(sites_dir).glob("*.toml"))
+        if not outlets:
+            raise UsageError(f"no KEY.toml profile in {sites_dir}; give the outlets' folder")
+    else:
+        outlets = sorted(known)
+    return cluster.plan(outlets, urls)
+
+
+@cli.group()
+def cluster() -> None:
+    """Crawl many outlets over several Scrapyd nodes, each into its own archive shard,
+    merged on the main machine with `warta merge` (see the README: Many machines).
+
+    \b
+    Example:
+      export WARTA_NODES=http://node1:6800/,http://node2:6800/,http://node3:6800/
+      warta cluster plan --sites-dir sites && warta cluster deploy
+      warta cluster schedule --sites-dir sites --data-dir /var/lib/warta
+      warta cluster status
+    """
+
+
+@cluster.command("plan")
+@click.argument("keys", nargs=-1, metavar="[KEY]...")
+@nodes_option
+@sites_dir_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+def cluster_plan(keys: tuple[str, ...], nodes: str, sites_dir: str | None, fmt: str) -> None:
+    """Show which node crawls which outlet: the KEYs given, else the profiles of --sites-dir,
+    else every bundled profile. Rendezvous hashing: the same nodes give the same plan on any
+    machine, and adding a node moves only the outlets it takes over."""
+    assigned = _cluster_plan(keys, nodes, sites_dir)
+    if fmt == "json":
+        click.echo(json.dumps(assigned, indent=1))
+        return
+    for node, outlets in assigned.items():
+        click.echo(f"{node}  {len(outlets)} outlets: {', '.join(outlets) or '-'}")
+
+
+@cluster.command("deploy")
+@nodes_option
+@click.option("--project", "project_dir", metavar="DIR", default=".", show_default=True,
+              type=click.Path(file_okay=False), help="The warta checkout to build the egg from.")
+@click.option("--version", "version", metavar="NAME", default=None,
+              help="The version name on the nodes (default: rYYYYmmddHHMMSS, UTC).")
+def cluster_deploy(nodes: str, project_dir: str, version: str | None) -> None:
+    """Build the project's egg once (scrapyd-deploy --build-egg) and upload it to every node."""
+    from pathlib import Path
+
+    from crawler import cluster
+
+    urls = cluster.parse_nodes(nodes)
+    egg = cluster.build_egg(Path(project_dir))
+    for node, answer in cluster.deploy(urls, egg, version).items():
+        click.echo(f"{node}  deployed {answer.get('version') or version}: "
+                   f"{answer.get('spiders')} spider(s)")
+
+
+@cluster.command("schedule")
+@click.argument("keys", nargs=-1, metavar="[KEY]...")
+@nodes_option
+@sites_dir_option
+@click.option("--data-dir", "data_dir", metavar="DIR", required=True,
+              help="The folder on each node its shard is written in: DIR/HOST-PORT.db.")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
+              help="A Scrapy or warta setting for every node's crawl; repeat for several.")
+def cluster_schedule(keys: tuple[str, ...], nodes: str, sites_dir: str | None, data_dir: str,
+                     overrides: tuple[str, ...]) -> None:
+    """Schedule on each node one crawl of its outlets (the plan), into its own shard
+    DATA_DIR/HOST-PORT.db. --sites-dir is a path on the nodes too (the same folder on each)."""
+    from crawler import cluster
+
+    assigned = _cluster_plan(keys, nodes, sites_dir)
+    settings = [_setting(text) for text in overrides]
+    for node, job in cluster.schedule(assigned, data_dir, sites_dir, settings).items():
+        shard = cluster.shard_path(data_dir, node)
+        click.echo(f"{node}  job {job} -> {shard}" if job else f"{node}  nothing to crawl")
+
+
+@cluster.command("status")
+@nodes_option
+def cluster_status(nodes: str) -> None:
+    """Each node's warta jobs: pending, running, finished, the newest finished; a node that
+    does not answer is DOWN (re-plan without it: its outlets move to the others)."""
+    from crawler import cluster
+
+    for state in cluster.status(cluster.parse_nodes(nodes)):
+        if not state.up:
+            click.echo(f"{state.node}  DOWN: {state.error}")
+        else:
+            click.echo(f"{state.node}  up: {state.pending} pending, {state.running} running, "
+                       f"{state.finished} finished{'; last ' + state.last if state.last else ''}")
+
+# --- end of cluster ---------------------------------------------------------------------------
 
 
 def main(argv: list[str] | None = None) -> int:
