@@ -36,7 +36,8 @@ MAX_COUNT = 10**12
 #: Parameters that are file names: bytes that are not UTF-8 are allowed in those (a Linux
 #: file name may hold any byte), not in text that is searched for or compared.
 PATH_PARAMETERS = frozenset({"db", "out", "plot_file", "file", "sites_dir", "url_list",
-                             "failed_out", "batch", "shards"})
+                             "failed_out", "batch", "shards", "plan_file", "data_dir",
+                             "project_dir"})
 #: Where `open_archive` notes the archive a command opened, so that a damaged file can be
 #: named whichever command read it (`click.Context.meta` is shared by a group and its
 #: commands).

@@ -313,8 +313,16 @@ def nodes_option(func: Any) -> Any:
         required=True, help="The Scrapyd nodes' URLs, comma-separated.")(func)
 
 
-def _cluster_plan(keys: tuple[str, ...], nodes: str, sites_dir: str | None
-                  ) -> dict[str, list[str]]:
+def plan_option(func: Any) -> Any:
+    """`--plan FILE` (also $WARTA_PLAN): the last plan, kept and updated."""
+    return click.option(
+        "--plan", "plan_file", metavar="FILE", envvar="WARTA_PLAN", show_envvar=True,
+        default="warta-cluster.json", show_default=True, type=click.Path(dir_okay=False),
+        help="The plan file: outlets stay on the node it gives them while it is listed.")(func)
+
+
+def _cluster_plan(keys: tuple[str, ...], nodes: str, sites_dir: str | None, plan_file: str,
+                  save: bool = True) -> dict[str, list[str]]:
     from pathlib import Path
 
     from archive import UsageError
@@ -334,7 +342,10 @@ def _cluster_plan(keys: tuple[str, ...], nodes: str, sites_dir: str | None
             raise UsageError(f"no KEY.toml profile in {sites_dir}; give the outlets' folder")
     else:
         outlets = sorted(known)
-    return cluster.plan(outlets, urls)
+    assigned = cluster.plan(outlets, urls, cluster.read_plan(Path(plan_file)))
+    if save:
+        cluster.save_plan(Path(plan_file), assigned)
+    return assigned
 
 
 @cli.group()
@@ -355,13 +366,17 @@ def cluster() -> None:
 @click.argument("keys", nargs=-1, metavar="[KEY]...")
 @nodes_option
 @sites_dir_option
+@plan_option
+@click.option("--dry-run", is_flag=True, help="Show the plan without saving it.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
-def cluster_plan(keys: tuple[str, ...], nodes: str, sites_dir: str | None, fmt: str) -> None:
+def cluster_plan(keys: tuple[str, ...], nodes: str, sites_dir: str | None, plan_file: str,
+                 dry_run: bool, fmt: str) -> None:
     """Show which node crawls which outlet: the KEYs given, else the profiles of --sites-dir,
-    else every bundled profile. Rendezvous hashing: the same nodes give the same plan on any
-    machine, and adding a node moves only the outlets it takes over."""
-    assigned = _cluster_plan(keys, nodes, sites_dir)
+    else every bundled profile; saved in --plan. Each outlet stays where the last plan put it
+    while its node is listed and within its share; adding a node moves only the outlets it
+    takes over, leaving one out (a dead node) only that node's outlets."""
+    assigned = _cluster_plan(keys, nodes, sites_dir, plan_file, save=not dry_run)
     if fmt == "json":
         click.echo(json.dumps(assigned, indent=1))
         return
@@ -392,17 +407,19 @@ def cluster_deploy(nodes: str, project_dir: str, version: str | None) -> None:
 @click.argument("keys", nargs=-1, metavar="[KEY]...")
 @nodes_option
 @sites_dir_option
+@plan_option
 @click.option("--data-dir", "data_dir", metavar="DIR", required=True,
               help="The folder on each node its shard is written in: DIR/HOST-PORT.db.")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="A Scrapy or warta setting for every node's crawl; repeat for several.")
-def cluster_schedule(keys: tuple[str, ...], nodes: str, sites_dir: str | None, data_dir: str,
-                     overrides: tuple[str, ...]) -> None:
+def cluster_schedule(keys: tuple[str, ...], nodes: str, sites_dir: str | None, plan_file: str,
+                     data_dir: str, overrides: tuple[str, ...]) -> None:
     """Schedule on each node one crawl of its outlets (the plan), into its own shard
-    DATA_DIR/HOST-PORT.db. --sites-dir is a path on the nodes too (the same folder on each)."""
+    DATA_DIR/HOST-PORT.db. The plan is made (and saved) as `warta cluster plan` makes it.
+    --sites-dir is a path on the nodes too (the same folder on each)."""
     from crawler import cluster
 
-    assigned = _cluster_plan(keys, nodes, sites_dir)
+    assigned = _cluster_plan(keys, nodes, sites_dir, plan_file)
     settings = [_setting(text) for text in overrides]
     for node, job in cluster.schedule(assigned, data_dir, sites_dir, settings).items():
         shard = cluster.shard_path(data_dir, node)

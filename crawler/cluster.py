@@ -1,9 +1,9 @@
 """Many outlets over several Scrapyd nodes (issue 18): plan, deploy, schedule, status.
 
-Outlets are assigned to nodes by rendezvous (highest random weight) hashing: each outlet goes
-to the node whose `sha256(node | outlet)` is highest. The plan needs no state (any machine
-computes the same plan from the same node list), and adding a node moves only the outlets the
-new node wins (about 1/N of them), removing one moves only that node's outlets.
+Outlets are assigned to nodes by rendezvous (highest random weight) hashing with a bound on
+each node's share, and the last plan (a JSON file on the main machine) is kept where it can
+be: adding a node moves only the outlets it takes over (each old node gives up what is over
+its new share), removing one (a dead node) moves only that node's outlets. See `plan`.
 
 Each node writes its own archive shard, `DATA_DIR/NODE.db` on its own disk (NODE: the node's
 host and port), so no two writers ever share a database; the main machine fetches or copies
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import subprocess
 import sys
@@ -26,7 +27,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,15 +71,62 @@ def _weight(node: str, outlet: str) -> int:
                           "big")
 
 
-def plan(outlets: Iterable[str], nodes: Sequence[str]) -> dict[str, list[str]]:
-    """Node -> its outlets (sorted), by rendezvous hashing; every node listed, even empty."""
+def plan(outlets: Iterable[str], nodes: Sequence[str],
+         previous: Mapping[str, str] | None = None) -> dict[str, list[str]]:
+    """Node -> its outlets (sorted); every node listed, even empty.
+
+    No node gets more than its share, ceil(outlets / nodes). `previous` (outlet -> node, the
+    last plan) is kept wherever its node is still listed and within its share: an outlet
+    moves only when its node is gone (dead, removed) or has more than its new share (a node
+    was added), so adding a fourth node to thirty outlets on three moves 6 of them (each old
+    node gives up 2), all to the new node. The outlets left go by rendezvous hashing to the
+    node of highest weight that has room, strongest preferences first: without `previous`
+    the same nodes give the same plan on any machine."""
+    chosen = sorted(set(outlets))
     assigned: dict[str, list[str]] = {node: [] for node in nodes}
     if not nodes:
         return assigned
-    for outlet in sorted(set(outlets)):
-        best = max(nodes, key=lambda node: (_weight(node, outlet), node))
-        assigned[best].append(outlet)
-    return assigned
+    share = math.ceil(len(chosen) / len(nodes))
+    placed: set[str] = set()
+    kept: dict[str, list[str]] = {}
+    for outlet in chosen:
+        node = (previous or {}).get(outlet)
+        if node is not None and node in assigned:
+            kept.setdefault(node, []).append(outlet)
+    for node, mine in kept.items():
+        mine.sort(key=lambda outlet: (-_weight(node, outlet), outlet))
+        assigned[node].extend(mine[:share])
+        placed.update(mine[:share])
+    rest = [o for o in chosen if o not in placed]
+    rest.sort(key=lambda o: (-max(_weight(n, o) for n in nodes), o))
+    for outlet in rest:
+        for node in sorted(nodes, key=lambda n: (-_weight(n, outlet), n)):
+            if len(assigned[node]) < share:
+                assigned[node].append(outlet)
+                break
+    return {node: sorted(mine) for node, mine in assigned.items()}
+
+
+def read_plan(path: Path) -> dict[str, str]:
+    """The last plan saved at `path` as outlet -> node ({} when there is none)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        raise WartaError(f"cannot read the plan {path} ({exc}); fix it or remove it "
+                         "(the next plan starts afresh)") from None
+    nodes = data.get("nodes") if isinstance(data, dict) else None
+    if not isinstance(nodes, dict):
+        raise WartaError(f"{path} is not a warta cluster plan; remove it or give another --plan")
+    return {str(o): str(node) for node, outlets in nodes.items() for o in outlets}
+
+
+def save_plan(path: Path, assigned: Mapping[str, list[str]]) -> None:
+    """Write the plan atomically (a temporary file renamed over it)."""
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
+    temporary.write_text(json.dumps({"nodes": assigned}, indent=1) + "\n", encoding="utf-8")
+    temporary.replace(path)
 
 
 def shard_path(data_dir: str, node: str) -> str:
