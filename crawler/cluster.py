@@ -90,9 +90,9 @@ def plan(outlets: Iterable[str], nodes: Sequence[str],
     placed: set[str] = set()
     kept: dict[str, list[str]] = {}
     for outlet in chosen:
-        node = (previous or {}).get(outlet)
-        if node is not None and node in assigned:
-            kept.setdefault(node, []).append(outlet)
+        was = (previous or {}).get(outlet)
+        if was is not None and was in assigned:
+            kept.setdefault(was, []).append(outlet)
     for node, mine in kept.items():
         mine.sort(key=lambda outlet: (-_weight(node, outlet), outlet))
         assigned[node].extend(mine[:share])
