@@ -436,6 +436,8 @@ def cluster_status(nodes: str) -> None:
     for state in cluster.status(cluster.parse_nodes(nodes)):
         if not state.up:
             click.echo(f"{state.node}  DOWN: {state.error}")
+        elif state.error:
+            click.echo(f"{state.node}  up, no warta jobs: {state.error}")
         else:
             click.echo(f"{state.node}  up: {state.pending} pending, {state.running} running, "
                        f"{state.finished} finished{'; last ' + state.last if state.last else ''}")

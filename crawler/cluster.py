@@ -233,9 +233,14 @@ def status(nodes: Sequence[str]) -> list[NodeStatus]:
     out = []
     for node in nodes:
         try:
-            jobs = _call(node, f"listjobs.json?project={PROJECT}")
+            _call(node, "daemonstatus.json")
         except WartaError as exc:
             out.append(NodeStatus(node, up=False, error=str(exc)))
+            continue
+        try:
+            jobs = _call(node, f"listjobs.json?project={PROJECT}")
+        except WartaError as exc:  # up, but warta not deployed there yet
+            out.append(NodeStatus(node, up=True, error=str(exc)))
             continue
         finished = jobs.get("finished") or []
         newest = max(finished, key=lambda j: j.get("end_time") or "", default=None)
