@@ -117,6 +117,9 @@ def merge(main: str | os.PathLike[str], shards: list[str], *,
     """Merge each shard (a path or an http(s) URL) into the archive `main` (created when
     missing); return what each merge did."""
     main_path = Path(main).expanduser()
+    for source in shards:  # a bad local shard is said before the main archive is created
+        if not source.startswith(("http://", "https://")):
+            check_shard(Path(source).expanduser())
     Archive(main_path).close()  # create or migrate the main archive, refuse a foreign file
     results = []
     for source in shards:
@@ -324,6 +327,14 @@ class _Merger:
             "(SELECT main_id FROM temp.crawl_map WHERE shard_id = v.crawl_id) "
             "FROM temp.id_map m JOIN shard.article_versions v ON v.article_id = m.shard_id "
             "ORDER BY v.id")
+        # links a crawl added to the shard after the links step read it (a shard merged while
+        # its node crawls): stored now, so that no article loses one
+        conn.execute(
+            "INSERT INTO main.links (url, first_title, last_title, times_seen, first_seen_at, "
+            "last_seen_at) SELECT DISTINCT sl.url, sl.first_title, sl.last_title, sl.times_seen, "
+            "sl.first_seen_at, sl.last_seen_at FROM temp.id_map m "
+            "JOIN shard.article_links al ON al.article_id = m.shard_id "
+            "JOIN shard.links sl ON sl.id = al.link_id WHERE true ON CONFLICT (url) DO NOTHING")
         conn.execute(
             "INSERT OR REPLACE INTO main.article_links (article_id, ord, link_id, title, block, "
             "position) SELECT m.main_id, al.ord, ml.id, al.title, al.block, al.position "

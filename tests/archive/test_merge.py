@@ -182,6 +182,7 @@ def test_a_shard_that_is_not_an_archive_is_refused_in_one_line(
     result = run_warta("merge", str(shard), "--db", str(tmp_path / "main.db"))
     assert result.returncode == 1
     assert says in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "main.db").exists()  # nothing made for a merge that cannot run
 
 
 def test_a_shard_from_a_newer_warta_is_refused(crawled: Crawled, tmp_path: Path) -> None:
