@@ -93,7 +93,7 @@ def main() -> None:
     floor_rate = args.n / floor_seconds
     print(f"first merge {first['seconds']:.1f} s, second (no-op) {again['seconds']:.1f} s, "
           f"floor {floor_seconds:.1f} s", file=sys.stderr)
-    for path in shards:
+    for path in [*shards, main_db]:
         remove(path)
     print(f"n={args.n} shards={args.shards} merge_articles_s={merge_rate:.0f} "
           f"floor_articles_s={floor_rate:.0f} ratio={merge_rate / floor_rate:.2f} "
