@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.errors import OlderSchemaError, WartaError
-from archive.stems import STEMS_PER_CRAWL, stem_pending
+from archive.stems import STEMS_PER_CRAWL, fill_from_index, stem_pending
 from archive.store import Archive
 
 #: Shard articles per transaction: a batch of 2,000 3 KB articles commits in well under a
@@ -180,10 +180,13 @@ class _Merger:
         self._sources()
         self._crawls()
         self._small("links", self._links_batch)
-        if _has_table(self.conn, "shard", "word_forms"):
+        words = _has_table(self.conn, "shard", "word_forms")
+        if words:
             self._small("word_forms", self._words_batch)
         self._articles()
         with self._tx() as conn:
+            if not words:  # a shard from before migration 8: its words from the index
+                fill_from_index(conn, self.archive.stemmer)
             stem_pending(conn, self.archive.stemmer, STEMS_PER_CRAWL)
 
     # -- sources, crawls ----------------------------------------------------------------------

@@ -193,3 +193,19 @@ def test_a_shard_from_a_newer_warta_is_refused(crawled: Crawled, tmp_path: Path)
     result = run_warta("merge", str(shard), "--db", str(tmp_path / "main.db"))
     assert result.returncode == 1
     assert "newer warta" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_shard_from_an_older_warta_is_merged_with_its_words(
+        crawled: Crawled, tmp_path: Path) -> None:
+    shard = tmp_path / "older.db"
+    shutil.copy(crawled.shards[0], shard)
+    with sqlite3.connect(shard) as conn:  # as migration 7 left it: no stemmed index yet
+        conn.execute("DROP TABLE word_forms")
+        conn.execute("PRAGMA user_version = 7")
+    main, current = tmp_path / "main.db", tmp_path / "current.db"
+    merge(main, shard)
+    merge(current, crawled.shards[0])
+    assert articles(main) == articles(current)
+    with sqlite3.connect(main) as conn, sqlite3.connect(current) as other:
+        words = {row[0] for row in conn.execute("SELECT term FROM word_forms")}
+        assert words == {row[0] for row in other.execute("SELECT term FROM word_forms")}
