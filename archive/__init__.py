@@ -18,6 +18,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from archive.captures import (
+    CapturedArticle,
+    CaptureRef,
+    capture_dir,
+    captured_articles,
+    last_capture,
+)
 from archive.errors import ArchiveFileError, UsageError, WartaError
 from archive.instants import DATE, DateBound, now_utc, parse_date_bound
 from archive.records import PUBLISHED_PRECISIONS, article_uid, content_hash, signoff_codes
@@ -70,16 +77,21 @@ __all__ = [
     "UNJUDGED_REASONS",
     "Archive",
     "ArchiveFileError",
+    "CaptureRef",
+    "CapturedArticle",
     "DateBound",
     "UsageError",
     "WartaError",
     "WriteResult",
     "__version__",
     "article_uid",
+    "capture_dir",
+    "captured_articles",
     "cli",
     "content_hash",
     "db_option",
     "formatting",
+    "last_capture",
     "now_utc",
     "parse_date_bound",
     "run",

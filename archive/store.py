@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from archive import query as q
+from archive.captures import CaptureRef, capture_dir, check_records, insert_captures
 from archive.db import database
 from archive.errors import ArchiveFileError, DamagedArchiveError, OlderSchemaError, WartaError
 from archive.instants import now_utc
@@ -443,17 +444,25 @@ class Archive:
 
     # -- writing articles ---------------------------------------------------------------------
 
-    def write(self, batch: Iterable[Mapping[str, Any]], *, crawl_id: int | None = None
-              ) -> WriteResult:
+    def write(self, batch: Iterable[Mapping[str, Any]], *, crawl_id: int | None = None,
+              force: bool = False, provenance: str = "crawl") -> WriteResult:
         """Store a batch of article records in one transaction and say what changed.
 
         Every record is checked first; a bad one raises WartaError and nothing is written.
         New URLs are inserted; a known URL with the same content hash only has its
         `last_seen_at` moved; a changed one has its old title and body saved as a version and
         its row replaced. Related links are stored once per URL in `links`; each article's
-        current list is in `article_links`.
+        current list is in `article_links`. A record's `captures` (the WARC records its pages
+        were read from, `archive.captures`) are recorded with `provenance`, once the records
+        are whole on disk. `force` replaces a known row even when its title and body are the
+        same (`warta reextract`: other fields changed), keeping the old text as a version.
         """
-        prepared = [prepare(record) for record in batch]
+        records = list(batch)
+        prepared = [prepare(record) for record in records]
+        pages = [[CaptureRef.of(ref) for ref in record.get("captures") or ()]
+                 for record in records]
+        if any(pages):
+            check_records(capture_dir(self.path), (ref for refs in pages for ref in refs))
         result = WriteResult()
         if not prepared:
             return result
@@ -472,7 +481,8 @@ class Archive:
                                                  known.items()}
             unchanged: list[tuple[str, int]] = []
             related: list[tuple[int, Prepared]] = []
-            for item in prepared:
+            captured: list[tuple[int, str, int, CaptureRef]] = []
+            for item, refs in zip(prepared, pages, strict=True):
                 seen = state.get(item.url)
                 values = item.row
                 if seen is None:
@@ -480,7 +490,7 @@ class Archive:
                     assert cursor.lastrowid is not None
                     article_id = cursor.lastrowid
                     result.new += 1
-                elif seen[1] == item.content_hash:
+                elif seen[1] == item.content_hash and not force:
                     article_id = seen[0]
                     unchanged.append((now, article_id))
                     result.unchanged += 1
@@ -490,11 +500,15 @@ class Archive:
                     conn.execute(_UPDATE_ARTICLE, (*values[1:], now, now, crawl_id, article_id))
                     result.updated += 1
                 state[item.url] = (article_id, item.content_hash)
+                captured.extend((article_id, item.content_hash, part, ref)
+                                for part, ref in enumerate(refs))
                 if item.related is not None:
                     related.append((article_id, item))
             conn.executemany("UPDATE articles SET last_seen_at = ? WHERE id = ?", unchanged)
             if related:
                 self._write_links(conn, related, known_before, now, result)
+            if captured:
+                insert_captures(conn, captured, crawl_id=crawl_id, provenance=provenance)
         return result
 
     @staticmethod

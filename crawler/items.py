@@ -101,6 +101,9 @@ class ArticleItem:
     compares it to tell an edited article from an unchanged one."""
     parts: int = 1
     """How many pages the article was stitched from."""
+    captures: list[dict[str, Any]] | None = None
+    """Where each page of the article is kept as fetched, in page order: the WARC file,
+    offset and length of its record (`archive.CaptureRef.as_dict`); None when not captured."""
 
 
 ITEM_FIELDS = tuple(f.name for f in fields(ArticleItem))

@@ -51,6 +51,7 @@ from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 
 from crawler.items import ArticleItem, item_from_extraction
+from crawler.middlewares.capture import META_KEY as CAPTURE_KEY
 from crawler.runtime.workers import ExtractionError
 from crawler.sites import SiteProfile
 from crawler.spiders import discovery, listings
@@ -85,6 +86,8 @@ class PartsState:
     parts: list[dict[str, Any]] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)
     fetched: list[str] = field(default_factory=list)
+    captures: list[Any] = field(default_factory=list)
+    """Where each page read is kept as fetched (`CaptureMiddleware`), in page order."""
 
 
 def _utcnow() -> dt.datetime:
@@ -338,7 +341,8 @@ class NewsSpider(ListingFollow):
             return
         state = PartsState(first=data, http_status=response.status, fetched_at=fetched_at,
                            target=response.meta.get("warta_target", response.url),
-                           depth=response.meta.get("warta_depth", 0), fetched=[response.url])
+                           depth=response.meta.get("warta_depth", 0), fetched=[response.url],
+                           captures=[response.meta.get(CAPTURE_KEY)])
         state.pending = self._new_parts(profile, data, state)
         yield from self._continue(profile, state)
 
@@ -369,6 +373,7 @@ class NewsSpider(ListingFollow):
         data = self._extract(response, profile, _utcnow())
         if data is not None:
             state.parts.append(data)
+            state.captures.append(response.meta.get(CAPTURE_KEY))
             state.pending.extend(self._new_parts(profile, data, state))
         else:
             self._inc("extract/parts_missing")
@@ -405,6 +410,8 @@ class NewsSpider(ListingFollow):
         item = item_from_extraction(data, source=profile.key, http_status=state.http_status,
                                     fetched_at=state.fetched_at.isoformat(),
                                     parts=1 + len(state.parts))
+        if all(state.captures):  # every page read was captured
+            item.captures = [ref.as_dict() for ref in state.captures]
         self._articles[profile.key] += 1
         self._inc(f"site/{profile.key}/articles")
         links = [link["url"] for link in data.get("related") or []
