@@ -19,11 +19,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from archive.captures import (
+    COMPARED_FIELDS,
     CapturedArticle,
     CaptureRef,
     capture_dir,
     captured_articles,
+    changed_fields,
     last_capture,
+    note_reads,
 )
 from archive.errors import ArchiveFileError, UsageError, WartaError
 from archive.instants import DATE, DateBound, now_utc, parse_date_bound
@@ -68,6 +71,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "ARCHIVE_ERROR",
+    "COMPARED_FIELDS",
     "DATE",
     "DEFAULT_DB",
     "EXIT_INTERRUPTED",
@@ -87,11 +91,13 @@ __all__ = [
     "article_uid",
     "capture_dir",
     "captured_articles",
+    "changed_fields",
     "cli",
     "content_hash",
     "db_option",
     "formatting",
     "last_capture",
+    "note_reads",
     "now_utc",
     "parse_date_bound",
     "run",

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from archive.errors import WartaError
+from archive.instants import DateBound, to_utc
+from archive.records import ARTICLE_COLUMNS, prepare
 
 #: The suffix of an archive's capture folder, in place of the archive file's own suffix.
 CAPTURE_SUFFIX = ".warc"
@@ -133,18 +135,22 @@ class CapturedArticle:
 
 
 def captured_articles(conn: sqlite3.Connection, *, sources: Sequence[str] = (),
-                      since: str | None = None) -> list[CapturedArticle]:
-    """Every archived article with a capture of its current version (the newest capture of
-    its newest version), optionally of `sources` only and published on or after the UTC
-    instant `since`; sorted by WARC file and offset, so reading them back is sequential."""
+                      since: DateBound | None = None) -> list[CapturedArticle]:
+    """Every archived article with a capture (the newest capture of its first page and the
+    parts captured with it), optionally of `sources` only and published from `since` (a day:
+    the date as printed; an instant: in UTC); sorted by WARC file and offset, so reading them
+    back is sequential."""
     where = ["1 = 1"]
     args: list[Any] = []
     if sources:
         where.append(f"a.source IN ({', '.join('?' * len(sources))})")
         args.extend(sources)
-    if since:
+    if since is not None and since.day is not None:
+        where.append("a.published_date >= ?")
+        args.append(since.day.isoformat())
+    elif since is not None and since.instant is not None:
         where.append("a.published_utc >= ?")
-        args.append(since)
+        args.append(to_utc(since.instant))
     rows = conn.execute(
         "SELECT a.id, a.url, a.source, a.content_hash, a.body_status, c.extractor, c.part, "
         "c.url, c.warc_file, c.warc_offset, c.warc_length, c.payload_digest, c.captured_at, "
@@ -162,3 +168,50 @@ def captured_articles(conn: sqlite3.Connection, *, sources: Sequence[str] = (),
                                             extractor=extractor))
         article.extractor = extractor
     return sorted(found.values(), key=lambda a: (a.pages[0].warc_file, a.pages[0].warc_offset))
+
+
+#: The fields `warta reextract` compares with the archived row, in the order it reports them.
+COMPARED_FIELDS = ("title", "body", "published_at", "published_raw", "published_precision",
+                   "modified_at", "dateline", "authors", "editor", "reporter", "signoff",
+                   "signoff_raw", "signoff_codes", "section", "tags", "language",
+                   "body_status")
+
+
+def changed_fields(conn: sqlite3.Connection, records: Sequence[Mapping[str, Any]]
+                   ) -> list[list[str]]:
+    """For each record (with the `url` of an archived article), the fields of
+    `COMPARED_FIELDS` whose stored form would differ from the archived row's. Raises
+    WartaError for a record the archive would refuse."""
+    prepared = [prepare(record) for record in records]
+    if not prepared:
+        return []
+    marks = ", ".join("?" * len(prepared))
+    stored = {row[0]: row[1:] for row in conn.execute(
+        f"SELECT url, {', '.join(COMPARED_FIELDS)} FROM articles WHERE url IN ({marks})",
+        [p.url for p in prepared])}
+    where = [ARTICLE_COLUMNS.index(name) for name in COMPARED_FIELDS]
+    out = []
+    for item in prepared:
+        row = stored.get(item.url)
+        if row is None:
+            out.append(list(COMPARED_FIELDS))
+            continue
+        out.append([name for name, index, old in zip(COMPARED_FIELDS, where, row, strict=True)
+                    if item.row[index] != old])
+    return out
+
+
+def note_reads(archive: Any, reads: Sequence[tuple[str, Sequence[CaptureRef]]], *,
+               crawl_id: int | None) -> None:
+    """Record that `warta reextract` read these articles' captures (canonical url, refs) and
+    found nothing to change: capture rows with provenance `reextract` and the refs'
+    extractor, for the current version. Nothing else of the article changes."""
+    if not reads:
+        return
+    with archive._write() as conn:
+        found = {row[0]: (row[1], row[2]) for row in conn.execute(
+            f"SELECT url, id, content_hash FROM articles WHERE url IN "
+            f"({', '.join('?' * len(reads))})", [url for url, _ in reads])}
+        rows = [(found[url][0], found[url][1], part, ref) for url, refs in reads
+                if url in found for part, ref in enumerate(refs)]
+        insert_captures(conn, rows, crawl_id=crawl_id, provenance="reextract")
