@@ -74,14 +74,14 @@ def warc_date(when: dt.datetime) -> str:
 def check_folder(folder: Path) -> None:
     """Make the capture folder if needed and check it can be written; raise CaptureError
     with one line saying what to do otherwise."""
+    if folder.exists() and not folder.is_dir():
+        raise CaptureError(f"the capture folder {folder} is not a folder; move that file "
+                           "away, or crawl with --no-capture")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CaptureError(f"cannot make the capture folder {folder} ({exc.strerror}); make "
                            "it writable, or crawl with --no-capture") from None
-    if not folder.is_dir():
-        raise CaptureError(f"the capture folder {folder} is not a folder; move that file "
-                           "away, or crawl with --no-capture")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise CaptureError(f"the capture folder {folder} is read-only; make it writable, "
                            "or crawl with --no-capture")
