@@ -14,6 +14,12 @@ The body is kept as received: before Scrapy's HttpCompressionMiddleware decodes 
 header that no longer matches the bytes is `Transfer-Encoding: chunked` (Twisted joins the
 chunks): it is dropped, and named in the record's `WARC-Warta-Dropped-Header` field.
 
+The response, revisit and request records are assembled here, one `bytes` each, compressed
+in one call: warcio's writer built them in ~0.5 ms of Python per page, a sixth of what the
+crawl process spends on a page, against a budget of a tenth (`bench/capture.py`). warcio
+writes each file's `warcinfo` record, reads the records back (`warta reextract`) and checks
+them (`warcio check`, `warcio index` in the tests).
+
 Crash safety: a file being written has a marker beside it (`NAME.open`), removed when it is
 closed. Each record is written whole to the operating system before the page is used (so a
 SIGKILL loses at most the record being written); the archive flushes the files to disk
@@ -29,14 +35,14 @@ import base64
 import contextlib
 import datetime as dt
 import hashlib
-import io
 import os
+import uuid
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
-from typing import IO, Any
+from urllib.parse import urlsplit
 
 from archive import CaptureRef, WartaError, __version__
 
@@ -45,10 +51,11 @@ from archive import CaptureRef, WartaError, __version__
 #: smaller bound keeps the check of a file left open by a killed crawl short (~0.2 s).
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
 
-#: zlib level of each record's gzip member. warcio's own writer uses 9, which costs the crawl
-#: process ~2 ms per 60 KB page; 6 (gzip's default) is within 2% of its size at a third of the
-#: time (measured on the demo outlets' pages, bench/capture.py).
-GZIP_LEVEL = 6
+#: zlib level of each record's gzip member. warcio's own writer uses 9 (~2 ms per 60 KB page
+#: in the crawl process); 1 costs a fifth of 6 (gzip's default) on a demo page and makes
+#: records ~8% larger (2.9 against 2.7 KB per demo page; bench/capture.py gives the figures of
+#: the saved real pages).
+GZIP_LEVEL = 1
 
 OPEN_SUFFIX = ".open"
 """A file with this marker beside it was being written when its crawl ended."""
@@ -138,21 +145,6 @@ def recover(folder: Path) -> tuple[int, int]:
     return files, cut
 
 
-class _GzipMember:
-    """One record's gzip member: what warcio's writer writes goes through it to the file."""
-
-    def __init__(self, out: IO[bytes], level: int) -> None:
-        self.out = out
-        self.compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
-
-    def write(self, data: bytes) -> None:
-        self.out.write(self.compressor.compress(data))
-
-    def flush(self) -> None:
-        self.out.write(self.compressor.flush())
-        self.out.flush()
-
-
 @dataclass
 class Page:
     """A fetched page as the capture writes it: the request as sent, the response as
@@ -160,11 +152,11 @@ class Page:
 
     url: str
     method: str
-    request_headers: list[tuple[str, str]]
+    request_headers: list[tuple[str | bytes, str | bytes]]
     request_body: bytes
     status: int
     protocol: str
-    headers: list[tuple[str, str]]
+    headers: list[tuple[str | bytes, str | bytes]]
     body: bytes
     fetched_at: dt.datetime
     ip: str | None = None
@@ -194,8 +186,6 @@ class WarcFiles:
                  level: int = GZIP_LEVEL, started: dt.datetime | None = None,
                  last_capture: Callable[[str], CaptureRef | None] | None = None,
                  extractor: str | None = None) -> None:
-        from warcio.warcwriter import WARCWriter
-
         self.folder = folder
         self.max_bytes = max_bytes
         self.level = level
@@ -207,7 +197,6 @@ class WarcFiles:
         self.sequence: dict[str, int] = {}
         self.seen: dict[str, CaptureRef] = {}
         """This crawl's newest capture of each URL (not all in the archive yet)."""
-        self.writer = WARCWriter(None, gzip=False)
         self.bytes_written = 0
         self.records = {"response": 0, "revisit": 0}
 
@@ -226,34 +215,17 @@ class WarcFiles:
             if not (self.folder / name).exists():
                 break
         opened = self.files[source] = _File(self.folder, name)
-        info = self.writer.create_warcinfo_record(name, {
+        from warcio.warcwriter import BufferWARCWriter
+
+        info = BufferWARCWriter(gzip=False)
+        info.write_record(info.create_warcinfo_record(name, {
             "software": f"warta/{__version__} (warcio)",
             "format": "WARC File Format 1.0",
             "isPartOf": f"{source}-{self.stamp}",
             "description": "pages fetched by a warta crawl; bodies as received",
-        })
-        self._write(opened, [info])
+        }))
+        self._write_members(opened, [info.get_contents()])
         return opened
-
-    def _write(self, file: _File, records: list[Any]) -> tuple[int, int]:
-        """Write records at the end of `file`; (offset, length) of the first. On an error
-        of the file (disk full, I/O), what was written of them is cut off again."""
-        start = file.size
-        first_end = start
-        try:
-            for index, record in enumerate(records):
-                self.writer.out = _GzipMember(file.handle, self.level)
-                self.writer.write_record(record)
-                if index == 0:
-                    first_end = file.handle.tell()
-            end = file.handle.tell()
-        except OSError as exc:
-            self._cut(file, start)
-            raise CaptureError(f"cannot write to the capture file {file.path} "
-                               f"({exc.strerror}); what was captured before is kept") from None
-        file.size = end
-        self.bytes_written += end - start
-        return start, first_end - start
 
     @staticmethod
     def _cut(file: _File, size: int) -> None:
@@ -280,39 +252,36 @@ class WarcFiles:
     def capture(self, source: str, page: Page) -> CaptureRef:
         """Write one fetched page (a revisit when its payload is the last capture's) and
         return where its payload is kept."""
-        from warcio.statusandheaders import StatusAndHeaders
-
         digest = payload_digest(page.body)
         last = self.seen.get(page.url)
         if last is None and self.last_capture is not None:
             last = self.last_capture(page.url)
         date = warc_date(page.fetched_at)
-        try:
-            reason = HTTPStatus(page.status).phrase
-        except ValueError:
-            reason = "Unknown"
-        dropped = [f"{k}: {v}" for k, v in page.headers if k.lower() == "transfer-encoding"]
-        headers = [(k, v) for k, v in page.headers if k.lower() != "transfer-encoding"]
-        http = StatusAndHeaders(f"{page.status} {reason}", headers, protocol=page.protocol)
-        warc_headers = {"WARC-Date": date, "WARC-Payload-Digest": digest}
-        if page.ip:
-            warc_headers["WARC-IP-Address"] = page.ip
-        if dropped:
-            warc_headers["WARC-Warta-Dropped-Header"] = "; ".join(dropped)
         revisit = last is not None and last.payload_digest == digest
+        http, dropped = _response_head(page)
+        url = _header_value(page.url)
+        fields = [(b"WARC-Target-URI", url), (b"WARC-Date", date.encode())]
+        if page.ip:
+            fields.append((b"WARC-IP-Address", _header_value(page.ip)))
+        if dropped:
+            fields.append((b"WARC-Warta-Dropped-Header", b"; ".join(dropped)))
         if revisit:
             assert last is not None
-            record = self.writer.create_revisit_record(
-                page.url, digest, last.url, last.captured_at, http_headers=http,
-                warc_headers_dict={k: v for k, v in warc_headers.items()
-                                   if k != "WARC-Payload-Digest"})
+            fields += [(b"WARC-Profile", REVISIT_PROFILE.encode()),
+                       (b"WARC-Refers-To-Target-URI", _header_value(last.url)),
+                       (b"WARC-Refers-To-Date", last.captured_at.encode()),
+                       (b"WARC-Payload-Digest", digest.encode())]
+            response_id, response = _record(b"revisit", fields, http, b"", _HTTP_RESPONSE)
         else:
-            record = self.writer.create_warc_record(
-                page.url, "response", payload=io.BytesIO(page.body), length=len(page.body),
-                http_headers=http, warc_headers_dict=warc_headers)
-        request = self._request(page, date, record.rec_headers.get_header("WARC-Record-ID"))
+            fields.append((b"WARC-Payload-Digest", digest.encode()))
+            response_id, response = _record(b"response", fields, http, page.body,
+                                            _HTTP_RESPONSE)
+        _, request = _record(b"request", [(b"WARC-Target-URI", url),
+                                          (b"WARC-Date", date.encode()),
+                                          (b"WARC-Concurrent-To", response_id)],
+                             _request_head(page), page.request_body, _HTTP_REQUEST)
         file = self._file(source)
-        offset, length = self._write(file, [record, request])
+        offset, length = self._write_members(file, [response, request])
         self.records["revisit" if revisit else "response"] += 1
         if revisit:
             assert last is not None
@@ -324,19 +293,87 @@ class WarcFiles:
         self.seen[page.url] = ref
         return ref
 
-    def _request(self, page: Page, date: str, concurrent_to: str) -> Any:
-        from urllib.parse import urlsplit
+    def _write_members(self, file: _File, records: list[bytes]) -> tuple[int, int]:
+        """Write each record as its own gzip member at the end of `file`; (offset, length)
+        of the first. On an error of the file (disk full, I/O) what was written is cut off
+        again."""
+        start = file.size
+        members = [zlib.compress(record, self.level, wbits=zlib.MAX_WBITS + 16)
+                   for record in records]
+        try:
+            for member in members:
+                file.handle.write(member)
+            file.handle.flush()  # whole in the operating system: a kill cannot cut it now
+        except OSError as exc:
+            self._cut(file, start)
+            raise CaptureError(f"cannot write to the capture file {file.path} "
+                               f"({exc.strerror}); what was captured before is kept") from None
+        written = sum(len(m) for m in members)
+        file.size = start + written
+        self.bytes_written += written
+        return start, len(members[0])
 
-        from warcio.statusandheaders import StatusAndHeaders
 
-        parts = urlsplit(page.url)
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        headers = list(page.request_headers)
-        if not any(k.lower() == "host" for k, _ in headers):
-            headers.insert(0, ("Host", parts.netloc))
-        http = StatusAndHeaders(f"{page.method} {target} HTTP/1.1", headers,
-                                is_http_request=True)
-        return self.writer.create_warc_record(
-            page.url, "request", payload=io.BytesIO(page.request_body),
-            length=len(page.request_body), http_headers=http,
-            warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": concurrent_to})
+_REASONS = {status.value: status.phrase for status in HTTPStatus}
+
+_HTTP_RESPONSE = b"application/http; msgtype=response"
+_HTTP_REQUEST = b"application/http; msgtype=request"
+
+
+def _header_value(text: str) -> bytes:
+    """A WARC header value: UTF-8 (WARC allows it), line breaks taken out (a header is one
+    line)."""
+    return text.replace("\r", " ").replace("\n", " ").encode("utf-8", "replace")
+
+
+def _block_digest(*parts: bytes) -> bytes:
+    sha = hashlib.sha1()
+    for part in parts:
+        sha.update(part)
+    return b"sha1:" + base64.b32encode(sha.digest())
+
+
+def _record(kind: bytes, fields: list[tuple[bytes, bytes]], http: bytes, body: bytes,
+            content_type: bytes) -> tuple[bytes, bytes]:
+    """(its WARC-Record-ID, one WARC/1.0 record) with its block: `http` (the HTTP head,
+    ending in an empty line) and `body`. The block digest covers both."""
+    record_id = b"<urn:uuid:" + str(uuid.uuid4()).encode() + b">"
+    head = [b"WARC/1.0", b"WARC-Type: " + kind, b"WARC-Record-ID: " + record_id]
+    head += [name + b": " + value for name, value in fields]
+    head += [b"WARC-Block-Digest: " + _block_digest(http, body),
+             b"Content-Type: " + content_type,
+             b"Content-Length: " + str(len(http) + len(body)).encode()]
+    return record_id, b"\r\n".join(head) + b"\r\n\r\n" + http + body + b"\r\n\r\n"
+
+
+def _line(name: str | bytes, value: str | bytes) -> bytes:
+    name_bytes = name if isinstance(name, bytes) else name.encode("latin-1", "replace")
+    value_bytes = value if isinstance(value, bytes) else value.encode("latin-1", "replace")
+    return name_bytes + b": " + value_bytes.replace(b"\r", b" ").replace(b"\n", b" ")
+
+
+def _response_head(page: Page) -> tuple[bytes, list[bytes]]:
+    """The response's status line and headers as received, but `Transfer-Encoding` (the
+    chunks are joined: the header no longer says what the bytes are), which is returned
+    apart to be named in the record."""
+    reason = _REASONS.get(page.status, "Unknown")
+    lines = [f"{page.protocol} {page.status} {reason}".encode("latin-1", "replace")]
+    dropped = []
+    for name, value in page.headers:
+        line = _line(name, value)
+        if line[:18].lower() == b"transfer-encoding:":
+            dropped.append(line)
+        else:
+            lines.append(line)
+    return b"\r\n".join(lines) + b"\r\n\r\n", dropped
+
+
+def _request_head(page: Page) -> bytes:
+    parts = urlsplit(page.url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    lines = [f"{page.method} {target} HTTP/1.1".encode("latin-1", "replace")]
+    if not any((name.lower() if isinstance(name, str) else name.decode("latin-1").lower())
+               == "host" for name, _ in page.request_headers):
+        lines.append(_line("Host", parts.netloc))
+    lines += [_line(name, value) for name, value in page.request_headers]
+    return b"\r\n".join(lines) + b"\r\n\r\n"

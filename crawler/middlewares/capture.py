@@ -132,7 +132,6 @@ class CaptureMiddleware:
         except CaptureError as exc:
             self._stop(str(exc))
             return response
-        files.sync()  # whole in the operating system before anything reads the page
         request.meta[META_KEY] = ref
         assert self.crawler is not None and self.crawler.stats is not None
         self.crawler.stats.inc_value("capture/revisits" if ref.revisit else "capture/responses")
@@ -166,11 +165,11 @@ class CaptureMiddleware:
             self.reader = None
 
 
-def _headers(headers: object) -> list[tuple[str, str]]:
-    """Scrapy headers as (name, value) text pairs, each value of a repeated header apart."""
-    out: list[tuple[str, str]] = []
+def _headers(headers: object) -> list[tuple[str | bytes, str | bytes]]:
+    """Scrapy headers as (name, value) pairs of bytes as received, each value of a repeated
+    header apart."""
+    out: list[tuple[str | bytes, str | bytes]] = []
     for name, values in headers.items():  # type: ignore[attr-defined]
-        key = name.decode("latin-1") if isinstance(name, bytes) else str(name)
         for value in values:
-            out.append((key, value.decode("latin-1") if isinstance(value, bytes) else str(value)))
+            out.append((name, value))
     return out
