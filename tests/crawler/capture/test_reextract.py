@@ -128,6 +128,7 @@ def test_a_truncated_warc_file_is_named_and_the_rest_is_read(crawled: tuple[Path
 
 def test_an_unknown_source_is_one_line(crawled: tuple[Path, Path], archive: Path) -> None:
     status, out, err = reextract(archive, crawled[1], "--source", "nosuch")
+    assert out == ""
     assert status == 2
     assert err.startswith("Error: unknown source 'nosuch'; known: ")
     assert len(err.strip().splitlines()) == 1
