@@ -303,6 +303,9 @@ def reextract(db: str, sources: tuple[str, ...], since: DateBound | None, change
         click.echo(f"Note: {note}", err=True)
     for name, why in sorted(report.bad_files.items()):
         click.echo(f"Warning: capture {name} skipped: {why}", err=True)
+    for name, reasons in sorted(report.bad_records.items()):
+        click.echo(f"Warning: capture {name}: {len(reasons)} record(s) unreadable, skipped "
+                   f"(first: {reasons[0]})", err=True)
     if list_changes:
         for url, fields in report.changes:
             click.echo(f"{url}\t{', '.join(fields)}")

@@ -80,7 +80,10 @@ class ReextractReport:
     """Pages the current rules do not take for an article (left as archived)."""
     failed: int = 0
     bad_files: dict[str, str] = field(default_factory=dict)
-    """WARC files that could not be read: name -> why."""
+    """WARC files that could not be read: name -> why (their articles are skipped)."""
+    bad_records: dict[str, list[str]] = field(default_factory=dict)
+    """Records that could not be read, by WARC file: name -> why, each (that article is
+    skipped; the file's other records are read)."""
     elapsed: float = 0.0
     extractor: str = ""
     changes: list[tuple[str, list[str]]] = field(default_factory=list)
@@ -150,8 +153,9 @@ class _Files:
                                    "the end of the file")
         try:
             return _page(data, ref)
-        except UnreadableCapture as exc:
-            return self._bad(name, str(exc))
+        except UnreadableCapture as exc:  # this record only: the file's others are read
+            self.report.bad_records.setdefault(name, []).append(str(exc))
+            raise
 
     def _bad(self, name: str, why: str) -> CapturedPage:
         self.report.bad_files[name] = why

@@ -132,3 +132,25 @@ def test_an_unknown_source_is_one_line(crawled: tuple[Path, Path], archive: Path
     assert status == 2
     assert err.startswith("Error: unknown source 'nosuch'; known: ")
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_corrupt_record_skips_its_article_only(crawled: tuple[Path, Path],
+                                                 archive: Path) -> None:
+    article_id, _, _ = spoil(archive)  # the first kaltimnews article
+    with sqlite3.connect(archive) as conn:
+        name, offset = conn.execute(
+            "SELECT warc_file, warc_offset FROM captures WHERE article_id = "
+            "(SELECT min(id) FROM articles WHERE source = 'kaltimnews' AND id > ?) "
+            "AND part = 0", (article_id,)).fetchone()
+        same_file = conn.execute("SELECT warc_file FROM captures WHERE article_id = ?",
+                                 (article_id,)).fetchone()[0]
+    assert name == same_file
+    path = capture_dir(archive) / name
+    data = bytearray(path.read_bytes())
+    data[offset + 30:offset + 90] = b"\xff" * 60
+    path.write_bytes(bytes(data))
+    status, out, err = reextract(archive, crawled[1], "--dry-run")
+    assert status == 0
+    assert f"Warning: capture {name}: 1 record(s) unreadable, skipped (first: " in err
+    assert out.splitlines()[0] == "changed: title 1, body 1, body_status 1"
+    assert "1 could not be read" in out
