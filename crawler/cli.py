@@ -273,15 +273,12 @@ def rehydrate(url_list: str, db: str, sites_dir: str | None, failed_out: str | N
 @click.option("--list", "list_changes", is_flag=True,
               help="Also print each changed article's URL and fields.")
 @sites_dir_option
-@click.option("--capture-dir", "capture_dir", metavar="DIR", type=click.Path(file_okay=False),
-              default=None, help="The capture folder, when the crawls used WARTA_CAPTURE_DIR "
-              "(default: beside the archive, kaltim.db -> kaltim.warc/).")
 @click.option("--processes", type=click.IntRange(min=0), default=None, metavar="N",
               help="Worker processes reading pages (default: one per CPU but one, at most 4; "
                    "0: read them in this process).")
 def reextract(db: str, sources: tuple[str, ...], since: DateBound | None, changed_only: bool,
               dry_run: bool, list_changes: bool, sites_dir: str | None,
-              capture_dir: str | None, processes: int | None) -> int:
+              processes: int | None) -> int:
     """Read the archive's WARC captures again through the current extractor, and store what
     changed as new versions (provenance `reextract` with the extractor version; the old
     text is kept as a version). Prints what changed by field.
@@ -301,7 +298,7 @@ def reextract(db: str, sources: tuple[str, ...], since: DateBound | None, change
     if unknown:
         raise UsageError(f"unknown source {unknown[0]!r}; known: {', '.join(sorted(profiles))}")
     report = run_reextract(db, profiles, sources=keys, since=since, changed_only=changed_only,
-                           dry_run=dry_run, processes=processes, folder=capture_dir)
+                           dry_run=dry_run, processes=processes)
     for note in report.notes:
         click.echo(f"Note: {note}", err=True)
     for name, why in sorted(report.bad_files.items()):

@@ -181,14 +181,12 @@ WARTA_SETTINGS: dict[str, Setting] = {
               "keeps the crawl process busy).", _optional(_whole(0))),
     # WARC captures (issue 16: crawler/capture/, crawler/middlewares/capture.py)
     "WARTA_CAPTURE": Setting(
-        True, "Keep every article page as fetched in WARC files beside the archive "
-              "(`warta crawl --no-capture`: off).", _flag),
+        True, "Keep every article page as fetched in WARC files in a folder beside the "
+              "archive (`kaltim.db` -> `kaltim.warc/`; `warta crawl --no-capture`: off).",
+        _flag),
     "WARTA_CAPTURE_ALL": Setting(
         False, "Capture listing pages, feeds, sitemaps and robots.txt too, not only article "
                "pages.", _flag),
-    "WARTA_CAPTURE_DIR": Setting(
-        None, "The capture folder (default: beside the archive, its name with `.warc` for "
-              "its suffix: `kaltim.db` -> `kaltim.warc/`)."),
     "WARTA_CAPTURE_MAX_MB": Setting(
         100.0, "Size in MB after which a WARC file is closed and the next one begun.",
         _number(0.001)),
@@ -353,5 +351,4 @@ WARTA_JOB_STARTED = WARTA_SETTINGS["WARTA_JOB_STARTED"].default
 WARTA_EXTRACT_PROCESSES = WARTA_SETTINGS["WARTA_EXTRACT_PROCESSES"].default
 WARTA_CAPTURE = WARTA_SETTINGS["WARTA_CAPTURE"].default
 WARTA_CAPTURE_ALL = WARTA_SETTINGS["WARTA_CAPTURE_ALL"].default
-WARTA_CAPTURE_DIR = WARTA_SETTINGS["WARTA_CAPTURE_DIR"].default
 WARTA_CAPTURE_MAX_MB = WARTA_SETTINGS["WARTA_CAPTURE_MAX_MB"].default

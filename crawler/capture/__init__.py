@@ -29,14 +29,14 @@ def extractor_version() -> str:
 
 
 def capture_folder(settings: BaseSettings) -> Path | None:
-    """The folder a crawl captures into: `WARTA_CAPTURE_DIR`, else the archive's
-    (`kaltim.db` -> `kaltim.warc/`); None when capture is off (`WARTA_CAPTURE`)."""
+    """The folder a crawl captures into: the archive's, beside it (`kaltim.db` ->
+    `kaltim.warc/`: the archive finds its records there; make it a symbolic link to keep them
+    on another disk); None when capture is off (`WARTA_CAPTURE`)."""
     from crawler.settings import archive_path
 
     if not settings.getbool("WARTA_CAPTURE"):
         return None
-    chosen = settings.get("WARTA_CAPTURE_DIR")
-    return Path(chosen).expanduser() if chosen else capture_dir(archive_path(settings))
+    return capture_dir(archive_path(settings))
 
 
 def check_capture(settings: BaseSettings) -> None:

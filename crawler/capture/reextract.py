@@ -230,10 +230,8 @@ def _decode(body: bytes, encodings: Sequence[str], ref: CaptureRef) -> bytes:
 def reextract(db: str | Path, profiles: Mapping[str, SiteProfile], *,
               sources: Sequence[str] = (), since: DateBound | None = None,
               changed_only: bool = False, dry_run: bool = False,
-              processes: int | None = None,
-              folder: str | Path | None = None) -> ReextractReport:
-    """Read the captures of the archive at `db` again (see the module docstring); `folder`
-    is its capture folder when not the one beside it."""
+              processes: int | None = None) -> ReextractReport:
+    """Read the captures of the archive at `db` again (see the module docstring)."""
     from crawler.runtime.workers import auto_processes
 
     started = time.monotonic()
@@ -255,8 +253,7 @@ def reextract(db: str | Path, profiles: Mapping[str, SiteProfile], *,
                  "since": str(since) if since else None, "changed_only": changed_only})
         count = auto_processes() if processes is None else processes
         try:
-            where = Path(folder).expanduser() if folder else capture_dir(archive.path)
-            asyncio.run(_run(archive, where, profiles, candidates, report,
+            asyncio.run(_run(archive, capture_dir(archive.path), profiles, candidates, report,
                              version, crawl_id, count))
         finally:
             if crawl_id is not None:

@@ -173,6 +173,8 @@ class _File:
         self.size = 0
 
     def close(self) -> None:
+        if self.handle.closed:  # cut after a failed write: its marker goes with the cut
+            return
         self.handle.flush()
         os.fsync(self.handle.fileno())
         self.handle.close()
@@ -231,8 +233,12 @@ class WarcFiles:
     def _cut(file: _File, size: int) -> None:
         with contextlib.suppress(OSError):  # its buffer could not be written either
             file.handle.close()
-        with contextlib.suppress(OSError):  # else left to `recover`: the marker stays
+        try:
             os.truncate(file.path, size)
+        except OSError:
+            return  # left to `recover` on the next run: the marker stays
+        with contextlib.suppress(OSError):
+            file.marker.unlink()
 
     def close(self) -> None:
         """Close every file (flushed to disk, markers removed)."""
@@ -306,6 +312,7 @@ class WarcFiles:
             file.handle.flush()  # whole in the operating system: a kill cannot cut it now
         except OSError as exc:
             self._cut(file, start)
+            self.files = {k: v for k, v in self.files.items() if v is not file}
             raise CaptureError(f"cannot write to the capture file {file.path} "
                                f"({exc.strerror}); what was captured before is kept") from None
         written = sum(len(m) for m in members)

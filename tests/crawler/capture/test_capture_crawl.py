@@ -167,3 +167,39 @@ def test_a_crawl_killed_with_sigkill_leaves_only_whole_records_pointed_at(
     checked = warcio("check", *sorted(str(p) for p in folder.glob("*.warc.gz")))
     assert checked.returncode == 0, checked.stdout
     assert assert_whole(db) >= len(captures(db))
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 48 KB file system (tmpfs): a capture folder that fills during the crawl."""
+    mountpoint = tmp_path / "tiny"
+    mountpoint.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=48k", "tmpfs",
+                              str(mountpoint)], capture_output=True, check=False)
+    if mounted.returncode != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    try:
+        yield mountpoint
+    finally:
+        subprocess.run(["umount", str(mountpoint)], check=False)
+
+
+def test_a_capture_folder_that_fills_stops_the_crawl_cleanly_with_what_it_wrote(
+        server: MockServer, sites: Path, tmp_path: Path, tiny_disk: Path) -> None:
+    db = tmp_path / "warta.db"
+    capture_dir(db).symlink_to(tiny_disk)  # the capture folder on another (small) disk
+    run = crawl([SITE, "mahakampos"], sites, db)
+    assert run.process.returncode == 1
+    assert run.stat("finish_reason") == "capture_error"
+    errors = [line for line in run.process.stderr.splitlines() if "ERROR" in line
+              or line.startswith("Error")]
+    assert len(errors) == 1 and "No space left on device" in errors[0]
+    assert "what was captured before is kept" in errors[0]
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT warc_file, warc_offset, warc_length FROM captures"
+                            ).fetchall()
+    assert rows  # what was captured before the disk filled is archived and pointed at
+    for name, offset, length in rows:
+        assert (tiny_disk / name).stat().st_size >= offset + length
+    checked = warcio("check", *sorted(str(p) for p in tiny_disk.glob("*.warc.gz")))
+    assert checked.returncode == 0, checked.stdout
