@@ -288,15 +288,11 @@ def reextract(db: str, sources: tuple[str, ...], since: DateBound | None, change
       warta reextract --db kaltim.db --dry-run
       warta reextract --db kaltim.db --source kaltimpost --since 2024-01-01 --changed-only
     """
-    from archive import UsageError
     from crawler.capture.reextract import reextract as run_reextract
     from crawler.sites import load_profiles
 
     profiles = load_profiles(sites_dir)
     keys = [key.strip() for text in sources for key in text.split(",") if key.strip()]
-    unknown = [key for key in keys if key not in profiles]
-    if unknown:
-        raise UsageError(f"unknown source {unknown[0]!r}; known: {', '.join(sorted(profiles))}")
     report = run_reextract(db, profiles, sources=keys, since=since, changed_only=changed_only,
                            dry_run=dry_run, processes=processes)
     for note in report.notes:

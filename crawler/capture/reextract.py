@@ -33,6 +33,7 @@ from archive import (
     CapturedArticle,
     CaptureRef,
     DateBound,
+    UsageError,
     WartaError,
     capture_dir,
     captured_articles,
@@ -239,7 +240,17 @@ def reextract(db: str | Path, profiles: Mapping[str, SiteProfile], *,
     report = ReextractReport(extractor=version, stored=not dry_run)
     archive = Archive(db, create=False, readonly=dry_run)
     try:
+        known = set(profiles) | {row["key"] for row in archive.sources()}
+        unknown = [key for key in sources if key not in known]
+        if unknown:
+            raise UsageError(f"unknown source {unknown[0]!r}; known: "
+                             f"{', '.join(sorted(known))}")
         candidates = captured_articles(archive.connection, sources=sources, since=since)
+        if not candidates:
+            report.notes.append(f"no captured article in {archive.path} matches: articles "
+                                "are captured by crawls with capture on (the default since "
+                                "warta kept WARC files), in its capture folder "
+                                f"{capture_dir(archive.path)}")
         if changed_only:
             current = [a for a in candidates if a.extractor == version]
             report.skipped_current = len(current)
