@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sqlite3
+import time
 from pathlib import Path
 from typing import Self
 
@@ -60,6 +61,9 @@ class CaptureMiddleware:
         self.crawler: Crawler | None = None
         self.reader: Archive | None = None
         self.failed = False
+        self.seconds = 0.0
+        """Time spent writing captures (stat `capture/seconds`): what capture costs the
+        crawl process, measured in it (`bench/capture.py`)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -127,11 +131,13 @@ class CaptureMiddleware:
             status=response.status, protocol=response.protocol or "HTTP/1.1",
             headers=_headers(response.headers), body=response.body,
             fetched_at=dt.datetime.now(dt.UTC), ip=str(ip) if ip is not None else None)
+        started = time.perf_counter()
         try:
             ref = files.capture(source, page)
         except CaptureError as exc:
             self._stop(str(exc))
             return response
+        self.seconds += time.perf_counter() - started
         request.meta[META_KEY] = ref
         assert self.crawler is not None and self.crawler.stats is not None
         self.crawler.stats.inc_value("capture/revisits" if ref.revisit else "capture/responses")
@@ -160,6 +166,7 @@ class CaptureMiddleware:
             files.close()
             if self.crawler is not None and self.crawler.stats is not None:
                 self.crawler.stats.set_value("capture/bytes", files.bytes_written)
+                self.crawler.stats.set_value("capture/seconds", round(self.seconds, 3))
         if self.reader is not None:
             self.reader.close()
             self.reader = None
