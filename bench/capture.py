@@ -21,8 +21,9 @@ The last line: `n=... pages_per_s=... pages_per_s_no_capture=... cpu_s=... cpu_s
 cpu_ratio=... capture_share=... ratio=... kb_per_article=... kb_per_real_page=...
 bytes_per_revisit=...` (`ratio`: best wall-clock rate with capture over without; `cpu_ratio`:
 least CPU seconds of the crawl processes without capture over with; `capture_share`: the median
-share of a captured crawl's time its process spent writing captures (stat `capture/seconds`),
-the steadiest figure on a shared machine, where runs of the same crawl vary by 2x).
+share of a captured crawl process's CPU time spent writing captures (stats
+`capture/cpu_seconds` over `capture/process_cpu_seconds`), the steadiest figure on a shared
+machine, where runs of the same crawl vary by 2x).
 """
 
 from __future__ import annotations
@@ -151,9 +152,11 @@ def main() -> int:
             server.wait()
     best_on = max(rate(s) for s in on_runs)
     best_off = max(rate(s) for s in off_runs)
-    # The crawl process's own time writing captures over its elapsed time, per run (both
-    # measured inside the same process, so the neighbours' load weighs on both alike).
-    shares = sorted(s.get("capture/seconds", 0.0) / s["elapsed_time_seconds"] for s in on_runs)
+    # The crawl process's CPU time writing captures over all its CPU time, per run (both
+    # measured inside the same process as CPU time, which the neighbours' load does not
+    # stretch as it stretches the wall clock).
+    shares = sorted(s.get("capture/cpu_seconds", 0.0) / s["capture/process_cpu_seconds"]
+                    for s in on_runs)
     share = shares[len(shares) // 2]
     cpu_on = min(s["cpu_s"] for s in on_runs)
     cpu_off = min(s["cpu_s"] for s in off_runs)

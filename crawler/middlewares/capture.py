@@ -62,8 +62,10 @@ class CaptureMiddleware:
         self.reader: Archive | None = None
         self.failed = False
         self.seconds = 0.0
-        """Time spent writing captures (stat `capture/seconds`): what capture costs the
-        crawl process, measured in it (`bench/capture.py`)."""
+        """CPU time spent writing captures (stat `capture/cpu_seconds`, beside the crawl
+        process's own, `capture/process_cpu_seconds`): what capture costs the crawl process,
+        measured in it, whatever the machine's load (`bench/capture.py`)."""
+        self.process_started = time.process_time()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -131,13 +133,13 @@ class CaptureMiddleware:
             status=response.status, protocol=response.protocol or "HTTP/1.1",
             headers=_headers(response.headers), body=response.body,
             fetched_at=dt.datetime.now(dt.UTC), ip=str(ip) if ip is not None else None)
-        started = time.perf_counter()
+        started = time.thread_time()
         try:
             ref = files.capture(source, page)
         except CaptureError as exc:
             self._stop(str(exc))
             return response
-        self.seconds += time.perf_counter() - started
+        self.seconds += time.thread_time() - started
         request.meta[META_KEY] = ref
         assert self.crawler is not None and self.crawler.stats is not None
         self.crawler.stats.inc_value("capture/revisits" if ref.revisit else "capture/responses")
@@ -166,7 +168,10 @@ class CaptureMiddleware:
             files.close()
             if self.crawler is not None and self.crawler.stats is not None:
                 self.crawler.stats.set_value("capture/bytes", files.bytes_written)
-                self.crawler.stats.set_value("capture/seconds", round(self.seconds, 3))
+                self.crawler.stats.set_value("capture/cpu_seconds", round(self.seconds, 3))
+                self.crawler.stats.set_value(
+                    "capture/process_cpu_seconds",
+                    round(time.process_time() - self.process_started, 3))
         if self.reader is not None:
             self.reader.close()
             self.reader = None
