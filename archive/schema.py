@@ -301,6 +301,78 @@ def printed_signoff(raw: str) -> str:
     return " ".join(re.sub(r"\s*/\s*", "/", code).split())
 
 
+def _v8(conn: sqlite3.Connection) -> None:
+    # Full-text search the SQLite tools find (issue 15). sqlite-utils (`Table.detect_fts`,
+    # `sqlite-utils search`) and Datasette (`?_search=`, the search box) look for a virtual
+    # table whose SQL says `content="articles"` (or `content=[articles]`); migration 1 wrote
+    # `content='articles'`, which neither recognises. FTS5 reads both quotings alike and keeps
+    # nothing of the declaration in its own tables, so the declaration's text is rewritten by
+    # SQLite's documented procedure for schema changes that leave the stored content as it is
+    # (https://www.sqlite.org/lang_altertable.html#otheralter: writable_schema, then a new
+    # schema_version), in this transaction: instant at any size, where declaring the index
+    # again and rebuilding it took 22 s at 20,000 articles. A SQLite built to refuse
+    # writable_schema (SQLITE_DBCONFIG_DEFENSIVE) gets the rebuild instead.
+    # Then the stemmed index (archive/stems.py): every word of the exact index, pending.
+    from archive.stems import WORD_FORMS_SQL, Stemmer, fill_from_index
+
+    row = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_fts'").fetchone()
+    if row is not None and 'content="articles"' not in row[0]:
+        declared = row[0].replace("content='articles'", 'content="articles"')
+        try:
+            _redeclare(conn, "articles_fts", declared)
+        except sqlite3.DatabaseError:
+            row = None
+    if row is None:
+        for name in ("articles_fts_insert", "articles_fts_delete", "articles_fts_update"):
+            conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+        conn.execute("DROP TABLE IF EXISTS articles_fts")
+        for statement in statements(_V8_FTS_SQL.replace("{TOKENIZER}", TOKENIZER)):
+            conn.execute(statement)
+        conn.execute(
+            "INSERT INTO articles_fts(articles_fts, rank) VALUES ('rank', ?)",
+            (f"bm25({TITLE_WEIGHT}, {BODY_WEIGHT})",),
+        )
+        conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')")
+    for statement in statements(WORD_FORMS_SQL):
+        conn.execute(statement)
+    fill_from_index(conn, Stemmer())
+
+
+def _redeclare(conn: sqlite3.Connection, name: str, sql: str) -> None:
+    """Replace the declaration of table `name` by `sql`, which must describe the same stored
+    content, inside the caller's transaction (SQLite's "other changes" procedure)."""
+    version = int(conn.execute("PRAGMA schema_version").fetchone()[0])
+    conn.execute("PRAGMA writable_schema = ON")
+    try:
+        conn.execute("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?",
+                     (sql, name))
+        conn.execute(f"PRAGMA schema_version = {version + 1}")
+    finally:
+        conn.execute("PRAGMA writable_schema = OFF")
+    found = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (name,)).fetchone()
+    if found is None or found[0] != sql:
+        raise sqlite3.DatabaseError(f"the declaration of {name} could not be rewritten")
+
+
+_V8_FTS_SQL = """
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+    title, body, content="articles", content_rowid="id", tokenize="{TOKENIZER}"
+);
+CREATE TRIGGER IF NOT EXISTS articles_fts_insert AFTER INSERT ON articles BEGIN
+    INSERT INTO articles_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
+END;
+CREATE TRIGGER IF NOT EXISTS articles_fts_delete AFTER DELETE ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, body)
+    VALUES ('delete', old.id, old.title, old.body);
+END;
+CREATE TRIGGER IF NOT EXISTS articles_fts_update AFTER UPDATE OF title, body ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, body)
+    VALUES ('delete', old.id, old.title, old.body);
+    INSERT INTO articles_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
+END;
+"""
+
+
 def _v10(conn: sqlite3.Connection) -> None:
     # WARC captures (issue 16): the page each article version was read from, as a record in
     # a WARC file of the archive's capture folder (`archive.captures.capture_dir`: `kaltim.db`
@@ -347,6 +419,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "articles.body_status: ok, short or missing; crawl_sites.body_short|missing",
               _v5),
     Migration(6, "articles.signoff as printed (*/han), signoff_raw, signoff_codes", _v6),
+    Migration(8, "articles_fts declared as sqlite-utils and Datasette detect it; word_forms: "
+              "the stemmed index", _v8),
     Migration(10, "captures: the WARC record each article version was read from", _v10),
 )
 

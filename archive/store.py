@@ -32,6 +32,14 @@ from archive.instants import now_utc
 from archive.records import ARTICLE_COLUMNS, Prepared, prepare
 from archive.schema import APPLICATION_ID, SCHEMA_VERSION, migrate, user_version
 from archive.stats import archive_stats
+from archive.stems import (
+    STEMS_PER_CRAWL,
+    Stemmer,
+    add_terms,
+    fill_from_index,
+    stem_pending,
+    terms,
+)
 from archive.version import __version__
 
 #: How long a writer waits for another writer's lock before giving up. A batch of 500 articles
@@ -76,7 +84,9 @@ def _file_error(exc: sqlite3.DatabaseError) -> bool:
 
 MAKE_ONE = "make one with `warta crawl` or `warta demo`, or point --db at an existing archive"
 
-_CONTENT_COLUMNS = ARTICLE_COLUMNS[1:]  # everything but uid (a function of url)
+_CONTENT_COLUMNS = ARTICLE_COLUMNS[1:]
+_TITLE, _BODY = ARTICLE_COLUMNS.index("title"), ARTICLE_COLUMNS.index("body")
+assert _BODY == _TITLE + 1  # everything but uid (a function of url)
 _INSERT_ARTICLE = (
     f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}, first_seen_at, last_seen_at, "
     f"changed_at, crawl_id) VALUES ({', '.join('?' * (len(ARTICLE_COLUMNS) + 4))})"
@@ -141,6 +151,8 @@ class Archive:
                  readonly: bool = False) -> None:
         self.path = Path(path).expanduser() if str(path) != ":memory:" else Path(":memory:")
         self.readonly = readonly
+        self.stemmer = Stemmer()
+        self._known_terms: set[str] = set()  # words this process saw stored in word_forms
         self._conn = self._open(create=create)
 
     # -- opening ------------------------------------------------------------------------------
@@ -416,6 +428,8 @@ class Archive:
                  counts.get("unchanged"), _dumps(dict(counts)), _dumps(dict(stats)), crawl_id))
             if cursor.rowcount == 0:
                 raise WartaError(f"no crawl {crawl_id} in {self.path}; start one with begin_crawl")
+            # the words the crawl's writes left pending (archive/stems.py, STEMS_PER_WRITE)
+            stem_pending(conn, self.stemmer, STEMS_PER_CRAWL)
             if rows:
                 marks = ", ".join("?" * (len(SITE_FIGURES) + 2))
                 conn.executemany(
@@ -482,6 +496,7 @@ class Archive:
             unchanged: list[tuple[str, int]] = []
             related: list[tuple[int, Prepared]] = []
             captured: list[tuple[int, str, int, CaptureRef]] = []
+            texts: list[str] = []  # of new and changed articles: their words to stem
             for item, refs in zip(prepared, pages, strict=True):
                 seen = state.get(item.url)
                 values = item.row
@@ -490,6 +505,7 @@ class Archive:
                     assert cursor.lastrowid is not None
                     article_id = cursor.lastrowid
                     result.new += 1
+                    texts += values[_TITLE:_BODY + 1]
                 elif seen[1] == item.content_hash and not force:
                     article_id = seen[0]
                     unchanged.append((now, article_id))
@@ -499,12 +515,15 @@ class Archive:
                     conn.execute(_SAVE_VERSION, (now, article_id))
                     conn.execute(_UPDATE_ARTICLE, (*values[1:], now, now, crawl_id, article_id))
                     result.updated += 1
+                    texts += values[_TITLE:_BODY + 1]
                 state[item.url] = (article_id, item.content_hash)
                 captured.extend((article_id, item.content_hash, part, ref)
                                 for part, ref in enumerate(refs))
                 if item.related is not None:
                     related.append((article_id, item))
             conn.executemany("UPDATE articles SET last_seen_at = ? WHERE id = ?", unchanged)
+            if texts:
+                add_terms(conn, self.stemmer, terms(texts), self._known_terms)
             if related:
                 self._write_links(conn, related, known_before, now, result)
             if captured:
@@ -635,6 +654,20 @@ class Archive:
                 return str(started_at)
         return None
 
+    def refresh_word_forms(self) -> int:
+        """Add to the stemmed index the words of articles another program wrote (sqlite-utils,
+        the sqlite3 shell: the triggers keep the exact index, not the stems), read from the
+        exact index's own vocabulary (about 1 s per 20,000 articles); return how many were
+        new. They are stored pending: `stem_pending` stems them."""
+        with self._write() as conn:
+            return fill_from_index(conn, self.stemmer)
+
+    def stem_pending(self) -> int:
+        """Stem every word of the stemmed index still pending (writes stem a few at a time;
+        `finish_crawl` the rest); return how many."""
+        with self._write() as conn:
+            return stem_pending(conn, self.stemmer)
+
     def count(self) -> int:
         return int(self._conn.execute("SELECT count(*) FROM articles").fetchone()[0])
 
@@ -644,24 +677,37 @@ class Archive:
         the archive too) and `versions` (earlier title/body, oldest first)."""
         return q.get_article(self._conn, id_or_url)
 
-    def search(self, query: str | None = None, *, raw: bool = False,
+    def search(self, query: str | None = None, *, raw: bool = False, exact: bool = False,
                source: str | Sequence[str] | None = None, since: Any = None, until: Any = None,
                region: str | None = None, author: str | None = None,
                section: str | None = None, language: str | None = None,
                body_stage: str | Sequence[str] | None = None,
                date_stage: str | Sequence[str] | None = None,
                precision: str | Sequence[str] | None = None, sort: str = "rank",
-               limit: int = 20, offset: int = 0,
-               highlight: tuple[str, str] = q.HIGHLIGHT) -> list[dict[str, Any]]:
-        """Ranked full-text search. See `archive.query.search` for the fields returned."""
-        filters = q.Filters.build(self._conn, query=query, raw=raw, source=source, since=since,
+               limit: int = 20, offset: int = 0, rank: str = "auto",
+               highlight: tuple[str, str] = q.HIGHLIGHT) -> q.SearchResults:
+        """Ranked full-text search. See `archive.query.search` for the fields returned.
+
+        Plain words match their Indonesian word forms too (`perintah` finds `pemerintah`)
+        unless `exact`; see `archive.search_text` for what a query may hold. A broad query
+        is ranked over its newest matches unless `rank="all"`: the results' `ranking` says
+        how (see `archive.query.search`)."""
+        filters = q.Filters.build(self._conn, query=query, raw=raw, exact=exact,
+                                  stemmer=self.stemmer, source=source, since=since,
                                   until=until, region=region, author=author, section=section,
                                   language=language, body_stage=body_stage,
                                   date_stage=date_stage, precision=precision)
         return q.search(self._conn, filters, sort=sort, limit=limit, offset=offset,
-                        highlight=highlight)
+                        highlight=highlight, rank=rank)
 
-    def iter_articles(self, query: str | None = None, *, raw: bool = False,
+    def match_query(self, query: str, *, exact: bool = False) -> str | None:
+        """The FTS5 MATCH expression `search` runs for `query` against `articles_fts` (word
+        forms added unless `exact`; None when the text has nothing to search for): for a tool
+        that queries the index itself, e.g. Datasette's `?_search=...&_searchmode=raw`."""
+        return q.Filters.build(self._conn, query=query, exact=exact,
+                               stemmer=self.stemmer).match
+
+    def iter_articles(self, query: str | None = None, *, raw: bool = False, exact: bool = False,
                       source: str | Sequence[str] | None = None, since: Any = None,
                       until: Any = None, region: str | None = None, author: str | None = None,
                       section: str | None = None, language: str | None = None,
@@ -671,7 +717,8 @@ class Archive:
                       sort: str = "oldest") -> Iterator[dict[str, Any]]:
         """Stream every matching article whole (with `related`), one dict at a time, from a
         cursor: memory stays flat however large the archive."""
-        filters = q.Filters.build(self._conn, query=query, raw=raw, source=source, since=since,
+        filters = q.Filters.build(self._conn, query=query, raw=raw, exact=exact,
+                                  stemmer=self.stemmer, source=source, since=since,
                                   until=until, region=region, author=author, section=section,
                                   language=language, body_stage=body_stage,
                                   date_stage=date_stage, precision=precision)
@@ -679,7 +726,7 @@ class Archive:
 
     def count_matching(self, query: str | None = None, **filters: Any) -> int:
         """How many articles `iter_articles` with the same arguments would yield."""
-        built = q.Filters.build(self._conn, query=query, **filters)
+        built = q.Filters.build(self._conn, query=query, stemmer=self.stemmer, **filters)
         return q.count(self._conn, built)
 
     def stats(self) -> dict[str, Any]:

@@ -41,6 +41,7 @@ from archive import (
     note_reads,
 )
 from crawler.capture import extractor_version
+from crawler.capture.warcfiles import DATE_HINT_HEADER
 from crawler.sites import SiteProfile
 
 #: Articles read, compared and written together (one archive transaction when storing).
@@ -64,6 +65,7 @@ class CapturedPage:
     body: bytes
     encoding: str | None
     fetched_at: dt.datetime
+    date_hint: tuple[str, str] | None = None
 
 
 @dataclass
@@ -193,9 +195,14 @@ def _page(data: bytes, ref: CaptureRef) -> CapturedPage:
             tzinfo=dt.UTC)
     except ValueError:
         fetched_at = dt.datetime.fromisoformat(ref.captured_at)
+    hint_text = record.rec_headers.get_header(DATE_HINT_HEADER)
+    hint = None
+    if hint_text and "; " in hint_text:
+        when, where = hint_text.split("; ", 1)
+        hint = (when, where)
     return CapturedPage(url=ref.url, body=body,
                         encoding=http_content_type_encoding(content_type) if content_type
-                        else None, fetched_at=fetched_at)
+                        else None, fetched_at=fetched_at, date_hint=hint)
 
 
 def _decode(body: bytes, encodings: Sequence[str], ref: CaptureRef) -> bytes:
@@ -345,11 +352,16 @@ async def _read(article: CapturedArticle, files: _Files, workers: Any, normalize
     report.articles += 1
     try:
         read = [await workers.read_async(page.body, page.url, article.source,
-                                         page.fetched_at, page.encoding) for page in pages]
+                                         page.fetched_at, page.encoding, page.date_hint)
+                for page in pages]
     except ExtractionError:
         report.failed += 1
         return None
-    data = merge_parts(read[0], read[1:]) if len(read) > 1 else read[0]
+    data = read[0]
+    if len(read) > 1:  # as the crawl stitched them (crawler/spiders/articleparts.py)
+        data = merge_parts(read[0], read[1:])
+        data["provenance"] = {**(data.get("provenance") or {}),
+                              "parts": f"whole: {len(read)} parts"}
     item = item_from_extraction(data, source=article.source, http_status=200,
                                 fetched_at=pages[0].fetched_at.isoformat(), parts=len(read))
     try:

@@ -62,6 +62,8 @@ OPEN_SUFFIX = ".open"
 
 WARC_SUFFIX = ".warc.gz"
 
+DATE_HINT_HEADER = "WARC-Warta-Date-Hint"
+
 REVISIT_PROFILE = "http://netpreserve.org/warc/1.0/revisit/identical-payload-digest"
 
 
@@ -160,6 +162,9 @@ class Page:
     body: bytes
     fetched_at: dt.datetime
     ip: str | None = None
+    date_hint: tuple[str, str] | None = None
+    """The time discovery saw for the page and where (`NewsSpider.date_hint`), kept in the
+    record (`WARC-Warta-Date-Hint`) so that `warta reextract` reads the page as the crawl did."""
 
 
 class _File:
@@ -271,6 +276,9 @@ class WarcFiles:
             fields.append((b"WARC-IP-Address", _header_value(page.ip)))
         if dropped:
             fields.append((b"WARC-Warta-Dropped-Header", b"; ".join(dropped)))
+        if page.date_hint:
+            fields.append((DATE_HINT_HEADER.encode(),
+                           _header_value(f"{page.date_hint[0]}; {page.date_hint[1]}")))
         if revisit:
             assert last is not None
             fields += [(b"WARC-Profile", REVISIT_PROFILE.encode()),

@@ -127,12 +127,15 @@ class CaptureMiddleware:
             return response
         source = str(request.meta.get("warta_site") or "unknown")
         ip = response.ip_address
+        hint_of = getattr(self.crawler.spider if self.crawler else None, "date_hint", None)
+        hint = hint_of(request.meta) if hint_of is not None else None
         page = Page(
             url=response.url, method=request.method,
             request_headers=_headers(request.headers), request_body=request.body,
             status=response.status, protocol=response.protocol or "HTTP/1.1",
             headers=_headers(response.headers), body=response.body,
-            fetched_at=dt.datetime.now(dt.UTC), ip=str(ip) if ip is not None else None)
+            fetched_at=dt.datetime.now(dt.UTC), ip=str(ip) if ip is not None else None,
+            date_hint=hint if request.meta.get("warta_kind") == "article" else None)
         started = time.thread_time()
         try:
             ref = files.capture(source, page)
