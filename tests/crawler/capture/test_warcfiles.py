@@ -141,3 +141,17 @@ def test_a_read_only_capture_folder_is_one_line(tmp_path: Path) -> None:
             check_folder(folder)
     finally:
         folder.chmod(0o700)
+
+
+def test_the_date_discovery_gave_is_kept_for_reextract(tmp_path: Path) -> None:
+    files = WarcFiles(tmp_path)
+    hinted = page()
+    hinted.date_hint = ("2024-05-01T09:30:00+08:00", "listing")
+    ref = files.capture("kaltimnews", hinted)
+    plain = files.capture("kaltimnews", page(url="http://127.0.0.1:1/berita/2"))
+    files.close()
+    data = (tmp_path / ref.warc_file).read_bytes()
+    assert _page(data[ref.warc_offset:ref.warc_offset + ref.warc_length], ref).date_hint == (
+        "2024-05-01T09:30:00+08:00", "listing")
+    assert _page(data[plain.warc_offset:plain.warc_offset + plain.warc_length],
+                 plain).date_hint is None
