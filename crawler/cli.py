@@ -316,8 +316,8 @@ def rehydrate(url_list: str, db: str, sites_dir: str | None, failed_out: str | N
               help="Also print each changed article's URL and fields.")
 @sites_dir_option
 @click.option("--processes", type=click.IntRange(min=0), default=None, metavar="N",
-              help="Worker processes reading pages (default: one per CPU but one, at most 4; "
-                   "0: read them in this process).")
+              help="Worker processes reading pages (default: one per CPU, at most 4; 0: read "
+                   "them in this process).")
 def reextract(db: str, sources: tuple[str, ...], since: DateBound | None, changed_only: bool,
               dry_run: bool, list_changes: bool, sites_dir: str | None,
               processes: int | None) -> int:
