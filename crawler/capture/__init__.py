@@ -31,10 +31,12 @@ def extractor_version() -> str:
 def capture_folder(settings: BaseSettings) -> Path | None:
     """The folder a crawl captures into: the archive's, beside it (`kaltim.db` ->
     `kaltim.warc/`: the archive finds its records there; make it a symbolic link to keep them
-    on another disk); None when capture is off (`WARTA_CAPTURE`)."""
+    on another disk); None when capture is off (`WARTA_CAPTURE`), or the crawl writes no
+    archive (`WARTA_ARCHIVE_ENABLED`: a capture belongs to the archive that points at it;
+    `warta sites --check` writes nothing)."""
     from crawler.settings import archive_path
 
-    if not settings.getbool("WARTA_CAPTURE"):
+    if not settings.getbool("WARTA_CAPTURE") or not settings.getbool("WARTA_ARCHIVE_ENABLED"):
         return None
     return capture_dir(archive_path(settings))
 

@@ -42,7 +42,8 @@ class CaptureMiddleware:
     so it sees the body as received, Content-Encoding and all. Redirects, errors and a 304
     Not Modified (a conditional request: there is no body, and the archive keeps pointing at
     the capture the stored version was read from) are not captured. Off with
-    `WARTA_CAPTURE = False` (`warta crawl --no-capture`).
+    `WARTA_CAPTURE = False` (`warta crawl --no-capture`), and with the archive
+    (`WARTA_ARCHIVE_ENABLED = False`: nothing would point at the captures).
 
     When the crawl starts, files left open by a crawl that was killed are cut after their last
     whole record (counted: `capture/recovered_files`, `capture/recovered_bytes`). A capture
@@ -75,8 +76,7 @@ class CaptureMiddleware:
             raise NotConfigured
         kinds = ARTICLE_KINDS | ({"listing", "feed", "sitemap", "robots"}
                                  if settings.getbool("WARTA_CAPTURE_ALL") else frozenset())
-        db_path = (archive_path(settings) if settings.getbool("WARTA_ARCHIVE_ENABLED")
-                   else None)
+        db_path = archive_path(settings)
         middleware = cls(folder, kinds=kinds,
                          max_bytes=int(settings.getfloat("WARTA_CAPTURE_MAX_MB") * 1024 * 1024),
                          db_path=db_path)
