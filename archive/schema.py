@@ -286,6 +286,27 @@ def _v6(conn: sqlite3.Connection) -> None:
                      "extra = ? WHERE id = ?", updates)
 
 
+def _v7(conn: sqlite3.Connection) -> None:
+    # Scheduled re-checks and conditional requests (issue 14): per article, the validators the
+    # outlet last sent (`ETag`, `Last-Modified`, as sent) and when the article is next due for
+    # a scheduled re-check (`next_check_at`, UTC; NULL: no scheduled check left, only a
+    # sitemap or feed date brings it back). A table of its own, not columns of `articles`:
+    # columns added now land after the body, and the crawl reads these for every archived
+    # article of an outlet (reading them there walks each long row's overflow pages). Rows
+    # archived before have no row here: the crawler computes their schedule from their
+    # publication date, as if they had been read when last seen.
+    conn.execute("""
+        CREATE TABLE IF NOT EXISTS article_checks (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+            etag TEXT,              -- the ETag the outlet last sent, as sent (quotes, W/)
+            last_modified TEXT,     -- the Last-Modified it last sent, as sent (HTTP date)
+            next_check_at TEXT,     -- UTC ISO 8601: next scheduled re-check; NULL: none left
+            checked_at TEXT NOT NULL  -- when warta last read the page (200 or 304)
+        )""")
+    conn.execute("CREATE INDEX IF NOT EXISTS article_checks_due ON article_checks(next_check_at) "
+                 "WHERE next_check_at IS NOT NULL")
+
+
 def _json_object(text: str | None) -> dict[str, object]:
     try:
         value = json.loads(text) if text else None
@@ -419,6 +440,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "articles.body_status: ok, short or missing; crawl_sites.body_short|missing",
               _v5),
     Migration(6, "articles.signoff as printed (*/han), signoff_raw, signoff_codes", _v6),
+    Migration(7, "article_checks: ETag, Last-Modified and next scheduled re-check", _v7),
     Migration(8, "articles_fts declared as sqlite-utils and Datasette detect it; word_forms: "
               "the stemmed index", _v8),
     Migration(10, "captures: the WARC record each article version was read from", _v10),

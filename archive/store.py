@@ -28,7 +28,7 @@ from archive import query as q
 from archive.captures import CaptureRef, capture_dir, check_records, insert_captures
 from archive.db import database
 from archive.errors import ArchiveFileError, DamagedArchiveError, OlderSchemaError, WartaError
-from archive.instants import now_utc
+from archive.instants import now_utc, parse_instant, to_utc
 from archive.records import ARTICLE_COLUMNS, Prepared, prepare
 from archive.schema import APPLICATION_ID, SCHEMA_VERSION, migrate, user_version
 from archive.stats import archive_stats
@@ -101,6 +101,38 @@ _SAVE_VERSION = (
     "SELECT id, title, body, content_hash, published_at, modified_at, fetched_at, changed_at, "
     "?, crawl_id FROM articles WHERE id = ?"
 )
+
+
+#: The longest validator (`ETag`, `Last-Modified`) kept: real ones are under 100 characters; a
+#: longer one is an outlet's mistake, and sending it back would cost every request that much.
+MAX_VALIDATOR = 512
+
+
+def check_values(url: Any, checks: Any) -> tuple[str | None, str | None, str | None]:
+    """A record's `checks` (a mapping of `etag`, `last_modified`, `next_check_at`, each
+    optional) as stored: (etag, last_modified, next_check_at in UTC); WartaError when bad."""
+    if not isinstance(checks, Mapping):
+        raise WartaError(f"article {url!r}: field 'checks' must be a mapping of etag, "
+                         "last_modified and next_check_at")
+    out: list[str | None] = []
+    for key in ("etag", "last_modified"):
+        value = checks.get(key)
+        if value is not None and (not isinstance(value, str) or len(value) > MAX_VALIDATOR):
+            value = None  # not a validator warta can send back: none
+        out.append(value or None)
+    due = checks.get("next_check_at")
+    if due is not None:
+        try:
+            due = to_utc(parse_instant(str(due)))
+        except ValueError as exc:
+            raise WartaError(f"article {url!r}: field 'checks.next_check_at' {due!r} does not "
+                             f"parse ({exc}); give ISO 8601 with an offset") from None
+    out.append(due)
+    return out[0], out[1], out[2]
+
+
+_SAVE_CHECKS = ("INSERT OR REPLACE INTO article_checks (article_id, etag, last_modified, "
+                "next_check_at, checked_at) VALUES (?, ?, ?, ?, ?)")
 
 
 @dataclass
@@ -399,32 +431,36 @@ class Archive:
 
     # -- crawls -------------------------------------------------------------------------------
 
-    def begin_crawl(self, sites: list[str], args: Mapping[str, Any] | None = None) -> int:
-        """Record the start of a crawl; return its id for `write(..., crawl_id=)`."""
+    def begin_crawl(self, sites: list[str], args: Mapping[str, Any] | None = None, *,
+                    now: str | None = None) -> int:
+        """Record the start of a crawl (at `now`, default the clock's); return its id for
+        `write(..., crawl_id=)`."""
+        started = self._now(now)
         with self._write() as conn:
             cursor = conn.execute(
                 "INSERT INTO crawls (started_at, sites, args, warta_version) VALUES (?, ?, ?, ?)",
-                (now_utc(), _dumps(list(sites)), _dumps(dict(args or {})), __version__))
+                (started, _dumps(list(sites)), _dumps(dict(args or {})), __version__))
             assert cursor.lastrowid is not None
             return cursor.lastrowid
 
     def finish_crawl(self, crawl_id: int, *, finish_reason: str, counts: Mapping[str, Any],
                      stats: Mapping[str, Any],
-                     sites: Iterable[Mapping[str, Any]] = ()) -> None:
+                     sites: Iterable[Mapping[str, Any]] = (), now: str | None = None) -> None:
         """Record the end of a crawl: why it stopped, its counts, Scrapy's stats, and per
         outlet its figures (`sites`: mappings with `source` and any of `SITE_FIGURES`, kept in
-        `crawl_sites` for `warta health`)."""
+        `crawl_sites` for `warta health`); `now`: the end's time, default the clock's."""
         rows = []
         for site in sites:
             source = site.get("source")
             if not isinstance(source, str) or not source:
                 raise WartaError("each site figure needs its 'source' key")
             rows.append((crawl_id, source, *(int(site.get(name) or 0) for name in SITE_FIGURES)))
+        finished = self._now(now)
         with self._write() as conn:
             cursor = conn.execute(
                 "UPDATE crawls SET finished_at = ?, finish_reason = ?, new = ?, updated = ?, "
                 "unchanged = ?, counts = ?, stats = ? WHERE id = ?",
-                (now_utc(), finish_reason, counts.get("new"), counts.get("updated"),
+                (finished, finish_reason, counts.get("new"), counts.get("updated"),
                  counts.get("unchanged"), _dumps(dict(counts)), _dumps(dict(stats)), crawl_id))
             if cursor.rowcount == 0:
                 raise WartaError(f"no crawl {crawl_id} in {self.path}; start one with begin_crawl")
@@ -459,20 +495,27 @@ class Archive:
     # -- writing articles ---------------------------------------------------------------------
 
     def write(self, batch: Iterable[Mapping[str, Any]], *, crawl_id: int | None = None,
-              force: bool = False, provenance: str = "crawl") -> WriteResult:
+              now: str | None = None, force: bool = False,
+              provenance: str = "crawl") -> WriteResult:
         """Store a batch of article records in one transaction and say what changed.
 
         Every record is checked first; a bad one raises WartaError and nothing is written.
         New URLs are inserted; a known URL with the same content hash only has its
         `last_seen_at` moved; a changed one has its old title and body saved as a version and
         its row replaced. Related links are stored once per URL in `links`; each article's
-        current list is in `article_links`. A record's `captures` (the WARC records its pages
-        were read from, `archive.captures`) are recorded with `provenance`, once the records
-        are whole on disk. `force` replaces a known row even when its title and body are the
-        same (`warta reextract`: other fields changed), keeping the old text as a version.
+        current list is in `article_links`. A record's `checks` (`etag`, `last_modified`,
+        `next_check_at`: see `touch`) go to `article_checks`. `now` (ISO 8601, UTC) is the
+        instant recorded as the write's time (default: the clock's; a crawl with a simulated
+        clock gives its own). A record's `captures` (the WARC records its pages were read
+        from, `archive.captures`) are recorded with `provenance`, once the records are whole on
+        disk. `force` replaces a known row even when its title and body are the same (`warta
+        reextract`: other fields changed), keeping the old text as a version.
         """
         records = list(batch)
         prepared = [prepare(record) for record in records]
+        checks = [check_values(p.url, r["checks"]) if isinstance(r, Mapping) and
+                  r.get("checks") is not None else None for p, r in zip(prepared, records,
+                                                                         strict=True)]
         pages = [[CaptureRef.of(ref) for ref in record.get("captures") or ()]
                  for record in records]
         if any(pages):
@@ -480,7 +523,7 @@ class Archive:
         result = WriteResult()
         if not prepared:
             return result
-        now = now_utc()
+        now = self._now(now)
         with self._write() as conn:
             if crawl_id is not None and conn.execute(
                     "SELECT 1 FROM crawls WHERE id = ?", (crawl_id,)).fetchone() is None:
@@ -497,7 +540,8 @@ class Archive:
             related: list[tuple[int, Prepared]] = []
             captured: list[tuple[int, str, int, CaptureRef]] = []
             texts: list[str] = []  # of new and changed articles: their words to stem
-            for item, refs in zip(prepared, pages, strict=True):
+            checked: list[tuple[Any, ...]] = []
+            for item, check, refs in zip(prepared, checks, pages, strict=True):
                 seen = state.get(item.url)
                 values = item.row
                 if seen is None:
@@ -517,11 +561,14 @@ class Archive:
                     result.updated += 1
                     texts += values[_TITLE:_BODY + 1]
                 state[item.url] = (article_id, item.content_hash)
+                if check is not None:
+                    checked.append((article_id, *check, now))
                 captured.extend((article_id, item.content_hash, part, ref)
                                 for part, ref in enumerate(refs))
                 if item.related is not None:
                     related.append((article_id, item))
             conn.executemany("UPDATE articles SET last_seen_at = ? WHERE id = ?", unchanged)
+            conn.executemany(_SAVE_CHECKS, checked)
             if texts:
                 add_terms(conn, self.stemmer, terms(texts), self._known_terms)
             if related:
@@ -529,6 +576,39 @@ class Archive:
             if captured:
                 insert_captures(conn, captured, crawl_id=crawl_id, provenance=provenance)
         return result
+
+    @staticmethod
+    def _now(now: str | None) -> str:
+        if now is None:
+            return now_utc()
+        try:
+            return to_utc(parse_instant(now))
+        except ValueError as exc:
+            raise WartaError(f"the write time {now!r} does not parse ({exc}); give ISO 8601 "
+                             "with an offset") from None
+
+    def touch(self, entries: Iterable[tuple[str, Mapping[str, Any] | None]], *,
+              now: str | None = None) -> int:
+        """Record that archived articles were read again and found unchanged without their
+        content (an HTTP 304 to a conditional request): `last_seen_at` moves to `now` and
+        each one's `checks` (`etag`, `last_modified`: the validators the outlet sent, kept
+        as sent; `next_check_at`: the next scheduled re-check, ISO 8601 with an offset, or
+        None when none is left) are stored; nothing else changes. `entries`: (canonical
+        URL, checks or None). Returns how many archived articles it touched (URLs the
+        archive does not hold are ignored)."""
+        rows = [(url, check_values(url, checks) if checks is not None else None)
+                for url, checks in entries]
+        if not rows:
+            return 0
+        now = self._now(now)
+        with self._write() as conn:
+            ids = self._lookup(conn, "SELECT url, id FROM articles WHERE url IN",
+                               [url for url, _ in rows])
+            touched = [(now, ids[url][0]) for url, _ in rows if url in ids]
+            conn.executemany("UPDATE articles SET last_seen_at = ? WHERE id = ?", touched)
+            conn.executemany(_SAVE_CHECKS, [(ids[url][0], *check, now) for url, check in rows
+                                            if url in ids and check is not None])
+        return len(touched)
 
     @staticmethod
     def _lookup(conn: sqlite3.Connection, sql: str, keys: Sequence[Any]
@@ -615,25 +695,29 @@ class Archive:
                       ) -> Iterator[tuple[Any, ...]]:
         """Every archived article of an outlet (or those of `urls`, whatever their outlet) as
         `(url, published_utc, first_seen_at, last_seen_at, changed_at, fetched_at,
-        modified_at, complete)`, from a cursor (incremental crawls load an outlet's once).
+        modified_at, complete, etag, last_modified, next_check_at, scheduled)`, from a cursor
+        (incremental crawls load an outlet's once); `scheduled` is False for an article with
+        no `article_checks` row (archived before the schedule, migration 7).
         `complete` is False for a `short` or `missing` body (`body_status`), found through
         the partial index `articles_incomplete`: the column itself sits after the body, and
         reading it for every row would walk each long row's overflow pages."""
         columns = ("SELECT url, published_utc, first_seen_at, last_seen_at, changed_at, "
-                   "fetched_at, modified_at FROM articles")
+                   "fetched_at, modified_at, c.etag, c.last_modified, c.next_check_at, "
+                   "c.article_id IS NOT NULL FROM articles "
+                   "LEFT JOIN article_checks c ON c.article_id = articles.id")
         incomplete_sql = "SELECT url FROM articles WHERE body_status <> 'ok' AND "
         if urls is None:
             incomplete = {row[0] for row in self._conn.execute(
                 f"{incomplete_sql} source = ?", (source,))}
             for row in self._conn.execute(f"{columns} WHERE source = ?", (source,)):
-                yield (*row, row[0] not in incomplete)
+                yield (*row[:7], row[0] not in incomplete, *row[7:])
             return
         for chunk in _chunks(list(urls)):
             marks = ", ".join("?" * len(chunk))
             incomplete = {row[0] for row in self._conn.execute(
                 f"{incomplete_sql} url IN ({marks})", chunk)}
             for row in self._conn.execute(f"{columns} WHERE url IN ({marks})", chunk):
-                yield (*row, row[0] not in incomplete)
+                yield (*row[:7], row[0] not in incomplete, *row[7:])
 
     def related_urls(self, url: str) -> list[str]:
         """The related-headline targets the archived article at `url` showed, in page order."""

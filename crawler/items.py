@@ -101,6 +101,11 @@ class ArticleItem:
     compares it to tell an edited article from an unchanged one."""
     parts: int = 1
     """How many pages the article was stitched from."""
+    checks: dict[str, Any] | None = None
+    """For the refresh schedule (`crawler.refresh`): the `etag` and `last_modified` the
+    outlet sent with the page (as sent; none that cannot be trusted) and `next_check_at`, when
+    the article is next checked for edits (ISO 8601 in UTC; None: no check left). Kept in the
+    archive's `article_checks`, not in the article."""
     captures: list[dict[str, Any]] | None = None
     """Where each page of the article is kept as fetched, in page order: the WARC file,
     offset and length of its record (`archive.CaptureRef.as_dict`); None when not captured."""
