@@ -80,16 +80,20 @@ def extract_title(ctx: Context) -> str | None:
     """Title chain.
 
     1. the profile's `title` selector;
-    2. a page heading (h1-h3, outside navigation) equal to a declared title (JSON-LD
+    2. the declared title where the page's own declarations outvote the heading
+       (`_declared_over_heading`): JSON-LD `headline` and `og:title` agreeing with each other
+       and no heading showing them, or a heading that is the declared title behind a kicker
+       (`Kicker: Title`, `Kicker - Title`, `MSV-Title` with `og:title` = `Title`);
+    3. a page heading (h1-h3, outside navigation) equal to a declared title (JSON-LD
        `headline`, `og:title`/`twitter:title`, microdata `headline`, meta title, `<title>`),
        or to one with its site suffix or prefix cut (`Judul - Kompas.com`, `Diskominfo Kaltim
        | Judul`; a piece naming the outlet is never the title): the heading's text, with the
        declaring stage as provenance;
-    3. JSON-LD `headline`;
-    4. `og:title` with the site suffix cut;
-    5. the first `<h1>` of two words or more outside navigation that is not the site's name
+    4. JSON-LD `headline`;
+    5. `og:title` with the site suffix cut;
+    6. the first `<h1>` of two words or more outside navigation that is not the site's name
        (`generic`);
-    6. `<title>` with the site suffix or prefix cut (`meta`).
+    7. `<title>` with the site suffix or prefix cut (`meta`).
     """
     blocks = ctx.page.blocks
     if "title" in ctx.selected:
@@ -102,6 +106,10 @@ def extract_title(ctx: Context) -> str | None:
     for b in headings:
         by_norm.setdefault(comparable(b.text), b)
     candidates = _title_candidates(ctx)
+    declared = _declared_over_heading(ctx, headings, candidates)
+    if declared is not None:
+        ctx.title_index = _find_heading(ctx, declared[1])
+        return set_field(ctx, "title", declared[1], declared[0])
     for stage, text in candidates:
         found = by_norm.get(comparable(text))
         if found is not None:
@@ -223,3 +231,64 @@ def _find_heading(ctx: Context, title: str) -> int | None:
         if comparable(b.text) == want:
             return b.index
     return None
+
+
+KICKER_MAX_WORDS = 6
+"""A kicker set before the headline in the heading (`SVP-Sonderparteitag zur Migration:`,
+`Neue Leipziger Schule:`) is short; a longer lead is a headline of its own."""
+_KICKER_END = re.compile(r"[:\-–—|/»]$")
+"""How a kicker ends: a colon, dash, bar or slash (`Kicker: Title`, `Kicker - Title`,
+`MSV-Interimstrainer`)."""
+
+
+def _declared_over_heading(
+    ctx: Context, headings: list[Block], candidates: list[tuple[str, str]]
+) -> tuple[str, str] | None:
+    """`(stage, title)` when the page's declarations outvote its heading:
+
+    - JSON-LD `headline` and `og:title` (site suffix cut) agree with each other and no
+      heading shows that text, nor starts with it (a cut SEO title, see
+      `_heading_of_cut_title`): two declarations against a heading that a third (`<title>`)
+      may copy; the heading is then a display variant;
+    - a heading (h1, h2) shows the declared title (`og:title`, else `headline`) behind a
+      kicker of at most `KICKER_MAX_WORDS` words that ends in `:`, a dash, a bar or a slash
+      in the heading or in another declaration (`Kicker: Title` in JSON-LD, `<span>Kicker
+      </span> Title` in the `<h1>`): the publisher declares the headline without it;
+    - a heading shows the declared title's letters with its spaces or separators lost
+      (`<span>Nationale Demo</span>Der 9. Juli ...`): the declared text is the clean one.
+    """
+    ld = next((t for st, t in candidates if st == "jsonld"), None)
+    og = next((t for st, t in candidates if st == "opengraph"), None)
+    og = _strip_site(og, ctx) if og else None
+    shown = [comparable(b.text) for b in headings]
+    if ld and og and comparable(ld) == comparable(og):
+        want = comparable(ld)
+        if len(ld.split()) >= 2 and not any(h == want or h.startswith(want) for h in shown):
+            return "jsonld", ld
+    texts = [t for _, t in candidates] + [b.text for b in headings]
+    for stage, text in (("opengraph", og), ("jsonld", ld)):
+        if not text or len(text.split()) < 2:
+            continue
+        want = comparable(text)
+        letters = _letters(text)
+        for b in headings:
+            if b.heading <= 2 and comparable(b.text) != want and _letters(b.text) == letters:
+                return stage, text  # `Nationale DemoDer 9. Juli`: spans glued in the heading
+        for kicked in texts:
+            got = comparable(kicked)
+            if not got.endswith(want) or len(got) <= len(want):
+                continue
+            lead = got[: len(got) - len(want)].rstrip()
+            if not (lead and len(lead.split()) <= KICKER_MAX_WORDS and _KICKER_END.search(lead)):
+                continue
+            # the heading shows the kicked version, its separator set or left to styling
+            shows = {_letters(kicked), _letters(lead) + _letters(text)}
+            if any(_letters(b.text) in shows for b in headings if b.heading <= 2):
+                return stage, text
+    return None
+
+
+def _letters(text: str) -> str:
+    """Only the letters and digits of a text, case folded: a heading that sets its kicker's
+    colon in CSS (`<span>Kicker</span> Title`) still shows `Kicker: Title`."""
+    return "".join(ch for ch in comparable(text) if ch.isalnum())
