@@ -145,7 +145,7 @@ def extract_article(
     )
     # >>> date fallback (crawler/extract/date_fallback.py): last stages of the date chain
     published_at, published_raw, published_precision = date_fallback.review(
-        ctx, (published_at, published_raw, published_precision), text, body.text
+        ctx, (published_at, published_raw, published_precision), text, body.text, readings
     )
     # <<< date fallback
     if modified_at and published_at and (
