@@ -12,12 +12,17 @@ The chain, after warta's body chain (`core.extract_body`, `core._jsonld_body`):
    names the body's element: that selector was written by someone who read the pages.)
    Only then is trafilatura imported and run (it costs about twice warta's whole
    extraction), so the crawl stays fast on the templates warta knows.
-2. `trafilatura_lines`: trafilatura's own chain (`bare_extraction`, its defaults, no
-   comments), one line per paragraph.
+   A body far shorter than the JSON-LD `articleBody` the page declares is in doubt too.
+2. `trafilatura_lines`: trafilatura's own chain (`bare_extraction`, no comments), one line
+   per paragraph: its fast chain, then, when the doubt says the article is elsewhere
+   (`UNSEEN_TEXT_REASONS`), its full chain (readability and jusText fallbacks) if the fast
+   one is too short to be an article (`needs_full_chain`).
 3. `matched_blocks`: trafilatura's lines are found again among warta's own lines of the page,
    and warta's body cleaning (`core.extract_body`) runs over those lines only: datelines,
    sign-offs, `Baca Juga` lines, staff lines, captions and related headlines still leave the
-   body, whichever candidate wins.
+   body, whichever candidate wins. When warta's walk cannot see most of trafilatura's text
+   and the doubt says the article is elsewhere (`UNSEEN_TEXT_REASONS`), trafilatura's lines
+   cleaned by warta's line rules (`clean_lines`) are the candidate.
 4. `prefer_second`: the decision, by agreement of the two texts and their size (see its
    docstring and the thresholds below).
 
@@ -69,6 +74,28 @@ DOUBT_MAX_TITLE_GAP = 30
 above it) is in doubt: an article follows its headline, with at most a byline, a date, a
 share bar and a photo between them; a root that far away is often another story, a teaser
 list or a comment thread."""
+
+DOUBT_DECLARED_FACTOR = 2.0
+"""A body with less than 1/this of the words of the JSON-LD `articleBody` the page declares
+is in doubt: the publisher says the article is much longer than the box warta read (a first
+paragraph set apart, the rest in another box)."""
+
+FULL_RETRY_WORDS = 150
+"""trafilatura's fast chain (its own extraction, no fallback extractors) is asked first; when
+it returns fewer words than this (and the doubt is one of `UNSEEN_TEXT_REASONS`), its full
+chain (with its readability and jusText fallbacks, about twice the cost) is asked again."""
+
+MATCHED_MIN_SHARE = 0.5
+"""When warta's lines found again in the second opinion (`matched_blocks`) hold less than
+this share of its words, warta's walk could not read most of what trafilatura read (text
+in markup the walk leaves out): the second opinion's own lines, cleaned by warta's line
+rules (`clean_lines`), are the candidate instead, when they hold warta's own body (the same
+article, read further) and the doubt is one of `UNSEEN_TEXT_REASONS`."""
+UNSEEN_TEXT_REASONS = frozenset({"empty", "declared", "far"})
+"""Doubts that say the article's text is elsewhere (no body, a declared `articleBody` much
+longer, a root far from the title). A `short` body next to the title (a photo page, a brief)
+is read whole: text trafilatura finds that warta's walk cannot see there is page furniture
+(`Redaksi: ...`, `Informasi pemasangan iklan`)."""
 
 # -- how to decide ------------------------------------------------------------------------------
 
@@ -143,13 +170,18 @@ def in_doubt(
     body: str | None,
     title_index: int | None = None,
     root_lines: tuple[int, int] | None = None,
+    declared_words: int = 0,
 ) -> str | None:
-    """Why warta's body deserves a second opinion (`empty`, `short`, `far`, `share`), or None.
-    `root_lines`: the first and last line index inside the root."""
+    """Why warta's body deserves a second opinion (`empty`, `short`, `declared`, `far`,
+    `share`), or None. `root_lines`: the first and last line index inside the root;
+    `declared_words`: words of the JSON-LD `articleBody` (0 when none)."""
     if not body:
         return "empty"
-    if words(body) < DOUBT_MIN_WORDS:
+    n = words(body)
+    if n < DOUBT_MIN_WORDS:
         return "short"
+    if declared_words and n * DOUBT_DECLARED_FACTOR < declared_words:
+        return "declared"
     if title_index is not None and root_lines is not None and (
         root_lines[1] <= title_index or root_lines[0] - title_index > DOUBT_MAX_TITLE_GAP
     ):
@@ -162,21 +194,31 @@ def in_doubt(
 # -- the second opinion -------------------------------------------------------------------------
 
 
-def trafilatura_lines(html: str, url: str) -> list[str]:
-    """trafilatura's body as lines (its default chain, without comments); [] when it finds
-    none. Imported here, on first need, so a crawl that never doubts never loads it."""
+def needs_full_chain(fast_text: str | None) -> bool:
+    """Whether trafilatura's fast result is too short to be an article (`FULL_RETRY_WORDS`),
+    so its full chain is asked too."""
+    return words(fast_text) < FULL_RETRY_WORDS
+
+
+def trafilatura_lines(html: str, url: str, full: bool = False) -> list[str]:
+    """trafilatura's body as lines (without comments): its fast chain, and its full chain
+    when `full` and the fast one is too short (`needs_full_chain`); [] when it finds none.
+    Imported here, on first need, so a crawl that never doubts never loads it."""
     import trafilatura
 
-    try:
-        doc = trafilatura.bare_extraction(
-            html, url=url, with_metadata=False, include_comments=False, include_tables=True,
-            fast=True,
-        )
-    except Exception:  # a second opinion that fails is no opinion
-        return []
-    text = getattr(doc, "text", None) if doc is not None else None
-    if not text:
-        return []
+    def run(fast: bool) -> str:
+        try:
+            doc = trafilatura.bare_extraction(
+                html, url=url, with_metadata=False, include_comments=False,
+                include_tables=True, fast=fast,
+            )
+        except Exception:  # a second opinion that fails is no opinion
+            return ""
+        return str(getattr(doc, "text", None) or "") if doc is not None else ""
+
+    text = run(fast=True)
+    if full and needs_full_chain(text):
+        text = run(fast=False) or text
     return [_LIST_MARK.sub("", line).strip() for line in text.splitlines() if line.strip()]
 
 
@@ -275,6 +317,13 @@ def clean_lines(lines: Sequence[str], outlet_words: frozenset[str] = frozenset()
     return "\n\n".join(texts) or None
 
 
+def _extends(mine: str | None, theirs: str) -> bool:
+    """Whether the second opinion holds warta's body (`CONTAINED_SHARE` of its shingles), or
+    warta has none: it reads the same article, further."""
+    a = shingles(mine)
+    return not a or len(a & shingles(theirs)) / len(a) >= CONTAINED_SHARE
+
+
 @dataclass
 class Opinion:
     """What the second opinion found (for the decision and for tests)."""
@@ -298,10 +347,12 @@ def review(
     if ctx.provenance.get("body") == "profile":
         return body  # the outlet's own `body` selector, written by someone who read its pages
     lines_of_root = (ctx.root_first, ctx.root_last) if ctx.root_first is not None else None
-    reason = in_doubt(ctx.page, ctx.root, body.text, ctx.title_index, lines_of_root)
+    declared = ctx.structured.article.get("articleBody") if ctx.structured.article else None
+    reason = in_doubt(ctx.page, ctx.root, body.text, ctx.title_index, lines_of_root,
+                      words(declared) if isinstance(declared, str) else 0)
     if reason is None:
         return body
-    lines = trafilatura_lines(html, ctx.url)
+    lines = trafilatura_lines(html, ctx.url, full=reason in UNSEEN_TEXT_REASONS)
     if not lines:
         return body
     blocks = matched_blocks(ctx.page, lines)
@@ -322,6 +373,11 @@ def review(
             second = extract_body(ctx, title)
         finally:
             ctx.root, ctx.root_first, ctx.root_last, ctx.consumed = saved
+        joined = "\n".join(lines)
+        if (reason in UNSEEN_TEXT_REASONS and words(second.text) < MATCHED_MIN_SHARE * words(joined)
+                and _extends(body.text, joined)):
+            second = type(body)(text=clean_lines(lines, ctx.outlet_words), staff=body.staff,
+                                captions=body.captions)
         mine_blocks = ctx.page.blocks_in(ctx.root) if ctx.root is not None else []
         mine_gap = title_gap(ctx.title_index, [b.index for b in mine_blocks
                                                if b.index not in ctx.consumed])

@@ -110,3 +110,87 @@ def test_a_script_shell_without_structured_body_has_no_body() -> None:
             "</body></html>")
     result = extract(html)
     assert result["body"] is None and "body" not in result["provenance"]
+
+
+# -- the second opinion's doubts and candidates (crawler/extract/second_opinion.py) ----------
+
+_SO_URL = "https://www.beritakaltim.example/samarinda/2023/05/23/banjir-rendam-samarinda"
+_LEDE = (
+    "Banjir merendam lima kecamatan di Samarinda sejak Senin malam setelah hujan deras "
+    "mengguyur kota selama enam jam tanpa henti, dan ratusan warga terpaksa mengungsi ke "
+    "masjid terdekat yang disiapkan oleh relawan bersama Badan Penanggulangan Bencana Daerah "
+    "sejak awal pekan ini. Pemerintah kota meminta warga di bantaran Sungai Karang Mumus tetap "
+    "waspada karena hujan diperkirakan masih turun hingga akhir pekan."
+)
+_REST = [
+    f"Paragraf lanjutan nomor {i} menjelaskan dampak banjir terhadap warga, sekolah dan pasar "
+    "di kawasan hilir sungai yang tergenang sejak awal pekan ini menurut petugas."
+    for i in range(6)
+]
+
+
+def _lede_page(head: str = "", lede: str = _LEDE) -> str:
+    return (
+        f"<html><head><title>Banjir</title>{head}</head><body>"
+        "<h1>Banjir Rendam Lima Kecamatan di Samarinda</h1>"
+        '<div class="date">Selasa, 23 Mei 2023 | 10:15 WITA</div>'
+        f'<div class="entry"><p>{lede}</p></div></body></html>'
+    )
+
+
+def _article_body(words: int) -> str:
+    text = " ".join(["kata"] * words)
+    return (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Banjir", '
+        f'"articleBody": "{text}"}}</script>'
+    )
+
+
+def test_a_body_much_shorter_than_the_declared_article_body_is_in_doubt() -> None:
+    from crawler.extract.context import parse_html
+    from crawler.extract.page import walk
+    from crawler.extract.second_opinion import DOUBT_DECLARED_FACTOR, in_doubt, words
+
+    doc = parse_html(f"<html><body><article><p>{_LEDE}</p></article></body></html>")
+    assert doc is not None
+    page = walk(doc)
+    root = page.blocks[0].container.getparent()
+    n = words(_LEDE)
+    assert in_doubt(page, root, _LEDE, declared_words=int(n * DOUBT_DECLARED_FACTOR) + 1) == (
+        "declared"
+    )
+    assert in_doubt(page, root, _LEDE, declared_words=int(n * DOUBT_DECLARED_FACTOR)) is None
+
+
+def test_trafilatura_lines_the_walk_cannot_see_extend_a_body_in_doubt(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from crawler.extract import second_opinion
+
+    monkeypatch.setattr(
+        second_opinion, "trafilatura_lines", lambda html, url, full=False: [_LEDE, *_REST]
+    )
+    result = extract(_lede_page(_article_body(400)), _SO_URL)
+    assert result["provenance"]["body"] == "trafilatura"
+    assert result["body"].split("\n\n") == [_LEDE, *_REST]
+
+
+def test_unseen_lines_do_not_replace_a_short_body_by_the_title(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from crawler.extract import second_opinion
+
+    short = "Banjir merendam lima kecamatan di Samarinda sejak Senin malam."
+    monkeypatch.setattr(
+        second_opinion, "trafilatura_lines", lambda html, url, full=False: [short, *_REST]
+    )
+    result = extract(_lede_page(lede=short), _SO_URL)
+    assert result["body"] == short
+
+
+def test_the_full_trafilatura_chain_is_asked_only_after_a_short_fast_result() -> None:
+    from crawler.extract.second_opinion import FULL_RETRY_WORDS, needs_full_chain
+
+    assert needs_full_chain(None)
+    assert needs_full_chain(" ".join(["kata"] * (FULL_RETRY_WORDS - 1)))
+    assert not needs_full_chain(" ".join(["kata"] * FULL_RETRY_WORDS))
