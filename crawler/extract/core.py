@@ -40,6 +40,7 @@ from crawler.extract.related import RelatedFinder, collapse_related
 from crawler.extract.section import extract_language, extract_section, extract_tags
 from crawler.extract.structured import read_structured
 from crawler.extract.title import extract_title, without_kicker
+from crawler.extract.words import word_count
 from crawler.sites import SiteProfile, validate_selectors
 from crawler.urls import canonical_url
 
@@ -215,7 +216,7 @@ def extract_article(
         captions=extract_captions(ctx, body.captions),
         related=related,
         next_pages=next_pages(ctx, canonical, same_outlet),
-        word_count=len(body.text.split()) if body.text else 0,
+        word_count=word_count(body.text),
         provenance=dict(sorted(ctx.provenance.items())),
     )
     return result
@@ -256,6 +257,6 @@ def merge_parts(first: dict[str, Any], parts: Iterable[dict[str, Any]]) -> dict[
         captions=captions,
         tags=tags,
         next_pages=[],
-        word_count=len(body.split()) if body else 0,
+        word_count=word_count(body),
     )
     return merged

@@ -49,6 +49,7 @@ from crawler.extract.indonesian import (
     parse_signoff,
     parse_staff,
 )
+from crawler.extract.words import word_count
 
 if TYPE_CHECKING:
     from crawler.extract.page import Block, Page
@@ -127,10 +128,6 @@ MIN_MATCHED_CHARS = 20
 `Foto` or a date would otherwise be found inside any paragraph)."""
 
 _WORD = re.compile(r"\w+")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
-CJK_CHARS_PER_WORD = 2
-"""Chinese and Japanese write no spaces: two of their characters count as a word (about an
-English word's information) when a body's size is measured."""
 _LIST_MARK = re.compile(r"^[-*•]\s+")
 
 
@@ -139,10 +136,8 @@ def _norm(text: str) -> str:
 
 
 def words(text: str | None) -> int:
-    """Words in `text` (spaces apart; Chinese and Japanese by `CJK_CHARS_PER_WORD`)."""
-    if not text:
-        return 0
-    return len(text.split()) + len(_CJK.findall(text)) // CJK_CHARS_PER_WORD
+    """Words in `text` (`words.word_count`: Chinese and Japanese by their characters)."""
+    return word_count(text)
 
 
 def shingles(text: str | None, size: int = SHINGLE) -> set[tuple[str, ...]]:
