@@ -292,3 +292,17 @@ def test_utc_is_not_kept_when_it_prints_another_day_than_the_page_shows() -> Non
     assert extract(html, _EN_URL)["published_at"][:10] == "2019-01-01"
     html = _en_page(_ld("2018-12-31T13:11:59Z"), '<div class="date">2018-12-31</div>')
     assert extract(html, _EN_URL)["published_at"] == "2018-12-31T13:11:59+00:00"
+
+
+def _ld_meta(published: str, meta: str) -> str:
+    return _ld(published) + f'<meta name="date" content="{meta}">'
+
+
+def test_a_zoneless_structured_date_takes_the_zone_a_meta_declares_for_the_same_clock() -> None:
+    html = _en_page(_ld_meta("2023-04-28 18:11:01.0", "2023-04-28T18:11:01+02:00"))
+    assert extract(html, _EN_URL)["published_at"] == "2023-04-28T18:11:01+02:00"
+
+
+def test_a_meta_with_another_clock_lends_no_zone() -> None:
+    html = _en_page(_ld_meta("2023-04-28 18:11:01.0", "2023-04-28T09:00:00+02:00"))
+    assert extract(html, _EN_URL)["published_at"] == "2023-04-28T18:11:01+07:00"
