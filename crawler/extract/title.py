@@ -68,12 +68,24 @@ def _names_site(text: str, ctx: Context) -> bool:
 
 
 def _strip_site(text: str, ctx: Context) -> str:
-    parts = [p.strip() for p in _TITLE_SPLIT.split(text) if p.strip()]
-    while len(parts) > 1 and _names_site(parts[-1], ctx):
-        parts.pop()
-    while len(parts) > 1 and _names_site(parts[0], ctx):
-        parts.pop(0)  # `Diskominfo Kaltim | Judul`: the site name first
-    return " - ".join(parts) if len(parts) > 1 else parts[0] if parts else text
+    """`text` without the pieces naming the site at its end or start; the rest as written,
+    its own separators kept (`Guerre en Ukraine : la Russie ...` stays whole)."""
+    spans: list[tuple[int, int]] = []  # (start, end) of each non-empty piece
+    at = 0
+    for sep in _TITLE_SPLIT.finditer(text):
+        if text[at : sep.start()].strip():
+            spans.append((at, sep.start()))
+        at = sep.end()
+    if text[at:].strip():
+        spans.append((at, len(text)))
+    if not spans:
+        return text
+    lo, hi = 0, len(spans)
+    while hi - lo > 1 and _names_site(text[slice(*spans[hi - 1])].strip(), ctx):
+        hi -= 1
+    while hi - lo > 1 and _names_site(text[slice(*spans[lo])].strip(), ctx):
+        lo += 1  # `Diskominfo Kaltim | Judul`: the site name first
+    return text[spans[lo][0] : spans[hi - 1][1]].strip()
 
 
 def extract_title(ctx: Context) -> str | None:

@@ -108,3 +108,20 @@ def test_a_heading_with_its_spans_glued_gives_the_declared_text() -> None:
         f"<h1><span>Banjir Samarinda</span>{HEADLINE}</h1>",
     )
     assert extract(html)["title"] == declared
+
+
+@pytest.mark.parametrize(
+    ("og", "title"),
+    [
+        # the headline's own separator is kept as written, only the site piece goes
+        (f"Banjir Samarinda : {HEADLINE} | Berita Kaltim", f"Banjir Samarinda : {HEADLINE}"),
+        (f"Berita Kaltim | Banjir Samarinda : {HEADLINE}", f"Banjir Samarinda : {HEADLINE}"),
+        (f"BANJIR 3.0 | {HEADLINE}", f"BANJIR 3.0 | {HEADLINE}"),
+    ],
+)
+def test_cutting_the_site_name_keeps_the_headlines_own_separators(og: str, title: str) -> None:
+    site = '<meta property="og:site_name" content="Berita Kaltim">'
+    html = page(head=site + f'<meta property="og:title" content="{og}">').replace(
+        "<h1>Banjir Rendam Lima Kecamatan di Samarinda</h1>", "<h2>Samarinda</h2>"
+    )
+    assert extract(html)["title"] == title
