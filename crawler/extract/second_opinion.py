@@ -36,6 +36,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from lxml import etree
@@ -223,14 +224,41 @@ def matched_blocks(page: Page, lines: Sequence[str]) -> list[Block]:
     theirs = [_norm(line) for line in lines]
     exact = set(theirs)
     joined = "\n".join(theirs)
+    by_pair: dict[tuple[str, str], list[int]] = {}  # inner word pair -> their lines holding it
+    for i, line in enumerate(theirs):
+        tokens = line.split(" ")
+        for pair in set(pairwise(tokens)):
+            by_pair.setdefault(pair, []).append(i)
     out = []
     for block in page.blocks:
         mine = _norm(block.text)
         if not mine:
             continue
-        if mine in exact or (len(mine) >= MIN_MATCHED_CHARS and mine in joined):
+        if mine in exact or (len(mine) >= MIN_MATCHED_CHARS and _inside(mine, theirs, joined,
+                                                                          by_pair)):
             out.append(block)
     return out
+
+
+MATCH_CANDIDATES = 64
+"""A warta line is looked for inside at most this many of the second opinion's lines (those
+holding its second and third words); a line whose words are in more is not distinctive. This
+keeps `matched_blocks` linear on a hostile page of 100,000 near-identical lines (it searched
+the whole joined text for every line: minutes)."""
+
+
+def _inside(mine: str, theirs: list[str], joined: str, by_pair: dict[tuple[str, str], list[int]]
+            ) -> bool:
+    """Whether `mine` is found inside one of `theirs`: only in the lines holding its second and
+    third words (whole words wherever `mine` sits in a line), or in the joined text when it
+    has fewer than three words."""
+    tokens = mine.split(" ")
+    if len(tokens) < 3:
+        return mine in joined
+    candidates = by_pair.get((tokens[1], tokens[2]), [])
+    if len(candidates) > MATCH_CANDIDATES:
+        return False
+    return any(mine in theirs[i] for i in candidates)
 
 
 def common_root(page: Page, blocks: Sequence[Block]) -> etree._Element | None:

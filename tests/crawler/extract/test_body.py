@@ -194,3 +194,33 @@ def test_the_full_trafilatura_chain_is_asked_only_after_a_short_fast_result() ->
     assert needs_full_chain(None)
     assert needs_full_chain(" ".join(["kata"] * (FULL_RETRY_WORDS - 1)))
     assert not needs_full_chain(" ".join(["kata"] * FULL_RETRY_WORDS))
+
+
+def _walked_lines(lines: list[str]):  # type: ignore[no-untyped-def]
+    from crawler.extract.context import parse_html
+    from crawler.extract.page import walk
+
+    doc = parse_html("<html><body>" + "".join(f"<p>{t}</p>" for t in lines) + "</body></html>")
+    assert doc is not None
+    return walk(doc)
+
+
+def test_a_line_is_matched_inside_a_longer_second_opinion_line_and_not_elsewhere() -> None:
+    from crawler.extract.second_opinion import matched_blocks
+
+    mine = "ratusan warga terpaksa mengungsi ke masjid terdekat"
+    other = "harga cabai naik di pasar segiri sejak pekan lalu"
+    page = _walked_lines([mine, other])
+    theirs = [f"Kata petugas, {mine} sejak Senin malam."]
+    assert [b.text for b in matched_blocks(page, theirs)] == [mine]
+
+
+def test_a_line_whose_words_fill_too_many_second_opinion_lines_is_not_distinctive() -> None:
+    from crawler.extract.second_opinion import MATCH_CANDIDATES, matched_blocks
+
+    mine = "dan warga terpaksa mengungsi ke masjid"
+    page = _walked_lines([mine])
+    few = [f"{i} dan warga terpaksa mengungsi ke masjid {i}" for i in range(MATCH_CANDIDATES)]
+    assert len(matched_blocks(page, few)) == 1
+    many = few + [f"x{i} warga terpaksa pulang" for i in range(2)]
+    assert matched_blocks(page, many) == []
