@@ -87,6 +87,10 @@ FULL_RETRY_WORDS = 150
 it returns fewer words than this (and the doubt is one of `UNSEEN_TEXT_REASONS`), its full
 chain (with its readability and jusText fallbacks, about twice the cost) is asked again."""
 
+FULL_CHAIN_MAX_CHARS = 3_000_000
+"""The full chain is never asked on a page larger than this (article pages weigh 50 KB to
+2 MB): on a huge page of markup it would double the time trafilatura already takes."""
+
 MATCHED_MIN_SHARE = 0.5
 """When warta's lines found again in the second opinion (`matched_blocks`) hold less than
 this share of its words, warta's walk could not read most of what trafilatura read (text
@@ -190,10 +194,10 @@ def in_doubt(
 # -- the second opinion -------------------------------------------------------------------------
 
 
-def needs_full_chain(fast_text: str | None) -> bool:
+def needs_full_chain(fast_text: str | None, html_chars: int = 0) -> bool:
     """Whether trafilatura's fast result is too short to be an article (`FULL_RETRY_WORDS`),
-    so its full chain is asked too."""
-    return words(fast_text) < FULL_RETRY_WORDS
+    so its full chain is asked too; never on a page over `FULL_CHAIN_MAX_CHARS`."""
+    return html_chars <= FULL_CHAIN_MAX_CHARS and words(fast_text) < FULL_RETRY_WORDS
 
 
 def trafilatura_lines(html: str, url: str, full: bool = False) -> list[str]:
@@ -213,7 +217,7 @@ def trafilatura_lines(html: str, url: str, full: bool = False) -> list[str]:
         return str(getattr(doc, "text", None) or "") if doc is not None else ""
 
     text = run(fast=True)
-    if full and needs_full_chain(text):
+    if full and needs_full_chain(text, len(html)):
         text = run(fast=False) or text
     return [_LIST_MARK.sub("", line).strip() for line in text.splitlines() if line.strip()]
 

@@ -196,6 +196,13 @@ def test_the_full_trafilatura_chain_is_asked_only_after_a_short_fast_result() ->
     assert not needs_full_chain(" ".join(["kata"] * FULL_RETRY_WORDS))
 
 
+def test_the_full_trafilatura_chain_is_never_asked_on_a_huge_page() -> None:
+    from crawler.extract.second_opinion import FULL_CHAIN_MAX_CHARS, needs_full_chain
+
+    assert needs_full_chain("", FULL_CHAIN_MAX_CHARS)
+    assert not needs_full_chain("", FULL_CHAIN_MAX_CHARS + 1)
+
+
 def _walked_lines(lines: list[str]):  # type: ignore[no-untyped-def]
     from crawler.extract.context import parse_html
     from crawler.extract.page import walk
