@@ -188,7 +188,8 @@ def declared_credit(ctx: Context) -> tuple[list[str], str | None]:
     """The credit the page declares as its author, kept as written, when no stage of
     `extract_people` named a person: JSON-LD `author` names, organizations included (`AFP`,
     `Associated Press`, `DER SPIEGEL`), else the first meta `author`/`article:author` that is
-    not a URL. A CMS account (`admin`) is no credit."""
+    not a URL. A CMS account (`admin`) or a value without a letter (an account id, `105092`)
+    is no credit."""
 
     def kept(names: list[str]) -> list[str]:
         out: list[str] = []
@@ -196,7 +197,7 @@ def declared_credit(ctx: Context) -> tuple[list[str], str | None]:
             name = name.strip()
             first = name.split()[0].casefold() if name.split() else ""
             if name and first not in CMS_ACCOUNTS and not name.startswith(("http:", "https:")) \
-                    and name not in out:
+                    and any(ch.isalpha() for ch in name) and name not in out:
                 out.append(name)
         return out
 

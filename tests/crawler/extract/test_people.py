@@ -156,8 +156,9 @@ def test_a_person_named_anywhere_beats_the_declared_organization() -> None:
     assert result["authors"] == ["Rina Wulandari"]
 
 
-def test_a_cms_account_is_no_declared_credit() -> None:
-    result = extract(page(head='<meta name="author" content="admin">'))
+@pytest.mark.parametrize("credit", ["admin", "105092"])
+def test_a_cms_account_or_an_id_is_no_declared_credit(credit: str) -> None:
+    result = extract(page(head=f'<meta name="author" content="{credit}">'))
     assert result["authors"] == []
 
 
