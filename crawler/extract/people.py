@@ -187,9 +187,9 @@ _CREDIT_METAS = ("author", "article:author", "og:article:author")
 def declared_credit(ctx: Context) -> tuple[list[str], str | None]:
     """The credit the page declares as its author, kept as written, when no stage of
     `extract_people` named a person: JSON-LD `author` names, organizations included (`AFP`,
-    `Associated Press`, `DER SPIEGEL`), else the first meta `author`/`article:author` that is
-    not a URL. A CMS account (`admin`) or a value without a letter (an account id, `105092`)
-    is no credit."""
+    `Associated Press`, the outlet's newsroom), else the first meta `author`/`article:author`
+    that is not a URL. A CMS account (`admin`) or a value without a letter (an account id,
+    `105092`) is no credit."""
 
     def kept(names: list[str]) -> list[str]:
         out: list[str] = []

@@ -69,7 +69,7 @@ def _names_site(text: str, ctx: Context) -> bool:
 
 def _strip_site(text: str, ctx: Context) -> str:
     """`text` without the pieces naming the site at its end or start; the rest as written,
-    its own separators kept (`Guerre en Ukraine : la Russie ...` stays whole)."""
+    its own separators kept (`Banjir Samarinda : Ratusan Warga ...` stays whole)."""
     spans: list[tuple[int, int]] = []  # (start, end) of each non-empty piece
     at = 0
     for sep in _TITLE_SPLIT.finditer(text):
@@ -95,7 +95,7 @@ def extract_title(ctx: Context) -> str | None:
     2. the declared title where the page's own declarations outvote the heading
        (`_declared_over_heading`): JSON-LD `headline` and `og:title` agreeing with each other
        and no heading showing them, or a heading that is the declared title behind a kicker
-       (`Kicker: Title`, `Kicker - Title`, `MSV-Title` with `og:title` = `Title`);
+       (`Kicker: Title`, `Kicker - Title`, `Kicker-Title` with `og:title` = `Title`);
     3. a page heading (h1-h3, outside navigation) equal to a declared title (JSON-LD
        `headline`, `og:title`/`twitter:title`, microdata `headline`, meta title, `<title>`),
        or to one with its site suffix or prefix cut (`Judul - Kompas.com`, `Diskominfo Kaltim
@@ -246,11 +246,11 @@ def _find_heading(ctx: Context, title: str) -> int | None:
 
 
 KICKER_MAX_WORDS = 6
-"""A kicker set before the headline in the heading (`SVP-Sonderparteitag zur Migration:`,
-`Neue Leipziger Schule:`) is short; a longer lead is a headline of its own."""
+"""A kicker set before the headline in the heading (`Banjir Samarinda:`, `Pilkada 2024 -`)
+is short; a longer lead is a headline of its own."""
 _KICKER_END = re.compile(r"[:\-–—|/»]$")
 """How a kicker ends: a colon, dash, bar or slash (`Kicker: Title`, `Kicker - Title`,
-`MSV-Interimstrainer`)."""
+`PSSI-Pelatih` glued to the headline's first word)."""
 
 
 def _declared_over_heading(
@@ -267,7 +267,7 @@ def _declared_over_heading(
       in the heading or in another declaration (`Kicker: Title` in JSON-LD, `<span>Kicker
       </span> Title` in the `<h1>`): the publisher declares the headline without it;
     - a heading shows the declared title's letters with its spaces or separators lost
-      (`<span>Nationale Demo</span>Der 9. Juli ...`): the declared text is the clean one.
+      (`<span>Banjir Samarinda</span>Ratusan Warga ...`): the declared text is the clean one.
     """
     ld = next((t for st, t in candidates if st == "jsonld"), None)
     og = next((t for st, t in candidates if st == "opengraph"), None)
@@ -285,7 +285,7 @@ def _declared_over_heading(
         letters = _letters(text)
         for b in headings:
             if b.heading <= 2 and comparable(b.text) != want and _letters(b.text) == letters:
-                return stage, text  # `Nationale DemoDer 9. Juli`: spans glued in the heading
+                return stage, text  # `Banjir SamarindaRatusan Warga`: spans glued
         for kicked in texts:
             got = comparable(kicked)
             if not got.endswith(want) or len(got) <= len(want):
