@@ -23,7 +23,7 @@ from archive.counts import PERIODS
 from archive.errors import DamagedArchiveError, OlderSchemaError, UsageError, WartaError
 from archive.export import FORMATS, export
 from archive.instants import DATE
-from archive.query import SORTS
+from archive.query import RANKINGS, SORTS, Filters
 from archive.store import DEFAULT_DB, Archive
 from archive.version import __version__
 
@@ -139,6 +139,9 @@ def filter_options(func: F) -> F:
                      help="Articles whose date came from this stage (jsonld, opengraph, "
                           "meta, time, microdata, profile, text, url); repeat or "
                           "comma-separate for several."),
+        click.option("--exact", is_flag=True,
+                     help="Match words only as written: banjir without kebanjiran or "
+                          "banjirnya (by default a word matches its Indonesian word forms)."),
         click.option("--date-precision", "precision", metavar="PRECISION", multiple=True,
                      help="Articles whose date is worth this: time (a time of day was shown), "
                           "day (only the date), relative ('2 jam lalu'); comma-separate for "
@@ -169,7 +172,7 @@ def open_archive(path: str | os.PathLike[str], *, write: bool = False) -> Archiv
 
 def _filters(options: dict[str, Any]) -> dict[str, Any]:
     keys = ("source", "since", "until", "region", "author", "section", "language",
-            "body_stage", "date_stage", "precision")
+            "body_stage", "date_stage", "precision", "exact")
     filters = {k: options.get(k) for k in keys}
     for name in ("source", "body_stage", "date_stage", "precision"):
         filters[name] = list(filters[name] or []) or None
@@ -191,31 +194,50 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("query", required=False)
+@click.argument("words", nargs=-1, metavar="[QUERY]")
 @click.option("--raw", is_flag=True,
               help="QUERY is FTS5 syntax: AND/OR/NOT, \"phrases\", prefix*, NEAR(), title:word.")
 @filter_options
 @click.option("--sort", type=click.Choice(SORTS), default="rank", show_default=True,
               help="Best match first, or by publication time.")
+@click.option("--rank", type=click.Choice(RANKINGS), default="auto", show_default=True,
+              help="auto: a query matching over 2,000 articles is ranked over its newest "
+                   "2,000 (said under the results); all: rank every match.")
 @count_option("--limit", default=20, show_default=True)
 @count_option("--offset", default=0, min=0, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl", "csv"]), default="table",
               show_default=True)
 @db_option
-def search(query: str | None, raw: bool, sort: str, limit: int, offset: int, fmt: str,
-           db: str, **options: Any) -> None:
+def search(words: tuple[str, ...], raw: bool, sort: str, rank: str, limit: int, offset: int,
+           fmt: str, db: str, **options: Any) -> None:
     """Full-text search, ranked by bm25 (title above body), with highlighted snippets.
 
-    Words are matched as written (all of them); "quoted words" match as a phrase. Without
-    QUERY, lists the articles matching the filters, newest first.
+    Every word must match, in any of its Indonesian forms (perintah finds pemerintah;
+    --exact: only as written); "quoted words" match as that exact phrase; banjir OR longsor,
+    banjir NOT rob, banj* (a prefix) and title:banjir work as typed. Without QUERY, lists
+    the articles matching the filters, newest first.
 
     \b
     Example:
       warta search "stunting sanitasi" --source kaltimpost --since 2023-01-01 --until 2023-12-31
+      warta search banjir OR longsor --since 2024-01-01
     """
+    query = " ".join(words) if words else None  # unquoted words are one query
     with open_archive(db) as archive:
         results = archive.search(query, raw=raw, sort=sort, limit=limit, offset=offset,
-                                 **_filters(options))
+                                 rank=rank, **_filters(options))
+        if not results and query and offset == 0 and fmt == "table":
+            built = Filters.build(archive.connection, query=query, raw=raw,
+                                  stemmer=archive.stemmer, **_filters(options))
+            if built.empty:
+                click.echo("No articles match: the search text has no letters or digits to "
+                           "search for.")
+                return
+            click.echo(f"No articles match {formatting.terminal_safe(built.searched())}.")
+            hints = built.hints() or (["the words without --raw"] if raw else [])
+            if hints:
+                click.echo(f"Try {'; '.join(hints)}.")
+            return
     if fmt == "jsonl":
         _echo_lines(formatting.jsonl(results))
     elif fmt == "csv":
@@ -224,6 +246,8 @@ def search(query: str | None, raw: bool, sort: str, limit: int, offset: int, fmt
         more = offset + limit if len(results) == limit else None
         _echo_lines(formatting.search_table(results, color=sys.stdout.isatty(),
                                             next_offset=more))
+        if results.bounded:
+            click.echo(f"Ranked by {results.ranking}.")
 
 
 @cli.command()
@@ -495,6 +519,39 @@ def diff(article: str, number: int | None, show_all: bool, db: str) -> None:
     for edit in chosen:
         click.echo("")
         _echo_lines(edit_lines(edit, color=color))
+
+
+# --- serve (archive/serve/: Datasette with warta's plugin) ------------------------------------
+
+@cli.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (the default serves this machine only).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True,
+              help="Port to listen on (0: any free port, printed at start).")
+def serve(db: str, host: str, port: int) -> int:
+    """Open the archive in a browser, read-only, on Datasette: a search page with facets
+    and a chart over time, each article as it reads (with its versions' diff), every table
+    and query as Datasette shows them (with their JSON and CSV). A crawl may write the
+    archive meanwhile: the pages show what it has committed, and neither waits for the other.
+
+    \b
+    Example:
+      warta serve --db warta-demo.db      # then open http://127.0.0.1:8001/
+    """
+    from archive.health import check_intact
+    from archive.serve import check_path
+    from archive.serve import serve as run_server
+
+    check_path(db)
+    with open_archive(db) as archive:
+        check_intact(archive)
+    try:
+        run_server(db, host=host, port=port, echo=lambda line: click.echo(line, err=
+                   line.startswith("Warning")))
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    return 0
 
 
 def run(group: click.Group, argv: list[str] | None = None) -> int:

@@ -6,6 +6,7 @@ Each command is thin: it parses options and calls one function in `archive/` or 
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 import click
@@ -52,22 +53,60 @@ def _setting(text: str) -> tuple[str, str]:
 
 @cli.command()
 @sites_dir_option
-def sites(sites_dir: str | None) -> None:
+@click.option("--check", "check", metavar="KEY|FILE",
+              help="Check one outlet (a profile key, or a profile file) before scheduling it: "
+                   "which discovery paths exist and what they reach, and which fields a sample "
+                   "of its articles gives.")
+@click.option("--sample", type=click.IntRange(min=1, max=100), default=10, show_default=True,
+              help="With --check: articles read.")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
+              help="With --check: a Scrapy or WARTA_ setting; repeatable.")
+def sites(sites_dir: str | None, check: str | None, sample: int,
+          overrides: tuple[str, ...]) -> int:
     """List the outlet profiles: key, name, homepage, time zone, region, and whether the
-    profile has been checked against the live site.
+    profile has been checked against the live site. With --check, read one outlet for a
+    minute (robots.txt obeyed, nothing archived) and say what warta finds there.
 
     \b
-    Example:
+    Examples:
       warta sites --sites-dir ~/warta-sites
+      warta sites --check beritabontang --sites-dir ~/warta-sites
+      warta sites --check ~/warta-sites/beritabontang.toml
     """
     from crawler.sites import load_profiles
 
+    if check is not None:
+        return _check_site(check, sites_dir, sample, overrides)
     profiles = load_profiles(sites_dir)
     rows = [(p.key, p.name, p.homepage, p.timezone, p.region.label() or "",
              "yes" if p.checked else "no") for p in sorted(profiles.values(), key=lambda p: p.key)]
     for line in formatting.table(("key", "name", "homepage", "timezone", "region", "checked"),
                                  rows):
         click.echo(line)
+    return 0
+
+
+def _check_site(check: str, sites_dir: str | None, sample: int,
+                overrides: tuple[str, ...]) -> int:
+    """`warta sites --check`: a profile key or file, surveyed (crawler/runtime/sitecheck.py)."""
+    from pathlib import Path
+
+    from crawler.runtime.sitecheck import check_site
+    from crawler.sites import get_profile, load_profile
+
+    path = Path(check).expanduser()
+    if check.endswith(".toml") or path.is_file():
+        if not path.is_file():
+            raise click.UsageError(f"--check: no profile file {check} (give a KEY from "
+                                   "`warta sites`, or the path of a KEY.toml file)")
+        profile = load_profile(path)
+    else:
+        profile = get_profile(check, sites_dir)
+    settings = dict(_setting(text) for text in overrides)
+    report = check_site(profile, sample=sample, settings=settings)
+    for line in report.lines():
+        click.echo(line)
+    return 0
 
 
 @cli.command()
@@ -87,9 +126,14 @@ def sites(sites_dir: str | None) -> None:
               help="Log detail on stderr (WARNING: one line per URL that failed).")
 @click.option("--progress/--no-progress", default=None,
               help="The live progress line (default: on when stderr is a terminal).")
+@click.option("--refresh", type=click.Choice(["due", "all", "none"]), default=None,
+              help="Which archived articles to check again for edits, conditionally: due "
+                   "(default: 1 h, 6 h, 24 h and 72 h after publication, see "
+                   "WARTA_REFRESH_HOURS), all, or none (only those a sitemap or feed says "
+                   "changed).")
 @click.option("--refresh-days", type=click.FloatRange(min=0), default=None, metavar="N",
-              help="Fetch archived articles published in the last N days again, to catch "
-                   "corrections (default 2; other archived articles are skipped).")
+              help="Also check again, every run, archived articles published in the last N "
+                   "days (default 0: the schedule alone).")
 @click.option("--fresh", is_flag=True,
               help="Start over instead of resuming an unfinished crawl of the same sites.")
 @click.option("--wait", is_flag=True,
@@ -100,22 +144,24 @@ def sites(sites_dir: str | None) -> None:
                    "health`).")
 def crawl(keys: tuple[str, ...], all_sites: bool, since: DateBound | None, max_articles: int,
           db: str, sites_dir: str | None, overrides: tuple[str, ...], log_level: str,
-          progress: bool | None, refresh_days: float | None, fresh: bool, wait: bool,
-          fail_on_warning: bool) -> int:
+          progress: bool | None, refresh: str | None, refresh_days: float | None, fresh: bool,
+          wait: bool, fail_on_warning: bool) -> int:
     """Crawl outlets into the archive: robots.txt, sitemaps, feeds, listings and related
     links, politely (robots.txt obeyed, AutoThrottle, a few requests at a time per site).
     A live line shows progress on a terminal; a table per outlet closes the run.
 
     Made to run from cron or a systemd timer: archived articles are not fetched again (except
-    recent and changed ones); an interrupted crawl is resumed by the same command; one crawl
-    at a time per archive (exit status 75 when another holds the lock); every run is recorded
-    (`warta crawls`) and each outlet checked (`warta health`).
+    changed ones and those due for a check, asked for conditionally); an interrupted crawl is
+    resumed by the same command; one crawl at a time per archive (exit status 75 when another
+    holds the lock); every run is recorded (`warta crawls`) and each outlet checked (`warta
+    health`).
 
     \b
     Examples:
       warta crawl kaltimpost tribunkaltim --since 2024-01-01
       warta crawl --all --max-articles 200 --db kaltim.db
       warta crawl --all --db /srv/warta/kaltim.db --wait --fail-on-warning
+      warta crawl --all --db kaltim.db --refresh all
     """
     from crawler.runtime.runner import run_crawl
     from crawler.sites import select_profiles
@@ -125,6 +171,8 @@ def crawl(keys: tuple[str, ...], all_sites: bool, since: DateBound | None, max_a
     if sites_dir:
         settings["WARTA_SITES_DIR"] = sites_dir
     settings.update(_setting(text) for text in overrides)
+    if refresh is not None:
+        settings["WARTA_REFRESH"] = refresh
     summary = run_crawl(profiles, db=db, since=since, max_articles=max_articles,
                         settings=settings, progress=progress, refresh_days=refresh_days,
                         fresh=fresh, wait=wait)
@@ -167,6 +215,9 @@ def demo(db: str, query: str | None, progress: bool | None) -> int:
     click.echo(f"Sample search: warta search {result.query!r} --db {db}")
     for line in formatting.search_table(result.results):
         click.echo(line)
+    click.echo("")
+    click.echo(f"Read it in a browser: warta serve --db {shlex.quote(db)}  "
+               "(then open http://127.0.0.1:8001/)")
     return 0 if result.summary.ok else EXIT_CRAWL_FAILED
 
 # --- end of sites, crawl, demo ------------------------------------------------------------------
