@@ -277,25 +277,24 @@ def _declared_over_heading(
         want = comparable(ld)
         if len(ld.split()) >= 2 and not any(h == want or h.startswith(want) for h in shown):
             return "jsonld", ld
-    texts = [t for _, t in candidates] + [b.text for b in headings]
+    top = [(comparable(b.text), _letters(b.text)) for b in headings if b.heading <= 2]
+    top_letters = {letters for _, letters in top}
+    texts = {comparable(t) for _, t in candidates} | set(shown)  # each text compared once
     for stage, text in (("opengraph", og), ("jsonld", ld)):
         if not text or len(text.split()) < 2:
             continue
         want = comparable(text)
         letters = _letters(text)
-        for b in headings:
-            if b.heading <= 2 and comparable(b.text) != want and _letters(b.text) == letters:
-                return stage, text  # `Banjir SamarindaRatusan Warga`: spans glued
-        for kicked in texts:
-            got = comparable(kicked)
+        if any(c != want and lt == letters for c, lt in top):
+            return stage, text  # `Banjir SamarindaRatusan Warga`: spans glued
+        for got in texts:
             if not got.endswith(want) or len(got) <= len(want):
                 continue
             lead = got[: len(got) - len(want)].rstrip()
             if not (lead and len(lead.split()) <= KICKER_MAX_WORDS and _KICKER_END.search(lead)):
                 continue
             # the heading shows the kicked version, its separator set or left to styling
-            shows = {_letters(kicked), _letters(lead) + _letters(text)}
-            if any(_letters(b.text) in shows for b in headings if b.heading <= 2):
+            if _letters(got) in top_letters or _letters(lead) + letters in top_letters:
                 return stage, text
     return None
 
