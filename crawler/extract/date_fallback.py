@@ -55,11 +55,14 @@ def is_indonesian(body: str | None, declared: str | None) -> bool:
     return code in INDONESIAN
 
 
-_DECLARED_INSTANT = re.compile(
-    r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?(?:\.\d{1,6})?[+-](?!00:?00)\d{2}:?\d{2}\b"
-)
-"""An ISO instant with a non-UTC offset, anywhere in the markup (meta, JSON-LD, `<time
-datetime>`, a script's data)."""
+_DECLARED_TIME = re.compile(r"T\d{2}:\d{2}(?::\d{2})?(?:\.\d{1,6})?[+-](?!00:?00)\d{2}:?\d{2}\b")
+"""The time and non-UTC offset of an ISO instant, anywhere in the markup (meta, JSON-LD,
+`<time datetime>`, a script's data); its day (`_DECLARED_DAY`) is checked just before it.
+The pattern opens with a literal `T`, so the scan skips ahead instead of trying every
+position of the page (a hundred times faster than a pattern opening with the year)."""
+_DECLARED_DAY = re.compile(r"(?<!\w)\d{4}-\d{2}-\d{2}")
+DAY_CHARS = 10
+"""`2023-11-08`."""
 SAME_INSTANT_SECONDS = 1
 """Two declared instants are the same one when this close (values drop milliseconds)."""
 
@@ -82,9 +85,12 @@ def in_declared_offset(
             continue
         if abs((other - value).total_seconds()) < SAME_INSTANT_SECONDS:
             return value.astimezone(other.tzinfo).isoformat()
-    for match in _DECLARED_INSTANT.finditer(html):
+    for match in _DECLARED_TIME.finditer(html):
+        start = match.start() - DAY_CHARS
+        if start < 0 or not _DECLARED_DAY.match(html, start, match.start()):
+            continue
         try:
-            declared = datetime.fromisoformat(match.group())
+            declared = datetime.fromisoformat(html[start : match.end()])
         except ValueError:
             continue
         if abs((declared - value).total_seconds()) < SAME_INSTANT_SECONDS:
