@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from archive.captures import capture_dir
 from archive.errors import OlderSchemaError, WartaError
 from archive.stems import STEMS_PER_CRAWL, fill_from_index, stem_pending
 from archive.store import Archive
@@ -66,6 +67,10 @@ def _columns(conn: sqlite3.Connection, schema: str, table: str) -> list[str]:
 def _has_table(conn: sqlite3.Connection, schema: str, table: str) -> bool:
     return conn.execute(f"SELECT 1 FROM {schema}.sqlite_master WHERE type = 'table' "
                         "AND name = ?", (table,)).fetchone() is not None
+
+
+def source_is_local(source: str) -> bool:
+    return not source.startswith(("http://", "https://"))
 
 
 def check_shard(path: Path) -> None:
@@ -141,6 +146,8 @@ def _merge_one(main: Path, shard: Path, name: str, progress: Callable[[str], Non
         try:
             merger = _Merger(archive, result, batch, progress)
             merger.run()
+            if source_is_local(name):
+                merger.captures(capture_dir(shard), capture_dir(main) / "shards" / shard.stem)
         finally:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -188,6 +195,63 @@ class _Merger:
             if not words:  # a shard from before migration 8: its words from the index
                 fill_from_index(conn, self.archive.stemmer)
             stem_pending(conn, self.archive.stemmer, STEMS_PER_CRAWL)
+
+    # -- WARC captures ------------------------------------------------------------------------
+
+    def captures(self, source: Path, target: Path) -> None:
+        """The shard's captures (migration 9), their WARC files copied first into `target`
+        (the main archive's capture folder, `shards/SHARD-NAME/`), so that no row points at
+        bytes not on disk. A WARC file only grows: one already copied is copied again when
+        the shard's is longer. A capture already merged (same article, content, page, URL,
+        instant and payload) is not added twice. Captures whose file the shard's folder
+        lacks stay behind (a shard fetched over HTTP comes without its captures)."""
+        if not (_has_table(self.conn, "shard", "captures")
+                and _has_table(self.conn, "main", "captures")):
+            return
+        ends = dict(self.conn.execute(
+            "SELECT warc_file, max(warc_offset + warc_length) FROM shard.captures "
+            "GROUP BY warc_file").fetchall())
+        present = []
+        for name, end in ends.items():
+            origin, copy = source / name, target / name
+            if Path(name).is_absolute() or ".." in Path(name).parts:
+                continue
+            try:
+                size = origin.stat().st_size
+            except OSError:
+                continue
+            if size < end:
+                continue
+            if not copy.exists() or copy.stat().st_size < size:
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                partial = copy.with_name(f".{copy.name}.part")
+                shutil.copyfile(origin, partial)
+                with open(partial, "rb") as handle:
+                    os.fsync(handle.fileno())
+                partial.replace(copy)
+            present.append(name)
+        if not present:
+            return
+        prefix = f"shards/{target.name}/"
+        with self._tx() as conn:
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS warc_present (name TEXT PRIMARY KEY)")
+            conn.execute("DELETE FROM temp.warc_present")
+            conn.executemany("INSERT OR IGNORE INTO temp.warc_present VALUES (?)",
+                             [(n,) for n in present])
+            conn.execute(
+                "INSERT INTO main.captures (article_id, content_hash, part, url, warc_file, "
+                "warc_offset, warc_length, payload_digest, revisit, captured_at, extractor, "
+                "provenance, crawl_id) SELECT a.id, c.content_hash, c.part, c.url, "
+                "? || c.warc_file, c.warc_offset, c.warc_length, c.payload_digest, c.revisit, "
+                "c.captured_at, c.extractor, c.provenance, "
+                "(SELECT main_id FROM temp.crawl_map WHERE shard_id = c.crawl_id) "
+                "FROM shard.captures c JOIN temp.warc_present w ON w.name = c.warc_file "
+                "JOIN shard.articles sa ON sa.id = c.article_id "
+                "JOIN main.articles a ON a.uid = sa.uid "
+                "WHERE NOT EXISTS (SELECT 1 FROM main.captures m WHERE m.article_id = a.id "
+                "AND m.content_hash = c.content_hash AND m.part = c.part AND m.url = c.url "
+                "AND m.captured_at = c.captured_at AND m.payload_digest = c.payload_digest) "
+                "ORDER BY c.id", (prefix,))
 
     # -- sources, crawls ----------------------------------------------------------------------
 

@@ -209,3 +209,29 @@ def test_a_shard_from_an_older_warta_is_merged_with_its_words(
     with sqlite3.connect(main) as conn, sqlite3.connect(current) as other:
         words = {row[0] for row in conn.execute("SELECT term FROM word_forms")}
         assert words == {row[0] for row in other.execute("SELECT term FROM word_forms")}
+
+
+def captures(db: Path) -> list[tuple[object, ...]]:
+    """Each capture as (uid, content_hash, url, captured_at, the record's bytes)."""
+    folder = db.with_name(db.stem + ".warc")
+    out = []
+    with sqlite3.connect(db) as conn:
+        for uid, content_hash, url, captured, name, offset, length in conn.execute(
+                "SELECT a.uid, c.content_hash, c.url, c.captured_at, c.warc_file, "
+                "c.warc_offset, c.warc_length FROM captures c "
+                "JOIN articles a ON a.id = c.article_id"):
+            with open(folder / name, "rb") as handle:
+                handle.seek(offset)
+                out.append((uid, content_hash, url, captured, handle.read(length)))
+    return sorted(out)
+
+
+def test_the_shards_warc_captures_come_along_readable_and_once(
+        crawled: Crawled, tmp_path: Path) -> None:
+    main = tmp_path / "main.db"
+    merge(main, *crawled.shards)
+    expected = sorted(c for shard in crawled.shards for c in captures(shard))
+    assert expected  # the crawls captured their pages
+    assert captures(main) == expected
+    merge(main, *crawled.shards)
+    assert captures(main) == expected
