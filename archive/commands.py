@@ -580,7 +580,9 @@ def merge(shards: tuple[str, ...], batch: int, db: str) -> None:
                                progress=lambda line: click.echo(line, err=True)):
         click.echo(f"{result.shard}: {result.articles_new:,} new, {result.articles_updated:,} "
                    f"updated, {result.articles_same:,} unchanged articles; "
-                   f"{result.crawls_new:,} new crawls")
+                   f"{result.crawls_new:,} new crawls"
+                   + (f"; {result.articles_refused:,} left out (their URL is archived under "
+                      "another uid: not written by warta?)" if result.articles_refused else ""))
 
 
 def run(group: click.Group, argv: list[str] | None = None) -> int:

@@ -53,6 +53,7 @@ class MergeResult:
     articles_new: int = 0
     articles_updated: int = 0   # held already, their history changed by the shard's
     articles_same: int = 0      # held already with the same history
+    articles_refused: int = 0   # a URL main holds under another uid: left out
     crawls_new: int = 0
     links: int = 0              # links rows the shard holds (upserted)
 
@@ -374,6 +375,12 @@ class _Merger:
         conn.execute("INSERT INTO temp.batch_new SELECT s.id, s.uid FROM shard.articles s "
                      "WHERE s.id > ? AND s.id <= ? AND NOT EXISTS "
                      "(SELECT 1 FROM main.articles a WHERE a.uid = s.uid)", (after, upto))
+        # a URL the main archive holds under another uid (a shard not written by warta): left
+        # out and counted, never a second row for the URL
+        clash = conn.execute(
+            "DELETE FROM temp.batch_new WHERE shard_id IN (SELECT s.id FROM temp.batch_new n "
+            "JOIN shard.articles s ON s.id = n.shard_id JOIN main.articles a ON a.url = s.url)")
+        self.result.articles_refused += max(clash.rowcount, 0)
         cols = self.article_cols
         picked = ", ".join(_picked(c) for c in cols)
         cursor = conn.execute(

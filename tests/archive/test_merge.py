@@ -235,3 +235,17 @@ def test_the_shards_warc_captures_come_along_readable_and_once(
     assert captures(main) == expected
     merge(main, *crawled.shards)
     assert captures(main) == expected
+
+
+def test_a_shard_row_whose_url_is_archived_under_another_uid_is_left_out_and_said(
+        crawled: Crawled, tmp_path: Path) -> None:
+    main, shard = tmp_path / "main.db", tmp_path / "odd.db"
+    merge(main, crawled.shards[0])
+    shutil.copy(crawled.shards[0], shard)
+    with sqlite3.connect(shard) as conn:  # a row another program wrote: uid not of its URL
+        conn.execute("UPDATE articles SET uid = 'ffffffffffffffff' "
+                     "WHERE id = (SELECT min(id) FROM articles)")
+    before = articles(main)
+    out = merge(main, shard)
+    assert "1 left out" in out
+    assert articles(main) == before
