@@ -420,6 +420,9 @@ class Archive:
                 conn.executemany(
                     f"INSERT OR REPLACE INTO crawl_sites (crawl_id, source, "
                     f"{', '.join(SITE_FIGURES)}) VALUES ({marks})", rows)
+        if finish_reason != "archive_error":
+            # the crawl's writes are done: place its new articles in clusters (issue 17)
+            self.update_clusters()
 
     def abandon_crawl(self, crawl_id: int, reason: str = "killed") -> bool:
         """Mark a crawl that never finished (its process died: SIGKILL, out of memory, power
@@ -620,6 +623,34 @@ class Archive:
             if not given.get("since") and not given.get("max_articles"):
                 return str(started_at)
         return None
+
+    # -- clusters and regions (archive/clusters.py, archive/regions.py) -----------------------
+
+    def update_clusters(self) -> Any:
+        """Sketch the articles new or changed since the last update, place each in a cluster
+        of near-duplicates (or none) and tag its region, in one transaction; return what was
+        done (`archive.clusters.UpdateResult`). `finish_crawl` runs it after every crawl."""
+        from archive import clusters, regions
+
+        with self._write() as conn:
+            result = clusters.update(conn)
+            regions.update(conn)
+        return result
+
+    def clusters(self, *, min_outlets: int = 2, source: str | Sequence[str] | None = None,
+                 since: Any = None, press_only: bool = False) -> Iterator[dict[str, Any]]:
+        """Clusters of near-duplicates over at least `min_outlets` outlets, newest first, each
+        with its members (original first). See `archive.clusters.list_clusters`."""
+        from archive import clusters
+
+        sources = q._known_values(self._conn, source, "sources", "key", "--source",
+                                  "source") if source else ()
+        since_utc = None
+        if since is not None:
+            bound = q.parse_date_bound(since, "--since")
+            since_utc = q.to_utc(bound.start())
+        return clusters.list_clusters(self._conn, min_outlets=min_outlets, sources=sources,
+                                      since_utc=since_utc, press_only=press_only)
 
     def count(self) -> int:
         return int(self._conn.execute("SELECT count(*) FROM articles").fetchone()[0])
