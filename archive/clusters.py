@@ -705,6 +705,15 @@ def copies_of(conn: sqlite3.Connection, article_id: int) -> dict[str, Any] | Non
             "members": members(conn, row[0])}
 
 
+def region_of(conn: sqlite3.Connection, article_id: int) -> dict[str, Any] | None:
+    """The region an article is about (archive/regions.py), or None when not tagged."""
+    row = conn.execute("SELECT region, province, stage FROM article_regions "
+                       "WHERE article_id = ?", (article_id,)).fetchone()
+    if row is None or (row[0] is None and row[1] is None):
+        return None
+    return {"region": row[0], "province": row[1], "stage": row[2]}
+
+
 def syndication_stats(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """Per outlet: articles, originals of a shared story (a cluster over two or more
     outlets), copies of another outlet's story, and articles in a likely press release."""

@@ -143,6 +143,10 @@ def filter_options(func: F) -> F:
                      help="Articles whose date is worth this: time (a time of day was shown), "
                           "day (only the date), relative ('2 jam lalu'); comma-separate for "
                           "several."),
+        click.option("--original", "syndication", flag_value="original",
+                     help="Only articles that copy no earlier article (`warta clusters`)."),
+        click.option("--syndicated", "syndication", flag_value="syndicated",
+                     help="Only copies of an earlier article run elsewhere (`warta clusters`)."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -169,7 +173,7 @@ def open_archive(path: str | os.PathLike[str], *, write: bool = False) -> Archiv
 
 def _filters(options: dict[str, Any]) -> dict[str, Any]:
     keys = ("source", "since", "until", "region", "author", "section", "language",
-            "body_stage", "date_stage", "precision")
+            "body_stage", "date_stage", "precision", "syndication")
     filters = {k: options.get(k) for k in keys}
     for name in ("source", "body_stage", "date_stage", "precision"):
         filters[name] = list(filters[name] or []) or None
@@ -256,8 +260,12 @@ def show(article: str, versions: bool, fmt: str, db: str) -> None:
               show_default=True,
               help="jsonl: records of kind source/total/month/crawl; csv: the same without "
                    "crawls.")
+@click.option("--syndication", is_flag=True,
+              help="Instead: per outlet, its articles, originals of a story other outlets "
+                   "ran, copies of another's, and articles in likely press releases "
+                   "(`warta clusters`).")
 @db_option
-def stats(fmt: str, db: str) -> None:
+def stats(fmt: str, db: str, syndication: bool) -> None:
     """What the archive holds, per outlet and in total: articles, first and last publication
     date, articles per month, the share with a date, a time of day, an author, a dateline;
     the last crawls.
@@ -266,6 +274,12 @@ def stats(fmt: str, db: str) -> None:
     Example:
       warta stats --format csv > coverage.csv
     """
+    if syndication:
+        from archive.clustercommands import syndication_output
+
+        with open_archive(db) as archive:
+            _echo_lines(syndication_output(archive, fmt))
+        return
     with open_archive(db) as archive:
         data = archive.stats()
     if fmt == "jsonl":
@@ -526,3 +540,7 @@ def run(group: click.Group, argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(run(cli, None))
+
+
+# `warta clusters` lives beside its printing; importing it registers it on `cli`.
+from archive import clustercommands as _clustercommands  # noqa: E402, F401

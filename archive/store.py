@@ -659,7 +659,13 @@ class Archive:
         """One article whole, by id, uid or canonical URL: every field, the source's name and
         region, `related` (each with `archived_id`, the id of the linked article when it is in
         the archive too) and `versions` (earlier title/body, oldest first)."""
-        return q.get_article(self._conn, id_or_url)
+        found = q.get_article(self._conn, id_or_url)
+        if found is not None:  # its copies and the region it is about (issue 17)
+            from archive import clusters
+
+            found["copies"] = clusters.copies_of(self._conn, found["id"])
+            found["about"] = clusters.region_of(self._conn, found["id"])
+        return found
 
     def search(self, query: str | None = None, *, raw: bool = False,
                source: str | Sequence[str] | None = None, since: Any = None, until: Any = None,
@@ -669,12 +675,15 @@ class Archive:
                date_stage: str | Sequence[str] | None = None,
                precision: str | Sequence[str] | None = None, sort: str = "rank",
                limit: int = 20, offset: int = 0,
-               highlight: tuple[str, str] = q.HIGHLIGHT) -> list[dict[str, Any]]:
-        """Ranked full-text search. See `archive.query.search` for the fields returned."""
+               highlight: tuple[str, str] = q.HIGHLIGHT,
+               syndication: str | None = None) -> list[dict[str, Any]]:
+        """Ranked full-text search. See `archive.query.search` for the fields returned;
+        `syndication`: `original` or `syndicated` (archive/clusters.py)."""
         filters = q.Filters.build(self._conn, query=query, raw=raw, source=source, since=since,
                                   until=until, region=region, author=author, section=section,
                                   language=language, body_stage=body_stage,
-                                  date_stage=date_stage, precision=precision)
+                                  date_stage=date_stage, precision=precision,
+                                  syndication=syndication)
         return q.search(self._conn, filters, sort=sort, limit=limit, offset=offset,
                         highlight=highlight)
 
@@ -685,13 +694,15 @@ class Archive:
                       body_stage: str | Sequence[str] | None = None,
                       date_stage: str | Sequence[str] | None = None,
                       precision: str | Sequence[str] | None = None,
-                      sort: str = "oldest") -> Iterator[dict[str, Any]]:
+                      sort: str = "oldest", syndication: str | None = None
+                      ) -> Iterator[dict[str, Any]]:
         """Stream every matching article whole (with `related`), one dict at a time, from a
         cursor: memory stays flat however large the archive."""
         filters = q.Filters.build(self._conn, query=query, raw=raw, source=source, since=since,
                                   until=until, region=region, author=author, section=section,
                                   language=language, body_stage=body_stage,
-                                  date_stage=date_stage, precision=precision)
+                                  date_stage=date_stage, precision=precision,
+                                  syndication=syndication)
         return q.iter_articles(self._conn, filters, sort=sort)
 
     def count_matching(self, query: str | None = None, **filters: Any) -> int:
