@@ -528,11 +528,21 @@ def _shingles_of(conn: sqlite3.Connection, article_id: int, shingles: dict[int, 
     return found
 
 
+def _order(conn: sqlite3.Connection, article_id: int) -> tuple[Any, ...]:
+    """An article's place in publication order (published_utc, first_seen_at, id)."""
+    row = conn.execute("SELECT published_utc IS NULL, coalesce(published_utc, ''), "
+                       "first_seen_at, id FROM articles WHERE id = ?", (article_id,)).fetchone()
+    return tuple(row) if row else (1, "", "", article_id)
+
+
 def _place(conn: sqlite3.Connection, item: _Pending, cands: list[int], state: _State,
            shingles: dict[int, np.ndarray], shingler: Shingler,
            boiler: dict[str, np.ndarray], result: UpdateResult) -> None:
     """Put `item` in the cluster whose representative it is most similar to, or start a
-    cluster with the most similar unclustered candidate (which becomes the representative)."""
+    cluster with the most similar unclustered candidate; the earlier publication of the two
+    is the new cluster's representative. Then every other unclustered candidate that is
+    similar to the cluster's representative joins it too (an original archived after its
+    copies gathers them all)."""
     targets: dict[int, int | None] = {}  # article compared with -> its cluster (None: alone)
     for cand in cands:
         cluster = state.cluster_of.get(cand)
@@ -540,34 +550,58 @@ def _place(conn: sqlite3.Connection, item: _Pending, cands: list[int], state: _S
             targets.setdefault(cand, None)
         else:
             targets.setdefault(state.representative[cluster], cluster)
+    mine = _shingles_of(conn, item.id, shingles, shingler, boiler)
+    scores: dict[int, tuple[float, float]] = {}
     best: tuple[float, float, int, int | None] | None = None
     for target, cluster in sorted(targets.items()):
         other = _shingles_of(conn, target, shingles, shingler, boiler)
         result.candidates += 1
-        mine = _shingles_of(conn, item.id, shingles, shingler, boiler)
         jaccard, containment = similarity(mine, other)
         if not is_similar(jaccard, containment, min(len(mine), len(other))):
             continue
+        scores[target] = (jaccard, containment)
         if best is None or (jaccard, containment) > (best[0], best[1]):
             best = (jaccard, containment, target, cluster)
     if best is None:
         return
     jaccard, containment, target, cluster = best
     if cluster is None:
+        representative = min(item.id, target, key=lambda i: _order(conn, i))
         cursor = conn.execute(
             "INSERT INTO clusters (representative_id, original_id, updated_at) VALUES (?, ?, ?)",
-            (target, target, now_utc()))
+            (representative, representative, now_utc()))
         assert cursor.lastrowid is not None
         cluster = cursor.lastrowid
-        state.cluster_of[target] = cluster
-        state.representative[cluster] = target
-        state.members.append((target, cluster, 1.0, 1.0))
+        state.representative[cluster] = representative
+        for member in (item.id, target):
+            state.cluster_of[member] = cluster
+            state.members.append((member, cluster, *((1.0, 1.0) if member == representative
+                                                    else (round(jaccard, 4),
+                                                          round(containment, 4)))))
         result.new_clusters += 1
     else:
+        state.cluster_of[item.id] = cluster
+        state.members.append((item.id, cluster, round(jaccard, 4), round(containment, 4)))
         result.joined += 1
-    state.cluster_of[item.id] = cluster
-    state.members.append((item.id, cluster, round(jaccard, 4), round(containment, 4)))
     state.touched.add(cluster)
+    representative = state.representative[cluster]
+    center = _shingles_of(conn, representative, shingles, shingler, boiler)
+    for other_id, other_cluster in sorted(targets.items()):
+        if other_cluster is not None or other_id in state.cluster_of:
+            continue
+        if representative == item.id:
+            if other_id not in scores:
+                continue
+            jaccard, containment = scores[other_id]
+        else:
+            other = _shingles_of(conn, other_id, shingles, shingler, boiler)
+            result.candidates += 1
+            jaccard, containment = similarity(center, other)
+            if not is_similar(jaccard, containment, min(len(center), len(other))):
+                continue
+        state.cluster_of[other_id] = cluster
+        state.members.append((other_id, cluster, round(jaccard, 4), round(containment, 4)))
+        result.joined += 1
 
 
 def _write(conn: sqlite3.Connection, pending: list[_Pending], sketchable: list[_Pending],
