@@ -356,11 +356,13 @@ def export_command(out: str, fmt: str | None, force: bool, query: str | None, ra
 
 
 @cli.command("counts")
-@click.argument("query")
+@click.argument("query", required=False)
 @click.option("--raw", is_flag=True, help="QUERY is FTS5 syntax (as `warta search --raw`).")
-@click.option("--by", type=click.Choice(PERIODS), default="month", show_default=True,
+@click.option("--by", type=click.Choice((*PERIODS, "region")), default="month",
+              show_default=True,
               help="Period: a day, an ISO week (Monday to Sunday) or a month of local "
-                   "publication dates.")
+                   "publication dates; or region: the regency or city the articles are "
+                   "about (QUERY optional), East Kalimantan's first.")
 @filter_options
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "jsonl"]), default="table",
               show_default=True)
@@ -382,6 +384,9 @@ def counts_command(query: str, raw: bool, by: str, fmt: str, plot_file: str | No
     """
     from archive.counts import COLUMNS, counts, plot, table_rows
 
+    if by == "region":
+        _region_counts(query, raw, fmt, plot_file, db, options)
+        return
     with open_archive(db) as archive:
         result = counts(archive, query, by=by, raw=raw, **_filters(options))
     if plot_file:
@@ -398,6 +403,30 @@ def counts_command(query: str, raw: bool, by: str, fmt: str, plot_file: str | No
         click.echo("No dated articles match the filters.")
     if note:
         click.echo(note, err=fmt != "table")
+    if plot_file:
+        click.echo(f"Plot: {plot_file}", err=True)
+
+
+def _region_counts(query: str | None, raw: bool, fmt: str, plot_file: str | None, db: str,
+                   options: dict[str, Any]) -> None:
+    """`warta counts [QUERY] --by region` (archive/regions.py)."""
+    from archive.regions import COLUMNS, plot_regions, region_counts
+
+    with open_archive(db) as archive:
+        rows = region_counts(archive, query, raw=raw, **_filters(options))
+    if plot_file:
+        what = f"matching \u201c{query}\u201d" if query else ""
+        plot_regions(rows, plot_file, " ".join(filter(None, ("Articles", what, "by the regency or city they are about"))))
+    if fmt == "jsonl":
+        _echo_lines(formatting.jsonl(rows))
+    elif fmt == "csv":
+        _echo_lines(formatting.csv_lines(rows, COLUMNS))
+    else:
+        _echo_lines(formatting.table(
+            [c.upper() for c in COLUMNS],
+            [[r["region"], r["province"], f"{r['matching']:,}", f"{r['all']:,}",
+              "" if r["share"] is None else f"{r['share'] * 100:.2f}%"] for r in rows],
+            right=(2, 3, 4)))
     if plot_file:
         click.echo(f"Plot: {plot_file}", err=True)
 

@@ -29,6 +29,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
+from typing import Any
 
 HOME_PROVINCE = "Kalimantan Timur"
 TITLE_WEIGHT = 3.0
@@ -164,3 +166,86 @@ def update(conn: sqlite3.Connection) -> int:
             out.append((article_id, found.region, found.province, found.stage))
     conn.executemany("INSERT OR REPLACE INTO article_regions VALUES (?, ?, ?, ?)", out)
     return len(out)
+
+
+#: East Kalimantan's regencies and cities, the order `warta counts --by region` lists them in
+#: (the rest of the country follows, by count).
+KALTIM = ("Balikpapan", "Samarinda", "Bontang", "Kutai Kartanegara", "Kutai Timur",
+          "Kutai Barat", "Berau", "Paser", "Penajam Paser Utara", "Mahakam Ulu")
+COLUMNS = ("region", "province", "matching", "all", "share")
+
+
+def region_counts(archive: Any, query: str | None, *, raw: bool = False,
+                  **filters: Any) -> list[dict[str, Any]]:
+    """Per region (regency or city; a province named alone; `(none)` for an article no
+    stage placed): the articles matching `query` (every article when None), all articles
+    passing the filters, and the share. East Kalimantan's ten are always listed."""
+    from archive.counts import SHARE_DIGITS, selection
+    from archive.query import Filters
+
+    conn = archive.connection
+    everything = Filters.build(conn, **filters)
+    matching = Filters.build(conn, query=query, raw=raw, **filters) if query else everything
+
+    def grouped(f: Filters) -> dict[tuple[str, str], int]:
+        if f.empty:
+            return {}
+        from_where, params = selection(f)
+        return {(row[0], row[1]): row[2] for row in conn.execute(
+            "SELECT coalesce(r.region, '(' || r.province || ')', '(none)'), "
+            "coalesce(r.province, ''), count(*) "
+            "FROM articles x LEFT JOIN article_regions r ON r.article_id = x.id "
+            f"WHERE x.id IN (SELECT a.id {from_where}) GROUP BY 1, 2", params)}
+
+    alls = grouped(everything)
+    hits = alls if matching is everything else grouped(matching)
+    for name in KALTIM:
+        alls.setdefault((name, HOME_PROVINCE), 0)
+    order = {name: i for i, name in enumerate(KALTIM)}
+    keys = sorted(alls, key=lambda k: (order.get(k[0], len(order)), -alls[k], k))
+    return [{"region": region, "province": province, "matching": hits.get((region, province), 0),
+             "all": alls[(region, province)],
+             "share": round(hits.get((region, province), 0) / alls[(region, province)],
+                            SHARE_DIGITS) if alls[(region, province)] else None}
+            for region, province in keys]
+
+
+def plot_regions(rows: list[dict[str, Any]], path: str | Path, title: str) -> Path:
+    """A horizontal bar chart of the articles per East Kalimantan regency or city (and the
+    ten largest others), matching ones over all, into a PNG or SVG."""
+    from archive.counts import PLOT_DPI, PLOT_FORMATS, PLOT_SIZE_INCHES
+    from archive.errors import UsageError
+
+    out = Path(path).expanduser()
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in PLOT_FORMATS:
+        raise UsageError(f"--plot: cannot draw {out.name!r}; end the file name in .png or .svg")
+    if not out.parent.is_dir():
+        raise UsageError(f"--plot: the folder {out.parent} does not exist; create it first")
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    kaltim = [r for r in rows if r["region"] in KALTIM]
+    others = [r for r in rows if r["region"] not in KALTIM][:10]
+    shown = list(reversed(kaltim + others))
+    with matplotlib.rc_context({"svg.hashsalt": "warta", "svg.fonttype": "path"}):
+        figure = Figure(figsize=PLOT_SIZE_INCHES, dpi=PLOT_DPI)
+        FigureCanvasAgg(figure)
+        axes = figure.add_subplot()
+        labels = [r["region"] for r in shown]
+        axes.barh(labels, [r["all"] for r in shown], color="#c8d6e5", label="all articles")
+        axes.barh(labels, [r["matching"] for r in shown], color="#2e86de", label="matching")
+        axes.set_title(title)
+        axes.set_xlabel("Articles")
+        axes.tick_params(axis="y", labelsize="small")
+        axes.legend(fontsize="small")
+        figure.tight_layout()
+        metadata: dict[str, Any] = {"Date": None} if fmt == "svg" else {}
+        tmp = out.with_name(f".{out.name}.part")
+        try:
+            figure.savefig(tmp, format=fmt, metadata=metadata)
+            tmp.replace(out)
+        finally:
+            tmp.unlink(missing_ok=True)
+    return out

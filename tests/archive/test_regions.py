@@ -48,3 +48,20 @@ def test_a_name_written_in_lower_case_in_the_body_is_not_a_place() -> None:
 def test_every_gazetteer_name_is_stored_normalized() -> None:
     assert all(name == " ".join(name.lower().replace("-", " ").split())
                for name in gazetteer())
+
+
+def test_counts_by_region_lists_east_kalimantan_first_and_plots(warta, tmp_path: Path) -> None:
+    db = tmp_path / "counts.db"
+    with Archive(db) as archive:
+        archive.write(_records(set(fx.REGION)))
+        archive.update_clusters()
+    status, out, _ = warta("counts", "polio", "--by", "region", "--format", "csv",
+                           "--plot", str(tmp_path / "coverage.png"), "--db", str(db))
+    lines = out.splitlines()
+    assert (status, lines[0]) == (0, "region,province,matching,all,share")
+    assert [line.split(",")[0] for line in lines[1:11]] == [
+        "Balikpapan", "Samarinda", "Bontang", "Kutai Kartanegara", "Kutai Timur", "Kutai Barat",
+        "Berau", "Paser", "Penajam Paser Utara", "Mahakam Ulu"]
+    assert lines[2] == "Samarinda,Kalimantan Timur,3,6,0.5"
+    assert lines[6] == "Kutai Barat,Kalimantan Timur,0,0,"
+    assert (tmp_path / "coverage.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
