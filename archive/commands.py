@@ -415,8 +415,8 @@ def _region_counts(query: str | None, raw: bool, fmt: str, plot_file: str | None
     with open_archive(db) as archive:
         rows = region_counts(archive, query, raw=raw, **_filters(options))
     if plot_file:
-        what = f"matching \u201c{query}\u201d" if query else ""
-        plot_regions(rows, plot_file, " ".join(filter(None, ("Articles", what, "by the regency or city they are about"))))
+        what = f"Articles matching \u201c{query}\u201d" if query else "Articles"
+        plot_regions(rows, plot_file, f"{what} by the regency or city they are about")
     if fmt == "jsonl":
         _echo_lines(formatting.jsonl(rows))
     elif fmt == "csv":
