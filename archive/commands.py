@@ -356,7 +356,7 @@ def export_command(out: str, fmt: str | None, force: bool, query: str | None, ra
 
 
 @cli.command("counts")
-@click.argument("query", required=False)
+@click.argument("query", required=False, metavar="QUERY")
 @click.option("--raw", is_flag=True, help="QUERY is FTS5 syntax (as `warta search --raw`).")
 @click.option("--by", type=click.Choice((*PERIODS, "region")), default="month",
               show_default=True,

@@ -17,7 +17,7 @@ from archive import Archive, WartaError
 from archive import schema as schema_module
 from archive.commands import cli, run
 from archive.export import FIELD_NAMES, export
-from archive.schema import SCHEMA_VERSION, migrate
+from archive.schema import MIGRATIONS, SCHEMA_VERSION, migrate
 
 URL = "https://kaltimpost.example/berita/1"
 DAY_ONLY = {"published_at": "2023-05-30T00:00:00+08:00", "published_raw": "Selasa (30/5)",
@@ -188,7 +188,7 @@ def test_an_older_archive_gets_the_column_with_null_for_its_rows(version3: Path,
         assert archive.stats()["total"]["share_time"] == 0.0
         applied = archive.connection.execute(
             "SELECT version, description FROM migrations ORDER BY version").fetchall()
-    assert [version for version, _ in applied] == list(range(1, SCHEMA_VERSION + 1))
+    assert [version for version, _ in applied] == [m.version for m in MIGRATIONS]
     assert applied[3] == (4, "articles.published_precision: time, day or relative")
 
 
