@@ -259,7 +259,7 @@ class _Pending:
     id: int
     source: str
     content_hash: str
-    size: int          # shingles after boilerplate (duplicates counted)
+    size: int          # distinct shingles after boilerplate
     release: bool
 
 
@@ -432,7 +432,8 @@ def _read_pending(conn: sqlite3.Connection, shingler: Shingler,
         sketch: list[np.ndarray] = []
         for article_id, found in zip(chunk, shingler.many(texts), strict=True):
             _, source, content_hash, signoff, body = rows[article_id]
-            found = _strip(found, boiler.get(source))
+            # distinct: a body of one word repeated is one shingle, not thousands
+            found = np.unique(_strip(found, boiler.get(source)))
             out.append(_Pending(article_id, source, content_hash, len(found),
                                 release_marked(signoff, body)))
             if len(found) >= MIN_SHINGLES:

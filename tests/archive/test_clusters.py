@@ -187,3 +187,12 @@ def test_a_crawl_end_clusters_what_it_wrote(tmp_path: Path) -> None:
         assert _clusters(archive) == {}
         archive.finish_crawl(crawl, finish_reason="finished", counts={}, stats={})
         assert set(_clusters(archive)) == {"jalan_kp", "jalan_sapos", "jalan_today"}
+
+
+def test_a_body_of_one_phrase_repeated_is_not_clustered(tmp_path: Path) -> None:
+    """Thousands of words but one distinct shingle: too little text to say two are a copy."""
+    with Archive(tmp_path / "repeat.db") as archive:
+        archive.write([{"url": f"https://{s}.example/r", "source": s, "title": "r",
+                        "body": "kata demi kata " * 2000} for s in ("sapos", "kaltimpost")])
+        result = archive.update_clusters()
+        assert (result.too_short, _clusters(archive)) == (2, {})
