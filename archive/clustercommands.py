@@ -96,6 +96,7 @@ def clusters_command(min_outlets: int, since: Any, source: tuple[str, ...], pres
     from archive.clusters import pending_count
 
     if update:
+        open_archive(db).close()  # no archive there: say so, and never create one
         with open_archive(db, write=True) as archive:
             result = archive.update_clusters()
         click.echo(f"Clustered {result.articles:,} new or changed articles in "

@@ -62,6 +62,13 @@ def test_clusters_says_when_articles_wait_and_update_clusters_them(
     assert status == 0 and err.startswith("Clustered 1 new or changed articles in ")
 
 
+def test_update_never_creates_an_archive(warta, tmp_path: Path) -> None:
+    missing = tmp_path / "none.db"
+    status, _, err = warta("clusters", "--update", "--db", str(missing))
+    assert (status, err.startswith(f"Error: no archive at {missing}: "), missing.exists()) == (
+        1, True, False)
+
+
 def test_show_lists_the_copies_and_the_region(warta, db: str) -> None:
     status, out, _ = warta("show", "https://sapos.example/berita/jalan_sapos", "--db", db)
     assert status == 0
