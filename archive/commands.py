@@ -147,6 +147,9 @@ def filter_options(func: F) -> F:
                      help="Only articles that copy no earlier article (`warta clusters`)."),
         click.option("--syndicated", "syndication", flag_value="syndicated",
                      help="Only copies of an earlier article run elsewhere (`warta clusters`)."),
+        click.option("--about", metavar="PLACE",
+                     help="Articles about a regency, city or province containing PLACE "
+                          "(dateline, then places in title and body)."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -173,7 +176,7 @@ def open_archive(path: str | os.PathLike[str], *, write: bool = False) -> Archiv
 
 def _filters(options: dict[str, Any]) -> dict[str, Any]:
     keys = ("source", "since", "until", "region", "author", "section", "language",
-            "body_stage", "date_stage", "precision", "syndication")
+            "body_stage", "date_stage", "precision", "syndication", "about")
     filters = {k: options.get(k) for k in keys}
     for name in ("source", "body_stage", "date_stage", "precision"):
         filters[name] = list(filters[name] or []) or None

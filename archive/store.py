@@ -676,14 +676,15 @@ class Archive:
                precision: str | Sequence[str] | None = None, sort: str = "rank",
                limit: int = 20, offset: int = 0,
                highlight: tuple[str, str] = q.HIGHLIGHT,
-               syndication: str | None = None) -> list[dict[str, Any]]:
+               syndication: str | None = None, about: str | None = None
+               ) -> list[dict[str, Any]]:
         """Ranked full-text search. See `archive.query.search` for the fields returned;
         `syndication`: `original` or `syndicated` (archive/clusters.py)."""
         filters = q.Filters.build(self._conn, query=query, raw=raw, source=source, since=since,
                                   until=until, region=region, author=author, section=section,
                                   language=language, body_stage=body_stage,
                                   date_stage=date_stage, precision=precision,
-                                  syndication=syndication)
+                                  syndication=syndication, about=about)
         return q.search(self._conn, filters, sort=sort, limit=limit, offset=offset,
                         highlight=highlight)
 
@@ -694,15 +695,15 @@ class Archive:
                       body_stage: str | Sequence[str] | None = None,
                       date_stage: str | Sequence[str] | None = None,
                       precision: str | Sequence[str] | None = None,
-                      sort: str = "oldest", syndication: str | None = None
-                      ) -> Iterator[dict[str, Any]]:
+                      sort: str = "oldest", syndication: str | None = None,
+                      about: str | None = None) -> Iterator[dict[str, Any]]:
         """Stream every matching article whole (with `related`), one dict at a time, from a
         cursor: memory stays flat however large the archive."""
         filters = q.Filters.build(self._conn, query=query, raw=raw, source=source, since=since,
                                   until=until, region=region, author=author, section=section,
                                   language=language, body_stage=body_stage,
                                   date_stage=date_stage, precision=precision,
-                                  syndication=syndication)
+                                  syndication=syndication, about=about)
         return q.iter_articles(self._conn, filters, sort=sort)
 
     def count_matching(self, query: str | None = None, **filters: Any) -> int:

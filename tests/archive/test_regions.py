@@ -65,3 +65,13 @@ def test_counts_by_region_lists_east_kalimantan_first_and_plots(warta, tmp_path:
     assert lines[2] == "Samarinda,Kalimantan Timur,3,6,0.5"
     assert lines[6] == "Kutai Barat,Kalimantan Timur,0,0,"
     assert (tmp_path / "coverage.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_search_about_a_place_keeps_the_articles_tagged_with_it(warta, tmp_path: Path) -> None:
+    db = tmp_path / "about.db"
+    with Archive(db) as archive:
+        archive.write(_records(set(fx.REGION)))
+        archive.update_clusters()
+    out = warta("search", "--about", "kutai", "--format", "jsonl", "--db", str(db))[1]
+    found = {_key_of(line.split('"url": "', 1)[1].split('"', 1)[0]) for line in out.splitlines()}
+    assert found == {"jalan_kp", "jalan_sapos", "jalan_today", "kolom_3", "solo_tambang"}
