@@ -66,8 +66,9 @@ JACCARD_MIN = 0.5
 CONTAINMENT_MIN = 0.8
 #: Boilerplate: a shingle in at least this share of an outlet's latest BOILER_SAMPLE
 #: articles, and in at least BOILER_MIN_DOCS of them, is the outlet's, not the story's. A
-#: footer printed on every article is in all of them; a weekly column's standing opening is
-#: in a few out of hundreds and stays (its weeks differ enough otherwise).
+#: footer printed on every article is in all of them. A weekly column's standing opening is
+#: in a few out of hundreds and stays (in a small outlet it is boilerplate too); either way
+#: its weeks share too little to be taken for copies.
 BOILER_SHARE = 0.1
 BOILER_MIN_DOCS = 3
 BOILER_SAMPLE = 400
@@ -83,16 +84,11 @@ MAX_BODY_CHARS = 60_000
 PRESS_OUTLETS = 3
 PRESS_WINDOW = dt.timedelta(days=3)
 _RELEASE_WORDING = re.compile(
-    r"\b(rilis|siaran pers|press release|keterangan pers|rilis resmi)\b", re.IGNORECASE)
-_WORD = re.compile(r"\w+")
-
-_MASK64 = (1 << 64) - 1
+    r"\b(rilis|siaran pers|press release|keterangan pers)\b", re.IGNORECASE)
 _MULTIPLIERS = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
                          0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD], dtype=np.uint64)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
-
-
 
 
 def sketch_name() -> str:
