@@ -543,6 +543,39 @@ def diff(article: str, number: int | None, show_all: bool, db: str) -> None:
         _echo_lines(edit_lines(edit, color=color))
 
 
+# --- serve (archive/serve/: Datasette with warta's plugin) ------------------------------------
+
+@cli.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (the default serves this machine only).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True,
+              help="Port to listen on (0: any free port, printed at start).")
+def serve(db: str, host: str, port: int) -> int:
+    """Open the archive in a browser, read-only, on Datasette: a search page with facets
+    and a chart over time, each article as it reads (with its versions' diff), every table
+    and query as Datasette shows them (with their JSON and CSV). A crawl may write the
+    archive meanwhile: the pages show what it has committed, and neither waits for the other.
+
+    \b
+    Example:
+      warta serve --db warta-demo.db      # then open http://127.0.0.1:8001/
+    """
+    from archive.health import check_intact
+    from archive.serve import check_path
+    from archive.serve import serve as run_server
+
+    check_path(db)
+    with open_archive(db) as archive:
+        check_intact(archive)
+    try:
+        run_server(db, host=host, port=port, echo=lambda line: click.echo(line, err=
+                   line.startswith("Warning")))
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    return 0
+
+
 def run(group: click.Group, argv: list[str] | None = None) -> int:
     """Run the `warta` command and return its exit status; every error a user can act on
     becomes one `Error: ...` line on stderr, never a traceback.

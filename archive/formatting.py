@@ -242,11 +242,16 @@ def _copies(article: Mapping[str, Any]) -> Iterator[str]:
 
 def body_status_line(article: Mapping[str, Any]) -> str | None:
     """`missing: why` or `short: N words (under 30)` for a body that could not be read whole
-    (`body_status`, with the reason the crawler wrote in `provenance`); None when `ok`."""
+    (`body_status`, with the reason the crawler wrote in `provenance`); for a multi-page
+    article with a part that could not be read, `incomplete: 2 of 3 parts; missing ...`
+    (`provenance` `parts`); None when the body is whole."""
     status = article.get("body_status") or "ok"
-    if status == "ok":
-        return None
     provenance = article.get("provenance") or {}
+    if status == "ok":
+        parts = provenance.get("parts") if isinstance(provenance, Mapping) else None
+        if isinstance(parts, str) and parts.startswith("incomplete:"):
+            return parts
+        return None
     reason = provenance.get("body") if status == "missing" else provenance.get("body_status")
     if isinstance(reason, str) and reason.startswith(f"{status}:"):
         return reason

@@ -113,6 +113,9 @@ class SiteHealth:
     archived: dict[str, int] = field(default_factory=dict)
     """The outlet's articles in the archive now (`articles`) and those among them with a
     `missing` or `short` body (`body_status`, issue 12)."""
+    listing_cuts: dict[str, int] = field(default_factory=dict)
+    """What the bounds on listings cut in its latest crawl, by reason (`too_many_listings`,
+    `loop`, `max_pages`, ...: the crawl's `discovery/listing_cut/<reason>` stats, issue 13)."""
 
     @property
     def latest(self) -> SiteRun:
@@ -127,6 +130,7 @@ class SiteHealth:
             "share_missing": _round(latest.share(MISSING)),
             **{f"archived_{name}": n for name, n in self.archived.items()},
             **{f"usual_{name}": _round(value) for name, value in self.usual.items()},
+            "listing_cuts": dict(self.listing_cuts),
             "warnings": [w.message for w in self.warnings],
         }
 
@@ -218,8 +222,42 @@ def site_health(archive: Archive, *, sources: Iterable[str] | None = None,
         if found:
             health = judge(source, found, str(archive.path))
             health.archived = _archived(archive, source)
+            health.listing_cuts = _listing_cuts(archive, source, found[0].crawl_id)
             report.append(health)
     return report
+
+
+def listing_cuts_of(stats: Mapping[str, Any] | None, source: str,
+                    sites: Sequence[str] = ()) -> dict[str, int]:
+    """What a crawl's bounds on listings cut for `source`, by reason, from its Scrapy stats:
+    the outlet's own `site/<key>/listing_cut/<reason>` counts, or, in a crawl of that one
+    outlet recorded before they were kept per outlet, the crawl's
+    `discovery/listing_cut/<reason>`."""
+    stats = stats or {}
+    own = f"site/{source}/listing_cut/"
+    found = {key[len(own):]: int(value) for key, value in stats.items()
+             if key.startswith(own) and value}
+    if not found and list(sites) == [source]:
+        found = {key[len("discovery/listing_cut/"):]: int(value) for key, value in stats.items()
+                 if key.startswith("discovery/listing_cut/") and value}
+    return dict(sorted(found.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _listing_cuts(archive: Archive, source: str, crawl_id: int) -> dict[str, int]:
+    import json
+
+    row = archive.connection.execute("SELECT stats, sites FROM crawls WHERE id = ?",
+                                     (crawl_id,)).fetchone()
+    if row is None or not row[0]:
+        return {}
+    try:
+        stats = json.loads(row[0])
+        sites = json.loads(row[1] or "[]")
+    except ValueError:
+        return {}
+    if not isinstance(stats, dict):
+        return {}
+    return listing_cuts_of(stats, source, sites if isinstance(sites, list) else [])
 
 
 def _archived(archive: Archive, source: str) -> dict[str, int]:
@@ -273,6 +311,14 @@ def health_lines(report: Sequence[SiteHealth]) -> Iterator[str]:
                    f" of {held['articles']:,}), {held['short']:,} short; crawls read them "
                    "again for a week after archiving them; exports leave them out unless "
                    "--include-incomplete")
+    cut = [site for site in report if site.listing_cuts]
+    if cut:
+        yield ""
+        yield ("LISTING CUTS: listing links and pages the latest crawl left unread at a bound "
+               "(it counted them and went on):")
+        for site in cut:
+            yield f"  {site.source}: " + ", ".join(
+                f"{reason} {count:,}" for reason, count in site.listing_cuts.items())
     warnings = warnings_of(report)
     if warnings:
         yield ""

@@ -4,19 +4,26 @@
     python bench/discovery.py --before HEAD~3  # any git revision as "before"
     python bench/discovery.py --no-before      # this checkout only
 
-Serves every demo outlet (`crawler.demo`) and the legacy portal of the mock server
-(`tests/mockserver/portal.py`: no sitemap, a ten-item feed, older articles only in listings) on
-127.0.0.1, writes for each a profile of three lines (name, homepage, timezone: none of the
-demo profiles' `[discovery]` tables), and crawls each outlet alone into a new archive with a
-`warta crawl` child process, once with the code of the "before" revision (a `git archive` of
-it in a temporary folder) and once with this checkout. For each it prints the recall (expected
-articles archived / expected), the requests the outlet answered, the article pages
-(parts of multi-page articles included) and listing pages among them, requests per article,
-and requests / (article pages + listing pages) (issue 13: at most 1.3; the rest is robots.txt,
-sitemaps, feeds, AMP variants and errors).
+Serves every demo outlet (`crawler.demo`), the legacy portal of the mock server
+(`tests/mockserver/portal.py`: no sitemap, a ten-item feed, older articles only in listings)
+and its network portal (`tests/mockserver/network.py`: channel, tag and author pages only,
+multi-page articles) on 127.0.0.1, writes for each a profile of three lines (name, homepage,
+timezone: none of the demo profiles' `[discovery]` tables), and crawls each outlet alone into a
+new archive with a `warta crawl` child process, once with the code of the "before" revision (a
+`git archive` of it in a temporary folder) and once with this checkout. For each it prints the
+recall (expected articles archived / expected), the requests the outlet answered, the article
+pages (parts and single-page views of multi-page articles included) and listing pages among
+them, requests per article, and requests / (article pages + listing pages) (issue 13: at most
+1.3; the rest is robots.txt, sitemaps, feeds, AMP variants and errors).
 
-The last line: `before_recall=... after_recall=... after_requests_ratio=...` (the lowest recall
-and the highest ratio over the outlets).
+`dates`: on the legacy portal, whose pages print `Jumat (1/3)` only, the share of articles
+archived at exactly the time its listings print; `whole`: on the network portal, the share of
+multi-page articles archived whole (every part in order; the one whose part answers 404 marked
+incomplete).
+
+The last line: `before_recall=... before_requests_ratio=... before_dates_right=...
+before_multipage_whole=... after_...` (the lowest recall, share of right dates and of whole
+articles, and the highest ratio over the outlets).
 """
 
 from __future__ import annotations
@@ -27,7 +34,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -68,10 +74,50 @@ def archived(db: Path) -> set[str]:
         return {row[0] for row in conn.execute("SELECT url FROM articles")}
 
 
+def dates_right(db: Path, published: dict[str, str]) -> float | None:
+    """Share of the fixture's articles archived at exactly the time its listings print
+    (the legacy portal's pages show `Jumat (1/3)` only); None for an outlet without them."""
+    if not published:
+        return None
+    with sqlite3.connect(db) as conn:
+        stored = dict(conn.execute("SELECT url, published_at FROM articles"))
+    return sum(1 for url, at in published.items() if stored.get(url) == at) / len(published)
+
+
+def whole_share(db: Path, multipage: dict[str, Any]) -> float | None:
+    """Share of the fixture's multi-page articles archived whole: every part's phrase in the
+    body, in order; one with a part the server never gives counts when it is marked
+    incomplete. None for an outlet without them."""
+    if not multipage:
+        return None
+    import json
+
+    with sqlite3.connect(db) as conn:
+        stored = {url: (body or "", json.loads(prov or "{}")) for url, body, prov in
+                  conn.execute("SELECT url, body, provenance FROM articles")}
+    whole = 0
+    for url, article in multipage.items():
+        body, provenance = stored.get(url, ("", {}))
+        wanted = [m for n, m in enumerate(article["markers"], 1) if n not in article["missing"]]
+        at = [body.find(m) for m in wanted]
+        marked = not article["missing"] or str(provenance.get("parts", "")).startswith(
+            "incomplete")
+        whole += -1 not in at and at == sorted(at) and marked
+    return whole / len(multipage)
+
+
+def is_article_page(path: str, article_paths: set[str]) -> bool:
+    """A request for an article page, one of its parts (`?page=2`, `/2`) or its single-page
+    view (`?page=all`, `/all`)."""
+    bare = path.split("?")[0]
+    return bare in article_paths or bare.rstrip("/").rsplit("/", 1)[0] in article_paths
+
+
 def is_listing(path: str, article_paths: set[str]) -> bool:
     """A request for an HTML page that is not an article page (a homepage, a listing)."""
     bare = path.split("?")[0]
-    if bare in article_paths or bare.endswith((".xml", ".txt", "/feed", "/feed/", "/atom")):
+    if is_article_page(path, article_paths) or bare.endswith(
+            (".xml", ".txt", "/feed", "/feed/", "/atom")):
         return False
     return not bare.startswith(("/amp/", "/img/", "/css/", "/static/", "/feed/"))
 
@@ -87,19 +133,25 @@ def main() -> int:
     from crawler.demo.server import RequestLog, serve
     from crawler.demo.state import DemoState
     from crawler.sites import write_profile
+    from tests.mockserver.network import serve_network
     from tests.mockserver.portal import serve_portals
 
     demo = serve()
-    portals = serve_portals(demo.state, demo.log, threading.Event())
+    portals = serve_portals(demo)
     plain = portals.describe()["plain"]
+    network = serve_network(demo).describe()
     outlets: dict[str, dict[str, Any]] = {}
     for key, profile in profiles(demo.urls, demo.state).items():
         outlets[key] = {"profile": profile, "log": demo.log, "articles": {
             a["url"] for a in expected_articles(demo.urls, demo.state) if a["site"] == key}}
     outlets[plain["site"]] = {"profile": plain["profile"], "log": demo.log,
-                              "articles": set(plain["articles"])}
+                              "articles": set(plain["articles"]),
+                              "published": plain["published"]}
+    outlets[network["site"]] = {"profile": network["profile"], "log": demo.log,
+                                "articles": set(network["articles"]),
+                                "multipage": network["multipage"]}
     assert isinstance(demo.log, RequestLog) and isinstance(demo.state, DemoState)
-    rows: list[tuple[str, str, float, int, int, int, int]] = []
+    rows: list[tuple[str, str, float, int, int, int, int, float | None, float | None]] = []
     try:
         with tempfile.TemporaryDirectory(prefix="warta-discovery-") as tmp:
             work = Path(tmp)
@@ -120,17 +172,23 @@ def main() -> int:
                     paths = [e["path"] for e in demo.log.entries(key)]
                     article_paths = {urlsplit(u).path for u in expected}
                     listings = sum(1 for p in paths if is_listing(p, article_paths))
-                    pages = sum(1 for p in paths if p.split("?")[0] in article_paths)
+                    pages = sum(1 for p in paths if is_article_page(p, article_paths))
                     rows.append((label, key, found / len(expected), len(expected), len(paths),
-                                 listings, pages))
+                                 listings, pages, dates_right(db, outlet.get("published", {})),
+                                 whole_share(db, outlet.get("multipage", {}))))
     finally:
-        portals.stop()
         demo.stop()
     print(f"{'code':7} {'outlet':12} {'recall':>7} {'articles':>8} {'requests':>8} "
-          f"{'art_pages':>9} {'listings':>8} {'req/art':>8} {'req/(pages+list)':>16}")
-    for label, key, recall, n, requests, listings, pages in rows:
+          f"{'art_pages':>9} {'listings':>8} {'req/art':>8} {'req/(pages+list)':>16} "
+          f"{'dates':>6} {'whole':>6}")
+
+    def share(value: float | None) -> str:
+        return "-" if value is None else f"{value:.3f}"
+
+    for label, key, recall, n, requests, listings, pages, dates, whole in rows:
         print(f"{label:7} {key:12} {recall:7.3f} {n:8d} {requests:8d} {pages:9d} {listings:8d} "
-              f"{requests / n:8.2f} {requests / (pages + listings):16.2f}")
+              f"{requests / n:8.2f} {requests / (pages + listings):16.2f} {share(dates):>6} "
+              f"{share(whole):>6}")
     summary = []
     for label in ("before", "after"):
         mine = [r for r in rows if r[0] == label]
@@ -138,6 +196,12 @@ def main() -> int:
             summary.append(f"{label}_recall={min(r[2] for r in mine):.3f}")
             summary.append(f"{label}_requests_ratio="
                            f"{max(r[4] / (r[6] + r[5]) for r in mine):.2f}")
+            dates = [r[7] for r in mine if r[7] is not None]
+            whole = [r[8] for r in mine if r[8] is not None]
+            if dates:
+                summary.append(f"{label}_dates_right={min(dates):.3f}")
+            if whole:
+                summary.append(f"{label}_multipage_whole={min(whole):.3f}")
     print(" ".join(summary))
     return 0
 

@@ -6,6 +6,7 @@ Each command is thin: it parses options and calls one function in `archive/` or 
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 import click
@@ -52,22 +53,60 @@ def _setting(text: str) -> tuple[str, str]:
 
 @cli.command()
 @sites_dir_option
-def sites(sites_dir: str | None) -> None:
+@click.option("--check", "check", metavar="KEY|FILE",
+              help="Check one outlet (a profile key, or a profile file) before scheduling it: "
+                   "which discovery paths exist and what they reach, and which fields a sample "
+                   "of its articles gives.")
+@click.option("--sample", type=click.IntRange(min=1, max=100), default=10, show_default=True,
+              help="With --check: articles read.")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
+              help="With --check: a Scrapy or WARTA_ setting; repeatable.")
+def sites(sites_dir: str | None, check: str | None, sample: int,
+          overrides: tuple[str, ...]) -> int:
     """List the outlet profiles: key, name, homepage, time zone, region, and whether the
-    profile has been checked against the live site.
+    profile has been checked against the live site. With --check, read one outlet for a
+    minute (robots.txt obeyed, nothing archived) and say what warta finds there.
 
     \b
-    Example:
+    Examples:
       warta sites --sites-dir ~/warta-sites
+      warta sites --check beritabontang --sites-dir ~/warta-sites
+      warta sites --check ~/warta-sites/beritabontang.toml
     """
     from crawler.sites import load_profiles
 
+    if check is not None:
+        return _check_site(check, sites_dir, sample, overrides)
     profiles = load_profiles(sites_dir)
     rows = [(p.key, p.name, p.homepage, p.timezone, p.region.label() or "",
              "yes" if p.checked else "no") for p in sorted(profiles.values(), key=lambda p: p.key)]
     for line in formatting.table(("key", "name", "homepage", "timezone", "region", "checked"),
                                  rows):
         click.echo(line)
+    return 0
+
+
+def _check_site(check: str, sites_dir: str | None, sample: int,
+                overrides: tuple[str, ...]) -> int:
+    """`warta sites --check`: a profile key or file, surveyed (crawler/runtime/sitecheck.py)."""
+    from pathlib import Path
+
+    from crawler.runtime.sitecheck import check_site
+    from crawler.sites import get_profile, load_profile
+
+    path = Path(check).expanduser()
+    if check.endswith(".toml") or path.is_file():
+        if not path.is_file():
+            raise click.UsageError(f"--check: no profile file {check} (give a KEY from "
+                                   "`warta sites`, or the path of a KEY.toml file)")
+        profile = load_profile(path)
+    else:
+        profile = get_profile(check, sites_dir)
+    settings = dict(_setting(text) for text in overrides)
+    report = check_site(profile, sample=sample, settings=settings)
+    for line in report.lines():
+        click.echo(line)
+    return 0
 
 
 @cli.command()
@@ -167,6 +206,9 @@ def demo(db: str, query: str | None, progress: bool | None) -> int:
     click.echo(f"Sample search: warta search {result.query!r} --db {db}")
     for line in formatting.search_table(result.results):
         click.echo(line)
+    click.echo("")
+    click.echo(f"Read it in a browser: warta serve --db {shlex.quote(db)}  "
+               "(then open http://127.0.0.1:8001/)")
     return 0 if result.summary.ok else EXIT_CRAWL_FAILED
 
 # --- end of sites, crawl, demo ------------------------------------------------------------------

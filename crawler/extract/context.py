@@ -72,6 +72,10 @@ class Context:
     footer: list[Block] = field(default_factory=list)
     """Lines of the article's own footer (`find_article_footer`), read for its byline and date."""
     footer_ids: frozenset[int] = frozenset()
+    date_hint: tuple[datetime, str] | None = None
+    """The publication time discovery saw beside the link (a listing, a feed, a news
+    sitemap) and where (`listing`, `feed`, `sitemap`): completes a page date shown without a
+    year or a time (`published.complete_from_hint`)."""
 
 
 def comparable(text: str) -> str:

@@ -12,7 +12,7 @@ parts). The stage that gave a value is recorded in `provenance` (`jsonld`, `open
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from archive import signoff_codes
 from crawler.extract import date_fallback, second_opinion
 from crawler.extract import dates as D
-from crawler.extract.address import declared_url, next_pages
+from crawler.extract.address import declared_url, next_pages, single_page
 from crawler.extract.body import DUPLICATE_MIN_CHARS, extract_body, jsonld_body
 from crawler.extract.captions import extract_captions
 from crawler.extract.context import (
@@ -49,7 +49,7 @@ RESULT_KEYS = (
     "url", "fetched_url", "title", "published_at", "published_raw", "published_precision",
     "modified_at", "dateline", "dateline_raw", "authors", "editor", "reporter", "signoff",
     "signoff_raw", "signoff_codes", "section", "tags", "language", "body", "captions", "related",
-    "next_pages", "word_count", "provenance",
+    "next_pages", "single_page", "word_count", "provenance",
 )  # fmt: skip
 """Keys of `extract_article`'s result, in output order (the item's field names)."""
 
@@ -64,6 +64,7 @@ def _empty_result(url: str, canonical: str) -> dict[str, Any]:
         captions=[],
         related=[],
         next_pages=[],
+        single_page=None,
         word_count=0,
         provenance={},
     )
@@ -77,6 +78,7 @@ def extract_article(
     profile: SiteProfile | None = None,
     fetched_at: datetime | None = None,
     encoding: str | None = None,
+    date_hint: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
     """Read one article page into the item's fields (keys: `RESULT_KEYS`).
 
@@ -85,7 +87,9 @@ def extract_article(
     `url` the URL it was fetched from; `profile` the outlet's profile (timezone, selectors,
     domains); `fetched_at` anchors relative dates and missing years (default: now). Without a
     profile the zone is WIB (Asia/Jakarta) unless the page shows one, and "same outlet" means
-    the same host as `url`.
+    the same host as `url`. `date_hint` is `(ISO 8601 time, where)`: the publication time
+    discovery saw beside the page's link (`listing`, `feed`, `sitemap`), which completes a
+    page date shown without a year or a time of day (`published.complete_from_hint`).
     """
     fetched = fetched_at or datetime.now(UTC)
     if fetched.tzinfo is None:
@@ -112,6 +116,7 @@ def extract_article(
         outlet_words=outlet_words_of(url, profile, site_name[1] if site_name else None),
         selected=selected,
         doc_body=doc.find("body"),
+        date_hint=_date_hint(date_hint),
     )
 
     if structured.too_deep:  # a JSON-LD block skipped, the rest of the page read
@@ -215,10 +220,31 @@ def extract_article(
         captions=extract_captions(ctx, body.captions),
         related=related,
         next_pages=next_pages(ctx, canonical, same_outlet),
+        single_page=single_page(ctx, canonical, same_outlet),
         word_count=len(body.text.split()) if body.text else 0,
         provenance=dict(sorted(ctx.provenance.items())),
     )
     return result
+
+
+def _date_hint(hint: tuple[str, str] | None) -> tuple[datetime, str] | None:
+    """`(aware datetime, where)` from the `(ISO 8601, where)` a crawl passes; None when unusable."""
+    if not hint:
+        return None
+    try:
+        value = datetime.fromisoformat(hint[0])
+    except (TypeError, ValueError):
+        return None
+    if value.tzinfo is None:
+        return None
+    return value, str(hint[1])
+
+
+def _stage_from(merged: dict[str, Any], part: Mapping[str, Any], key: str) -> None:
+    """The provenance of a field a later part gave (a sign-off on the last page)."""
+    stage = (part.get("provenance") or {}).get(key)
+    if stage is not None:
+        merged["provenance"] = {**(merged.get("provenance") or {}), key: stage}
 
 
 def merge_parts(first: dict[str, Any], parts: Iterable[dict[str, Any]]) -> dict[str, Any]:
@@ -246,9 +272,11 @@ def merge_parts(first: dict[str, Any], parts: Iterable[dict[str, Any]]) -> dict[
         if not merged.get("signoff") and part.get("signoff"):
             merged["signoff"], merged["signoff_raw"] = part.get("signoff"), part.get("signoff_raw")
             merged["signoff_codes"] = part.get("signoff_codes") or []
+            _stage_from(merged, part, "signoff")
         for key in ("editor", "reporter"):
             if not merged.get(key) and part.get(key):
                 merged[key] = part[key]
+                _stage_from(merged, part, key)
     body = "\n\n".join(paragraphs) or None
     merged.update(
         body=body,
@@ -256,6 +284,7 @@ def merge_parts(first: dict[str, Any], parts: Iterable[dict[str, Any]]) -> dict[
         captions=captions,
         tags=tags,
         next_pages=[],
+        single_page=None,
         word_count=len(body.split()) if body else 0,
     )
     return merged

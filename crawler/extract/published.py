@@ -317,6 +317,10 @@ def read_dates(ctx: Context) -> DateReadings:
     strong = _strong_published(ctx)
     weak = _weak_published(ctx)
     hints = [r.parsed.value.year for r in (strong, weak) if r is not None]
+    if ctx.date_hint is not None:
+        # the year discovery printed beside the link, after the page's own (its URL's date
+        # path, its machine dates): the page wins where it shows more
+        hints.append(ctx.date_hint[0].astimezone(ctx.tz).year)
     if url_date:
         hints.insert(0, url_date[0])
     visible = _visible_published(ctx, hints, machine_dated=strong is not None)
@@ -442,7 +446,45 @@ def extract_published(
         local = chosen.parsed.value.astimezone(visible.parsed.value.tzinfo)
         if visible.parsed.value.date() == local.date():
             raw = visible.parsed.raw
-    return chosen.parsed.iso(), raw, _published_precision(chosen.parsed, visible)
+    precision = _published_precision(chosen.parsed, visible)
+    completed = complete_from_hint(ctx, chosen.parsed, precision)
+    if completed is not None:
+        return completed.iso(), raw, "time"
+    return chosen.parsed.iso(), raw, precision
+
+
+def hint_has_time(value: datetime, tz: tzinfo) -> bool:
+    """Whether a discovery date names a time of day: a date-only sitemap or feed value is
+    read as local midnight, which says nothing of the hour."""
+    return value.astimezone(tz).time() != time(0)
+
+
+def complete_from_hint(ctx: Context, parsed: D.ParsedDate, precision: str
+                       ) -> D.ParsedDate | None:
+    """The page's date completed from the time discovery saw beside its link
+    (`ctx.date_hint`), or None when the hint adds nothing.
+
+    The page wins where it shows more: its year, when shown, and its time, when shown, are
+    kept. The hint's year was already the first year tried for a date shown without one
+    (`read_dates`); here a date shown without a time of day (`day` precision) takes the
+    hint's time when the hint falls on that same local day. What the hint gave is recorded in
+    the provenance, `published_hint`: `listing: year, time` (`feed`, `sitemap`)."""
+    hint = ctx.date_hint
+    if hint is None or precision == "relative":
+        return None
+    value, source = hint
+    gave: list[str] = []
+    if not parsed.has_year and parsed.value.year == value.astimezone(ctx.tz).year:
+        gave.append("year")
+    result = None
+    if precision == "day" and hint_has_time(value, ctx.tz):
+        local = value.astimezone(parsed.value.tzinfo)
+        if local.date() == parsed.value.date():
+            gave.append("time")
+            result = D.ParsedDate(local, parsed.raw, True, parsed.has_zone, parsed.has_year)
+    if gave:
+        ctx.provenance["published_hint"] = f"{source}: {', '.join(gave)}"
+    return result
 
 
 def extract_modified(ctx: Context) -> str | None:

@@ -117,13 +117,14 @@ def auto_processes() -> int:
 
 
 def extract_page(body: bytes, url: str, profile: SiteProfile | None, fetched_at: dt.datetime,
-                 encoding: str | None) -> dict[str, Any]:
+                 encoding: str | None, date_hint: tuple[str, str] | None = None
+                 ) -> dict[str, Any]:
     """`crawler.extract.extract_article` with its error as an `ExtractionError`."""
     from crawler.extract import extract_article
 
     try:
         return extract_article(body, url, profile=profile, fetched_at=fetched_at,
-                               encoding=encoding)
+                               encoding=encoding, date_hint=date_hint)
     except Exception as exc:  # a page extraction cannot read must not stop the crawl
         raise ExtractionError(f"{type(exc).__name__}: {exc}") from None
 
@@ -152,7 +153,8 @@ def _receive(stream: IO[bytes]) -> Any:
 # --- in the worker process ----------------------------------------------------------------------
 
 def serve() -> None:
-    """The worker's loop: profiles, then `(task, body, url, site, fetched_at, encoding)` frames
+    """The worker's loop: profiles, then `(task, body, url, site, fetched_at, encoding,
+    date_hint)` frames
     in, `(task, ok, fields or reason)` frames out, until stdin ends."""
     import signal
 
@@ -169,9 +171,10 @@ def serve() -> None:
 
         _send(results, None)  # ready
         while True:
-            task, body, url, site, fetched_at, encoding = _receive(requests)
+            task, body, url, site, fetched_at, encoding, hint = _receive(requests)
             try:
-                fields = extract_page(body, url, profiles.get(site or ""), fetched_at, encoding)
+                fields = extract_page(body, url, profiles.get(site or ""), fetched_at, encoding,
+                                      hint)
             except ExtractionError as exc:
                 _send(results, (task, False, exc.reason))
             else:
@@ -359,18 +362,20 @@ class ExtractionWorkers:
         return self._all_ready
 
     def read(self, body: bytes, url: str, site: str | None, fetched_at: dt.datetime,
-             encoding: str | None) -> dict[str, Any]:
+             encoding: str | None, date_hint: tuple[str, str] | None = None) -> dict[str, Any]:
         """Read one page in this process (raises `ExtractionError`)."""
         import crawler.extract  # noqa: F401  (once, before the clock: not a page's reading time)
 
         started = time.monotonic()
         try:
-            return extract_page(body, url, self.profiles.get(site or ""), fetched_at, encoding)
+            return extract_page(body, url, self.profiles.get(site or ""), fetched_at, encoding,
+                                date_hint)
         finally:
             self._note(started, time.monotonic())
 
     async def read_async(self, body: bytes, url: str, site: str | None,
-                         fetched_at: dt.datetime, encoding: str | None) -> dict[str, Any]:
+                         fetched_at: dt.datetime, encoding: str | None,
+                         date_hint: tuple[str, str] | None = None) -> dict[str, Any]:
         """Read one page in a worker when they run, else in this process (raises
         `ExtractionError`). Needs a running asyncio loop (Scrapy's asyncio reactor)."""
         if not self._off and not self.auto and not self.workers:
@@ -387,7 +392,7 @@ class ExtractionWorkers:
                     worker.ready.result()
                     worker.up = True
                 ok, value = await worker.submit(next(self._tasks), (body, url, site, fetched_at,
-                                                                    encoding))
+                                                                    encoding, date_hint))
             except WorkerLost as exc:
                 self._lost(exc)
             else:
@@ -396,7 +401,7 @@ class ExtractionWorkers:
                 if ok:
                     return value
                 raise ExtractionError(str(value))
-        return self.read(body, url, site, fetched_at, encoding)
+        return self.read(body, url, site, fetched_at, encoding, date_hint)
 
     def _note(self, started: float, ended: float) -> None:
         """Auto mode: add one in-process read to the busy window; start the workers when the

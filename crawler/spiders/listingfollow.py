@@ -14,7 +14,8 @@ from scrapy.http import Request, Response
 
 from crawler.sites import SiteProfile
 from crawler.spiders import listings
-from crawler.spiders.outletspider import LISTING_PRIORITY, OutletSpider
+from crawler.spiders.datehints import DateHints
+from crawler.spiders.outletspider import LISTING_PRIORITY
 
 MAX_LISTING_DEPTH = 2
 """Listings are followed this many links away from the homepage (a section, then its tag or
@@ -27,12 +28,24 @@ LISTING_BUDGET_PAGES = 20
 (`discovery/listing_cut/outlet_budget`)."""
 
 
-class ListingFollow(OutletSpider):
+SURVEY_LISTING_PAGES = 12
+"""Listing pages a survey (`warta sites --check`) reads per outlet: the homepage and a few
+listings of each kind, enough to tell which exist and how they paginate."""
+
+
+class ListingFollow(DateHints):
     """Listing requests and the bounds on following listings (a mixin of the `news` spider)."""
+
+    def _inc_cut(self, site: str, reason: str, count: int = 1) -> None:
+        """Count what a bound on listings cut: `discovery/listing_cut/<reason>`, and per
+        outlet `site/<key>/listing_cut/<reason>` (shown by `warta health`)."""
+        self._inc(f"discovery/listing_cut/{reason}", count)
+        self._inc(f"site/{site}/listing_cut/{reason}", count)
 
     def _listing_request(self, profile: SiteProfile, url: str, *, page: int, listing: str,
                          homepage: bool = False, depth: int = 0) -> Request:
         # breadth-first: nearer listings before deeper ones
+        self._listings_pending[profile.key] += 1
         return Request(url, callback=self.parse_listing, errback=self.on_error,
                        priority=LISTING_PRIORITY - depth,
                        meta=self._meta(profile, "listing", warta_page=page,
@@ -55,11 +68,11 @@ class ListingFollow(OutletSpider):
         if not profile.owns(next_url):
             return None
         if page >= profile.discovery.max_listing_pages:
-            self._inc("discovery/listing_cut/max_pages")
+            self._inc_cut(profile.key, "max_pages")
             return None
         pages = self._listing_pages_seen.setdefault(listing_url, [])
         if next_url in pages or next_url == listing_url or next_url == response.url:
-            self._inc("discovery/listing_cut/loop")
+            self._inc_cut(profile.key, "loop")
             return None
         if not self._listing_budget(profile):
             return None
@@ -75,7 +88,7 @@ class ListingFollow(OutletSpider):
         homepage that reached archived articles (an incremental crawl) leads to no new listing:
         what it links was met when those articles were new. The homepage always does, as
         pinned or popular old articles on it say nothing of its sections."""
-        if not listing.listings or self._full(profile.key):
+        if not listing.listings or (self._full(profile.key) and not self.survey):
             return
         known = self._listing_depths.setdefault(profile.key, {})
         fresh = [u for u in listing.listings if u not in known]
@@ -89,20 +102,22 @@ class ListingFollow(OutletSpider):
             beyond = [u for u in fresh if u not in cut]
             cut.update(beyond)  # counted once, not on every page that links it
             if beyond:
-                self._inc("discovery/listing_cut/depth", len(beyond))
+                self._inc_cut(profile.key, "depth", len(beyond))
             return
         for url in fresh:
             if not self._listing_budget(profile):
                 return
             known[url] = depth + 1
+            self._listing_kinds[url] = listing.listings[url]
             self._inc(f"discovery/listings_found/{listing.listings[url]}")
             yield self._listing_request(profile, url, page=1, listing=url, depth=depth + 1)
 
     def _listing_budget(self, profile: SiteProfile) -> bool:
         """Whether one more listing page may be read for this outlet (counted when not)."""
-        budget = LISTING_BUDGET_PAGES * max(1, profile.discovery.max_listing_pages)
+        budget = (SURVEY_LISTING_PAGES if self.survey
+                  else LISTING_BUDGET_PAGES * max(1, profile.discovery.max_listing_pages))
         if self._listing_requests[profile.key] >= budget:
-            self._inc("discovery/listing_cut/outlet_budget")
+            self._inc_cut(profile.key, "outlet_budget")
             return False
         self._listing_requests[profile.key] += 1
         return True

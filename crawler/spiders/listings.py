@@ -54,6 +54,9 @@ class Listing:
     cut: dict[str, int] = field(default_factory=dict)
     """Links left unread by the page's bounds, by reason (`too_many_links`,
     `too_many_listings`)."""
+    last_page: int = 0
+    """The highest page number the page links for its own listing (`1 2 3 ... 7`: 7), 0 when
+    it shows none (or numbers items, `offset=40`): how long the listing is."""
 
 
 _FEED_LINK_TYPES = frozenset({"application/rss+xml", "application/atom+xml",
@@ -196,6 +199,8 @@ INDEX_TEXTS = frozenset({"indeks", "indeks berita", "index", "index berita", "ar
 _PAGE_QUERY_KEYS = ("page", "hal", "halaman", "pg", "paged", "pagenum", "p", "offset",
                     "start")
 """Query keys that number a listing's pages (`offset`/`start`: by item, not by page)."""
+_NUMBERS_ITEMS = re.compile(r"[?&](?:offset|start)=", re.IGNORECASE)
+"""A numbered page link that counts items, not pages."""
 _PAGE_PATH = re.compile(r"^(.*?)/(?:page|hal|halaman|p)/(\d{1,5})/?$", re.IGNORECASE)
 _TRAILING_NUMBER = re.compile(r"^(.*?)/(\d{1,4})/?$")
 _DATE_ARCHIVE = re.compile(r"^/(?:.*/)?(19|20)\d{2}(/\d{1,2}){0,2}/?$")
@@ -287,9 +292,11 @@ def listing_kind(url: str, text: str = "") -> str | None:
 
 def _link_date(anchor: lxml.html.HtmlElement, url: str, base: str, tz: tzinfo,
                is_article: Callable[[str], bool]) -> datetime | None:
-    """The `<time datetime>` printed beside a link: the one time element of its nearest
-    ancestor (up to three levels) that has any, unless that ancestor also holds a link to
-    another article or several times (then the time is not this link's)."""
+    """The time printed beside a link: the one `<time datetime>` of its nearest ancestor (up
+    to three levels) that has any, else a full date with its time of day in that ancestor's
+    own text (`01/03/2024 10:15 WITA`, `Jumat, 1 Maret 2024 10:15`: `_text_date`), unless that
+    ancestor also holds a link to another article or several times (then the time is not
+    this link's)."""
     node = anchor
     for _ in range(3):
         node = node.getparent()
@@ -306,7 +313,36 @@ def _link_date(anchor: lxml.html.HtmlElement, url: str, base: str, tz: tzinfo,
             return parse_date(times[0].get("datetime"), tz)
         if times:
             return None
+        found = _text_date(node, anchor, tz)
+        if found is not None:
+            return found
     return None
+
+
+MAX_DATE_TEXT_CHARS = 300
+"""A listing item's own text read for its date: a headline, a byline and a date line; more is
+a block of several items or a teaser paragraph."""
+
+
+def _text_date(node: lxml.html.HtmlElement, anchor: lxml.html.HtmlElement,
+               tz: tzinfo) -> datetime | None:
+    """A date shown as text in a listing item, without the headline's own words (a title
+    may hold numbers): only a full date with its year and time of day, never a relative one
+    (`2 jam lalu` is read against a clock this function does not have)."""
+    from crawler.extract.dates import parse_date as parse_shown
+
+    headline = anchor.text_content()
+    text = node.text_content()
+    if len(text) > MAX_DATE_TEXT_CHARS + len(headline) or not any(c.isdigit() for c in text):
+        return None
+    rest = text.replace(headline, " ", 1)
+    try:
+        shown = parse_shown(rest, tz=tz)
+    except (ValueError, OverflowError):
+        return None
+    if shown is None or shown.relative or not shown.has_year or not shown.has_time:
+        return None
+    return shown.value
 
 
 def parse_listing(
@@ -392,8 +428,9 @@ def parse_listing(
         nearest = numbered[min(numbered)]
         if nearest not in found and nearest != base_url:
             found.append(nearest)
+    by_page = [n for n, u in numbered.items() if not _NUMBERS_ITEMS.search(u)]
     return Listing(articles=list(articles), next_pages=found, listings=listings, dates=dates,
-                   cut=dict(cut))
+                   cut=dict(cut), last_page=max(by_page, default=0))
 
 
 def _absolute(base: str, href: str) -> str:

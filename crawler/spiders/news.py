@@ -24,11 +24,13 @@ Discovery, per outlet (every request goes through Scrapy's engine):
 
 What the spider keeps of its outlets (arguments, bookkeeping, the requests it makes, the
 failures it counts) is its base class, `crawler.spiders.outletspider.OutletSpider`; the bounds
-on following listings are `crawler.spiders.listingfollow.ListingFollow`; the callbacks are
-here. Article pages are read by `crawler.extract.extract_article` in the callback; the further
-pages of a multi-page article are fetched in turn and stitched with `merge_parts`. Every request
-carries plain metadata (`warta_site`, `warta_kind`, `warta_depth`, date hints), so downloader
-middlewares can decide on it without knowing the spider.
+on following listings are `crawler.spiders.listingfollow.ListingFollow`; the times discovery
+saw beside article links, handed to extraction, are `crawler.spiders.datehints.DateHints`;
+multi-page articles are read whole (a single-page view, else every part in order) by
+`crawler.spiders.articleparts.ArticleParts`; the other callbacks are here. Article pages are
+read by `crawler.extract.extract_article` in the callback. Every request carries plain
+metadata (`warta_site`, `warta_kind`, `warta_depth`, date hints), so downloader middlewares
+can decide on it without knowing the spider.
 
 A URL that fails (HTTP error, timeout, redirect loop, empty or oversized body, an unsafe or
 non-XML sitemap, a feed that is HTML, a page extraction cannot read) is counted under
@@ -47,25 +49,26 @@ from urllib.parse import urljoin
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Request, Response, TextResponse
 from scrapy.utils.gz import gunzip
-from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 
 from crawler.items import ArticleItem, item_from_extraction
 from crawler.runtime.workers import ExtractionError
 from crawler.sites import SiteProfile
 from crawler.spiders import discovery, listings
-from crawler.spiders.listingfollow import ListingFollow, pattern_paginates
+from crawler.spiders.articleparts import ArticleParts
+from crawler.spiders.listingfollow import pattern_paginates
 from crawler.spiders.outletspider import SITEMAP_PRIORITY
 
 logger = logging.getLogger(__name__)
-
-PART_PRIORITY = 30
-"""The further pages of a multi-page article go first, above `ARTICLE_PRIORITY`."""
 
 ARTICLE_SITEMAP_SHARE = 0.8
 """A sitemap where at least this share of the URLs look like articles is taken whole: post
 sitemaps hold nothing but articles (a few with short slugs the URL rule misses), while section
 and tag sitemaps have almost none."""
+
+SURVEY_SITEMAPS = 3
+"""Child sitemaps of an index a survey (`warta sites --check`) reads; the others are counted,
+and the articles they hold estimated from those read."""
 
 MAX_SITEMAP_DEPTH = 3
 """Sitemap indexes nest at most this deep (the protocol allows one level; a few sites nest a
@@ -85,13 +88,17 @@ class PartsState:
     parts: list[dict[str, Any]] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)
     fetched: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    """Parts that could not be read, each as `URL (why)`."""
+    single: dict[str, Any] | None = None
+    """The whole article read from its single-page view, when it offers one."""
 
 
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
-class NewsSpider(ListingFollow):
+class NewsSpider(ArticleParts):
     """Crawl outlets described by profiles; yield one `ArticleItem` per article."""
 
     name = "news"
@@ -178,13 +185,22 @@ class NewsSpider(ListingFollow):
                 self._bad(response.url, "sitemap_too_deep",
                           f"sitemap indexes nested more than {MAX_SITEMAP_DEPTH} deep", profile.key)
                 return
-            for entry in sitemap.entries:
+            children = sitemap.entries
+            if self.survey:
+                # a survey reads a few children and counts the rest (`warta sites --check`)
+                self.survey_pages["sitemap_children"] += len(children)
+                children = children[:SURVEY_SITEMAPS]
+            for entry in children:
                 if discovery.is_older(entry.lastmod, since):
                     self._inc("discovery/sitemaps_skipped_old")
                     continue
                 yield self._sitemap_request(profile, entry.url, depth=depth + 1,
                                             lastmod=entry.lastmod)
             return
+        if self.survey:
+            self.survey_pages["sitemap"] += 1
+            if depth > 0:
+                self.survey_pages["sitemap_children_read"] += 1
         article_sitemap = self._lists_articles(profile, sitemap.entries)
         for entry in sitemap.entries:
             # A news sitemap lists articles only; a plain one may list sections and tags too.
@@ -211,11 +227,20 @@ class NewsSpider(ListingFollow):
         profile = self.profiles[response.meta["warta_site"]]
         if not isinstance(response, TextResponse):
             self._bad(response.url, "not_html", "a listing page that is not text", profile.key)
+            if self._listing_done(profile.key):
+                yield from self._release_held(profile.key)
             return
         meta = response.meta
         page: int = meta.get("warta_page", 1)
         depth: int = meta.get("warta_listing_depth", 0)
         self._inc("discovery/listings")
+        yield from self._parse_listing(profile, response, page, depth)
+        if self._listing_done(profile.key):
+            yield from self._release_held(profile.key)
+
+    def _parse_listing(self, profile: SiteProfile, response: TextResponse, page: int,
+                       depth: int) -> Iterator[Request]:
+        meta = response.meta
         if meta.get("warta_homepage") and page == 1:
             for url in listings.find_feed_links(response.text, response.url):
                 if profile.owns(url) and url not in profile.discovery.feeds:
@@ -227,18 +252,36 @@ class NewsSpider(ListingFollow):
             is_article=lambda u: self._is_article(profile, u), listing=listing_url,
             tz=profile.tz)
         for reason, count in listing.cut.items():
-            self._inc(f"discovery/listing_cut/{reason}", count)
+            self._inc_cut(profile.key, reason, count)
         seen = self._listing_seen.setdefault(listing_url, set())
         new = [u for u in listing.articles if u not in seen]
         seen.update(new)
         since = self._since(profile)
         old = 0
+        for url, printed in listing.dates.items():
+            self._note_date_hint(profile, url, printed)
+        if self.survey:
+            kind = "homepage" if meta.get("warta_homepage") else self._listing_kinds.get(
+                listing_url, "listing")
+            self.survey_pages[kind] += 1
+            if listing.next_pages:
+                self.survey_pages[f"{kind}:more"] += 1
+            self.surveyed.setdefault(f"listing:{kind}", set()).update(
+                self._target(profile, u) for u in listing.articles)
+            if page == 1 and listing.last_page > 1:
+                # its length, as its page numbers show it: articles a page x pages
+                self.survey_pages[f"{kind}:estimate"] += len(listing.articles) * listing.last_page
+                self.survey_pages[f"{kind}:numbered"] += 1
+            elif page == 1:
+                self.survey_pages[f"{kind}:estimate"] += len(listing.articles)
         for url in new:
-            if discovery.is_older(listing.dates.get(url), since):
+            when = listing.dates.get(url)
+            if discovery.is_older(when, since):
                 old += 1
                 self._inc("discovery/skipped_old")
                 continue
-            yield from self._article_requests(profile, url, via="listing")
+            hint = discovery.Entry(url, published=when) if when is not None else None
+            yield from self._article_requests(profile, url, via="listing", hint=hint)
         # The incremental middleware decides on each request as it is yielded (and tells
         # `on_skip`), so by now this page's archived articles are counted.
         archived = bool(self._archived) and any(
@@ -252,7 +295,7 @@ class NewsSpider(ListingFollow):
             stop = "listing_stop/since"  # every article it shows is older than --since
         elif archived:
             stop = "listing_stop/archived"  # it reached what the archive holds
-        elif self._full(profile.key):
+        elif self._full(profile.key) and not self.survey:
             stop = "listing_stop/max_articles"
         if stop is None:
             next_request = self._next_listing_page(profile, response, listing, listing_url,
@@ -261,7 +304,10 @@ class NewsSpider(ListingFollow):
                 yield next_request
         elif listing.next_pages or (pattern_paginates(profile, meta)
                                     and listing_url in self._declared(profile)):
-            self._inc(f"discovery/{stop}")
+            if stop.startswith("listing_cut/"):
+                self._inc_cut(profile.key, stop.split("/", 1)[1])
+            else:
+                self._inc(f"discovery/{stop}")
 
     # --- articles ---------------------------------------------------------------------------------
 
@@ -281,32 +327,34 @@ class NewsSpider(ListingFollow):
         self._bad(response.url, "extract_failed", exc.reason, profile.key, level=logging.ERROR,
                   request=response.request)
 
-    def _extract(self, response: Response, profile: SiteProfile,
-                 fetched_at: dt.datetime) -> dict[str, Any] | None:
+    def _extract(self, response: Response, profile: SiteProfile, fetched_at: dt.datetime,
+                 date_hint: tuple[str, str] | None = None) -> dict[str, Any] | None:
         page = self._page(response, profile)
         if page is None:
             return None
         try:
-            return self.workers.read(page[0], response.url, profile.key, fetched_at, page[1])
+            return self.workers.read(page[0], response.url, profile.key, fetched_at, page[1],
+                                     date_hint)
         except ExtractionError as exc:
             self._unreadable(response, profile, exc)
             return None
 
     async def _extract_async(self, response: Response, profile: SiteProfile,
-                             fetched_at: dt.datetime) -> dict[str, Any] | None:
+                             fetched_at: dt.datetime, date_hint: tuple[str, str] | None = None
+                             ) -> dict[str, Any] | None:
         """`_extract`, by a worker process when they run (Scrapy's asyncio reactor only)."""
         if self._asyncio is None:
             from scrapy.utils.reactor import is_asyncio_reactor_installed
 
             self._asyncio = is_asyncio_reactor_installed()
         if not self._asyncio:
-            return self._extract(response, profile, fetched_at)
+            return self._extract(response, profile, fetched_at, date_hint)
         page = self._page(response, profile)
         if page is None:
             return None
         try:
             return await self.workers.read_async(page[0], response.url, profile.key,
-                                                 fetched_at, page[1])
+                                                 fetched_at, page[1], date_hint)
         except ExtractionError as exc:
             self._unreadable(response, profile, exc)
             return None
@@ -321,14 +369,15 @@ class NewsSpider(ListingFollow):
         async generators, one per middleware (~4% of the crawl process on bench/crawl.py)."""
         profile = self.profiles[response.meta["warta_site"]]
         fetched_at = _utcnow()
-        data = await self._extract_async(response, profile, fetched_at)
+        data = await self._extract_async(response, profile, fetched_at,
+                                         self.date_hint(response.meta))
         return list(self._article_read(response, profile, fetched_at, data))
 
     def parse_article(self, response: Response) -> Iterator[Request | ArticleItem]:
         """An article page: its item, or the request for its next part; related links."""
         profile = self.profiles[response.meta["warta_site"]]
         fetched_at = _utcnow()
-        data = self._extract(response, profile, fetched_at)
+        data = self._extract(response, profile, fetched_at, self.date_hint(response.meta))
         yield from self._article_read(response, profile, fetched_at, data)
 
     def _article_read(self, response: Response, profile: SiteProfile, fetched_at: dt.datetime,
@@ -340,56 +389,11 @@ class NewsSpider(ListingFollow):
                            target=response.meta.get("warta_target", response.url),
                            depth=response.meta.get("warta_depth", 0), fetched=[response.url])
         state.pending = self._new_parts(profile, data, state)
-        yield from self._continue(profile, state)
-
-    def _new_parts(self, profile: SiteProfile, data: dict[str, Any],
-                   state: PartsState) -> list[str]:
-        known = set(state.fetched) | set(state.pending)
-        found = []
-        for url in data.get("next_pages") or []:
-            if isinstance(url, str) and url not in known and profile.owns(url):
-                known.add(url)
-                found.append(url)
-        return found
-
-    def _continue(self, profile: SiteProfile, state: PartsState) -> Iterator[Request | ArticleItem]:
-        if state.pending and 1 + len(state.parts) < self.max_parts:
-            url = state.pending.pop(0)
-            yield Request(url, callback=self.parse_part, errback=self.on_part_error,
-                          priority=PART_PRIORITY, dont_filter=True, cb_kwargs={"state": state},
-                          meta=self._meta(profile, "part"))
-            return
-        if state.pending:
-            self._inc("extract/parts_over_limit")
-        yield from self._finish(profile, state)
-
-    def parse_part(self, response: Response, state: PartsState) -> Iterator[Request | ArticleItem]:
-        profile = self.profiles[response.meta["warta_site"]]
-        state.fetched.append(response.url)
-        data = self._extract(response, profile, _utcnow())
-        if data is not None:
-            state.parts.append(data)
-            state.pending.extend(self._new_parts(profile, data, state))
-        else:
-            self._inc("extract/parts_missing")
-        yield from self._continue(profile, state)
-
-    def on_part_error(self, failure: Failure) -> Iterator[Request | ArticleItem]:
-        yield from self.on_error(failure)
-        request = failure.request  # type: ignore[attr-defined]
-        state: PartsState = request.cb_kwargs["state"]
-        profile = self.profiles[request.meta["warta_site"]]
-        self._inc("extract/parts_missing")
-        yield from self._continue(profile, state)
+        yield from self._read_parts(profile, state, data.get("single_page"))
 
     def _finish(self, profile: SiteProfile, state: PartsState) -> Iterator[Request | ArticleItem]:
         self._in_flight[profile.key] -= 1  # the article's chain of requests ends here
-        data = state.first
-        if state.parts:
-            from crawler.extract import merge_parts
-
-            data = merge_parts(state.first, state.parts)
-            self._inc("extract/multipage")
+        data = self._stitched(state)
         if (data.get("provenance") or {}).get("jsonld") == "skipped_too_deep":
             self._inc("extract/jsonld_too_deep")  # a block skipped, the rest of the page read
         published = data.get("published_at")

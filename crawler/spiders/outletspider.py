@@ -79,6 +79,12 @@ class OutletSpider(scrapy.Spider):
     parse_feed: Callable[[Response], Iterator[Request]]
     parse_listing: Callable[[Response], Iterator[Request]]
     read_article: Callable[[Response], Awaitable[list[Request | ArticleItem]]]
+    # The date hints' (`crawler.spiders.datehints.DateHints`): related articles held back
+    # while their outlet's listings are read, asked for when they are done.
+    _release_held: Callable[[str], Iterator[Request]]
+    _date_hints: dict[str, str]
+    _listings_pending: Counter[str]
+    _held: dict[str, list[str]]
 
     def __init__(
         self,
@@ -89,9 +95,19 @@ class OutletSpider(scrapy.Spider):
         max_articles: int | str | None = None,
         sites_dir: str | None = None,
         urls: Mapping[str, Iterable[str]] | None = None,
+        survey: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.survey = bool(survey)
+        """Survey mode (`warta sites --check`): a sample of `max_articles` articles is read,
+        while discovery goes on reading a few listing pages past it and notes every article
+        URL each path shows (`surveyed`), to tell how much each path reaches."""
+        self.surveyed: dict[str, set[str]] = {}
+        """Survey mode: discovery path (`sitemap`, `feed`, `listing:<kind>`, `related`) ->
+        the article URLs (canonical) it showed."""
+        self.survey_pages: Counter[str] = Counter()
+        """Survey mode: listing kind -> pages read; `<kind>:more` -> those with a next page."""
         if isinstance(urls, str):
             raise UsageError("urls: give a mapping of outlet key -> article URLs (from Python "
                              "or `warta rehydrate LIST`), not text")
@@ -125,6 +141,8 @@ class OutletSpider(scrapy.Spider):
         """Listing URL (its first page) -> the further pages asked for (a loop shows here)."""
         self._listing_requests: Counter[str] = Counter()
         """Outlet -> listing pages asked for (`LISTING_BUDGET_PAGES`)."""
+        self._listing_kinds: dict[str, str] = {}
+        """Listing URL (its first page) -> its kind (`index`, `section`, `tag`, ...)."""
         self._listing_depth_cut: dict[str, set[str]] = {}
         """Outlet -> listings left unread as too far from the homepage (counted once)."""
         self._archived: set[str] = set()
@@ -281,14 +299,23 @@ class OutletSpider(scrapy.Spider):
             return
         if meta.get("warta_kind") == "article":
             self._in_flight[site] -= 1
+        elif meta.get("warta_kind") == "listing":
+            self._listing_done(site)  # held articles go out when the spider is idle
         chain = meta.get("redirect_urls") or []
         if request.url in chain:
             self._bad(chain[0], "redirect_loop",
                       f"redirects back to {request.url} after {len(chain)} hop(s)", site,
                       request=request)
 
+    def _listing_done(self, site: str) -> bool:
+        """One listing page of `site` read or failed; whether none is pending any more."""
+        pending = self._listings_pending
+        pending[site] = max(0, pending[site] - 1)
+        return pending[site] == 0
+
     _PERSISTED = ("_articles", "_in_flight", "_depth", "_unfollowed", "_listing_seen",
-                  "_listing_depths", "_listing_pages_seen", "_listing_requests")
+                  "_listing_depths", "_listing_pages_seen", "_listing_requests", "_held",
+                  "_date_hints")
     """What the spider knows of a job beyond Scrapy's queue: kept in `self.state`."""
 
     def _restore_state(self) -> None:
@@ -359,9 +386,12 @@ class OutletSpider(scrapy.Spider):
         if not profile.owns(target):
             self._inc("discovery/offsite")
             return
+        if self.survey:
+            self.surveyed.setdefault(via, set()).add(target)
         known = self._depth.get(target)
         if known is not None and hint is not None and hint.date is not None and (
-                target in self._archived and target not in self._redecided):
+                via != "listing" and target in self._archived
+                and target not in self._redecided):
             # skipped as archived when a listing showed it without a date; a sitemap or a feed
             # gives one now: the incremental middleware decides again with it (changed?)
             self._redecided.add(target)
@@ -389,6 +419,16 @@ class OutletSpider(scrapy.Spider):
         self._in_flight[key] += 1
         self._inc(f"discovery/articles/{via}")
         self._inc(f"site/{key}/found")
+        if via == "related" and self._listings_pending[key] > 0:
+            # a listing still to be read may print its time beside it: ask for it after them
+            self._held.setdefault(key, []).append(target)
+            return
+        yield self._article_request(profile, target, depth=depth, via=via, hint=hint,
+                                    redecide=redecide)
+
+    def _article_request(self, profile: SiteProfile, target: str, *, depth: int, via: str,
+                         hint: discovery.Entry | None = None,
+                         redecide: bool = False) -> Request:
         # `verbatim_url`: the target is already canonical (w3lib's `canonicalize_url` output,
         # which it leaves unchanged), so Scrapy need not make it safe again at each `Request`
         # (here and off the JOBDIR queue) nor canonicalize it for the duplicate filter; the
@@ -397,11 +437,15 @@ class OutletSpider(scrapy.Spider):
                           warta_target=target, verbatim_url=True)
         if redecide:
             meta["warta_redecide"] = True  # counted as skipped once, the first time
-        if hint is not None:
+        if hint is not None and via == "listing":
+            # the time printed beside the link: a date hint for extraction only, not a sign
+            # of change for the incremental middleware (a listing's clock is the page's)
+            meta["warta_listed"] = hint.published.isoformat() if hint.published else None
+        elif hint is not None:
             meta["warta_lastmod"] = hint.lastmod.isoformat() if hint.lastmod else None
             meta["warta_published"] = hint.published.isoformat() if hint.published else None
-        yield Request(target, callback=self.read_article, errback=self.on_error,
-                      priority=ARTICLE_PRIORITY, meta=meta)
+        return Request(target, callback=self.read_article, errback=self.on_error,
+                       priority=ARTICLE_PRIORITY, meta=meta)
 
     def _follow_related(self, profile: SiteProfile, target: str, depth: int,
                         links: list[str]) -> Iterator[Request]:
@@ -458,8 +502,11 @@ class OutletSpider(scrapy.Spider):
             return self.on_skip(request, exc)
         meta = request.meta
         site: str | None = meta.get("warta_site")
+        released: list[Request] = []
         if meta.get("warta_kind") == "article" and site:
             self._in_flight[site] -= 1
+        elif meta.get("warta_kind") == "listing" and site and self._listing_done(site):
+            released = list(self._release_held(site))
         url = request.url
         if isinstance(exc, HttpError):
             status = exc.response.status
@@ -491,5 +538,5 @@ class OutletSpider(scrapy.Spider):
             kind, reason, logged_by_scrapy = classify_download_error(exc or Exception())
             self._bad(url, kind, reason, site, request=request,
                       level=logging.DEBUG if logged_by_scrapy else logging.WARNING)
-        return []
+        return released
 

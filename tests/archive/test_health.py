@@ -202,3 +202,23 @@ def test_warta_health_runs_sets_how_many_earlier_runs_are_usual(
         latest, 3, 0.2, [])
     assert run(cli, ["health", "--db", db, "--runs", "2", "--fail-on-warning"]) == 0
     assert run(cli, ["health", "--db", db, "--fail-on-warning"]) == 3
+
+
+# --- listing cuts (issue 13) --------------------------------------------------------------------
+
+def test_listing_cuts_are_the_outlets_own_largest_first() -> None:
+    from archive.health import listing_cuts_of
+
+    stats = {"site/a/listing_cut/loop": 1, "site/a/listing_cut/too_many_listings": 4960,
+             "site/b/listing_cut/max_pages": 3, "discovery/listing_cut/loop": 1,
+             "discovery/listing_cut/max_pages": 3}
+    assert listing_cuts_of(stats, "a", ["a", "b"]) == {"too_many_listings": 4960, "loop": 1}
+    assert listing_cuts_of(stats, "c", ["a", "b", "c"]) == {}
+
+
+def test_a_one_outlet_crawl_without_per_outlet_cuts_shows_the_crawls() -> None:
+    from archive.health import listing_cuts_of
+
+    stats = {"discovery/listing_cut/depth": 7}
+    assert listing_cuts_of(stats, "a", ["a"]) == {"depth": 7}
+    assert listing_cuts_of(stats, "a", ["a", "b"]) == {}  # whose, is not known

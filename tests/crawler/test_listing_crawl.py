@@ -10,6 +10,7 @@ costs a bounded number of requests, each cut counted."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 
 from crawler.spiders.listings import MAX_LISTINGS_PER_PAGE
-from tests.crawler.warta_run import CrawlRun, crawl, write_sites
+from tests.crawler.warta_run import CrawlRun, crawl, run_warta, write_sites
 from tests.mockserver.client import MockServer
 from tests.mockserver.portal import CLOUD_TAGS, PORTAL_SITE, PORTAL_TRAPS_SITE
 
@@ -94,13 +95,19 @@ def test_a_recrawl_reads_listings_only_until_archived_articles(
     assert len(second) <= 0.25 * len(requests)
 
 
-def test_bad_listings_are_cut_counted_and_the_crawl_goes_on(
-        mockserver: MockServer, portal: dict[str, Any], folder: Path) -> None:
+@pytest.fixture(scope="module")
+def traps(mockserver: MockServer, portal: dict[str, Any], folder: Path
+          ) -> tuple[CrawlRun, list[str]]:
     sites = write_sites(folder / "trap-sites", {PORTAL_TRAPS_SITE: portal["traps"]["profile"]})
     mockserver.clear_log()
     run = crawl([PORTAL_TRAPS_SITE], sites, folder / "traps.db")
+    return run, [r["path"] for r in mockserver.requests(PORTAL_TRAPS_SITE)]
+
+
+def test_bad_listings_are_cut_counted_and_the_crawl_goes_on(
+        traps: tuple[CrawlRun, list[str]], portal: dict[str, Any]) -> None:
+    run, paths = traps
     assert run.process.returncode == 0, run.process.stderr
-    paths = [r["path"] for r in mockserver.requests(PORTAL_TRAPS_SITE)]
     assert set(portal["traps"]["articles"]) <= archived_urls(run.db)
     calendar = [p for p in paths if p.startswith("/arsip/")]
     popular = [p for p in paths if p.startswith("/terpopuler")]
@@ -116,3 +123,44 @@ def test_bad_listings_are_cut_counted_and_the_crawl_goes_on(
     assert run.stat("discovery/listing_cut/nothing_new") >= 2
     assert run.stat("discovery/listing_cut/loop") == 1
     assert len(paths) < 200
+
+
+def test_year_less_dates_take_their_listings_year_and_minute(
+        first: tuple[CrawlRun, list[dict[str, Any]]], portal: dict[str, Any]) -> None:
+    """Article pages print `Jumat (1/3)` only; the index, sections and feed beside each link
+    print the full time: every article is archived at that exact minute, said so in its
+    provenance."""
+    import json
+
+    run, _ = first
+    with sqlite3.connect(run.db) as conn:
+        rows = {url: (published, raw, precision, json.loads(provenance or "{}"))
+                for url, published, raw, precision, provenance in conn.execute(
+                    "SELECT url, published_at, published_raw, published_precision, provenance "
+                    "FROM articles")}
+    expected: dict[str, str] = portal["plain"]["published"]
+    assert len(expected) == 64
+    for url, published in expected.items():
+        at, raw, precision, provenance = rows[url]
+        assert at == published, (url, raw, provenance)
+        assert "/" in raw and "2024" not in raw  # the page's own words, kept as shown
+        assert precision == "time"
+        assert provenance["published_hint"].endswith(": year, time")
+
+
+def test_warta_health_shows_what_the_bounds_cut(traps: tuple[CrawlRun, list[str]]) -> None:
+    run, _ = traps
+    shown = run_warta("health", "--db", str(run.db))
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    at = lines.index(next(ln for ln in lines if ln.startswith("LISTING CUTS")))
+    line = lines[at + 1]
+    assert line.startswith(f"  {PORTAL_TRAPS_SITE}: ")
+    cuts = dict(part.rsplit(" ", 1) for part in line.split(": ", 1)[1].split(", "))
+    assert int(cuts["too_many_listings"].replace(",", "")) == run.stat(
+        f"site/{PORTAL_TRAPS_SITE}/listing_cut/too_many_listings") > 0
+    assert cuts["loop"] == "1"
+    assert "nothing_new" in cuts
+    records = run_warta("health", "--db", str(run.db), "--format", "jsonl")
+    [record] = [json.loads(line) for line in records.stdout.splitlines()]
+    assert record["listing_cuts"]["loop"] == 1

@@ -16,7 +16,10 @@ serves until it is killed. On top of the demo sites (`crawler.demo`):
   outlet" stay the demo's); `GET /__hostile` describes it;
 - a legacy portal with no sitemap and a ten-item feed, its older articles reachable only by
   listings, and a second one with bad listings (`portal.py`), each on a port of its own and
-  not in the JSON line either; `GET /__portal` describes them.
+  not in the JSON line either; `GET /__portal` describes them;
+- a network portal with channel, tag and author pages and multi-page articles, with and
+  without a single-page view, one with a part that answers 404 (`network.py`), on a port of
+  its own; `GET /__network` describes it.
 
 Tests use it through the `mockserver` fixture of `tests/conftest.py` (a `client.MockServer`).
 """
@@ -28,6 +31,7 @@ from crawler.demo.site import Addon
 from crawler.demo.state import DemoState
 from tests.mockserver.control import Control
 from tests.mockserver.hostile import serve_hostile
+from tests.mockserver.network import serve_network
 from tests.mockserver.portal import serve_portals
 from tests.mockserver.traps import TRAP_SITE, Traps, TrapSettings
 
@@ -49,5 +53,6 @@ def start(sites: list[str] | None = None, *, host: str = "127.0.0.1",
     control.demo = demo
     control.hostile = serve_hostile(demo, host=host)
     control.portals = serve_portals(demo, host=host)
+    control.network = serve_network(demo, host=host)
     control.initial_delay = demo.state.response_delay
     return demo

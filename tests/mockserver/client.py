@@ -93,6 +93,11 @@ class MockServer:
         its `site` (the request log's key), `url`, three-line `profile` and `articles`."""
         return self._get("/__portal")
 
+    def network(self) -> dict[str, Any]:
+        """The network portal (see tests/mockserver/network.py): its `site`, `url`,
+        three-line `profile`, `articles` and `multipage` articles with their parts."""
+        return self._get("/__network")
+
     def clear_log(self) -> None:
         self._post("/__log/clear")
 

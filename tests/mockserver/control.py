@@ -6,6 +6,7 @@
 - `GET /__expected`: `{"urls", "articles", "traps", "profiles", "state"}` for the current state.
 - `GET /__hostile`: the hostile outlet and its decoy origin (`hostile.py`, `describe()`).
 - `GET /__portal`: the legacy portals, plain and with bad listings (`portal.py`, `describe()`).
+- `GET /__network`: the network portal with multi-page articles (`network.py`, `describe()`).
 - `POST /__control` with a JSON object:
   `{"action": "add_articles", "site": K, "n": N, "newest": ISO?, "spacing_minutes": M?}`,
   `{"action": "edit_article", "site": K, "id": ID, "title": T?, "paragraph": P?}`,
@@ -31,6 +32,7 @@ from tests.mockserver.traps import BODILESS_STATES, TRAP_SITE, TrapSettings, tra
 if TYPE_CHECKING:
     from crawler.demo.server import DemoServer
     from tests.mockserver.hostile import HostileSites
+    from tests.mockserver.network import NetworkPortal
     from tests.mockserver.portal import PortalSites
 
 
@@ -49,6 +51,7 @@ class Control(Addon):
         self.demo: DemoServer | None = None
         self.hostile: HostileSites | None = None
         self.portals: PortalSites | None = None
+        self.network: NetworkPortal | None = None
 
     def respond(self, outlet: Outlet, request: Request) -> Response | None:
         if not request.path.startswith("/__"):
@@ -67,6 +70,8 @@ class Control(Addon):
             return _json(self.hostile.describe())
         if request.path == "/__portal" and request.method == "GET" and self.portals:
             return _json(self.portals.describe())
+        if request.path == "/__network" and request.method == "GET" and self.network:
+            return _json(self.network.describe())
         if request.path == "/__control" and request.method == "POST":
             try:
                 command = json.loads(request.body or b"{}")

@@ -7,14 +7,16 @@ three lines (name, homepage, time zone) and expects the whole archive.
 
 - `ARTICLES` articles, one every `SPACING_HOURS` hours back from `NEWEST`, each in one of the
   `SECTIONS` with one or two of the `TAGS` and one of the `AUTHORS`; article pages print the
-  full date and time, a byline, tag links and a "Berita Lainnya" box with the next two older
+  date as legacy templates do, day and month only (`Jumat (1/3)`: no year, no time), a
+  byline, tag links and a "Berita Lainnya" box with the next two older
   articles (related headlines, as such portals have);
 - robots.txt without `Sitemap:`; `/sitemap.xml` is a 404; the feed (`/rss.xml`, announced
   in every page head) lists the ten newest;
 - the homepage shows the ten newest, a menu (sections, `Indeks Berita`), a tag cloud and the
   usual static, account and search links;
 - listings, each with its own pagination form, `PAGE_SIZE` items a page, every item with its
-  `<time datetime>` and an author link:
+  full time (`<time datetime>`; on the index, as text only: `Jumat, 01/03/2024 10:15 WITA`)
+  and an author link:
   - the index `/indeks?page=N`: numbered links and `Selanjutnya »`;
   - sections `/kanal/<section>` then `/kanal/<section>/N`: a `Berikutnya` link;
   - tags `/tag/<tag>` then `/tag/<tag>/page/N/`: `<link rel="next">` and numbered links only;
@@ -57,6 +59,7 @@ _SUBJECTS = ("warga", "pemkot", "dprd", "nelayan", "petani", "siswa", "pedagang"
 _VERBS = ("keluhkan", "bahas", "tinjau", "sambut", "tolak", "dukung", "siapkan", "gelar")
 _OBJECTS = ("jalan rusak", "anggaran daerah", "pasar baru", "banjir musiman", "jembatan",
             "sekolah terpadu", "festival budaya", "tarif air")
+_DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 _PLACES = ("samarinda", "balikpapan", "bontang", "tenggarong", "sangatta", "penajam")
 
 
@@ -134,12 +137,17 @@ class LegacyPortal:
             'Pedoman Media Siber</a> <a href="/kontak">Kontak</a> '
             '<a href="/img/logo.png">Logo</a></div></body></html>')
 
-    def _items(self, chosen: list[PortalArticle]) -> str:
+    def _items(self, chosen: list[PortalArticle], *, text_dates: bool = False) -> str:
+        def when(a: PortalArticle) -> str:
+            shown = f'{_DAYS[a.published.weekday()]}, {a.published.strftime("%d/%m/%Y %H:%M")}'
+            if text_dates:  # printed as text only, as older index templates do
+                return f'<span class="waktu">{shown} WITA</span>'
+            return f'<time datetime="{a.published.isoformat()}">{shown} WITA</time>'
+
         rows = "".join(
             f'<li><a href="{a.path}">{escape(a.title)}</a> '
             f'<span>oleh <a href="/penulis/{a.author}">{_label(a.author)}</a></span> '
-            f'<time datetime="{a.published.isoformat()}">'
-            f'{a.published.strftime("%d/%m/%Y %H:%M")} WITA</time></li>'
+            f'{when(a)}</li>'
             for a in chosen)
         return f'<ul class="daftar">{rows}</ul>'
 
@@ -175,7 +183,8 @@ class LegacyPortal:
         else:
             nav = numbers
         items = chosen[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
-        return html(self._page(title, f"<h1>{escape(title)}</h1>{self._items(items)}"
+        listed = self._items(items, text_dates=form == "query")
+        return html(self._page(title, f"<h1>{escape(title)}</h1>{listed}"
                                       f"<div class=\"pagination\">{nav}</div>", head))
 
     def _article(self, art: PortalArticle) -> str:
@@ -192,11 +201,12 @@ class LegacyPortal:
                 "Pemerintah setempat menyatakan akan membahas usulan itu bersama dewan dan "
                 "melibatkan warga dalam setiap tahap pelaksanaannya tahun ini."))
         published = art.published
+        # a legacy template: the day and month only (`Jumat (1/3)`), no year, no time
+        shown = f"{_DAYS[published.weekday()]} ({published.day}/{published.month})"
         return self._page(art.title, (
             f'<article><h1 class="entry-title">{escape(art.title)}</h1>'
-            f'<div class="entry-meta">Penulis: {_label(art.author)} | '
-            f'<time datetime="{published.isoformat()}">'
-            f'{published.strftime("%d/%m/%Y %H:%M")} WITA</time></div>'
+            f'<div class="entry-meta">Penulis: {_label(art.author)}</div>'
+            f'<div class="tanggal">{shown}</div>'
             f'<div class="entry-content">{paragraphs}</div><div class="tags">{tags}</div>'
             f'<div class="lainnya"><h3>Berita Lainnya</h3><ul>{related}</ul></div></article>'))
 

@@ -228,3 +228,50 @@ def test_a_utc_instant_is_written_in_the_offset_the_page_declares_for_it(
     html = page(head=head, lang="en", paragraphs=ENGLISH_PARAGRAPHS, meta_line="")
     result = extract(html, url="https://news.example.com/2023/transit-plan")
     assert result["published_at"] == published_at
+
+
+# --- date hints from discovery (issue 13) -------------------------------------------------------
+
+def test_a_date_without_year_or_time_takes_both_from_the_listing() -> None:
+    hint = ("2021-05-21T14:05:00+07:00", "listing")
+    result = extract(page(meta_line='<div class="date">Jumat (21/5)</div>'), date_hint=hint)
+    assert result["published_at"] == "2021-05-21T14:05:00+07:00"
+    assert result["published_raw"] == "Jumat (21/5)"
+    assert result["published_precision"] == "time"
+    assert result["provenance"]["published_hint"] == "listing: year, time"
+
+
+def test_the_page_wins_where_it_shows_more() -> None:
+    # the page shows its own time: the feed's other minute is not taken
+    hint = ("2023-05-23T10:40:00+07:00", "feed")
+    result = extract(page(meta_line='<div class="date">Selasa, 23 Mei 2023 10:15</div>'),
+                     date_hint=hint)
+    assert result["published_at"] == "2023-05-23T10:15:00+07:00"
+    assert "published_hint" not in result["provenance"]
+
+
+def test_a_hint_on_another_day_gives_no_time() -> None:
+    hint = ("2023-05-24T08:00:00+07:00", "listing")
+    result = extract(page(meta_line='<div class="date">Selasa, 23 Mei 2023</div>'),
+                     date_hint=hint)
+    assert result["published_at"] == "2023-05-23T00:00:00+07:00"
+    assert result["published_precision"] == "day"
+
+
+def test_a_date_only_hint_gives_a_year_but_no_midnight() -> None:
+    hint = ("2021-05-21T00:00:00+07:00", "sitemap")
+    result = extract(page(meta_line='<div class="date">Jumat (21/5)</div>'), date_hint=hint)
+    assert result["published_at"] == "2021-05-21T00:00:00+07:00"
+    assert result["published_precision"] == "day"
+    assert result["provenance"]["published_hint"] == "sitemap: year"
+
+
+def test_the_pages_own_year_wins_over_the_hints() -> None:
+    # the page's metadata says 2022; the day shown without a year is read in it, not in the
+    # listing's year
+    head = '<meta name="pubdate" content="2022-05-21">'
+    hint = ("2021-05-21T14:05:00+07:00", "listing")
+    url = "https://www.beritakaltim.example/read/123/banjir-rendam-lima-kecamatan"
+    result = extract(page(head=head, meta_line='<div class="date">21/5</div>'), url=url,
+                     date_hint=hint)
+    assert result["published_at"].startswith("2022-05-21")

@@ -306,3 +306,24 @@ def test_an_article_a_listing_showed_undated_is_decided_again_with_a_sitemap_dat
     # without a date there is nothing new to decide on, nor a second time
     assert list(spider._article_requests(THREE_LINES, first.url, via="feed")) == []
     assert list(spider._article_requests(THREE_LINES, first.url, via="sitemap", hint=entry)) == []
+
+
+def test_a_time_printed_as_text_beside_a_link_travels_with_it() -> None:
+    body = page('<div class="item">' + art(1) + '<span>Jumat, 01/03/2024 10:15 WITA</span>'
+                '</div><div class="item">' + art(2) + '<span>2 jam lalu</span></div>'
+                '<div class="item">' + art(3) + '<span>Kamis (29/2)</span></div>')
+    from zoneinfo import ZoneInfo
+
+    listing = parse_listing(body, f"{HOME}indeks", owns=owns, tz=ZoneInfo("Asia/Makassar"))
+    # only a full date with its time: not a relative one, not a day without its year
+    assert listing.dates == {
+        f"{HOME}baca/70001/judul-berita-nomor-1": datetime.fromisoformat(
+            "2024-03-01T10:15:00+08:00")}
+
+
+def test_a_listings_page_numbers_tell_its_length() -> None:
+    body = page(art(1), *(a(f"/indeks?page={n}", str(n)) for n in (2, 3, 7)))
+    assert parse_listing(body, f"{HOME}indeks", owns=owns).last_page == 7
+    by_item = page(art(1), a("/berita?offset=20", "2"), a("/berita?offset=40", "3"))
+    assert parse_listing(by_item, f"{HOME}berita", owns=owns).last_page == 0  # items, not pages
+    assert parse_listing(page(art(1)), f"{HOME}indeks", owns=owns).last_page == 0
