@@ -787,6 +787,35 @@ def region_of(conn: sqlite3.Connection, article_id: int) -> dict[str, Any] | Non
     return {"region": row[0], "province": row[1], "stage": row[2]}
 
 
+def collapse_copies(conn: sqlite3.Connection, results: list[dict[str, Any]], *,
+                    mark: bool = False) -> list[dict[str, Any]]:
+    """Search results with one row per cluster: the first of a cluster's results stays, with
+    `cluster_id` and `also_in` (the cluster's other outlets); the others go. `mark` also
+    writes "(also in N outlets)" after its title, for a table."""
+    ids = [r["id"] for r in results]
+    found: dict[int, tuple[int, int]] = {}
+    for start in range(0, len(ids), 900):
+        chunk = ids[start:start + 900]
+        for article_id, cluster_id, outlets in conn.execute(
+                "SELECT ac.article_id, ac.cluster_id, c.outlets FROM article_clusters ac "
+                "JOIN clusters c ON c.id = ac.cluster_id WHERE ac.article_id IN "
+                f"({', '.join('?' * len(chunk))})", chunk):
+            found[article_id] = (cluster_id, outlets)
+    seen: set[int] = set()
+    out = []
+    for result in results:
+        cluster = found.get(result["id"])
+        if cluster is not None:
+            if cluster[0] in seen:
+                continue
+            seen.add(cluster[0])
+            result = {**result, "cluster_id": cluster[0], "also_in": cluster[1] - 1}
+            if mark and cluster[1] > 1:
+                result["title"] = f"{result['title']} (also in {cluster[1] - 1} outlets)"
+        out.append(result)
+    return out
+
+
 def syndication_stats(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """Per outlet: articles, originals of a shared story (a cluster over two or more
     outlets), copies of another outlet's story, and articles in a likely press release."""

@@ -208,9 +208,12 @@ def cli() -> None:
 @count_option("--offset", default=0, min=0, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl", "csv"]), default="table",
               show_default=True)
+@click.option("--collapse", is_flag=True,
+              help="One row per story run by several outlets (`warta clusters`): the first "
+                   "of a cluster's results on the page stays, marked 'also in N outlets'.")
 @db_option
 def search(query: str | None, raw: bool, sort: str, limit: int, offset: int, fmt: str,
-           db: str, **options: Any) -> None:
+           collapse: bool, db: str, **options: Any) -> None:
     """Full-text search, ranked by bm25 (title above body), with highlighted snippets.
 
     Words are matched as written (all of them); "quoted words" match as a phrase. Without
@@ -223,12 +226,17 @@ def search(query: str | None, raw: bool, sort: str, limit: int, offset: int, fmt
     with open_archive(db) as archive:
         results = archive.search(query, raw=raw, sort=sort, limit=limit, offset=offset,
                                  **_filters(options))
+        fetched = len(results)
+        if collapse:
+            from archive.clusters import collapse_copies
+
+            results = collapse_copies(archive.connection, results, mark=fmt == "table")
     if fmt == "jsonl":
         _echo_lines(formatting.jsonl(results))
     elif fmt == "csv":
         _echo_lines(formatting.csv_lines(results, formatting.SEARCH_COLUMNS))
     else:
-        more = offset + limit if len(results) == limit else None
+        more = offset + limit if fetched == limit else None
         _echo_lines(formatting.search_table(results, color=sys.stdout.isatty(),
                                             next_offset=more))
 

@@ -108,3 +108,12 @@ def test_stats_syndication_counts_original_shared_and_press_by_outlet(warta, db:
         "source,articles,original,shared,press_release",
         "kaltimpost,6,2,0,2", "kaltimtoday,3,0,2,2"]
     assert out.splitlines()[-1] == "total,24,3,6,9"
+
+
+def test_search_collapse_keeps_one_row_per_story_also_in_n_outlets(warta, db: str) -> None:
+    status, out, _ = warta("search", "polio", "--collapse", "--db", db)
+    titles = [line for line in out.splitlines() if not line.startswith(" ")]
+    assert status == 0 and len(titles) == 1
+    assert titles[0].endswith("(also in 2 outlets)")
+    full = warta("search", "polio", "--db", db)[1]
+    assert len([line for line in full.splitlines() if not line.startswith(" ")]) == 3
