@@ -421,8 +421,16 @@ class Archive:
                     f"INSERT OR REPLACE INTO crawl_sites (crawl_id, source, "
                     f"{', '.join(SITE_FIGURES)}) VALUES ({marks})", rows)
         if finish_reason != "archive_error":
-            # the crawl's writes are done: place its new articles in clusters (issue 17)
-            self.update_clusters()
+            # The crawl's writes are done: place its new articles in clusters (issue 17). The
+            # crawl is recorded already; if another process holds the write lock too long
+            # (busy), its articles wait for the next update (`warta clusters` says how many).
+            # A failing file (ArchiveFileError) is said as for any write.
+            try:
+                self.update_clusters()
+            except ArchiveFileError:
+                raise
+            except WartaError:
+                pass
 
     def abandon_crawl(self, crawl_id: int, reason: str = "killed") -> bool:
         """Mark a crawl that never finished (its process died: SIGKILL, out of memory, power
