@@ -208,7 +208,7 @@ def cli() -> None:
 @count_option("--offset", default=0, min=0, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl", "csv"]), default="table",
               show_default=True)
-@click.option("--collapse", is_flag=True,
+@click.option("--collapse-copies", "collapse", is_flag=True,
               help="One row per story run by several outlets (`warta clusters`): the first "
                    "of a cluster's results on the page stays, marked 'also in N outlets'.")
 @db_option

@@ -111,7 +111,7 @@ def test_stats_syndication_counts_original_shared_and_press_by_outlet(warta, db:
 
 
 def test_search_collapse_keeps_one_row_per_story_also_in_n_outlets(warta, db: str) -> None:
-    status, out, _ = warta("search", "polio", "--collapse", "--db", db)
+    status, out, _ = warta("search", "polio", "--collapse-copies", "--db", db)
     titles = [line for line in out.splitlines() if not line.startswith(" ")]
     assert status == 0 and len(titles) == 1
     assert titles[0].endswith("(also in 2 outlets)")
