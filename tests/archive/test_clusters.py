@@ -196,3 +196,24 @@ def test_a_body_of_one_phrase_repeated_is_not_clustered(tmp_path: Path) -> None:
                         "body": "kata demi kata " * 2000} for s in ("sapos", "kaltimpost")])
         result = archive.update_clusters()
         assert (result.too_short, _clusters(archive)) == (2, {})
+
+
+@pytest.mark.parametrize(("signoff", "marked"), [("*/han", True), ("adv/rz", True),
+                                                 ("Adv", True), ("han", False)])
+def test_a_release_sign_off_alone_marks_a_cluster(tmp_path: Path, signoff: str,
+                                                  marked: bool) -> None:
+    records = _records({"jalan_kp", "jalan_sapos"})
+    records[0]["signoff"] = signoff
+    with Archive(tmp_path / "signoff.db") as archive:
+        archive.write(records)
+        archive.update_clusters()
+        (cluster,) = list(archive.clusters())
+    assert cluster["press_release"] is marked
+
+
+def test_release_wording_is_a_word_not_part_of_one() -> None:
+    from archive.clusters import release_marked
+
+    assert release_marked(None, "Menurut rilis yang diterima redaksi, acara digelar besok.")
+    assert release_marked(None, "Hal itu disampaikan dalam siaran pers, Senin.")
+    assert not release_marked(None, "BPS merilis data inflasi bulanan pada Senin.")
