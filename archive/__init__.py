@@ -22,6 +22,17 @@ from archive.errors import ArchiveFileError, UsageError, WartaError
 from archive.instants import DATE, DateBound, now_utc, parse_date_bound
 from archive.records import PUBLISHED_PRECISIONS, article_uid, content_hash, signoff_codes
 from archive.store import DEFAULT_DB, SITE_FIGURES, Archive, WriteResult
+from archive.urls import (
+    AMP_PARAMS,
+    PAGE_PARAMS,
+    TRACKING_PARAMS,
+    TRACKING_PREFIXES,
+    canonical_url,
+    fold_variants,
+    normalize_url,
+    page_number,
+    strip_tracking,
+)
 from archive.version import __version__
 
 if TYPE_CHECKING:
@@ -60,13 +71,17 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "AMP_PARAMS",
     "ARCHIVE_ERROR",
     "DATE",
     "DEFAULT_DB",
     "EXIT_INTERRUPTED",
     "EXIT_WARNING",
+    "PAGE_PARAMS",
     "PUBLISHED_PRECISIONS",
     "SITE_FIGURES",
+    "TRACKING_PARAMS",
+    "TRACKING_PREFIXES",
     "UNJUDGED_REASONS",
     "Archive",
     "ArchiveFileError",
@@ -76,14 +91,19 @@ __all__ = [
     "WriteResult",
     "__version__",
     "article_uid",
+    "canonical_url",
     "cli",
     "content_hash",
     "db_option",
+    "fold_variants",
     "formatting",
+    "normalize_url",
     "now_utc",
+    "page_number",
     "parse_date_bound",
     "run",
     "signoff_codes",
     "site_health",
+    "strip_tracking",
     "warnings_of",
 ]

@@ -23,7 +23,7 @@ from archive.counts import PERIODS
 from archive.errors import DamagedArchiveError, OlderSchemaError, UsageError, WartaError
 from archive.export import FORMATS, export
 from archive.instants import DATE
-from archive.query import SORTS
+from archive.query import RANKINGS, SORTS, Filters
 from archive.store import DEFAULT_DB, Archive
 from archive.version import __version__
 
@@ -139,6 +139,9 @@ def filter_options(func: F) -> F:
                      help="Articles whose date came from this stage (jsonld, opengraph, "
                           "meta, time, microdata, profile, text, url); repeat or "
                           "comma-separate for several."),
+        click.option("--exact", is_flag=True,
+                     help="Match words only as written: banjir without kebanjiran or "
+                          "banjirnya (by default a word matches its Indonesian word forms)."),
         click.option("--date-precision", "precision", metavar="PRECISION", multiple=True,
                      help="Articles whose date is worth this: time (a time of day was shown), "
                           "day (only the date), relative ('2 jam lalu'); comma-separate for "
@@ -176,7 +179,7 @@ def open_archive(path: str | os.PathLike[str], *, write: bool = False) -> Archiv
 
 def _filters(options: dict[str, Any]) -> dict[str, Any]:
     keys = ("source", "since", "until", "region", "author", "section", "language",
-            "body_stage", "date_stage", "precision", "syndication", "about")
+            "body_stage", "date_stage", "precision", "exact", "syndication", "about")
     filters = {k: options.get(k) for k in keys}
     for name in ("source", "body_stage", "date_stage", "precision"):
         filters[name] = list(filters[name] or []) or None
@@ -198,12 +201,15 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("query", required=False)
+@click.argument("words", nargs=-1, metavar="[QUERY]")
 @click.option("--raw", is_flag=True,
               help="QUERY is FTS5 syntax: AND/OR/NOT, \"phrases\", prefix*, NEAR(), title:word.")
 @filter_options
 @click.option("--sort", type=click.Choice(SORTS), default="rank", show_default=True,
               help="Best match first, or by publication time.")
+@click.option("--rank", type=click.Choice(RANKINGS), default="auto", show_default=True,
+              help="auto: a query matching over 2,000 articles is ranked over its newest "
+                   "2,000 (said under the results); all: rank every match.")
 @count_option("--limit", default=20, show_default=True)
 @count_option("--offset", default=0, min=0, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl", "csv"]), default="table",
@@ -212,33 +218,51 @@ def cli() -> None:
               help="One row per story run by several outlets (`warta clusters`): the first "
                    "of a cluster's results on the page stays, marked 'also in N outlets'.")
 @db_option
-def search(query: str | None, raw: bool, sort: str, limit: int, offset: int, fmt: str,
-           collapse: bool, db: str, **options: Any) -> None:
+def search(words: tuple[str, ...], raw: bool, sort: str, rank: str, limit: int, offset: int,
+           fmt: str, collapse: bool, db: str, **options: Any) -> None:
     """Full-text search, ranked by bm25 (title above body), with highlighted snippets.
 
-    Words are matched as written (all of them); "quoted words" match as a phrase. Without
-    QUERY, lists the articles matching the filters, newest first.
+    Every word must match, in any of its Indonesian forms (perintah finds pemerintah;
+    --exact: only as written); "quoted words" match as that exact phrase; banjir OR longsor,
+    banjir NOT rob, banj* (a prefix) and title:banjir work as typed. Without QUERY, lists
+    the articles matching the filters, newest first.
 
     \b
     Example:
       warta search "stunting sanitasi" --source kaltimpost --since 2023-01-01 --until 2023-12-31
+      warta search banjir OR longsor --since 2024-01-01
     """
+    query = " ".join(words) if words else None  # unquoted words are one query
     with open_archive(db) as archive:
         results = archive.search(query, raw=raw, sort=sort, limit=limit, offset=offset,
-                                 **_filters(options))
-        fetched = len(results)
+                                 rank=rank, **_filters(options))
+        if not results and query and offset == 0 and fmt == "table":
+            built = Filters.build(archive.connection, query=query, raw=raw,
+                                  stemmer=archive.stemmer, **_filters(options))
+            if built.empty:
+                click.echo("No articles match: the search text has no letters or digits to "
+                           "search for.")
+                return
+            click.echo(f"No articles match {formatting.terminal_safe(built.searched())}.")
+            hints = built.hints() or (["the words without --raw"] if raw else [])
+            if hints:
+                click.echo(f"Try {'; '.join(hints)}.")
+            return
+        shown: list[dict[str, Any]] = list(results)
         if collapse:
             from archive.clusters import collapse_copies
 
-            results = collapse_copies(archive.connection, results, mark=fmt == "table")
+            shown = collapse_copies(archive.connection, shown, mark=fmt == "table")
     if fmt == "jsonl":
-        _echo_lines(formatting.jsonl(results))
+        _echo_lines(formatting.jsonl(shown))
     elif fmt == "csv":
-        _echo_lines(formatting.csv_lines(results, formatting.SEARCH_COLUMNS))
+        _echo_lines(formatting.csv_lines(shown, formatting.SEARCH_COLUMNS))
     else:
-        more = offset + limit if fetched == limit else None
-        _echo_lines(formatting.search_table(results, color=sys.stdout.isatty(),
+        more = offset + limit if len(results) == limit else None
+        _echo_lines(formatting.search_table(shown, color=sys.stdout.isatty(),
                                             next_offset=more))
+        if results.bounded:
+            click.echo(f"Ranked by {results.ranking}.")
 
 
 @cli.command()

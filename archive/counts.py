@@ -19,8 +19,8 @@ The filters (`source`, `since`, `until`, `region`, `author`, `section`, `languag
 numbers; the query only the first. Both are one GROUP BY each: "all" is read from the
 `articles_source_date` index alone, "matching" is driven by the full-text index.
 
-`plot(result, path)` draws the shares as one line per outlet (matplotlib, Agg, no pyplot
-state) into a PNG or SVG of `PLOT_SIZE_INCHES` at `PLOT_DPI`.
+`plot(result, path)` draws the counts (bars stacked by outlet) above the shares (one line per
+outlet) (matplotlib, Agg, no pyplot state) into a PNG or SVG of `PLOT_SIZE_INCHES` at `PLOT_DPI`.
 """
 
 from __future__ import annotations
@@ -155,6 +155,7 @@ def _grouped(conn: sqlite3.Connection, f: Filters, sql: str, params: list[Any], 
 
 
 def counts(archive: Archive, query: str, *, by: str = "month", raw: bool = False,
+           exact: bool = False,
            source: str | Sequence[str] | None = None, since: Any = None, until: Any = None,
            region: str | None = None, author: str | None = None, section: str | None = None,
            language: str | None = None, body_stage: str | Sequence[str] | None = None,
@@ -169,7 +170,8 @@ def counts(archive: Archive, query: str, *, by: str = "month", raw: bool = False
     if query is None or not query.strip():
         raise UsageError("give the search text to count, e.g. warta counts stunting")
     conn = archive.connection
-    f = Filters.build(conn, query=query, raw=raw, source=source, since=since, until=until,
+    f = Filters.build(conn, query=query, raw=raw, exact=exact, stemmer=archive.stemmer,
+                      source=source, since=since, until=until,
                       region=region, author=author, section=section, language=language,
                       body_stage=body_stage, date_stage=date_stage, precision=precision,
                       syndication=syndication, about=about)
@@ -212,10 +214,15 @@ def table_rows(result: Counts) -> list[list[str]]:
              "" if r["share"] is None else f"{r['share'] * 100:.2f}%"] for r in result.rows]
 
 
+#: Width of a period's bar in the counts panel, in days (a little under the period).
+_BAR_DAYS = {"day": 0.8, "week": 6.0, "month": 26.0}
+
+
 def plot(result: Counts, path: str | Path) -> Path:
-    """Draw the share of each outlet's articles that match, one line per outlet, into a PNG or
-    SVG (by the file's extension) of PLOT_SIZE_INCHES at PLOT_DPI. The file is the same for
-    the same counts: no date in the SVG metadata, a fixed seed for its element ids."""
+    """Draw, one line per outlet, the matching articles per period (above) and their share of
+    the outlet's articles (below) into a PNG or SVG (by the file's extension) of
+    PLOT_SIZE_INCHES at PLOT_DPI. The file is the same for the same counts: no date in the
+    SVG metadata, a fixed seed for its element ids."""
     out = Path(path).expanduser()
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in PLOT_FORMATS:
@@ -229,18 +236,35 @@ def plot(result: Counts, path: str | Path) -> Path:
     with matplotlib.rc_context({"svg.hashsalt": "warta", "svg.fonttype": "path"}):
         figure = Figure(figsize=PLOT_SIZE_INCHES, dpi=PLOT_DPI)
         FigureCanvasAgg(figure)
-        axes = figure.add_subplot()
-        series: dict[str, tuple[list[dt.date], list[float]]] = {}
+        # Counts above, shares below, on one time axis: a 33% spike of one article in three
+        # is told from one of thirty in ninety at a glance.
+        counted, axes = figure.subplots(2, 1, sharex=True, height_ratios=(2, 3))
+        series: dict[str, tuple[list[dt.date], list[float], list[int]]] = {}
         for row in result.rows:
-            xs, ys = series.setdefault(row["source"], ([], []))
+            xs, ys, ns = series.setdefault(row["source"], ([], [], []))
             xs.append(period_start(row["period"], result.by))
             ys.append(math.nan if row["share"] is None else row["share"] * 100)
+            ns.append(row["matching"])
+        stacked: dict[dt.date, int] = {}
+        width = _BAR_DAYS[result.by]
         for key in result.sources:
             if key in series:
-                xs, ys = series[key]
+                xs, ys, ns = series[key]
                 marker = "o" if len(xs) <= PLOT_MARKERS_MAX_POINTS else None
-                axes.plot(cast(Any, xs), ys, label=key, marker=marker, markersize=3, linewidth=1.5)
-        axes.set_title(f"Articles matching \u201c{result.query}\u201d per {result.by}, by outlet")
+                line = axes.plot(cast(Any, xs), ys, label=key, marker=marker, markersize=3,
+                                 linewidth=1.5)[0]
+                # bars stacked by outlet: the height is the period's count over all outlets
+                bottoms = [stacked.get(x, 0) for x in xs]
+                counted.bar(cast(Any, xs), ns, width=width, bottom=bottoms, align="edge",
+                            color=line.get_color())
+                for x, n in zip(xs, ns, strict=True):
+                    stacked[x] = stacked.get(x, 0) + n
+        counted.set_title(f"Articles matching \u201c{result.query}\u201d per {result.by}, "
+                          "by outlet")
+        counted.set_ylabel("Matching articles")
+        counted.set_ylim(bottom=0)
+        counted.yaxis.get_major_locator().set_params(integer=True)
+        counted.grid(True, alpha=0.3)
         axes.set_xlabel(f"Publication {result.by} (local date as published)")
         axes.set_ylabel("Share of the outlet's articles (%)")
         axes.set_ylim(bottom=0)

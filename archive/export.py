@@ -693,6 +693,8 @@ def command_line(out: Path, fmt: str, sort: str, built: Filters, *, urls_only: b
         args += ["--query", described["query"]]
     if built.raw:
         args.append("--raw")
+    if built.exact:
+        args.append("--exact")
     if described["source"]:
         args += ["--source", ",".join(described["source"])]
     for name in ("since", "until", "region", "author", "section", "language"):

@@ -164,7 +164,8 @@ _TEXT_KEYS = tuple(k for k, kind in FIELDS.items() if kind == TEXT)
 _INT_KEYS = tuple(k for k, kind in FIELDS.items() if kind == INT)
 _LIST_KEYS = tuple(k for k, kind in FIELDS.items() if kind == LIST)
 _INSTANT_KEYS = tuple(k for k, kind in FIELDS.items() if kind == INSTANT)
-_NOT_EXTRA = frozenset(FIELDS) | COMPUTED | {"related", "provenance", "body_stage", "date_stage"}
+_NOT_EXTRA = frozenset(FIELDS) | COMPUTED | {"related", "provenance", "body_stage", "date_stage",
+                                             "checks"}
 
 
 def _fail(url: Any, key: str, why: str) -> WartaError:

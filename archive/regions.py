@@ -185,7 +185,9 @@ def region_counts(archive: Any, query: str | None, *, raw: bool = False,
 
     conn = archive.connection
     everything = Filters.build(conn, **filters)
-    matching = Filters.build(conn, query=query, raw=raw, **filters) if query else everything
+    stemmer = getattr(archive, "stemmer", None)  # word forms, as `warta search` matches
+    matching = (Filters.build(conn, query=query, raw=raw, stemmer=stemmer, **filters)
+                if query else everything)
 
     def grouped(f: Filters) -> dict[tuple[str, str], int]:
         if f.empty:

@@ -286,6 +286,27 @@ def _v6(conn: sqlite3.Connection) -> None:
                      "extra = ? WHERE id = ?", updates)
 
 
+def _v7(conn: sqlite3.Connection) -> None:
+    # Scheduled re-checks and conditional requests (issue 14): per article, the validators the
+    # outlet last sent (`ETag`, `Last-Modified`, as sent) and when the article is next due for
+    # a scheduled re-check (`next_check_at`, UTC; NULL: no scheduled check left, only a
+    # sitemap or feed date brings it back). A table of its own, not columns of `articles`:
+    # columns added now land after the body, and the crawl reads these for every archived
+    # article of an outlet (reading them there walks each long row's overflow pages). Rows
+    # archived before have no row here: the crawler computes their schedule from their
+    # publication date, as if they had been read when last seen.
+    conn.execute("""
+        CREATE TABLE IF NOT EXISTS article_checks (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+            etag TEXT,              -- the ETag the outlet last sent, as sent (quotes, W/)
+            last_modified TEXT,     -- the Last-Modified it last sent, as sent (HTTP date)
+            next_check_at TEXT,     -- UTC ISO 8601: next scheduled re-check; NULL: none left
+            checked_at TEXT NOT NULL  -- when warta last read the page (200 or 304)
+        )""")
+    conn.execute("CREATE INDEX IF NOT EXISTS article_checks_due ON article_checks(next_check_at) "
+                 "WHERE next_check_at IS NOT NULL")
+
+
 def _json_object(text: str | None) -> dict[str, object]:
     try:
         value = json.loads(text) if text else None
@@ -299,6 +320,78 @@ def printed_signoff(raw: str) -> str:
     `( adv / rz ).` -> `adv/rz`), spaced as the crawler stores it."""
     code = raw.strip().rstrip(".").strip().strip("()[]")
     return " ".join(re.sub(r"\s*/\s*", "/", code).split())
+
+
+def _v8(conn: sqlite3.Connection) -> None:
+    # Full-text search the SQLite tools find (issue 15). sqlite-utils (`Table.detect_fts`,
+    # `sqlite-utils search`) and Datasette (`?_search=`, the search box) look for a virtual
+    # table whose SQL says `content="articles"` (or `content=[articles]`); migration 1 wrote
+    # `content='articles'`, which neither recognises. FTS5 reads both quotings alike and keeps
+    # nothing of the declaration in its own tables, so the declaration's text is rewritten by
+    # SQLite's documented procedure for schema changes that leave the stored content as it is
+    # (https://www.sqlite.org/lang_altertable.html#otheralter: writable_schema, then a new
+    # schema_version), in this transaction: instant at any size, where declaring the index
+    # again and rebuilding it took 22 s at 20,000 articles. A SQLite built to refuse
+    # writable_schema (SQLITE_DBCONFIG_DEFENSIVE) gets the rebuild instead.
+    # Then the stemmed index (archive/stems.py): every word of the exact index, pending.
+    from archive.stems import WORD_FORMS_SQL, Stemmer, fill_from_index
+
+    row = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_fts'").fetchone()
+    if row is not None and 'content="articles"' not in row[0]:
+        declared = row[0].replace("content='articles'", 'content="articles"')
+        try:
+            _redeclare(conn, "articles_fts", declared)
+        except sqlite3.DatabaseError:
+            row = None
+    if row is None:
+        for name in ("articles_fts_insert", "articles_fts_delete", "articles_fts_update"):
+            conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+        conn.execute("DROP TABLE IF EXISTS articles_fts")
+        for statement in statements(_V8_FTS_SQL.replace("{TOKENIZER}", TOKENIZER)):
+            conn.execute(statement)
+        conn.execute(
+            "INSERT INTO articles_fts(articles_fts, rank) VALUES ('rank', ?)",
+            (f"bm25({TITLE_WEIGHT}, {BODY_WEIGHT})",),
+        )
+        conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')")
+    for statement in statements(WORD_FORMS_SQL):
+        conn.execute(statement)
+    fill_from_index(conn, Stemmer())
+
+
+def _redeclare(conn: sqlite3.Connection, name: str, sql: str) -> None:
+    """Replace the declaration of table `name` by `sql`, which must describe the same stored
+    content, inside the caller's transaction (SQLite's "other changes" procedure)."""
+    version = int(conn.execute("PRAGMA schema_version").fetchone()[0])
+    conn.execute("PRAGMA writable_schema = ON")
+    try:
+        conn.execute("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?",
+                     (sql, name))
+        conn.execute(f"PRAGMA schema_version = {version + 1}")
+    finally:
+        conn.execute("PRAGMA writable_schema = OFF")
+    found = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (name,)).fetchone()
+    if found is None or found[0] != sql:
+        raise sqlite3.DatabaseError(f"the declaration of {name} could not be rewritten")
+
+
+_V8_FTS_SQL = """
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+    title, body, content="articles", content_rowid="id", tokenize="{TOKENIZER}"
+);
+CREATE TRIGGER IF NOT EXISTS articles_fts_insert AFTER INSERT ON articles BEGIN
+    INSERT INTO articles_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
+END;
+CREATE TRIGGER IF NOT EXISTS articles_fts_delete AFTER DELETE ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, body)
+    VALUES ('delete', old.id, old.title, old.body);
+END;
+CREATE TRIGGER IF NOT EXISTS articles_fts_update AFTER UPDATE OF title, body ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, body)
+    VALUES ('delete', old.id, old.title, old.body);
+    INSERT INTO articles_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
+END;
+"""
 
 
 def _v11(conn: sqlite3.Connection) -> None:
@@ -381,6 +474,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "articles.body_status: ok, short or missing; crawl_sites.body_short|missing",
               _v5),
     Migration(6, "articles.signoff as printed (*/han), signoff_raw, signoff_codes", _v6),
+    Migration(7, "article_checks: ETag, Last-Modified and next scheduled re-check", _v7),
+    Migration(8, "articles_fts declared as sqlite-utils and Datasette detect it; word_forms: "
+              "the stemmed index", _v8),
     Migration(11, "clusters, article_clusters, cluster sketches, article_regions", _v11),
 )
 

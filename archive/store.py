@@ -27,10 +27,18 @@ from typing import Any
 from archive import query as q
 from archive.db import database
 from archive.errors import ArchiveFileError, DamagedArchiveError, OlderSchemaError, WartaError
-from archive.instants import now_utc
+from archive.instants import now_utc, parse_instant, to_utc
 from archive.records import ARTICLE_COLUMNS, Prepared, prepare
 from archive.schema import APPLICATION_ID, SCHEMA_VERSION, migrate, user_version
 from archive.stats import archive_stats
+from archive.stems import (
+    STEMS_PER_CRAWL,
+    Stemmer,
+    add_terms,
+    fill_from_index,
+    stem_pending,
+    terms,
+)
 from archive.version import __version__
 
 #: How long a writer waits for another writer's lock before giving up. A batch of 500 articles
@@ -75,7 +83,9 @@ def _file_error(exc: sqlite3.DatabaseError) -> bool:
 
 MAKE_ONE = "make one with `warta crawl` or `warta demo`, or point --db at an existing archive"
 
-_CONTENT_COLUMNS = ARTICLE_COLUMNS[1:]  # everything but uid (a function of url)
+_CONTENT_COLUMNS = ARTICLE_COLUMNS[1:]
+_TITLE, _BODY = ARTICLE_COLUMNS.index("title"), ARTICLE_COLUMNS.index("body")
+assert _BODY == _TITLE + 1  # everything but uid (a function of url)
 _INSERT_ARTICLE = (
     f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}, first_seen_at, last_seen_at, "
     f"changed_at, crawl_id) VALUES ({', '.join('?' * (len(ARTICLE_COLUMNS) + 4))})"
@@ -90,6 +100,38 @@ _SAVE_VERSION = (
     "SELECT id, title, body, content_hash, published_at, modified_at, fetched_at, changed_at, "
     "?, crawl_id FROM articles WHERE id = ?"
 )
+
+
+#: The longest validator (`ETag`, `Last-Modified`) kept: real ones are under 100 characters; a
+#: longer one is an outlet's mistake, and sending it back would cost every request that much.
+MAX_VALIDATOR = 512
+
+
+def check_values(url: Any, checks: Any) -> tuple[str | None, str | None, str | None]:
+    """A record's `checks` (a mapping of `etag`, `last_modified`, `next_check_at`, each
+    optional) as stored: (etag, last_modified, next_check_at in UTC); WartaError when bad."""
+    if not isinstance(checks, Mapping):
+        raise WartaError(f"article {url!r}: field 'checks' must be a mapping of etag, "
+                         "last_modified and next_check_at")
+    out: list[str | None] = []
+    for key in ("etag", "last_modified"):
+        value = checks.get(key)
+        if value is not None and (not isinstance(value, str) or len(value) > MAX_VALIDATOR):
+            value = None  # not a validator warta can send back: none
+        out.append(value or None)
+    due = checks.get("next_check_at")
+    if due is not None:
+        try:
+            due = to_utc(parse_instant(str(due)))
+        except ValueError as exc:
+            raise WartaError(f"article {url!r}: field 'checks.next_check_at' {due!r} does not "
+                             f"parse ({exc}); give ISO 8601 with an offset") from None
+    out.append(due)
+    return out[0], out[1], out[2]
+
+
+_SAVE_CHECKS = ("INSERT OR REPLACE INTO article_checks (article_id, etag, last_modified, "
+                "next_check_at, checked_at) VALUES (?, ?, ?, ?, ?)")
 
 
 @dataclass
@@ -140,6 +182,8 @@ class Archive:
                  readonly: bool = False) -> None:
         self.path = Path(path).expanduser() if str(path) != ":memory:" else Path(":memory:")
         self.readonly = readonly
+        self.stemmer = Stemmer()
+        self._known_terms: set[str] = set()  # words this process saw stored in word_forms
         self._conn = self._open(create=create)
 
     # -- opening ------------------------------------------------------------------------------
@@ -386,35 +430,41 @@ class Archive:
 
     # -- crawls -------------------------------------------------------------------------------
 
-    def begin_crawl(self, sites: list[str], args: Mapping[str, Any] | None = None) -> int:
-        """Record the start of a crawl; return its id for `write(..., crawl_id=)`."""
+    def begin_crawl(self, sites: list[str], args: Mapping[str, Any] | None = None, *,
+                    now: str | None = None) -> int:
+        """Record the start of a crawl (at `now`, default the clock's); return its id for
+        `write(..., crawl_id=)`."""
+        started = self._now(now)
         with self._write() as conn:
             cursor = conn.execute(
                 "INSERT INTO crawls (started_at, sites, args, warta_version) VALUES (?, ?, ?, ?)",
-                (now_utc(), _dumps(list(sites)), _dumps(dict(args or {})), __version__))
+                (started, _dumps(list(sites)), _dumps(dict(args or {})), __version__))
             assert cursor.lastrowid is not None
             return cursor.lastrowid
 
     def finish_crawl(self, crawl_id: int, *, finish_reason: str, counts: Mapping[str, Any],
                      stats: Mapping[str, Any],
-                     sites: Iterable[Mapping[str, Any]] = ()) -> None:
+                     sites: Iterable[Mapping[str, Any]] = (), now: str | None = None) -> None:
         """Record the end of a crawl: why it stopped, its counts, Scrapy's stats, and per
         outlet its figures (`sites`: mappings with `source` and any of `SITE_FIGURES`, kept in
-        `crawl_sites` for `warta health`)."""
+        `crawl_sites` for `warta health`); `now`: the end's time, default the clock's."""
         rows = []
         for site in sites:
             source = site.get("source")
             if not isinstance(source, str) or not source:
                 raise WartaError("each site figure needs its 'source' key")
             rows.append((crawl_id, source, *(int(site.get(name) or 0) for name in SITE_FIGURES)))
+        finished = self._now(now)
         with self._write() as conn:
             cursor = conn.execute(
                 "UPDATE crawls SET finished_at = ?, finish_reason = ?, new = ?, updated = ?, "
                 "unchanged = ?, counts = ?, stats = ? WHERE id = ?",
-                (now_utc(), finish_reason, counts.get("new"), counts.get("updated"),
+                (finished, finish_reason, counts.get("new"), counts.get("updated"),
                  counts.get("unchanged"), _dumps(dict(counts)), _dumps(dict(stats)), crawl_id))
             if cursor.rowcount == 0:
                 raise WartaError(f"no crawl {crawl_id} in {self.path}; start one with begin_crawl")
+            # the words the crawl's writes left pending (archive/stems.py, STEMS_PER_WRITE)
+            stem_pending(conn, self.stemmer, STEMS_PER_CRAWL)
             if rows:
                 marks = ", ".join("?" * (len(SITE_FIGURES) + 2))
                 conn.executemany(
@@ -454,21 +504,28 @@ class Archive:
 
     # -- writing articles ---------------------------------------------------------------------
 
-    def write(self, batch: Iterable[Mapping[str, Any]], *, crawl_id: int | None = None
-              ) -> WriteResult:
+    def write(self, batch: Iterable[Mapping[str, Any]], *, crawl_id: int | None = None,
+              now: str | None = None) -> WriteResult:
         """Store a batch of article records in one transaction and say what changed.
 
         Every record is checked first; a bad one raises WartaError and nothing is written.
         New URLs are inserted; a known URL with the same content hash only has its
         `last_seen_at` moved; a changed one has its old title and body saved as a version and
         its row replaced. Related links are stored once per URL in `links`; each article's
-        current list is in `article_links`.
+        current list is in `article_links`. A record's `checks` (`etag`, `last_modified`,
+        `next_check_at`: see `touch`) go to `article_checks`. `now` (ISO 8601, UTC) is the
+        instant recorded as the write's time (default: the clock's; a crawl with a simulated
+        clock gives its own).
         """
-        prepared = [prepare(record) for record in batch]
+        records = list(batch)
+        prepared = [prepare(record) for record in records]
+        checks = [check_values(p.url, r["checks"]) if isinstance(r, Mapping) and
+                  r.get("checks") is not None else None for p, r in zip(prepared, records,
+                                                                         strict=True)]
         result = WriteResult()
         if not prepared:
             return result
-        now = now_utc()
+        now = self._now(now)
         with self._write() as conn:
             if crawl_id is not None and conn.execute(
                     "SELECT 1 FROM crawls WHERE id = ?", (crawl_id,)).fetchone() is None:
@@ -483,7 +540,9 @@ class Archive:
                                                  known.items()}
             unchanged: list[tuple[str, int]] = []
             related: list[tuple[int, Prepared]] = []
-            for item in prepared:
+            texts: list[str] = []  # of new and changed articles: their words to stem
+            checked: list[tuple[Any, ...]] = []
+            for item, check in zip(prepared, checks, strict=True):
                 seen = state.get(item.url)
                 values = item.row
                 if seen is None:
@@ -491,6 +550,7 @@ class Archive:
                     assert cursor.lastrowid is not None
                     article_id = cursor.lastrowid
                     result.new += 1
+                    texts += values[_TITLE:_BODY + 1]
                 elif seen[1] == item.content_hash:
                     article_id = seen[0]
                     unchanged.append((now, article_id))
@@ -500,13 +560,52 @@ class Archive:
                     conn.execute(_SAVE_VERSION, (now, article_id))
                     conn.execute(_UPDATE_ARTICLE, (*values[1:], now, now, crawl_id, article_id))
                     result.updated += 1
+                    texts += values[_TITLE:_BODY + 1]
                 state[item.url] = (article_id, item.content_hash)
+                if check is not None:
+                    checked.append((article_id, *check, now))
                 if item.related is not None:
                     related.append((article_id, item))
             conn.executemany("UPDATE articles SET last_seen_at = ? WHERE id = ?", unchanged)
+            conn.executemany(_SAVE_CHECKS, checked)
+            if texts:
+                add_terms(conn, self.stemmer, terms(texts), self._known_terms)
             if related:
                 self._write_links(conn, related, known_before, now, result)
         return result
+
+    @staticmethod
+    def _now(now: str | None) -> str:
+        if now is None:
+            return now_utc()
+        try:
+            return to_utc(parse_instant(now))
+        except ValueError as exc:
+            raise WartaError(f"the write time {now!r} does not parse ({exc}); give ISO 8601 "
+                             "with an offset") from None
+
+    def touch(self, entries: Iterable[tuple[str, Mapping[str, Any] | None]], *,
+              now: str | None = None) -> int:
+        """Record that archived articles were read again and found unchanged without their
+        content (an HTTP 304 to a conditional request): `last_seen_at` moves to `now` and
+        each one's `checks` (`etag`, `last_modified`: the validators the outlet sent, kept
+        as sent; `next_check_at`: the next scheduled re-check, ISO 8601 with an offset, or
+        None when none is left) are stored; nothing else changes. `entries`: (canonical
+        URL, checks or None). Returns how many archived articles it touched (URLs the
+        archive does not hold are ignored)."""
+        rows = [(url, check_values(url, checks) if checks is not None else None)
+                for url, checks in entries]
+        if not rows:
+            return 0
+        now = self._now(now)
+        with self._write() as conn:
+            ids = self._lookup(conn, "SELECT url, id FROM articles WHERE url IN",
+                               [url for url, _ in rows])
+            touched = [(now, ids[url][0]) for url, _ in rows if url in ids]
+            conn.executemany("UPDATE articles SET last_seen_at = ? WHERE id = ?", touched)
+            conn.executemany(_SAVE_CHECKS, [(ids[url][0], *check, now) for url, check in rows
+                                            if url in ids and check is not None])
+        return len(touched)
 
     @staticmethod
     def _lookup(conn: sqlite3.Connection, sql: str, keys: Sequence[Any]
@@ -593,25 +692,29 @@ class Archive:
                       ) -> Iterator[tuple[Any, ...]]:
         """Every archived article of an outlet (or those of `urls`, whatever their outlet) as
         `(url, published_utc, first_seen_at, last_seen_at, changed_at, fetched_at,
-        modified_at, complete)`, from a cursor (incremental crawls load an outlet's once).
+        modified_at, complete, etag, last_modified, next_check_at, scheduled)`, from a cursor
+        (incremental crawls load an outlet's once); `scheduled` is False for an article with
+        no `article_checks` row (archived before the schedule, migration 7).
         `complete` is False for a `short` or `missing` body (`body_status`), found through
         the partial index `articles_incomplete`: the column itself sits after the body, and
         reading it for every row would walk each long row's overflow pages."""
         columns = ("SELECT url, published_utc, first_seen_at, last_seen_at, changed_at, "
-                   "fetched_at, modified_at FROM articles")
+                   "fetched_at, modified_at, c.etag, c.last_modified, c.next_check_at, "
+                   "c.article_id IS NOT NULL FROM articles "
+                   "LEFT JOIN article_checks c ON c.article_id = articles.id")
         incomplete_sql = "SELECT url FROM articles WHERE body_status <> 'ok' AND "
         if urls is None:
             incomplete = {row[0] for row in self._conn.execute(
                 f"{incomplete_sql} source = ?", (source,))}
             for row in self._conn.execute(f"{columns} WHERE source = ?", (source,)):
-                yield (*row, row[0] not in incomplete)
+                yield (*row[:7], row[0] not in incomplete, *row[7:])
             return
         for chunk in _chunks(list(urls)):
             marks = ", ".join("?" * len(chunk))
             incomplete = {row[0] for row in self._conn.execute(
                 f"{incomplete_sql} url IN ({marks})", chunk)}
             for row in self._conn.execute(f"{columns} WHERE url IN ({marks})", chunk):
-                yield (*row, row[0] not in incomplete)
+                yield (*row[:7], row[0] not in incomplete, *row[7:])
 
     def related_urls(self, url: str) -> list[str]:
         """The related-headline targets the archived article at `url` showed, in page order."""
@@ -632,6 +735,19 @@ class Archive:
                 return str(started_at)
         return None
 
+    def refresh_word_forms(self) -> int:
+        """Add to the stemmed index the words of articles another program wrote (sqlite-utils,
+        the sqlite3 shell: the triggers keep the exact index, not the stems), read from the
+        exact index's own vocabulary (about 1 s per 20,000 articles); return how many were
+        new. They are stored pending: `stem_pending` stems them."""
+        with self._write() as conn:
+            return fill_from_index(conn, self.stemmer)
+
+    def stem_pending(self) -> int:
+        """Stem every word of the stemmed index still pending (writes stem a few at a time;
+        `finish_crawl` the rest); return how many."""
+        with self._write() as conn:
+            return stem_pending(conn, self.stemmer)
     # -- clusters and regions (archive/clusters.py, archive/regions.py) -----------------------
 
     def update_clusters(self) -> Any:
@@ -675,28 +791,40 @@ class Archive:
             found["about"] = clusters.region_of(self._conn, found["id"])
         return found
 
-    def search(self, query: str | None = None, *, raw: bool = False,
+    def search(self, query: str | None = None, *, raw: bool = False, exact: bool = False,
                source: str | Sequence[str] | None = None, since: Any = None, until: Any = None,
                region: str | None = None, author: str | None = None,
                section: str | None = None, language: str | None = None,
                body_stage: str | Sequence[str] | None = None,
                date_stage: str | Sequence[str] | None = None,
                precision: str | Sequence[str] | None = None, sort: str = "rank",
-               limit: int = 20, offset: int = 0,
+               limit: int = 20, offset: int = 0, rank: str = "auto",
                highlight: tuple[str, str] = q.HIGHLIGHT,
-               syndication: str | None = None, about: str | None = None
-               ) -> list[dict[str, Any]]:
-        """Ranked full-text search. See `archive.query.search` for the fields returned;
-        `syndication`: `original` or `syndicated` (archive/clusters.py)."""
-        filters = q.Filters.build(self._conn, query=query, raw=raw, source=source, since=since,
+               syndication: str | None = None, about: str | None = None) -> q.SearchResults:
+        """Ranked full-text search. See `archive.query.search` for the fields returned.
+
+        Plain words match their Indonesian word forms too (`perintah` finds `pemerintah`)
+        unless `exact`; see `archive.search_text` for what a query may hold. A broad query
+        is ranked over its newest matches unless `rank="all"`: the results' `ranking` says
+        how (see `archive.query.search`). `syndication`: `original` or `syndicated`, `about`:
+        a place the articles are about (archive/clusters.py, archive/regions.py)."""
+        filters = q.Filters.build(self._conn, query=query, raw=raw, exact=exact,
+                                  stemmer=self.stemmer, source=source, since=since,
                                   until=until, region=region, author=author, section=section,
                                   language=language, body_stage=body_stage,
                                   date_stage=date_stage, precision=precision,
                                   syndication=syndication, about=about)
         return q.search(self._conn, filters, sort=sort, limit=limit, offset=offset,
-                        highlight=highlight)
+                        highlight=highlight, rank=rank)
 
-    def iter_articles(self, query: str | None = None, *, raw: bool = False,
+    def match_query(self, query: str, *, exact: bool = False) -> str | None:
+        """The FTS5 MATCH expression `search` runs for `query` against `articles_fts` (word
+        forms added unless `exact`; None when the text has nothing to search for): for a tool
+        that queries the index itself, e.g. Datasette's `?_search=...&_searchmode=raw`."""
+        return q.Filters.build(self._conn, query=query, exact=exact,
+                               stemmer=self.stemmer).match
+
+    def iter_articles(self, query: str | None = None, *, raw: bool = False, exact: bool = False,
                       source: str | Sequence[str] | None = None, since: Any = None,
                       until: Any = None, region: str | None = None, author: str | None = None,
                       section: str | None = None, language: str | None = None,
@@ -707,7 +835,8 @@ class Archive:
                       about: str | None = None) -> Iterator[dict[str, Any]]:
         """Stream every matching article whole (with `related`), one dict at a time, from a
         cursor: memory stays flat however large the archive."""
-        filters = q.Filters.build(self._conn, query=query, raw=raw, source=source, since=since,
+        filters = q.Filters.build(self._conn, query=query, raw=raw, exact=exact,
+                                  stemmer=self.stemmer, source=source, since=since,
                                   until=until, region=region, author=author, section=section,
                                   language=language, body_stage=body_stage,
                                   date_stage=date_stage, precision=precision,
@@ -716,7 +845,7 @@ class Archive:
 
     def count_matching(self, query: str | None = None, **filters: Any) -> int:
         """How many articles `iter_articles` with the same arguments would yield."""
-        built = q.Filters.build(self._conn, query=query, **filters)
+        built = q.Filters.build(self._conn, query=query, stemmer=self.stemmer, **filters)
         return q.count(self._conn, built)
 
     def stats(self) -> dict[str, Any]:

@@ -126,9 +126,14 @@ def _check_site(check: str, sites_dir: str | None, sample: int,
               help="Log detail on stderr (WARNING: one line per URL that failed).")
 @click.option("--progress/--no-progress", default=None,
               help="The live progress line (default: on when stderr is a terminal).")
+@click.option("--refresh", type=click.Choice(["due", "all", "none"]), default=None,
+              help="Which archived articles to check again for edits, conditionally: due "
+                   "(default: 1 h, 6 h, 24 h and 72 h after publication, see "
+                   "WARTA_REFRESH_HOURS), all, or none (only those a sitemap or feed says "
+                   "changed).")
 @click.option("--refresh-days", type=click.FloatRange(min=0), default=None, metavar="N",
-              help="Fetch archived articles published in the last N days again, to catch "
-                   "corrections (default 2; other archived articles are skipped).")
+              help="Also check again, every run, archived articles published in the last N "
+                   "days (default 0: the schedule alone).")
 @click.option("--fresh", is_flag=True,
               help="Start over instead of resuming an unfinished crawl of the same sites.")
 @click.option("--wait", is_flag=True,
@@ -139,22 +144,24 @@ def _check_site(check: str, sites_dir: str | None, sample: int,
                    "health`).")
 def crawl(keys: tuple[str, ...], all_sites: bool, since: DateBound | None, max_articles: int,
           db: str, sites_dir: str | None, overrides: tuple[str, ...], log_level: str,
-          progress: bool | None, refresh_days: float | None, fresh: bool, wait: bool,
-          fail_on_warning: bool) -> int:
+          progress: bool | None, refresh: str | None, refresh_days: float | None, fresh: bool,
+          wait: bool, fail_on_warning: bool) -> int:
     """Crawl outlets into the archive: robots.txt, sitemaps, feeds, listings and related
     links, politely (robots.txt obeyed, AutoThrottle, a few requests at a time per site).
     A live line shows progress on a terminal; a table per outlet closes the run.
 
     Made to run from cron or a systemd timer: archived articles are not fetched again (except
-    recent and changed ones); an interrupted crawl is resumed by the same command; one crawl
-    at a time per archive (exit status 75 when another holds the lock); every run is recorded
-    (`warta crawls`) and each outlet checked (`warta health`).
+    changed ones and those due for a check, asked for conditionally); an interrupted crawl is
+    resumed by the same command; one crawl at a time per archive (exit status 75 when another
+    holds the lock); every run is recorded (`warta crawls`) and each outlet checked (`warta
+    health`).
 
     \b
     Examples:
       warta crawl kaltimpost tribunkaltim --since 2024-01-01
       warta crawl --all --max-articles 200 --db kaltim.db
       warta crawl --all --db /srv/warta/kaltim.db --wait --fail-on-warning
+      warta crawl --all --db kaltim.db --refresh all
     """
     from crawler.runtime.runner import run_crawl
     from crawler.sites import select_profiles
@@ -164,6 +171,8 @@ def crawl(keys: tuple[str, ...], all_sites: bool, since: DateBound | None, max_a
     if sites_dir:
         settings["WARTA_SITES_DIR"] = sites_dir
     settings.update(_setting(text) for text in overrides)
+    if refresh is not None:
+        settings["WARTA_REFRESH"] = refresh
     summary = run_crawl(profiles, db=db, since=since, max_articles=max_articles,
                         settings=settings, progress=progress, refresh_days=refresh_days,
                         fresh=fresh, wait=wait)

@@ -101,6 +101,11 @@ class ArticleItem:
     compares it to tell an edited article from an unchanged one."""
     parts: int = 1
     """How many pages the article was stitched from."""
+    checks: dict[str, Any] | None = None
+    """For the refresh schedule (`crawler.refresh`): the `etag` and `last_modified` the
+    outlet sent with the page (as sent; none that cannot be trusted) and `next_check_at`, when
+    the article is next checked for edits (ISO 8601 in UTC; None: no check left). Kept in the
+    archive's `article_checks`, not in the article."""
 
 
 ITEM_FIELDS = tuple(f.name for f in fields(ArticleItem))

@@ -111,6 +111,33 @@ def _instant(settings: BaseSettings, name: str) -> str | None:
     return None
 
 
+def _refresh_mode(settings: BaseSettings, name: str) -> str | None:
+    from crawler.refresh import MODES
+
+    value = str(settings.get(name) or "")
+    return None if value in MODES else f"expected one of {', '.join(MODES)}, got {value!r}"
+
+
+def _refresh_hours(settings: BaseSettings, name: str) -> str | None:
+    from crawler.refresh import parse_hours
+
+    try:
+        parse_hours(settings.get(name))
+    except ValueError as exc:
+        return f"expected hours after publication such as 1,6,24,72 ({exc})"
+    return None
+
+
+def _now(settings: BaseSettings, name: str) -> str | None:
+    from crawler.refresh import parse_now
+
+    try:
+        parse_now(settings.get(name))
+    except ValueError:
+        return "expected an ISO 8601 time with its offset, such as 2024-05-01T10:00:00+08:00"
+    return None
+
+
 class Setting(NamedTuple):
     default: Any
     help: str
@@ -161,10 +188,24 @@ WARTA_SETTINGS: dict[str, Setting] = {
         1.0, "Seconds between redraws of the progress line.", _number(0, above=True)),
     "WARTA_INCREMENTAL": Setting(
         True, "Skip article pages the archive already holds, before they are requested "
-              "(except changed and recent ones; see `WARTA_REFRESH_DAYS`).", _flag),
+              "(except changed and due ones; see `WARTA_REFRESH`).", _flag),
+    "WARTA_REFRESH": Setting(
+        "due", "Which archived articles are checked again for edits (conditionally): `due` "
+               "(those the schedule, `WARTA_REFRESH_HOURS`, says are due), `all`, or `none` "
+               "(only those a sitemap or feed says changed) (`warta crawl --refresh`).",
+        _refresh_mode),
+    "WARTA_REFRESH_HOURS": Setting(
+        "1,6,24,72", "The refresh schedule: hours after publication at which an archived "
+                     "article is checked again; a profile's `[refresh] hours` overrides it.",
+        _refresh_hours),
     "WARTA_REFRESH_DAYS": Setting(
-        2.0, "Archived articles published within this many days are fetched again, to catch "
-             "corrections (`warta crawl --refresh-days`).", _number(0)),
+        0.0, "Also check again, every crawl, the archived articles published within this many "
+             "days (0 = off; before the schedule, 2) (`warta crawl --refresh-days`).",
+        _number(0)),
+    "WARTA_NOW": Setting(
+        None, "The crawl's clock: an ISO 8601 time with its offset at which the crawl takes "
+              "itself to start (default: the real time), for schedule simulations and tests.",
+        _now),
     "WARTA_STATE_DIR": Setting(
         None, "Folder of the resumable jobs and a crawl lock (default: the archive's path plus "
               "`.state`, e.g. `warta.db.state/`; the archive's own lock stays in the state "
@@ -331,7 +372,10 @@ WARTA_STATS_FILE = WARTA_SETTINGS["WARTA_STATS_FILE"].default
 WARTA_PROGRESS = WARTA_SETTINGS["WARTA_PROGRESS"].default
 WARTA_PROGRESS_INTERVAL = WARTA_SETTINGS["WARTA_PROGRESS_INTERVAL"].default
 WARTA_INCREMENTAL = WARTA_SETTINGS["WARTA_INCREMENTAL"].default
+WARTA_REFRESH = WARTA_SETTINGS["WARTA_REFRESH"].default
+WARTA_REFRESH_HOURS = WARTA_SETTINGS["WARTA_REFRESH_HOURS"].default
 WARTA_REFRESH_DAYS = WARTA_SETTINGS["WARTA_REFRESH_DAYS"].default
+WARTA_NOW = WARTA_SETTINGS["WARTA_NOW"].default
 WARTA_STATE_DIR = WARTA_SETTINGS["WARTA_STATE_DIR"].default
 WARTA_JOB = WARTA_SETTINGS["WARTA_JOB"].default
 WARTA_JOB_STARTED = WARTA_SETTINGS["WARTA_JOB_STARTED"].default

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
+from datetime import datetime, timedelta
 from urllib.parse import urljoin, urlsplit
 from xml.etree import ElementTree
 
@@ -167,6 +168,54 @@ def test_an_edit_changes_the_page_the_sitemap_lastmod_and_the_feed(
         assert entry.findtext("sm:lastmod", namespaces=SITEMAP_NS) == edited["modified_at"]
         _, _, feed = fetch(mockserver.url("kaltimnews", "/feed/"))
         assert f"<atom:updated>{edited['modified_at']}</atom:updated>" in feed.decode()
+    finally:
+        mockserver.reset()
+
+
+def conditional_get(url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers.items()), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers.items()), exc.read()
+
+
+def test_an_article_answers_304_to_its_own_validators_until_it_is_edited(
+        mockserver: MockServer) -> None:
+    article = mockserver.articles_of("kaltimnews")[0]
+    try:
+        status, headers, _ = fetch(article["url"])
+        etag, modified = headers["ETag"], headers["Last-Modified"]
+        assert status == 200 and etag.startswith('W/"')
+        assert conditional_get(article["url"], **{"If-None-Match": etag})[:3:2] == (304, b"")
+        assert conditional_get(article["url"], **{"If-Modified-Since": modified})[0] == 304
+        mockserver.add_articles("kaltimnews", 1)  # the "latest" boxes change, not the article
+        assert conditional_get(article["url"], **{"If-None-Match": etag})[0] == 304
+        mockserver.edit_article("kaltimnews", article["id"])
+        status, edited, _ = conditional_get(article["url"], **{"If-None-Match": etag})
+        assert status == 200 and edited["ETag"] != etag
+        assert conditional_get(article["url"], **{"If-Modified-Since": modified})[0] == 200
+    finally:
+        mockserver.reset()
+
+
+def test_the_clock_hides_what_is_published_or_edited_later(mockserver: MockServer) -> None:
+    article = mockserver.articles_of("kaltimnews")[0]
+    published = datetime.fromisoformat(article["published_at"])
+    try:
+        mockserver.add_articles("kaltimnews", 1, newest=(published + timedelta(days=1))
+                                .isoformat())
+        mockserver.control("edit_article", site="kaltimnews", id=article["id"],
+                           when=(published + timedelta(hours=5)).isoformat())
+        mockserver.control("set_clock", when=(published + timedelta(hours=1)).isoformat())
+        shown = {a["id"]: a for a in mockserver.expected() if a["site"] == "kaltimnews"}
+        assert not any(a["generated"] for a in shown.values())  # published later: not yet
+        assert "Pembaruan" not in fetch(article["url"])[2].decode()  # edited later: not yet
+        mockserver.control("set_clock", when=(published + timedelta(days=2)).isoformat())
+        shown = {a["id"]: a for a in mockserver.expected() if a["site"] == "kaltimnews"}
+        assert any(a["generated"] for a in shown.values())
+        assert "Pembaruan" in fetch(article["url"])[2].decode()
     finally:
         mockserver.reset()
 

@@ -14,6 +14,11 @@ stdout and serves until it is killed (SIGTERM or Ctrl-C)::
     python -m crawler.demo.server --port kaltimnews=8101 --add kaltimnews=50 \\
         --edit mahakampos:mp03 --layout-change benuaetam
 
+Every page carries an `ETag` (an article page a weak one made from the article itself, and a
+`Last-Modified`, its last edit) and a conditional request is answered `304 Not Modified` when
+the page has not changed (`site.conditional`). `--clock ISO` (`DemoState.set_clock`) sets the
+outlets' now, so a simulation publishes and edits by moving the clock.
+
 Restarting with the same `--port` values keeps the URLs (and so the canonical URLs) stable
 between two crawls, which is how the flags serve scheduled-crawl experiments.
 """
@@ -277,6 +282,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="serve an outlet's articles in its new, hard to read layout")
     parser.add_argument("--delay", type=float, default=0.0, metavar="SECONDS",
                         help="wait before every response (a crawl long enough to interrupt)")
+    parser.add_argument("--clock", type=datetime.fromisoformat, metavar="ISO",
+                        help="the outlets' now, with its offset: articles published and edits "
+                             "made later are not shown yet (default: show everything)")
 
 
 def build_state(args: argparse.Namespace) -> DemoState:
@@ -290,6 +298,8 @@ def build_state(args: argparse.Namespace) -> DemoState:
     for key in args.layout_change:
         state.set_layout_changed(key)
     state.set_response_delay(args.delay)
+    if args.clock is not None:
+        state.set_clock(args.clock)
     return state
 
 

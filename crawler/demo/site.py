@@ -8,9 +8,12 @@ lets add-ons (the mock server's traps) answer first and add links, sitemaps and 
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
@@ -89,6 +92,59 @@ def text(body: str, status: int = 200) -> Response:
 
 def redirect(location: str, status: int = 301) -> Response:
     return Response(status=status, body=b"", content_type=None, headers=[("Location", location)])
+
+
+def add_validators(response: Response, article: Article | None, layout: bool = False) -> None:
+    """Give a page its validators, as a careful outlet does. An article page: a weak `ETag`
+    made from the article itself (its text, dates and the layout it is shown in; the
+    "latest news" boxes around it change with every new article, and a weak ETag says the
+    page means the same without being the same bytes, RFC 9110 8.8.1) and `Last-Modified`,
+    the time of its last edit (else its publication). Any other page: a strong `ETag` of its
+    bytes."""
+    names = {name.lower() for name, _ in response.headers}
+    if "etag" not in names:
+        if article is not None:
+            made = f"{article!r}|{layout}".encode()
+            response.headers.append(("ETag", f'W/"{hashlib.sha256(made).hexdigest()[:20]}"'))
+        else:
+            digest = hashlib.sha256(response.body).hexdigest()[:20]
+            response.headers.append(("ETag", f'"{digest}"'))
+    if article is not None and "last-modified" not in names:
+        response.headers.append(("Last-Modified", format_datetime(
+            article.updated.astimezone(UTC), usegmt=True)))
+
+
+def conditional(request: Request, response: Response) -> Response:
+    """`304 Not Modified` (with the validators, no body) when the request's `If-None-Match`
+    names the page's ETag, or, without `If-None-Match`, when its `If-Modified-Since` is not
+    before the page's `Last-Modified` (RFC 9110 13.2.2); else `response`."""
+    if response.status != 200 or request.method not in ("GET", "HEAD"):
+        return response
+    headers = {name.lower(): value for name, value in request.headers.items()}
+    own = {name.lower(): value for name, value in response.headers}
+    etag = own.get("etag")
+    match = headers.get("if-none-match")
+    if match is not None:
+        tags = [t.strip().removeprefix("W/") for t in match.split(",")]
+        fresh = etag is not None and ("*" in tags or etag.removeprefix("W/") in tags)
+    else:
+        since = _http_date(headers.get("if-modified-since"))
+        modified = _http_date(own.get("last-modified"))
+        fresh = since is not None and modified is not None and modified <= since
+    if not fresh:
+        return response
+    kept = [(n, v) for n, v in response.headers if n.lower() in ("etag", "last-modified")]
+    return Response(status=304, body=b"", content_type=None, headers=kept, cacheable=False)
+
+
+def _http_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 class Addon:
@@ -178,9 +234,18 @@ class Outlet:
         for i, published in enumerate(site.added):
             articles.append(generated_article(self.key, self.generated_prefix, i, published,
                                               related_pool=pool, signoff=self.generated_signoff))
+        shown = self.state.shown
+        kept = [a for a in articles if shown(a.published)]  # by the clock, if set
+        if len(kept) < len(articles):  # no link to an article not published yet
+            ids = {a.id for a in kept}
+            kept = [a if set(a.related) <= ids and all(t in ids for _, t in a.inline) else
+                    replace(a, related=tuple(r for r in a.related if r in ids),
+                            inline=tuple((x, t) for x, t in a.inline if t in ids))
+                    for a in kept]
+        articles = kept
         for idx, art in enumerate(articles):
             edit = site.edits.get(art.id)
-            if edit is not None:
+            if edit is not None and shown(edit.when):
                 articles[idx] = art.edited(edit.title, edit.paragraph, edit.when)
         articles.sort(key=lambda a: (a.published, a.id), reverse=True)
         snap = Snapshot(
@@ -228,13 +293,16 @@ class Outlet:
                 self._cache_version = version
             cached = self._cache.get(request.target)
         if cached is not None:
-            return cached
-        response = self.route(request, self.snapshot()) or self.not_found(request)
+            return conditional(request, cached)
+        snap = self.snapshot()
+        response = self.route(request, snap) or self.not_found(request)
+        if response.status == 200 and response.chunks is None and response.cacheable:
+            add_validators(response, snap.by_path.get(request.path), self.layout_changed)
         if response.cacheable and response.chunks is None:
             with self._lock:
                 if self._cache_version == version:
                     self._cache[request.target] = response
-        return response
+        return conditional(request, response)
 
     def route(self, request: Request, snap: Snapshot) -> Response | None:
         """The outlet's own pages; None for a 404."""

@@ -54,6 +54,28 @@ class DemoState:
         self.response_delay = 0.0
         """Seconds added before every response (not part of `version`: pages do not change).
         Makes a crawl last long enough for a test to interrupt it half way."""
+        self.clock: datetime | None = None
+        """The outlets' "now" when set (`set_clock`): articles published later are not shown
+        yet and edits made later not yet made, so a simulation can publish an article an hour
+        and edit it later by moving the clock, without waiting. None: everything added is
+        shown (the real clock plays no part)."""
+
+    def now(self) -> datetime:
+        """The outlets' now: the clock when set, else the real time (WITA)."""
+        return self.clock.astimezone(WITA) if self.clock is not None else now_wita()
+
+    def set_clock(self, when: datetime | None) -> None:
+        """Move the outlets' clock (None: back to showing everything)."""
+        if when is not None and when.tzinfo is None:
+            raise ValueError("the clock must carry its UTC offset")
+        with self._lock:
+            self.clock = when
+            self.version += 1
+
+    def shown(self, when: datetime) -> bool:
+        """Whether something published or made at `when` has happened by the clock."""
+        clock = self.clock
+        return clock is None or when <= clock
 
     def _site(self, key: str) -> SiteState:
         try:
@@ -67,7 +89,7 @@ class DemoState:
         one `spacing_minutes` before the next. Later calls continue the numbering."""
         if n < 0:
             raise ValueError("the number of articles to add must be 0 or more")
-        newest = newest or now_wita()
+        newest = newest or self.now()
         if newest.tzinfo is None:
             raise ValueError("newest must carry its UTC offset")
         step = timedelta(minutes=spacing_minutes)
@@ -81,8 +103,9 @@ class DemoState:
 
     def edit_article(self, key: str, article_id: str, title: str | None = None,
                      paragraph: str | None = None, when: datetime | None = None) -> Edit:
-        """Correct an article: a new title and/or one more paragraph (defaults say "updated")."""
-        when = when or now_wita()
+        """Correct an article: a new title and/or one more paragraph (defaults say "updated"),
+        at `when` (default: now; a later time with the clock set: the edit shows from then)."""
+        when = when or self.now()
         if title is None and paragraph is None:
             paragraph = (
                 "Pembaruan: berita ini dilengkapi keterangan tambahan dari narasumber pada "
@@ -112,6 +135,7 @@ class DemoState:
             for key in self.sites:
                 self.sites[key] = SiteState()
             self.response_delay = 0.0
+            self.clock = None
             self.version += 1
 
     def snapshot(self) -> dict[str, object]:
@@ -120,6 +144,7 @@ class DemoState:
             return {
                 "version": self.version,
                 "response_delay": self.response_delay,
+                "clock": self.clock.isoformat() if self.clock is not None else None,
                 "sites": {
                     key: {
                         "added": len(s.added),

@@ -4,15 +4,16 @@
 before the request is scheduled, from the plain metadata the `news` spider puts on it
 (`warta_kind`, `warta_site`, `warta_target` = the canonical URL, `warta_lastmod` /
 `warta_published` = what a sitemap or feed said about the page). The archive's articles of an
-outlet are loaded once, the first time the outlet asks for an article (its URL and five
-times: about 650 bytes an article, 64 MB for 100,000, measured with tracemalloc; the URL
-strings are most of it, so a more compact table of the times saved only a sixth), so a
-decision is a dictionary look-up and a skipped page never reaches the scheduler. (A
-downloader middleware would see the same requests only after the scheduler had queued them,
-on disk with a JOBDIR: measured on an unchanged outlet of 2,000 articles, that trip cost about
-a millisecond per skipped page, most of the re-crawl's time.) `RedirectedArticleMiddleware`,
-a downloader middleware, decides on the one request the spider never sees: an article request
-redirected to another URL.
+outlet are loaded once, the first time the outlet asks for an article (its URL and five times:
+about 650 bytes an article, 64 MB for 100,000, measured with tracemalloc; the URL strings are
+most of it, so a more compact table of the times saved only a sixth; the validators and next
+check of issue 14 add two short strings and a float, about 180 bytes by object sizes, not
+measured), so a decision is a dictionary look-up and a skipped page never reaches the
+scheduler. (A downloader middleware would see the same requests only after the scheduler had
+queued them, on disk with a JOBDIR: measured on an unchanged outlet of 2,000 articles, that
+trip cost about a millisecond per skipped page, most of the re-crawl's time.)
+`RedirectedArticleMiddleware`, a downloader middleware, decides on the one request the spider
+never sees: an article request redirected to another URL.
 
 An article page is fetched when (`decide`, first rule that applies):
 
@@ -27,16 +28,29 @@ An article page is fetched when (`decide`, first rule that applies):
    late, or that a newer extraction reads, is filled in (the row becomes `ok`, the empty or
    short text kept as a version). After that it is left alone like any other article (a
    sitemap or feed date can still make it `changed`);
-5. it was published within the refresh window (`WARTA_REFRESH_DAYS`, `warta crawl
-   --refresh-days`; an undated article: first archived within it), so late corrections are
-   caught even where the outlet announces none: `refresh`;
-6. otherwise it is skipped as `archived` (`skipped/archived`, `site/<key>/skipped`).
+5. `--refresh all` (`WARTA_REFRESH`): every archived article: `refresh`; so is one published
+   within `WARTA_REFRESH_DAYS` (`warta crawl --refresh-days`, 0 by default; an undated
+   article: first archived within it);
+6. `--refresh due` (the default): its next scheduled check (`crawler.refresh`: 1 h, 6 h, 24 h
+   and 72 h after publication) has come: `due`, so late corrections are caught even where the
+   outlet announces none;
+7. otherwise it is skipped as `archived` (`skipped/archived`, `site/<key>/skipped`).
+
+An archived article fetched again is asked for conditionally: the `ETag` and `Last-Modified`
+the outlet last sent go back as `If-None-Match` and `If-Modified-Since` (meta
+`warta_validators`), and a `304 Not Modified` is the spider's to handle (no parse; the archive
+only notes the read). Not for `incomplete` pages (a newer extraction may read more of the same
+page), and not with a validator that cannot be trusted: an `ETag` the archive holds for more
+than one page of the outlet (an outlet that sends one for every page: `conditional/etag_shared`)
+or a `Last-Modified` later than the crawl's clock (`conditional/future_last_modified`); those
+pages are fetched in full, as before.
 
 A child sitemap whose `lastmod` in its index predates the start of the outlet's last complete
 crawl (finished, no error at that outlet, bounded by neither `--since` nor `--max-articles`;
 `Archive.last_complete_crawl`) lists nothing that crawl did not ask for; when it also predates
-the refresh window, it lists no article to refresh either (an article's lastmod is never before
-its publication): skipped as `sitemap_unchanged`. This is what spares an outlet with years of
+the last scheduled check (72 h by default) and the refresh window, it lists no article to
+check again either (an article's lastmod is never before its publication): skipped as
+`sitemap_unchanged` (never with `--refresh all`). This is what spares an outlet with years of
 monthly sitemaps from reading them all every hour. Feeds and listings are always fetched: they
 are where new articles show.
 
@@ -61,6 +75,15 @@ from scrapy.statscollectors import StatsCollector
 
 from archive import Archive, WartaError
 from crawler.exceptions import SkipRequest
+from crawler.refresh import (
+    DEFAULT_HOURS,
+    FUTURE_SLACK,
+    MODES,
+    Clock,
+    http_date_ts,
+    next_check,
+    parse_hours,
+)
 from crawler.runtime.archivestop import stop_for_archive
 from crawler.settings import archive_path
 
@@ -100,6 +123,18 @@ class Seen(NamedTuple):
     modified: float | None
     complete: bool = True
     """False when the archived body is `short` or `missing` (`body_status`)."""
+    etag: str | None = None
+    last_modified: str | None = None
+    """The validators the outlet last sent, as sent."""
+    next_check: float | None = None
+    """When the schedule next checks it (`article_checks.next_check_at`); None: no check left."""
+    scheduled: bool = False
+    """The archive holds its schedule (False: archived before it, see `due_at`)."""
+
+    @property
+    def anchor(self) -> float:
+        """What its schedule counts from: its publication, else when it was first archived."""
+        return self.published if self.published is not None else self.first_seen
 
 
 def _ts(value: str | None) -> float | None:
@@ -127,8 +162,21 @@ def load_seen(rows: Iterable[tuple[Any, ...]]) -> dict[str, Seen]:
         else:
             read_at = last_ts - slack
         complete = bool(rest[0]) if rest else True
-        seen[url] = Seen(_ts(published), first_ts, last_ts, read_at, _ts(modified), complete)
+        etag, last_modified, next_check_at, scheduled = (*rest[1:5], None, None, None, False)[:4]
+        seen[url] = Seen(_ts(published), first_ts, last_ts, read_at, _ts(modified), complete,
+                         etag, last_modified, _ts(next_check_at), bool(scheduled))
     return seen
+
+
+def due_at(seen: Seen, hours: tuple[float, ...], now: float) -> float | None:
+    """When an archived article is next due: its stored `next_check`, or for one archived
+    before the schedule, the first of its ages after the last time warta read it, while it
+    is younger than the last age (an archive of years upgraded is not read again whole)."""
+    if seen.scheduled:
+        return seen.next_check
+    if not hours or seen.anchor < now - hours[-1] * 3600.0:
+        return None
+    return next_check(seen.anchor, seen.last_seen, hours)
 
 
 @dataclass(frozen=True)
@@ -138,11 +186,17 @@ class Window:
     now: float
     refresh_seconds: float
     job_started: float | None = None
+    mode: str = "due"
+    """`WARTA_REFRESH`: `due`, `all` or `none`."""
+    hours: tuple[float, ...] = DEFAULT_HOURS
+    """The schedule (`WARTA_REFRESH_HOURS`), for outlets whose profile sets none."""
 
 
-def decide(seen: Seen | None, hints: Iterable[float | None], window: Window) -> str:
-    """The rule that applies to one article request: `new`, `changed`, `incomplete` or
-    `refresh` (fetched), `done` or `archived` (not fetched)."""
+def decide(seen: Seen | None, hints: Iterable[float | None], window: Window,
+           hours: tuple[float, ...] | None = None) -> str:
+    """The rule that applies to one article request: `new`, `changed`, `incomplete`,
+    `refresh` or `due` (fetched), `done` or `archived` (not fetched). `hours`: the outlet's
+    own schedule, if its profile has one."""
     if seen is None:
         return "new"
     # The archive's times are whole seconds: an article this job wrote in the second it began
@@ -157,13 +211,28 @@ def decide(seen: Seen | None, hints: Iterable[float | None], window: Window) -> 
         return "changed"
     if not seen.complete and seen.first_seen >= window.now - INCOMPLETE_DAYS * DAY:
         return "incomplete"
-    recent = seen.published if seen.published is not None else seen.first_seen
-    if recent >= window.now - window.refresh_seconds:
+    if window.mode == "all":
         return "refresh"
+    if window.refresh_seconds and seen.anchor >= window.now - window.refresh_seconds:
+        return "refresh"
+    if window.mode == "due":
+        due = due_at(seen, hours or window.hours, window.now)
+        if due is not None and due <= window.now:
+            return "due"
     return "archived"
 
 
-FETCHED = frozenset({"new", "changed", "incomplete", "refresh"})
+FETCHED = frozenset({"new", "changed", "incomplete", "refresh", "due"})
+CONDITIONAL = frozenset({"changed", "refresh", "due"})
+"""The rules whose fetch is conditional (when the archive holds trustworthy validators)."""
+
+def shared_etags(seen: Iterable[Seen]) -> set[str]:
+    """The ETags held by more than one archived page of an outlet: not validators at all."""
+    counts: dict[str, int] = {}
+    for one in seen:
+        if one.etag:
+            counts[one.etag] = counts.get(one.etag, 0) + 1
+    return {etag for etag, count in counts.items() if count > 1}
 
 
 class ArchiveIndex:
@@ -172,26 +241,38 @@ class ArchiveIndex:
     last complete crawl, and the crawl's clock. One per component; closed with the spider."""
 
     def __init__(self, db_path: str, stats: StatsCollector, *, refresh_days: float,
-                 job_started: str | None = None, now: dt.datetime | None = None) -> None:
+                 job_started: str | None = None, now: dt.datetime | None = None,
+                 mode: str = "due", hours: tuple[float, ...] = DEFAULT_HOURS,
+                 site_hours: dict[str, tuple[float, ...] | None] | None = None) -> None:
         if refresh_days < 0:
             raise WartaError(f"WARTA_REFRESH_DAYS must be 0 or more, not {refresh_days}")
+        if mode not in MODES:
+            raise WartaError(f"WARTA_REFRESH must be one of {', '.join(MODES)}, not {mode!r}")
         self.db_path = db_path
         self.stats = stats
         started = (now or dt.datetime.now(dt.UTC)).timestamp()
         self.window = Window(now=started, refresh_seconds=refresh_days * DAY,
-                             job_started=_ts(job_started))
+                             job_started=_ts(job_started), mode=mode, hours=hours)
+        self.site_hours = dict(site_hours or {})
         self.archive: Archive | None = None
         self.unavailable = False
         self.seen: dict[str, dict[str, Seen]] = {}
+        self.shared: dict[str, set[str]] = {}
         self.complete_since: dict[str, float | None] = {}
 
     @classmethod
     def from_settings(cls, crawler: Crawler) -> ArchiveIndex:
         settings = crawler.settings
         assert crawler.stats is not None
+        profiles = getattr(crawler.spider, "profiles", None) or {}
         return cls(archive_path(settings), crawler.stats,
                    refresh_days=settings.getfloat("WARTA_REFRESH_DAYS"),
-                   job_started=settings.get("WARTA_JOB_STARTED") or None)
+                   job_started=settings.get("WARTA_JOB_STARTED") or None,
+                   now=Clock.from_settings(settings).now(),
+                   mode=str(settings.get("WARTA_REFRESH") or "due"),
+                   hours=parse_hours(settings.get("WARTA_REFRESH_HOURS") or DEFAULT_HOURS),
+                   site_hours={key: getattr(p, "refresh_hours", None)
+                               for key, p in profiles.items()})
 
     # The archive is opened at the first question, not at spider open: the archive pipeline
     # creates (or upgrades) it when the spider opens, before any request is made.
@@ -212,7 +293,27 @@ class ArchiveIndex:
             found = load_seen(archive.seen_articles(site)) if archive is not None else {}
             self.seen[site] = found
             self.stats.set_value(f"incremental/known/{site}", len(found))
+            shared = self.shared[site] = shared_etags(found.values())
+            if shared:
+                pages = sum(1 for one in found.values() if one.etag in shared)
+                self.stats.inc_value("conditional/etag_shared", pages)
+                logger.info("%s sends the same ETag for %d different pages: its ETags are not "
+                            "sent back, those pages are fetched in full", site, pages)
         return found
+
+    def validators(self, site: str, seen: Seen) -> dict[str, str]:
+        """The validators to send back for an archived page: those the archive holds that can
+        be trusted (see the module docstring)."""
+        out: dict[str, str] = {}
+        if seen.etag and seen.etag not in self.shared.get(site, ()):
+            out["etag"] = seen.etag
+        if seen.last_modified:
+            when = http_date_ts(seen.last_modified)
+            if when is not None and when <= self.window.now + FUTURE_SLACK:
+                out["last_modified"] = seen.last_modified
+            elif when is not None:
+                self.stats.inc_value("conditional/future_last_modified")
+        return out
 
     def lookup(self, site: str, url: str) -> Seen | None:
         """One URL, without loading the outlet (for the rare redirected request)."""
@@ -227,9 +328,21 @@ class ArchiveIndex:
         """The decision on an article request: None to fetch it, else why it is skipped."""
         meta = request.meta
         hints = (_ts(meta.get("warta_lastmod")), _ts(meta.get("warta_published")))
-        rule = decide(seen, hints, self.window)
+        site = meta.get("warta_site") or ""
+        rule = decide(seen, hints, self.window, self.site_hours.get(site))
         self.stats.inc_value(f"incremental/{rule}")
         if rule in FETCHED:
+            if seen is not None:
+                meta["warta_anchor"] = seen.anchor  # what its next check counts from
+            if seen is not None and rule in CONDITIONAL and not meta.get("redirect_urls"):
+                found = self.validators(site, seen)
+                if found:
+                    meta["warta_validators"] = found
+                    if "etag" in found:
+                        request.headers["If-None-Match"] = found["etag"]
+                    if "last_modified" in found:
+                        request.headers["If-Modified-Since"] = found["last_modified"]
+                    self.stats.inc_value("conditional/sent")
             return None
         if rule == "done":
             # Always with its links: the spider decides by depth whether to follow them now or
@@ -250,11 +363,22 @@ class ArchiveIndex:
         complete = self.complete_since[site]
         lastmod = _ts(request.meta.get("warta_lastmod"))
         if complete is None or lastmod is None or lastmod >= min(
-                complete - LASTMOD_SLACK.total_seconds(),
-                self.window.now - self.window.refresh_seconds):
+                complete - LASTMOD_SLACK.total_seconds(), self.window.now - self.horizon(site)):
             return None
         self.stats.inc_value("incremental/sitemap_unchanged")
         return SkipRequest("sitemap_unchanged")
+
+    def horizon(self, site: str) -> float:
+        """How far back (seconds) an archived article may still be fetched again without a
+        sitemap or feed saying it changed: a child sitemap last modified before then lists
+        none (an article's lastmod is never before its publication)."""
+        window = self.window
+        if window.mode == "all":
+            return math.inf
+        if window.mode == "due":
+            hours = self.site_hours.get(site) or window.hours
+            return max(window.refresh_seconds, max(hours, default=0.0) * 3600.0)
+        return window.refresh_seconds
 
     def failed(self, exc: sqlite3.DatabaseError) -> WartaError:
         """A read of the archive failed: the one line for a damaged archive file (the crawl
@@ -306,6 +430,8 @@ class IncrementalMiddleware(ArchiveIndexMiddleware):
         if not site:
             return None
         kind = meta.get("warta_kind")
+        if kind == "article" and meta.get("warta_unconditional"):
+            return None  # decided already: the spider asks again in full after a wrong 304
         if kind == "article":
             url = meta.get("warta_target") or request.url
             return self.index.article(request, self.index.known(site).get(url))
@@ -365,6 +491,11 @@ class RedirectedArticleMiddleware(ArchiveIndexMiddleware):
         site = meta.get("warta_site")
         if not site or meta.get("warta_kind") != "article" or not meta.get("redirect_urls"):
             return None
+        # The validators were the first URL's: a 304 from where it now points would say
+        # nothing of the page warta holds.
+        if meta.pop("warta_validators", None):
+            for name in ("If-None-Match", "If-Modified-Since"):
+                request.headers.pop(name, None)
         try:
             seen = self.index.lookup(site, request.url)
         except sqlite3.DatabaseError as exc:  # the archive is damaged: the crawl stops

@@ -28,6 +28,7 @@ from archive import (
 from crawler.extensions.statscollector import jsonable
 from crawler.pipelines.itemfields import crawl_stats, item_fields
 from crawler.pipelines.writer import ArchiveWriter
+from crawler.refresh import Clock, article_not_modified
 from crawler.runtime.archivestop import archive_failure, stop_for_archive
 from crawler.runtime.lock import CrawlLock, CrawlLocked, crawl_lock, held_here
 from crawler.settings import archive_path, check_settings
@@ -97,8 +98,10 @@ class ArchivePipeline:
 
     def __init__(self, db_path: str, *, stats: StatsCollector,
                  profiles: Mapping[str, SiteProfile], crawl_args: Mapping[str, Any] | None = None,
-                 batch_size: int = 100, flush_seconds: float = 10.0) -> None:
+                 batch_size: int = 100, flush_seconds: float = 10.0,
+                 clock: Clock | None = None) -> None:
         self.db_path = db_path
+        self.clock = clock or Clock()
         self.stats = stats
         self.profiles = profiles
         self.crawl_args = dict(crawl_args or {})
@@ -108,6 +111,8 @@ class ArchivePipeline:
         self.crawl_id: int | None = None
         self.writer: ArchiveWriter | None = None
         self.buffers: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.touches: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        """Articles that answered 304 (`not_modified`), per outlet, waiting like items."""
         self.waiting = 0
         self.oldest: float | None = None
         self.totals = WriteResult()
@@ -140,17 +145,22 @@ class ArchivePipeline:
             "sites_dir": settings.get("WARTA_SITES_DIR"),
             "incremental": settings.getbool("WARTA_INCREMENTAL"),
             "refresh_days": settings.getfloat("WARTA_REFRESH_DAYS"),
+            "refresh": settings.get("WARTA_REFRESH"),
         }
+        clock = Clock.from_settings(settings)
+        if clock.simulated:
+            crawl_args["now"] = settings.get("WARTA_NOW")
         if settings.get("WARTA_JOB"):
             crawl_args["job"] = settings.get("WARTA_JOB")
             crawl_args["job_started"] = settings.get("WARTA_JOB_STARTED")
         pipeline = cls(db_path, stats=crawl_stats(crawler),
                        profiles=spider_profiles(crawler), crawl_args=crawl_args,
                        batch_size=settings.getint("WARTA_BATCH_SIZE"),
-                       flush_seconds=settings.getfloat("WARTA_FLUSH_SECONDS"))
+                       flush_seconds=settings.getfloat("WARTA_FLUSH_SECONDS"), clock=clock)
         pipeline.lock = lock
         pipeline.crawler = crawler
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.not_modified, signal=article_not_modified)
         return pipeline
 
     def open_spider(self) -> None:
@@ -161,7 +171,8 @@ class ArchivePipeline:
                 self.archive.set_source(record["key"], name=record["name"],
                                         homepage=record["homepage"],
                                         timezone=record["timezone"], region=record["region"])
-            self.crawl_id = self.archive.begin_crawl(list(self.profiles), self.crawl_args)
+            self.crawl_id = self.archive.begin_crawl(list(self.profiles), self.crawl_args,
+                                                     now=self.clock.iso())
         except ArchiveFileError as exc:  # damaged where the crawl is recorded: stop now
             self.archive.close()
             self.archive = None
@@ -173,7 +184,7 @@ class ArchivePipeline:
                 raise
             refuse(archive_failure(exc), ARCHIVE_ERROR)
         self.stats.set_value("archive/crawl_id", self.crawl_id)
-        self.writer = ArchiveWriter(self.db_path, self.crawl_id)
+        self.writer = ArchiveWriter(self.db_path, self.crawl_id, clock=self.clock)
 
     def process_item(self, item: Any) -> Any:
         if self.writer is None:  # the archive could not be opened: the crawl is stopping
@@ -184,6 +195,18 @@ class ArchivePipeline:
         record = {k: v for k, v in item_fields(item).items() if v is not None}
         record.setdefault("related", [])
         self.buffers[record["source"]].append(record)
+        self._added()
+        return item
+
+    def not_modified(self, source: str, url: str, checks: dict[str, Any]) -> None:
+        """An archived article answered 304 to a conditional re-check: its read is written
+        with the next batch (`Archive.touch`: `last_seen_at`, validators, next check)."""
+        if self.writer is None:
+            return
+        self.touches[source].append({"url": url, "checks": checks})
+        self._added()
+
+    def _added(self) -> None:
         self.waiting += 1
         now = time.monotonic()
         if self.oldest is None:
@@ -191,7 +214,6 @@ class ArchivePipeline:
         if self.waiting >= self.batch_size or now - self.oldest >= self.flush_seconds:
             self._hand_over()
         self._count_written()
-        return item
 
     def _hand_over(self) -> None:
         """Give every buffered item to the writer thread, one batch per outlet."""
@@ -200,6 +222,10 @@ class ArchivePipeline:
             if batch:
                 self.writer.hand_over(source, batch)
         self.buffers.clear()
+        for source, batch in list(self.touches.items()):
+            if batch:
+                self.writer.hand_over(source, batch, touch=True)
+        self.touches.clear()
         self.waiting = 0
         self.oldest = None
 
@@ -307,7 +333,8 @@ class ArchivePipeline:
         try:
             if self.crawl_id is not None:
                 self.archive.finish_crawl(self.crawl_id, finish_reason=reason, counts=counts,
-                                          stats=jsonable(stats), sites=sites)
+                                          stats=jsonable(stats), sites=sites,
+                                          now=self.clock.iso())
                 if reason not in UNJUDGED_REASONS and reason != ARCHIVE_ERROR:
                     self._check_health(self.crawl_id)
         except WartaError as exc:

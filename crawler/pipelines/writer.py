@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from archive import Archive, ArchiveFileError, WartaError, WriteResult
+from crawler.refresh import Clock
 
 WRITER_QUEUE_BATCHES = 2
 """Batches that may wait for the archive's writer thread while it writes one. Enough to keep
@@ -47,10 +48,11 @@ class ArchiveWriter:
     archive file itself has failed (`ArchiveFileError`, or it could not be opened), the
     batches that follow are refused without touching the file again: the crawl is stopping."""
 
-    def __init__(self, db_path: str, crawl_id: int | None) -> None:
+    def __init__(self, db_path: str, crawl_id: int | None, clock: Clock | None = None) -> None:
         self.db_path = db_path
         self.crawl_id = crawl_id
-        self.batches: queue.Queue[tuple[str, list[dict[str, Any]]] | None] = queue.Queue(
+        self.clock = clock or Clock()
+        self.batches: queue.Queue[tuple[str, list[dict[str, Any]], bool] | None] = queue.Queue(
             maxsize=WRITER_QUEUE_BATCHES)
         self.done: queue.SimpleQueue[Written] = queue.SimpleQueue()
         self.broken: BaseException | None = None
@@ -72,12 +74,14 @@ class ArchiveWriter:
                 try:
                     if job is None:
                         return
-                    source, batch = job
+                    source, batch, touch = job
                     if archive is None:
                         assert opening is not None
                         self.done.put(Written(source, WriteResult(), failed=opening,
                                                refused=[(r.get("url"), "") for r in batch],
                                                fatal=True))
+                    elif touch:
+                        self.done.put(self._touch(archive, source, batch))
                     else:
                         self.done.put(self._write(archive, source, batch))
                 finally:
@@ -86,12 +90,31 @@ class ArchiveWriter:
             if archive is not None:
                 archive.close()
 
+    def _touch(self, archive: Archive, source: str, batch: list[dict[str, Any]]) -> Written:
+        """Articles that answered 304: their reads noted (`Archive.touch`), counted as
+        unchanged. Nothing of theirs is lost when it fails: the archive keeps them as they
+        were, and the next crawl checks them again."""
+        refused = [(r.get("url"), "") for r in batch]
+        if self.broken is not None:
+            return Written(source, WriteResult(), failed=self.broken, fatal=True,
+                           refused=refused)
+        try:
+            touched = archive.touch([(r["url"], r.get("checks")) for r in batch],
+                                    now=self.clock.iso())
+        except ArchiveFileError as exc:
+            self.broken = exc
+            return Written(source, WriteResult(), failed=exc, fatal=True, refused=refused)
+        except Exception as exc:
+            return Written(source, WriteResult(), failed=exc, refused=refused)
+        return Written(source, WriteResult(unchanged=touched))
+
     def _write(self, archive: Archive, source: str, batch: list[dict[str, Any]]) -> Written:
         if self.broken is not None:
             return Written(source, WriteResult(), failed=self.broken, fatal=True,
                             refused=[(r.get("url"), "") for r in batch])
+        now = self.clock.iso()
         try:
-            return Written(source, archive.write(batch, crawl_id=self.crawl_id))
+            return Written(source, archive.write(batch, crawl_id=self.crawl_id, now=now))
         except ArchiveFileError as exc:
             self.broken = exc
             return Written(source, WriteResult(), failed=exc, fatal=True,
@@ -105,7 +128,8 @@ class ArchiveWriter:
         written = Written(source, WriteResult())
         for index, record in enumerate(batch):
             try:
-                written.result = written.result + archive.write([record], crawl_id=self.crawl_id)
+                written.result = written.result + archive.write([record], crawl_id=self.crawl_id,
+                                                                now=now)
             except ArchiveFileError as exc:
                 self.broken = written.failed = exc
                 written.fatal = True
@@ -118,11 +142,12 @@ class ArchiveWriter:
                 written.refused.append((record.get("url"), ""))
         return written
 
-    def hand_over(self, source: str, batch: list[dict[str, Any]]) -> None:
-        """Queue one batch (waits while `WRITER_QUEUE_BATCHES` are already waiting)."""
+    def hand_over(self, source: str, batch: list[dict[str, Any]], touch: bool = False) -> None:
+        """Queue one batch (waits while `WRITER_QUEUE_BATCHES` are already waiting); `touch`:
+        a batch of articles that answered 304 (`{"url", "checks"}` each)."""
         while True:
             try:
-                self.batches.put((source, batch), timeout=WRITER_CHECK_SECONDS)
+                self.batches.put((source, batch, touch), timeout=WRITER_CHECK_SECONDS)
                 return
             except queue.Full:
                 self._check_alive()

@@ -24,6 +24,9 @@ pagination = "?page={n}"             # appended to listing URLs, or a full patte
 max_listing_pages = 5
 article_pattern = "/\\d{4}/\\d{2}/\\d{2}/"   # regex an article URL matches
 
+[refresh]                            # when archived articles are checked again for edits
+hours = [1, 6, 24, 72]               # hours after publication (default WARTA_REFRESH_HOURS)
+
 [selectors]                          # CSS selectors that override the generic chain
 title = "h1.entry-title"
 body = "div.entry-content"
@@ -53,6 +56,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from archive import UsageError
+from crawler.refresh import parse_hours
 from crawler.sites.selectors import SelectorError, compile_selector
 from crawler.urls import registrable_domain, url_host
 
@@ -137,6 +141,9 @@ class SiteProfile:
     discovery: Discovery = field(default_factory=Discovery)
     selectors: Selectors = field(default_factory=Selectors)
     path: Path | None = None
+    refresh_hours: tuple[float, ...] | None = None
+    """`[refresh] hours`: when an archived article is checked again for edits, in hours after
+    its publication (`crawler.refresh`); None: the crawl's `WARTA_REFRESH_HOURS`."""
 
     @property
     def tz(self) -> ZoneInfo:
@@ -264,7 +271,7 @@ def parse_profile(key: str, data: Mapping[str, Any], path: Path | str = "<profil
         raise _fail(path, "key",
                     f"the file name {key!r} must be lower-case letters, digits, '-' or '_'")
     _check_keys(data, ("name", "homepage", "timezone", "language", "checked", "allowed_domains",
-                       "region", "discovery", "selectors"), path)
+                       "region", "discovery", "selectors", "refresh"), path)
     name = _str(data, "name", path, required=True)
     homepage = _url(_str(data, "homepage", path, required=True), "homepage", path)
     timezone = _str(data, "timezone", path, required=True)
@@ -333,10 +340,19 @@ def parse_profile(key: str, data: Mapping[str, Any], path: Path | str = "<profil
         drop=_str_list(sel, "drop", path, "selectors."),
     )
     _check_selectors(selectors, path)
+    refresh = _section(data, "refresh", path)
+    _check_keys(refresh, ("hours",), path, "refresh.")
+    refresh_hours = None
+    if "hours" in refresh:
+        try:
+            refresh_hours = parse_hours(refresh["hours"])
+        except ValueError as exc:
+            raise _fail(path, "refresh.hours", str(exc)) from None
     return SiteProfile(key=key, name=name, homepage=homepage, timezone=timezone, language=language,
                        checked=checked, allowed_domains=allowed_domains, region=region,
                        discovery=discovery, selectors=selectors,
-                       path=Path(path) if not isinstance(path, Path) else path)
+                       path=Path(path) if not isinstance(path, Path) else path,
+                       refresh_hours=refresh_hours)
 
 
 def _check_selectors(selectors: Selectors, where: Path | str) -> None:

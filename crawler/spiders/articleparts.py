@@ -46,15 +46,12 @@ def failure_kind(failure: Failure) -> str:
     return type(exc).__name__
 
 
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
-
-
 class ArticleParts(ListingFollow):
     """Multi-page articles read whole (a mixin of the `news` spider)."""
 
     # The `news` spider's: read one page; emit the article once its parts are read.
     _extract: Callable[..., dict[str, Any] | None]
+    _now: Callable[[], dt.datetime]  # the crawl's clock (WARTA_NOW)
     _finish: Callable[[SiteProfile, PartsState], Iterator[Request | ArticleItem]]
 
     def _read_parts(self, profile: SiteProfile, state: PartsState,
@@ -77,7 +74,7 @@ class ArticleParts(ListingFollow):
         page's text (as much, when no further part is linked), else the parts are read one
         by one (a view that redirects to the first page, or shows only it, is no view)."""
         profile = self.profiles[response.meta["warta_site"]]
-        data = self._extract(response, profile, _utcnow())
+        data = self._extract(response, profile, self._now())
         needed = (state.first.get("word_count") or 0) + (1 if state.pending else 0)
         if data is not None and data.get("body") and (data.get("word_count") or 0) >= needed \
                 and response.url != state.fetched[0]:
@@ -122,7 +119,7 @@ class ArticleParts(ListingFollow):
     def parse_part(self, response: Response, state: PartsState) -> Iterator[Request | ArticleItem]:
         profile = self.profiles[response.meta["warta_site"]]
         state.fetched.append(response.url)
-        data = self._extract(response, profile, _utcnow())
+        data = self._extract(response, profile, self._now())
         if data is not None:
             state.parts.append(data)
             state.pending.extend(self._new_parts(profile, data, state))

@@ -313,7 +313,8 @@ def parse_feed(body: bytes, base_url: str, tz: tzinfo = UTC) -> list[Entry]:
             lastmod = parse_date(_child_text(elem, "updated", "modified"), tz)
         else:
             published = parse_date(_child_text(elem, "pubdate", "date"), tz)
-            lastmod = None
+            # an edit, where the item says (`atom:updated`, `dcterms:modified`)
+            lastmod = parse_date(_child_text(elem, "updated", "modified"), tz)
         entries.append(Entry(url=url, published=published, lastmod=lastmod,
                              title=_direct_text(elem, "title")))
     return entries

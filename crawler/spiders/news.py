@@ -52,6 +52,13 @@ from scrapy.utils.gz import gunzip
 from w3lib.encoding import http_content_type_encoding
 
 from crawler.items import ArticleItem, item_from_extraction
+from crawler.refresh import (
+    DEFAULT_HOURS,
+    FUTURE_SLACK,
+    article_not_modified,
+    http_date_ts,
+    next_check,
+)
 from crawler.runtime.workers import ExtractionError
 from crawler.sites import SiteProfile
 from crawler.spiders import discovery, listings
@@ -75,6 +82,17 @@ MAX_SITEMAP_DEPTH = 3
 second; more is a loop or a trap)."""
 
 
+def _instant(value: Any, tz: dt.tzinfo) -> float | None:
+    """An extracted date as a timestamp (a date without a zone in the outlet's)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return (when if when.tzinfo is not None else when.replace(tzinfo=tz)).timestamp()
+
+
 @dataclass
 class PartsState:
     """A multi-page article being stitched: the first page's fields and the parts read so far."""
@@ -85,6 +103,10 @@ class PartsState:
     target: str
     depth: int = 0
     """Related-link hops from a sitemap, feed or listing to this article."""
+    validators: dict[str, str] = field(default_factory=dict)
+    """The `etag` and `last_modified` the first page came with (`NewsSpider.validators`)."""
+    anchor: float | None = None
+    """What the archived article's schedule counted from (meta `warta_anchor`), if archived."""
     parts: list[dict[str, Any]] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)
     fetched: list[str] = field(default_factory=list)
@@ -96,6 +118,19 @@ class PartsState:
 
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    if not value:
+        return None
+    text = value.decode("latin-1").strip()
+    return text or None
+
+
+def same_etag(a: str, b: str) -> bool:
+    """The weak comparison of two ETags (RFC 9110 8.8.3.2): `W/"x"` and `"x"` match."""
+    return a.removeprefix("W/") == b.removeprefix("W/")
 
 
 class NewsSpider(ArticleParts):
@@ -311,6 +346,90 @@ class NewsSpider(ArticleParts):
 
     # --- articles ---------------------------------------------------------------------------------
 
+    def _now(self) -> dt.datetime:
+        clock = getattr(self, "clock", None)
+        return clock.now() if clock is not None else _utcnow()
+
+    def _next_check(self, profile: SiteProfile, anchor: float) -> str | None:
+        """When an article whose schedule counts from `anchor` is next due, after now."""
+        hours: tuple[float, ...] = (profile.refresh_hours
+                                    or getattr(self, "refresh_hours", None) or DEFAULT_HOURS)
+        due = next_check(anchor, self._now().timestamp(), hours)
+        return dt.datetime.fromtimestamp(due, dt.UTC).isoformat() if due is not None else None
+
+    def validators(self, response: Response, profile: SiteProfile) -> dict[str, str]:
+        """The `ETag` and `Last-Modified` of an article response, to send back at its next
+        check; a `Last-Modified` later than now is a wrong date (sent back, it could make
+        the outlet answer 304 to every later check): counted as
+        `conditional/future_last_modified` and left out."""
+        out: dict[str, str] = {}
+        etag = _header(response, "ETag")
+        if etag:
+            out["etag"] = etag
+        modified = _header(response, "Last-Modified")
+        when = http_date_ts(modified)
+        if modified and when is not None:
+            if when > self._now().timestamp() + FUTURE_SLACK:
+                self._inc("conditional/future_last_modified")
+            else:
+                out["last_modified"] = modified
+        return out
+
+    def not_modified(self, response: Response, profile: SiteProfile) -> list[Request]:
+        """A `304 Not Modified` to an article request. The answer to a conditional re-check
+        (`crawler.middlewares.incremental`): the article is unchanged, nothing is parsed, and
+        the archive notes only the read (`last_seen_at`, its validators and next check: the
+        `article_not_modified` signal, to the archive pipeline), counted as
+        `incremental/not_modified`. An outlet's mistake is fetched in full instead, asked
+        again without validators (`Cache-Control: no-cache`): a 304 to a request that sent
+        none (`conditional/unexpected_304`; a second one is the error `http_304` and the
+        archive keeps what it has), or one whose `ETag` is not the one sent
+        (`conditional/mismatched_304`)."""
+        meta = response.meta
+        request = response.request
+        assert request is not None
+        key = profile.key
+        sent: dict[str, str] | None = meta.get("warta_validators")
+        etag = _header(response, "ETag")
+        if not sent:
+            self._inc("conditional/unexpected_304")
+            if meta.get("warta_unconditional"):
+                self._in_flight[key] -= 1
+                self._bad(response.url, "http_304", "HTTP 304 Not Modified to a request "
+                          "without validators, twice", key, request=request)
+                return []
+            return [self._unconditional(request)]
+        if etag and "etag" in sent and not same_etag(etag, sent["etag"]):
+            self._inc("conditional/mismatched_304")
+            return [self._unconditional(request)]
+        self._in_flight[key] -= 1
+        self._inc("incremental/not_modified")
+        self._inc(f"site/{key}/not_modified")
+        # for the outlet's figures (`warta health`, the closing line) an archived article not
+        # read again, like one skipped before its request
+        self._inc(f"site/{key}/skipped")
+        checks: dict[str, Any] = {"etag": sent.get("etag"),
+                                  "last_modified": sent.get("last_modified")}
+        anchor = meta.get("warta_anchor")
+        checks["next_check_at"] = (self._next_check(profile, anchor)
+                                   if isinstance(anchor, int | float) else None)
+        target = meta.get("warta_target", response.url)
+        self.crawler.signals.send_catch_log(signal=article_not_modified, source=key,
+                                            url=target, checks=checks)
+        return []
+
+    def _unconditional(self, request: Request) -> Request:
+        """`request` again, without validators and past any cache."""
+        headers = request.headers.copy()
+        for name in ("If-None-Match", "If-Modified-Since"):
+            headers.pop(name, None)
+        headers["Cache-Control"] = "no-cache"
+        headers["Pragma"] = "no-cache"
+        meta = dict(request.meta)
+        meta.pop("warta_validators", None)
+        meta["warta_unconditional"] = True
+        return request.replace(headers=headers, meta=meta, dont_filter=True)
+
     def _page(self, response: Response, profile: SiteProfile) -> tuple[bytes, str | None] | None:
         """An article page's bytes and HTTP charset; None (counted) when it is not text."""
         if not isinstance(response, TextResponse):
@@ -368,7 +487,9 @@ class NewsSpider(ArticleParts):
         then runs them through the spider middlewares' plain generators instead of a chain of
         async generators, one per middleware (~4% of the crawl process on bench/crawl.py)."""
         profile = self.profiles[response.meta["warta_site"]]
-        fetched_at = _utcnow()
+        if response.status == 304:
+            return list(self.not_modified(response, profile))
+        fetched_at = self._now()
         data = await self._extract_async(response, profile, fetched_at,
                                          self.date_hint(response.meta))
         return list(self._article_read(response, profile, fetched_at, data))
@@ -376,7 +497,10 @@ class NewsSpider(ArticleParts):
     def parse_article(self, response: Response) -> Iterator[Request | ArticleItem]:
         """An article page: its item, or the request for its next part; related links."""
         profile = self.profiles[response.meta["warta_site"]]
-        fetched_at = _utcnow()
+        if response.status == 304:
+            yield from self.not_modified(response, profile)
+            return
+        fetched_at = self._now()
         data = self._extract(response, profile, fetched_at, self.date_hint(response.meta))
         yield from self._article_read(response, profile, fetched_at, data)
 
@@ -387,7 +511,9 @@ class NewsSpider(ArticleParts):
             return
         state = PartsState(first=data, http_status=response.status, fetched_at=fetched_at,
                            target=response.meta.get("warta_target", response.url),
-                           depth=response.meta.get("warta_depth", 0), fetched=[response.url])
+                           depth=response.meta.get("warta_depth", 0), fetched=[response.url],
+                           validators=self.validators(response, profile),
+                           anchor=response.meta.get("warta_anchor"))
         state.pending = self._new_parts(profile, data, state)
         yield from self._read_parts(profile, state, data.get("single_page"))
 
@@ -409,6 +535,9 @@ class NewsSpider(ArticleParts):
         item = item_from_extraction(data, source=profile.key, http_status=state.http_status,
                                     fetched_at=state.fetched_at.isoformat(),
                                     parts=1 + len(state.parts))
+        anchor = _instant(published, profile.tz) or state.anchor or state.fetched_at.timestamp()
+        item.checks = {**state.validators,
+                       "next_check_at": self._next_check(profile, anchor)}
         self._articles[profile.key] += 1
         self._inc(f"site/{profile.key}/articles")
         links = [link["url"] for link in data.get("related") or []

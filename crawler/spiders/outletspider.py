@@ -32,6 +32,7 @@ from crawler.exceptions import (
     classify_download_error,
 )
 from crawler.items import ArticleItem
+from crawler.refresh import DEFAULT_HOURS, Clock, parse_hours
 from crawler.runtime.workers import ExtractionWorkers
 from crawler.sites import SiteProfile, select_profiles
 from crawler.spiders import discovery, listings
@@ -148,7 +149,9 @@ class OutletSpider(scrapy.Spider):
         self._archived: set[str] = set()
         """Articles the incremental middleware skipped as archived (a listing that shows one
         has reached what earlier crawls read)."""
-        self._redecided: set[str] = set()
+        self._redecided: dict[str, bool] = {}
+        """Targets decided again with a date hint (`_article_requests`): whether it had a
+        `lastmod`."""
         """Of those, the ones asked for again with a sitemap or feed date (once only)."""
         self._logged: set[tuple[str, str]] = set()
         self.workers = ExtractionWorkers({}, 0)
@@ -214,6 +217,8 @@ class OutletSpider(scrapy.Spider):
         if self.listed is not None:  # listed mode: exactly the URLs given
             self.related_depth = 0
         self.max_parts = max(1, settings.getint("WARTA_MAX_PARTS"))
+        self.clock = Clock.from_settings(settings)
+        self.refresh_hours = parse_hours(settings.get("WARTA_REFRESH_HOURS") or DEFAULT_HOURS)
         self.max_sitemap_bytes = settings.getint("DOWNLOAD_MAXSIZE")
         processes = settings.get("WARTA_EXTRACT_PROCESSES")
         if processes in (None, ""):
@@ -390,11 +395,13 @@ class OutletSpider(scrapy.Spider):
             self.surveyed.setdefault(via, set()).add(target)
         known = self._depth.get(target)
         if known is not None and hint is not None and hint.date is not None and (
-                via != "listing" and target in self._archived
-                and target not in self._redecided):
-            # skipped as archived when a listing showed it without a date; a sitemap or a feed
-            # gives one now: the incremental middleware decides again with it (changed?)
-            self._redecided.add(target)
+                via != "listing" and target in self._archived and (
+                    target not in self._redecided or (
+                        hint.lastmod is not None and not self._redecided[target]))):
+            # skipped as archived when a listing showed it without a date (or a feed with only
+            # its publication date); a sitemap or a feed gives one now, or its last
+            # modification: the incremental middleware decides again with it (changed?)
+            self._redecided[target] = hint.lastmod is not None
             self._inc("discovery/articles/hint_after_skip")
             depth = min(depth, known)
             del self._depth[target]
@@ -444,6 +451,9 @@ class OutletSpider(scrapy.Spider):
         elif hint is not None:
             meta["warta_lastmod"] = hint.lastmod.isoformat() if hint.lastmod else None
             meta["warta_published"] = hint.published.isoformat() if hint.published else None
+        # A 304 reaches the callback: the answer to a conditional re-check, or an outlet's
+        # mistake (`NewsSpider.not_modified`).
+        meta["handle_httpstatus_list"] = [304]
         return Request(target, callback=self.read_article, errback=self.on_error,
                        priority=ARTICLE_PRIORITY, meta=meta)
 

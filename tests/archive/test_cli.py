@@ -39,7 +39,28 @@ def test_search_table(warta, db: str) -> None:
 def test_search_paging_hint_and_no_results(warta, db: str) -> None:
     status, out, _ = warta("search", "stunting", "--limit", "2", "--db", db)
     assert (status, out.splitlines()[-1]) == (0, "(more: --offset 2)")
-    assert warta("search", "tsunami", "--db", db) == (0, "No articles match.\n", "")
+    assert warta("search", "tsunami", "--db", db) == (
+        0, "No articles match tsunami.\nTry a prefix (tsun*).\n", "")
+
+
+def test_no_results_say_what_was_searched_and_what_to_try(warta, db: str) -> None:
+    assert warta("search", "kebanjiranx", "banjir", "--exact", "--source", "kaltimpost",
+                 "--db", db) == (
+        0, "No articles match kebanjiranx banjir (filters: --exact; --source kaltimpost).\n"
+           "Try fewer words, or OR between them (kebanjiranx OR banjir); a prefix "
+           "(kebanjir*); without --exact (word forms: banjir finds kebanjiran); fewer "
+           "filters.\n", "")
+    _status, out, _ = warta("search", "banjir", "NOT", "--db", db)
+    assert out == ('No articles match banjir "NOT".\nTry a word on each side of OR, AND and '
+                   "NOT (alone, one is searched as a word); a prefix (ban*).\n")
+
+
+def test_unquoted_words_are_one_query(warta, db: str) -> None:
+    assert warta("search", "stunting", "OR", "banjir", "--format", "jsonl", "--db", db)[1] \
+        == warta("search", "stunting OR banjir", "--format", "jsonl", "--db", db)[1]
+    _status, out, _ = warta("search", "stunting", "OR", "banjir", "--format", "jsonl",
+                           "--db", db)
+    assert sorted(json.loads(line)["id"] for line in out.splitlines()) == [1, 2, 4]
 
 
 def test_search_jsonl_and_csv(warta, db: str) -> None:
@@ -226,7 +247,7 @@ def test_bad_input_is_one_line(warta, db: str, args: list[str], status: int, err
 def test_any_search_text_runs(warta, db: str, text: str) -> None:
     status, out, err = warta("search", text, "--db", db)
     assert (status, err) == (0, "")
-    assert out == "No articles match.\n" or "«" in out
+    assert out.startswith("No articles match") or "«" in out
 
 
 def test_file_that_is_not_an_archive(warta, tmp_path: Path) -> None:
@@ -281,3 +302,22 @@ def test_read_command_upgrades_an_older_archive(warta, db: str, corpus: Archive)
                              "--db", db)
     assert (status, err) == (0, f"Upgraded {db} to archive schema {SCHEMA_VERSION}.\n")
     assert [json.loads(line)["id"] for line in out.splitlines()] == [2]
+
+
+@pytest.mark.parametrize("variant", [
+    "https://tribunkaltim.example/berita/2?utm_source=fb&utm_medium=social",
+    "https://tribunkaltim.example/berita/2/",
+    "https://tribunkaltim.example/berita/2/amp/",
+    "https://m.tribunkaltim.example/berita/2?fbclid=abc#comments",
+    "HTTPS://TRIBUNKALTIM.EXAMPLE:443/berita/2",
+])
+def test_show_finds_the_article_from_a_variant_of_its_url(warta, db: str, variant: str) -> None:
+    status, out, err = warta("show", variant, "--format", "json", "--db", db)
+    assert (status, err) == (0, "")
+    assert json.loads(out)["url"] == "https://tribunkaltim.example/berita/2"
+
+
+def test_show_of_another_article_url_is_still_not_found(warta, db: str) -> None:
+    status, _out, err = warta("show", "https://tribunkaltim.example/berita/22?utm_source=fb",
+                              "--db", db)
+    assert status == 1 and err.startswith("Error: no article ")

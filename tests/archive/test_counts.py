@@ -47,6 +47,15 @@ def test_share_is_matching_over_all(corpus: Archive, record) -> None:
     assert result.undated == {"kaltimpost": (1, 1)}
 
 
+def test_counts_match_word_forms_unless_exact(corpus: Archive) -> None:
+    def matching(**options: object) -> int:
+        result = counts(corpus, "kebanjiran", by="month", source="tribunkaltim", **options)
+        return sum(r["matching"] for r in result.rows)
+
+    assert matching() == 1              # "Banjir melanda Balikpapan"
+    assert matching(exact=True) == 0
+
+
 def test_periods_are_local_days_and_iso_weeks(corpus: Archive) -> None:
     # Article 3: 23:30 WIB on Saturday 31 December 2022 is in that day and in ISO week 52 of
     # 2022; article 1: 00:30 WITA on Sunday 1 January 2023 (the same instant) too.
@@ -119,11 +128,16 @@ def test_plot_svg_has_one_line_per_outlet_labels_and_title(warta, db: str,
     text = out.read_text()
     # Text is drawn as paths (no font needed to view it), with the words kept as comments.
     for words in ("Articles matching \u201cstunting\u201d per week, by outlet",
-                  "Share of the outlet's articles (%)", "Publication week (local date as "
-                  "published)", "jakartanews", "kaltimpost", "tribunkaltim"):
+                  "Share of the outlet's articles (%)", "Matching articles",
+                  "Publication week (local date as published)", "jakartanews", "kaltimpost",
+                  "tribunkaltim"):
         assert f"<!-- {words} -->" in text
     # One line per outlet: three legend entries, three series.
     assert len(re.findall(r'<g id="line2d_\d+">\s*<path d="M', text)) >= 3
+    # and the counts as bars: one per outlet and week, the weeks with a match not empty
+    corners = r"M [\d.]+ ([\d.]+)\s+L [\d.]+ [\d.]+\s+L [\d.]+ ([\d.]+)"
+    bars = re.findall(r'<g id="patch_\d+">\s*<path d="' + corners, text)
+    assert any(float(top) != float(bottom) for bottom, top in bars)
 
 
 def test_plot_is_the_same_file_twice(warta, db: str, tmp_path: Path) -> None:

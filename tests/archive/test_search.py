@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import types
 
 import pytest
@@ -53,21 +54,80 @@ def test_any_text_searches_without_error(corpus: Archive, text: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("stunting*", [1, 4, 2]),       # punctuation is literal: the word is stunting
-    ("-stunting", [1, 4, 2]),       # not a NOT
-    ("stunting OR banjir", []),     # OR is a word no article holds
-    ('"unbalanced stunting', []),   # quote dropped, both words required
+    ("stunting OR banjir", [1, 2, 4]),    # as typed, without --raw
+    ("stunting AND banjir", [2]),
+    ("stunting NOT banjir", [1, 4]),
+    ("stunt*", [1, 2, 4]),                # a prefix
+    ("title:stunting", [1]),              # a column
+    ("TITLE:banjir", [2]),
+    ('body:"sanitasi air"', [4]),
+    ("(banjir OR pemilu) kampanye", [3]),
+    ("stunting or banjir", []),           # lower-case or is a word no article holds
+    ("-stunting", [1, 2, 4]),             # not a NOT
+    ('"unbalanced stunting', []),         # quote dropped, both words required
     ("pemilu: 2024", [3]),
     ("(kampanye)", [3]),
 ])
-def test_operators_are_taken_literally_by_default(corpus: Archive, text: str,
-                                                  expected: list[int]) -> None:
-    assert ids(corpus.search(text)) == expected
+def test_queries_work_as_people_type_them(corpus: Archive, text: str,
+                                          expected: list[int]) -> None:
+    assert sorted(ids(corpus.search(text))) == expected
+
+
+@pytest.mark.parametrize(("text", "match"), [
+    ("banjir OR", '"banjir" AND "OR"'),            # nothing on one side: the word OR
+    ("NOT banjir", '"NOT" AND "banjir"'),
+    ("banjir AND OR longsor", '"banjir" AND "AND" OR "longsor"'),
+    ("(banjir) (longsor)", '( "banjir" ) AND ( "longsor" )'),
+    ("(banjir", '"banjir"'),                   # an unbalanced bracket is dropped
+    ("banjir ()", '"banjir"'),
+    ("author:budi", '"author:budi"'),          # no such column: the text as written
+    ('foo:"ibu kota"', '"foo" AND "ibu kota"'),
+    ("sta*r", '"sta*r"'),                      # * inside a word is punctuation
+    ('title:"ibu kota"*', 'title : "ibu kota"*'),
+])
+def test_what_would_be_a_syntax_error_is_taken_literally(text: str, match: str) -> None:
+    assert escape_query(text) == match
+
+
+def test_plain_words_match_their_word_forms_and_phrases_stay_exact(archive: Archive) -> None:
+    archive.write([
+        {"url": "https://x.example/1", "source": "x", "title": "Warga kebanjiran",
+         "body": "Pemerintah kabupaten menyalurkan bantuan."},
+        {"url": "https://x.example/2", "source": "x", "title": "Banjir surut",
+         "body": "Perintah evakuasi dicabut."},
+    ])
+    assert sorted(ids(archive.search("banjir"))) == [1, 2]
+    assert sorted(ids(archive.search("perintah"))) == [1, 2]
+    assert ids(archive.search("banjir", exact=True)) == [2]
+    assert ids(archive.search('"pemerintah kabupaten"')) == [1]
+    assert ids(archive.search('"perintah kabupaten"')) == []     # a phrase is exact
+    assert ids(archive.search("salur")) == [1]
+    assert ids(archive.search("banjir warga")) == [1]              # a word with forms, and one more
+    assert ids(archive.search("(banjir) perintah evakuasi")) == [2]
+    assert sorted(ids(archive.search("title:banjir"))) == [1, 2]  # forms within the column
+    assert ids(archive.search("body:banjir")) == []
+    (hit,) = archive.search("salur")
+    assert "«menyalurkan»" in hit["snippet"]                    # the form as printed
+
+
+def test_word_forms_are_found_before_the_end_of_the_crawl(archive: Archive) -> None:
+    """Words a write left pending (not yet stemmed) are stemmed by the search itself."""
+    from archive import stems
+
+    many = " ".join(f"kata{n}x" for n in range(stems.STEMS_PER_WRITE * 2))
+    archive.write([{"url": "https://x.example/1", "source": "x", "title": many,
+                    "body": "Jembatan itu dibangun kembali setelah kebanjiran."}])
+    conn = archive.connection
+    pending = conn.execute("SELECT count(*) FROM word_forms WHERE stem IS NULL").fetchone()[0]
+    assert pending > 0
+    assert ids(archive.search("bangun")) == [1]
+    assert archive.stem_pending() == pending
+    assert ids(archive.search("bangun")) == [1]
 
 
 def test_escape_query_keeps_phrases_and_drops_empty_pieces() -> None:
-    assert escape_query('banjir "air bersih" -') == '"banjir" "air bersih"'
-    assert escape_query('a"b') == '"a" "b"'  # an odd quote is dropped
+    assert escape_query('banjir "air bersih" -') == '"banjir" AND "air bersih"'
+    assert escape_query('a"b') == '"a" AND "b"'  # an odd quote is dropped
     assert escape_query("*** --- :::") is None
 
 
@@ -212,3 +272,68 @@ def test_date_precision_keeps_articles_whose_date_is_worth_that(corpus: Archive)
     with pytest.raises(UsageError, match="--date-precision: unknown precision 'hour'; use "
                                          "time, day, relative"):
         corpus.search(precision="hour")
+
+
+def test_no_typed_text_is_an_fts5_syntax_error(corpus: Archive) -> None:
+    """2,000 texts drawn from the pieces that make FTS5 fail: every one searches."""
+    import random
+
+    pieces = ["banjir", "stunting", "OR", "AND", "NOT", "NEAR", "(", ")", '"', "*", "title:",
+              "body:", "foo:", ":", "-", "^", "+", "{", "}", "stunt*", "*x", "'", "or", "  "]
+    rng = random.Random(15)
+    for _ in range(2000):
+        text = "".join(rng.choice(pieces) + rng.choice(["", " "])
+                       for _ in range(rng.randint(1, 8)))
+        assert isinstance(corpus.search(text), list), text
+
+
+def test_a_broad_query_is_ranked_over_its_newest_matches(
+        archive: Archive, monkeypatch: pytest.MonkeyPatch, warta) -> None:
+    from archive import query
+
+    monkeypatch.setattr(query, "RANK_CANDIDATES", 3)
+    archive.write([{"url": f"https://x.example/{n}", "source": "x",
+                    "title": "Banjir banjir banjir" if n == 1 else f"Berita {n}",
+                    "body": f"Hujan deras, banjir di kota {n}."} for n in range(1, 11)])
+    bounded = archive.search("banjir", limit=2)
+    assert bounded.bounded and set(ids(bounded)) <= {8, 9, 10}
+    assert bounded.ranking.startswith("bm25 over the newest 3 matches")
+    exact = archive.search("banjir", limit=2, rank="all")
+    assert not exact.bounded and ids(exact)[0] == 1     # the best of all ten
+    assert not archive.search("kota 1", limit=2).bounded  # a narrow query: every match
+    status, out, _ = warta("search", "banjir", "--limit", "2", "--db", str(archive.path))
+    assert status == 0
+    assert out.splitlines()[-1] == ("Ranked by bm25 over the newest 3 matches (more match; "
+                                    "--rank all ranks them all).")
+    _, out, _ = warta("search", "banjir", "--rank", "all", "--format", "jsonl",
+                      "--limit", "1", "--db", str(archive.path))
+    assert json.loads(out)["id"] == 1
+
+
+def test_date_filters_are_exact_when_ids_do_not_follow_publication(archive: Archive) -> None:
+    days = ["2024-03-01", "2021-01-05", "2023-06-15", "2022-12-31", "2023-01-01", "2020-02-02"]
+    archive.write([{"url": f"https://x.example/{n}", "source": "x", "title": f"Banjir {n}",
+                    "body": "Banjir lagi.", "published_at": f"{day}T23:30:00+08:00"}
+                   for n, day in enumerate(days, 1)])
+    found = archive.search("banjir", since="2023-01-01", until="2023-12-31", limit=20)
+    assert sorted(ids(found)) == [3, 5]
+    assert archive.count_matching("banjir", since="2023-01-01", until="2023-12-31") == 2
+    assert ids(archive.search("banjir", since="2030-01-01")) == []
+    assert archive.count_matching("banjir", until="2022-12-31") == 3
+
+
+def test_a_broad_query_by_date_reads_the_date_index_and_stays_exact(
+        archive: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
+    from archive import query
+
+    monkeypatch.setattr(query, "RANK_CANDIDATES", 3)
+    days = ["2024-03-01", "2021-01-05", None, "2023-06-15", "2022-12-31", "2023-01-01"]
+    archive.write([{"url": f"https://x.example/{n}", "source": "x", "title": f"Banjir {n}",
+                    "body": "Banjir lagi.",
+                    "published_at": f"{day}T10:00:00+08:00" if day else None}
+                   for n, day in enumerate(days, 1)])
+    assert ids(archive.search("banjir", sort="newest", limit=3)) == [1, 4, 6]
+    assert ids(archive.search("banjir", sort="oldest", limit=2, offset=1)) == [5, 6]
+    assert ids(archive.search("banjir", sort="newest", limit=6)) == [1, 4, 6, 5, 2, 3]
+    assert ids(archive.search("banjir", sort="oldest", limit=3, source="x",
+                              since="2022-01-01")) == [5, 6, 4]

@@ -5,12 +5,15 @@ one archive crawled four times while the sites change in between.
 2. the same again, nothing changed: no article page is requested;
 3. after an edit on two outlets (sitemap lastmod and feed date move) and two new articles on
    the third: exactly those pages are fetched, each edit becomes a version;
-4. unchanged again: only the two new articles, published within the refresh window, are
-   fetched again.
+4. unchanged again: no article page is fetched (the new ones are not due before an hour);
+5. the same, on a clock 5.5 hours later (`WARTA_NOW`): the two new articles (published an hour
+   apart) are due, for their 1 h and 6 h checks, asked for conditionally, and answer `304 Not
+   Modified`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -60,7 +63,7 @@ def snapshot(db: Path) -> list[tuple[Any, ...]]:
 
 
 class Runs:
-    """The four crawls and what the server logged during each."""
+    """The five crawls and what the server logged during each."""
 
     def __init__(self) -> None:
         self.crawls: list[CrawlRun] = []
@@ -75,10 +78,10 @@ def runs(mockserver: MockServer, tmp_path_factory: pytest.TempPathFactory) -> It
     db = folder / "warta.db"
     result = Runs()
 
-    def run() -> None:
+    def run(*settings: str) -> None:
         result.before.append(snapshot(db) if db.exists() else [])
         mockserver.clear_log()
-        result.crawls.append(crawl(SITES, sites, db, settings=SETTINGS))
+        result.crawls.append(crawl(SITES, sites, db, settings=(*SETTINGS, *settings)))
         result.requested.append(requested_articles(mockserver))
 
     try:
@@ -89,8 +92,12 @@ def runs(mockserver: MockServer, tmp_path_factory: pytest.TempPathFactory) -> It
         mockserver.add_articles(ADDED_SITE, 2)
         result.added = [a["id"] for a in mockserver.expected()  # type: ignore[attr-defined]
                         if a["site"] == ADDED_SITE and a["generated"]]
+        result.added_urls = [a["url"] for a in mockserver.expected()  # type: ignore[attr-defined]
+                             if a["site"] == ADDED_SITE and a["generated"]]
         run()
         run()
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=5.5)
+        run(f"WARTA_NOW={later.isoformat(timespec='seconds')}")
         yield result
     finally:
         mockserver.reset()
@@ -122,7 +129,7 @@ def test_the_skips_are_shown_and_recorded(runs: Runs) -> None:
     skipped = second.stat("skipped/archived")
     assert f"; {skipped} archived articles not fetched again; " in second.process.stdout
     with Archive(second.db) as archive:
-        record = archive.crawls(limit=4)[2]
+        record = archive.crawls(limit=5)[3]  # newest first: the second of five
     assert (record["finish_reason"], record["counts"]["skipped"]) == ("finished", skipped)
 
 
@@ -163,10 +170,26 @@ def test_warta_show_and_diff_tell_what_the_edit_changed(runs: Runs) -> None:
     assert lines[-1].startswith("paragraphs: 1 added; ")
 
 
-def test_unchanged_again_only_recent_articles_are_refreshed(runs: Runs) -> None:
+def test_unchanged_again_nothing_is_fetched_before_it_is_due(runs: Runs) -> None:
     fourth = runs.crawls[3]
-    assert runs.requested[3] == {"kaltimnews": set(), "benuaetam": set(),
-                                 ADDED_SITE: set(runs.added)}  # type: ignore[attr-defined]
-    assert fourth.stat("incremental/refresh") == 2
-    assert fourth.stat("archive/unchanged") == 2
+    assert runs.requested[3] == {site: set() for site in SITES}
+    assert fourth.stat("incremental/due") == fourth.stat("archive/unchanged") == 0
 
+
+def test_when_due_the_new_articles_are_checked_and_answer_not_modified(runs: Runs) -> None:
+    fifth = runs.crawls[4]
+    assert runs.requested[4] == {"kaltimnews": set(), "benuaetam": set(),
+                                 ADDED_SITE: set(runs.added)}  # type: ignore[attr-defined]
+    assert fifth.stat("incremental/due") == 2
+    assert fifth.stat("conditional/sent") == 2
+    assert fifth.stat("incremental/not_modified") == 2
+    assert fifth.stat("archive/unchanged") == 2
+    assert snapshot(fifth.db) == runs.before[4]  # no text, hash or change time rewritten
+    with sqlite3.connect(fifth.db) as conn:
+        checks = conn.execute(
+            "SELECT c.next_check_at, c.checked_at FROM article_checks c JOIN articles a "
+            "ON a.id = c.article_id WHERE a.url IN (?, ?)",
+            runs.added_urls).fetchall()  # type: ignore[attr-defined]
+    assert len(checks) == 2
+    for next_check, checked in checks:
+        assert next_check > checked  # the next check is still ahead

@@ -91,6 +91,12 @@ def test_missing_sites_folder_is_refused(tmp_path: Path) -> None:
                               "(check --sites-dir or WARTA_SITES_DIR)")
 
 
+def test_a_profile_sets_its_own_refresh_schedule() -> None:
+    assert parse_profile("contoh", MINIMAL).refresh_hours is None  # the crawl's
+    profile = parse_profile("contoh", {**MINIMAL, "refresh": {"hours": [2, 12, 48]}})
+    assert profile.refresh_hours == (2.0, 12.0, 48.0)
+
+
 BAD: list[tuple[dict[str, Any], str]] = [
     ({"homepage": "https://a.example/", "timezone": "Asia/Makassar"},
      "field 'name': is required"),
@@ -103,7 +109,7 @@ BAD: list[tuple[dict[str, Any], str]] = [
      "field 'language': 'Indonesian' is not a language code (e.g. 'id', 'en', 'bjn')"),
     ({**MINIMAL, "checked": "yes"}, "field 'checked': must be true or false"),
     ({**MINIMAL, "homepag": "x"}, "field 'homepag': unknown field (known: allowed_domains, "
-     "checked, discovery, homepage, language, name, region, selectors, timezone)"),
+     "checked, discovery, homepage, language, name, refresh, region, selectors, timezone)"),
     ({**MINIMAL, "allowed_domains": ["https://a.example/"]},
      "field 'allowed_domains': 'https://a.example/' is not a host name (give e.g. "
      "'kaltimpost.jawapos.com', without scheme or path)"),
@@ -123,6 +129,14 @@ BAD: list[tuple[dict[str, Any], str]] = [
     ({**MINIMAL, "discovery": {"article_pattern": "(unclosed"}},
      "field 'discovery.article_pattern': not a valid regular expression "
      "(missing ), unterminated subpattern at position 0)"),
+    ({**MINIMAL, "refresh": {"hours": [24, 6]}},
+     "field 'refresh.hours': the ages must grow, each once (e.g. 1, 6, 24, 72)"),
+    ({**MINIMAL, "refresh": {"hours": [0, 6]}},
+     "field 'refresh.hours': 0: each age must be above 0 and at most 43920 hours"),
+    ({**MINIMAL, "refresh": {"hours": "daily"}},
+     "field 'refresh.hours': 'daily' is not a number of hours (e.g. 1, 6, 24, 72)"),
+    ({**MINIMAL, "refresh": {"every": 6}},
+     "field 'refresh.every': unknown field (known: hours)"),
     ({**MINIMAL, "selectors": {"titel": "h1"}},
      "field 'selectors.titel': unknown field (known: author, body, date, drop, related, "
      "section, title)"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler import urls
+from archive import urls as archive_urls
 from crawler.urls import canonical_url, fold_variants, normalize_url, page_number, strip_tracking
 
 ARTICLE = "https://www.kaltimnews.id/politik/2023/12/06/kpu-kaltim-mulai-sortir/"
@@ -117,11 +117,11 @@ def test_normalize_url_drops_default_port_and_fragment() -> None:
 
 
 def test_remembered_canonical_forms_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(urls, "CANONICAL_MEMO_SIZE", 50)
-    monkeypatch.setattr(urls, "_canonical_memo", {})
+    monkeypatch.setattr(archive_urls, "CANONICAL_MEMO_SIZE", 50)
+    monkeypatch.setattr(archive_urls, "_canonical_memo", {})
     for n in range(200):
         assert canonical_url(f"{ARTICLE}{n}-x/?utm_source=fb") == f"{ARTICLE}{n}-x/"
-        assert len(urls._canonical_memo) <= 50
+        assert len(archive_urls._canonical_memo) <= 50
     assert canonical_url(ARTICLE + "?fbclid=1") == ARTICLE  # still right after emptying
 
 

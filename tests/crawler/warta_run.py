@@ -95,9 +95,11 @@ def start_warta(*args: str, cwd: Path | None = None) -> subprocess.Popen[str]:
 
 
 def read_until(process: subprocess.Popen[str], pattern: str,
-               timeout: float = CRAWL_TIMEOUT) -> str:
+               timeout: float | None = CRAWL_TIMEOUT) -> str:
     """Read `process`'s stderr until the regular expression `pattern` matches what was read,
-    and return what was read. Fails when the process ends or `timeout` passes first.
+    and return what was read. Fails when the process ends or `timeout` passes first; with
+    `timeout=None` it waits for the line or the process's end however long that takes (a test
+    that waits on an event the process signals, not on time).
 
     Reads the pipe's descriptor itself, never its buffered file object, so that a later
     `process.communicate()` returns exactly the rest."""
@@ -105,10 +107,11 @@ def read_until(process: subprocess.Popen[str], pattern: str,
     fd = process.stderr.fileno()
     decoder = codecs.getincrementaldecoder("utf-8")("replace")
     seen = ""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + timeout if timeout is not None else None
     while not re.search(pattern, seen):
-        left = deadline - time.monotonic()
-        assert left > 0, f"no {pattern!r} on stderr within {timeout} s; got {seen[-500:]!r}"
+        left = deadline - time.monotonic() if deadline is not None else None
+        assert left is None or left > 0, \
+            f"no {pattern!r} on stderr within {timeout} s; got {seen[-500:]!r}"
         ready, _, _ = select.select([fd], [], [], left)
         if not ready:
             continue

@@ -9,7 +9,9 @@
 - `GET /__network`: the network portal with multi-page articles (`network.py`, `describe()`).
 - `POST /__control` with a JSON object:
   `{"action": "add_articles", "site": K, "n": N, "newest": ISO?, "spacing_minutes": M?}`,
-  `{"action": "edit_article", "site": K, "id": ID, "title": T?, "paragraph": P?}`,
+  `{"action": "edit_article", "site": K, "id": ID, "title": T?, "paragraph": P?, "when": ISO?}`,
+  `{"action": "set_clock", "when": ISO|null}` (the outlets' now: later articles and edits are
+  not shown yet; null shows everything),
   `{"action": "set_layout", "site": K, "changed": true|false}`,
   `{"action": "set_slow", "seconds": S}` (the slow trap), `{"action": "set_bodiless",
   "state": "off"|"missing"|"gained"}` (the late-body article: `traps.BODILESS_PATH`),
@@ -108,8 +110,13 @@ class Control(Addon):
             art_id = command["id"]
             if art_id not in demo.outlets[site].snapshot().by_id:
                 raise KeyError(f"no article {art_id!r} on {site}")
+            when = command.get("when")
             state.edit_article(site, art_id, title=command.get("title"),
-                               paragraph=command.get("paragraph"))
+                               paragraph=command.get("paragraph"),
+                               when=datetime.fromisoformat(when) if when else None)
+        elif action == "set_clock":
+            when = command.get("when")
+            state.set_clock(datetime.fromisoformat(when) if when else None)
         elif action == "set_layout":
             state.set_layout_changed(command["site"], bool(command.get("changed", True)))
         elif action == "set_delay":

@@ -41,6 +41,31 @@ def seen(published: float | None = OLD, read_at: float = OLD + DAY,
                 read_at=read_at, modified=modified)
 
 
+def scheduled(published: float, read_at: float, next_check: float | None) -> Seen:
+    return Seen(published=published, first_seen=published, last_seen=read_at, read_at=read_at,
+                modified=None, next_check=next_check, scheduled=True)
+
+
+@pytest.mark.parametrize(("known", "rule"), [
+    (scheduled(NOW - 2 * 3600, NOW - 1.5 * 3600, NOW - 3600), "due"),  # its 1 h check came
+    (scheduled(NOW - 2 * 3600, NOW - 1.5 * 3600, NOW + 4 * 3600), "archived"),  # 6 h: later
+    (scheduled(NOW - 5 * DAY, NOW - DAY, None), "archived"),           # no check left
+    # archived before the schedule: due when an age passed since the last read...
+    (Seen(NOW - 7 * 3600, NOW - 7 * 3600, NOW - 6.5 * 3600, NOW - 6.5 * 3600, None), "due"),
+    (Seen(NOW - 5 * 3600, NOW - 5 * 3600, NOW - 3 * 3600, NOW - 3 * 3600, None), "archived"),
+    # ...and only while it is younger than the last age: an old archive is not read whole
+    (Seen(NOW - 30 * DAY, NOW - 30 * DAY, NOW - 30 * DAY, NOW - 30 * DAY, None), "archived"),
+])
+def test_the_schedule_fetches_what_is_due(known: Seen, rule: str) -> None:
+    assert decide(known, (), Window(NOW, 0.0)) == rule
+
+
+def test_a_profile_schedule_replaces_the_crawls() -> None:
+    known = Seen(NOW - 3 * 3600, NOW - 3 * 3600, NOW - 1.5 * 3600, NOW - 1.5 * 3600, None)
+    assert decide(known, (), Window(NOW, 0.0)) == "archived"          # 1 h, then 6 h
+    assert decide(known, (), Window(NOW, 0.0), (1.0, 2.0, 24.0)) == "due"  # its 2 h check
+
+
 @pytest.mark.parametrize(("known", "hints", "window", "rule"), [
     (None, (), WINDOW, "new"),
     (seen(), (), WINDOW, "archived"),
@@ -49,12 +74,15 @@ def seen(published: float | None = OLD, read_at: float = OLD + DAY,
     (seen(), (OLD + DAY, None), WINDOW, "archived"),               # lastmod = the read
     (seen(modified=OLD + 3 * DAY), (OLD + 2 * DAY,), WINDOW, "archived"),  # page says later
     (seen(published=NOW - DAY), (), WINDOW, "refresh"),
-    (seen(published=NOW - 3 * DAY), (), WINDOW, "archived"),
-    (seen(published=NOW - DAY), (), Window(NOW, 0.0), "archived"),  # --refresh-days 0
+    (seen(published=NOW - 3 * DAY), (), Window(NOW, 2 * DAY, mode="none"), "archived"),
+    (seen(published=NOW - DAY), (), Window(NOW, 0.0, mode="none"), "archived"),  # no window
+    (seen(), (), Window(NOW, 0.0, mode="all"), "refresh"),          # --refresh all
+    (seen(), (OLD + 2 * DAY, None), Window(NOW, 0.0, mode="none"), "changed"),  # still seen
     (Seen(None, NOW - DAY, NOW - DAY, NOW - DAY, None), (), WINDOW, "refresh"),  # undated:
     (Seen(None, OLD, OLD, OLD, None), (), WINDOW, "archived"),      # by its first sight
     (seen(read_at=NOW - 60), (), Window(NOW, 2 * DAY, job_started=NOW - 3600), "done"),
-    (seen(read_at=NOW - 7200), (), Window(NOW, 0.0, job_started=NOW - 3600), "archived"),
+    (seen(read_at=NOW - 7200), (), Window(NOW, 0.0, job_started=NOW - 3600, mode="none"),
+     "archived"),
     # written in the second the job began (the archive keeps whole seconds): the job's own
     (Seen(None, OLD, NOW - 60, NOW - 60, None), (), Window(NOW, 0.0, job_started=NOW - 59.3),
      "done"),

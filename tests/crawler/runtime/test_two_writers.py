@@ -134,10 +134,12 @@ def overlap(first: CrawlLock, second_args: list[str], cwd: Path) -> Overlap:
         since = json.loads(first.path.read_text())["started_at"]
         refused = run_warta(*second_args, cwd=cwd)
         waiting = start_warta(*second_args, "--wait", cwd=cwd)
-        said = read_until(waiting, r"Waiting for the crawl lock[^\n]*\n", timeout=WAIT)
+        # Events, not time (see test_lock): the line says it found the lock held; its end
+        # says it crawled after the release.
+        said = read_until(waiting, r"Waiting for the crawl lock[^\n]*\n", timeout=None)
         released_at = now_utc()
         first.release()
-        out, err = waiting.communicate(timeout=WAIT)
+        out, err = waiting.communicate()
     finally:
         first.release()
         if waiting is not None and waiting.poll() is None:
