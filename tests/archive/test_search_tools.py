@@ -178,7 +178,8 @@ def test_a_migration_killed_half_way_leaves_the_archive_as_it_was(tmp_path: Path
         child.kill()
         child.wait()
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone() == (6,)
+        before = max(m.version for m in MIGRATIONS if m.version < 8)
+        assert conn.execute("PRAGMA user_version").fetchone() == (before,)
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert "content='articles'" in conn.execute(
             "SELECT sql FROM sqlite_master WHERE name = 'articles_fts'").fetchone()[0]
