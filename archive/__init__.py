@@ -18,6 +18,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from archive.captures import (
+    COMPARED_FIELDS,
+    CapturedArticle,
+    CaptureRef,
+    capture_dir,
+    captured_articles,
+    changed_fields,
+    last_capture,
+    note_reads,
+)
 from archive.errors import ArchiveFileError, UsageError, WartaError
 from archive.instants import DATE, DateBound, now_utc, parse_date_bound
 from archive.records import PUBLISHED_PRECISIONS, article_uid, content_hash, signoff_codes
@@ -73,6 +83,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "AMP_PARAMS",
     "ARCHIVE_ERROR",
+    "COMPARED_FIELDS",
     "DATE",
     "DEFAULT_DB",
     "EXIT_INTERRUPTED",
@@ -85,6 +96,8 @@ __all__ = [
     "UNJUDGED_REASONS",
     "Archive",
     "ArchiveFileError",
+    "CaptureRef",
+    "CapturedArticle",
     "DateBound",
     "UsageError",
     "WartaError",
@@ -92,12 +105,17 @@ __all__ = [
     "__version__",
     "article_uid",
     "canonical_url",
+    "capture_dir",
+    "captured_articles",
+    "changed_fields",
     "cli",
     "content_hash",
     "db_option",
     "fold_variants",
     "formatting",
+    "last_capture",
     "normalize_url",
+    "note_reads",
     "now_utc",
     "page_number",
     "parse_date_bound",

@@ -56,7 +56,7 @@ DROP_FACTOR = 0.5
 EXIT_WARNING = 3
 
 #: Finish reasons of runs that are not judged: stopped by a person, or killed.
-UNJUDGED_REASONS = frozenset({"shutdown", "killed"})
+UNJUDGED_REASONS = frozenset({"shutdown", "killed", "capture_error"})  # capture: issue 16
 
 #: Finish reason of a crawl stopped because the archive file could not be written (damaged,
 #: disk full): its figures say nothing of the outlet, so its report names the archive.

@@ -165,7 +165,7 @@ _INT_KEYS = tuple(k for k, kind in FIELDS.items() if kind == INT)
 _LIST_KEYS = tuple(k for k, kind in FIELDS.items() if kind == LIST)
 _INSTANT_KEYS = tuple(k for k, kind in FIELDS.items() if kind == INSTANT)
 _NOT_EXTRA = frozenset(FIELDS) | COMPUTED | {"related", "provenance", "body_stage", "date_stage",
-                                             "checks"}
+                                             "checks", "captures"}  # archive.captures
 
 
 def _fail(url: Any, key: str, why: str) -> WartaError:

@@ -394,6 +394,35 @@ END;
 """
 
 
+def _v10(conn: sqlite3.Connection) -> None:
+    # WARC captures (issue 16): the page each article version was read from, as a record in
+    # a WARC file of the archive's capture folder (`archive.captures.capture_dir`: `kaltim.db`
+    # -> `kaltim.warc/`). One row per article page read: by a crawl (`provenance` 'crawl') or
+    # by `warta reextract` from the same record. `warc_offset` and `warc_length` are those of
+    # the gzip member of the response record that holds the payload: for a fetch whose
+    # payload was already captured (same `payload_digest`), the crawl writes a small
+    # `revisit` record and the row points at the earlier response (`revisit` = 1). The
+    # version an article row or an `article_versions` row holds is the capture with the same
+    # `article_id` and `content_hash`. A new table: nothing older changes.
+    conn.execute("""
+        CREATE TABLE IF NOT EXISTS captures (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            content_hash TEXT NOT NULL,     -- the article version read from it
+            part INTEGER NOT NULL DEFAULT 0, -- page of a multi-page article (0: the first)
+            url TEXT NOT NULL,              -- the URL fetched (WARC-Target-URI)
+            warc_file TEXT NOT NULL,        -- relative to the capture folder
+            warc_offset INTEGER NOT NULL,   -- of the response record (gzip member)
+            warc_length INTEGER NOT NULL,   -- its bytes in the file
+            payload_digest TEXT NOT NULL,   -- WARC-Payload-Digest, sha1:BASE32
+            revisit INTEGER NOT NULL DEFAULT 0,  -- 1: this fetch wrote a revisit record
+            captured_at TEXT NOT NULL,      -- WARC-Date of the fetch
+            extractor TEXT,                 -- the extractor version that read it
+            provenance TEXT NOT NULL DEFAULT 'crawl',  -- crawl or reextract
+            crawl_id INTEGER REFERENCES crawls(id)
+        )""")
+    conn.execute("CREATE INDEX IF NOT EXISTS captures_article ON captures(article_id, id)")
+    conn.execute("CREATE INDEX IF NOT EXISTS captures_url ON captures(url, id)")
 def _v11(conn: sqlite3.Connection) -> None:
     # Near-duplicate clusters across outlets and the region an article is about (issue 17):
     # see archive/clusters.py and archive/regions.py. Only empty tables here: the clusters
@@ -477,6 +506,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "article_checks: ETag, Last-Modified and next scheduled re-check", _v7),
     Migration(8, "articles_fts declared as sqlite-utils and Datasette detect it; word_forms: "
               "the stemmed index", _v8),
+    Migration(10, "captures: the WARC record each article version was read from", _v10),
     Migration(11, "clusters, article_clusters, cluster sketches, article_regions", _v11),
 )
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from archive import query as q
+from archive.captures import CaptureRef, capture_dir, check_records, insert_captures
 from archive.db import database
 from archive.errors import ArchiveFileError, DamagedArchiveError, OlderSchemaError, WartaError
 from archive.instants import now_utc, parse_instant, to_utc
@@ -505,7 +506,8 @@ class Archive:
     # -- writing articles ---------------------------------------------------------------------
 
     def write(self, batch: Iterable[Mapping[str, Any]], *, crawl_id: int | None = None,
-              now: str | None = None) -> WriteResult:
+              now: str | None = None, force: bool = False,
+              provenance: str = "crawl") -> WriteResult:
         """Store a batch of article records in one transaction and say what changed.
 
         Every record is checked first; a bad one raises WartaError and nothing is written.
@@ -515,13 +517,20 @@ class Archive:
         current list is in `article_links`. A record's `checks` (`etag`, `last_modified`,
         `next_check_at`: see `touch`) go to `article_checks`. `now` (ISO 8601, UTC) is the
         instant recorded as the write's time (default: the clock's; a crawl with a simulated
-        clock gives its own).
+        clock gives its own). A record's `captures` (the WARC records its pages were read
+        from, `archive.captures`) are recorded with `provenance`, once the records are whole on
+        disk. `force` replaces a known row even when its title and body are the same (`warta
+        reextract`: other fields changed), keeping the old text as a version.
         """
         records = list(batch)
         prepared = [prepare(record) for record in records]
         checks = [check_values(p.url, r["checks"]) if isinstance(r, Mapping) and
                   r.get("checks") is not None else None for p, r in zip(prepared, records,
                                                                          strict=True)]
+        pages = [[CaptureRef.of(ref) for ref in record.get("captures") or ()]
+                 for record in records]
+        if any(pages):
+            check_records(capture_dir(self.path), (ref for refs in pages for ref in refs))
         result = WriteResult()
         if not prepared:
             return result
@@ -540,9 +549,10 @@ class Archive:
                                                  known.items()}
             unchanged: list[tuple[str, int]] = []
             related: list[tuple[int, Prepared]] = []
+            captured: list[tuple[int, str, int, CaptureRef]] = []
             texts: list[str] = []  # of new and changed articles: their words to stem
             checked: list[tuple[Any, ...]] = []
-            for item, check in zip(prepared, checks, strict=True):
+            for item, check, refs in zip(prepared, checks, pages, strict=True):
                 seen = state.get(item.url)
                 values = item.row
                 if seen is None:
@@ -551,7 +561,7 @@ class Archive:
                     article_id = cursor.lastrowid
                     result.new += 1
                     texts += values[_TITLE:_BODY + 1]
-                elif seen[1] == item.content_hash:
+                elif seen[1] == item.content_hash and not force:
                     article_id = seen[0]
                     unchanged.append((now, article_id))
                     result.unchanged += 1
@@ -564,6 +574,8 @@ class Archive:
                 state[item.url] = (article_id, item.content_hash)
                 if check is not None:
                     checked.append((article_id, *check, now))
+                captured.extend((article_id, item.content_hash, part, ref)
+                                for part, ref in enumerate(refs))
                 if item.related is not None:
                     related.append((article_id, item))
             conn.executemany("UPDATE articles SET last_seen_at = ? WHERE id = ?", unchanged)
@@ -572,6 +584,8 @@ class Archive:
                 add_terms(conn, self.stemmer, terms(texts), self._known_terms)
             if related:
                 self._write_links(conn, related, known_before, now, result)
+            if captured:
+                insert_captures(conn, captured, crawl_id=crawl_id, provenance=provenance)
         return result
 
     @staticmethod

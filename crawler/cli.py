@@ -142,10 +142,13 @@ def _check_site(check: str, sites_dir: str | None, sample: int,
 @click.option("--fail-on-warning", is_flag=True,
               help="Exit with status 3 when an outlet has a health warning (see `warta "
                    "health`).")
+@click.option("--capture/--no-capture", default=None,
+              help="Keep every article page as fetched in WARC files beside the archive "
+                   "(default: on; WARTA_CAPTURE).")
 def crawl(keys: tuple[str, ...], all_sites: bool, since: DateBound | None, max_articles: int,
           db: str, sites_dir: str | None, overrides: tuple[str, ...], log_level: str,
           progress: bool | None, refresh: str | None, refresh_days: float | None, fresh: bool,
-          wait: bool, fail_on_warning: bool) -> int:
+          wait: bool, fail_on_warning: bool, capture: bool | None) -> int:
     """Crawl outlets into the archive: robots.txt, sitemaps, feeds, listings and related
     links, politely (robots.txt obeyed, AutoThrottle, a few requests at a time per site).
     A live line shows progress on a terminal; a table per outlet closes the run.
@@ -173,6 +176,8 @@ def crawl(keys: tuple[str, ...], all_sites: bool, since: DateBound | None, max_a
     settings.update(_setting(text) for text in overrides)
     if refresh is not None:
         settings["WARTA_REFRESH"] = refresh
+    if capture is not None:
+        settings["WARTA_CAPTURE"] = capture
     summary = run_crawl(profiles, db=db, since=since, max_articles=max_articles,
                         settings=settings, progress=progress, refresh_days=refresh_days,
                         fresh=fresh, wait=wait)
@@ -302,6 +307,59 @@ def rehydrate(url_list: str, db: str, sites_dir: str | None, failed_out: str | N
     return 0 if report.summary.ok else EXIT_CRAWL_FAILED
 
 # --- end of rehydrate -------------------------------------------------------------------------
+
+# --- reextract (crawler/capture/reextract.py does the work) ---------------------------------
+
+
+@cli.command()
+@db_option
+@click.option("--source", "sources", multiple=True, metavar="KEY",
+              help="Only this outlet's articles (repeat or comma-separate).")
+@click.option("--since", type=DATE, help="Only articles published from this date: "
+              "YYYY-MM-DD or ISO 8601 with offset.")
+@click.option("--changed-only", is_flag=True,
+              help="Skip articles already read by this extractor (at their crawl or by an "
+                   "earlier reextract).")
+@click.option("--dry-run", is_flag=True, help="Only report what would change; store nothing.")
+@click.option("--list", "list_changes", is_flag=True,
+              help="Also print each changed article's URL and fields.")
+@sites_dir_option
+@click.option("--processes", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Worker processes reading pages (default: one per CPU, at most 4; 0: read "
+                   "them in this process).")
+def reextract(db: str, sources: tuple[str, ...], since: DateBound | None, changed_only: bool,
+              dry_run: bool, list_changes: bool, sites_dir: str | None,
+              processes: int | None) -> int:
+    """Read the archive's WARC captures again through the current extractor, and store what
+    changed as new versions (provenance `reextract` with the extractor version; the old
+    text is kept as a version). Prints what changed by field.
+
+    \b
+    Examples:
+      warta reextract --db kaltim.db --dry-run
+      warta reextract --db kaltim.db --source kaltimpost --since 2024-01-01 --changed-only
+    """
+    from crawler.capture.reextract import reextract as run_reextract
+    from crawler.sites import load_profiles
+
+    profiles = load_profiles(sites_dir)
+    keys = [key.strip() for text in sources for key in text.split(",") if key.strip()]
+    report = run_reextract(db, profiles, sources=keys, since=since, changed_only=changed_only,
+                           dry_run=dry_run, processes=processes)
+    for note in report.notes:
+        click.echo(f"Note: {note}", err=True)
+    for name, why in sorted(report.bad_files.items()):
+        click.echo(f"Warning: capture {name} skipped: {why}", err=True)
+    for name, reasons in sorted(report.bad_records.items()):
+        click.echo(f"Warning: capture {name}: {len(reasons)} record(s) unreadable, skipped "
+                   f"(first: {reasons[0]})", err=True)
+    if list_changes:
+        for url, fields in report.changes:
+            click.echo(f"{url}\t{', '.join(fields)}")
+    click.echo(report.format())
+    return 0
+
+# --- end of reextract -------------------------------------------------------------------------
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -106,6 +106,9 @@ class ArticleItem:
     outlet sent with the page (as sent; none that cannot be trusted) and `next_check_at`, when
     the article is next checked for edits (ISO 8601 in UTC; None: no check left). Kept in the
     archive's `article_checks`, not in the article."""
+    captures: list[dict[str, Any]] | None = None
+    """Where each page of the article is kept as fetched, in page order: the WARC file,
+    offset and length of its record (`archive.CaptureRef.as_dict`); None when not captured."""
 
 
 ITEM_FIELDS = tuple(f.name for f in fields(ArticleItem))

@@ -220,6 +220,17 @@ WARTA_SETTINGS: dict[str, Setting] = {
         None, "Worker processes that read article pages beside the crawl process (0: read them "
               "in it; unset: one per CPU but one, at most 4, started only when reading pages "
               "keeps the crawl process busy).", _optional(_whole(0))),
+    # WARC captures (issue 16: crawler/capture/, crawler/middlewares/capture.py)
+    "WARTA_CAPTURE": Setting(
+        True, "Keep every article page as fetched in WARC files in a folder beside the "
+              "archive (`kaltim.db` -> `kaltim.warc/`; `warta crawl --no-capture`: off).",
+        _flag),
+    "WARTA_CAPTURE_ALL": Setting(
+        False, "Capture listing pages, feeds, sitemaps and robots.txt too, not only article "
+               "pages.", _flag),
+    "WARTA_CAPTURE_MAX_MB": Setting(
+        100.0, "Size in MB after which a WARC file is closed and the next one begun.",
+        _number(0.001)),
 }
 """Every warta setting: default, one line of help, and the check of its value. The README's
 Settings section lists them."""
@@ -338,6 +349,8 @@ DOWNLOADER_MIDDLEWARES = {
     # An article request redirected to a page the archive has is skipped there.
     "crawler.middlewares.incremental.RedirectedArticleMiddleware": 120,
     "crawler.middlewares.responsecheck.ResponseCheckMiddleware": 590,
+    # Next to the downloader: pages captured as received, before HttpCompression (590).
+    "crawler.middlewares.capture.CaptureMiddleware": 950,
     # Scrapy's meta refresh handling (580), asked only of pages that mention `refresh`.
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.metarefresh.MetaRefreshMiddleware": 580,
@@ -380,3 +393,6 @@ WARTA_STATE_DIR = WARTA_SETTINGS["WARTA_STATE_DIR"].default
 WARTA_JOB = WARTA_SETTINGS["WARTA_JOB"].default
 WARTA_JOB_STARTED = WARTA_SETTINGS["WARTA_JOB_STARTED"].default
 WARTA_EXTRACT_PROCESSES = WARTA_SETTINGS["WARTA_EXTRACT_PROCESSES"].default
+WARTA_CAPTURE = WARTA_SETTINGS["WARTA_CAPTURE"].default
+WARTA_CAPTURE_ALL = WARTA_SETTINGS["WARTA_CAPTURE_ALL"].default
+WARTA_CAPTURE_MAX_MB = WARTA_SETTINGS["WARTA_CAPTURE_MAX_MB"].default

@@ -24,6 +24,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from archive import ARCHIVE_ERROR, Archive, DateBound, parse_date_bound
+from crawler.capture import check_capture
 from crawler.extensions.statscollector import jsonable
 from crawler.runtime.gctuning import crawl_gc
 from crawler.runtime.jobs import NEW, RECOVERED, RESUMED, Job, JobStart
@@ -205,6 +206,7 @@ def run_crawl(
     crawl = crawl_settings(overrides)
     check_settings(crawl)  # before the lock, the job and the archive are touched
     Archive(db_path).close()  # a wrong path or a foreign file fails here, as one line
+    check_capture(crawl)  # a capture folder that cannot be written too (issue 16)
 
     state_dir = state_dir_for(db_path, crawl.get("WARTA_STATE_DIR"))
     lock = crawl_lock(db_path, crawl.get("WARTA_STATE_DIR"))

@@ -22,6 +22,7 @@ from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
 from crawler.items import ArticleItem
+from crawler.middlewares.capture import META_KEY as CAPTURE_KEY
 from crawler.sites import SiteProfile
 from crawler.spiders.listingfollow import ListingFollow
 
@@ -122,6 +123,7 @@ class ArticleParts(ListingFollow):
         data = self._extract(response, profile, self._now())
         if data is not None:
             state.parts.append(data)
+            state.captures.append(response.meta.get(CAPTURE_KEY))
             state.pending.extend(self._new_parts(profile, data, state))
         else:
             self._inc("extract/parts_missing")

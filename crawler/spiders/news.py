@@ -52,6 +52,7 @@ from scrapy.utils.gz import gunzip
 from w3lib.encoding import http_content_type_encoding
 
 from crawler.items import ArticleItem, item_from_extraction
+from crawler.middlewares.capture import META_KEY as CAPTURE_KEY
 from crawler.refresh import (
     DEFAULT_HOURS,
     FUTURE_SLACK,
@@ -110,6 +111,8 @@ class PartsState:
     parts: list[dict[str, Any]] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)
     fetched: list[str] = field(default_factory=list)
+    captures: list[Any] = field(default_factory=list)
+    """Where each page read is kept as fetched (`CaptureMiddleware`), in page order."""
     missing: list[str] = field(default_factory=list)
     """Parts that could not be read, each as `URL (why)`."""
     single: dict[str, Any] | None = None
@@ -513,7 +516,8 @@ class NewsSpider(ArticleParts):
                            target=response.meta.get("warta_target", response.url),
                            depth=response.meta.get("warta_depth", 0), fetched=[response.url],
                            validators=self.validators(response, profile),
-                           anchor=response.meta.get("warta_anchor"))
+                           anchor=response.meta.get("warta_anchor"),
+                           captures=[response.meta.get(CAPTURE_KEY)])
         state.pending = self._new_parts(profile, data, state)
         yield from self._read_parts(profile, state, data.get("single_page"))
 
@@ -538,6 +542,10 @@ class NewsSpider(ArticleParts):
         anchor = _instant(published, profile.tz) or state.anchor or state.fetched_at.timestamp()
         item.checks = {**state.validators,
                        "next_check_at": self._next_check(profile, anchor)}
+        # Every page read was captured, and read as `warta reextract` reads them again (the
+        # first page and its parts in order; not a single-page view, not with parts missing).
+        if all(state.captures) and state.single is None and not state.missing:
+            item.captures = [ref.as_dict() for ref in state.captures]
         self._articles[profile.key] += 1
         self._inc(f"site/{profile.key}/articles")
         links = [link["url"] for link in data.get("related") or []

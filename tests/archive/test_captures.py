@@ -1,0 +1,46 @@
+"""The archive's record of captures (`archive.captures`, migration 10): a row never points at
+a record that is not whole in its file, and the capture folder sits beside the archive."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from archive import Archive, WartaError, capture_dir
+
+
+def record(name: str, offset: int, length: int) -> dict[str, object]:
+    return {"url": "https://kaltim.example/berita/1", "source": "kaltimnews",
+            "title": "Banjir", "body": "Air naik.",
+            "captures": [{"url": "https://kaltim.example/berita/1", "warc_file": name,
+                          "warc_offset": offset, "warc_length": length,
+                          "payload_digest": "sha1:AAAA", "captured_at": "2024-05-01T02:00:00Z"}]}
+
+
+def test_the_capture_folder_is_beside_the_archive(tmp_path: Path) -> None:
+    assert capture_dir(tmp_path / "kaltim.db") == tmp_path / "kaltim.warc"
+    assert capture_dir(tmp_path / "arsip") == tmp_path / "arsip.warc"
+
+
+def test_a_row_pointing_past_the_end_of_its_file_is_refused_and_nothing_written(
+        tmp_path: Path) -> None:
+    db = tmp_path / "kaltim.db"
+    capture_dir(db).mkdir()
+    (capture_dir(db) / "a.warc.gz").write_bytes(b"x" * 100)
+    with Archive(db) as archive:
+        with pytest.raises(WartaError, match=r"a\.warc\.gz holds 100 bytes, short of the "
+                                             r"record ending at 150"):
+            archive.write([record("a.warc.gz", 50, 100)])
+        assert archive.count() == 0
+        archive.write([record("a.warc.gz", 0, 100)])
+        rows = archive.connection.execute(
+            "SELECT warc_file, warc_offset, warc_length FROM captures").fetchall()
+    assert rows == [("a.warc.gz", 0, 100)]
+
+
+@pytest.mark.parametrize("name", ["../elsewhere.warc.gz", "/etc/passwd"])
+def test_a_capture_outside_the_folder_is_refused(tmp_path: Path, name: str) -> None:
+    with Archive(tmp_path / "kaltim.db") as archive, pytest.raises(
+            WartaError, match="names no record in the capture folder"):
+        archive.write([record(name, 0, 10)])
