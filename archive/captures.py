@@ -1,4 +1,4 @@
-"""Where an archive keeps its WARC captures, and what it knows of them (`captures`, migration 10).
+"""Where an archive keeps its WARC captures, and what it knows of them (`captures`, migration 9).
 
 The crawler writes every article page it fetches into WARC files (`crawler/capture/`) in a
 folder beside the archive: `kaltim.db` -> `kaltim.warc/`. The archive records, for each article

@@ -394,7 +394,7 @@ END;
 """
 
 
-def _v10(conn: sqlite3.Connection) -> None:
+def _v9(conn: sqlite3.Connection) -> None:
     # WARC captures (issue 16): the page each article version was read from, as a record in
     # a WARC file of the archive's capture folder (`archive.captures.capture_dir`: `kaltim.db`
     # -> `kaltim.warc/`). One row per article page read: by a crawl (`provenance` 'crawl') or
@@ -506,7 +506,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "article_checks: ETag, Last-Modified and next scheduled re-check", _v7),
     Migration(8, "articles_fts declared as sqlite-utils and Datasette detect it; word_forms: "
               "the stemmed index", _v8),
-    Migration(10, "captures: the WARC record each article version was read from", _v10),
+    Migration(9, "captures: the WARC record each article version was read from", _v9),
     Migration(11, "clusters, article_clusters, cluster sketches, article_regions", _v11),
 )
 

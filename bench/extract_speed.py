@@ -53,10 +53,10 @@ def _devset_speed(runs: int) -> int:
     asked = 0
     ask = second_opinion.trafilatura_lines
 
-    def counted(html: str, url: str) -> list[str]:
+    def counted(html: str, url: str, full: bool = False) -> list[str]:
         nonlocal asked
         asked += 1
-        return ask(html, url)
+        return ask(html, url, full)
 
     second_opinion.trafilatura_lines = counted
     warta_ms: list[float] = []

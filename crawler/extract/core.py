@@ -40,6 +40,7 @@ from crawler.extract.related import RelatedFinder, collapse_related
 from crawler.extract.section import extract_language, extract_section, extract_tags
 from crawler.extract.structured import read_structured
 from crawler.extract.title import extract_title, without_kicker
+from crawler.extract.words import word_count
 from crawler.sites import SiteProfile, validate_selectors
 from crawler.urls import canonical_url
 
@@ -150,7 +151,7 @@ def extract_article(
     )
     # >>> date fallback (crawler/extract/date_fallback.py): last stages of the date chain
     published_at, published_raw, published_precision = date_fallback.review(
-        ctx, (published_at, published_raw, published_precision), text, body.text
+        ctx, (published_at, published_raw, published_precision), text, body.text, readings
     )
     # <<< date fallback
     if modified_at and published_at and (
@@ -221,7 +222,7 @@ def extract_article(
         related=related,
         next_pages=next_pages(ctx, canonical, same_outlet),
         single_page=single_page(ctx, canonical, same_outlet),
-        word_count=len(body.text.split()) if body.text else 0,
+        word_count=word_count(body.text),
         provenance=dict(sorted(ctx.provenance.items())),
     )
     return result
@@ -285,6 +286,6 @@ def merge_parts(first: dict[str, Any], parts: Iterable[dict[str, Any]]) -> dict[
         tags=tags,
         next_pages=[],
         single_page=None,
-        word_count=len(body.split()) if body else 0,
+        word_count=word_count(body),
     )
     return merged

@@ -749,8 +749,8 @@ def _is_non_person(text: str, outlet_words: frozenset[str]) -> bool:
     words = text.split()
     if not words or _too_long_for_a_name(words):
         return True
-    if "://" in text or "@" in text or any(ch.isdigit() for ch in text):
-        return True
+    if "://" in text or "@" in text or ":" in text or any(ch.isdigit() for ch in text):
+        return True  # a colon left in: a label (`Bild: APA/Nama`, a picture credit)
     if all(w.lower().strip(".,") in _ROLE_WORDS for w in words):
         return True
     if words[0].lower().strip(".,:") in ACCOUNT_WORDS:

@@ -175,6 +175,44 @@ def by_line(ctx: Context, outlets: list[str]) -> list[str]:
     return []
 
 
+_TRAILING_ROLE = re.compile(r"\s*(?:기자|記者)$")
+"""The reporter's title written after the name in Korean and Japanese/Chinese bylines
+(`신현주 기자`): a role, not part of the name."""
+CMS_ACCOUNTS = frozenset({"admin", "administrator", "webmaster", "operator", "user"})
+"""Declared credits that are a CMS login, not a byline (`admin`): never kept by
+`declared_credit`."""
+_CREDIT_METAS = ("author", "article:author", "og:article:author")
+
+
+def declared_credit(ctx: Context) -> tuple[list[str], str | None]:
+    """The credit the page declares as its author, kept as written, when no stage of
+    `extract_people` named a person: JSON-LD `author` names, organizations included (`AFP`,
+    `Associated Press`, the outlet's newsroom), else the first meta `author`/`article:author`
+    that is not a URL. A CMS account (`admin`) or a value without a letter (an account id,
+    `105092`) is no credit."""
+
+    def kept(names: list[str]) -> list[str]:
+        out: list[str] = []
+        for name in names:
+            name = name.strip()
+            first = name.split()[0].casefold() if name.split() else ""
+            if name and first not in CMS_ACCOUNTS and not name.startswith(("http:", "https:")) \
+                    and any(ch.isalpha() for ch in name) and name not in out:
+                out.append(name)
+        return out
+
+    if ctx.structured.article:
+        names = kept(jsonld_names(ctx.structured.article.get("author"), organizations=True))
+        if names:
+            return names, "jsonld"
+    for meta in _CREDIT_METAS:
+        for value in ctx.structured.meta.get(meta, ()):
+            names = kept([" ".join(value.split())])
+            if names:
+                return names, "opengraph" if ":" in meta else "meta"
+    return [], None
+
+
 def extract_people(
     ctx: Context, staff: list[tuple[str, str]], byline: tuple[Block, list[str]] | None
 ) -> tuple[list[str], str | None, str | None]:
@@ -186,8 +224,12 @@ def extract_people(
     `Reporter:`, `Oleh:`, `Fotografer:`; `text`); 6. a byline-classed line by the title
     (`generic`); 7. a plain `By A and B`/`von A`/`Oleh A` line by the title holding only
     names (`text`). The outlet itself (`og:site_name`, the JSON-LD publisher, the host:
-    `names_outlet`) is never an author, at any stage. Names are cleaned
-    (`Kontributor Kota, Nama`, `Nama - detikinet`, `A dan B`, `By A and B`, `von A und B`).
+    `names_outlet`) is never an author at these stages: a person named anywhere wins over
+    it. 8. When no stage names a person, the credit the page declares as the article's
+    author is kept as written (`declared_credit`): the JSON-LD `author` (a wire agency, a
+    desk, or the outlet itself, `Organization` or not), else meta `author`/`article:author`.
+    Names are cleaned (`Kontributor Kota, Nama`, `Nama - detikinet`, `A dan B`, `By A and B`,
+    `von A und B`, `신현주 기자`); a picture credit (`Bild: APA/Name`) is never a name.
 
     Editor: JSON-LD `editor` -> `Editor:`/`Redaktur:` lines -> an `Editor:Nama` keyword.
     Reporter: `Pewarta:`/`Reporter:`/`Wartawan:` lines, `Laporan Wartawan Outlet, Nama`.
@@ -197,7 +239,11 @@ def extract_people(
     outlets = outlet_names(ctx)
 
     def names_of(raw: str, words: frozenset[str]) -> list[str]:
-        return [n for n in person_names(raw, words) if not names_outlet(n, outlets)]
+        return [
+            n
+            for n in (_TRAILING_ROLE.sub("", name) for name in person_names(raw, words))
+            if n and not names_outlet(n, outlets)
+        ]
 
     roles: dict[str, list[str]] = {}
     for role, value in staff:
@@ -254,6 +300,8 @@ def extract_people(
     if not authors:
         authors = by_line(ctx, outlets)
         stage = "text"
+    if not authors:
+        authors, stage = declared_credit(ctx)
     if authors and stage:
         ctx.provenance["authors"] = stage
 

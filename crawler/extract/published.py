@@ -252,6 +252,24 @@ def _mislabelled_zone(machine: D.ParsedDate, shown: D.ParsedDate) -> bool:
     return abs(same_clock) < SAME_INSTANT_SECONDS and a.utcoffset() != b.utcoffset()
 
 
+def _zone_declared_elsewhere(
+    machine: D.ParsedDate, other: DateReading | None
+) -> D.ParsedDate | None:
+    """A machine date written without a zone (`2023-04-28 18:11:01.0` in JSON-LD) whose wall
+    clock another machine reading declares with its zone (`2023-04-28T18:11:01+02:00` in a
+    meta): that zone, the page's own word, instead of the outlet's assumed one. None when
+    the date has its zone, or no other reading shows the same wall clock with one."""
+    if machine.has_zone or not machine.has_time or other is None:
+        return None
+    shown = other.parsed
+    if not (shown.has_zone and shown.has_time) or shown.value.tzinfo is None:
+        return None
+    a, b = machine.value.replace(tzinfo=None), shown.value.replace(tzinfo=None)
+    if abs((a - b).total_seconds()) >= SAME_INSTANT_SECONDS:
+        return None
+    return _relabel(machine, shown)
+
+
 def _in_outlet_zone(parsed: D.ParsedDate, tz: tzinfo) -> D.ParsedDate:
     """A UTC instant (`...Z`, `+00:00`, common in CMS metadata) written in the outlet's zone:
     the same instant, read the way the outlet's readers see it. Other offsets stay as shown
@@ -376,7 +394,9 @@ def extract_published(
     7. `Selasa (23/5)` in the first `DAY_MENTION_PARAGRAPHS` paragraphs (`text`, year from the
        URL, other dates on the page, the weekday and the fetch time).
 
-    Checks between stages: when a structured or meta date shows the same wall clock as the
+    Checks between stages: a structured date written without a zone takes the zone a weak
+    meta declares for the same wall clock; when a structured or meta date shows the same wall
+    clock as the
     visible date but another zone (local time labelled `Z`), the visible zone is used; when
     the page shows a time with its zone that differs from the structured date by a minute or
     more, the shown date wins (templates put creation times or mislabelled zones in markup;
@@ -401,6 +421,9 @@ def extract_published(
     )
     chosen: DateReading | None = None
     if strong is not None:
+        zoned = _zone_declared_elsewhere(strong.parsed, weak)
+        if zoned is not None:
+            strong = DateReading(zoned, strong.stage, strong.block)
         chosen = strong
         if visible is not None and _mislabelled_zone(strong.parsed, visible.parsed):
             chosen = DateReading(_relabel(strong.parsed, visible.parsed), strong.stage)

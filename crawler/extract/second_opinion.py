@@ -12,12 +12,17 @@ The chain, after warta's body chain (`core.extract_body`, `core._jsonld_body`):
    names the body's element: that selector was written by someone who read the pages.)
    Only then is trafilatura imported and run (it costs about twice warta's whole
    extraction), so the crawl stays fast on the templates warta knows.
-2. `trafilatura_lines`: trafilatura's own chain (`bare_extraction`, its defaults, no
-   comments), one line per paragraph.
+   A body far shorter than the JSON-LD `articleBody` the page declares is in doubt too.
+2. `trafilatura_lines`: trafilatura's own chain (`bare_extraction`, no comments), one line
+   per paragraph: its fast chain, then, when the doubt says the article is elsewhere
+   (`UNSEEN_TEXT_REASONS`), its full chain (readability and jusText fallbacks) if the fast
+   one is too short to be an article (`needs_full_chain`).
 3. `matched_blocks`: trafilatura's lines are found again among warta's own lines of the page,
    and warta's body cleaning (`core.extract_body`) runs over those lines only: datelines,
    sign-offs, `Baca Juga` lines, staff lines, captions and related headlines still leave the
-   body, whichever candidate wins.
+   body, whichever candidate wins. When warta's walk cannot see most of trafilatura's text
+   and the doubt says the article is elsewhere (`UNSEEN_TEXT_REASONS`), trafilatura's lines
+   cleaned by warta's line rules (`clean_lines`) are the candidate.
 4. `prefer_second`: the decision, by agreement of the two texts and their size (see its
    docstring and the thresholds below).
 
@@ -31,6 +36,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from lxml import etree
@@ -44,6 +50,7 @@ from crawler.extract.indonesian import (
     parse_signoff,
     parse_staff,
 )
+from crawler.extract.words import word_count
 
 if TYPE_CHECKING:
     from crawler.extract.page import Block, Page
@@ -69,6 +76,32 @@ DOUBT_MAX_TITLE_GAP = 30
 above it) is in doubt: an article follows its headline, with at most a byline, a date, a
 share bar and a photo between them; a root that far away is often another story, a teaser
 list or a comment thread."""
+
+DOUBT_DECLARED_FACTOR = 2.0
+"""A body with less than 1/this of the words of the JSON-LD `articleBody` the page declares
+is in doubt: the publisher says the article is much longer than the box warta read (a first
+paragraph set apart, the rest in another box)."""
+
+FULL_RETRY_WORDS = 150
+"""trafilatura's fast chain (its own extraction, no fallback extractors) is asked first; when
+it returns fewer words than this (and the doubt is one of `UNSEEN_TEXT_REASONS`), its full
+chain (with its readability and jusText fallbacks, about twice the cost) is asked again."""
+
+FULL_CHAIN_MAX_CHARS = 3_000_000
+"""The full chain is never asked on a page larger than this (article pages weigh 50 KB to
+2 MB): on a huge page of markup it would double the time trafilatura already takes."""
+
+MATCHED_MIN_SHARE = 0.5
+"""When warta's lines found again in the second opinion (`matched_blocks`) hold less than
+this share of its words, warta's walk could not read most of what trafilatura read (text
+in markup the walk leaves out): the second opinion's own lines, cleaned by warta's line
+rules (`clean_lines`), are the candidate instead, when they hold warta's own body (the same
+article, read further) and the doubt is one of `UNSEEN_TEXT_REASONS`."""
+UNSEEN_TEXT_REASONS = frozenset({"empty", "declared", "far"})
+"""Doubts that say the article's text is elsewhere (no body, a declared `articleBody` much
+longer, a root far from the title). A `short` body next to the title (a photo page, a brief)
+is read whole: text trafilatura finds that warta's walk cannot see there is page furniture
+(`Redaksi: ...`, `Informasi pemasangan iklan`)."""
 
 # -- how to decide ------------------------------------------------------------------------------
 
@@ -100,10 +133,6 @@ MIN_MATCHED_CHARS = 20
 `Foto` or a date would otherwise be found inside any paragraph)."""
 
 _WORD = re.compile(r"\w+")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
-CJK_CHARS_PER_WORD = 2
-"""Chinese and Japanese write no spaces: two of their characters count as a word (about an
-English word's information) when a body's size is measured."""
 _LIST_MARK = re.compile(r"^[-*•]\s+")
 
 
@@ -112,10 +141,8 @@ def _norm(text: str) -> str:
 
 
 def words(text: str | None) -> int:
-    """Words in `text` (spaces apart; Chinese and Japanese by `CJK_CHARS_PER_WORD`)."""
-    if not text:
-        return 0
-    return len(text.split()) + len(_CJK.findall(text)) // CJK_CHARS_PER_WORD
+    """Words in `text` (`words.word_count`: Chinese and Japanese by their characters)."""
+    return word_count(text)
 
 
 def shingles(text: str | None, size: int = SHINGLE) -> set[tuple[str, ...]]:
@@ -143,13 +170,18 @@ def in_doubt(
     body: str | None,
     title_index: int | None = None,
     root_lines: tuple[int, int] | None = None,
+    declared_words: int = 0,
 ) -> str | None:
-    """Why warta's body deserves a second opinion (`empty`, `short`, `far`, `share`), or None.
-    `root_lines`: the first and last line index inside the root."""
+    """Why warta's body deserves a second opinion (`empty`, `short`, `declared`, `far`,
+    `share`), or None. `root_lines`: the first and last line index inside the root;
+    `declared_words`: words of the JSON-LD `articleBody` (0 when none)."""
     if not body:
         return "empty"
-    if words(body) < DOUBT_MIN_WORDS:
+    n = words(body)
+    if n < DOUBT_MIN_WORDS:
         return "short"
+    if declared_words and n * DOUBT_DECLARED_FACTOR < declared_words:
+        return "declared"
     if title_index is not None and root_lines is not None and (
         root_lines[1] <= title_index or root_lines[0] - title_index > DOUBT_MAX_TITLE_GAP
     ):
@@ -162,21 +194,31 @@ def in_doubt(
 # -- the second opinion -------------------------------------------------------------------------
 
 
-def trafilatura_lines(html: str, url: str) -> list[str]:
-    """trafilatura's body as lines (its default chain, without comments); [] when it finds
-    none. Imported here, on first need, so a crawl that never doubts never loads it."""
+def needs_full_chain(fast_text: str | None, html_chars: int = 0) -> bool:
+    """Whether trafilatura's fast result is too short to be an article (`FULL_RETRY_WORDS`),
+    so its full chain is asked too; never on a page over `FULL_CHAIN_MAX_CHARS`."""
+    return html_chars <= FULL_CHAIN_MAX_CHARS and words(fast_text) < FULL_RETRY_WORDS
+
+
+def trafilatura_lines(html: str, url: str, full: bool = False) -> list[str]:
+    """trafilatura's body as lines (without comments): its fast chain, and its full chain
+    when `full` and the fast one is too short (`needs_full_chain`); [] when it finds none.
+    Imported here, on first need, so a crawl that never doubts never loads it."""
     import trafilatura
 
-    try:
-        doc = trafilatura.bare_extraction(
-            html, url=url, with_metadata=False, include_comments=False, include_tables=True,
-            fast=True,
-        )
-    except Exception:  # a second opinion that fails is no opinion
-        return []
-    text = getattr(doc, "text", None) if doc is not None else None
-    if not text:
-        return []
+    def run(fast: bool) -> str:
+        try:
+            doc = trafilatura.bare_extraction(
+                html, url=url, with_metadata=False, include_comments=False,
+                include_tables=True, fast=fast,
+            )
+        except Exception:  # a second opinion that fails is no opinion
+            return ""
+        return str(getattr(doc, "text", None) or "") if doc is not None else ""
+
+    text = run(fast=True)
+    if full and needs_full_chain(text, len(html)):
+        text = run(fast=False) or text
     return [_LIST_MARK.sub("", line).strip() for line in text.splitlines() if line.strip()]
 
 
@@ -186,14 +228,41 @@ def matched_blocks(page: Page, lines: Sequence[str]) -> list[Block]:
     theirs = [_norm(line) for line in lines]
     exact = set(theirs)
     joined = "\n".join(theirs)
+    by_pair: dict[tuple[str, str], list[int]] = {}  # inner word pair -> their lines holding it
+    for i, line in enumerate(theirs):
+        tokens = line.split(" ")
+        for pair in set(pairwise(tokens)):
+            by_pair.setdefault(pair, []).append(i)
     out = []
     for block in page.blocks:
         mine = _norm(block.text)
         if not mine:
             continue
-        if mine in exact or (len(mine) >= MIN_MATCHED_CHARS and mine in joined):
+        if mine in exact or (len(mine) >= MIN_MATCHED_CHARS and _inside(mine, theirs, joined,
+                                                                          by_pair)):
             out.append(block)
     return out
+
+
+MATCH_CANDIDATES = 64
+"""A warta line is looked for inside at most this many of the second opinion's lines (those
+holding its second and third words); a line whose words are in more is not distinctive. This
+keeps `matched_blocks` linear on a hostile page of 100,000 near-identical lines (it searched
+the whole joined text for every line: minutes)."""
+
+
+def _inside(mine: str, theirs: list[str], joined: str, by_pair: dict[tuple[str, str], list[int]]
+            ) -> bool:
+    """Whether `mine` is found inside one of `theirs`: only in the lines holding its second and
+    third words (whole words wherever `mine` sits in a line), or in the joined text when it
+    has fewer than three words."""
+    tokens = mine.split(" ")
+    if len(tokens) < 3:
+        return mine in joined
+    candidates = by_pair.get((tokens[1], tokens[2]), [])
+    if len(candidates) > MATCH_CANDIDATES:
+        return False
+    return any(mine in theirs[i] for i in candidates)
 
 
 def common_root(page: Page, blocks: Sequence[Block]) -> etree._Element | None:
@@ -275,6 +344,13 @@ def clean_lines(lines: Sequence[str], outlet_words: frozenset[str] = frozenset()
     return "\n\n".join(texts) or None
 
 
+def _extends(mine: str | None, theirs: str) -> bool:
+    """Whether the second opinion holds warta's body (`CONTAINED_SHARE` of its shingles), or
+    warta has none: it reads the same article, further."""
+    a = shingles(mine)
+    return not a or len(a & shingles(theirs)) / len(a) >= CONTAINED_SHARE
+
+
 @dataclass
 class Opinion:
     """What the second opinion found (for the decision and for tests)."""
@@ -298,10 +374,12 @@ def review(
     if ctx.provenance.get("body") == "profile":
         return body  # the outlet's own `body` selector, written by someone who read its pages
     lines_of_root = (ctx.root_first, ctx.root_last) if ctx.root_first is not None else None
-    reason = in_doubt(ctx.page, ctx.root, body.text, ctx.title_index, lines_of_root)
+    declared = ctx.structured.article.get("articleBody") if ctx.structured.article else None
+    reason = in_doubt(ctx.page, ctx.root, body.text, ctx.title_index, lines_of_root,
+                      words(declared) if isinstance(declared, str) else 0)
     if reason is None:
         return body
-    lines = trafilatura_lines(html, ctx.url)
+    lines = trafilatura_lines(html, ctx.url, full=reason in UNSEEN_TEXT_REASONS)
     if not lines:
         return body
     blocks = matched_blocks(ctx.page, lines)
@@ -322,6 +400,11 @@ def review(
             second = extract_body(ctx, title)
         finally:
             ctx.root, ctx.root_first, ctx.root_last, ctx.consumed = saved
+        joined = "\n".join(lines)
+        if (reason in UNSEEN_TEXT_REASONS and words(second.text) < MATCHED_MIN_SHARE * words(joined)
+                and _extends(body.text, joined)):
+            second = type(body)(text=clean_lines(lines, ctx.outlet_words), staff=body.staff,
+                                captions=body.captions)
         mine_blocks = ctx.page.blocks_in(ctx.root) if ctx.root is not None else []
         mine_gap = title_gap(ctx.title_index, [b.index for b in mine_blocks
                                                if b.index not in ctx.consumed])

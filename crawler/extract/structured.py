@@ -261,17 +261,27 @@ def _text(el: etree._Element) -> str:
     return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
 
 
-def jsonld_names(value: Any) -> list[str]:
-    """Names from a JSON-LD `author`/`editor`-like value: strings, Person objects or lists."""
+ORGANIZATION_TYPES = frozenset({"organization", "newsmediaorganization", "corporation"})
+"""JSON-LD types of a credit that is a body, not a person."""
+
+
+def jsonld_names(value: Any, organizations: bool = False) -> list[str]:
+    """Names from a JSON-LD `author`/`editor`-like value: strings, Person objects or lists.
+    A Person without `name` is `givenName familyName`. Organization objects are left out
+    unless `organizations`."""
     names: list[str] = []
     items = value if isinstance(value, list) else [value]
     for item in items:
         if isinstance(item, str):
             name = one_line(item)
         elif isinstance(item, dict):
-            if _types(item) & {"organization", "newsmediaorganization", "corporation"}:
+            if not organizations and _types(item) & ORGANIZATION_TYPES:
                 continue
-            name = one_line(item.get("name") or "")
+            raw = item.get("name")
+            if not isinstance(raw, str) or not raw.strip():
+                parts = (item.get("givenName"), item.get("familyName"))
+                raw = " ".join(p for p in parts if isinstance(p, str) and p.strip())
+            name = one_line(raw)
         else:
             continue
         if name and not name.startswith(("http://", "https://")):

@@ -68,28 +68,44 @@ def _names_site(text: str, ctx: Context) -> bool:
 
 
 def _strip_site(text: str, ctx: Context) -> str:
-    parts = [p.strip() for p in _TITLE_SPLIT.split(text) if p.strip()]
-    while len(parts) > 1 and _names_site(parts[-1], ctx):
-        parts.pop()
-    while len(parts) > 1 and _names_site(parts[0], ctx):
-        parts.pop(0)  # `Diskominfo Kaltim | Judul`: the site name first
-    return " - ".join(parts) if len(parts) > 1 else parts[0] if parts else text
+    """`text` without the pieces naming the site at its end or start; the rest as written,
+    its own separators kept (`Banjir Samarinda : Ratusan Warga ...` stays whole)."""
+    spans: list[tuple[int, int]] = []  # (start, end) of each non-empty piece
+    at = 0
+    for sep in _TITLE_SPLIT.finditer(text):
+        if text[at : sep.start()].strip():
+            spans.append((at, sep.start()))
+        at = sep.end()
+    if text[at:].strip():
+        spans.append((at, len(text)))
+    if not spans:
+        return text
+    lo, hi = 0, len(spans)
+    while hi - lo > 1 and _names_site(text[slice(*spans[hi - 1])].strip(), ctx):
+        hi -= 1
+    while hi - lo > 1 and _names_site(text[slice(*spans[lo])].strip(), ctx):
+        lo += 1  # `Diskominfo Kaltim | Judul`: the site name first
+    return text[spans[lo][0] : spans[hi - 1][1]].strip()
 
 
 def extract_title(ctx: Context) -> str | None:
     """Title chain.
 
     1. the profile's `title` selector;
-    2. a page heading (h1-h3, outside navigation) equal to a declared title (JSON-LD
+    2. the declared title where the page's own declarations outvote the heading
+       (`_declared_over_heading`): JSON-LD `headline` and `og:title` agreeing with each other
+       and no heading showing them, or a heading that is the declared title behind a kicker
+       (`Kicker: Title`, `Kicker - Title`, `Kicker-Title` with `og:title` = `Title`);
+    3. a page heading (h1-h3, outside navigation) equal to a declared title (JSON-LD
        `headline`, `og:title`/`twitter:title`, microdata `headline`, meta title, `<title>`),
        or to one with its site suffix or prefix cut (`Judul - Kompas.com`, `Diskominfo Kaltim
        | Judul`; a piece naming the outlet is never the title): the heading's text, with the
        declaring stage as provenance;
-    3. JSON-LD `headline`;
-    4. `og:title` with the site suffix cut;
-    5. the first `<h1>` of two words or more outside navigation that is not the site's name
+    4. JSON-LD `headline`;
+    5. `og:title` with the site suffix cut;
+    6. the first `<h1>` of two words or more outside navigation that is not the site's name
        (`generic`);
-    6. `<title>` with the site suffix or prefix cut (`meta`).
+    7. `<title>` with the site suffix or prefix cut (`meta`).
     """
     blocks = ctx.page.blocks
     if "title" in ctx.selected:
@@ -102,6 +118,10 @@ def extract_title(ctx: Context) -> str | None:
     for b in headings:
         by_norm.setdefault(comparable(b.text), b)
     candidates = _title_candidates(ctx)
+    declared = _declared_over_heading(ctx, headings, candidates)
+    if declared is not None:
+        ctx.title_index = _find_heading(ctx, declared[1])
+        return set_field(ctx, "title", declared[1], declared[0])
     for stage, text in candidates:
         found = by_norm.get(comparable(text))
         if found is not None:
@@ -223,3 +243,63 @@ def _find_heading(ctx: Context, title: str) -> int | None:
         if comparable(b.text) == want:
             return b.index
     return None
+
+
+KICKER_MAX_WORDS = 6
+"""A kicker set before the headline in the heading (`Banjir Samarinda:`, `Pilkada 2024 -`)
+is short; a longer lead is a headline of its own."""
+_KICKER_END = re.compile(r"[:\-–—|/»]$")
+"""How a kicker ends: a colon, dash, bar or slash (`Kicker: Title`, `Kicker - Title`,
+`PSSI-Pelatih` glued to the headline's first word)."""
+
+
+def _declared_over_heading(
+    ctx: Context, headings: list[Block], candidates: list[tuple[str, str]]
+) -> tuple[str, str] | None:
+    """`(stage, title)` when the page's declarations outvote its heading:
+
+    - JSON-LD `headline` and `og:title` (site suffix cut) agree with each other and no
+      heading shows that text, nor starts with it (a cut SEO title, see
+      `_heading_of_cut_title`): two declarations against a heading that a third (`<title>`)
+      may copy; the heading is then a display variant;
+    - a heading (h1, h2) shows the declared title (`og:title`, else `headline`) behind a
+      kicker of at most `KICKER_MAX_WORDS` words that ends in `:`, a dash, a bar or a slash
+      in the heading or in another declaration (`Kicker: Title` in JSON-LD, `<span>Kicker
+      </span> Title` in the `<h1>`): the publisher declares the headline without it;
+    - a heading shows the declared title's letters with its spaces or separators lost
+      (`<span>Banjir Samarinda</span>Ratusan Warga ...`): the declared text is the clean one.
+    """
+    ld = next((t for st, t in candidates if st == "jsonld"), None)
+    og = next((t for st, t in candidates if st == "opengraph"), None)
+    og = _strip_site(og, ctx) if og else None
+    shown = [comparable(b.text) for b in headings]
+    if ld and og and comparable(ld) == comparable(og):
+        want = comparable(ld)
+        if len(ld.split()) >= 2 and not any(h == want or h.startswith(want) for h in shown):
+            return "jsonld", ld
+    top = [(comparable(b.text), _letters(b.text)) for b in headings if b.heading <= 2]
+    top_letters = {letters for _, letters in top}
+    texts = {comparable(t) for _, t in candidates} | set(shown)  # each text compared once
+    for stage, text in (("opengraph", og), ("jsonld", ld)):
+        if not text or len(text.split()) < 2:
+            continue
+        want = comparable(text)
+        letters = _letters(text)
+        if any(c != want and lt == letters for c, lt in top):
+            return stage, text  # `Banjir SamarindaRatusan Warga`: spans glued
+        for got in texts:
+            if not got.endswith(want) or len(got) <= len(want):
+                continue
+            lead = got[: len(got) - len(want)].rstrip()
+            if not (lead and len(lead.split()) <= KICKER_MAX_WORDS and _KICKER_END.search(lead)):
+                continue
+            # the heading shows the kicked version, its separator set or left to styling
+            if _letters(got) in top_letters or _letters(lead) + letters in top_letters:
+                return stage, text
+    return None
+
+
+def _letters(text: str) -> str:
+    """Only the letters and digits of a text, case folded: a heading that sets its kicker's
+    colon in CSS (`<span>Kicker</span> Title`) still shows `Kicker: Title`."""
+    return "".join(ch for ch in comparable(text) if ch.isalnum())

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from crawler.extract.words import word_count
+
 ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"), None)
 """Zero-width spaces and joiners, direction marks, word joiner, BOM and soft hyphen: invisible
 characters that split words for search and change a content hash without changing the text."""
@@ -128,11 +130,8 @@ def cap(value: str, limit: int) -> tuple[str, bool]:
 
 
 def count_words(body: str) -> int:
-    """Words in a text: whitespace-separated tokens holding at least one letter or digit
-    (a lone dash or bullet is not a word)."""
-    # a plain word (most tokens) is all letters and digits: one C call instead of a loop
-    return sum(1 for token in body.split()
-               if token.isalnum() or any(c.isalnum() for c in token))
+    """Words in a text: `crawler.extract.words.word_count`, the one count every part uses."""
+    return word_count(body)
 
 
 def with_offset(value: str | None, tz: ZoneInfo) -> str | None:

@@ -1,4 +1,4 @@
-"""The archive's record of captures (`archive.captures`, migration 10): a row never points at
+"""The archive's record of captures (`archive.captures`, migration 9): a row never points at
 a record that is not whole in its file, and the capture folder sits beside the archive."""
 
 from __future__ import annotations

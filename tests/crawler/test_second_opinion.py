@@ -164,7 +164,7 @@ def test_the_second_opinion_wins_a_short_body_and_is_cleaned_by_warta(
 ) -> None:
     more = _more(4)
     lines = [P1, P2, "Baca Juga: Jalan Putus di Kutai Barat", *more]
-    monkeypatch.setattr(second_opinion, "trafilatura_lines", lambda html, url: lines)
+    monkeypatch.setattr(second_opinion, "trafilatura_lines", lambda html, url, full=False: lines)
     result = extract_article(_page(more), URL, fetched_at=FETCHED)
     assert result["provenance"]["body"] == "trafilatura"
     assert result["dateline"] == "SAMARINDA"
@@ -174,7 +174,7 @@ def test_the_second_opinion_wins_a_short_body_and_is_cleaned_by_warta(
 def test_a_body_not_in_doubt_never_asks_for_a_second_opinion(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def fail(html: str, url: str) -> list[str]:
+    def fail(html: str, url: str, full: bool = False) -> list[str]:
         raise AssertionError("asked")
 
     monkeypatch.setattr(second_opinion, "trafilatura_lines", fail)

@@ -110,3 +110,124 @@ def test_a_script_shell_without_structured_body_has_no_body() -> None:
             "</body></html>")
     result = extract(html)
     assert result["body"] is None and "body" not in result["provenance"]
+
+
+# -- the second opinion's doubts and candidates (crawler/extract/second_opinion.py) ----------
+
+_SO_URL = "https://www.beritakaltim.example/samarinda/2023/05/23/banjir-rendam-samarinda"
+_LEDE = (
+    "Banjir merendam lima kecamatan di Samarinda sejak Senin malam setelah hujan deras "
+    "mengguyur kota selama enam jam tanpa henti, dan ratusan warga terpaksa mengungsi ke "
+    "masjid terdekat yang disiapkan oleh relawan bersama Badan Penanggulangan Bencana Daerah "
+    "sejak awal pekan ini. Pemerintah kota meminta warga di bantaran Sungai Karang Mumus tetap "
+    "waspada karena hujan diperkirakan masih turun hingga akhir pekan."
+)
+_REST = [
+    f"Paragraf lanjutan nomor {i} menjelaskan dampak banjir terhadap warga, sekolah dan pasar "
+    "di kawasan hilir sungai yang tergenang sejak awal pekan ini menurut petugas."
+    for i in range(6)
+]
+
+
+def _lede_page(head: str = "", lede: str = _LEDE) -> str:
+    return (
+        f"<html><head><title>Banjir</title>{head}</head><body>"
+        "<h1>Banjir Rendam Lima Kecamatan di Samarinda</h1>"
+        '<div class="date">Selasa, 23 Mei 2023 | 10:15 WITA</div>'
+        f'<div class="entry"><p>{lede}</p></div></body></html>'
+    )
+
+
+def _article_body(words: int) -> str:
+    text = " ".join(["kata"] * words)
+    return (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Banjir", '
+        f'"articleBody": "{text}"}}</script>'
+    )
+
+
+def test_a_body_much_shorter_than_the_declared_article_body_is_in_doubt() -> None:
+    from crawler.extract.context import parse_html
+    from crawler.extract.page import walk
+    from crawler.extract.second_opinion import DOUBT_DECLARED_FACTOR, in_doubt, words
+
+    doc = parse_html(f"<html><body><article><p>{_LEDE}</p></article></body></html>")
+    assert doc is not None
+    page = walk(doc)
+    root = page.blocks[0].container.getparent()
+    n = words(_LEDE)
+    assert in_doubt(page, root, _LEDE, declared_words=int(n * DOUBT_DECLARED_FACTOR) + 1) == (
+        "declared"
+    )
+    assert in_doubt(page, root, _LEDE, declared_words=int(n * DOUBT_DECLARED_FACTOR)) is None
+
+
+def test_trafilatura_lines_the_walk_cannot_see_extend_a_body_in_doubt(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from crawler.extract import second_opinion
+
+    monkeypatch.setattr(
+        second_opinion, "trafilatura_lines", lambda html, url, full=False: [_LEDE, *_REST]
+    )
+    result = extract(_lede_page(_article_body(400)), _SO_URL)
+    assert result["provenance"]["body"] == "trafilatura"
+    assert result["body"].split("\n\n") == [_LEDE, *_REST]
+
+
+def test_unseen_lines_do_not_replace_a_short_body_by_the_title(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from crawler.extract import second_opinion
+
+    short = "Banjir merendam lima kecamatan di Samarinda sejak Senin malam."
+    monkeypatch.setattr(
+        second_opinion, "trafilatura_lines", lambda html, url, full=False: [short, *_REST]
+    )
+    result = extract(_lede_page(lede=short), _SO_URL)
+    assert result["body"] == short
+
+
+def test_the_full_trafilatura_chain_is_asked_only_after_a_short_fast_result() -> None:
+    from crawler.extract.second_opinion import FULL_RETRY_WORDS, needs_full_chain
+
+    assert needs_full_chain(None)
+    assert needs_full_chain(" ".join(["kata"] * (FULL_RETRY_WORDS - 1)))
+    assert not needs_full_chain(" ".join(["kata"] * FULL_RETRY_WORDS))
+
+
+def test_the_full_trafilatura_chain_is_never_asked_on_a_huge_page() -> None:
+    from crawler.extract.second_opinion import FULL_CHAIN_MAX_CHARS, needs_full_chain
+
+    assert needs_full_chain("", FULL_CHAIN_MAX_CHARS)
+    assert not needs_full_chain("", FULL_CHAIN_MAX_CHARS + 1)
+
+
+def _walked_lines(lines: list[str]):  # type: ignore[no-untyped-def]
+    from crawler.extract.context import parse_html
+    from crawler.extract.page import walk
+
+    doc = parse_html("<html><body>" + "".join(f"<p>{t}</p>" for t in lines) + "</body></html>")
+    assert doc is not None
+    return walk(doc)
+
+
+def test_a_line_is_matched_inside_a_longer_second_opinion_line_and_not_elsewhere() -> None:
+    from crawler.extract.second_opinion import matched_blocks
+
+    mine = "ratusan warga terpaksa mengungsi ke masjid terdekat"
+    other = "harga cabai naik di pasar segiri sejak pekan lalu"
+    page = _walked_lines([mine, other])
+    theirs = [f"Kata petugas, {mine} sejak Senin malam."]
+    assert [b.text for b in matched_blocks(page, theirs)] == [mine]
+
+
+def test_a_line_whose_words_fill_too_many_second_opinion_lines_is_not_distinctive() -> None:
+    from crawler.extract.second_opinion import MATCH_CANDIDATES, matched_blocks
+
+    mine = "dan warga terpaksa mengungsi ke masjid"
+    page = _walked_lines([mine])
+    few = [f"{i} dan warga terpaksa mengungsi ke masjid {i}" for i in range(MATCH_CANDIDATES)]
+    assert len(matched_blocks(page, few)) == 1
+    many = few + [f"x{i} warga terpaksa pulang" for i in range(2)]
+    assert matched_blocks(page, many) == []

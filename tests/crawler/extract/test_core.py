@@ -9,6 +9,7 @@ import pytest
 
 from archive.errors import UsageError
 from crawler.extract import RESULT_KEYS, merge_parts, validate_selectors
+from crawler.extract.words import word_count
 from crawler.sites import parse_profile
 from tests.crawler.extract.pagekit import BOX, PARAGRAPHS, URL, extract, page
 
@@ -69,7 +70,7 @@ def test_merge_parts_stitches_bodies_and_related() -> None:
     assert merged["body"].split("\n\n")[2].startswith('"Kami sudah menyiagakan')
     assert merged["signoff"] == "*/han" and merged["signoff_codes"] == ["han"]
     assert [r["position"] for r in merged["related"]] == [0, 1]
-    assert merged["word_count"] == len(merged["body"].split())
+    assert merged["word_count"] == word_count(merged["body"])
     assert merged["next_pages"] == []
 
 
@@ -90,7 +91,7 @@ def test_merge_parts_drops_the_paragraphs_a_later_page_repeats() -> None:
     merged = merge_parts(first, [second, third])
     assert merged["body"].split("\n\n") == [
         lead, quoted, short, short, "Paragraf baru di halaman kedua, cukup panjang.", short]
-    assert merged["word_count"] == len(merged["body"].split())
+    assert merged["word_count"] == word_count(merged["body"])
 
 def test_a_legacy_encoding_declared_in_the_page() -> None:
     html = page(title="Kafe di Tepian Mahakam Ramai “Ngabuburit”").replace(
@@ -175,3 +176,12 @@ def test_profile_selectors_override_the_generic_chain() -> None:
     assert {result["provenance"][k] for k in ("title", "published_at", "authors", "body")} == {
         "profile"
     }
+
+
+def test_one_word_count_for_the_item_and_the_pipeline() -> None:
+    from crawler.pipelines.textclean import count_words
+
+    body = "SAMARINDA – Banjir merendam 3 kelurahan. 東京女子医大"
+    # a lone dash is no word; six Japanese characters are three
+    assert word_count(body) == count_words(body) == 6 + 3
+    assert word_count(None) == word_count("") == 0

@@ -125,3 +125,58 @@ def test_a_second_meta_author_after_the_outlet_is_read() -> None:
         '<meta name="author" content="Berita Kaltim"><meta name="author" content="Rina Wulandari">'
     )
     assert extract(page(head=head))["authors"] == ["Rina Wulandari"]
+
+
+def _ld_author(author: str) -> str:
+    return (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "x",'
+        f' "author": {author}}}</script>'
+    )
+
+
+@pytest.mark.parametrize(
+    ("author", "credit"),
+    [
+        ('{"@type": "Organization", "name": "AFP"}', ["AFP"]),
+        ('{"@type": "Person", "name": "Berita Kaltim"}', ["Berita Kaltim"]),
+        ('["Associated Press"]', ["Associated Press"]),
+    ],
+)
+def test_without_a_person_the_declared_credit_is_the_author(
+    author: str, credit: list[str]
+) -> None:
+    site = '<meta property="og:site_name" content="Berita Kaltim">'
+    result = extract(page(head=site + _ld_author(author)))
+    assert (result["authors"], result["provenance"]["authors"]) == (credit, "jsonld")
+
+
+def test_a_person_named_anywhere_beats_the_declared_organization() -> None:
+    head = _ld_author('{"@type": "Organization", "name": "Berita Kaltim"}')
+    result = extract(page(head=head, after="<p>Penulis: Rina Wulandari</p>"))
+    assert result["authors"] == ["Rina Wulandari"]
+
+
+@pytest.mark.parametrize("credit", ["admin", "105092"])
+def test_a_cms_account_or_an_id_is_no_declared_credit(credit: str) -> None:
+    result = extract(page(head=f'<meta name="author" content="{credit}">'))
+    assert result["authors"] == []
+
+
+def test_a_person_given_as_given_and_family_name() -> None:
+    head = _ld_author('[{"@type": "Person", "givenName": "Rina", "familyName": "Wulandari"}]')
+    assert extract(page(head=head))["authors"] == ["Rina Wulandari"]
+
+
+@pytest.mark.parametrize(
+    ("credit", "names"), [("신현주 기자", ["신현주"]), ("신현주", ["신현주"])]
+)
+def test_the_korean_reporter_title_is_cut_from_the_name(credit: str, names: list[str]) -> None:
+    result = extract(page(head=f'<meta name="author" content="{credit}">'))
+    assert result["authors"] == names
+
+
+def test_a_picture_credit_with_its_label_is_no_author() -> None:
+    line = '<p class="meta-info">By Bild: APA/Jane Doe</p>'
+    assert extract(page(meta_line=line))["authors"] == []
+    line = '<p class="meta-info">By Jane Doe</p>'
+    assert extract(page(meta_line=line))["authors"] == ["Jane Doe"]

@@ -230,6 +230,84 @@ def test_a_utc_instant_is_written_in_the_offset_the_page_declares_for_it(
     assert result["published_at"] == published_at
 
 
+# --- pages without a profile that are not Indonesian (crawler/extract/date_fallback.py) ---
+
+_EN_URL = "https://blog.example.org/flood"
+_ENGLISH = (
+    "The council said the river rose two metres overnight and hundreds of residents left "
+    "their homes for the mosque, where volunteers had set up a kitchen. "
+) * 6
+
+
+def _en_page(head: str = "", meta: str = "") -> str:
+    return (
+        f'<html lang="en"><head><title>Flood</title>{head}</head><body><h1>River floods '
+        f"the town</h1>{meta}<article><p>{_ENGLISH}</p></article></body></html>"
+    )
+
+
+def _ld(published: str) -> str:
+    return (
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        f'"datePublished": "{published}"}}</script>'
+    )
+
+
+@pytest.mark.parametrize(
+    ("shown", "published_at"),
+    [
+        # the shown wall clock is the instant in -08:00: the publisher's offset, read off the page
+        ("Nov 8, 2023 / 10:35 PM", "2023-11-08T22:35:29-08:00"),
+        # +05:30 is an offset in use
+        ("Nov 9, 2023 / 12:05 PM", "2023-11-09T12:05:29+05:30"),
+        # -08:15 is not: another instant, nothing to read; UTC stays
+        ("Nov 8, 2023 / 10:20 PM", "2023-11-09T06:35:29+00:00"),
+        # the UTC clock itself says nothing (UTC, or local time labelled Z)
+        ("Nov 9, 2023 / 6:35 AM", "2023-11-09T06:35:29+00:00"),
+    ],
+)
+def test_a_utc_instant_takes_the_offset_the_shown_time_implies(
+    shown: str, published_at: str
+) -> None:
+    html = _en_page(_ld("2023-11-09T06:35:29Z"), f'<div class="date">{shown}</div>')
+    assert extract(html, _EN_URL)["published_at"] == published_at
+
+
+def test_an_rfc_2822_gmt_value_stays_in_utc() -> None:
+    html = _en_page(_ld("Wed, 28 Oct 2020 22:22:49 GMT"))
+    assert extract(html, _EN_URL)["published_at"] == "2020-10-28T22:22:49+00:00"
+
+
+def test_a_utc_instant_takes_the_offset_another_reading_declares_for_it() -> None:
+    same = '<meta name="pubdate" content="Sat, 19 Oct 2019 00:04:00 +0200">'
+    html = _en_page(_ld("2019-10-18T22:04:00Z") + same)
+    assert extract(html, _EN_URL)["published_at"] == "2019-10-19T00:04:00+02:00"
+    other = '<meta name="pubdate" content="Sat, 19 Oct 2019 09:00:00 +0200">'
+    html = _en_page(_ld("2019-10-18T22:04:00Z") + other)
+    assert extract(html, _EN_URL)["published_at"] == "2019-10-18T22:04:00+00:00"
+
+
+def test_utc_is_not_kept_when_it_prints_another_day_than_the_page_shows() -> None:
+    html = _en_page(_ld("2018-12-31T23:11:59Z"), '<div class="date">2019-01-01</div>')
+    assert extract(html, _EN_URL)["published_at"][:10] == "2019-01-01"
+    html = _en_page(_ld("2018-12-31T13:11:59Z"), '<div class="date">2018-12-31</div>')
+    assert extract(html, _EN_URL)["published_at"] == "2018-12-31T13:11:59+00:00"
+
+
+def _ld_meta(published: str, meta: str) -> str:
+    return _ld(published) + f'<meta name="date" content="{meta}">'
+
+
+def test_a_zoneless_structured_date_takes_the_zone_a_meta_declares_for_the_same_clock() -> None:
+    html = _en_page(_ld_meta("2023-04-28 18:11:01.0", "2023-04-28T18:11:01+02:00"))
+    assert extract(html, _EN_URL)["published_at"] == "2023-04-28T18:11:01+02:00"
+
+
+def test_a_meta_with_another_clock_lends_no_zone() -> None:
+    html = _en_page(_ld_meta("2023-04-28 18:11:01.0", "2023-04-28T09:00:00+02:00"))
+    assert extract(html, _EN_URL)["published_at"] == "2023-04-28T18:11:01+07:00"
+
+
 # --- date hints from discovery (issue 13) -------------------------------------------------------
 
 def test_a_date_without_year_or_time_takes_both_from_the_listing() -> None:

@@ -53,3 +53,75 @@ def test_a_headline_whose_dash_is_its_own_stays_whole() -> None:
     title = "Samarinda - Balikpapan Kini Ditempuh Satu Jam Lewat Tol"
     head = f'<meta property="og:title" content="{title} - Berita Kaltim">'
     assert extract(page(title=title, head=head))["title"] == title
+
+
+HEADLINE = "Ratusan Warga Mengungsi ke Masjid"
+
+
+def _declared(og: str, ld: str | None = None) -> str:
+    head = f'<meta property="og:title" content="{og}">'
+    if ld is not None:
+        head += (
+            '<script type="application/ld+json">'
+            f'{{"@type": "NewsArticle", "headline": "{ld}"}}</script>'
+        )
+    return head
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        f"Banjir Samarinda: {HEADLINE}",
+        f"Banjir Samarinda - {HEADLINE}",
+        f'<span class="kicker">Banjir Samarinda</span> {HEADLINE}',
+    ],
+)
+def test_a_kicker_the_declared_title_leaves_out_is_not_the_title(heading: str) -> None:
+    html = page(head=_declared(HEADLINE, f"Banjir Samarinda: {HEADLINE}")).replace(
+        "<h1>Banjir Rendam Lima Kecamatan di Samarinda</h1>", f"<h1>{heading}</h1>"
+    )
+    assert extract(html)["title"] == HEADLINE
+
+
+def test_a_long_lead_before_the_declared_title_is_a_headline_of_its_own() -> None:
+    heading = f"Hujan Deras Enam Jam Tanpa Henti di Kota Samarinda Sejak Senin: {HEADLINE}"
+    html = page(head=_declared(HEADLINE, heading)).replace(
+        "<h1>Banjir Rendam Lima Kecamatan di Samarinda</h1>", f"<h1>{heading}</h1>"
+    )
+    assert extract(html)["title"] == heading
+
+
+def test_json_ld_and_og_title_agreeing_outvote_the_heading() -> None:
+    result = extract(page(head=_declared(HEADLINE, HEADLINE)))
+    assert (result["title"], result["provenance"]["title"]) == (HEADLINE, "jsonld")
+
+
+def test_og_title_alone_does_not_outvote_the_heading() -> None:
+    result = extract(page(head=_declared(HEADLINE)))
+    assert result["title"] == "Banjir Rendam Lima Kecamatan di Samarinda"
+
+
+def test_a_heading_with_its_spans_glued_gives_the_declared_text() -> None:
+    declared = f"Banjir Samarinda / {HEADLINE}"
+    html = page(head=_declared(declared)).replace(
+        "<h1>Banjir Rendam Lima Kecamatan di Samarinda</h1>",
+        f"<h1><span>Banjir Samarinda</span>{HEADLINE}</h1>",
+    )
+    assert extract(html)["title"] == declared
+
+
+@pytest.mark.parametrize(
+    ("og", "title"),
+    [
+        # the headline's own separator is kept as written, only the site piece goes
+        (f"Banjir Samarinda : {HEADLINE} | Berita Kaltim", f"Banjir Samarinda : {HEADLINE}"),
+        (f"Berita Kaltim | Banjir Samarinda : {HEADLINE}", f"Banjir Samarinda : {HEADLINE}"),
+        (f"BANJIR 3.0 | {HEADLINE}", f"BANJIR 3.0 | {HEADLINE}"),
+    ],
+)
+def test_cutting_the_site_name_keeps_the_headlines_own_separators(og: str, title: str) -> None:
+    site = '<meta property="og:site_name" content="Berita Kaltim">'
+    html = page(head=site + f'<meta property="og:title" content="{og}">').replace(
+        "<h1>Banjir Rendam Lima Kecamatan di Samarinda</h1>", "<h2>Samarinda</h2>"
+    )
+    assert extract(html)["title"] == title
