@@ -423,7 +423,7 @@ def _v9(conn: sqlite3.Connection) -> None:
         )""")
     conn.execute("CREATE INDEX IF NOT EXISTS captures_article ON captures(article_id, id)")
     conn.execute("CREATE INDEX IF NOT EXISTS captures_url ON captures(url, id)")
-def _v11(conn: sqlite3.Connection) -> None:
+def _v10(conn: sqlite3.Connection) -> None:
     # Near-duplicate clusters across outlets and the region an article is about (issue 17):
     # see archive/clusters.py and archive/regions.py. Only empty tables here: the clusters
     # are computed after a crawl's writes (`Archive.update_clusters`), never in a migration.
@@ -507,7 +507,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(8, "articles_fts declared as sqlite-utils and Datasette detect it; word_forms: "
               "the stemmed index", _v8),
     Migration(9, "captures: the WARC record each article version was read from", _v9),
-    Migration(11, "clusters, article_clusters, cluster sketches, article_regions", _v11),
+    Migration(10, "clusters, article_clusters, cluster sketches, article_regions", _v10),
 )
 
 #: The schema this warta writes and reads.
