@@ -112,6 +112,13 @@ def card_data(archive: Archive, f: Filters) -> dict[str, Any]:
             (row["stage"] or "(none)"): row["n"] for row in query_rows(
                 conn, f, f"SELECT a.{column} AS stage, count(*) AS n {from_where} "
                 "GROUP BY 1 ORDER BY 2 DESC, 1", params)}
+    # stories shared across outlets (archive/clusters.py): in a cluster, and copies of another
+    shared = next(iter(query_rows(conn, f, (
+        "SELECT count(ac.article_id) AS clustered, sum(ac.is_original = 0) AS copies, "
+        "sum(c.press_release) AS press, count(DISTINCT ac.cluster_id) AS clusters "
+        "FROM article_clusters ac JOIN clusters c ON c.id = ac.cluster_id "
+        f"WHERE ac.article_id IN (SELECT a.id {from_where})"), params)), None)
+    data["shared"] = shared or {}
     data["changed_by"] = sorted(row["crawl_id"] for row in query_rows(
         conn, f, f"SELECT DISTINCT a.crawl_id AS crawl_id {from_where} "
         "AND a.crawl_id IS NOT NULL", params))
@@ -284,6 +291,15 @@ def _render(data: dict[str, Any], manifest: dict[str, Any]) -> Iterator[str]:
            f"the latest text and the archive keeps the earlier ones: {_n(with_versions)} of "
            f"these articles have earlier versions ({_n(versions)} in all; `versions` counts "
            "them per row).")
+    shared = data.get("shared") or {}
+    total = sum(s["articles"] for s in sources)
+    yield (f"- Shared stories: {_n(shared.get('clustered') or 0)} of these {_n(total)} articles "
+           f"are in {_n(shared.get('clusters') or 0)} clusters of near-duplicates (the same "
+           "press release, wire story or copied article run by more than one archived article; "
+           f"`cluster_id`), {_n(shared.get('copies') or 0)} of them copies of an earlier "
+           f"article (`is_original` 0) and {_n(shared.get('press') or 0)} in likely press "
+           "releases (`press_release`). Copies were found by MinHash over word 5-grams, each "
+           "outlet's boilerplate left out, and verified on the text (Jaccard or containment).")
     yield (f"- Related headlines: each target once per page, in page order; {_n(related)} "
            "related links in all." + (" (Not in this URL list.)" if manifest["urls_only"]
                                       else ""))

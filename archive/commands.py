@@ -147,6 +147,13 @@ def filter_options(func: F) -> F:
                      help="Articles whose date is worth this: time (a time of day was shown), "
                           "day (only the date), relative ('2 jam lalu'); comma-separate for "
                           "several."),
+        click.option("--original", "syndication", flag_value="original",
+                     help="Only articles that copy no earlier article (`warta clusters`)."),
+        click.option("--syndicated", "syndication", flag_value="syndicated",
+                     help="Only copies of an earlier article run elsewhere (`warta clusters`)."),
+        click.option("--about", metavar="PLACE",
+                     help="Articles about a regency, city or province containing PLACE "
+                          "(dateline, then places in title and body)."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -173,7 +180,7 @@ def open_archive(path: str | os.PathLike[str], *, write: bool = False) -> Archiv
 
 def _filters(options: dict[str, Any]) -> dict[str, Any]:
     keys = ("source", "since", "until", "region", "author", "section", "language",
-            "body_stage", "date_stage", "precision", "exact")
+            "body_stage", "date_stage", "precision", "exact", "syndication", "about")
     filters = {k: options.get(k) for k in keys}
     for name in ("source", "body_stage", "date_stage", "precision"):
         filters[name] = list(filters[name] or []) or None
@@ -208,9 +215,12 @@ def cli() -> None:
 @count_option("--offset", default=0, min=0, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl", "csv"]), default="table",
               show_default=True)
+@click.option("--collapse-copies", "collapse", is_flag=True,
+              help="One row per story run by several outlets (`warta clusters`): the first "
+                   "of a cluster's results on the page stays, marked 'also in N outlets'.")
 @db_option
 def search(words: tuple[str, ...], raw: bool, sort: str, rank: str, limit: int, offset: int,
-           fmt: str, db: str, **options: Any) -> None:
+           fmt: str, collapse: bool, db: str, **options: Any) -> None:
     """Full-text search, ranked by bm25 (title above body), with highlighted snippets.
 
     Every word must match, in any of its Indonesian forms (perintah finds pemerintah;
@@ -239,13 +249,18 @@ def search(words: tuple[str, ...], raw: bool, sort: str, rank: str, limit: int, 
             if hints:
                 click.echo(f"Try {'; '.join(hints)}.")
             return
+        shown: list[dict[str, Any]] = list(results)
+        if collapse:
+            from archive.clusters import collapse_copies
+
+            shown = collapse_copies(archive.connection, shown, mark=fmt == "table")
     if fmt == "jsonl":
-        _echo_lines(formatting.jsonl(results))
+        _echo_lines(formatting.jsonl(shown))
     elif fmt == "csv":
-        _echo_lines(formatting.csv_lines(results, formatting.SEARCH_COLUMNS))
+        _echo_lines(formatting.csv_lines(shown, formatting.SEARCH_COLUMNS))
     else:
         more = offset + limit if len(results) == limit else None
-        _echo_lines(formatting.search_table(results, color=sys.stdout.isatty(),
+        _echo_lines(formatting.search_table(shown, color=sys.stdout.isatty(),
                                             next_offset=more))
         if results.bounded:
             click.echo(f"Ranked by {results.ranking}.")
@@ -281,8 +296,12 @@ def show(article: str, versions: bool, fmt: str, db: str) -> None:
               show_default=True,
               help="jsonl: records of kind source/total/month/crawl; csv: the same without "
                    "crawls.")
+@click.option("--syndication", is_flag=True,
+              help="Instead: per outlet, its articles, originals of a story other outlets "
+                   "ran, copies of another's, and articles in likely press releases "
+                   "(`warta clusters`).")
 @db_option
-def stats(fmt: str, db: str) -> None:
+def stats(fmt: str, db: str, syndication: bool) -> None:
     """What the archive holds, per outlet and in total: articles, first and last publication
     date, articles per month, the share with a date, a time of day, an author, a dateline;
     the last crawls.
@@ -291,6 +310,12 @@ def stats(fmt: str, db: str) -> None:
     Example:
       warta stats --format csv > coverage.csv
     """
+    if syndication:
+        from archive.clustercommands import syndication_output
+
+        with open_archive(db) as archive:
+            _echo_lines(syndication_output(archive, fmt))
+        return
     with open_archive(db) as archive:
         data = archive.stats()
     if fmt == "jsonl":
@@ -367,11 +392,13 @@ def export_command(out: str, fmt: str | None, force: bool, query: str | None, ra
 
 
 @cli.command("counts")
-@click.argument("query")
+@click.argument("query", required=False, metavar="QUERY")
 @click.option("--raw", is_flag=True, help="QUERY is FTS5 syntax (as `warta search --raw`).")
-@click.option("--by", type=click.Choice(PERIODS), default="month", show_default=True,
+@click.option("--by", type=click.Choice((*PERIODS, "region")), default="month",
+              show_default=True,
               help="Period: a day, an ISO week (Monday to Sunday) or a month of local "
-                   "publication dates.")
+                   "publication dates; or region: the regency or city the articles are "
+                   "about (QUERY optional), East Kalimantan's first.")
 @filter_options
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "jsonl"]), default="table",
               show_default=True)
@@ -393,6 +420,9 @@ def counts_command(query: str, raw: bool, by: str, fmt: str, plot_file: str | No
     """
     from archive.counts import COLUMNS, counts, plot, table_rows
 
+    if by == "region":
+        _region_counts(query, raw, fmt, plot_file, db, options)
+        return
     with open_archive(db) as archive:
         result = counts(archive, query, by=by, raw=raw, **_filters(options))
     if plot_file:
@@ -409,6 +439,30 @@ def counts_command(query: str, raw: bool, by: str, fmt: str, plot_file: str | No
         click.echo("No dated articles match the filters.")
     if note:
         click.echo(note, err=fmt != "table")
+    if plot_file:
+        click.echo(f"Plot: {plot_file}", err=True)
+
+
+def _region_counts(query: str | None, raw: bool, fmt: str, plot_file: str | None, db: str,
+                   options: dict[str, Any]) -> None:
+    """`warta counts [QUERY] --by region` (archive/regions.py)."""
+    from archive.regions import COLUMNS, plot_regions, region_counts
+
+    with open_archive(db) as archive:
+        rows = region_counts(archive, query, raw=raw, **_filters(options))
+    if plot_file:
+        what = f"Articles matching \u201c{query}\u201d" if query else "Articles"
+        plot_regions(rows, plot_file, f"{what} by the regency or city they are about")
+    if fmt == "jsonl":
+        _echo_lines(formatting.jsonl(rows))
+    elif fmt == "csv":
+        _echo_lines(formatting.csv_lines(rows, COLUMNS))
+    else:
+        _echo_lines(formatting.table(
+            [c.upper() for c in COLUMNS],
+            [[r["region"], r["province"], f"{r['matching']:,}", f"{r['all']:,}",
+              "" if r["share"] is None else f"{r['share'] * 100:.2f}%"] for r in rows],
+            right=(2, 3, 4)))
     if plot_file:
         click.echo(f"Plot: {plot_file}", err=True)
 
@@ -614,3 +668,7 @@ def run(group: click.Group, argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(run(cli, None))
+
+
+# `warta clusters` lives beside its printing; importing it registers it on `cli`.
+from archive import clustercommands as _clustercommands  # noqa: E402, F401

@@ -160,7 +160,8 @@ def counts(archive: Archive, query: str, *, by: str = "month", raw: bool = False
            region: str | None = None, author: str | None = None, section: str | None = None,
            language: str | None = None, body_stage: str | Sequence[str] | None = None,
            date_stage: str | Sequence[str] | None = None,
-           precision: str | Sequence[str] | None = None) -> Counts:
+           precision: str | Sequence[str] | None = None,
+           syndication: str | None = None, about: str | None = None) -> Counts:
     """Per period (`by`: day, week or month) and outlet: the articles matching `query` (as
     `warta search` matches it: words ANDed, "phrases", `raw` for FTS5 syntax), all articles
     passing the filters, and the share (matching / all, None when there are none)."""
@@ -172,7 +173,8 @@ def counts(archive: Archive, query: str, *, by: str = "month", raw: bool = False
     f = Filters.build(conn, query=query, raw=raw, exact=exact, stemmer=archive.stemmer,
                       source=source, since=since, until=until,
                       region=region, author=author, section=section, language=language,
-                      body_stage=body_stage, date_stage=date_stage, precision=precision)
+                      body_stage=body_stage, date_stage=date_stage, precision=precision,
+                      syndication=syndication, about=about)
     period = _period_sql(by)
     group = f"SELECT a.source AS source, {period} AS period, count(*) AS n"
     own = not conn.in_transaction

@@ -159,7 +159,22 @@ EXPORT_FIELDS: tuple[ExportField, ...] = (
     ExportField("last_seen_at", "instant", "last seen by a crawl (UTC)"),
     ExportField("changed_at", "instant", "title/body last changed in the archive (UTC)"),
     ExportField("versions", "integer", "earlier versions kept in the archive"),
+    ExportField("cluster_id", "integer", "the cluster of near-duplicates across outlets the "
+                "article is in (the same story run by several outlets: `warta clusters`); "
+                "empty when no other archived article runs it"),
+    ExportField("is_original", "integer", "1 when the article copies no earlier archived "
+                "article (alone, or the earliest publication of its cluster), 0 for a copy"),
+    ExportField("press_release", "integer", "1 when its cluster is a likely press release "
+                "(3 outlets within 3 days, a */ or adv sign-off, press-release wording)"),
+    ExportField("region", "string", "the regency or city the article is about (dateline, then "
+                "places in title and body; East Kalimantan first)"),
+    ExportField("province", "string", "the province of region, or the province named alone"),
 )
+#: Fields read beside the article row (issue 17: archive/clusters.py, archive/regions.py).
+_CLUSTER_SQL = (
+    "SELECT ac.cluster_id, ac.is_original, c.press_release FROM article_clusters ac "
+    "JOIN clusters c ON c.id = ac.cluster_id WHERE ac.article_id = ?")
+_REGION_SQL = "SELECT region, province FROM article_regions WHERE article_id = ?"
 FIELD_NAMES = tuple(f.name for f in EXPORT_FIELDS)
 
 #: How each kind is written, for the manifest.
@@ -186,7 +201,13 @@ _OFFSET = re.compile(r"[+-]\d\d:\d\d(?::\d\d)?$")
 def export_rows(archive: Archive, filters: Filters, sort: str = "oldest"
                 ) -> Iterator[dict[str, Any]]:
     """The one row stream every format writes: dicts with EXPORT_FIELDS keys, in order."""
-    for article in iter_articles(archive.connection, filters, sort=sort):
+    conn = archive.connection
+    for article in iter_articles(conn, filters, sort=sort):
+        cluster = conn.execute(_CLUSTER_SQL, (article["id"],)).fetchone()
+        article["cluster_id"], article["is_original"], article["press_release"] = (
+            cluster if cluster else (None, 1, 0))
+        region = conn.execute(_REGION_SQL, (article["id"],)).fetchone()
+        article["region"], article["province"] = region if region else (None, None)
         published = article["published_at"]
         offset = _OFFSET.search(published) if published else None
         article["published_offset"] = offset.group(0) if offset else None

@@ -173,6 +173,7 @@ def article_text(article: Mapping[str, Any], *, full_versions: bool = False) -> 
         ("tags", ", ".join(article.get("tags") or [])),
         ("language", article.get("language")),
         ("words", article.get("word_count")),
+        ("about", _about(article.get("about"))),
         ("body", body_status_line(article)),
         ("fetched", " ".join(str(v) for v in (
             article.get("fetched_at"), article.get("fetched_url"),
@@ -197,6 +198,7 @@ def article_text(article: Mapping[str, Any], *, full_versions: bool = False) -> 
             yield f"{str(number).rjust(width)}. {block}{link['title'] or '(no anchor text)'}"
             mark = f"  (archived: id {link['archived_id']})" if link["archived_id"] else ""
             yield f"{' ' * width}  {link['url']}{mark}"
+    yield from _copies(article)
     versions = article.get("versions") or []
     if versions:
         yield ""
@@ -208,6 +210,34 @@ def article_text(article: Mapping[str, Any], *, full_versions: bool = False) -> 
                 yield ""
                 yield from version_bodies[number - 1].splitlines()
                 yield ""
+
+
+def _about(about: Mapping[str, Any] | None) -> str | None:
+    """`Kutai Kartanegara, Kalimantan Timur (from the dateline)`: archive/regions.py."""
+    if not about:
+        return None
+    place = ", ".join(v for v in (about.get("region"), about.get("province")) if v)
+    return f"{place} (from the {about['stage']})" if about.get("stage") else place
+
+
+def _copies(article: Mapping[str, Any]) -> Iterator[str]:
+    """The other articles of the article's cluster of near-duplicates (archive/clusters.py)."""
+    cluster = article.get("copies")
+    if not cluster:
+        return
+    others = [m for m in cluster["members"] if m["id"] != article["id"]]
+    press = f"; likely press release ({cluster['press_reason']})" if cluster.get(
+        "press_release") else ""
+    yield ""
+    yield (f"Copies ({len(others)} other articles, {cluster['outlets']} outlets; "
+           f"cluster {cluster['cluster_id']}{press})")
+    for member in others:
+        shown = terminal_safe(member, multiline=False)
+        mark = "original" if member["is_original"] else f"similarity {member['similarity']:.2f}"
+        when = shown["published_at"] or "undated"
+        yield f"  id {shown['id']} · {shown['source']} · {when} · {mark}"
+        yield f"    {shown['title']}"
+        yield f"    {shown['url']}"
 
 
 def body_status_line(article: Mapping[str, Any]) -> str | None:

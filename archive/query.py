@@ -131,6 +131,10 @@ class Filters:
     precision: tuple[str, ...] = ()
     body_status: tuple[str, ...] = ()
     """The `body_status` values kept (empty: all). Exports keep `ok` unless asked for more."""
+    syndication: str | None = None
+    """`original` (no copy of an earlier article: archive/clusters.py) or `syndicated` (one)."""
+    about: str | None = None
+    """Articles about a regency, city or province containing this (archive/regions.py)."""
     clauses: list[str] = field(default_factory=list)
     params: list[Any] = field(default_factory=list)
 
@@ -142,7 +146,8 @@ class Filters:
               language: str | None = None, body_stage: str | Sequence[str] | None = None,
               date_stage: str | Sequence[str] | None = None,
               precision: str | Sequence[str] | None = None,
-              body_status: str | Sequence[str] | None = None) -> Filters:
+              body_status: str | Sequence[str] | None = None,
+              syndication: str | None = None, about: str | None = None) -> Filters:
         """Check every filter (unknown source, stage, precision or body status, bad date,
         inverted range -> UsageError)."""
         if query is not None:
@@ -182,6 +187,9 @@ class Filters:
             raise UsageError(f"--since {f.since} is after --until {f.until}; "
                              "swap them or widen the range")
         f.region, f.author, f.section, f.language = region, author, section, language
+        if syndication not in (None, "original", "syndicated"):
+            raise UsageError(f"syndication: {syndication!r} is not original or syndicated")
+        f.syndication, f.about = syndication, about
         f._compile()
         return f
 
@@ -220,6 +228,13 @@ class Filters:
         if self.precision:
             c.append(f"a.published_precision IN ({', '.join('?' * len(self.precision))})")
             p.extend(self.precision)
+        if self.syndication:  # a copy: in a cluster and not its original (archive/clusters.py)
+            copies = "SELECT article_id FROM article_clusters WHERE is_original = 0"
+            c.append(f"a.id {'NOT IN' if self.syndication == 'original' else 'IN'} ({copies})")
+        if self.about:  # the region the article is about (archive/regions.py)
+            c.append("a.id IN (SELECT article_id FROM article_regions WHERE region LIKE ? "
+                     "ESCAPE '\\' OR province LIKE ? ESCAPE '\\')")
+            p.extend([_like(self.about)] * 2)
         kept = set(self.body_status)
         if kept and kept != set(BODY_STATUSES):
             # through the partial index of the few incomplete rows (`articles_incomplete`):
@@ -301,6 +316,8 @@ class Filters:
             "language": self.language, "body_stage": list(self.body_stage) or None,
             "date_stage": list(self.date_stage) or None,
             "date_precision": list(self.precision) or None,
+            **({"syndication": self.syndication} if self.syndication else {}),
+            **({"about": self.about} if self.about else {}),
         }
 
 

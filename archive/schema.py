@@ -423,6 +423,69 @@ def _v9(conn: sqlite3.Connection) -> None:
         )""")
     conn.execute("CREATE INDEX IF NOT EXISTS captures_article ON captures(article_id, id)")
     conn.execute("CREATE INDEX IF NOT EXISTS captures_url ON captures(url, id)")
+def _v10(conn: sqlite3.Connection) -> None:
+    # Near-duplicate clusters across outlets and the region an article is about (issue 17):
+    # see archive/clusters.py and archive/regions.py. Only empty tables here: the clusters
+    # are computed after a crawl's writes (`Archive.update_clusters`), never in a migration.
+    for statement in statements(_V11_SQL):
+        conn.execute(statement)
+
+
+_V11_SQL = """
+-- One row per cluster of two or more articles: the representative is the article every
+-- member was compared with (no chaining), the original the earliest publication.
+CREATE TABLE IF NOT EXISTS clusters (
+    id INTEGER PRIMARY KEY,
+    representative_id INTEGER NOT NULL REFERENCES articles(id),
+    original_id INTEGER NOT NULL REFERENCES articles(id),
+    members INTEGER NOT NULL DEFAULT 0,
+    outlets INTEGER NOT NULL DEFAULT 0,
+    first_published_utc TEXT,
+    last_published_utc TEXT,
+    press_release INTEGER NOT NULL DEFAULT 0,   -- 1: a likely press release
+    press_reason TEXT,                          -- why: outlets, signoff, wording
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS article_clusters (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+    cluster_id INTEGER NOT NULL REFERENCES clusters(id),
+    similarity REAL NOT NULL,       -- Jaccard of body shingles with the representative
+    containment REAL NOT NULL,      -- shared shingles over the smaller body's
+    is_original INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS article_clusters_cluster ON article_clusters(cluster_id);
+-- Each article's sketch (LSH band keys of its MinHash), so that a new article is compared
+-- without recomputing the archive; content_hash says which text it was made from.
+CREATE TABLE IF NOT EXISTS cluster_sketches (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+    content_hash TEXT NOT NULL,
+    shingles INTEGER NOT NULL,      -- shingles counted after boilerplate; too few: no bands
+    release INTEGER NOT NULL DEFAULT 0,  -- a */ or adv sign-off, or press-release wording
+    bands BLOB                      -- little-endian uint64 band keys, NULL when too short
+);
+-- Shingles that recur in many articles of one outlet (footers, standing lines): not counted.
+CREATE TABLE IF NOT EXISTS cluster_boilerplate (
+    source TEXT NOT NULL,
+    shingle INTEGER NOT NULL,
+    PRIMARY KEY (source, shingle)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS cluster_outlets (
+    source TEXT PRIMARY KEY,
+    articles_at INTEGER NOT NULL    -- the outlet's article count when its boilerplate was read
+);
+CREATE TABLE IF NOT EXISTS cluster_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+-- The regency or city (else province) an article is about, and the stage that said so.
+CREATE TABLE IF NOT EXISTS article_regions (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+    region TEXT,                    -- regency or city, e.g. Kutai Kartanegara
+    province TEXT,                  -- e.g. Kalimantan Timur
+    stage TEXT                      -- dateline, title or body
+);
+CREATE INDEX IF NOT EXISTS article_regions_region ON article_regions(region);
+"""
 
 
 @dataclass(frozen=True)
@@ -444,6 +507,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(8, "articles_fts declared as sqlite-utils and Datasette detect it; word_forms: "
               "the stemmed index", _v8),
     Migration(9, "captures: the WARC record each article version was read from", _v9),
+    Migration(10, "clusters, article_clusters, cluster sketches, article_regions", _v10),
 )
 
 #: The schema this warta writes and reads.

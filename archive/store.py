@@ -471,6 +471,17 @@ class Archive:
                 conn.executemany(
                     f"INSERT OR REPLACE INTO crawl_sites (crawl_id, source, "
                     f"{', '.join(SITE_FIGURES)}) VALUES ({marks})", rows)
+        if finish_reason != "archive_error":
+            # The crawl's writes are done: place its new articles in clusters (issue 17). The
+            # crawl is recorded already; if another process holds the write lock too long
+            # (busy), its articles wait for the next update (`warta clusters` says how many).
+            # A failing file (ArchiveFileError) is said as for any write.
+            try:
+                self.update_clusters()
+            except ArchiveFileError:
+                raise
+            except WartaError:
+                pass
 
     def abandon_crawl(self, crawl_id: int, reason: str = "killed") -> bool:
         """Mark a crawl that never finished (its process died: SIGKILL, out of memory, power
@@ -751,6 +762,33 @@ class Archive:
         `finish_crawl` the rest); return how many."""
         with self._write() as conn:
             return stem_pending(conn, self.stemmer)
+    # -- clusters and regions (archive/clusters.py, archive/regions.py) -----------------------
+
+    def update_clusters(self) -> Any:
+        """Sketch the articles new or changed since the last update, place each in a cluster
+        of near-duplicates (or none) and tag its region, in one transaction; return what was
+        done (`archive.clusters.UpdateResult`). `finish_crawl` runs it after every crawl."""
+        from archive import clusters, regions
+
+        with self._write() as conn:
+            result = clusters.update(conn)
+            regions.update(conn)
+        return result
+
+    def clusters(self, *, min_outlets: int = 2, source: str | Sequence[str] | None = None,
+                 since: Any = None, press_only: bool = False) -> Iterator[dict[str, Any]]:
+        """Clusters of near-duplicates over at least `min_outlets` outlets, newest first, each
+        with its members (original first). See `archive.clusters.list_clusters`."""
+        from archive import clusters
+
+        sources = q._known_values(self._conn, source, "sources", "key", "--source",
+                                  "source") if source else ()
+        since_utc = None
+        if since is not None:
+            bound = q.parse_date_bound(since, "--since")
+            since_utc = q.to_utc(bound.start())
+        return clusters.list_clusters(self._conn, min_outlets=min_outlets, sources=sources,
+                                      since_utc=since_utc, press_only=press_only)
 
     def count(self) -> int:
         return int(self._conn.execute("SELECT count(*) FROM articles").fetchone()[0])
@@ -759,7 +797,13 @@ class Archive:
         """One article whole, by id, uid or canonical URL: every field, the source's name and
         region, `related` (each with `archived_id`, the id of the linked article when it is in
         the archive too) and `versions` (earlier title/body, oldest first)."""
-        return q.get_article(self._conn, id_or_url)
+        found = q.get_article(self._conn, id_or_url)
+        if found is not None:  # its copies and the region it is about (issue 17)
+            from archive import clusters
+
+            found["copies"] = clusters.copies_of(self._conn, found["id"])
+            found["about"] = clusters.region_of(self._conn, found["id"])
+        return found
 
     def search(self, query: str | None = None, *, raw: bool = False, exact: bool = False,
                source: str | Sequence[str] | None = None, since: Any = None, until: Any = None,
@@ -769,18 +813,21 @@ class Archive:
                date_stage: str | Sequence[str] | None = None,
                precision: str | Sequence[str] | None = None, sort: str = "rank",
                limit: int = 20, offset: int = 0, rank: str = "auto",
-               highlight: tuple[str, str] = q.HIGHLIGHT) -> q.SearchResults:
+               highlight: tuple[str, str] = q.HIGHLIGHT,
+               syndication: str | None = None, about: str | None = None) -> q.SearchResults:
         """Ranked full-text search. See `archive.query.search` for the fields returned.
 
         Plain words match their Indonesian word forms too (`perintah` finds `pemerintah`)
         unless `exact`; see `archive.search_text` for what a query may hold. A broad query
         is ranked over its newest matches unless `rank="all"`: the results' `ranking` says
-        how (see `archive.query.search`)."""
+        how (see `archive.query.search`). `syndication`: `original` or `syndicated`, `about`:
+        a place the articles are about (archive/clusters.py, archive/regions.py)."""
         filters = q.Filters.build(self._conn, query=query, raw=raw, exact=exact,
                                   stemmer=self.stemmer, source=source, since=since,
                                   until=until, region=region, author=author, section=section,
                                   language=language, body_stage=body_stage,
-                                  date_stage=date_stage, precision=precision)
+                                  date_stage=date_stage, precision=precision,
+                                  syndication=syndication, about=about)
         return q.search(self._conn, filters, sort=sort, limit=limit, offset=offset,
                         highlight=highlight, rank=rank)
 
@@ -798,14 +845,16 @@ class Archive:
                       body_stage: str | Sequence[str] | None = None,
                       date_stage: str | Sequence[str] | None = None,
                       precision: str | Sequence[str] | None = None,
-                      sort: str = "oldest") -> Iterator[dict[str, Any]]:
+                      sort: str = "oldest", syndication: str | None = None,
+                      about: str | None = None) -> Iterator[dict[str, Any]]:
         """Stream every matching article whole (with `related`), one dict at a time, from a
         cursor: memory stays flat however large the archive."""
         filters = q.Filters.build(self._conn, query=query, raw=raw, exact=exact,
                                   stemmer=self.stemmer, source=source, since=since,
                                   until=until, region=region, author=author, section=section,
                                   language=language, body_stage=body_stage,
-                                  date_stage=date_stage, precision=precision)
+                                  date_stage=date_stage, precision=precision,
+                                  syndication=syndication, about=about)
         return q.iter_articles(self._conn, filters, sort=sort)
 
     def count_matching(self, query: str | None = None, **filters: Any) -> int:

@@ -153,7 +153,7 @@ def test_plot_is_the_same_file_twice(warta, db: str, tmp_path: Path) -> None:
     (["stunting", "--plot", "missing/chart.png"],
      "Error: --plot: the folder missing does not exist; create it first"),
     (["stunting", "--by", "year"],
-     "Error: Invalid value for '--by': 'year' is not one of 'day', 'week', 'month'."
+     "Error: Invalid value for '--by': 'year' is not one of 'day', 'week', 'month', 'region'."
      " (see 'warta counts --help')"),
     (["  "], "Error: give the search text to count, e.g. warta counts stunting"),
     (["stunting", "--source", "nope"],
