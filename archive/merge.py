@@ -118,10 +118,13 @@ def fetched(source: str, timeout: float = 60.0) -> Iterator[Path]:
 
 
 def merge(main: str | os.PathLike[str], shards: list[str], *,
-          progress: Callable[[str], None] | None = None, batch: int = BATCH
-          ) -> list[MergeResult]:
+          progress: Callable[[str], None] | None = None, batch: int = BATCH,
+          update_clusters: bool = True) -> list[MergeResult]:
     """Merge each shard (a path or an http(s) URL) into the archive `main` (created when
-    missing); return what each merge did."""
+    missing); return what each merge did. Then, unless `update_clusters` is False, the
+    near-duplicate clusters and regions of the articles merged are updated, as after a crawl
+    (`Archive.update_clusters`): stories several outlets ran are found across the shards,
+    which each hold only some outlets."""
     main_path = Path(main).expanduser()
     for source in shards:  # a bad local shard is said before the main archive is created
         if not source.startswith(("http://", "https://")):
@@ -134,6 +137,9 @@ def merge(main: str | os.PathLike[str], shards: list[str], *,
             if main_path.exists() and path.resolve() == main_path.resolve():
                 raise WartaError(f"{source} is the main archive itself; give the nodes' shards")
             results.append(_merge_one(main_path, path, source, progress, batch))
+    if update_clusters and hasattr(Archive, "update_clusters"):
+        with Archive(main_path) as archive:
+            archive.update_clusters()
     return results
 
 
