@@ -576,6 +576,30 @@ def diff(article: str, number: int | None, show_all: bool, db: str) -> None:
         _echo_lines(edit_lines(edit, color=color))
 
 
+@cli.command()
+@click.option("--vacuum", is_flag=True,
+              help="Also rewrite the file without its free pages (VACUUM; needs free disk "
+                   "space about the archive's size).")
+@db_option
+def maintain(vacuum: bool, db: str) -> None:
+    """Tidy the archive after large crawls: merge the full-text index (FTS optimize), update
+    SQLite's planner statistics (PRAGMA optimize), empty the write-ahead log; --vacuum also
+    gives free pages back to the disk. Changes no article. Refused while a crawl runs.
+
+    \b
+    Example:
+      warta maintain --db warta.db --vacuum
+    """
+    from archive.maintain import maintain as run_maintain
+
+    ctx = click.get_current_context()
+    ctx.meta[ARCHIVE_META_KEY] = db
+    if not Path(db).expanduser().exists():
+        raise WartaError(f"no archive at {db}; point --db at an existing archive")
+    report = run_maintain(db, vacuum=vacuum, echo=click.echo)
+    click.echo(report.lines()[-1])
+
+
 # --- serve (archive/serve/: Datasette with warta's plugin) ------------------------------------
 
 @cli.command()

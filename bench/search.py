@@ -9,7 +9,11 @@ vocabulary, where everyday words are in tens of thousands of articles, written t
 classes (broad, narrow, phrase, with a date filter) through `Archive.search(q, limit=20)`,
 `--rounds` rounds (default 3). The naive baseline: FTS5 `MATCH ... ORDER BY rank LIMIT 20`
 with snippets over every match. Prints p50/p95 per class and which ranking each query used;
-`--rank all` times the exact ranking over every match instead.
+`--rank all` times the exact ranking over every match instead. `--sizes` prints where the
+archive's bytes go (each table and index against the raw text of titles and bodies, from
+SQLite's `dbstat`); `--maintain` (`--vacuum`) runs `warta maintain` on it first, timed;
+`--orders` prints the first results of the five broad queries newest first and ranked. The
+archive is built once per N and reused by later runs (delete it to rebuild).
 
 Last line (zipf): n=… workload=zipf rank=… timings=… p50_ms=… p95_ms=… naive_p50_ms=…
 naive_p95_ms=… cpu_p95_ms=… naive_cpu_p95_ms=… ratio_p95=… (naive p95 / warta p95). The
@@ -30,6 +34,7 @@ from __future__ import annotations
 import argparse
 import math
 import random
+import sqlite3
 import statistics
 import sys
 import time
@@ -40,6 +45,7 @@ import _zipf
 from ingest import OUT, archive_path, build_archive, remove
 
 from archive import Archive
+from archive.maintain import maintain
 from archive.query import escape_query
 
 #: Query words are drawn log-uniformly from these vocabulary ranks: above 30 are function
@@ -94,12 +100,55 @@ def build_zipf(path: Path, n: int, batch: int = 500) -> float:
     return spent
 
 
+def print_sizes(path: Path) -> None:
+    """Where the archive's bytes go: the file against the raw text of titles and bodies
+    (UTF-8), and each table and index (SQLite's `dbstat`), largest first."""
+    conn = sqlite3.connect(path)
+    raw = conn.execute("SELECT sum(length(CAST(title AS BLOB)) + length(CAST(body AS BLOB))) "
+                       "FROM articles").fetchone()[0] or 1
+    size = sum(Path(f"{path}{s}").stat().st_size for s in ("", "-wal")
+               if Path(f"{path}{s}").exists())
+    free = conn.execute("PRAGMA freelist_count").fetchone()[0] * conn.execute(
+        "PRAGMA page_size").fetchone()[0]
+    print(f"size: file {size / 1e6:,.1f} MB, raw text {raw / 1e6:,.1f} MB, "
+          f"ratio {size / raw:.2f}; free pages {free / 1e6:,.1f} MB", file=sys.stderr)
+    for name, used, payload in conn.execute(
+            "SELECT name, sum(pgsize), sum(payload) FROM dbstat GROUP BY name "
+            "ORDER BY 2 DESC LIMIT 12"):
+        print(f"  {name:30} {used / 1e6:9,.1f} MB ({used / raw:.3f}x raw; "
+              f"payload {payload / 1e6:,.1f} MB)", file=sys.stderr)
+    conn.close()
+
+
+def print_orders(archive: Archive) -> None:
+    """The first results of each broad query in both orders: newest first, and bm25 among
+    the candidates (what `warta search` gives by default)."""
+    for kind, text, _, _ in _zipf.QUERIES:
+        if kind != "broad":
+            continue
+        for sort in ("newest", "rank"):
+            found = archive.search(text, sort=sort, limit=5)
+            print(f"  {text!r} sort={sort} ({found.ranking}):", file=sys.stderr)
+            for row in found:
+                print(f"    {row['id']:>7} {(row['published_at'] or '')[:10]} {row['title'][:60]}",
+                      file=sys.stderr)
+
+
 def zipf_main(args: argparse.Namespace) -> None:
     path = zipf_path(args.n)
     if not path.exists():
         print(f"building {path} ...", file=sys.stderr)
         build_zipf(path, args.n)
     Archive(path).close()  # an archive left by an older warta is upgraded first
+    if args.sizes:
+        print_sizes(path)
+    if args.maintain:
+        print(f"warta maintain {path} ({'with' if args.vacuum else 'no'} --vacuum):",
+              file=sys.stderr)
+        for line in maintain(path, vacuum=args.vacuum).lines():
+            print(f"  {line}", file=sys.stderr)
+        if args.sizes:
+            print_sizes(path)
     timings: dict[str, list[float]] = {}
     cpu: list[float] = []
     naive: list[float] = []
@@ -125,6 +174,8 @@ def zipf_main(args: argparse.Namespace) -> None:
                     "WHERE articles_fts MATCH ? ORDER BY rank LIMIT 20", (match,)).fetchall()
                 naive.append((time.perf_counter() - started) * 1000)
                 naive_cpu.append((time.process_time() - started_cpu) * 1000)
+        if args.orders:
+            print_orders(archive)
     for query, how in used.items():
         print(f"  {query}: {how}; cpu median {statistics.median(per_query[query]):.1f} ms",
               file=sys.stderr)
@@ -150,6 +201,14 @@ def main() -> None:
     parser.add_argument("--workload", choices=("zipf", "classic"), default="zipf")
     parser.add_argument("--rank", choices=("auto", "all"), default="auto",
                         help="auto: bounded candidates for broad queries; all: exact bm25")
+    parser.add_argument("--sizes", action="store_true",
+                        help="zipf: print where the archive's bytes go (against the raw text)")
+    parser.add_argument("--maintain", action="store_true",
+                        help="zipf: run `warta maintain` on the archive first, timed")
+    parser.add_argument("--vacuum", action="store_true", help="with --maintain: --vacuum")
+    parser.add_argument("--orders", action="store_true",
+                        help="zipf: print the first results of the broad queries, newest "
+                             "first and ranked")
     args = parser.parse_args()
     if args.workload == "zipf":
         args.rounds = args.rounds or 3
