@@ -73,9 +73,15 @@ def test_the_crawl_options_for_scheduled_runs_are_documented() -> None:
 
 # --- the examples, checked --------------------------------------------------------------------
 
+def cron_lines() -> list[str]:
+    """Every line of every cron block (the crawl's, and the cluster's on the main machine)."""
+    return [ln for block in blocks("cron") for ln in block.splitlines()
+            if ln.strip() and not ln.startswith("#")]
+
+
 def cron_line() -> str:
-    (block,) = blocks("cron")
-    (line,) = [ln for ln in block.splitlines() if ln.strip() and not ln.startswith("#")]
+    """The scheduled crawl's cron line."""
+    (line,) = [ln for ln in cron_lines() if " crawl " in ln]
     return line
 
 
@@ -93,8 +99,9 @@ CRON_FIELDS = (("minute", 0, 59), ("hour", 0, 23), ("day of month", 1, 31), ("mo
                ("day of week", 0, 7))
 
 
-def test_the_cron_line_has_five_valid_time_fields() -> None:
-    fields = cron_line().split()[:5]
+@pytest.mark.parametrize("line", cron_lines())
+def test_the_cron_line_has_five_valid_time_fields(line: str) -> None:
+    fields = line.split()[:5]
     for text, (name, low, high) in zip(fields, CRON_FIELDS, strict=True):
         for part in text.split(","):
             value, _, step = part.partition("/")
