@@ -64,6 +64,8 @@ class SearchRequest:
 
     query: str = ""
     raw: bool = False
+    exact: bool = False
+    """Words only as written (`warta search --exact`), not their other forms."""
     source: list[str] = field(default_factory=list)
     month: str = ""
     section: str = ""
@@ -84,7 +86,8 @@ class SearchRequest:
         problems: list[str] = []
         sources = [v.strip() for value in args.get("source") or []
                    for v in value.split(",") if v.strip()]
-        request = cls(query=one("q"), raw=one("raw") in ("1", "on", "true"), source=sources,
+        request = cls(query=one("q"), raw=one("raw") in ("1", "on", "true"),
+                      exact=one("exact") in ("1", "on", "true"), source=sources,
                       month=one("month"), section=one("section"), dateline=one("dateline"),
                       author=one("author"), marker=one("marker"))
         sort = one("sort") or "rank"
@@ -135,7 +138,8 @@ def build_filters(conn: sqlite3.Connection, request: SearchRequest) -> q.Filters
     if request.month:
         since, until = month_bounds(request.month)
     f = q.Filters.build(conn, query=request.query or None, raw=request.raw,
-                        source=request.source or None, since=since, until=until,
+                        exact=request.exact, source=request.source or None, since=since,
+                        until=until,
                         section=request.section or None)
     if request.dateline:
         f.clauses.append("a.dateline = ?")

@@ -265,3 +265,25 @@ def test_the_search_pages_follow_one_another(server: Server, crawled: Crawled) -
     ids = [int(part.split("'")[0].split('"')[0])
            for part in second.split('class="warta-result" data-id="')[1:]]
     assert ids == [r["id"] for r in expected[20:40]]
+
+
+def _result_ids(page: str) -> list[int]:
+    return [int(part.split("'")[0].split('"')[0])
+            for part in page.split('class="warta-result" data-id="')[1:]]
+
+
+def test_exact_words_switch_off_the_other_word_forms(server: Server, crawled: Crawled) -> None:
+    """The page finds a word's other forms (as `warta search`), and "Exact words" only the
+    word as written (as `warta search --exact`)."""
+    with Archive(crawled.db, readonly=True) as archive:
+        words = {w for r in archive.search(None, limit=1000)
+                 for w in re.findall(r"[a-z]{5,}", r["title"].lower())}
+        found = [(w, archive.search(w, limit=1000, sort="newest"),
+                  archive.search(w, exact=True, limit=1000, sort="newest"))
+                 for w in sorted(words)]
+    word, forms, exact = next((w, f, e) for w, f, e in found if 0 < len(e) < len(f) <= 20)
+    status, page = server.get(f"/{server.name}/-/search?q={word}&sort=newest")
+    assert status == 200 and _result_ids(page) == [r["id"] for r in forms]
+    status, page = server.get(f"/{server.name}/-/search?q={word}&sort=newest&exact=1")
+    assert status == 200 and _result_ids(page) == [r["id"] for r in exact]
+    assert 'name="exact" value="1" checked' in page
