@@ -218,17 +218,36 @@ def table_rows(result: Counts) -> list[list[str]]:
 _BAR_DAYS = {"day": 0.8, "week": 6.0, "month": 26.0}
 
 
-def plot(result: Counts, path: str | Path) -> Path:
-    """Draw, one line per outlet, the matching articles per period (above) and their share of
-    the outlet's articles (below) into a PNG or SVG (by the file's extension) of
-    PLOT_SIZE_INCHES at PLOT_DPI. The file is the same for the same counts: no date in the
-    SVG metadata, a fixed seed for its element ids."""
+def plot_file(path: str | Path) -> tuple[Path, str]:
+    """The file a `--plot` draws into and its format (by its extension); a one-line error for
+    a format we cannot draw or a folder that does not exist."""
     out = Path(path).expanduser()
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in PLOT_FORMATS:
         raise UsageError(f"--plot: cannot draw {out.name!r}; end the file name in .png or .svg")
     if not out.parent.is_dir():
         raise UsageError(f"--plot: the folder {out.parent} does not exist; create it first")
+    return out, fmt
+
+
+def save_plot(figure: Any, out: Path, fmt: str) -> None:
+    """Write `figure` to `out` whole or not at all (a temporary file renamed), the same bytes
+    for the same figure (no date in SVG metadata)."""
+    metadata: dict[str, Any] = {"Date": None} if fmt == "svg" else {}
+    tmp = out.with_name(f".{out.name}.part")
+    try:
+        figure.savefig(tmp, format=fmt, metadata=metadata)
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def plot(result: Counts, path: str | Path) -> Path:
+    """Draw, one line per outlet, the matching articles per period (above) and their share of
+    the outlet's articles (below) into a PNG or SVG (by the file's extension) of
+    PLOT_SIZE_INCHES at PLOT_DPI. The file is the same for the same counts: no date in the
+    SVG metadata, a fixed seed for its element ids."""
+    out, fmt = plot_file(path)
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -275,11 +294,5 @@ def plot(result: Counts, path: str | Path) -> Path:
             axes.text(0.5, 0.5, "No dated articles", ha="center", va="center",
                       transform=axes.transAxes)
         figure.autofmt_xdate()
-        metadata: dict[str, Any] = {"Date": None} if fmt == "svg" else {}
-        tmp = out.with_name(f".{out.name}.part")
-        try:
-            figure.savefig(tmp, format=fmt, metadata=metadata)
-            tmp.replace(out)
-        finally:
-            tmp.unlink(missing_ok=True)
+        save_plot(figure, out, fmt)
     return out

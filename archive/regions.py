@@ -215,15 +215,9 @@ def region_counts(archive: Any, query: str | None, *, raw: bool = False,
 def plot_regions(rows: list[dict[str, Any]], path: str | Path, title: str) -> Path:
     """A horizontal bar chart of the articles per East Kalimantan regency or city (and the
     ten largest others), matching ones over all, into a PNG or SVG."""
-    from archive.counts import PLOT_DPI, PLOT_FORMATS, PLOT_SIZE_INCHES
-    from archive.errors import UsageError
+    from archive.counts import PLOT_DPI, PLOT_SIZE_INCHES, plot_file, save_plot
 
-    out = Path(path).expanduser()
-    fmt = out.suffix.lower().lstrip(".")
-    if fmt not in PLOT_FORMATS:
-        raise UsageError(f"--plot: cannot draw {out.name!r}; end the file name in .png or .svg")
-    if not out.parent.is_dir():
-        raise UsageError(f"--plot: the folder {out.parent} does not exist; create it first")
+    out, fmt = plot_file(path)
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -243,11 +237,5 @@ def plot_regions(rows: list[dict[str, Any]], path: str | Path, title: str) -> Pa
         axes.tick_params(axis="y", labelsize="small")
         axes.legend(fontsize="small")
         figure.tight_layout()
-        metadata: dict[str, Any] = {"Date": None} if fmt == "svg" else {}
-        tmp = out.with_name(f".{out.name}.part")
-        try:
-            figure.savefig(tmp, format=fmt, metadata=metadata)
-            tmp.replace(out)
-        finally:
-            tmp.unlink(missing_ok=True)
+        save_plot(figure, out, fmt)
     return out
