@@ -337,3 +337,18 @@ def test_a_broad_query_by_date_reads_the_date_index_and_stays_exact(
     assert ids(archive.search("banjir", sort="newest", limit=6)) == [1, 4, 6, 5, 2, 3]
     assert ids(archive.search("banjir", sort="oldest", limit=3, source="x",
                               since="2022-01-01")) == [5, 6, 4]
+
+
+def test_a_page_spread_over_the_archive_gets_its_snippets_and_scores(
+        corpus: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Snippets are read by the page's ids when they are far apart (a phrase ranked over the
+    whole archive), by their range otherwise: the same page either way."""
+    from archive import query
+
+    by_range = corpus.search("stunting", highlight=("<", ">"))
+    monkeypatch.setattr(query, "SNIPPET_RANGE_MAX", 0)
+    by_ids = corpus.search("stunting", highlight=("<", ">"))
+    assert ids(by_ids) == [1, 4, 2]
+    assert [(r["snippet"], r["rank"]) for r in by_ids] == [
+        (r["snippet"], r["rank"]) for r in by_range]
+    assert "Angka <stunting> turun" in by_ids[0]["snippet"]
