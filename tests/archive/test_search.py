@@ -125,6 +125,24 @@ def test_word_forms_are_found_before_the_end_of_the_crawl(archive: Archive) -> N
     assert ids(archive.search("bangun")) == [1]
 
 
+def test_words_of_a_rolled_back_write_are_stored_by_the_next_one(archive: Archive) -> None:
+    """The archive remembers which words it stored, to spare looking them up again: a
+    batch that fails after its words were added must not leave them remembered."""
+    import sqlite3
+
+    conn = archive.connection
+    conn.execute("CREATE TRIGGER refuse BEFORE INSERT ON article_links "
+                 "WHEN new.title = 'refused' BEGIN SELECT RAISE(ABORT, 'refused'); END")
+    record = {"url": "https://x.example/1", "source": "x", "title": "Warga kebanjiran",
+              "body": "Air naik.", "related": [{"url": "https://x.example/9",
+                                                "title": "refused"}]}
+    with pytest.raises(sqlite3.IntegrityError):
+        archive.write([record])
+    assert archive.search("kebanjiran") == []
+    archive.write([{**record, "related": []}])
+    assert ids(archive.search("banjir")) == [1]   # the form, stored by the second write
+
+
 def test_escape_query_keeps_phrases_and_drops_empty_pieces() -> None:
     assert escape_query('banjir "air bersih" -') == '"banjir" AND "air bersih"'
     assert escape_query('a"b') == '"a" AND "b"'  # an odd quote is dropped
