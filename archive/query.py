@@ -519,7 +519,10 @@ def fts_range(conn: sqlite3.Connection, f: Filters) -> tuple[str, tuple[Any, ...
     index. FTS5 then reads only the postings in that range, so a date filter narrows the
     matches before they are ranked instead of after (when rowids follow publication order the
     range is tight; when not, it is wider, never wrong: the filter itself still applies).
-    None when there is no date filter or the period holds more than RANGE_SCAN_MAX articles;
+    The range comes from `article_months` (migration 11: the first and last id of each
+    month), so a year costs what a day does; an archive opened read-only before its upgrade
+    reads the period's ids from the date index instead. None when there is no date filter
+    (or, without `article_months`, the period holds more than RANGE_SCAN_MAX articles);
     ("0", ()) when it holds none."""
     if f.since is None and f.until is None:
         return None
@@ -527,6 +530,15 @@ def fts_range(conn: sqlite3.Connection, f: Filters) -> tuple[str, tuple[Any, ...
         if f.since else None
     hi = to_utc(f.until.end() + (_ZONE_SLACK if f.until.day else dt.timedelta(0))) \
         if f.until else None
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'article_months'").fetchone():
+        # the ids of the period's months (migration 11): a few rows, whatever its length
+        first, last = conn.execute(
+            "SELECT min(first_id), max(last_id) FROM article_months "
+            "WHERE month BETWEEN ? AND ?",
+            ((lo or "0000-00")[:7], (hi or "9999-99")[:7])).fetchone()
+        if first is None:
+            return "0", ()
+        return "articles_fts.rowid BETWEEN ? AND ?", (first, last)
     clauses = ["published_utc IS NOT NULL"]
     params: list[Any] = []
     if lo:

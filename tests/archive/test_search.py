@@ -370,3 +370,19 @@ def test_a_page_spread_over_the_archive_gets_its_snippets_and_scores(
     assert [(r["snippet"], r["rank"]) for r in by_ids] == [
         (r["snippet"], r["rank"]) for r in by_range]
     assert "Angka <stunting> turun" in by_ids[0]["snippet"]
+
+
+def test_a_date_filter_finds_an_article_whose_date_a_recrawl_moved(archive: Archive) -> None:
+    """Date filters narrow the index to the ids of the period's months (article_months):
+    an article re-read with another date is found in its new period, and no longer in its
+    old one."""
+    record = {"url": "https://x.example/1", "source": "x", "title": "Banjir",
+              "body": "Air naik.", "published_at": "2021-03-01T10:00:00+08:00"}
+    archive.write([record, {**record, "url": "https://x.example/2",
+                            "published_at": "2023-05-01T10:00:00+08:00"}])
+    assert ids(archive.search("banjir", since="2023-01-01")) == [2]
+    archive.write([{**record, "body": "Air naik lagi.",
+                    "published_at": "2024-02-01T10:00:00+08:00"}])
+    assert sorted(ids(archive.search("banjir", since="2023-01-01"))) == [1, 2]
+    assert ids(archive.search("banjir", until="2021-12-31")) == []
+    assert archive.count_matching("banjir", since="2024-02-01", until="2024-02-29") == 1
