@@ -13,7 +13,11 @@ with snippets over every match. Prints p50/p95 per class and which ranking each 
 archive's bytes go (each table and index against the raw text of titles and bodies, from
 SQLite's `dbstat`); `--maintain` (`--vacuum`) runs `warta maintain` on it first, timed;
 `--orders` prints the first results of the five broad queries newest first and ranked. The
-archive is built once per N and reused by later runs (delete it to rebuild).
+archive is built once per N and reused by later runs (delete it to rebuild); `--db PATH` puts
+it elsewhere (a copy kept outside the repository). `--fast` builds a missing archive in bulk
+(rows made by `prepare` in another process, `executemany` in transactions of 5,000, word
+forms once at the end) instead of through `Archive.write`: the same articles, for
+`--n 1000000`.
 
 Last line (zipf): n=… workload=zipf rank=… timings=… p50_ms=… p95_ms=… naive_p50_ms=…
 naive_p95_ms=… cpu_p95_ms=… naive_cpu_p95_ms=… ratio_p95=… (naive p95 / warta p95). The
