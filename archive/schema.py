@@ -488,7 +488,7 @@ CREATE INDEX IF NOT EXISTS article_regions_region ON article_regions(region);
 """
 
 
-def _v11(conn: sqlite3.Connection) -> None:
+def _v_article_months(conn: sqlite3.Connection) -> None:
     # The ids of each month's articles (issue 19): the first and last id of the articles
     # published in a month (UTC). A date-filtered search narrows the full-text index to the
     # ids of its period from these few rows (archive/query.py, `fts_range`), whatever the
@@ -498,7 +498,7 @@ def _v11(conn: sqlite3.Connection) -> None:
     # only ever widens (an article deleted or moved to another month leaves its old month's
     # range as it was), so it is always a superset of the month's ids: tight when ids follow
     # publication order, as they do for a crawl, wider for a backfill, never wrong.
-    for statement in statements(_V11_RANGES_SQL):
+    for statement in statements(_ARTICLE_MONTHS_SQL):
         conn.execute(statement)
     conn.execute("INSERT OR REPLACE INTO article_months (month, first_id, last_id) "
                  "SELECT substr(published_utc, 1, 7), min(id), max(id) FROM articles "
@@ -511,7 +511,7 @@ _MONTH_UPSERT = """
     ON CONFLICT (month) DO UPDATE SET first_id = min(first_id, excluded.first_id),
                                       last_id = max(last_id, excluded.last_id);"""
 
-_V11_RANGES_SQL = f"""
+_ARTICLE_MONTHS_SQL = f"""
 CREATE TABLE IF NOT EXISTS article_months (
     month TEXT PRIMARY KEY,         -- YYYY-MM of published_utc
     first_id INTEGER NOT NULL,      -- the lowest id of an article published in it
@@ -547,7 +547,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(9, "captures: the WARC record each article version was read from", _v9),
     Migration(10, "clusters, article_clusters, cluster sketches, article_regions", _v10),
     Migration(11, "article_months: the first and last id of each month's articles "
-              "(date-filtered search)", _v11),
+              "(date-filtered search)", _v_article_months),
 )
 
 #: The schema this warta writes and reads.
