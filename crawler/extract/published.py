@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
+
+from lxml import etree
 
 from crawler.extract import dates as D
 from crawler.extract.captions import is_caption_line
@@ -17,6 +19,7 @@ from crawler.extract.context import (
     near_title_blocks,
     set_field,
 )
+from crawler.extract.date_fallback import MAX_OFFSET_MINUTES
 from crawler.extract.layout import in_masthead
 from crawler.extract.page import CAPTION, DATE, MEDIA, NAV
 from crawler.extract.stamps import Stamp, stamp_of
@@ -301,6 +304,54 @@ def _shown_disagrees(machine: D.ParsedDate, shown: D.ParsedDate) -> bool:
     return abs((machine.value - shown.value).total_seconds()) >= SAME_INSTANT_SECONDS
 
 
+def _shown_other_day(ctx: Context, machine: D.ParsedDate, shown: DateReading) -> bool:
+    """The article's meta line (a line between the headline and the body's first line, not
+    in a quotation) names, with its year, another day than the structured date in the
+    structured date's own offset: the page presents another date than its markup (a
+    template's creation time, a first draft, the day it was last revised), and readers see
+    and cite the shown one. A `<time datetime>` or a relative date says nothing here, nor a
+    numeric date that names the structured day with its day and month read the other way
+    round (`11/08/2023`), nor a time that some UTC offset in use brings within a minute of the
+    structured instant (`Nov 8, 2023 / 10:20 PM` beside `2023-11-09T06:35:29Z`)."""
+    p = shown.parsed
+    if shown.stage != "text" or p.relative or not p.has_year or shown.block is None:
+        return False
+    title, first = ctx.title_index, ctx.root_first
+    if title is None or first is None or not title < shown.block < first:
+        return False
+    if p.has_time and (p.has_zone or _within_any_zone(machine.value, p.value)):
+        return False  # maybe the same instant shown in the publisher's zone (`in_shown_offset`)
+    day, other = p.value.date(), machine.value.date()
+    if day == other or (day.year == other.year and day.day == other.month
+                        and day.month == other.day):
+        return False
+    return not _quoted(ctx.page.blocks[shown.block].container)
+
+
+def _within_any_zone(machine: datetime, shown: datetime) -> bool:
+    """Whether the shown wall clock (its zone ignored) is the machine instant's in some UTC
+    offset from -14:00 to +14:00, give or take a minute."""
+    utc_clock = machine.astimezone(UTC).replace(tzinfo=None)
+    gap = abs((shown.replace(tzinfo=None) - utc_clock).total_seconds())
+    return gap <= MAX_OFFSET_MINUTES * 60 + SAME_INSTANT_SECONDS
+
+
+_QUOTE_TAGS = frozenset({"blockquote", "q"})
+QUOTE_DEPTH = 8
+"""Ancestors looked at for a quotation around a date line (an embedded post's `<blockquote>`
+signs off with its own date)."""
+
+
+def _quoted(el: etree._Element) -> bool:
+    for _ in range(QUOTE_DEPTH):
+        if el is None:
+            return False
+        if el.tag in _QUOTE_TAGS:
+            return True
+        el = el.getparent()
+    return False
+
+
 def _midnight_placeholder(machine: D.ParsedDate, shown: D.ParsedDate) -> bool:
     """A machine date that holds only a day (`2023-05-23`, or local midnight) while the page
     shows that day with a time of day (`Selasa, 23 Mei 2023 10:15`, no zone): the CMS stored
@@ -400,7 +451,10 @@ def extract_published(
     visible date but another zone (local time labelled `Z`), the visible zone is used; when
     the page shows a time with its zone that differs from the structured date by a minute or
     more, the shown date wins (templates put creation times or mislabelled zones in markup;
-    the shown date is what readers cite); a weak meta date on another day than the visible
+    the shown date is what readers cite); when the article's meta line (between the headline
+    and the body, not quoted) names with its year another day than the structured date, and
+    no UTC offset reconciles the two, the shown date wins (`_shown_other_day`: a template's
+    creation time or a revision day in the markup); a weak meta date on another day than the visible
     date loses to it. A time with no zone takes the outlet's zone. An instant from markup is
     written in the zone the page shows beside it when both name the same instant (metadata in
     UTC under `10:15 WIB` on a WITA outlet's regional edition: +07:00), else a UTC instant is
@@ -430,6 +484,7 @@ def extract_published(
         elif visible is not None and (
             _shown_disagrees(strong.parsed, visible.parsed)
             or _midnight_placeholder(strong.parsed, visible.parsed)
+            or _shown_other_day(ctx, strong.parsed, visible)
         ):
             chosen = visible
     elif visible is not None and (visible.stage == "profile" or visible.parsed.has_time):

@@ -353,3 +353,42 @@ def test_the_pages_own_year_wins_over_the_hints() -> None:
     result = extract(page(head=head, meta_line='<div class="date">21/5</div>'), url=url,
                      date_hint=hint)
     assert result["published_at"].startswith("2022-05-21")
+
+
+# --- the meta line names another day than the markup (published._shown_other_day) ---
+
+
+@pytest.mark.parametrize(
+    ("markup", "shown", "day"),
+    [
+        # the page shows another day than its markup: the shown one
+        ("2021-01-01T11:00:00Z", "April 1, 2023", "2023-04-01"),
+        ("2021-01-01T11:00:00Z", "01.04.2023, 12:00", "2023-04-01"),
+        # a quoted post's date is not the page's
+        ("2021-01-01T11:00:00Z", "<blockquote>April 1, 2023</blockquote>", "2021-01-01"),
+        # `01/02/2021` read the other way round is the markup's day
+        ("2021-01-02T11:00:00Z", "01/02/2021", "2021-01-02"),
+        # some zone brings the shown clock within reach of the markup's instant
+        ("2021-01-01T11:00:00Z", "Dec 31, 2020 / 10:20 PM", "2021-01-01"),
+    ],
+)
+def test_the_meta_line_wins_over_markup_that_names_another_day(
+    markup: str, shown: str, day: str
+) -> None:
+    html = _en_page(_ld(markup), f'<div class="date">{shown}</div>')
+    assert extract(html, _EN_URL)["published_at"][:10] == day
+
+
+def test_a_date_below_the_body_does_not_overrule_the_markup() -> None:
+    html = _en_page(_ld("2021-01-01T11:00:00Z")).replace(
+        "</article>", '</article><div class="date">April 1, 2023</div>'
+    )
+    assert extract(html, _EN_URL)["published_at"][:10] == "2021-01-01"
+
+
+def test_an_indonesian_meta_line_wins_over_jsonld_on_another_day() -> None:
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", '
+            '"datePublished": "2023-05-20T09:00:00+07:00"}</script>')
+    result = extract(page(head=head, meta_line='<div class="date">Selasa, 23 Mei 2023</div>'))
+    assert result["published_at"][:10] == "2023-05-23"
+    assert result["provenance"]["published_at"] == "text"
