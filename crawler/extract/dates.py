@@ -100,9 +100,11 @@ _TEXT_CORE = (
     rf"(?<![\d.,])(?P<day>\d{{1,2}})\s*(?P<month>{_MONTH_ALT})\b\.?,?\s*(?P<year>\d{{4}})?"
 )
 _NUM_CORE = (
-    r"(?<![\d/.-])(?P<day>\d{1,2})(?P<sep>[/.-])(?P<month>\d{1,2})(?P=sep)(?P<year>\d{4}|\d{2})"
-    r"(?![\d/])"
+    r"(?<![\d/.-])(?P<day>\d{1,2})(?P<sep>[/.-])(?P<month>\d{1,2})(?P=sep)"
+    r"(?P<year>\d{4}(?![\d/]|:\d)|\d{2}(?![\d/])|\d{2}(?=(?:[01]?\d|2[0-3]):[0-5]\d))"
 )
+"""`23/05/2023`, `23.05.23`; a two-digit year may run into the clock that follows it when
+adjacent elements hold no space (`28.09.1912:44` is 28.09.19 at 12:44, not the year 1912)."""
 _SHORT_CORE = r"(?<![\d/.,-])(?P<day>[0-3]?\d)/(?P<month>[01]?\d)(?![\d/])"
 _PAREN_CORE = (
     r"\(\s*(?P<day>\d{1,2})\s*/\s*(?P<month>\d{1,2})(?:\s*/\s*(?P<year>\d{2,4}))?\s*\)"

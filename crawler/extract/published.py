@@ -37,8 +37,14 @@ SAME_INSTANT_SECONDS = 60
 """Two readings of a publication time agree when within a minute (pages show minutes)."""
 
 _MODIFIED_PREFIX = re.compile(
-    r"^(?:diperbarui|diperbaharui|update[d]?|pembaruan|terakhir diubah)\b", re.IGNORECASE
+    r"^[\s|·•–—-]*(?:diperbarui|diperbaharui|update[d]?|pembaruan|terakhir diubah|"
+    r"aktualisiert|zuletzt (?:geändert|aktualisiert)|letzte änderung|mis à jour|modifié|"
+    r"actualizado|actualización|aggiornato|bijgewerkt|atualizado)(?!\w)",
+    re.IGNORECASE,
 )
+"""A line that labels its date as the last revision (Indonesian, English, German, French,
+Spanish, Italian, Dutch, Portuguese), after an opening separator (`| Zuletzt geändert: ...`):
+never the publication date."""
 
 STRONG_DATE_METAS = (
     "article:published_time",

@@ -392,3 +392,16 @@ def test_an_indonesian_meta_line_wins_over_jsonld_on_another_day() -> None:
     result = extract(page(head=head, meta_line='<div class="date">Selasa, 23 Mei 2023</div>'))
     assert result["published_at"][:10] == "2023-05-23"
     assert result["provenance"]["published_at"] == "text"
+
+
+@pytest.mark.parametrize(
+    ("line", "day"),
+    [
+        ("| Zuletzt geändert: Nov 7, 2023", "2023-10-24"),  # a revision label: not the date
+        ("Mis à jour le 7 nov. 2023", "2023-10-24"),
+        ("| Nov 7, 2023", "2023-11-07"),  # without the label the nearer line is the date
+    ],
+)
+def test_a_date_labelled_as_a_revision_is_not_the_publication_date(line: str, day: str) -> None:
+    meta = f'<div class="date">{line}</div><div class="date">Oct 24, 2023</div>'
+    assert extract(_en_page(meta=meta), _EN_URL)["published_at"][:10] == day
