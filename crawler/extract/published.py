@@ -334,6 +334,13 @@ def _shown_other_day(ctx: Context, machine: D.ParsedDate, shown: DateReading) ->
     return not _quoted(ctx.page.blocks[shown.block].container)
 
 
+def _headline_found(ctx: Context, shown: DateReading) -> bool:
+    """Whether a shown date may overrule a weak meta date: the page's headline was found, so
+    the date line is the one by it (without a headline the nearest date line may be the
+    site's header showing today's date); a profile's date element always may."""
+    return shown.block is None or ctx.title_index is not None
+
+
 def _within_any_zone(machine: datetime, shown: datetime) -> bool:
     """Whether the shown wall clock (its zone ignored) is the machine instant's in some UTC
     offset from -14:00 to +14:00, give or take a minute."""
@@ -451,21 +458,20 @@ def extract_published(
     7. `Selasa (23/5)` in the first `DAY_MENTION_PARAGRAPHS` paragraphs (`text`, year from the
        URL, other dates on the page, the weekday and the fetch time).
 
-    Checks between stages: a structured date written without a zone takes the zone a weak
-    meta declares for the same wall clock; when a structured or meta date shows the same wall
-    clock as the
-    visible date but another zone (local time labelled `Z`), the visible zone is used; when
-    the page shows a time with its zone that differs from the structured date by a minute or
-    more, the shown date wins (templates put creation times or mislabelled zones in markup;
-    the shown date is what readers cite); when the article's meta line (between the headline
-    and the body, not quoted) names with its year another day than the structured date, and
-    no UTC offset reconciles the two, the shown date wins (`_shown_other_day`: a template's
-    creation time or a revision day in the markup); a weak meta date on another day than the visible
-    date loses to it. A time with no zone takes the outlet's zone. An instant from markup is
-    written in the zone the page shows beside it when both name the same instant (metadata in
-    UTC under `10:15 WIB` on a WITA outlet's regional edition: +07:00), else a UTC instant is
-    written in the outlet's zone. `published_raw` is the visible text when it shows the same
-    day, else the chosen value as written.
+    Checks between stages: a structured date written without a zone takes the zone a weak meta
+    declares for the same wall clock; when a structured or meta date shows the same wall clock
+    as the visible date but another zone (local time labelled `Z`), the visible zone is used;
+    when the page shows a time with its zone that differs from the structured date by a minute
+    or more, the shown date wins (templates put creation times or mislabelled zones in markup;
+    the shown date is what readers cite); when the article's meta line (between the headline and
+    the body, not quoted) names with its year another day than the structured date, and no UTC
+    offset reconciles the two, the shown date wins (`_shown_other_day`: a template's creation
+    time or a revision day in the markup); a weak meta date on another day than the visible date
+    loses to it when the page's headline was found. A time with no zone takes the outlet's zone.
+    An instant from markup is written in the zone the page shows beside it when both name the
+    same instant (metadata in UTC under `10:15 WIB` on a WITA outlet's regional edition:
+    +07:00), else a UTC instant is written in the outlet's zone. `published_raw` is the visible
+    text when it shows the same day, else the chosen value as written.
 
     `published_precision` says what the instant is worth: `time` when the page gave a time of
     day; `day` when it gave only the date (`published_at` is then midnight in the outlet's zone,
@@ -503,7 +509,7 @@ def extract_published(
             elif (
                 weak.parsed.value.astimezone(visible.parsed.value.tzinfo).date()
                 != visible.parsed.value.date()
-            ):
+            ) and _headline_found(ctx, visible):
                 chosen = visible
     elif visible is not None:
         chosen = visible

@@ -405,3 +405,16 @@ def test_an_indonesian_meta_line_wins_over_jsonld_on_another_day() -> None:
 def test_a_date_labelled_as_a_revision_is_not_the_publication_date(line: str, day: str) -> None:
     meta = f'<div class="date">{line}</div><div class="date">Oct 24, 2023</div>'
     assert extract(_en_page(meta=meta), _EN_URL)["published_at"][:10] == day
+
+
+@pytest.mark.parametrize(("headline", "day"), [("<h1>River floods the town</h1>", "2020-02-26"),
+                                                ("", "2017-05-01")])
+def test_a_weak_meta_date_loses_to_the_date_line_only_by_a_found_headline(
+    headline: str, day: str
+) -> None:
+    html = (
+        '<html lang="en"><head><meta name="date" content="2017-05-01T17:05:00+02:00"></head>'
+        f'<body><div class="date">Wednesday, 26.02.2020</div>{headline}'
+        f"<article><p>{_ENGLISH}</p></article></body></html>"
+    )
+    assert extract(html, _EN_URL)["published_at"][:10] == day
