@@ -59,6 +59,28 @@ for _number, _names in enumerate(
 ):
     for _name in _names.split():
         MONTHS[_name] = _number
+for _number, _names in enumerate(
+    (
+        "janvier janv januar jänner enero gennaio janeiro",
+        "février févr februar febrero febbraio fevereiro",
+        "mars märz marzo março maart",
+        "avril abril aprile",
+        "mai mayo maggio maio",
+        "juin junio giugno junho",
+        "juillet juil julio luglio julho",
+        "août agosto augustus",
+        "septembre settembre septiembre setembro",
+        "octobre octubre ottobre outubro",
+        "novembre noviembre novembro",
+        "décembre déc dezember diciembre dicembre dezembro",
+    ),
+    start=1,
+):
+    for _name in _names.split():
+        MONTHS.setdefault(_name, _number)
+"""The month names of the European languages of generic pages (French, German, Spanish,
+Italian, Portuguese, Dutch) after the Indonesian and English ones: `30 septembre 2018`,
+`19. Mai 2010`, `2 de abril de 2020`."""
 
 WEEKDAYS: dict[str, int] = {}
 for _number, _names in enumerate(
@@ -97,7 +119,8 @@ _WEEKDAY_PREFIX = rf"(?:(?P<wday>{_DAY_ALT})\b\.?\s*,?\s*)?"
 """An optional weekday before a date (`Senin, `, `Sen. `): letters, a dot, a comma, spaces."""
 
 _TEXT_CORE = (
-    rf"(?<![\d.,])(?P<day>\d{{1,2}})\s*(?P<month>{_MONTH_ALT})\b\.?,?\s*(?P<year>\d{{4}})?"
+    rf"(?<![\d.,])(?P<day>\d{{1,2}})\.?\s*(?:de\s+)?(?P<month>{_MONTH_ALT})\b\.?,?\s*"
+    r"(?:de\s+)?(?P<year>\d{4})?"
 )
 _NUM_CORE = (
     r"(?<![\d/.-])(?P<day>\d{1,2})(?P<sep>[/.-])(?P<month>\d{1,2})(?P=sep)"

@@ -193,3 +193,24 @@ def test_a_two_digit_year_glued_to_a_clock_is_not_a_four_digit_year(
     parsed = parse_date(shown, fetched_at=FETCHED)
     assert parsed is not None
     assert (parsed.value.date().isoformat(), parsed.has_year) == (day, has_year)
+
+
+@pytest.mark.parametrize(
+    ("shown", "day"),
+    [
+        ("Le 30 septembre 2018", "2018-09-30"),
+        ("wurde am 19. Mai 2010 um 23:03 Uhr gepostet", "2010-05-19"),
+        ("2 de abril de 2020", "2020-04-02"),
+        ("Notizia del 14 Gennaio 2020", "2020-01-14"),
+        ("1. März 2022", "2022-03-01"),
+        ("Selasa, 23 Mei 2023", "2023-05-23"),  # Indonesian names keep their months
+    ],
+)
+def test_european_month_names(shown: str, day: str) -> None:
+    parsed = parse_date(shown, fetched_at=FETCHED)
+    assert parsed is not None and parsed.value.date().isoformat() == day
+
+
+@pytest.mark.parametrize("shown", ["Rp 1.5 mars 2020", "de abril", "mayo 2020"])
+def test_a_month_name_without_its_day_is_no_date(shown: str) -> None:
+    assert parse_date(shown, fetched_at=FETCHED) is None
