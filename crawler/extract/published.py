@@ -176,8 +176,14 @@ def _visible_published(
     seen = {b.index for b in candidates}
     lo = title if title is not None else 0
     hi = ctx.root_last if ctx.root_last is not None else lo + NEAR_TITLE_AFTER
+    first = ctx.root_first if ctx.root_first is not None else lo
     for b in ctx.page.blocks[lo : hi + 1]:
-        if b.index not in seen and b.has_flag(DATE) and not b.has_flag(NAV):
+        if b.index in seen:
+            continue
+        if b.has_flag(NAV):
+            if title is not None and title < b.index < first:
+                candidates.append(b)  # read only when the line is nothing but a date
+        elif b.has_flag(DATE):
             candidates.append(b)
     candidates.extend(b for b in ctx.footer if b.index not in seen)  # the entry footer's date
     for b in candidates:
@@ -187,14 +193,17 @@ def _visible_published(
             continue  # `Senin (15/1/2024)` in a photo caption dates the photo, not the page
         if in_masthead(ctx, b):
             continue  # today's date in the site's header
-        if b.link_density > 0.5 and not b.has_flag(DATE):
-            continue  # a dated headline link; a date linked to the permalink is fine
+        if b.link_density > 0.5 and not (b.has_flag(DATE) or b.has_flag(NAV)):
+            continue  # a dated headline link; a date linked to the permalink or to the day's
+            # archive is fine (a menu line must then be nothing but the date, below)
         if _MODIFIED_PREFIX.match(b.text):
             continue
         stamp = stamp_of(ctx, b)
         if stamp is not None and stamp.modified:
             continue  # `<time class="updated">` beside the publication date
         parsed = D.parse_date(b.text, tz=ctx.tz, fetched_at=ctx.fetched_at, year_hints=hints)
+        if b.has_flag(NAV) and (parsed is None or not _whole_line(parsed, b.text)):
+            continue  # a menu line is the date only when it is nothing else (`13 Oct 2020 18:29`)
         stage = "text"
         if stamp is not None and not machine_dated:
             machine = _stamp_reading(ctx, stamp, parsed)
@@ -232,6 +241,15 @@ def _visible_published(
 
 
 _ISO_DAY = re.compile(r"\d{4}-\d\d-\d\d")
+
+
+def _whole_line(parsed: D.ParsedDate, text: str) -> bool:
+    """Whether the date as shown is the whole line (weekday and punctuation aside)."""
+    return parsed.has_year and len(parsed.raw) >= len(text.strip(" |-–—,;:·•/")) - WEEKDAY_CHARS
+
+
+WEEKDAY_CHARS = 12
+"""Room for a weekday before a date (`Wednesday, `) that the date's raw value may leave out."""
 
 
 def _stamp_reading(
@@ -423,6 +441,21 @@ def _day_mention(ctx: Context, readings: DateReadings, body_lines: list[str]
     return None
 
 
+LEDE_DATE_CHARS = 40
+"""How far into the first paragraph a dateline's date may end (`Karlsruhe, (12.11.2021).
+Traditionell ...`, `BERLIN, 5. März 2022 - ...`): a place and the date, not the story."""
+
+
+def _lede_date(ctx: Context, body_lines: list[str]) -> D.ParsedDate | None:
+    """The full date (with its year) of a dateline that opens the first paragraph."""
+    if not body_lines:
+        return None
+    parsed = D.parse_date(body_lines[0][:LEDE_DATE_CHARS], tz=ctx.tz, fetched_at=ctx.fetched_at)
+    if parsed is None or not parsed.has_year or parsed.relative:
+        return None
+    return parsed
+
+
 def _published_precision(chosen: D.ParsedDate, visible: DateReading | None) -> str:
     """How much of `published_at` the page gave (see `extract_published`)."""
     if chosen.relative:
@@ -455,8 +488,10 @@ def extract_published(
     4. weak meta names (`pubdate`, `date`, `dateCreated`, ...);
     5. the date shown by the title without a time;
     6. the URL's date path (`url`, day precision);
-    7. `Selasa (23/5)` in the first `DAY_MENTION_PARAGRAPHS` paragraphs (`text`, year from the
-       URL, other dates on the page, the weekday and the fetch time).
+    7. a dateline's full date opening the first paragraph (`Karlsruhe, (12.11.2021).`, within
+       `LEDE_DATE_CHARS`), else `Selasa (23/5)` in the first `DAY_MENTION_PARAGRAPHS`
+       paragraphs (`text`, year from the URL, other dates on the page, the weekday and the
+       fetch time).
 
     Checks between stages: a structured date written without a zone takes the zone a weak meta
     declares for the same wall clock; when a structured or meta date shows the same wall clock
@@ -521,7 +556,7 @@ def extract_published(
         raw = mention.raw if mention and mention.value.date() == value.date() else ctx.url
         chosen = DateReading(D.ParsedDate(value, raw, has_time=False), "url")
     else:
-        mention = _day_mention(ctx, readings, body_lines)
+        mention = _lede_date(ctx, body_lines) or _day_mention(ctx, readings, body_lines)
         if mention is not None:
             chosen = DateReading(mention, "text")
     if chosen is None:

@@ -418,3 +418,49 @@ def test_a_weak_meta_date_loses_to_the_date_line_only_by_a_found_headline(
         f"<article><p>{_ENGLISH}</p></article></body></html>"
     )
     assert extract(html, _EN_URL)["published_at"][:10] == day
+
+
+@pytest.mark.parametrize(
+    ("line", "stage"),
+    [
+        # a menu box under the headline holding nothing but the date (linked to the day's
+        # archive) is the date line
+        ('<a href="/time/2020-10-13">13 Oct 2020 18:29</a>', "text"),
+        # a menu line with more than the date is navigation
+        ('<a href="/time/2020-10-13">Archive of 13 Oct 2020 18:29 and the week before</a>',
+         None),
+    ],
+)
+def test_a_menu_line_under_the_headline_is_the_date_only_when_it_is_nothing_else(
+    line: str, stage: str | None
+) -> None:
+    html = _en_page(meta=f'<ul class="nav meta"><li>{line}</li></ul>')
+    result = extract(html, _EN_URL)
+    assert result["provenance"].get("published_at") == stage or (
+        stage is None and result["provenance"].get("published_at") != "text"
+    )
+    if stage:
+        assert result["published_at"] == "2020-10-13T18:29:00+07:00"
+
+
+@pytest.mark.parametrize(
+    ("lede", "stage"),
+    [
+        ("Karlsruhe, (12.11.2021). The council said", "text"),  # a dateline's date
+        # a date further into the story is what it tells of, not when it was published
+        ("The council said the river that flooded the town on 12.11.2021 rose", None),
+    ],
+)
+def test_a_dateline_date_opening_the_first_paragraph_dates_an_undated_page(
+    lede: str, stage: str | None
+) -> None:
+    html = (
+        '<html lang="en"><head><title>Flood</title></head><body><h1>River floods the town</h1>'
+        f"<article><p>{lede} {_ENGLISH}</p><p>{_ENGLISH}</p></article></body></html>"
+    )
+    result = extract(html, _EN_URL)
+    if stage:
+        assert (result["published_at"][:10], result["provenance"]["published_at"]) == (
+            "2021-11-12", "text")
+    else:
+        assert result["provenance"].get("published_at") != "text"
