@@ -359,6 +359,20 @@ def _headline_found(ctx: Context, shown: DateReading) -> bool:
     return shown.block is None or ctx.title_index is not None
 
 
+def _in_declared_zone(ctx: Context, shown: D.ParsedDate, machine: D.ParsedDate
+                      ) -> D.ParsedDate:
+    """A shown time without a zone, on a page without an outlet profile, in the non-UTC
+    offset the page's markup declares (`2023-11-06T18:19:00+01:00` beside `07.11.2023,
+    07:30`: 07:30 +01:00), not in the default zone (WIB) assumed for Indonesian outlets; a
+    UTC value says nothing of the publisher's zone. Else unchanged."""
+    value = machine.value
+    if (ctx.profile is not None or not shown.has_time or shown.has_zone or not machine.has_zone
+            or not value.utcoffset() or value.utcoffset() == shown.value.utcoffset()):
+        return shown
+    return D.ParsedDate(shown.value.replace(tzinfo=value.tzinfo), shown.raw, True, True,
+                        shown.has_year)
+
+
 def _within_any_zone(machine: datetime, shown: datetime) -> bool:
     """Whether the shown wall clock (its zone ignored) is the machine instant's in some UTC
     offset from -14:00 to +14:00, give or take a minute."""
@@ -531,9 +545,11 @@ def extract_published(
         elif visible is not None and (
             _shown_disagrees(strong.parsed, visible.parsed)
             or _midnight_placeholder(strong.parsed, visible.parsed)
-            or _shown_other_day(ctx, strong.parsed, visible)
         ):
             chosen = visible
+        elif visible is not None and _shown_other_day(ctx, strong.parsed, visible):
+            chosen = DateReading(_in_declared_zone(ctx, visible.parsed, strong.parsed),
+                                 visible.stage, visible.block)
     elif visible is not None and (visible.stage == "profile" or visible.parsed.has_time):
         chosen = visible
     elif weak is not None:

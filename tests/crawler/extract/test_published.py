@@ -464,3 +464,19 @@ def test_a_dateline_date_opening_the_first_paragraph_dates_an_undated_page(
             "2021-11-12", "text")
     else:
         assert result["provenance"].get("published_at") != "text"
+
+
+@pytest.mark.parametrize(
+    ("markup", "published_at"),
+    [
+        # the markup declares the publisher's offset: the shown clock is read in it
+        ("2023-11-06T18:19:00+01:00", "2023-11-07T07:30:00+01:00"),
+        # UTC says nothing of the publisher's zone: the default zone stays
+        ("2023-11-06T08:19:00Z", "2023-11-07T07:30:00+07:00"),
+    ],
+)
+def test_a_shown_time_that_overrules_the_markup_takes_the_markups_offset(
+    markup: str, published_at: str
+) -> None:
+    html = _en_page(_ld(markup), '<div class="date">07.11.2023, 07:30</div>')
+    assert extract(html, _EN_URL)["published_at"] == published_at
