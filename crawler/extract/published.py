@@ -340,6 +340,8 @@ def _shown_other_day(ctx: Context, machine: D.ParsedDate, shown: DateReading) ->
     p = shown.parsed
     if shown.stage != "text" or p.relative or not p.has_year or shown.block is None:
         return False
+    if p.value > ctx.fetched_at + D.FUTURE_TOLERANCE:
+        return False  # a date after the fetch is an event's, or a typo, not the page's
     title, first = ctx.title_index, ctx.root_first
     if title is None or first is None or not title < shown.block < first:
         return False

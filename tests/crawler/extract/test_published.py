@@ -470,13 +470,18 @@ def test_a_dateline_date_opening_the_first_paragraph_dates_an_undated_page(
     ("markup", "published_at"),
     [
         # the markup declares the publisher's offset: the shown clock is read in it
-        ("2023-11-06T18:19:00+01:00", "2023-11-07T07:30:00+01:00"),
+        ("2022-11-06T18:19:00+01:00", "2022-11-07T07:30:00+01:00"),
         # UTC says nothing of the publisher's zone: the default zone stays
-        ("2023-11-06T08:19:00Z", "2023-11-07T07:30:00+07:00"),
+        ("2022-11-06T08:19:00Z", "2022-11-07T07:30:00+07:00"),
     ],
 )
 def test_a_shown_time_that_overrules_the_markup_takes_the_markups_offset(
     markup: str, published_at: str
 ) -> None:
-    html = _en_page(_ld(markup), '<div class="date">07.11.2023, 07:30</div>')
+    html = _en_page(_ld(markup), '<div class="date">07.11.2022, 07:30</div>')
     assert extract(html, _EN_URL)["published_at"] == published_at
+
+
+def test_a_shown_date_after_the_fetch_does_not_overrule_the_markup() -> None:
+    html = _en_page(_ld("2021-01-01T11:00:00Z"), '<div class="date">April 1, 2031</div>')
+    assert extract(html, _EN_URL)["published_at"][:10] == "2021-01-01"
