@@ -14,6 +14,7 @@ from crawler.extract import dates as D
 from crawler.extract.captions import is_caption_line
 from crawler.extract.context import (
     NEAR_TITLE_AFTER,
+    NEAR_TITLE_BEFORE,
     Context,
     element_text,
     near_title_blocks,
@@ -215,7 +216,8 @@ def _visible_published(
             continue  # `23/5` alone in a line by the title may be anything; with a time or in
             # a date element it is the date (`Selasa (23/5) 10:15 WITA`)
         distance = abs(b.index - title) if title is not None else 0
-        key = (0 if parsed.has_time else 1, 0 if b.has_flag(DATE) else 1, distance)
+        key = (0 if parsed.has_time else 1,
+               0 if b.has_flag(DATE) or _meta_line(ctx, b.index) else 1, distance)
         better = best is None or key < best[0]
         if stage == "text":
             if not (better or best_text is None or key < best_text[0]):
@@ -238,6 +240,16 @@ def _visible_published(
             reading = DateReading(D.ParsedDate(p.value, shown.raw, p.has_time, p.has_zone),
                                    reading.stage, reading.block)
     return reading
+
+
+def _meta_line(ctx: Context, index: int) -> bool:
+    """Whether line `index` sits where an article's meta line does: between the headline and
+    the body's first line, near one of them (within `NEAR_TITLE_AFTER` lines after the
+    headline or `NEAR_TITLE_BEFORE` before the body; not in a long run of teasers between)."""
+    title, first = ctx.title_index, ctx.root_first
+    if title is None or first is None or not title < index < first:
+        return False
+    return index - title <= NEAR_TITLE_AFTER or first - index <= NEAR_TITLE_BEFORE
 
 
 _ISO_DAY = re.compile(r"\d{4}-\d\d-\d\d")
@@ -342,8 +354,7 @@ def _shown_other_day(ctx: Context, machine: D.ParsedDate, shown: DateReading) ->
         return False
     if p.value > ctx.fetched_at + D.FUTURE_TOLERANCE:
         return False  # a date after the fetch is an event's, or a typo, not the page's
-    title, first = ctx.title_index, ctx.root_first
-    if title is None or first is None or not title < shown.block < first:
+    if not _meta_line(ctx, shown.block):
         return False
     if p.has_time and (p.has_zone or _within_any_zone(machine.value, p.value)):
         return False  # maybe the same instant shown in the publisher's zone (`in_shown_offset`)

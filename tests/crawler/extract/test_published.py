@@ -485,3 +485,23 @@ def test_a_shown_time_that_overrules_the_markup_takes_the_markups_offset(
 def test_a_shown_date_after_the_fetch_does_not_overrule_the_markup() -> None:
     html = _en_page(_ld("2021-01-01T11:00:00Z"), '<div class="date">April 1, 2031</div>')
     assert extract(html, _EN_URL)["published_at"][:10] == "2021-01-01"
+
+
+@pytest.mark.parametrize(
+    ("teasers", "day"),
+    [
+        (0, "2021-11-12"),  # the line under the headline, though no class names it a date
+        # after a long run of other lines (teasers) it is no meta line: the date element wins
+        (30, "2021-11-04"),
+    ],
+)
+def test_the_line_under_the_headline_outranks_a_date_element_inside_the_body(
+    teasers: int, day: str
+) -> None:
+    runs = "".join(f"<p>Teaser number {i} of the day</p>" for i in range(teasers))
+    html = (
+        '<html lang="en"><head><title>Flood</title></head><body><h1>River floods the town</h1>'
+        f'{runs}<ul class="nav"><li>12.11.2021</li></ul>{runs}<article><p>{_ENGLISH}</p>'
+        f'<div class="date">04.11.2021</div><p>{_ENGLISH}</p></article></body></html>'
+    )
+    assert extract(html, _EN_URL)["published_at"][:10] == day
