@@ -155,10 +155,13 @@ def _weak_published(ctx: Context) -> DateReading | None:
 def _visible_published(
     ctx: Context, hints: list[int], machine_dated: bool = False
 ) -> DateReading | None:
-    """The date shown by the title: the nearest date line, one with a time preferred; a
-    line that is a `<time datetime>` gives its instant (stage `time`) unless the page's
-    structured data already dates it (`machine_dated`: the shown text is then what is
-    compared with it, see `extract_published`)."""
+    """The date shown by the title: the nearest date line, one with a time preferred, then
+    one in a date element or where the article's meta line sits (`_meta_line`); a menu line
+    between the headline and the body counts when it is nothing but a date (`_whole_line`);
+    a line labelled as a revision never does. A line that is a `<time datetime>` gives its
+    instant (stage `time`) unless the page's structured data already dates it
+    (`machine_dated`: the shown text is then what is compared with it, see
+    `extract_published`)."""
     if "date" in ctx.selected:
         el = ctx.selected["date"][0]
         value = el.get("datetime") or el.get("content")
@@ -511,7 +514,8 @@ def extract_published(
        parses as a full date; a line that is a `<time datetime>` or an hAtom `<abbr
        class="published" title>` gives its instant (`time`; not one classed `updated` beside
        a `published` one; a line of the article's own footer counts too); a line that is a
-       photo caption (credit, small or italic under an image) is never the date;
+       photo caption (credit, small or italic under an image) is never the date, nor one
+       labelled as a revision (`_MODIFIED_PREFIX`);
     4. weak meta names (`pubdate`, `date`, `dateCreated`, ...);
     5. the date shown by the title without a time;
     6. the URL's date path (`url`, day precision);
