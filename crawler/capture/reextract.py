@@ -268,8 +268,11 @@ def reextract(db: str | Path, profiles: Mapping[str, SiteProfile], *,
         profiles = _with_fallbacks(archive, profiles, outlets, report)
         candidates = _candidates(archive, sources, since, version if changed_only else None,
                                  report)
+        first = next(candidates, None)  # none left to read (--changed-only): no run recorded
+        if first is not None:
+            candidates = itertools.chain([first], candidates)
         crawl_id = None
-        if not dry_run and outlets:
+        if not dry_run and first is not None:
             crawl_id = archive.begin_crawl(
                 outlets,
                 {"reextract": True, "extractor": version, "sources": list(sources) or None,
