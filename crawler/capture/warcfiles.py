@@ -451,32 +451,11 @@ def _response_head(page: Page) -> tuple[bytes, list[bytes]]:
     return b"\r\n".join(lines) + b"\r\n\r\n", dropped
 
 
-_REQUEST_HEADERS_KEPT = 64
-"""Request header sets whose lines are kept (`_header_lines`): a crawl sends a handful (its
-User-Agent, Accept and so on; validators on a re-check), so their lines are built once."""
-
-_request_lines: dict[tuple[tuple[str | bytes, str | bytes], ...], tuple[bool, bytes]] = {}
-
-
-def _header_lines(headers: list[tuple[str | bytes, str | bytes]]) -> tuple[bool, bytes]:
-    """(whether they name a Host, their header lines) of a request's headers."""
-    key = tuple(headers)
-    known = _request_lines.get(key)
-    if known is None:
-        has_host = any((name.lower() if isinstance(name, str)
-                        else name.decode("latin-1").lower()) == "host" for name, _ in headers)
-        known = (has_host, b"".join(_line(n, v) + b"\r\n" for n, v in headers))
-        if len(_request_lines) >= _REQUEST_HEADERS_KEPT:
-            _request_lines.clear()
-        _request_lines[key] = known
-    return known
-
-
 def _request_head(page: Page) -> bytes:
     parts = urlsplit(page.url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    has_host, lines = _header_lines(page.request_headers)
-    head = f"{page.method} {target} HTTP/1.1\r\n".encode("latin-1", "replace")
-    if not has_host:
-        head += _line("Host", parts.netloc) + b"\r\n"
-    return head + lines + b"\r\n"
+    lines = [f"{page.method} {target} HTTP/1.1".encode("latin-1", "replace")]
+    if not any(name.lower() in (b"host", "host") for name, _ in page.request_headers):
+        lines.append(_line("Host", parts.netloc))
+    lines += [_line(name, value) for name, value in page.request_headers]
+    return b"\r\n".join(lines) + b"\r\n\r\n"
