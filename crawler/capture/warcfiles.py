@@ -15,10 +15,10 @@ header that no longer matches the bytes is `Transfer-Encoding: chunked` (Twisted
 chunks): it is dropped, and named in the record's `WARC-Warta-Dropped-Header` field.
 
 The response, revisit and request records are assembled here, one `bytes` each, compressed
-in one call: warcio's writer built them in ~0.5 ms of Python per page, a sixth of what the
-crawl process spends on a page, against a budget of a tenth (`bench/capture.py`). warcio
-writes each file's `warcinfo` record, reads the records back (`warta reextract`) and checks
-them (`warcio check`, `warcio index` in the tests).
+in one call (by ISA-L, `_gzip`): warcio's writer built them in ~0.5 ms of Python per page, a
+sixth of what the crawl process spends on a page, against a budget of a tenth
+(`bench/capture.py`). warcio writes each file's `warcinfo` record, reads the records back
+(`warta reextract`) and checks them (`warcio check`, `warcio index` in the tests).
 
 Crash safety: a file being written has a marker beside it (`NAME.open`), removed when it is
 closed. Each record is written whole to the operating system before the page is used (so a
@@ -43,6 +43,8 @@ from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from isal import isal_zlib
+
 from archive import CaptureRef, WartaError, __version__
 
 #: Bytes after which a file is closed and the next one begun. Heritrix and warcprox roll at
@@ -50,10 +52,10 @@ from archive import CaptureRef, WartaError, __version__
 #: smaller bound keeps the check of a file left open by a killed crawl short (~0.2 s).
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
 
-#: zlib level of each record's gzip member. warcio's own writer uses 9 (~2 ms per 60 KB page
-#: in the crawl process); 1 costs a fifth of 6 (gzip's default) on a demo page and makes
-#: records ~8% larger (2.9 against 2.7 KB per demo page; bench/capture.py gives the figures of
-#: the saved real pages).
+#: ISA-L level (0-3) of each record's gzip member (`_gzip`). warcio's own writer uses zlib's
+#: 9 (~2 ms per 60 KB page in the crawl process); ISA-L's 1 is 4x faster than zlib's 1 and
+#: ~3% smaller on the saved real pages (its 0 is faster again but ~8% larger than its 1;
+#: bench/capture.py gives the figures of the saved real pages).
 GZIP_LEVEL = 1
 
 OPEN_SUFFIX = ".open"
@@ -346,25 +348,14 @@ class WarcFiles:
         return start, len(members[0])
 
 
-SMALL_RECORD = 1 << 14
-"""Records up to this size (16 KB: a request, a revisit, a small page) are compressed with a
-16 KB window and less memory (`_gzip`)."""
-
-
 def _gzip(record: bytes, level: int) -> bytes:
-    """One gzip member holding `record`.
-
-    zlib's defaults (a 32 KB window, memLevel 8) have it allocate ~256 KB for every member,
-    which costs more than compressing a small record: 70-90 us for a 400-byte request record,
-    against 4 us with a 16 KB window and memLevel 6, and 150 against 50 us for a 7.5 KB demo
-    page (measured on this project's machine). A window as large as the record loses nothing
-    (deflate looks back at most that far); above 16 KB the full window is kept, with memLevel
-    7 (as fast as 8 on the saved real pages, ~100 KB each, and 0.1% larger)."""
-    if len(record) <= SMALL_RECORD:
-        compressor = zlib.compressobj(level, zlib.DEFLATED, 16 + 14, 6)
-    else:
-        compressor = zlib.compressobj(level, zlib.DEFLATED, 16 + zlib.MAX_WBITS, 7)
-    return compressor.compress(record) + compressor.flush()
+    """One gzip member holding `record`, compressed by ISA-L (`isal`, Intel's optimized
+    deflate): the same gzip format every reader takes, at a quarter of zlib's cost for the
+    same size (level 1 on the saved real pages, ~100 KB each: 210 us against zlib's 880 us at
+    its level 1, and 3% smaller; 31 against 90-110 us for a 7 KB demo page). zlib also
+    allocated ~256 KB of state for every member, which cost more than compressing a 400-byte
+    request record."""
+    return isal_zlib.compress(record, level, wbits=16 + zlib.MAX_WBITS)
 
 
 _REASONS = {status.value: status.phrase for status in HTTPStatus}
