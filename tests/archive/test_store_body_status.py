@@ -191,7 +191,7 @@ def test_stats_count_the_incomplete_bodies(mixed: Archive) -> None:
     assert (stats["total"]["body_missing"], stats["total"]["body_short"]) == (1, 1)
 
 
-# --- incomplete multi-page articles (issue 13), migration 11 ----------------------------------
+# --- incomplete multi-page articles (issue 13), migration 12 ----------------------------------
 
 PARTIAL = make_record(4, body="Halaman pertama saja. " * 20, body_status="incomplete",
                       provenance={"body": "generic", "parts": "incomplete: 1 of 2 parts; missing "
@@ -216,10 +216,10 @@ def test_an_incomplete_article_is_stored_counted_and_left_out_of_exports(
     assert sorted(r["body_status"] for r in rows) == ["incomplete", "ok"]
 
 
-def test_an_archive_of_schema_10_takes_incomplete_and_marks_its_stitched_rows(
+def test_an_archive_of_schema_11_takes_incomplete_and_marks_its_stitched_rows(
         db_path: Path) -> None:
     conn = sqlite3.connect(db_path, isolation_level=None)
-    for migration in MIGRATIONS[:10]:  # the archive as warta wrote it before migration 11
+    for migration in MIGRATIONS[:11]:  # the archive as warta wrote it before migration 12
         conn.execute("BEGIN")
         migration.apply(conn)
         conn.execute(f"PRAGMA user_version = {migration.version}")
@@ -234,7 +234,7 @@ def test_an_archive_of_schema_10_takes_incomplete_and_marks_its_stitched_rows(
             "changed_at, title, body, word_count, provenance, body_status) VALUES (?, ?, "
             "'kaltimpost', 'h', 'x', 'x', 'x', 'Judul', ?, 2, ?, ?)",
             (f"{n:016x}", f"https://k.example/{n}", body, prov, "ok" if body else "missing"))
-    with pytest.raises(sqlite3.IntegrityError):  # schema 10 knows three statuses
+    with pytest.raises(sqlite3.IntegrityError):  # schema 11 knows three statuses
         conn.execute("UPDATE articles SET body_status = 'incomplete' WHERE id = 2")
     conn.close()
 
@@ -249,8 +249,8 @@ def test_an_archive_of_schema_10_takes_incomplete_and_marks_its_stitched_rows(
             archive.connection.execute("UPDATE articles SET body_status = 'half' WHERE id = 2")
     conn = sqlite3.connect(db_path, isolation_level=None)
     assert migrate(conn) == []  # applied once
-    conn.execute("PRAGMA user_version = 10")  # safe to run again
-    assert migrate(conn) == [11]
+    conn.execute("PRAGMA user_version = 11")  # safe to run again
+    assert migrate(conn) == [12]
     assert conn.execute("SELECT count(*) FROM articles WHERE body_status = 'incomplete'"
                         ).fetchone() == (1,)
     conn.close()
