@@ -231,3 +231,55 @@ def test_a_line_whose_words_fill_too_many_second_opinion_lines_is_not_distinctiv
     assert len(matched_blocks(page, few)) == 1
     many = few + [f"x{i} warga terpaksa pulang" for i in range(2)]
     assert matched_blocks(page, many) == []
+
+
+SUBSCRIBE_BOX = (
+    '<div class="intro-premium {cls}"><p>Langganan sekarang untuk membaca semua berita di '
+    "kota Anda dan di seluruh Indonesia dengan satu akun.</p><p>Akses tanpa batas ke lima "
+    "belas situs berita dan edisi cetak digital yang bisa dibaca di perangkat apa pun.</p></div>"
+)
+
+
+def test_a_box_hidden_by_its_class_stays_out_of_the_body() -> None:
+    body = extract(page(before=SUBSCRIBE_BOX.format(cls="hidden")))["body"]
+    assert "Langganan" not in body and "Badan Penanggulangan Bencana" in body
+
+
+@pytest.mark.parametrize("cls", ["overflow-hidden", "hidden md:block", "hidden-xs"])
+def test_a_class_that_only_looks_hidden_keeps_its_text(cls: str) -> None:
+    box = SUBSCRIBE_BOX.format(cls=cls)
+    body = extract(page(paragraphs=[PARAGRAPHS[0], box, *PARAGRAPHS[1:]]))["body"]
+    assert "Langganan sekarang" in body
+
+
+TEASER_CARD = (
+    '<div class="teaser"><h3><a href="/samarinda/2023/05/20/bpbd-siagakan-perahu">BPBD '
+    "Siagakan Perahu Karet</a></h3><p>Petugas menyiapkan perahu karet di tiga kelurahan yang "
+    'paling sering tergenang banjir. <a href="/samarinda/2023/05/20/bpbd-siagakan-perahu">'
+    "mehr</a></p></div>"
+)
+
+
+def test_a_teaser_card_for_another_article_stays_out_of_the_body() -> None:
+    paragraphs = [*PARAGRAPHS[:2], TEASER_CARD, *PARAGRAPHS[2:]]
+    body = extract(page(paragraphs=paragraphs))["body"]
+    assert "Petugas menyiapkan perahu" not in body
+    assert body.count("\n\n") == 3
+
+
+def test_an_article_text_in_a_teaser_box_stays() -> None:
+    """`teaser` also names an article's own lede or whole text: without a link, or long."""
+    lede = ('<div class="teaser_text">Petugas menyiapkan perahu karet di tiga kelurahan yang '
+            "paling sering tergenang banjir sejak awal musim hujan tahun ini.</div>")
+    body = extract(page(paragraphs=[lede, *PARAGRAPHS]))["body"]
+    assert "Petugas menyiapkan perahu" in body
+    whole = "".join(f"<p>{p} <a href='/tag/banjir'>banjir</a></p>" for p in PARAGRAPHS[:3])
+    body = extract(page(paragraphs=[f'<div class="article__teaser">{whole}</div>']))["body"]
+    assert "Badan Penanggulangan Bencana" in body
+
+
+def test_an_embed_consent_placeholder_stays_out_of_the_body() -> None:
+    consent = ('<div class="c-oembed-placeholder"><p>Um eingebettete Inhalte anzuzeigen, ist '
+               "deine widerrufliche Einwilligung in die Übermittlung notwendig.</p></div>")
+    body = extract(page(paragraphs=[*PARAGRAPHS[:2], consent, *PARAGRAPHS[2:]]))["body"]
+    assert "eingebettete" not in body and "Badan Penanggulangan Bencana" in body
