@@ -43,7 +43,18 @@ from crawler.extract.indonesian import (
     parse_signoff,
     parse_staff,
 )
-from crawler.extract.page import BOILER, BYLINE, CAPTION, DATE, NAV, RELATED, Block, Page
+from crawler.extract.page import (
+    BOILER,
+    BYLINE,
+    CAPTION,
+    DATE,
+    NAV,
+    RELATED,
+    Block,
+    Page,
+    class_flag,
+    tag_flag,
+)
 from crawler.extract.structured import one_line
 
 MIN_SCORED_CHARS = 25
@@ -193,12 +204,69 @@ def _expand(page: Page, root: etree._Element, block_scores: list[float]) -> etre
     return root
 
 
-def _is_paragraph(block: Block, block_scores: list[float]) -> bool:
+def _is_paragraph(block: Block, block_scores: list[float] | None) -> bool:
     return (
-        block_scores[block.index] > 0
+        (block_scores[block.index] if block_scores is not None else block_score(block)) > 0
         and len(block.text) >= MIN_SIBLING_PARAGRAPH_CHARS
         and block.text.endswith(_SENTENCE_END)
     )
+
+
+PART_MAX_LEVELS = 4
+"""How far up from the root the article's other parts are looked for: an article split by
+ads or photos into boxes of one kind (`<div class="text">` in each of a row of widgets,
+a column per part) has them as siblings or cousins a few levels up; further away, a box of
+the same kind is another story."""
+
+
+def _region_kinds(el: etree._Element, top: etree._Element) -> set[str]:
+    """The region flags that `el` and its ancestors below `top` set (tag and class names),
+    and `article` when one of them is an `<article>`."""
+    kinds: set[str] = set()
+    node: etree._Element | None = el
+    while node is not None and node is not top:
+        if node.tag == "article":
+            kinds.add("article")  # a composition of its own: another story, a comment
+        kind = tag_flag(node) or (class_flag(node) if node.tag not in ("html", "body") else None)
+        if kind is not None:
+            kinds.add(kind)
+        node = node.getparent()
+    return kinds
+
+
+def root_parts(page: Page, root: etree._Element) -> list[etree._Element]:
+    """Other parts of the article the root is one part of: elements of the root's tag and
+    class (`PART_MAX_LEVELS` up at most, the nearest level holding any) that hold a real
+    paragraph and sit in no region the root's own box does not (a comment or a teaser box
+    reusing the class stays out) nor in an `<article>` of their own (the next story of an
+    endless-scroll page). A root without a class has no parts."""
+    names = root.get("class")
+    if not names or not names.strip():
+        return []
+    top = root
+    for _ in range(PART_MAX_LEVELS):
+        parent = top.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            break
+        top = parent
+        twins = [
+            el for el in top.iter(root.tag)
+            if el is not root and el.get("class") == names and page.span(el) is not None
+        ]
+        if not twins:
+            continue
+        allowed = _region_kinds(root, top) - {"article"}
+        ancestors = set(root.iterancestors())
+        out = []
+        for el in twins:
+            if el in ancestors or any(a is root for a in el.iterancestors()):
+                continue
+            if not _region_kinds(el, top) <= allowed:
+                continue
+            if any(_is_paragraph(b, None) for b in page.blocks_in(el)):
+                out.append(el)
+        return out
+    return []
 
 
 def root_blocks(page: Page, root: etree._Element) -> list[Block]:
@@ -274,7 +342,16 @@ def extract_body(ctx: Context, title: str | None) -> BodyParts:
         ctx.image_captions if ctx.image_captions is not None else captions_under_images(ctx.root)
     )
     lines: list[Block] = []
-    for block in page.blocks_in(ctx.root):
+    blocks = page.blocks_in(ctx.root)
+    depth = dict.fromkeys((b.index for b in blocks), span.depth)
+    for part in ctx.root_parts:  # the article's other parts, in page order with the root's
+        part_span = page.span(part)
+        if part_span is not None:
+            for b in page.blocks_in(part):
+                depth.setdefault(b.index, part_span.depth)
+    if len(depth) > len(blocks):
+        blocks = [page.blocks[i] for i in sorted(depth)]
+    for block in blocks:
         if block.index in ctx.consumed:
             continue
         text = block.text
@@ -282,7 +359,7 @@ def extract_body(ctx: Context, title: str | None) -> BodyParts:
             block.index == ctx.title_index or (title_norm and comparable(text) == title_norm)
         ):
             continue
-        why = is_excluded(block, span.depth)
+        why = is_excluded(block, depth[block.index])
         if why == CAPTION:
             result.captions.append(text)
             continue

@@ -288,6 +288,17 @@ holds a link and at most this much text; the word also names an article's own le
 link) or its whole text (`article__teaser`, thousands of characters), which stay."""
 
 
+def tag_flag(element: etree._Element) -> str | None:
+    """The region flag an element's tag sets (`nav`, `aside`, `figcaption`, ...), or None."""
+    tag = element.tag
+    return _TAG_FLAGS.get(tag) if isinstance(tag, str) else None
+
+
+def class_flag(element: etree._Element) -> str | None:
+    """The region flag an element's class and id set (as the walk reads them), or None."""
+    return _class_flag(element)
+
+
 def _class_flag(element: etree._Element) -> str | None:
     names = element.get("class")
     ident = element.get("id")

@@ -283,3 +283,48 @@ def test_an_embed_consent_placeholder_stays_out_of_the_body() -> None:
                "deine widerrufliche Einwilligung in die Übermittlung notwendig.</p></div>")
     body = extract(page(paragraphs=[*PARAGRAPHS[:2], consent, *PARAGRAPHS[2:]]))["body"]
     assert "eingebettete" not in body and "Badan Penanggulangan Bencana" in body
+
+
+def _widget_page(second_part: str, first: list[str] | None = None,
+                 rest: list[str] | None = None) -> str:
+    """An article split by an ad and a photo into text widgets of one kind; the second part
+    wrapped as `second_part` says."""
+    head = "".join(f"<p>{p}</p>" for p in (PARAGRAPHS[:2] if first is None else first))
+    tail = "".join(f"<p>{p}</p>" for p in
+                   ([*PARAGRAPHS[2:], *_REST[:3]] if rest is None else rest))
+    return f"""<html><head><title>Banjir</title></head><body><main>
+<h1>Banjir Rendam Lima Kecamatan di Samarinda</h1>
+<div class="date">Selasa, 23 Mei 2023 | 10:15 WITA</div>
+<div class="article-blocks">
+<div class="article-block block-text"><div class="wrap"><div class="text">{head}</div></div></div>
+<div class="article-block block-ad"><div class="wrap"><span>Advertisement</span></div></div>
+<div class="article-block block-image"><div class="wrap"><img src="/a.jpg"></div></div>
+{second_part.format(text=f'<div class="wrap"><div class="text">{tail}</div></div>')}
+</div></main></body></html>"""
+
+
+def test_an_article_split_into_boxes_of_one_kind_is_read_whole() -> None:
+    body = extract(_widget_page('<div class="article-block block-text">{text}</div>'))["body"]
+    assert body.startswith("Banjir merendam lima kecamatan")  # the first part, before the ad
+    assert "Paragraf lanjutan nomor 2" in body and "Advertisement" not in body
+    assert body.index("Badan Penanggulangan") < body.index("Kami sudah menyiagakan")
+
+
+_OTHER_STORY = [
+    f"Cerita lain nomor {i} tentang harga cabai di pasar Segiri yang naik dua kali lipat "
+    "sejak awal bulan menurut para pedagang di sana."
+    for i in range(2)
+]
+
+
+@pytest.mark.parametrize("wrapper", [
+    '<article class="next-story">{text}</article>',  # the next story of an endless page
+    '<div class="comments">{text}</div>',  # a comment thread reusing the class
+])
+def test_a_box_of_the_root_s_kind_in_another_story_or_region_stays_out(wrapper: str) -> None:
+    """Negative case: the same `<div class="text">` inside another `<article>` or a comment
+    region is not a part of this article."""
+    html = _widget_page(wrapper, first=[*PARAGRAPHS, *_REST[:3]], rest=_OTHER_STORY)
+    body = extract(html)["body"]
+    assert "Badan Penanggulangan" in body and "Paragraf lanjutan nomor 2" in body
+    assert "Cerita lain" not in body
