@@ -26,6 +26,7 @@ dateline and the sign-off taken out as fields; `jsonld_body` when the markup hol
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -234,14 +235,33 @@ def _region_kinds(el: etree._Element, top: etree._Element) -> set[str]:
     return kinds
 
 
+MAX_PARTS = 40
+"""More boxes of the root's kind than this are a list (of teasers, of comments), not one
+article in parts; it also bounds the work on a hostile page of thousands of such boxes."""
+
+_SAME_KIND = etree.XPath("descendant::*[name() = $tag and @class = $names]")
+
+
+def _blocks_of(page: Page, el: etree._Element) -> list[Block]:
+    """`page.blocks_in(el)` by bisection (blocks are in walk order): one element's lines
+    without a scan of the whole page."""
+    span = page.span(el)
+    if span is None:
+        return []
+    blocks = page.blocks
+    lo = bisect_left(blocks, span.start, key=lambda b: b.pos)
+    hi = bisect_left(blocks, span.end, lo=lo, key=lambda b: b.pos)
+    return blocks[lo:hi]
+
+
 def root_parts(page: Page, root: etree._Element) -> list[etree._Element]:
     """Other parts of the article the root is one part of: elements of the root's tag and
-    class (`PART_MAX_LEVELS` up at most, the nearest level holding any) that hold a real
-    paragraph and sit in no region the root's own box does not (a comment or a teaser box
-    reusing the class stays out) nor in an `<article>` of their own (the next story of an
-    endless-scroll page). A root without a class has no parts."""
+    class (`PART_MAX_LEVELS` up at most, the nearest level holding any, `MAX_PARTS` at most)
+    that hold a real paragraph and sit in no region the root's own box does not (a comment
+    or a teaser box reusing the class stays out) nor in an `<article>` of their own (the next
+    story of an endless-scroll page). A root without a class has no parts."""
     names = root.get("class")
-    if not names or not names.strip():
+    if not names or not names.strip() or not isinstance(root.tag, str):
         return []
     top = root
     for _ in range(PART_MAX_LEVELS):
@@ -249,12 +269,11 @@ def root_parts(page: Page, root: etree._Element) -> list[etree._Element]:
         if parent is None or parent.tag in ("body", "html"):
             break
         top = parent
-        twins = [
-            el for el in top.iter(root.tag)
-            if el is not root and el.get("class") == names and page.span(el) is not None
-        ]
+        twins = [el for el in _SAME_KIND(top, tag=root.tag, names=names) if el is not root]
         if not twins:
             continue
+        if len(twins) > MAX_PARTS:
+            return []
         allowed = _region_kinds(root, top) - {"article"}
         ancestors = set(root.iterancestors())
         out = []
@@ -263,7 +282,7 @@ def root_parts(page: Page, root: etree._Element) -> list[etree._Element]:
                 continue
             if not _region_kinds(el, top) <= allowed:
                 continue
-            if any(_is_paragraph(b, None) for b in page.blocks_in(el)):
+            if any(_is_paragraph(b, None) for b in _blocks_of(page, el)):
                 out.append(el)
         return out
     return []
@@ -347,7 +366,7 @@ def extract_body(ctx: Context, title: str | None) -> BodyParts:
     for part in ctx.root_parts:  # the article's other parts, in page order with the root's
         part_span = page.span(part)
         if part_span is not None:
-            for b in page.blocks_in(part):
+            for b in _blocks_of(page, part):
                 depth.setdefault(b.index, part_span.depth)
     if len(depth) > len(blocks):
         blocks = [page.blocks[i] for i in sorted(depth)]

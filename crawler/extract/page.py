@@ -273,6 +273,10 @@ def flag_for_names(names: str) -> str | None:
     for kind, pattern in _CLASS_FLAGS:
         if pattern.search(names):
             return kind
+    if _HIDDEN_CLASS.search(names) and ":" not in names:
+        return BOILER
+    if "teaser" in names:
+        return _TEASER_KIND  # `_class_flag` decides by the element (`_is_teaser_card`)
     return None
 
 
@@ -281,7 +285,7 @@ _HIDDEN_CLASS = re.compile(r"(?:^|\s)hidden(?:$|\s)")
 box or a modal the reader does not see. Not `overflow-hidden` or `hidden-xs`, and not with a
 breakpoint class that shows it again (`hidden md:block`)."""
 
-_TEASER = re.compile(r"teaser")
+_TEASER_KIND = "teaser?"
 TEASER_MAX_CHARS = 600
 """A `teaser` box is a card promoting another article (a headline, a sentence, a link) when it
 holds a link and at most this much text; the word also names an article's own lede (no
@@ -304,15 +308,10 @@ def _class_flag(element: etree._Element) -> str | None:
     ident = element.get("id")
     if not names and not ident:
         return None
-    lowered = f"{names or ''} {ident or ''}".lower()
-    kind = flag_for_names(lowered)
-    if kind is not None:
-        return kind
-    if names and _HIDDEN_CLASS.search(names) and ":" not in names:
-        return BOILER
-    if _TEASER.search(lowered) and _is_teaser_card(element):
-        return RELATED
-    return None
+    kind = flag_for_names(f"{names or ''} {ident or ''}".lower())
+    if kind == _TEASER_KIND:
+        return RELATED if _is_teaser_card(element) else None
+    return kind
 
 
 def _is_teaser_card(element: etree._Element) -> bool:
