@@ -50,16 +50,18 @@ def ghost_page(excerpt: str, description: str = STANDFIRST) -> str:
     )
 
 
-def test_a_standfirst_that_repeats_the_description_is_not_body_text() -> None:
+def test_a_standfirst_that_repeats_the_description_opens_the_body() -> None:
     result = extract(ghost_page(STANDFIRST))
-    assert result["dateline"] == "SAMARINDA"
-    assert STANDFIRST not in result["body"]
-    assert result["body"].startswith("Banjir merendam lima kecamatan di Samarinda sejak")
+    assert result["dateline"] == "SAMARINDA"  # read from the paragraph after the standfirst
+    first, second = result["body"].split("\n\n")[:2]
+    assert first == STANDFIRST
+    assert second.startswith("Banjir merendam lima kecamatan di Samarinda sejak")
 
 
-def test_a_standfirst_repeating_a_truncated_description_is_not_body_text() -> None:
+def test_a_standfirst_repeating_a_truncated_description_keeps_the_dateline() -> None:
     result = extract(ghost_page(STANDFIRST, description=STANDFIRST[:70] + "..."))
     assert result["dateline"] == "SAMARINDA"
+    assert result["body"].startswith(STANDFIRST)
 
 
 def test_the_reading_time_never_enters_the_body() -> None:
@@ -328,3 +330,37 @@ def test_a_box_of_the_root_s_kind_in_another_story_or_region_stays_out(wrapper: 
     body = extract(html)["body"]
     assert "Badan Penanggulangan" in body and "Paragraf lanjutan nomor 2" in body
     assert "Cerita lain" not in body
+
+
+def _lead_page(lead: str, description: str = STANDFIRST) -> str:
+    """A standfirst under the headline, above the date line, outside the body's box."""
+    return page(head=f'<meta property="og:description" content="{description}">',
+                meta_line=f'<p class="lead">{lead}</p>'
+                          '<div class="date">Selasa, 23 Mei 2023 | 10:15 WITA</div>')
+
+
+def test_a_standfirst_above_the_body_box_opens_the_body() -> None:
+    result = extract(_lead_page(STANDFIRST))
+    first, second = result["body"].split("\n\n")[:2]
+    assert first == STANDFIRST
+    assert second.startswith("Banjir merendam lima kecamatan di Samarinda sejak")
+    assert result["dateline"] == "SAMARINDA"
+    assert result["body"].count(STANDFIRST) == 1
+
+
+def test_a_line_above_the_body_that_is_not_the_description_stays_out() -> None:
+    other = "Baca berita banjir lainnya di kanal Samarinda kami yang diperbarui setiap jam."
+    result = extract(_lead_page(other))
+    assert other not in result["body"]
+    assert result["body"].startswith("Banjir merendam lima kecamatan di Samarinda sejak")
+
+
+def test_a_standfirst_restating_the_first_paragraph_stays_out() -> None:
+    from crawler.extract.body import restates
+
+    lead = PARAGRAPHS[0].split(" - ", 1)[1]
+    assert restates("Banjir merendam lima kecamatan di Samarinda sejak Senin malam.", lead)
+    assert not restates(STANDFIRST, lead)  # it adds: the refugees
+    result = extract(_lead_page(lead[:60] + "...", description=lead[:60] + "..."))
+    assert not result["body"].startswith(lead[:60] + "...")
+    assert result["body"].startswith("Banjir merendam lima kecamatan di Samarinda sejak")
