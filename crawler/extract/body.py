@@ -302,6 +302,8 @@ def is_excluded(block: Block, root_depth: int) -> str | None:
     `nav`, `links`), or None when it may be."""
     for flag in block.flags:
         if flag.depth > root_depth and flag.kind in (CAPTION, RELATED, BOILER, NAV):
+            if flag.kind == BOILER and block.heading and flag.element is block.container:
+                continue  # `<h2 class="widget-title">`: a subhead styled as a widget's
             return flag.kind
     if block.link_density > MAX_BODY_LINK_DENSITY:
         return "links"

@@ -364,3 +364,13 @@ def test_a_standfirst_restating_the_first_paragraph_stays_out() -> None:
     result = extract(_lead_page(lead[:60] + "...", description=lead[:60] + "..."))
     assert not result["body"].startswith(lead[:60] + "...")
     assert result["body"].startswith("Banjir merendam lima kecamatan di Samarinda sejak")
+
+
+def test_a_subhead_styled_as_a_widget_title_stays_but_a_widget_line_does_not() -> None:
+    subhead = '<h2 class="widget-title">Warga Mengungsi ke Masjid</h2>'
+    share = '<div class="share-bar">Bagikan artikel ini ke teman dan keluarga Anda sekarang.</div>'
+    html = page(paragraphs=[*PARAGRAPHS[:2], "__SUB__", *PARAGRAPHS[2:]]).replace(
+        "<p>__SUB__</p>", subhead + share)
+    body = extract(html)["body"]
+    assert "\n\nWarga Mengungsi ke Masjid\n\n" in body
+    assert "Bagikan artikel" not in body  # negative: boilerplate that is no heading stays out
