@@ -18,14 +18,19 @@ Keeping lines (`body_lines`): blocks inside the root, in order, minus those insi
 boilerplate, navigation, caption or related region *below* the root, link lists (link density
 above `MAX_BODY_LINK_DENSITY`), and headings that repeat the title.
 
+Other parts (`root_parts`): boxes of the root's own tag and class a few levels up (an article
+split by ads and photos into text widgets), read with the root in page order.
+
 Cutting the text (`extract_body`, the body chain's stages are in `layout.choose_body_root`):
 the root's lines without captions, related lines, staff lines, junk and repeats, with the
-dateline and the sign-off taken out as fields; `jsonld_body` when the markup holds no text.
+dateline and the sign-off taken out as fields; `jsonld_body` when the markup holds no text;
+last, after the second opinion, the standfirst above the root (`with_standfirst`).
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -43,7 +48,18 @@ from crawler.extract.indonesian import (
     parse_signoff,
     parse_staff,
 )
-from crawler.extract.page import BOILER, BYLINE, CAPTION, DATE, NAV, RELATED, Block, Page
+from crawler.extract.page import (
+    BOILER,
+    BYLINE,
+    CAPTION,
+    DATE,
+    NAV,
+    RELATED,
+    Block,
+    Page,
+    class_flag,
+    tag_flag,
+)
 from crawler.extract.structured import one_line
 
 MIN_SCORED_CHARS = 25
@@ -193,12 +209,87 @@ def _expand(page: Page, root: etree._Element, block_scores: list[float]) -> etre
     return root
 
 
-def _is_paragraph(block: Block, block_scores: list[float]) -> bool:
+def _is_paragraph(block: Block, block_scores: list[float] | None) -> bool:
     return (
-        block_scores[block.index] > 0
+        (block_scores[block.index] if block_scores is not None else block_score(block)) > 0
         and len(block.text) >= MIN_SIBLING_PARAGRAPH_CHARS
         and block.text.endswith(_SENTENCE_END)
     )
+
+
+PART_MAX_LEVELS = 4
+"""How far up from the root the article's other parts are looked for: an article split by
+ads or photos into boxes of one kind (`<div class="text">` in each of a row of widgets,
+a column per part) has them as siblings or cousins a few levels up; further away, a box of
+the same kind is another story."""
+
+
+def _region_kinds(el: etree._Element, top: etree._Element) -> set[str]:
+    """The region flags that `el` and its ancestors below `top` set (tag and class names),
+    and `article` when one of them is an `<article>`."""
+    kinds: set[str] = set()
+    node: etree._Element | None = el
+    while node is not None and node is not top:
+        if node.tag == "article":
+            kinds.add("article")  # a composition of its own: another story, a comment
+        kind = tag_flag(node) or (class_flag(node) if node.tag not in ("html", "body") else None)
+        if kind is not None:
+            kinds.add(kind)
+        node = node.getparent()
+    return kinds
+
+
+MAX_PARTS = 40
+"""More boxes of the root's kind than this are a list (of teasers, of comments), not one
+article in parts; it also bounds the work on a hostile page of thousands of such boxes."""
+
+_SAME_KIND = etree.XPath("descendant::*[name() = $tag and @class = $names]")
+
+
+def _blocks_of(page: Page, el: etree._Element) -> list[Block]:
+    """`page.blocks_in(el)` by bisection (blocks are in walk order): one element's lines
+    without a scan of the whole page."""
+    span = page.span(el)
+    if span is None:
+        return []
+    blocks = page.blocks
+    lo = bisect_left(blocks, span.start, key=lambda b: b.pos)
+    hi = bisect_left(blocks, span.end, lo=lo, key=lambda b: b.pos)
+    return blocks[lo:hi]
+
+
+def root_parts(page: Page, root: etree._Element) -> list[etree._Element]:
+    """Other parts of the article the root is one part of: elements of the root's tag and
+    class (`PART_MAX_LEVELS` up at most, the nearest level holding any, `MAX_PARTS` at most)
+    that hold a real paragraph and sit in no region the root's own box does not (a comment
+    or a teaser box reusing the class stays out) nor in an `<article>` of their own (the next
+    story of an endless-scroll page). A root without a class has no parts."""
+    names = root.get("class")
+    if not names or not names.strip() or not isinstance(root.tag, str):
+        return []
+    top = root
+    for _ in range(PART_MAX_LEVELS):
+        parent = top.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            break
+        top = parent
+        twins = [el for el in _SAME_KIND(top, tag=root.tag, names=names) if el is not root]
+        if not twins:
+            continue
+        if len(twins) > MAX_PARTS:
+            return []
+        allowed = _region_kinds(root, top) - {"article"}
+        ancestors = set(root.iterancestors())
+        out = []
+        for el in twins:
+            if el in ancestors or any(a is root for a in el.iterancestors()):
+                continue
+            if not _region_kinds(el, top) <= allowed:
+                continue
+            if any(_is_paragraph(b, None) for b in _blocks_of(page, el)):
+                out.append(el)
+        return out
+    return []
 
 
 def root_blocks(page: Page, root: etree._Element) -> list[Block]:
@@ -211,6 +302,8 @@ def is_excluded(block: Block, root_depth: int) -> str | None:
     `nav`, `links`), or None when it may be."""
     for flag in block.flags:
         if flag.depth > root_depth and flag.kind in (CAPTION, RELATED, BOILER, NAV):
+            if flag.kind == BOILER and block.heading and flag.element is block.container:
+                continue  # `<h2 class="widget-title">`: a subhead styled as a widget's
             return flag.kind
     if block.link_density > MAX_BODY_LINK_DENSITY:
         return "links"
@@ -274,7 +367,16 @@ def extract_body(ctx: Context, title: str | None) -> BodyParts:
         ctx.image_captions if ctx.image_captions is not None else captions_under_images(ctx.root)
     )
     lines: list[Block] = []
-    for block in page.blocks_in(ctx.root):
+    blocks = page.blocks_in(ctx.root)
+    depth = dict.fromkeys((b.index for b in blocks), span.depth)
+    for part in ctx.root_parts:  # the article's other parts, in page order with the root's
+        part_span = page.span(part)
+        if part_span is not None:
+            for b in _blocks_of(page, part):
+                depth.setdefault(b.index, part_span.depth)
+    if len(depth) > len(blocks):
+        blocks = [page.blocks[i] for i in sorted(depth)]
+    for block in blocks:
         if block.index in ctx.consumed:
             continue
         text = block.text
@@ -282,7 +384,7 @@ def extract_body(ctx: Context, title: str | None) -> BodyParts:
             block.index == ctx.title_index or (title_norm and comparable(text) == title_norm)
         ):
             continue
-        why = is_excluded(block, span.depth)
+        why = is_excluded(block, depth[block.index])
         if why == CAPTION:
             result.captions.append(text)
             continue
@@ -303,8 +405,9 @@ def extract_body(ctx: Context, title: str | None) -> BodyParts:
             continue
         lines.append(block)
 
+    standfirst: list[str] = []  # set aside while the dateline is read, then put back
     while len(lines) > 1 and _is_standfirst(ctx, lines[0], lines[1]):
-        lines.pop(0)
+        standfirst.append(lines.pop(0).text)
     texts = [b.text for b in lines]
     texts = _drop_repeats(texts)
     if texts:
@@ -332,6 +435,8 @@ def extract_body(ctx: Context, title: str | None) -> BodyParts:
         texts.pop()
     while texts and _is_label_line(texts[0], LEADING_MAX_WORDS):
         texts.pop(0)
+    if texts:
+        texts[:0] = [t for t in standfirst if not restates(t, texts[0])]
     result.text = "\n\n".join(texts) or None
     return result
 
@@ -359,8 +464,10 @@ def _is_standfirst(ctx: Context, line: Block, following: Block) -> bool:
     `article-excerpt` / `post-full-custom-excerpt`, a theme's subtitle): it repeats the page's
     description, and header lines (byline, date, reading time) stand between it and the next
     line of the body, or it sits in another box than the body's next line. A first paragraph
-    that a CMS copied into the description is followed by the next paragraph in the same box,
-    so it stays."""
+    that a CMS copied into the description is followed by the next paragraph in the same box.
+    A standfirst stays in the body, first (publishers and readers read it as the article's
+    opening; 100 of the devset's 201 tune pages hold it in their truth), unless it restates
+    the first paragraph (`restates`); the dateline is read from the paragraph after it."""
     if len(line.text) < DESCRIPTION_MIN_CHARS:
         return False
     if line.container.getparent() is following.container.getparent() and not any(
@@ -379,6 +486,86 @@ def _is_standfirst(ctx: Context, line: Block, following: Block) -> bool:
     if gap > DESCRIPTION_SLACK or (gap < -DESCRIPTION_SLACK and not _TRUNCATED.search(found[1])):
         return False
     return _repeats_description(line.text, comparable(found[1]))
+
+
+RESTATE_SHARE = 0.85
+"""A standfirst that shares this much of its words (of four letters or more) with the body's
+first paragraph restates it (Ghost's custom excerpt written from the lead): the body would
+say the same twice, so it stays out. Standfirsts that add to the article share 0 to 0.5 of
+their words on the devset's tune pages (a few up to 0.8); the restating excerpts 0.89 and
+more."""
+_LONG_WORD = re.compile(r"\w{4,}")
+
+
+def restates(standfirst: str, paragraph: str) -> bool:
+    """Whether `standfirst` restates `paragraph` (`RESTATE_SHARE`)."""
+    mine = set(_LONG_WORD.findall(standfirst.casefold()))
+    if not mine:
+        return False
+    theirs = set(_LONG_WORD.findall(paragraph.casefold()))
+    return len(mine & theirs) >= RESTATE_SHARE * len(mine)
+
+
+LEDE_MAX_GAP = 15
+"""The standfirst sits under the headline: at most this many lines below the title (a kicker,
+the byline, the date, a share bar, a photo and its caption between them)."""
+LEDE_CHECK_LINES = 3
+"""A standfirst already among the body's first lines is not added again."""
+
+
+def _copies_description(text: str, description: str) -> bool:
+    """Whether a line is the page's description (as `_repeats_description`), with the cheap
+    tests first: it opens like the description and is about as long."""
+    if description[:8].casefold() != text[:8].casefold():
+        return False
+    gap = len(description) - len(text)
+    if gap > DESCRIPTION_SLACK or (gap < -DESCRIPTION_SLACK and not _TRUNCATED.search(description)):
+        return False
+    return _repeats_description(text, comparable(description))
+
+
+def standfirst_above(ctx: Context) -> Block | None:
+    """The article's standfirst when it sits between the title and the body root: the first
+    line (not the title, not a date or byline line already read, in no navigation, related,
+    caption or boilerplate region, not a link list) at most `LEDE_MAX_GAP` lines below the
+    title that repeats the page's description. Publishers write it as the article's first
+    paragraph (`<p class="lead">`, `article-summary`, a teaser box in the header), and
+    readers read it so; the description metas say which line it is."""
+    if ctx.title_index is None or ctx.root_first is None or ctx.root_first <= ctx.title_index:
+        return None
+    found = ctx.structured.first(*_DESCRIPTION_METAS)
+    if found is None or len(found[1]) < DESCRIPTION_MIN_CHARS:
+        return None
+    hi = min(ctx.root_first, ctx.title_index + 1 + LEDE_MAX_GAP)
+    for block in ctx.page.blocks[ctx.title_index + 1 : hi]:
+        if (block.index in ctx.consumed or block.heading == 1
+                or len(block.text) < DESCRIPTION_MIN_CHARS
+                or block.link_density > MAX_BODY_LINK_DENSITY
+                or any(f.kind in (NAV, RELATED, CAPTION, BOILER) for f in block.flags)):
+            continue
+        if _copies_description(block.text, found[1]):
+            return block
+    return None
+
+
+def with_standfirst(ctx: Context, found: BodyParts) -> BodyParts:
+    """Last body stage: the standfirst above the body root (`standfirst_above`) opens the
+    body, unless the body already opens with it or with a paragraph it restates
+    (`restates`), or came from the profile's selector or JSON-LD. It runs after the second
+    opinion, which compares the two readings of the root without it."""
+    if not found.text or ctx.provenance.get("body") in ("profile", "jsonld"):
+        return found
+    lede = standfirst_above(ctx)
+    if lede is None:
+        return found
+    want = comparable(lede.text)
+    paragraphs = found.text.split("\n\n")
+    if any(comparable(p) == want for p in paragraphs[:LEDE_CHECK_LINES]):
+        return found
+    if restates(lede.text, paragraphs[0]):
+        return found
+    found.text = f"{lede.text}\n\n{found.text}"
+    return found
 
 
 def jsonld_body(ctx: Context, found: BodyParts) -> BodyParts:

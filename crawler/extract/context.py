@@ -62,6 +62,9 @@ class Context:
     root: etree._Element | None = None
     root_first: int | None = None
     root_last: int | None = None
+    root_parts: tuple[etree._Element, ...] = ()
+    """Further parts of the article beside the root (`body.root_parts`): boxes of the root's
+    own kind that the density rules did not join to it."""
     consumed: set[int] = field(default_factory=set)
     stamps: dict[etree._Element, Stamp | None] = field(default_factory=dict)
     """Machine dates (`Stamp`) by the block element of the line showing them, as looked up

@@ -21,7 +21,7 @@ from archive import signoff_codes
 from crawler.extract import date_fallback, second_opinion
 from crawler.extract import dates as D
 from crawler.extract.address import declared_url, next_pages, single_page
-from crawler.extract.body import DUPLICATE_MIN_CHARS, extract_body, jsonld_body
+from crawler.extract.body import DUPLICATE_MIN_CHARS, extract_body, jsonld_body, with_standfirst
 from crawler.extract.captions import extract_captions
 from crawler.extract.context import (
     Context,
@@ -144,6 +144,7 @@ def extract_article(
         body = jsonld_body(ctx, body)
     # >>> second opinion (crawler/extract/second_opinion.py): last stage of the body chain
     body = second_opinion.review(ctx, body, title, text, extract_body)
+    body = with_standfirst(ctx, body)
     # <<< second opinion
     authors, editor, reporter = extract_people(ctx, body.staff + staff_around, byline)
     published_at, published_raw, published_precision = extract_published(

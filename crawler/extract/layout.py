@@ -8,7 +8,7 @@ import re
 
 from lxml import etree
 
-from crawler.extract.body import choose_root
+from crawler.extract.body import choose_root, root_parts
 from crawler.extract.context import STAFF_WINDOW_AFTER, Context
 from crawler.extract.page import CAPTION, MEDIA, NAV, Block
 
@@ -148,6 +148,8 @@ def choose_body_root(ctx: Context) -> None:
     ctx.root = root
     ctx.root_first, ctx.root_last = inside[0].index, inside[-1].index
     ctx.provenance["body"] = stage
+    if stage == "generic":
+        ctx.root_parts = tuple(root_parts(page, root))
     # The article's own wrappers are not navigation, sidebars or date boxes whatever their
     # class says (`main right-sidebar`, `post status-publish`): their flags would otherwise
     # hide the title, the date line and the byline from every field chain.

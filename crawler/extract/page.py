@@ -133,7 +133,8 @@ _CLASS_FLAGS: tuple[tuple[str, re.Pattern[str]], ...] = (
         RELATED,
         re.compile(
             r"related|terkait|baca[-_]?juga|bacajuga|rekomendasi|recommend|read[-_]?also|"
-            r"readmore|read[-_]?more|artikel[-_]?lain|berita[-_]?lain|more[-_]?news|lainnya"
+            r"readmore|read[-_]?more|artikel[-_]?lain|berita[-_]?lain|more[-_]?news|lainnya|"
+            r"recirculation"
         ),
     ),
     (
@@ -150,7 +151,8 @@ _CLASS_FLAGS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"advert\w*|iklan|banners?|ads?|adsense|adsbygoogle|gpt|dfp|sponsor\w*|promo|"
             r"newsletter|subscribe|popular|populer|terpopuler|trending|terkini|rating|vote|"
             r"tags?|tagcloud\w*|topik|topics?|cookie|popup|modal|pagination|paging|pager|login|"
-            r"signup|widget|print|copylink|whatsapp|facebook|twitter)" + _E
+            r"signup|widget|print|copylink|whatsapp|facebook|twitter|"
+            r"consent|o?embed|placeholder)" + _E
         ),
     ),
     (BYLINE, re.compile(
@@ -271,7 +273,34 @@ def flag_for_names(names: str) -> str | None:
     for kind, pattern in _CLASS_FLAGS:
         if pattern.search(names):
             return kind
+    if _HIDDEN_CLASS.search(names) and ":" not in names:
+        return BOILER
+    if "teaser" in names:
+        return _TEASER_KIND  # `_class_flag` decides by the element (`_is_teaser_card`)
     return None
+
+
+_HIDDEN_CLASS = re.compile(r"(?:^|\s)hidden(?:$|\s)")
+"""The class that hides an element in CSS frameworks (Bootstrap, Tailwind): a subscription
+box or a modal the reader does not see. Not `overflow-hidden` or `hidden-xs`, and not with a
+breakpoint class that shows it again (`hidden md:block`)."""
+
+_TEASER_KIND = "teaser?"
+TEASER_MAX_CHARS = 600
+"""A `teaser` box is a card promoting another article (a headline, a sentence, a link) when it
+holds a link and at most this much text; the word also names an article's own lede (no
+link) or its whole text (`article__teaser`, thousands of characters), which stay."""
+
+
+def tag_flag(element: etree._Element) -> str | None:
+    """The region flag an element's tag sets (`nav`, `aside`, `figcaption`, ...), or None."""
+    tag = element.tag
+    return _TAG_FLAGS.get(tag) if isinstance(tag, str) else None
+
+
+def class_flag(element: etree._Element) -> str | None:
+    """The region flag an element's class and id set (as the walk reads them), or None."""
+    return _class_flag(element)
 
 
 def _class_flag(element: etree._Element) -> str | None:
@@ -279,7 +308,22 @@ def _class_flag(element: etree._Element) -> str | None:
     ident = element.get("id")
     if not names and not ident:
         return None
-    return flag_for_names(f"{names or ''} {ident or ''}".lower())
+    kind = flag_for_names(f"{names or ''} {ident or ''}".lower())
+    if kind == _TEASER_KIND:
+        return RELATED if _is_teaser_card(element) else None
+    return kind
+
+
+def _is_teaser_card(element: etree._Element) -> bool:
+    """Whether a `teaser` element is a card for another article (`TEASER_MAX_CHARS`)."""
+    if element.find(".//a[@href]") is None and not (element.tag == "a" and element.get("href")):
+        return False
+    chars = 0
+    for text in element.itertext():
+        chars += len(text.strip())
+        if chars > TEASER_MAX_CHARS:
+            return False
+    return True
 
 
 _LOWER_NO_SPACE = "translate(@style, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ ', 'abcdefghijklmnopqrstuvwxyz')"

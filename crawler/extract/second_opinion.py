@@ -392,14 +392,15 @@ def review(
         theirs_gap = mine_gap = None
     else:
         keep = {b.index for b in blocks}
-        saved = ctx.root, ctx.root_first, ctx.root_last, ctx.consumed
+        saved = ctx.root, ctx.root_first, ctx.root_last, ctx.consumed, ctx.root_parts
         ctx.root, ctx.root_first, ctx.root_last = root, blocks[0].index, blocks[-1].index
+        ctx.root_parts = ()
         ctx.consumed = saved[3] | {b.index for b in ctx.page.blocks_in(root)
                                    if b.index not in keep}
         try:
             second = extract_body(ctx, title)
         finally:
-            ctx.root, ctx.root_first, ctx.root_last, ctx.consumed = saved
+            ctx.root, ctx.root_first, ctx.root_last, ctx.consumed, ctx.root_parts = saved
         joined = "\n".join(lines)
         if (reason in UNSEEN_TEXT_REASONS and words(second.text) < MATCHED_MIN_SHARE * words(joined)
                 and _extends(body.text, joined)):

@@ -50,16 +50,18 @@ def ghost_page(excerpt: str, description: str = STANDFIRST) -> str:
     )
 
 
-def test_a_standfirst_that_repeats_the_description_is_not_body_text() -> None:
+def test_a_standfirst_that_repeats_the_description_opens_the_body() -> None:
     result = extract(ghost_page(STANDFIRST))
-    assert result["dateline"] == "SAMARINDA"
-    assert STANDFIRST not in result["body"]
-    assert result["body"].startswith("Banjir merendam lima kecamatan di Samarinda sejak")
+    assert result["dateline"] == "SAMARINDA"  # read from the paragraph after the standfirst
+    first, second = result["body"].split("\n\n")[:2]
+    assert first == STANDFIRST
+    assert second.startswith("Banjir merendam lima kecamatan di Samarinda sejak")
 
 
-def test_a_standfirst_repeating_a_truncated_description_is_not_body_text() -> None:
+def test_a_standfirst_repeating_a_truncated_description_keeps_the_dateline() -> None:
     result = extract(ghost_page(STANDFIRST, description=STANDFIRST[:70] + "..."))
     assert result["dateline"] == "SAMARINDA"
+    assert result["body"].startswith(STANDFIRST)
 
 
 def test_the_reading_time_never_enters_the_body() -> None:
@@ -231,3 +233,144 @@ def test_a_line_whose_words_fill_too_many_second_opinion_lines_is_not_distinctiv
     assert len(matched_blocks(page, few)) == 1
     many = few + [f"x{i} warga terpaksa pulang" for i in range(2)]
     assert matched_blocks(page, many) == []
+
+
+SUBSCRIBE_BOX = (
+    '<div class="intro-premium {cls}"><p>Langganan sekarang untuk membaca semua berita di '
+    "kota Anda dan di seluruh Indonesia dengan satu akun.</p><p>Akses tanpa batas ke lima "
+    "belas situs berita dan edisi cetak digital yang bisa dibaca di perangkat apa pun.</p></div>"
+)
+
+
+def test_a_box_hidden_by_its_class_stays_out_of_the_body() -> None:
+    body = extract(page(before=SUBSCRIBE_BOX.format(cls="hidden")))["body"]
+    assert "Langganan" not in body and "Badan Penanggulangan Bencana" in body
+
+
+@pytest.mark.parametrize("cls", ["overflow-hidden", "hidden md:block", "hidden-xs"])
+def test_a_class_that_only_looks_hidden_keeps_its_text(cls: str) -> None:
+    box = SUBSCRIBE_BOX.format(cls=cls)
+    body = extract(page(paragraphs=[PARAGRAPHS[0], box, *PARAGRAPHS[1:]]))["body"]
+    assert "Langganan sekarang" in body
+
+
+TEASER_CARD = (
+    '<div class="teaser"><h3><a href="/samarinda/2023/05/20/bpbd-siagakan-perahu">BPBD '
+    "Siagakan Perahu Karet</a></h3><p>Petugas menyiapkan perahu karet di tiga kelurahan yang "
+    'paling sering tergenang banjir. <a href="/samarinda/2023/05/20/bpbd-siagakan-perahu">'
+    "mehr</a></p></div>"
+)
+
+
+def test_a_teaser_card_for_another_article_stays_out_of_the_body() -> None:
+    paragraphs = [*PARAGRAPHS[:2], TEASER_CARD, *PARAGRAPHS[2:]]
+    body = extract(page(paragraphs=paragraphs))["body"]
+    assert "Petugas menyiapkan perahu" not in body
+    assert body.count("\n\n") == 3
+
+
+def test_an_article_text_in_a_teaser_box_stays() -> None:
+    """`teaser` also names an article's own lede or whole text: without a link, or long."""
+    lede = ('<div class="teaser_text">Petugas menyiapkan perahu karet di tiga kelurahan yang '
+            "paling sering tergenang banjir sejak awal musim hujan tahun ini.</div>")
+    body = extract(page(paragraphs=[lede, *PARAGRAPHS]))["body"]
+    assert "Petugas menyiapkan perahu" in body
+    whole = "".join(f"<p>{p} <a href='/tag/banjir'>banjir</a></p>" for p in PARAGRAPHS[:3])
+    body = extract(page(paragraphs=[f'<div class="article__teaser">{whole}</div>']))["body"]
+    assert "Badan Penanggulangan Bencana" in body
+
+
+def test_an_embed_consent_placeholder_stays_out_of_the_body() -> None:
+    consent = ('<div class="c-oembed-placeholder"><p>Um eingebettete Inhalte anzuzeigen, ist '
+               "deine widerrufliche Einwilligung in die Übermittlung notwendig.</p></div>")
+    body = extract(page(paragraphs=[*PARAGRAPHS[:2], consent, *PARAGRAPHS[2:]]))["body"]
+    assert "eingebettete" not in body and "Badan Penanggulangan Bencana" in body
+
+
+def _widget_page(second_part: str, first: list[str] | None = None,
+                 rest: list[str] | None = None) -> str:
+    """An article split by an ad and a photo into text widgets of one kind; the second part
+    wrapped as `second_part` says."""
+    head = "".join(f"<p>{p}</p>" for p in (PARAGRAPHS[:2] if first is None else first))
+    tail = "".join(f"<p>{p}</p>" for p in
+                   ([*PARAGRAPHS[2:], *_REST[:3]] if rest is None else rest))
+    return f"""<html><head><title>Banjir</title></head><body><main>
+<h1>Banjir Rendam Lima Kecamatan di Samarinda</h1>
+<div class="date">Selasa, 23 Mei 2023 | 10:15 WITA</div>
+<div class="article-blocks">
+<div class="article-block block-text"><div class="wrap"><div class="text">{head}</div></div></div>
+<div class="article-block block-ad"><div class="wrap"><span>Advertisement</span></div></div>
+<div class="article-block block-image"><div class="wrap"><img src="/a.jpg"></div></div>
+{second_part.format(text=f'<div class="wrap"><div class="text">{tail}</div></div>')}
+</div></main></body></html>"""
+
+
+def test_an_article_split_into_boxes_of_one_kind_is_read_whole() -> None:
+    body = extract(_widget_page('<div class="article-block block-text">{text}</div>'))["body"]
+    assert body.startswith("Banjir merendam lima kecamatan")  # the first part, before the ad
+    assert "Paragraf lanjutan nomor 2" in body and "Advertisement" not in body
+    assert body.index("Badan Penanggulangan") < body.index("Kami sudah menyiagakan")
+
+
+_OTHER_STORY = [
+    f"Cerita lain nomor {i} tentang harga cabai di pasar Segiri yang naik dua kali lipat "
+    "sejak awal bulan menurut para pedagang di sana."
+    for i in range(2)
+]
+
+
+@pytest.mark.parametrize("wrapper", [
+    '<article class="next-story">{text}</article>',  # the next story of an endless page
+    '<div class="comments">{text}</div>',  # a comment thread reusing the class
+])
+def test_a_box_of_the_root_s_kind_in_another_story_or_region_stays_out(wrapper: str) -> None:
+    """Negative case: the same `<div class="text">` inside another `<article>` or a comment
+    region is not a part of this article."""
+    html = _widget_page(wrapper, first=[*PARAGRAPHS, *_REST[:3]], rest=_OTHER_STORY)
+    body = extract(html)["body"]
+    assert "Badan Penanggulangan" in body and "Paragraf lanjutan nomor 2" in body
+    assert "Cerita lain" not in body
+
+
+def _lead_page(lead: str, description: str = STANDFIRST) -> str:
+    """A standfirst under the headline, above the date line, outside the body's box."""
+    return page(head=f'<meta property="og:description" content="{description}">',
+                meta_line=f'<p class="lead">{lead}</p>'
+                          '<div class="date">Selasa, 23 Mei 2023 | 10:15 WITA</div>')
+
+
+def test_a_standfirst_above_the_body_box_opens_the_body() -> None:
+    result = extract(_lead_page(STANDFIRST))
+    first, second = result["body"].split("\n\n")[:2]
+    assert first == STANDFIRST
+    assert second.startswith("Banjir merendam lima kecamatan di Samarinda sejak")
+    assert result["dateline"] == "SAMARINDA"
+    assert result["body"].count(STANDFIRST) == 1
+
+
+def test_a_line_above_the_body_that_is_not_the_description_stays_out() -> None:
+    other = "Baca berita banjir lainnya di kanal Samarinda kami yang diperbarui setiap jam."
+    result = extract(_lead_page(other))
+    assert other not in result["body"]
+    assert result["body"].startswith("Banjir merendam lima kecamatan di Samarinda sejak")
+
+
+def test_a_standfirst_restating_the_first_paragraph_stays_out() -> None:
+    from crawler.extract.body import restates
+
+    lead = PARAGRAPHS[0].split(" - ", 1)[1]
+    assert restates("Banjir merendam lima kecamatan di Samarinda sejak Senin malam.", lead)
+    assert not restates(STANDFIRST, lead)  # it adds: the refugees
+    result = extract(_lead_page(lead[:60] + "...", description=lead[:60] + "..."))
+    assert not result["body"].startswith(lead[:60] + "...")
+    assert result["body"].startswith("Banjir merendam lima kecamatan di Samarinda sejak")
+
+
+def test_a_subhead_styled_as_a_widget_title_stays_but_a_widget_line_does_not() -> None:
+    subhead = '<h2 class="widget-title">Warga Mengungsi ke Masjid</h2>'
+    share = '<div class="share-bar">Bagikan artikel ini ke teman dan keluarga Anda sekarang.</div>'
+    html = page(paragraphs=[*PARAGRAPHS[:2], "__SUB__", *PARAGRAPHS[2:]]).replace(
+        "<p>__SUB__</p>", subhead + share)
+    body = extract(html)["body"]
+    assert "\n\nWarga Mengungsi ke Masjid\n\n" in body
+    assert "Bagikan artikel" not in body  # negative: boilerplate that is no heading stays out
