@@ -19,7 +19,10 @@ Within a cluster the presumed original is the earliest publication (`published_u
 Incremental: each article's band keys are kept (`cluster_sketches`), so an update reads only
 the articles new or changed since the last one, compares them with the stored keys, and reads
 the bodies of the few candidates it must verify. `Archive.finish_crawl` runs it after every
-crawl's writes; `warta clusters --update` runs it by hand.
+crawl's writes; `warta clusters --update` runs it by hand. A new version of an article (its
+body changed) leaves its cluster and is placed again; when it was its cluster's
+representative, the cluster is taken apart and every member placed again, since each was
+verified against the old text.
 
 A cluster is a likely press release when it spread over `PRESS_OUTLETS` outlets or more within
 `PRESS_WINDOW`, or a member carries a `*/` or `adv` sign-off or press-release wording
@@ -316,6 +319,7 @@ def _update(conn: sqlite3.Connection, result: UpdateResult) -> None:
             conn.execute(f"DELETE FROM {table}")
         conn.execute("INSERT OR REPLACE INTO cluster_meta VALUES ('sketch', ?)", (name,))
         result.rebuilt = True
+    _dissolve_changed(conn)
     pending_rows = conn.execute(
         "SELECT a.id, a.source FROM articles a LEFT JOIN cluster_sketches s "
         "ON s.article_id = a.id WHERE s.article_id IS NULL OR s.content_hash <> a.content_hash"
@@ -329,7 +333,7 @@ def _update(conn: sqlite3.Connection, result: UpdateResult) -> None:
     sketched = _sketched(conn, [p.id for p in pending])
     changed = [p.id for p in pending if p.id in sketched]
     state = _State()
-    kept = _forget_changed(conn, changed, state)
+    _forget_changed(conn, changed, state)
     sketchable = [p for p in pending if p.size >= MIN_SHINGLES]
     result.too_short = len(pending) - len(sketchable)
     old_ids, old_keys = _stored_keys(conn, exclude={p.id for p in pending})
@@ -343,7 +347,7 @@ def _update(conn: sqlite3.Connection, result: UpdateResult) -> None:
     for item in sketchable:  # in publication order (see _read_pending)
         cands = [c for c in candidates.get(item.id, ()) if c in done and c != item.id]
         done.add(item.id)
-        if not cands or item.id in state.cluster_of or item.id in kept:
+        if not cands or item.id in state.cluster_of:
             continue
         _place(conn, item, cands, state, shingles, shingler, boiler, result)
     _write(conn, pending, sketchable, keys, state)
@@ -361,22 +365,31 @@ def _sketched(conn: sqlite3.Connection, ids: list[int]) -> set[int]:
     return found
 
 
-def _forget_changed(conn: sqlite3.Connection, changed: list[int], state: _State) -> set[int]:
-    """A changed article leaves its cluster and is placed again; a representative whose text
-    changed keeps its cluster (its members were verified against it): returned."""
-    kept: set[int] = set()
+def _dissolve_changed(conn: sqlite3.Connection) -> None:
+    """Take apart each cluster whose representative's text changed since it was sketched: its
+    members were verified against the old text, so every one of them is sketched and placed
+    again, against the new text and the rest of the archive, as if just archived."""
+    changed = [row[0] for row in conn.execute(
+        "SELECT c.id FROM clusters c JOIN cluster_sketches s ON s.article_id = "
+        "c.representative_id JOIN articles a ON a.id = c.representative_id "
+        "WHERE s.content_hash <> a.content_hash")]
+    for cluster in changed:
+        conn.execute("DELETE FROM cluster_sketches WHERE article_id IN (SELECT article_id "
+                     "FROM article_clusters WHERE cluster_id = ?)", (cluster,))
+        conn.execute("DELETE FROM article_clusters WHERE cluster_id = ?", (cluster,))
+        conn.execute("DELETE FROM clusters WHERE id = ?", (cluster,))
+
+
+def _forget_changed(conn: sqlite3.Connection, changed: list[int], state: _State) -> None:
+    """A changed article leaves its cluster and is placed again (a changed representative's
+    cluster is gone already: `_dissolve_changed`)."""
     for article_id in changed:
-        row = conn.execute("SELECT ac.cluster_id, c.representative_id FROM article_clusters ac "
-                           "JOIN clusters c ON c.id = ac.cluster_id WHERE ac.article_id = ?",
+        row = conn.execute("SELECT cluster_id FROM article_clusters WHERE article_id = ?",
                            (article_id,)).fetchone()
         if row is None:
             continue
-        if row[1] == article_id:
-            kept.add(article_id)
-            continue
         conn.execute("DELETE FROM article_clusters WHERE article_id = ?", (article_id,))
         state.touched.add(row[0])
-    return kept
 
 
 def _boilerplate(conn: sqlite3.Connection, shingler: Shingler, sources: set[str]

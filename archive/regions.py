@@ -150,8 +150,9 @@ def tag(dateline: str | None, title: str | None, body: str | None) -> Tag:
 
 
 def update(conn: sqlite3.Connection) -> int:
-    """Tag the articles without a region row; return how many were tagged. (An article
-    whose text changes later keeps its tag.)"""
+    """Tag the articles without a region row; return how many were tagged. A new version of
+    an article (its title, body or dateline changed: `Archive.write`) loses its row, so it
+    is tagged again here."""
     rows = conn.execute(
         "SELECT a.id FROM articles a LEFT JOIN article_regions r ON r.article_id = a.id "
         "WHERE r.article_id IS NULL").fetchall()

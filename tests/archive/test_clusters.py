@@ -161,6 +161,26 @@ def test_an_edited_copy_that_no_longer_matches_leaves_its_cluster(clustered: Arc
             clusters["jalan_kp"] == clusters["jalan_today"]) == (1, False, True)
 
 
+def test_a_representative_rewritten_into_another_story_no_longer_holds_its_copies(
+        clustered: Archive) -> None:
+    """The release's first run is its cluster's representative; rewritten into another story,
+    it leaves, and the two runs that still share the release stay together, the earlier of
+    them now the original."""
+    clustered.write([{"url": "https://kaltimpost.example/berita/rilis_kp", "source": "kaltimpost",
+                      "title": "Kampanye Imunisasi Polio Serentak Dimulai Senin",
+                      "body": "Ralat: berita kampanye imunisasi ini kami tarik karena jadwalnya "
+                              "diubah Dinas Kesehatan. Jadwal baru akan kami muat setelah "
+                              "diumumkan resmi, dan redaksi memohon maaf kepada para pembaca "
+                              "yang sudah menyiapkan anak mereka untuk datang ke posyandu.",
+                      "dateline": "SAMARINDA",
+                      "published_at": "2024-06-03T10:00:00+08:00"}])
+    clustered.update_clusters()
+    clusters = _clusters(clustered)
+    originals = {_key_of(c["original"]["url"]) for c in clustered.clusters()}
+    assert ("rilis_kp" in clusters, clusters["rilis_kk"] == clusters["rilis_today"],
+            "rilis_kk" in originals) == (False, True, True)
+
+
 def test_an_update_with_nothing_new_changes_nothing(clustered: Archive) -> None:
     before = _clusters(clustered)
     result = clustered.update_clusters()
