@@ -569,9 +569,6 @@ class Archive:
                     article_id = seen[0]
                     conn.execute(_SAVE_VERSION, (now, article_id))
                     conn.execute(_UPDATE_ARTICLE, (*values[1:], now, now, crawl_id, article_id))
-                    # its title, body or dateline may name another place: tagged again by the
-                    # next update_clusters (archive/regions.py); clusters see the new hash
-                    conn.execute("DELETE FROM article_regions WHERE article_id = ?", (article_id,))
                     result.updated += 1
                     texts += values[_TITLE:_BODY + 1]
                 state[item.url] = (article_id, item.content_hash)

@@ -181,6 +181,42 @@ def test_a_representative_rewritten_into_another_story_no_longer_holds_its_copie
             "rilis_kk" in originals) == (False, True, True)
 
 
+def test_a_text_changed_by_any_writer_is_placed_again(clustered: Archive) -> None:
+    """A row rewritten without `Archive.write` (as `warta merge` rewrites one) loses its
+    sketch and its region tag too (the trigger of migration 11): the next update places it
+    again and tags it again."""
+    conn = clustered.connection
+    conn.execute("UPDATE articles SET body = ?, content_hash = 'rewritten', dateline = "
+                 "'BONTANG' WHERE url LIKE '%/jalan_sapos'",
+                 ("Ralat: berita ini kami tarik karena data anggaran yang dikutip belum "
+                  "dikonfirmasi oleh Dinas Pekerjaan Umum. Redaksi memohon maaf kepada pembaca "
+                  "atas kekeliruan tersebut dan akan menurunkan berita yang sudah diperiksa.",))
+    clustered.update_clusters()
+    clusters = _clusters(clustered)
+    (region,) = conn.execute("SELECT r.region FROM article_regions r JOIN articles a ON "
+                             "a.id = r.article_id WHERE a.url LIKE '%/jalan_sapos'").fetchone()
+    assert ("jalan_sapos" in clusters, region) == (False, "Bontang")
+
+
+def test_an_archive_upgraded_to_schema_11_drops_its_stale_sketches(tmp_path: Path) -> None:
+    """Sketches of texts changed before the trigger existed go at the upgrade: the changed
+    story's first run is placed again, and its copy with it (verified against its text)."""
+    from archive.schema import MIGRATIONS
+
+    path = tmp_path / "old.db"
+    with Archive(path) as archive:
+        archive.write(_records({"jalan_kp", "jalan_sapos"}))
+        archive.update_clusters()
+        conn = archive.connection
+        conn.execute("DROP TRIGGER articles_text_changed")
+        conn.execute("UPDATE articles SET content_hash = 'changed' WHERE url LIKE '%/jalan_kp'")
+        conn.execute("DELETE FROM migrations WHERE version = 11")
+        conn.execute(f"PRAGMA user_version = {MIGRATIONS[-2].version}")
+    with Archive(path) as archive:
+        result = archive.update_clusters()
+    assert (result.articles, result.new_clusters) == (2, 1)
+
+
 def test_an_update_with_nothing_new_changes_nothing(clustered: Archive) -> None:
     before = _clusters(clustered)
     result = clustered.update_clusters()
