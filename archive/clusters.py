@@ -339,7 +339,9 @@ def _update(conn: sqlite3.Connection, result: UpdateResult) -> None:
     pending_rows = conn.execute(
         "SELECT a.id, a.source FROM articles a LEFT JOIN cluster_sketches s "
         "ON s.article_id = a.id WHERE s.article_id IS NULL ORDER BY a.id").fetchall()
-    pending_rows += _dissolve_changed(conn, [row[0] for row in pending_rows])
+    listed = {row[0] for row in pending_rows}
+    pending_rows += [row for row in _dissolve_changed(conn, sorted(listed))
+                     if row[0] not in listed]  # a member may have changed too: once
     if not pending_rows:
         return
     shingler = Shingler()
