@@ -398,6 +398,8 @@ RANKINGS = ("auto", "all")
 #: ms, and the first page of a broad query then holds its best recent articles, which is what a
 #: reader of news expects of it. `--rank all` ranks them all.
 RANK_CANDIDATES = 2000
+#: The widest span of ids a page's snippets are read as a range of the index (see `search`).
+SNIPPET_RANGE_MAX = 10_000
 
 
 class SearchResults(list[dict[str, Any]]):
@@ -455,21 +457,35 @@ def search(conn: sqlite3.Connection, f: Filters, *, sort: str = "rank", limit: i
                              results=results)
                 if not hits:
                     return results
-                # The page's ids go to FTS5 as a rowid range (`+` keeps the IN list out of
-                # the index): given `rowid IN (...)`, FTS5 runs the query again for each id,
-                # 34 ms for 20 ids of a query with its word forms on 100,000 articles, where
-                # walking the range of the page (the newest matches, for a broad query) and
-                # keeping its ids took 2 ms. Snippets are made for the ids kept only.
+                # The page's ids go to FTS5 as a rowid range when they are close together
+                # (`+` keeps the IN list out of the index), else as the ids: given `rowid IN
+                # (...)`, FTS5 looks each id up in every segment of the index for every word,
+                # 0.5 ms an id for a query with its word forms in an index of 19 segments,
+                # where walking the range of a page of the newest matches took 2 ms; but the
+                # range of a page ranked over every match (a phrase of common words) is the
+                # whole archive, 6-12 ms at 100,000 articles and growing with it, where the ids
+                # took 1.5 ms in a maintained (merged) index. Snippets are made for the ids
+                # kept only.
+                # bm25 only when the hits have no score (a page by date): FTS5's bm25 first
+                # counts the articles of every searched word over the whole index (its idf),
+                # a pass that grows with the archive, 8 ms of a 18 ms search for a common
+                # word with its forms on 100,000 articles, and the hits already paid it.
                 page = [h[0] for h in hits]
                 marks = ", ".join("?" * len(page))
+                scored = any(h[1] is None for h in hits)
+                where_params: tuple[Any, ...]
+                if max(page) - min(page) <= SNIPPET_RANGE_MAX:
+                    where = ("articles_fts.rowid BETWEEN ? AND ? "
+                             f"AND +articles_fts.rowid IN ({marks})")
+                    where_params = (min(page), max(page), *page)
+                else:
+                    where, where_params = f"articles_fts.rowid IN ({marks})", tuple(page)
                 cursor = conn.execute(
                     f"SELECT {_RESULT_COLUMNS}, snippet(articles_fts, 1, ?, ?, ?, ?) AS snippet, "
-                    "articles_fts.rank AS page_rank "
+                    f"{'articles_fts.rank' if scored else 'NULL'} AS page_rank "
                     "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-                    f"WHERE articles_fts MATCH ? AND articles_fts.rowid BETWEEN ? AND ? "
-                    f"AND +articles_fts.rowid IN ({marks})",
-                    (*highlight, SNIPPET_ELLIPSIS, SNIPPET_WORDS, f.match, min(page),
-                     max(page), *page))
+                    f"WHERE articles_fts MATCH ? AND {where}",
+                    (*highlight, SNIPPET_ELLIPSIS, SNIPPET_WORDS, f.match, *where_params))
                 by_id = {item["id"]: item for item in _rows(cursor)}
             except sqlite3.OperationalError as exc:
                 raise fts_error(exc, f) from None
@@ -503,7 +519,10 @@ def fts_range(conn: sqlite3.Connection, f: Filters) -> tuple[str, tuple[Any, ...
     index. FTS5 then reads only the postings in that range, so a date filter narrows the
     matches before they are ranked instead of after (when rowids follow publication order the
     range is tight; when not, it is wider, never wrong: the filter itself still applies).
-    None when there is no date filter or the period holds more than RANGE_SCAN_MAX articles;
+    The range comes from `article_months` (migration 11: the first and last id of each
+    month), so a year costs what a day does; an archive opened read-only before its upgrade
+    reads the period's ids from the date index instead. None when there is no date filter
+    (or, without `article_months`, the period holds more than RANGE_SCAN_MAX articles);
     ("0", ()) when it holds none."""
     if f.since is None and f.until is None:
         return None
@@ -511,6 +530,15 @@ def fts_range(conn: sqlite3.Connection, f: Filters) -> tuple[str, tuple[Any, ...
         if f.since else None
     hi = to_utc(f.until.end() + (_ZONE_SLACK if f.until.day else dt.timedelta(0))) \
         if f.until else None
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'article_months'").fetchone():
+        # the ids of the period's months (migration 11): a few rows, whatever its length
+        first, last = conn.execute(
+            "SELECT min(first_id), max(last_id) FROM article_months "
+            "WHERE month BETWEEN ? AND ?",
+            ((lo or "0000-00")[:7], (hi or "9999-99")[:7])).fetchone()
+        if first is None:
+            return "0", ()
+        return "articles_fts.rowid BETWEEN ? AND ?", (first, last)
     clauses = ["published_utc IS NOT NULL"]
     params: list[Any] = []
     if lo:

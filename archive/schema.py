@@ -431,30 +431,6 @@ def _v10(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-def _v11(conn: sqlite3.Connection) -> None:
-    # An article whose text changes (a new version, `warta reextract`, a merge; any writer)
-    # loses its cluster sketch and its region tag, so the next `update_clusters` finds it
-    # among the articles without a sketch, a look-up in id order, instead of comparing the
-    # content hash of every article (a read of the whole articles table: 0.6 s of CPU at
-    # 100,000 articles, and growing with the archive). Sketches already stale go now.
-    for statement in statements(_V12_SQL):
-        conn.execute(statement)
-    conn.execute("DELETE FROM cluster_sketches WHERE NOT EXISTS (SELECT 1 FROM articles a "
-                 "WHERE a.id = article_id AND a.content_hash = cluster_sketches.content_hash)")
-
-
-_V12_SQL = """
-CREATE TRIGGER IF NOT EXISTS articles_text_changed
-AFTER UPDATE OF title, body, content_hash, dateline ON articles
-WHEN OLD.content_hash IS NOT NEW.content_hash OR OLD.dateline IS NOT NEW.dateline
-BEGIN
-    DELETE FROM article_regions WHERE article_id = NEW.id;
-    DELETE FROM cluster_sketches WHERE article_id = NEW.id
-        AND content_hash IS NOT NEW.content_hash;
-END;
-"""
-
-
 _V11_SQL = """
 -- One row per cluster of two or more articles: the representative is the article every
 -- member was compared with (no chaining), the original the earliest publication.
@@ -512,6 +488,68 @@ CREATE INDEX IF NOT EXISTS article_regions_region ON article_regions(region);
 """
 
 
+def _v_article_months(conn: sqlite3.Connection) -> None:
+    # The ids of each month's articles (issue 19): the first and last id of the articles
+    # published in a month (UTC). A date-filtered search narrows the full-text index to the
+    # ids of its period from these few rows (archive/query.py, `fts_range`), whatever the
+    # period's length: reading the period's ids from the date index cost 2.5 ms for 20,000
+    # articles, so a year of a large archive was not narrowed at all and its search walked
+    # every newer match. Kept by triggers, so rows another program writes count too; a range
+    # only ever widens (an article deleted or moved to another month leaves its old month's
+    # range as it was), so it is always a superset of the month's ids: tight when ids follow
+    # publication order, as they do for a crawl, wider for a backfill, never wrong.
+    for statement in statements(_ARTICLE_MONTHS_SQL):
+        conn.execute(statement)
+    conn.execute("INSERT OR REPLACE INTO article_months (month, first_id, last_id) "
+                 "SELECT substr(published_utc, 1, 7), min(id), max(id) FROM articles "
+                 "WHERE published_utc IS NOT NULL GROUP BY 1")
+
+
+_MONTH_UPSERT = """
+    INSERT INTO article_months (month, first_id, last_id)
+    VALUES (substr(new.published_utc, 1, 7), new.id, new.id)
+    ON CONFLICT (month) DO UPDATE SET first_id = min(first_id, excluded.first_id),
+                                      last_id = max(last_id, excluded.last_id);"""
+
+_ARTICLE_MONTHS_SQL = f"""
+CREATE TABLE IF NOT EXISTS article_months (
+    month TEXT PRIMARY KEY,         -- YYYY-MM of published_utc
+    first_id INTEGER NOT NULL,      -- the lowest id of an article published in it
+    last_id INTEGER NOT NULL        -- the highest
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS article_months_insert AFTER INSERT ON articles
+WHEN new.published_utc IS NOT NULL BEGIN{_MONTH_UPSERT}
+END;
+CREATE TRIGGER IF NOT EXISTS article_months_update AFTER UPDATE OF published_utc ON articles
+WHEN new.published_utc IS NOT NULL BEGIN{_MONTH_UPSERT}
+END;
+"""
+
+
+def _v_sketch_trigger(conn: sqlite3.Connection) -> None:
+    # An article whose text changes (a new version, `warta reextract`, a merge; any writer)
+    # loses its cluster sketch and its region tag, so the next `update_clusters` finds it
+    # among the articles without a sketch, a look-up in id order, instead of comparing the
+    # content hash of every article (a read of the whole articles table: 0.6 s of CPU at
+    # 100,000 articles, and growing with the archive). Sketches already stale go now.
+    for statement in statements(_SKETCH_TRIGGER_SQL):
+        conn.execute(statement)
+    conn.execute("DELETE FROM cluster_sketches WHERE NOT EXISTS (SELECT 1 FROM articles a "
+                 "WHERE a.id = article_id AND a.content_hash = cluster_sketches.content_hash)")
+
+
+_SKETCH_TRIGGER_SQL = """
+CREATE TRIGGER IF NOT EXISTS articles_text_changed
+AFTER UPDATE OF title, body, content_hash, dateline ON articles
+WHEN OLD.content_hash IS NOT NEW.content_hash OR OLD.dateline IS NOT NEW.dateline
+BEGIN
+    DELETE FROM article_regions WHERE article_id = NEW.id;
+    DELETE FROM cluster_sketches WHERE article_id = NEW.id
+        AND content_hash IS NOT NEW.content_hash;
+END;
+"""
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -532,8 +570,10 @@ MIGRATIONS: tuple[Migration, ...] = (
               "the stemmed index", _v8),
     Migration(9, "captures: the WARC record each article version was read from", _v9),
     Migration(10, "clusters, article_clusters, cluster sketches, article_regions", _v10),
-    Migration(11, "a changed article's cluster sketch and region tag dropped by a trigger",
-              _v11),
+    Migration(11, "article_months: the first and last id of each month's articles "
+              "(date-filtered search)", _v_article_months),
+    Migration(12, "a changed article's cluster sketch and region tag dropped by a trigger",
+              _v_sketch_trigger),
 )
 
 #: The schema this warta writes and reads.

@@ -184,7 +184,10 @@ class Archive:
         self.path = Path(path).expanduser() if str(path) != ":memory:" else Path(":memory:")
         self.readonly = readonly
         self.stemmer = Stemmer()
-        self._known_terms: set[str] = set()  # words this process saw stored in word_forms
+        # words this process saw stored in word_forms, and the pieces of text they came
+        # from (`archive.stems.terms`); both emptied when a write is rolled back
+        self._known_terms: set[str] = set()
+        self._known_pieces: set[str] = set()
         self._conn = self._open(create=create)
 
     # -- opening ------------------------------------------------------------------------------
@@ -535,6 +538,19 @@ class Archive:
         if not prepared:
             return result
         now = self._now(now)
+        try:
+            return self._write_batch(prepared, checks, pages, crawl_id=crawl_id, now=now,
+                                     force=force, provenance=provenance)
+        except BaseException:
+            # the words of a batch rolled back are not in word_forms: forget them
+            self._known_terms.clear()
+            self._known_pieces.clear()
+            raise
+
+    def _write_batch(self, prepared: list[Prepared], checks: list[Any], pages: list[Any], *,
+                     crawl_id: int | None, now: str, force: bool,
+                     provenance: str) -> WriteResult:
+        result = WriteResult()
         with self._write() as conn:
             if crawl_id is not None and conn.execute(
                     "SELECT 1 FROM crawls WHERE id = ?", (crawl_id,)).fetchone() is None:
@@ -581,7 +597,8 @@ class Archive:
             conn.executemany("UPDATE articles SET last_seen_at = ? WHERE id = ?", unchanged)
             conn.executemany(_SAVE_CHECKS, checked)
             if texts:
-                add_terms(conn, self.stemmer, terms(texts), self._known_terms)
+                add_terms(conn, self.stemmer, terms(texts, self._known_pieces),
+                          self._known_terms)
             if related:
                 self._write_links(conn, related, known_before, now, result)
             if captured:

@@ -9,7 +9,13 @@ pragmas), doing none of warta's work (checks, dedupe by URL, versions, links). O
 database calls are timed; generating the articles is not. Target: warta at least half the
 floor's rate. The archive is kept as bench/out/ingest-N.db for bench/search.py.
 
-Last line: n=… batch=… warta_articles_s=… floor_articles_s=… ratio=…
+The rates are wall-clock; on a machine other work keeps busy, the two halves run at different
+loads and their ratio says more about the load than about warta (a run at a load of 6 to 10
+gave 1.17). The CPU time of the same calls (SQLite runs in the process) is printed beside
+them: `cpu_ratio` is the floor's CPU per article over warta's.
+
+Last line: n=… batch=… warta_cpu_ms_article=… floor_cpu_ms_article=… cpu_ratio=…
+warta_articles_s=… floor_articles_s=… ratio=…
 """
 
 from __future__ import annotations
@@ -42,19 +48,23 @@ def remove(path: Path) -> None:
 
 
 def build_archive(path: Path, n: int, batch: int = BATCH, seed: int = 1,
-                  quiet: bool = False) -> tuple[float, WriteResult]:
-    """Write the n-article corpus into a new archive; return (seconds in write, counts)."""
+                  quiet: bool = False, cpu: list[float] | None = None
+                  ) -> tuple[float, WriteResult]:
+    """Write the n-article corpus into a new archive; return (seconds in write, counts).
+    `cpu`, when given, gets the CPU seconds of those writes appended."""
     remove(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     total = WriteResult()
     spent = 0.0
+    spent_cpu = 0.0
     with Archive(path) as archive:
         for key, tz, region in _synth.source_rows():
             archive.set_source(key, name=key, timezone=tz, region=region)
         for number, rows in enumerate(_synth.batches(n, batch, seed)):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             total = total + archive.write(rows)
             spent += time.perf_counter() - started
+            spent_cpu += time.process_time() - started_cpu
             if not quiet and number % 20 == 0:
                 print(f"  warta: {min(n, (number + 1) * batch):,}/{n:,}", file=sys.stderr)
         # What the end of a crawl does (`finish_crawl`): stem the words the writes left
@@ -65,6 +75,8 @@ def build_archive(path: Path, n: int, batch: int = BATCH, seed: int = 1,
         if not quiet:
             print(f"  warta: stemmed the {stemmed:,} pending words in "
                   f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
+    if cpu is not None:
+        cpu.append(spent_cpu)
     return spent, total
 
 
@@ -84,8 +96,10 @@ _FLOOR_COLUMNS = ("url", "source", "title", "body", "published_at", "published_r
                   "content_hash", "related", "provenance")
 
 
-def floor(path: Path, n: int, batch: int = BATCH, seed: int = 1) -> float:
-    """The same rows by plain executemany into a bare table + FTS5; seconds in SQLite."""
+def floor(path: Path, n: int, batch: int = BATCH, seed: int = 1,
+          cpu: list[float] | None = None) -> float:
+    """The same rows by plain executemany into a bare table + FTS5; seconds in SQLite.
+    `cpu`, when given, gets the CPU seconds of those calls appended."""
     remove(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, isolation_level=None)
@@ -95,17 +109,20 @@ def floor(path: Path, n: int, batch: int = BATCH, seed: int = 1) -> float:
     conn.executescript(_FLOOR_SCHEMA)
     sql = (f"INSERT INTO articles ({', '.join(_FLOOR_COLUMNS)}) "
            f"VALUES ({', '.join('?' * len(_FLOOR_COLUMNS))})")
-    spent = 0.0
+    spent = spent_cpu = 0.0
     for rows in _synth.batches(n, batch, seed):
         values = [tuple(json.dumps(r[c], ensure_ascii=False) if isinstance(r[c], list | dict)
                         else r[c] for c in _FLOOR_COLUMNS) for r in rows]
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         conn.execute("BEGIN")
         conn.executemany(sql, values)
         conn.execute("COMMIT")
         spent += time.perf_counter() - started
+        spent_cpu += time.process_time() - started_cpu
     conn.close()
     remove(path)
+    if cpu is not None:
+        cpu.append(spent_cpu)
     return spent
 
 
@@ -114,14 +131,18 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=100_000, help="articles (default 100000)")
     parser.add_argument("--batch", type=int, default=BATCH, help="articles per write")
     args = parser.parse_args()
+    cpu: list[float] = []
     print(f"floor: {args.n:,} articles by executemany ...", file=sys.stderr)
-    floor_seconds = floor(OUT / f"floor-{args.n}.db", args.n, args.batch)
+    floor_seconds = floor(OUT / f"floor-{args.n}.db", args.n, args.batch, cpu=cpu)
     print(f"warta: {args.n:,} articles through Archive.write ...", file=sys.stderr)
-    warta_seconds, result = build_archive(archive_path(args.n), args.n, args.batch)
+    warta_seconds, result = build_archive(archive_path(args.n), args.n, args.batch, cpu=cpu)
     print(f"counts: {result}", file=sys.stderr)
     warta_rate = args.n / warta_seconds
     floor_rate = args.n / floor_seconds
-    print(f"n={args.n} batch={args.batch} warta_articles_s={warta_rate:.0f} "
+    floor_cpu, warta_cpu = cpu
+    print(f"n={args.n} batch={args.batch} warta_cpu_ms_article={warta_cpu / args.n * 1000:.3f} "
+          f"floor_cpu_ms_article={floor_cpu / args.n * 1000:.3f} "
+          f"cpu_ratio={floor_cpu / warta_cpu:.2f} warta_articles_s={warta_rate:.0f} "
           f"floor_articles_s={floor_rate:.0f} ratio={warta_rate / floor_rate:.2f}")
 
 

@@ -13,7 +13,11 @@ with snippets over every match. Prints p50/p95 per class and which ranking each 
 archive's bytes go (each table and index against the raw text of titles and bodies, from
 SQLite's `dbstat`); `--maintain` (`--vacuum`) runs `warta maintain` on it first, timed;
 `--orders` prints the first results of the five broad queries newest first and ranked. The
-archive is built once per N and reused by later runs (delete it to rebuild).
+archive is built once per N and reused by later runs (delete it to rebuild); `--db PATH` puts
+it elsewhere (a copy kept outside the repository). `--fast` builds a missing archive in bulk
+(rows made by `prepare` in another process, `executemany` in transactions of 5,000, word
+forms once at the end) instead of through `Archive.write`: the same articles, for
+`--n 1000000`.
 
 Last line (zipf): n=… workload=zipf rank=… timings=… p50_ms=… p95_ms=… naive_p50_ms=…
 naive_p95_ms=… cpu_p95_ms=… naive_cpu_p95_ms=… ratio_p95=… (naive p95 / warta p95). The
@@ -32,7 +36,9 @@ Last line: n=… queries=20 timings=… p50_ms=… p95_ms=… baseline_p50_ms=�
 from __future__ import annotations
 
 import argparse
+import functools
 import math
+import multiprocessing
 import random
 import sqlite3
 import statistics
@@ -47,6 +53,7 @@ from ingest import OUT, archive_path, build_archive, remove
 from archive import Archive
 from archive.maintain import maintain
 from archive.query import escape_query
+from archive.records import ARTICLE_COLUMNS, prepare
 
 #: Query words are drawn log-uniformly from these vocabulary ranks: above 30 are function
 #: words nobody searches for; by 5,000 a word is in well under 1% of articles. The mix holds
@@ -100,6 +107,50 @@ def build_zipf(path: Path, n: int, batch: int = 500) -> float:
     return spent
 
 
+#: Articles per transaction and per worker's chunk in the bulk build (`--fast`).
+FAST_CHUNK = 5_000
+
+
+def _fast_rows(start: int, n: int) -> list[tuple[object, ...]]:
+    """Articles start..start+FAST_CHUNK of the corpus as `articles` rows (a worker's part)."""
+    now = "2026-01-01T00:00:00+00:00"
+    rows = []
+    for index in range(start, min(n, start + FAST_CHUNK)):
+        row = prepare(_zipf.article(index, n)).row
+        rows.append((*row, now, now, now))
+    return rows
+
+
+def build_zipf_fast(path: Path, n: int, workers: int = 2) -> float:
+    """The same corpus in bulk, for large N (`--fast`): each article checked and made a row
+    by `archive.records.prepare` as `Archive.write` does, in `workers` processes, and
+    inserted by `executemany` in transactions of FAST_CHUNK, the archive's own triggers
+    filling the full-text index; `word_forms` filled once at the end from the index's
+    vocabulary and stemmed (`Archive.refresh_word_forms`, `stem_pending`). What a write adds
+    per batch (the lookup of known URLs, versions, links, the words of each batch) has
+    nothing to do in a new archive of distinct URLs. Return the seconds spent."""
+    remove(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    sql = (f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}, first_seen_at, last_seen_at, "
+           f"changed_at) VALUES ({', '.join('?' * (len(ARTICLE_COLUMNS) + 3))})")
+    with Archive(path) as archive, multiprocessing.Pool(workers) as pool:
+        for key, tz, region in _zipf.source_rows():
+            archive.set_source(key, name=key, timezone=tz, region=region)
+        conn = archive.connection
+        chunks = pool.imap(functools.partial(_fast_rows, n=n), range(0, n, FAST_CHUNK))
+        for number, rows in enumerate(chunks):
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany(sql, rows)
+            conn.execute("COMMIT")
+            if number % 20 == 0:
+                print(f"  zipf --fast: {min(n, (number + 1) * FAST_CHUNK):,}/{n:,}",
+                      file=sys.stderr)
+        archive.refresh_word_forms()
+        archive.stem_pending()
+    return time.perf_counter() - started
+
+
 def print_sizes(path: Path) -> None:
     """Where the archive's bytes go: the file against the raw text of titles and bodies
     (UTF-8), and each table and index (SQLite's `dbstat`), largest first."""
@@ -135,10 +186,11 @@ def print_orders(archive: Archive) -> None:
 
 
 def zipf_main(args: argparse.Namespace) -> None:
-    path = zipf_path(args.n)
+    path = args.db or zipf_path(args.n)
     if not path.exists():
-        print(f"building {path} ...", file=sys.stderr)
-        build_zipf(path, args.n)
+        print(f"building {path}{' (--fast)' if args.fast else ''} ...", file=sys.stderr)
+        spent = (build_zipf_fast if args.fast else build_zipf)(path, args.n)
+        print(f"built in {spent:,.0f} s", file=sys.stderr)
     Archive(path).close()  # an archive left by an older warta is upgraded first
     if args.sizes:
         print_sizes(path)
@@ -206,6 +258,11 @@ def main() -> None:
     parser.add_argument("--maintain", action="store_true",
                         help="zipf: run `warta maintain` on the archive first, timed")
     parser.add_argument("--vacuum", action="store_true", help="with --maintain: --vacuum")
+    parser.add_argument("--fast", action="store_true",
+                        help="zipf: build a missing archive in bulk (for --n 1000000), not "
+                             "through Archive.write")
+    parser.add_argument("--db", type=Path, default=None,
+                        help="zipf: the archive to build or reuse (default bench/out/zipf-N.db)")
     parser.add_argument("--orders", action="store_true",
                         help="zipf: print the first results of the broad queries, newest "
                              "first and ranked")

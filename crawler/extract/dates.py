@@ -59,6 +59,28 @@ for _number, _names in enumerate(
 ):
     for _name in _names.split():
         MONTHS[_name] = _number
+for _number, _names in enumerate(
+    (
+        "janvier janv januar jänner enero gennaio janeiro",
+        "février févr februar febrero febbraio fevereiro",
+        "mars märz marzo março maart",
+        "avril abril aprile",
+        "mai mayo maggio maio",
+        "juin junio giugno junho",
+        "juillet juil julio luglio julho",
+        "août agosto augustus",
+        "septembre settembre septiembre setembro",
+        "octobre octubre ottobre outubro",
+        "novembre noviembre novembro",
+        "décembre déc dezember diciembre dicembre dezembro",
+    ),
+    start=1,
+):
+    for _name in _names.split():
+        MONTHS.setdefault(_name, _number)
+"""The month names of the European languages of generic pages (French, German, Spanish,
+Italian, Portuguese, Dutch) after the Indonesian and English ones: `30 septembre 2018`,
+`19. Mai 2010`, `2 de abril de 2020`."""
 
 WEEKDAYS: dict[str, int] = {}
 for _number, _names in enumerate(
@@ -97,12 +119,15 @@ _WEEKDAY_PREFIX = rf"(?:(?P<wday>{_DAY_ALT})\b\.?\s*,?\s*)?"
 """An optional weekday before a date (`Senin, `, `Sen. `): letters, a dot, a comma, spaces."""
 
 _TEXT_CORE = (
-    rf"(?<![\d.,])(?P<day>\d{{1,2}})\s*(?P<month>{_MONTH_ALT})\b\.?,?\s*(?P<year>\d{{4}})?"
+    rf"(?<![\d.,])(?P<day>\d{{1,2}})\.?\s*(?:de\s+)?(?P<month>{_MONTH_ALT})\b\.?,?\s*"
+    r"(?:de\s+)?(?P<year>\d{4})?"
 )
 _NUM_CORE = (
-    r"(?<![\d/.-])(?P<day>\d{1,2})(?P<sep>[/.-])(?P<month>\d{1,2})(?P=sep)(?P<year>\d{4}|\d{2})"
-    r"(?![\d/])"
+    r"(?<![\d/.-])(?P<day>\d{1,2})(?P<sep>[/.-])(?P<month>\d{1,2})(?P=sep)"
+    r"(?P<year>\d{4}(?![\d/]|:\d)|\d{2}(?![\d/])|\d{2}(?=(?:[01]?\d|2[0-3]):[0-5]\d))"
 )
+"""`23/05/2023`, `23.05.23`; a two-digit year may run into the clock that follows it when
+adjacent elements hold no space (`28.09.1912:44` is 28.09.19 at 12:44, not the year 1912)."""
 _SHORT_CORE = r"(?<![\d/.,-])(?P<day>[0-3]?\d)/(?P<month>[01]?\d)(?![\d/])"
 _PAREN_CORE = (
     r"\(\s*(?P<day>\d{1,2})\s*/\s*(?P<month>\d{1,2})(?:\s*/\s*(?P<year>\d{2,4}))?\s*\)"

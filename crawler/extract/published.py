@@ -6,17 +6,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
+
+from lxml import etree
 
 from crawler.extract import dates as D
 from crawler.extract.captions import is_caption_line
 from crawler.extract.context import (
     NEAR_TITLE_AFTER,
+    NEAR_TITLE_BEFORE,
     Context,
     element_text,
     near_title_blocks,
     set_field,
 )
+from crawler.extract.date_fallback import MAX_OFFSET_MINUTES
 from crawler.extract.layout import in_masthead
 from crawler.extract.page import CAPTION, DATE, MEDIA, NAV
 from crawler.extract.stamps import Stamp, stamp_of
@@ -34,8 +38,14 @@ SAME_INSTANT_SECONDS = 60
 """Two readings of a publication time agree when within a minute (pages show minutes)."""
 
 _MODIFIED_PREFIX = re.compile(
-    r"^(?:diperbarui|diperbaharui|update[d]?|pembaruan|terakhir diubah)\b", re.IGNORECASE
+    r"^[\s|·•–—-]*(?:diperbarui|diperbaharui|update[d]?|pembaruan|terakhir diubah|"
+    r"aktualisiert|zuletzt (?:geändert|aktualisiert)|letzte änderung|mis à jour|modifié|"
+    r"actualizado|actualización|aggiornato|bijgewerkt|atualizado)(?!\w)",
+    re.IGNORECASE,
 )
+"""A line that labels its date as the last revision (Indonesian, English, German, French,
+Spanish, Italian, Dutch, Portuguese), after an opening separator (`| Zuletzt geändert: ...`):
+never the publication date."""
 
 STRONG_DATE_METAS = (
     "article:published_time",
@@ -145,10 +155,13 @@ def _weak_published(ctx: Context) -> DateReading | None:
 def _visible_published(
     ctx: Context, hints: list[int], machine_dated: bool = False
 ) -> DateReading | None:
-    """The date shown by the title: the nearest date line, one with a time preferred; a
-    line that is a `<time datetime>` gives its instant (stage `time`) unless the page's
-    structured data already dates it (`machine_dated`: the shown text is then what is
-    compared with it, see `extract_published`)."""
+    """The date shown by the title: the nearest date line, one with a time preferred, then
+    one in a date element or where the article's meta line sits (`_meta_line`); a menu line
+    between the headline and the body counts when it is nothing but a date (`_whole_line`);
+    a line labelled as a revision never does. A line that is a `<time datetime>` gives its
+    instant (stage `time`) unless the page's structured data already dates it
+    (`machine_dated`: the shown text is then what is compared with it, see
+    `extract_published`)."""
     if "date" in ctx.selected:
         el = ctx.selected["date"][0]
         value = el.get("datetime") or el.get("content")
@@ -167,8 +180,14 @@ def _visible_published(
     seen = {b.index for b in candidates}
     lo = title if title is not None else 0
     hi = ctx.root_last if ctx.root_last is not None else lo + NEAR_TITLE_AFTER
+    first = ctx.root_first if ctx.root_first is not None else lo
     for b in ctx.page.blocks[lo : hi + 1]:
-        if b.index not in seen and b.has_flag(DATE) and not b.has_flag(NAV):
+        if b.index in seen:
+            continue
+        if b.has_flag(NAV):
+            if title is not None and title < b.index < first:
+                candidates.append(b)  # read only when the line is nothing but a date
+        elif b.has_flag(DATE):
             candidates.append(b)
     candidates.extend(b for b in ctx.footer if b.index not in seen)  # the entry footer's date
     for b in candidates:
@@ -178,14 +197,17 @@ def _visible_published(
             continue  # `Senin (15/1/2024)` in a photo caption dates the photo, not the page
         if in_masthead(ctx, b):
             continue  # today's date in the site's header
-        if b.link_density > 0.5 and not b.has_flag(DATE):
-            continue  # a dated headline link; a date linked to the permalink is fine
+        if b.link_density > 0.5 and not (b.has_flag(DATE) or b.has_flag(NAV)):
+            continue  # a dated headline link; a date linked to the permalink or to the day's
+            # archive is fine (a menu line must then be nothing but the date, below)
         if _MODIFIED_PREFIX.match(b.text):
             continue
         stamp = stamp_of(ctx, b)
         if stamp is not None and stamp.modified:
             continue  # `<time class="updated">` beside the publication date
         parsed = D.parse_date(b.text, tz=ctx.tz, fetched_at=ctx.fetched_at, year_hints=hints)
+        if b.has_flag(NAV) and (parsed is None or not _whole_line(parsed, b.text)):
+            continue  # a menu line is the date only when it is nothing else (`13 Oct 2020 18:29`)
         stage = "text"
         if stamp is not None and not machine_dated:
             machine = _stamp_reading(ctx, stamp, parsed)
@@ -197,7 +219,8 @@ def _visible_published(
             continue  # `23/5` alone in a line by the title may be anything; with a time or in
             # a date element it is the date (`Selasa (23/5) 10:15 WITA`)
         distance = abs(b.index - title) if title is not None else 0
-        key = (0 if parsed.has_time else 1, 0 if b.has_flag(DATE) else 1, distance)
+        key = (0 if parsed.has_time else 1,
+               0 if b.has_flag(DATE) or _meta_line(ctx, b.index) else 1, distance)
         better = best is None or key < best[0]
         if stage == "text":
             if not (better or best_text is None or key < best_text[0]):
@@ -222,7 +245,26 @@ def _visible_published(
     return reading
 
 
+def _meta_line(ctx: Context, index: int) -> bool:
+    """Whether line `index` sits where an article's meta line does: between the headline and
+    the body's first line, near one of them (within `NEAR_TITLE_AFTER` lines after the
+    headline or `NEAR_TITLE_BEFORE` before the body; not in a long run of teasers between)."""
+    title, first = ctx.title_index, ctx.root_first
+    if title is None or first is None or not title < index < first:
+        return False
+    return index - title <= NEAR_TITLE_AFTER or first - index <= NEAR_TITLE_BEFORE
+
+
 _ISO_DAY = re.compile(r"\d{4}-\d\d-\d\d")
+
+
+def _whole_line(parsed: D.ParsedDate, text: str) -> bool:
+    """Whether the date as shown is the whole line (weekday and punctuation aside)."""
+    return parsed.has_year and len(parsed.raw) >= len(text.strip(" |-–—,;:·•/")) - WEEKDAY_CHARS
+
+
+WEEKDAY_CHARS = 12
+"""Room for a weekday before a date (`Wednesday, `) that the date's raw value may leave out."""
 
 
 def _stamp_reading(
@@ -301,6 +343,76 @@ def _shown_disagrees(machine: D.ParsedDate, shown: D.ParsedDate) -> bool:
     return abs((machine.value - shown.value).total_seconds()) >= SAME_INSTANT_SECONDS
 
 
+def _shown_other_day(ctx: Context, machine: D.ParsedDate, shown: DateReading) -> bool:
+    """The article's meta line (a line between the headline and the body's first line, not
+    in a quotation) names, with its year, another day than the structured date in the
+    structured date's own offset: the page presents another date than its markup (a
+    template's creation time, a first draft, the day it was last revised), and readers see
+    and cite the shown one. A `<time datetime>` or a relative date says nothing here, nor a
+    numeric date that names the structured day with its day and month read the other way
+    round (`11/08/2023`), nor a time that some UTC offset in use brings within a minute of the
+    structured instant (`Nov 8, 2023 / 10:20 PM` beside `2023-11-09T06:35:29Z`)."""
+    p = shown.parsed
+    if shown.stage != "text" or p.relative or not p.has_year or shown.block is None:
+        return False
+    if p.value > ctx.fetched_at + D.FUTURE_TOLERANCE:
+        return False  # a date after the fetch is an event's, or a typo, not the page's
+    if not _meta_line(ctx, shown.block):
+        return False
+    if p.has_time and (p.has_zone or _within_any_zone(machine.value, p.value)):
+        return False  # maybe the same instant shown in the publisher's zone (`in_shown_offset`)
+    day, other = p.value.date(), machine.value.date()
+    if day == other or (day.year == other.year and day.day == other.month
+                        and day.month == other.day):
+        return False
+    return not _quoted(ctx.page.blocks[shown.block].container)
+
+
+def _headline_found(ctx: Context, shown: DateReading) -> bool:
+    """Whether a shown date may overrule a weak meta date: the page's headline was found, so
+    the date line is the one by it (without a headline the nearest date line may be the
+    site's header showing today's date); a profile's date element always may."""
+    return shown.block is None or ctx.title_index is not None
+
+
+def _in_declared_zone(ctx: Context, shown: D.ParsedDate, machine: D.ParsedDate
+                      ) -> D.ParsedDate:
+    """A shown time without a zone, on a page without an outlet profile, in the non-UTC
+    offset the page's markup declares (`2023-11-06T18:19:00+01:00` beside `07.11.2023,
+    07:30`: 07:30 +01:00), not in the default zone (WIB) assumed for Indonesian outlets; a
+    UTC value says nothing of the publisher's zone. Else unchanged."""
+    value = machine.value
+    if (ctx.profile is not None or not shown.has_time or shown.has_zone or not machine.has_zone
+            or not value.utcoffset() or value.utcoffset() == shown.value.utcoffset()):
+        return shown
+    return D.ParsedDate(shown.value.replace(tzinfo=value.tzinfo), shown.raw, True, True,
+                        shown.has_year)
+
+
+def _within_any_zone(machine: datetime, shown: datetime) -> bool:
+    """Whether the shown wall clock (its zone ignored) is the machine instant's in some UTC
+    offset from -14:00 to +14:00, give or take a minute."""
+    utc_clock = machine.astimezone(UTC).replace(tzinfo=None)
+    gap = abs((shown.replace(tzinfo=None) - utc_clock).total_seconds())
+    return gap <= MAX_OFFSET_MINUTES * 60 + SAME_INSTANT_SECONDS
+
+
+_QUOTE_TAGS = frozenset({"blockquote", "q"})
+QUOTE_DEPTH = 8
+"""Ancestors looked at for a quotation around a date line (an embedded post's `<blockquote>`
+signs off with its own date)."""
+
+
+def _quoted(el: etree._Element) -> bool:
+    for _ in range(QUOTE_DEPTH):
+        if el is None:
+            return False
+        if el.tag in _QUOTE_TAGS:
+            return True
+        el = el.getparent()
+    return False
+
+
 def _midnight_placeholder(machine: D.ParsedDate, shown: D.ParsedDate) -> bool:
     """A machine date that holds only a day (`2023-05-23`, or local midnight) while the page
     shows that day with a time of day (`Selasa, 23 Mei 2023 10:15`, no zone): the CMS stored
@@ -359,6 +471,21 @@ def _day_mention(ctx: Context, readings: DateReadings, body_lines: list[str]
     return None
 
 
+LEDE_DATE_CHARS = 40
+"""How far into the first paragraph a dateline's date may end (`Karlsruhe, (12.11.2021).
+Traditionell ...`, `BERLIN, 5. März 2022 - ...`): a place and the date, not the story."""
+
+
+def _lede_date(ctx: Context, body_lines: list[str]) -> D.ParsedDate | None:
+    """The full date (with its year) of a dateline that opens the first paragraph."""
+    if not body_lines:
+        return None
+    parsed = D.parse_date(body_lines[0][:LEDE_DATE_CHARS], tz=ctx.tz, fetched_at=ctx.fetched_at)
+    if parsed is None or not parsed.has_year or parsed.relative:
+        return None
+    return parsed
+
+
 def _published_precision(chosen: D.ParsedDate, visible: DateReading | None) -> str:
     """How much of `published_at` the page gave (see `extract_published`)."""
     if chosen.relative:
@@ -387,25 +514,30 @@ def extract_published(
        parses as a full date; a line that is a `<time datetime>` or an hAtom `<abbr
        class="published" title>` gives its instant (`time`; not one classed `updated` beside
        a `published` one; a line of the article's own footer counts too); a line that is a
-       photo caption (credit, small or italic under an image) is never the date;
+       photo caption (credit, small or italic under an image) is never the date, nor one
+       labelled as a revision (`_MODIFIED_PREFIX`);
     4. weak meta names (`pubdate`, `date`, `dateCreated`, ...);
     5. the date shown by the title without a time;
     6. the URL's date path (`url`, day precision);
-    7. `Selasa (23/5)` in the first `DAY_MENTION_PARAGRAPHS` paragraphs (`text`, year from the
-       URL, other dates on the page, the weekday and the fetch time).
+    7. a dateline's full date opening the first paragraph (`Karlsruhe, (12.11.2021).`, within
+       `LEDE_DATE_CHARS`), else `Selasa (23/5)` in the first `DAY_MENTION_PARAGRAPHS`
+       paragraphs (`text`, year from the URL, other dates on the page, the weekday and the
+       fetch time).
 
-    Checks between stages: a structured date written without a zone takes the zone a weak
-    meta declares for the same wall clock; when a structured or meta date shows the same wall
-    clock as the
-    visible date but another zone (local time labelled `Z`), the visible zone is used; when
-    the page shows a time with its zone that differs from the structured date by a minute or
-    more, the shown date wins (templates put creation times or mislabelled zones in markup;
-    the shown date is what readers cite); a weak meta date on another day than the visible
-    date loses to it. A time with no zone takes the outlet's zone. An instant from markup is
-    written in the zone the page shows beside it when both name the same instant (metadata in
-    UTC under `10:15 WIB` on a WITA outlet's regional edition: +07:00), else a UTC instant is
-    written in the outlet's zone. `published_raw` is the visible text when it shows the same
-    day, else the chosen value as written.
+    Checks between stages: a structured date written without a zone takes the zone a weak meta
+    declares for the same wall clock; when a structured or meta date shows the same wall clock
+    as the visible date but another zone (local time labelled `Z`), the visible zone is used;
+    when the page shows a time with its zone that differs from the structured date by a minute
+    or more, the shown date wins (templates put creation times or mislabelled zones in markup;
+    the shown date is what readers cite); when the article's meta line (between the headline and
+    the body, not quoted) names with its year another day than the structured date, and no UTC
+    offset reconciles the two, the shown date wins (`_shown_other_day`: a template's creation
+    time or a revision day in the markup); a weak meta date on another day than the visible date
+    loses to it when the page's headline was found. A time with no zone takes the outlet's zone.
+    An instant from markup is written in the zone the page shows beside it when both name the
+    same instant (metadata in UTC under `10:15 WIB` on a WITA outlet's regional edition:
+    +07:00), else a UTC instant is written in the outlet's zone. `published_raw` is the visible
+    text when it shows the same day, else the chosen value as written.
 
     `published_precision` says what the instant is worth: `time` when the page gave a time of
     day; `day` when it gave only the date (`published_at` is then midnight in the outlet's zone,
@@ -432,6 +564,9 @@ def extract_published(
             or _midnight_placeholder(strong.parsed, visible.parsed)
         ):
             chosen = visible
+        elif visible is not None and _shown_other_day(ctx, strong.parsed, visible):
+            chosen = DateReading(_in_declared_zone(ctx, visible.parsed, strong.parsed),
+                                 visible.stage, visible.block)
     elif visible is not None and (visible.stage == "profile" or visible.parsed.has_time):
         chosen = visible
     elif weak is not None:
@@ -442,7 +577,7 @@ def extract_published(
             elif (
                 weak.parsed.value.astimezone(visible.parsed.value.tzinfo).date()
                 != visible.parsed.value.date()
-            ):
+            ) and _headline_found(ctx, visible):
                 chosen = visible
     elif visible is not None:
         chosen = visible
@@ -454,7 +589,7 @@ def extract_published(
         raw = mention.raw if mention and mention.value.date() == value.date() else ctx.url
         chosen = DateReading(D.ParsedDate(value, raw, has_time=False), "url")
     else:
-        mention = _day_mention(ctx, readings, body_lines)
+        mention = _lede_date(ctx, body_lines) or _day_mention(ctx, readings, body_lines)
         if mention is not None:
             chosen = DateReading(mention, "text")
     if chosen is None:

@@ -125,6 +125,24 @@ def test_word_forms_are_found_before_the_end_of_the_crawl(archive: Archive) -> N
     assert ids(archive.search("bangun")) == [1]
 
 
+def test_words_of_a_rolled_back_write_are_stored_by_the_next_one(archive: Archive) -> None:
+    """The archive remembers which words it stored, to spare looking them up again: a
+    batch that fails after its words were added must not leave them remembered."""
+    import sqlite3
+
+    conn = archive.connection
+    conn.execute("CREATE TRIGGER refuse BEFORE INSERT ON article_links "
+                 "WHEN new.title = 'refused' BEGIN SELECT RAISE(ABORT, 'refused'); END")
+    record = {"url": "https://x.example/1", "source": "x", "title": "Warga kebanjiran",
+              "body": "Air naik.", "related": [{"url": "https://x.example/9",
+                                                "title": "refused"}]}
+    with pytest.raises(sqlite3.IntegrityError):
+        archive.write([record])
+    assert archive.search("kebanjiran") == []
+    archive.write([{**record, "related": []}])
+    assert ids(archive.search("banjir")) == [1]   # the form, stored by the second write
+
+
 def test_escape_query_keeps_phrases_and_drops_empty_pieces() -> None:
     assert escape_query('banjir "air bersih" -') == '"banjir" AND "air bersih"'
     assert escape_query('a"b') == '"a" AND "b"'  # an odd quote is dropped
@@ -337,3 +355,34 @@ def test_a_broad_query_by_date_reads_the_date_index_and_stays_exact(
     assert ids(archive.search("banjir", sort="newest", limit=6)) == [1, 4, 6, 5, 2, 3]
     assert ids(archive.search("banjir", sort="oldest", limit=3, source="x",
                               since="2022-01-01")) == [5, 6, 4]
+
+
+def test_a_page_spread_over_the_archive_gets_its_snippets_and_scores(
+        corpus: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Snippets are read by the page's ids when they are far apart (a phrase ranked over the
+    whole archive), by their range otherwise: the same page either way."""
+    from archive import query
+
+    by_range = corpus.search("stunting", highlight=("<", ">"))
+    monkeypatch.setattr(query, "SNIPPET_RANGE_MAX", 0)
+    by_ids = corpus.search("stunting", highlight=("<", ">"))
+    assert ids(by_ids) == [1, 4, 2]
+    assert [(r["snippet"], r["rank"]) for r in by_ids] == [
+        (r["snippet"], r["rank"]) for r in by_range]
+    assert "Angka <stunting> turun" in by_ids[0]["snippet"]
+
+
+def test_a_date_filter_finds_an_article_whose_date_a_recrawl_moved(archive: Archive) -> None:
+    """Date filters narrow the index to the ids of the period's months (article_months):
+    an article re-read with another date is found in its new period, and no longer in its
+    old one."""
+    record = {"url": "https://x.example/1", "source": "x", "title": "Banjir",
+              "body": "Air naik.", "published_at": "2021-03-01T10:00:00+08:00"}
+    archive.write([record, {**record, "url": "https://x.example/2",
+                            "published_at": "2023-05-01T10:00:00+08:00"}])
+    assert ids(archive.search("banjir", since="2023-01-01")) == [2]
+    archive.write([{**record, "body": "Air naik lagi.",
+                    "published_at": "2024-02-01T10:00:00+08:00"}])
+    assert sorted(ids(archive.search("banjir", since="2023-01-01"))) == [1, 2]
+    assert ids(archive.search("banjir", until="2021-12-31")) == []
+    assert archive.count_matching("banjir", since="2024-02-01", until="2024-02-29") == 1

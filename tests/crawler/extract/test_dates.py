@@ -174,3 +174,43 @@ def test_a_bare_day_and_month_is_read_when_nothing_fuller_is_there() -> None:
     parsed = parse_date("Selasa, 23/5 10:15 WITA", fetched_at=FETCHED, year_hints=[2023])
     assert parsed is not None and parsed.iso() == "2023-05-23T10:15:00+08:00"
     assert not parsed.has_year
+
+
+@pytest.mark.parametrize(
+    ("shown", "day", "has_year"),
+    [
+        # a two-digit year run into the clock of the next element: 28.09.19, 12:44
+        ("28.09.1912:44", "2019-09-28", True),
+        # a four-digit year before a colon and text is still the year
+        ("Posted 28.09.2019: a note", "2019-09-28", True),
+        # a year before 1990 alone is a typo: no year shown
+        ("28.09.1912", "2022-09-28", False),
+    ],
+)
+def test_a_two_digit_year_glued_to_a_clock_is_not_a_four_digit_year(
+    shown: str, day: str, has_year: bool
+) -> None:
+    parsed = parse_date(shown, fetched_at=FETCHED)
+    assert parsed is not None
+    assert (parsed.value.date().isoformat(), parsed.has_year) == (day, has_year)
+
+
+@pytest.mark.parametrize(
+    ("shown", "day"),
+    [
+        ("Le 30 septembre 2018", "2018-09-30"),
+        ("wurde am 19. Mai 2010 um 23:03 Uhr gepostet", "2010-05-19"),
+        ("2 de abril de 2020", "2020-04-02"),
+        ("Notizia del 14 Gennaio 2020", "2020-01-14"),
+        ("1. März 2022", "2022-03-01"),
+        ("Selasa, 23 Mei 2023", "2023-05-23"),  # Indonesian names keep their months
+    ],
+)
+def test_european_month_names(shown: str, day: str) -> None:
+    parsed = parse_date(shown, fetched_at=FETCHED)
+    assert parsed is not None and parsed.value.date().isoformat() == day
+
+
+@pytest.mark.parametrize("shown", ["Rp 1.5 mars 2020", "de abril", "mayo 2020"])
+def test_a_month_name_without_its_day_is_no_date(shown: str) -> None:
+    assert parse_date(shown, fetched_at=FETCHED) is None

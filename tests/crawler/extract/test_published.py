@@ -353,3 +353,155 @@ def test_the_pages_own_year_wins_over_the_hints() -> None:
     result = extract(page(head=head, meta_line='<div class="date">21/5</div>'), url=url,
                      date_hint=hint)
     assert result["published_at"].startswith("2022-05-21")
+
+
+# --- the meta line names another day than the markup (published._shown_other_day) ---
+
+
+@pytest.mark.parametrize(
+    ("markup", "shown", "day"),
+    [
+        # the page shows another day than its markup: the shown one
+        ("2021-01-01T11:00:00Z", "April 1, 2023", "2023-04-01"),
+        ("2021-01-01T11:00:00Z", "01.04.2023, 12:00", "2023-04-01"),
+        # a quoted post's date is not the page's
+        ("2021-01-01T11:00:00Z", "<blockquote>April 1, 2023</blockquote>", "2021-01-01"),
+        # `01/02/2021` read the other way round is the markup's day
+        ("2021-01-02T11:00:00Z", "01/02/2021", "2021-01-02"),
+        # some zone brings the shown clock within reach of the markup's instant
+        ("2021-01-01T11:00:00Z", "Dec 31, 2020 / 10:20 PM", "2021-01-01"),
+    ],
+)
+def test_the_meta_line_wins_over_markup_that_names_another_day(
+    markup: str, shown: str, day: str
+) -> None:
+    html = _en_page(_ld(markup), f'<div class="date">{shown}</div>')
+    assert extract(html, _EN_URL)["published_at"][:10] == day
+
+
+def test_a_date_below_the_body_does_not_overrule_the_markup() -> None:
+    html = _en_page(_ld("2021-01-01T11:00:00Z")).replace(
+        "</article>", '</article><div class="date">April 1, 2023</div>'
+    )
+    assert extract(html, _EN_URL)["published_at"][:10] == "2021-01-01"
+
+
+def test_an_indonesian_meta_line_wins_over_jsonld_on_another_day() -> None:
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", '
+            '"datePublished": "2023-05-20T09:00:00+07:00"}</script>')
+    result = extract(page(head=head, meta_line='<div class="date">Selasa, 23 Mei 2023</div>'))
+    assert result["published_at"][:10] == "2023-05-23"
+    assert result["provenance"]["published_at"] == "text"
+
+
+@pytest.mark.parametrize(
+    ("line", "day"),
+    [
+        ("| Zuletzt geändert: Nov 7, 2023", "2023-10-24"),  # a revision label: not the date
+        ("Mis à jour le 7 nov. 2023", "2023-10-24"),
+        ("| Nov 7, 2023", "2023-11-07"),  # without the label the nearer line is the date
+    ],
+)
+def test_a_date_labelled_as_a_revision_is_not_the_publication_date(line: str, day: str) -> None:
+    meta = f'<div class="date">{line}</div><div class="date">Oct 24, 2023</div>'
+    assert extract(_en_page(meta=meta), _EN_URL)["published_at"][:10] == day
+
+
+@pytest.mark.parametrize(("headline", "day"), [("<h1>River floods the town</h1>", "2020-02-26"),
+                                                ("", "2017-05-01")])
+def test_a_weak_meta_date_loses_to_the_date_line_only_by_a_found_headline(
+    headline: str, day: str
+) -> None:
+    html = (
+        '<html lang="en"><head><meta name="date" content="2017-05-01T17:05:00+02:00"></head>'
+        f'<body><div class="date">Wednesday, 26.02.2020</div>{headline}'
+        f"<article><p>{_ENGLISH}</p></article></body></html>"
+    )
+    assert extract(html, _EN_URL)["published_at"][:10] == day
+
+
+@pytest.mark.parametrize(
+    ("line", "stage"),
+    [
+        # a menu box under the headline holding nothing but the date (linked to the day's
+        # archive) is the date line
+        ('<a href="/time/2020-10-13">13 Oct 2020 18:29</a>', "text"),
+        # a menu line with more than the date is navigation
+        ('<a href="/time/2020-10-13">Archive of 13 Oct 2020 18:29 and the week before</a>',
+         None),
+    ],
+)
+def test_a_menu_line_under_the_headline_is_the_date_only_when_it_is_nothing_else(
+    line: str, stage: str | None
+) -> None:
+    html = _en_page(meta=f'<ul class="nav meta"><li>{line}</li></ul>')
+    result = extract(html, _EN_URL)
+    assert result["provenance"].get("published_at") == stage or (
+        stage is None and result["provenance"].get("published_at") != "text"
+    )
+    if stage:
+        assert result["published_at"] == "2020-10-13T18:29:00+07:00"
+
+
+@pytest.mark.parametrize(
+    ("lede", "stage"),
+    [
+        ("Karlsruhe, (12.11.2021). The council said", "text"),  # a dateline's date
+        # a date further into the story is what it tells of, not when it was published
+        ("The council said the river that flooded the town on 12.11.2021 rose", None),
+    ],
+)
+def test_a_dateline_date_opening_the_first_paragraph_dates_an_undated_page(
+    lede: str, stage: str | None
+) -> None:
+    html = (
+        '<html lang="en"><head><title>Flood</title></head><body><h1>River floods the town</h1>'
+        f"<article><p>{lede} {_ENGLISH}</p><p>{_ENGLISH}</p></article></body></html>"
+    )
+    result = extract(html, _EN_URL)
+    if stage:
+        assert (result["published_at"][:10], result["provenance"]["published_at"]) == (
+            "2021-11-12", "text")
+    else:
+        assert result["provenance"].get("published_at") != "text"
+
+
+@pytest.mark.parametrize(
+    ("markup", "published_at"),
+    [
+        # the markup declares the publisher's offset: the shown clock is read in it
+        ("2022-11-06T18:19:00+01:00", "2022-11-07T07:30:00+01:00"),
+        # UTC says nothing of the publisher's zone: the default zone stays
+        ("2022-11-06T08:19:00Z", "2022-11-07T07:30:00+07:00"),
+    ],
+)
+def test_a_shown_time_that_overrules_the_markup_takes_the_markups_offset(
+    markup: str, published_at: str
+) -> None:
+    html = _en_page(_ld(markup), '<div class="date">07.11.2022, 07:30</div>')
+    assert extract(html, _EN_URL)["published_at"] == published_at
+
+
+def test_a_shown_date_after_the_fetch_does_not_overrule_the_markup() -> None:
+    html = _en_page(_ld("2021-01-01T11:00:00Z"), '<div class="date">April 1, 2031</div>')
+    assert extract(html, _EN_URL)["published_at"][:10] == "2021-01-01"
+
+
+@pytest.mark.parametrize(
+    ("teasers", "day"),
+    [
+        (0, "2021-11-12"),  # the line under the headline, though no class names it a date
+        # after a long run of other lines (teasers) it is no meta line: the date element wins
+        (30, "2021-11-04"),
+    ],
+)
+def test_the_line_under_the_headline_outranks_a_date_element_inside_the_body(
+    teasers: int, day: str
+) -> None:
+    runs = "".join(f"<p>Teaser number {i} of the day</p>" for i in range(teasers))
+    html = (
+        '<html lang="en"><head><title>Flood</title></head><body><h1>River floods the town</h1>'
+        f'{runs}<ul class="nav"><li>12.11.2021</li></ul>{runs}<article><p>{_ENGLISH}</p>'
+        f'<div class="date">04.11.2021</div><p>{_ENGLISH}</p></article></body></html>'
+    )
+    assert extract(html, _EN_URL)["published_at"][:10] == day
