@@ -7,13 +7,21 @@ and length of the response record it was read from. A record is whole in its fil
 points at it: `check_records` flushes the files to disk (fsync) and checks their size in the
 same call that writes the rows (`Archive.write`), so a crawl killed at any moment leaves no row
 pointing at a partial record.
+
+Every stored version points at the record(s) it was read from, `part` saying which page each
+is: a single page is part 0; a multi-page article stitched from its parts has one row per
+part read, 0, 1, 2, ... in page order; one stitched with a part that could not be read
+(`body_status` `incomplete`) has rows for the parts read only, numbered in order among them
+(the missing ones, which have no record, are named in its provenance `parts`); one read from
+its single-page view (`Tampilkan semua`) has its first page as part 0 (its title, date and
+authors) and the view as part `SINGLE_VIEW_PART` (-1: its text).
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +32,10 @@ from archive.records import ARTICLE_COLUMNS, prepare
 
 #: The suffix of an archive's capture folder, in place of the archive file's own suffix.
 CAPTURE_SUFFIX = ".warc"
+
+#: `captures.part` of the single-page view an article's text was read from (its first page
+#: is part 0 beside it).
+SINGLE_VIEW_PART = -1
 
 
 def capture_dir(db_path: str | os.PathLike[str]) -> Path:
@@ -47,12 +59,18 @@ class CaptureRef:
     captured_at: str
     revisit: bool = False
     extractor: str | None = None
+    single_view: bool = False
+    """The page is the single-page view the article's text was read from (`SINGLE_VIEW_PART`),
+    not one of its pages in order."""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"url": self.url, "warc_file": self.warc_file, "warc_offset": self.warc_offset,
-                "warc_length": self.warc_length, "payload_digest": self.payload_digest,
-                "captured_at": self.captured_at, "revisit": self.revisit,
-                "extractor": self.extractor}
+        out = {"url": self.url, "warc_file": self.warc_file, "warc_offset": self.warc_offset,
+               "warc_length": self.warc_length, "payload_digest": self.payload_digest,
+               "captured_at": self.captured_at, "revisit": self.revisit,
+               "extractor": self.extractor}
+        if self.single_view:
+            out["single_view"] = True
+        return out
 
     @classmethod
     def of(cls, value: Mapping[str, Any]) -> CaptureRef:
@@ -60,7 +78,8 @@ class CaptureRef:
             ref = cls(url=value["url"], warc_file=value["warc_file"],
                       warc_offset=value["warc_offset"], warc_length=value["warc_length"],
                       payload_digest=value["payload_digest"], captured_at=value["captured_at"],
-                      revisit=bool(value.get("revisit")), extractor=value.get("extractor"))
+                      revisit=bool(value.get("revisit")), extractor=value.get("extractor"),
+                      single_view=bool(value.get("single_view")))
         except (KeyError, TypeError) as exc:
             raise WartaError(f"a capture must give url, warc_file, warc_offset, warc_length, "
                              f"payload_digest and captured_at ({exc})") from None
@@ -94,6 +113,20 @@ def check_records(folder: Path, refs: Iterable[CaptureRef]) -> None:
         if size < end:
             raise WartaError(f"capture {path} holds {size} bytes, short of the record "
                              f"ending at {end}")
+
+
+def numbered(refs: Sequence[CaptureRef]) -> list[tuple[int, CaptureRef]]:
+    """(part, ref) of an article version's captures in the order read: its pages 0, 1, ...;
+    a single-page view `SINGLE_VIEW_PART`."""
+    out = []
+    page = 0
+    for ref in refs:
+        if ref.single_view:
+            out.append((SINGLE_VIEW_PART, ref))
+        else:
+            out.append((page, ref))
+            page += 1
+    return out
 
 
 def insert_captures(conn: sqlite3.Connection,
@@ -132,14 +165,15 @@ class CapturedArticle:
     body_status: str
     extractor: str | None
     pages: list[CaptureRef]
+    single: CaptureRef | None = None
+    """The single-page view its text was read from (`SINGLE_VIEW_PART`), if it was."""
+    parts_note: str | None = None
+    """Its provenance `parts` as archived (`incomplete: 2 of 3 parts; missing ...`)."""
 
 
-def captured_articles(conn: sqlite3.Connection, *, sources: Sequence[str] = (),
-                      since: DateBound | None = None) -> list[CapturedArticle]:
-    """Every archived article with a capture (the newest capture of its first page and the
-    parts captured with it), optionally of `sources` only and published from `since` (a day:
-    the date as printed; an instant: in UTC); sorted by WARC file and offset, so reading them
-    back is sequential."""
+def _captured_where(sources: Sequence[str], since: DateBound | None
+                    ) -> tuple[str, list[Any]]:
+    """The filters of `iter_captured_articles` on `articles a`, as SQL and its arguments."""
     where = ["1 = 1"]
     args: list[Any] = []
     if sources:
@@ -151,23 +185,85 @@ def captured_articles(conn: sqlite3.Connection, *, sources: Sequence[str] = (),
     elif since is not None and since.instant is not None:
         where.append("a.published_utc >= ?")
         args.append(to_utc(since.instant))
-    rows = conn.execute(
-        "SELECT a.id, a.url, a.source, a.content_hash, a.body_status, c.extractor, c.part, "
-        "c.url, c.warc_file, c.warc_offset, c.warc_length, c.payload_digest, c.captured_at, "
-        "c.id FROM articles a JOIN captures c ON c.article_id = a.id "
-        f"WHERE {' AND '.join(where)} ORDER BY a.id, c.id", args)
-    found: dict[int, CapturedArticle] = {}
+    return " AND ".join(where), args
+
+
+#: Articles read from the archive at a time by `iter_captured_articles`: a few hundred rows
+#: per query, whatever the archive holds.
+CAPTURED_CHUNK = 500
+
+
+def iter_captured_articles(conn: sqlite3.Connection, *, sources: Sequence[str] = (),
+                           since: DateBound | None = None, chunk: int = CAPTURED_CHUNK
+                           ) -> Iterator[CapturedArticle]:
+    """Every archived article with a capture (the newest capture of its first page and the
+    parts captured with it, or the single-page view read with it), optionally of `sources`
+    only and published from `since` (a day: the date as printed; an instant: in UTC), in the
+    order of the archive's ids (the order the crawls wrote them, near the order of their
+    records in the WARC files).
+
+    Read `chunk` articles at a time, each chunk by a query of its own that is done before the
+    articles are yielded: memory stays that of one chunk whatever the archive holds, and the
+    caller may write to the archive between two articles (`warta reextract` stores each
+    batch as it goes)."""
+    where, args = _captured_where(sources, since)
+    last = 0
+    while True:
+        ids = [row[0] for row in conn.execute(
+            f"SELECT a.id FROM articles a WHERE a.id > ? AND {where} AND EXISTS (SELECT 1 "
+            "FROM captures c WHERE c.article_id = a.id) ORDER BY a.id LIMIT ?",
+            [last, *args, chunk])]
+        if not ids:
+            return
+        last = ids[-1]
+        rows = conn.execute(
+            "SELECT a.id, a.url, a.source, a.content_hash, a.body_status, c.extractor, c.part, "
+            "c.url, c.warc_file, c.warc_offset, c.warc_length, c.payload_digest, "
+            "c.captured_at, CASE WHEN a.body_status = 'incomplete' THEN "
+            "json_extract(a.provenance, '$.parts') END FROM articles a JOIN captures c ON "
+            f"c.article_id = a.id WHERE a.id IN ({', '.join('?' * len(ids))}) "
+            "ORDER BY a.id, c.id", ids).fetchall()
+        yield from _assembled(rows)
+
+
+def _assembled(rows: Iterable[tuple[Any, ...]]) -> Iterator[CapturedArticle]:
+    """Capture rows, ordered by article and capture id, as articles."""
+    article: CapturedArticle | None = None
     for (article_id, url, source, digest, status, extractor, part, page_url, name, offset,
-         length, payload, captured, _) in rows:
-        article = found.get(article_id)
+         length, payload, captured, note) in rows:
+        if article is not None and article.article_id != article_id:
+            if article.pages:
+                yield article
+            article = None
         if article is None or part == 0:  # a newer fetch of the first page starts over
-            article = found[article_id] = CapturedArticle(article_id, url, source, digest,
-                                                          status, extractor, [])
-        if part == len(article.pages):
+            article = CapturedArticle(article_id, url, source, digest, status, extractor, [],
+                                      parts_note=note if isinstance(note, str) else None)
+        if part == SINGLE_VIEW_PART and article.pages:
+            article.single = CaptureRef(page_url, name, offset, length, payload, captured,
+                                        extractor=extractor, single_view=True)
+        elif part == len(article.pages):
             article.pages.append(CaptureRef(page_url, name, offset, length, payload, captured,
                                             extractor=extractor))
         article.extractor = extractor
-    return sorted(found.values(), key=lambda a: (a.pages[0].warc_file, a.pages[0].warc_offset))
+    if article is not None and article.pages:
+        yield article
+
+
+def captured_articles(conn: sqlite3.Connection, *, sources: Sequence[str] = (),
+                      since: DateBound | None = None) -> list[CapturedArticle]:
+    """`iter_captured_articles` as a list sorted by WARC file and offset (for a caller that
+    wants them all at once; `warta reextract` streams them)."""
+    return sorted(iter_captured_articles(conn, sources=sources, since=since),
+                  key=lambda a: (a.pages[0].warc_file, a.pages[0].warc_offset))
+
+
+def captured_sources(conn: sqlite3.Connection, *, sources: Sequence[str] = (),
+                     since: DateBound | None = None) -> list[str]:
+    """The outlets of `iter_captured_articles(...)`, sorted."""
+    where, args = _captured_where(sources, since)
+    return [row[0] for row in conn.execute(
+        f"SELECT DISTINCT a.source FROM articles a WHERE {where} AND EXISTS (SELECT 1 FROM "
+        "captures c WHERE c.article_id = a.id) ORDER BY 1", args)]
 
 
 #: The fields `warta reextract` compares with the archived row, in the order it reports them.
@@ -213,5 +309,5 @@ def note_reads(archive: Any, reads: Sequence[tuple[str, Sequence[CaptureRef]]], 
             f"SELECT url, id, content_hash FROM articles WHERE url IN "
             f"({', '.join('?' * len(reads))})", [url for url, _ in reads])}
         rows = [(found[url][0], found[url][1], part, ref) for url, refs in reads
-                if url in found for part, ref in enumerate(refs)]
+                if url in found for part, ref in numbered(refs)]
         insert_captures(conn, rows, crawl_id=crawl_id, provenance="reextract")

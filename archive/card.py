@@ -140,11 +140,13 @@ def card_data(archive: Archive, f: Filters) -> dict[str, Any]:
 
 
 def _body_status(status: dict[str, Any] | None) -> Iterator[str]:
-    """The card's line on articles whose body could not be read whole (issue 12)."""
+    """The card's line on articles whose body could not be read whole (issues 12, 13)."""
     if not status:
         return
     incomplete: dict[str, int] = status["incomplete"]
     split = f"{_n(incomplete['missing'])} without a body, {_n(incomplete['short'])} short"
+    if incomplete.get("incomplete"):  # a manifest from before issue 13 has no such count
+        split += f", {_n(incomplete['incomplete'])} with a part missing"
     if status["left_out"]:
         yield (f"- Left out: {_n(status['left_out'])} matching articles whose body could not "
                f"be read whole ({split}; `body_status`); `--include-incomplete` exports "

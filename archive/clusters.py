@@ -334,7 +334,7 @@ def _update(conn: sqlite3.Connection, result: UpdateResult) -> None:
         conn.execute("INSERT OR REPLACE INTO cluster_meta VALUES ('sketch', ?)", (name,))
         result.rebuilt = True
     # new and changed articles: those without a sketch (a changed text drops its sketch:
-    # the trigger of migration 12), in id order (the index holds it; each look-up follows
+    # the trigger of migration 13), in id order (the index holds it; each look-up follows
     # the last)
     pending_rows = conn.execute(
         "SELECT a.id, a.source FROM articles a LEFT JOIN cluster_sketches s "

@@ -351,7 +351,7 @@ def stats(fmt: str, db: str, syndication: bool) -> None:
                    "coverage, crawl runs, checksums, copyright note).")
 @click.option("--include-incomplete", is_flag=True,
               help="Also export the articles whose body could not be read whole "
-                   "(body_status short or missing); left out by default.")
+                   "(body_status short, missing or incomplete); left out by default.")
 @db_option
 def export_command(out: str, fmt: str | None, force: bool, query: str | None, raw: bool,
                    sort: str, urls_only: bool, partition: bool, card: bool,
@@ -375,8 +375,8 @@ def export_command(out: str, fmt: str | None, force: bool, query: str | None, ra
                           include_incomplete=include_incomplete, **_filters(options))
     what = "URLs of " if urls_only else ""
     left_out = manifest["body_status"]["left_out"]
-    note = (f"; {left_out:,} with a short or missing body left out (--include-incomplete "
-            "exports them)" if left_out else "")
+    note = (f"; {left_out:,} with a short, missing or incomplete body left out "
+            "(--include-incomplete exports them)" if left_out else "")
     if to_stdout:
         click.echo(f"Exported {what}{manifest['rows']:,} articles to standard output "
                    f"({manifest['format']}, sha256 {manifest['sha256'][:12]}…){note}",

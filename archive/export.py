@@ -29,8 +29,9 @@ Options:
   by its own query, so one writer is open at a time.
 - `card`: a Markdown dataset card beside the data (`archive.card`).
 - `include_incomplete`: also export the articles whose body could not be read whole
-  (`body_status` `short` or `missing`, issue 12). Left out by default, so a dataset holds only
-  articles with their text; the manifest (`body_status`) and the card say how many matching
+  (`body_status` `short` or `missing`, issue 12; `incomplete`, a multi-page article with a
+  part missing, issue 13). Left out by default, so a dataset holds only articles with their
+  whole text; the manifest (`body_status`) and the card say how many matching
   articles were left out.
 """
 
@@ -145,7 +146,9 @@ EXPORT_FIELDS: tuple[ExportField, ...] = (
     ExportField("body", "string", "article text; paragraphs separated by a blank line"),
     ExportField("body_status", "string", "how whole the body is: ok; short (under the "
                 "crawler's bound of 30 words); missing (the page's body could not be read: "
-                "empty body). Exports keep ok bodies unless --include-incomplete is given"),
+                "empty body); incomplete (a multi-page article with a part that could not "
+                "be read: the parts read, in order). Exports keep ok bodies unless "
+                "--include-incomplete is given"),
     ExportField("related", "related", "related headlines in page order: url, title, block, "
                 "position"),
     ExportField("body_stage", "string", "extraction stage that gave the body"),
@@ -620,12 +623,12 @@ def _export_to_stdout(archive: Archive, *, fmt: str | None, query: str | None, r
 def _body_statuses(conn: sqlite3.Connection, built: Filters, query: str | None, raw: bool,
                    filters: dict[str, Any]) -> dict[str, Any]:
     """The manifest's `body_status`: the statuses exported (`included`), how many articles
-    matching the other filters have a `short` or `missing` body (`incomplete`), and how many
-    of them the export left out (`left_out`)."""
+    matching the other filters have a `short`, `missing` or `incomplete` body (`incomplete`),
+    and how many of them the export left out (`left_out`)."""
     included = [v for v in BODY_STATUSES if not built.body_status or v in built.body_status]
     everything = built if len(included) == len(BODY_STATUSES) else Filters.build(
         conn, query=query, raw=raw, **{**filters, "body_status": None})
-    incomplete = dict.fromkeys(("short", "missing"), 0)
+    incomplete = dict.fromkeys(("short", "missing", "incomplete"), 0)
     if not everything.empty:
         from_where, params = selection(everything)
         for row in query_rows(conn, everything, (

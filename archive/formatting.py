@@ -25,7 +25,7 @@ SEARCH_COLUMNS = ("id", "uid", "url", "source", "title", "published_at", "author
                   "language", "word_count", "snippet", "rank")
 STATS_COLUMNS = ("kind", "source", "month", "articles", "first_published", "last_published",
                  "share_date", "share_author", "share_dateline", "share_time", "body_missing",
-                 "body_short")
+                 "body_short", "body_incomplete")
 
 
 #: What `terminal_safe` escapes: every control character (C0, DEL, C1: Unicode category Cc),
@@ -247,11 +247,13 @@ def body_status_line(article: Mapping[str, Any]) -> str | None:
     (`provenance` `parts`); None when the body is whole."""
     status = article.get("body_status") or "ok"
     provenance = article.get("provenance") or {}
-    if status == "ok":
-        parts = provenance.get("parts") if isinstance(provenance, Mapping) else None
+    if not isinstance(provenance, Mapping):
+        provenance = {}
+    if status in ("ok", "incomplete"):  # `ok`: archived before migration 11 said so
+        parts = provenance.get("parts")
         if isinstance(parts, str) and parts.startswith("incomplete:"):
             return parts
-        return None
+        return None if status == "ok" else status
     reason = provenance.get("body") if status == "missing" else provenance.get("body_status")
     if isinstance(reason, str) and reason.startswith(f"{status}:"):
         return reason
@@ -280,11 +282,14 @@ def stats_table(stats: Mapping[str, Any]) -> Iterator[str]:
     """Per-source coverage, articles per month, last crawls (archived text is printed
     through `table`, which makes it terminal-safe)."""
     total = stats["total"]
-    # NO BODY / SHORT only for an archive that holds such articles (issue 12)
-    incomplete = bool(total["body_missing"] or total["body_short"])
+    # NO BODY / SHORT / PARTS MISSING only for an archive that holds such articles (issues 12
+    # and 13)
+    incomplete = bool(total["body_missing"] or total["body_short"]
+                      or total["body_incomplete"])
 
     def counted(row: Mapping[str, Any]) -> list[str]:
-        return [f"{row['body_missing']:,}", f"{row['body_short']:,}"] if incomplete else []
+        return [f"{row['body_missing']:,}", f"{row['body_short']:,}",
+                f"{row['body_incomplete']:,}"] if incomplete else []
 
     rows = [[r["source"], f"{r['articles']:,}", r["first_published"], r["last_published"],
              _percent(r["share_date"]), _percent(r["share_time"]), _percent(r["share_author"]),
@@ -293,15 +298,15 @@ def stats_table(stats: Mapping[str, Any]) -> Iterator[str]:
                  total["last_published"], _percent(total["share_date"]),
                  _percent(total["share_time"]), _percent(total["share_author"]),
                  _percent(total["share_dateline"]), *counted(total), ""])
-    extra = ["NO BODY", "SHORT"] if incomplete else []
+    extra = ["NO BODY", "SHORT", "PARTIAL"] if incomplete else []
     yield from table(["SOURCE", "ARTICLES", "FIRST", "LAST", "DATED", "TIME", "AUTHOR",
                       "DATELINE", *extra, "REGION"], rows,
-                     right=(1, 4, 5, 6, 7, *((8, 9) if incomplete else ())))
+                     right=(1, 4, 5, 6, 7, *((8, 9, 10) if incomplete else ())))
     yield "TIME: the page gave a time of day, not only the day or a relative date."
     if incomplete:
-        yield ("NO BODY / SHORT: articles archived without their body, or with a short one "
-               "(body_status missing / short); exports leave them out unless "
-               "--include-incomplete.")
+        yield ("NO BODY / SHORT / PARTIAL: articles archived without their body, with a short "
+               "one, or with a part of a multi-page article missing (body_status missing / "
+               "short / incomplete); exports leave them out unless --include-incomplete.")
     yield (f"Earlier versions kept: {total['versions']:,}. Related-link URLs: "
            f"{total['links']:,}.")
     if total["months"]:

@@ -112,7 +112,7 @@ class SiteHealth:
     warnings: list[HealthWarning] = field(default_factory=list)
     archived: dict[str, int] = field(default_factory=dict)
     """The outlet's articles in the archive now (`articles`) and those among them with a
-    `missing` or `short` body (`body_status`, issue 12)."""
+    `missing`, `short` or `incomplete` body (`body_status`, issues 12 and 13)."""
     listing_cuts: dict[str, int] = field(default_factory=dict)
     """What the bounds on listings cut in its latest crawl, by reason (`too_many_listings`,
     `loop`, `max_pages`, ...: the crawl's `discovery/listing_cut/<reason>` stats, issue 13)."""
@@ -261,12 +261,13 @@ def _listing_cuts(archive: Archive, source: str, crawl_id: int) -> dict[str, int
 
 
 def _archived(archive: Archive, source: str) -> dict[str, int]:
-    """How many articles of `source` the archive holds, and how many with a `missing` or
-    `short` body (from the partial index `articles_incomplete`: a few rows)."""
+    """How many articles of `source` the archive holds, and how many with a `missing`,
+    `short` or `incomplete` body (from the partial index `articles_incomplete`: a few
+    rows)."""
     conn = archive.connection
     counts = {"articles": int(conn.execute(
         "SELECT count(*) FROM articles WHERE source = ?", (source,)).fetchone()[0]),
-        "missing": 0, "short": 0}
+        "missing": 0, "short": 0, "incomplete": 0}
     for status, n in conn.execute(
             "SELECT body_status, count(*) FROM articles WHERE body_status <> 'ok' "
             "AND source = ? GROUP BY 1", (source,)):
@@ -298,8 +299,8 @@ def health_lines(report: Sequence[SiteHealth]) -> Iterator[str]:
     yield from table(["SITE", "CRAWL", "RUNS", "FOUND", "SKIPPED", "READ", "NEW", "DATED",
                       "BODY", "NO BODY", "AUTHOR", "USUAL D/B/A", "STATUS"], rows,
                      right=(1, 2, 3, 4, 5, 6, 7, 8, 9, 10))
-    incomplete = [site for site in report
-                  if site.archived.get("missing") or site.archived.get("short")]
+    incomplete = [site for site in report if site.archived.get("missing")
+                  or site.archived.get("short") or site.archived.get("incomplete")]
     if incomplete:
         yield ""
         yield ("NO BODY: share of the articles read that were archived without their body "
@@ -308,7 +309,8 @@ def health_lines(report: Sequence[SiteHealth]) -> Iterator[str]:
             held = site.archived
             yield (f"  {site.source}: {held['missing']:,} without a body "
                    f"({_percent(held['missing'] / held['articles'] if held['articles'] else None)}"
-                   f" of {held['articles']:,}), {held['short']:,} short; crawls read them "
+                   f" of {held['articles']:,}), {held['short']:,} short, "
+                   f"{held.get('incomplete', 0):,} with a part missing; crawls read them "
                    "again for a week after archiving them; exports leave them out unless "
                    "--include-incomplete")
     cut = [site for site in report if site.listing_cuts]

@@ -70,12 +70,14 @@ PUBLISHED_PRECISIONS = ("time", "day", "relative")
 
 #: How whole an article's body is: `ok`; `short` (the crawler read fewer words than its
 #: bound, `crawler.pipelines.SHORT_BODY_WORDS`); `missing` (an article page with a title and
-#: a date whose body could not be read: the body is empty). Absent from a record: `missing`
+#: a date whose body could not be read: the body is empty); `incomplete` (a multi-page article
+#: archived with a part that could not be read: its `provenance` `parts` names it, migration
+#: 12). Absent from a record: `missing`
 #: when its body is blank, else `ok` (the archive does not count words for `short`). The
 #: status follows from the body, so it is not part of `content_hash`: the hash of an `ok`
 #: article is what it always was, and a later read that finds the body changes the hash, so
 #: the row is updated (`ok`) and the empty or short text kept as a version.
-BODY_STATUSES = ("ok", "short", "missing")
+BODY_STATUSES = ("ok", "short", "missing", "incomplete")
 
 #: Keys the archive computes or that only exist when reading; ignored on write.
 COMPUTED = frozenset({

@@ -526,6 +526,50 @@ END;
 """
 
 
+_V5_STATUS_CHECK = "CHECK (body_status IN ('ok', 'short', 'missing'))"
+_INCOMPLETE_STATUS_CHECK = "CHECK (body_status IN ('ok', 'short', 'missing', 'incomplete'))"
+
+
+def _v_body_incomplete(conn: sqlite3.Connection) -> None:
+    # 'incomplete' bodies (issue 13): a multi-page article archived with a part that could not
+    # be read (its provenance `parts` says `incomplete: 2 of 3 parts; missing URL (why)`) is
+    # marked where a researcher filters, `body_status`, not only in its provenance; counted
+    # per crawl and outlet in crawl_sites.body_incomplete (warta stats, warta health).
+    #
+    # The CHECK of migration 5 allows three values. SQLite cannot alter a constraint, and
+    # rebuilding `articles` (its full-text index, triggers and every index with it) would
+    # rewrite the whole archive; widening a CHECK changes nothing stored, which is the case
+    # SQLite documents for editing the table's declaration in place
+    # (https://www.sqlite.org/lang_altertable.html#otheralter: writable_schema, the schema
+    # version bumped, in the migration's transaction; the table checked after).
+    (declared,) = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'articles'").fetchone()
+    if _INCOMPLETE_STATUS_CHECK not in declared:
+        if declared.count(_V5_STATUS_CHECK) != 1:
+            raise sqlite3.DatabaseError("the articles table does not declare body_status as "
+                                        "migration 5 did; it cannot take 'incomplete'")
+        widened = declared.replace(_V5_STATUS_CHECK, _INCOMPLETE_STATUS_CHECK)
+        version = int(conn.execute("PRAGMA schema_version").fetchone()[0])
+        conn.execute("PRAGMA writable_schema = ON")
+        try:
+            conn.execute("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND "
+                         "name = 'articles'", (widened,))
+            conn.execute(f"PRAGMA schema_version = {version + 1}")
+        finally:
+            conn.execute("PRAGMA writable_schema = OFF")
+        problems = [row[0] for row in conn.execute("PRAGMA quick_check(articles)")]
+        if problems != ["ok"]:
+            raise sqlite3.DatabaseError(f"after widening body_status: {problems[0]}")
+    # Rows archived before: their provenance said so (an empty body stays 'missing').
+    conn.execute("UPDATE articles SET body_status = 'incomplete' "
+                 "WHERE body_status IN ('ok', 'short') AND provenance LIKE '%incomplete: %' "
+                 "AND json_extract(provenance, '$.parts') LIKE 'incomplete: %'")
+    sites = {row[1] for row in conn.execute("PRAGMA table_info(crawl_sites)")}
+    if "body_incomplete" not in sites:
+        conn.execute("ALTER TABLE crawl_sites ADD COLUMN body_incomplete INTEGER NOT NULL "
+                     "DEFAULT 0")
+
+
 def _v_sketch_trigger(conn: sqlite3.Connection) -> None:
     # An article whose text changes (a new version, `warta reextract`, a merge; any writer)
     # loses its cluster sketch and its region tag, so the next `update_clusters` finds it
@@ -572,7 +616,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(10, "clusters, article_clusters, cluster sketches, article_regions", _v10),
     Migration(11, "article_months: the first and last id of each month's articles "
               "(date-filtered search)", _v_article_months),
-    Migration(12, "a changed article's cluster sketch and region tag dropped by a trigger",
+    Migration(12, "articles.body_status 'incomplete' (a multi-page article with a part "
+              "missing); crawl_sites.body_incomplete", _v_body_incomplete),
+    Migration(13, "a changed article's cluster sketch and region tag dropped by a trigger",
               _v_sketch_trigger),
 )
 

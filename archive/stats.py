@@ -4,8 +4,8 @@ For each outlet: article count, first and last publication date (local dates, as
 articles per month, and the share of articles with a date, an author, a dateline and a
 publication time of day (`share_time`: `published_precision = 'time'`; articles dated by the
 day only, by a relative form, or archived before warta recorded the precision do not count),
-and how many were archived without their body or with a short one (`body_missing`,
-`body_short`: `body_status`);
+and how many were archived without their body, with a short one, or with a part of a
+multi-page article missing (`body_missing`, `body_short`, `body_incomplete`: `body_status`);
 the same over all outlets; and the last crawls. Shares are fractions in [0, 1] rounded to
 `SHARE_DIGITS`; None when there are no articles.
 """
@@ -74,14 +74,14 @@ def archive_stats(archive: StatsSource) -> dict[str, Any]:
             (source, status): n for source, status, n in conn.execute(_INCOMPLETE)}
         sources = [_shares({**row, "with_time": timed.get(row["source"], 0), **{
             f"body_{status}": incomplete.get((row["source"], status), 0)
-            for status in ("missing", "short")}}) for row in db.query(
+            for status in ("missing", "short", "incomplete")}}) for row in db.query(
             f"SELECT s.key AS source, s.name, s.region, {COVERAGE_COLUMNS} FROM sources s "
             "LEFT JOIN articles a ON a.source = s.key GROUP BY s.key ORDER BY s.key")]
         total = _shares({**next(db.query(f"SELECT {COVERAGE_COLUMNS} FROM articles a")),
                          "with_time": sum(timed.values()), **{
                              f"body_{status}": sum(n for (_, s), n in incomplete.items()
                                                    if s == status)
-                             for status in ("missing", "short")}})
+                             for status in ("missing", "short", "incomplete")}})
         months: dict[str, dict[str, int]] = {}
         overall: dict[str, int] = {}
         for source, month, n in conn.execute(

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from archive import query as q
-from archive.captures import CaptureRef, capture_dir, check_records, insert_captures
+from archive.captures import CaptureRef, capture_dir, check_records, insert_captures, numbered
 from archive.db import database
 from archive.errors import ArchiveFileError, DamagedArchiveError, OlderSchemaError, WartaError
 from archive.instants import now_utc, parse_instant, to_utc
@@ -56,10 +56,10 @@ CACHE_KIB = 64 * 1024
 DEFAULT_DB = "warta.db"
 
 #: Per-outlet figures of a crawl kept in `crawl_sites` (see `archive/schema.py`,
-#: migrations 3 and 5).
+#: migrations 3, 5 and 12).
 SITE_FIGURES = ("pages", "found", "skipped", "articles", "with_date", "with_body", "with_author",
                 "new", "updated", "unchanged", "dropped", "errors", "body_short",
-                "body_missing")
+                "body_missing", "body_incomplete")
 
 #: URLs per `IN (...)` lookup: far below SQLite's variable limit (32766), large enough that a
 #: 500-article batch needs one query.
@@ -591,7 +591,7 @@ class Archive:
                 if check is not None:
                     checked.append((article_id, *check, now))
                 captured.extend((article_id, item.content_hash, part, ref)
-                                for part, ref in enumerate(refs))
+                                for part, ref in numbered(refs))
                 if item.related is not None:
                     related.append((article_id, item))
             conn.executemany("UPDATE articles SET last_seen_at = ? WHERE id = ?", unchanged)

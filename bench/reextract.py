@@ -14,7 +14,9 @@
 
 Target (issue 16): at least 200 pages/s over 10,000 captured pages.
 
-The last line: `n=... pages_per_s=... extract_only_pages_per_s=... ratio=... changed=...`.
+The last line: `n=... pages_per_s=... extract_only_pages_per_s=... ratio=... changed=...
+peak_rss_mb=...` (`peak_rss_mb`: the largest resident memory of the `warta reextract` process
+or one of its workers).
 """
 
 from __future__ import annotations
@@ -77,12 +79,24 @@ def build(work: Path, n: int) -> tuple[Path, Path, list[tuple[str, bytes]]]:
     return db, sites, pages
 
 
-def reextract(db: Path, sites: Path, *args: str) -> tuple[float, str]:
+def reextract(db: Path, sites: Path, *args: str) -> tuple[float, str, float]:
+    """(seconds, its output, peak resident memory in MB) of one `warta reextract` child: the
+    peak of the largest process of it and the worker processes it waited for (`wait4`)."""
+    import os
+
     started = time.monotonic()
-    run = subprocess.run([sys.executable, "-m", "crawler.cli", "reextract", "--db", str(db),
-                          "--sites-dir", str(sites), *args], env=child_env(), check=True,
-                         capture_output=True, text=True)
-    return time.monotonic() - started, run.stdout
+    with tempfile.TemporaryFile() as out:
+        child = subprocess.Popen([sys.executable, "-m", "crawler.cli", "reextract", "--db",
+                                  str(db), "--sites-dir", str(sites), *args], env=child_env(),
+                                 stdout=out, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        elapsed = time.monotonic() - started
+        if child.returncode:
+            raise SystemExit(f"warta reextract exited with {child.returncode}")
+        out.seek(0)
+        text = out.read().decode()
+    return elapsed, text, usage.ru_maxrss / 1024  # KB on Linux
 
 
 def baseline(pages: list[tuple[str, bytes]], sites: Path) -> float:
@@ -110,15 +124,15 @@ def main() -> int:
         db, sites, pages = build(work, args.n)
         print(f"captured {len(pages)} pages in {time.monotonic() - started:.1f} s",
               file=sys.stderr)
-        elapsed, out = reextract(db, sites)
+        elapsed, out, peak = reextract(db, sites)
         print(out.strip(), file=sys.stderr)
         changed = out.split(" changed")[0].rsplit(" ", 1)[-1]
-        again, out_again = reextract(db, sites, "--changed-only")
+        again, out_again, _ = reextract(db, sites, "--changed-only")
         print(out_again.strip(), f"({again:.1f} s)", file=sys.stderr)
         extract_rate = baseline(pages, sites)
     rate = len(pages) / elapsed
     print(f"n={len(pages)} pages_per_s={rate:.1f} extract_only_pages_per_s={extract_rate:.1f} "
-          f"ratio={rate / extract_rate:.2f} changed={changed}")
+          f"ratio={rate / extract_rate:.2f} changed={changed} peak_rss_mb={peak:.0f}")
     return 0
 
 

@@ -1,9 +1,12 @@
 """`warta reextract`: the archive's captures read again through the current extractor.
 
-Every archived article with a capture (`archive.captured_articles`: the newest capture of its
-pages) is read back from its WARC record(s), through the extraction the crawl uses (the same
-function, in the same worker processes: `crawler.runtime.workers`), then the crawl's
-normalize and validate pipelines, and compared field by field with the archived row
+Every archived article with a capture (`archive.iter_captured_articles`, streamed from the
+archive a chunk at a time: the newest capture of its pages, or of its first page and the
+single-page view its text came from) is read back from its WARC record(s), through the
+extraction the crawl uses (the same function, in the same worker processes:
+`crawler.runtime.workers`), and put together as the crawl did (a part the crawl could not read
+stays missing: the article stays `incomplete`), then the crawl's normalize and validate
+pipelines, and compared field by field with the archived row
 (`archive.changed_fields`). What changed is stored as a new version (the old title and body
 kept in `article_versions`) by a crawl record of its own (`args.reextract`), with the
 extractor version in the article's `provenance` (`reextract`) and a capture row with
@@ -20,9 +23,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import io
+import itertools
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -36,8 +40,9 @@ from archive import (
     UsageError,
     WartaError,
     capture_dir,
-    captured_articles,
+    captured_sources,
     changed_fields,
+    iter_captured_articles,
     note_reads,
 )
 from crawler.capture import extractor_version
@@ -252,21 +257,24 @@ def reextract(db: str | Path, profiles: Mapping[str, SiteProfile], *,
         if unknown:
             raise UsageError(f"unknown source {unknown[0]!r}; known: "
                              f"{', '.join(sorted(known))}")
-        candidates = captured_articles(archive.connection, sources=sources, since=since)
-        if not candidates:
+        # The articles are streamed from the archive (`iter_captured_articles`: a chunk of
+        # rows at a time), never all held at once; only their outlets are known beforehand.
+        outlets = captured_sources(archive.connection, sources=sources, since=since)
+        if not outlets:
             report.notes.append(f"no captured article in {archive.path} matches: articles "
                                 "are captured by crawls with capture on (the default since "
                                 "warta kept WARC files), in its capture folder "
                                 f"{capture_dir(archive.path)}")
-        if changed_only:
-            current = [a for a in candidates if a.extractor == version]
-            report.skipped_current = len(current)
-            candidates = [a for a in candidates if a.extractor != version]
-        profiles = _with_fallbacks(archive, profiles, candidates, report)
+        profiles = _with_fallbacks(archive, profiles, outlets, report)
+        candidates = _candidates(archive, sources, since, version if changed_only else None,
+                                 report)
+        first = next(candidates, None)  # none left to read (--changed-only): no run recorded
+        if first is not None:
+            candidates = itertools.chain([first], candidates)
         crawl_id = None
-        if not dry_run and candidates:
+        if not dry_run and first is not None:
             crawl_id = archive.begin_crawl(
-                sorted({a.source for a in candidates}),
+                outlets,
                 {"reextract": True, "extractor": version, "sources": list(sources) or None,
                  "since": str(since) if since else None, "changed_only": changed_only})
         # One worker per CPU (the crawl's auto mode keeps one CPU for the crawl process): this
@@ -292,18 +300,32 @@ def reextract(db: str | Path, profiles: Mapping[str, SiteProfile], *,
     return report
 
 
+def _candidates(archive: Archive, sources: Sequence[str], since: DateBound | None,
+                skip_version: str | None, report: ReextractReport
+                ) -> Iterator[CapturedArticle]:
+    """The captured articles to read, streamed; with `skip_version` (--changed-only) those
+    already read by that extractor are counted and left out."""
+    for article in iter_captured_articles(archive.connection, sources=sources, since=since):
+        if skip_version is not None and article.extractor == skip_version:
+            report.skipped_current += 1
+            continue
+        yield article
+
+
 def _with_fallbacks(archive: Archive, profiles: Mapping[str, SiteProfile],
-                    candidates: Sequence[CapturedArticle], report: ReextractReport
+                    outlets: Sequence[str], report: ReextractReport
                     ) -> dict[str, SiteProfile]:
     """`profiles`, plus one derived from the archive's `sources` row (as `warta rehydrate`
-    does) for each outlet of `candidates` that has none (noted in the report)."""
+    does) for each of `outlets` that has none (noted in the report)."""
     from crawler.runtime.rehydrate import fallback_profile
 
     out = dict(profiles)
-    missing = {a.source: a.url for a in candidates if a.source not in out}
+    missing = [key for key in outlets if key not in out]
     if missing:
         known = {row["key"]: row for row in archive.sources()}
-        for key, url in missing.items():
+        for key in missing:
+            (url,) = archive.connection.execute(  # one of its articles says where it is
+                "SELECT url FROM articles WHERE source = ? LIMIT 1", (key,)).fetchone()
             out[key] = fallback_profile(key, url, known.get(key))
         report.notes.append(f"no profile for {', '.join(sorted(missing))}: read with a "
                             "profile derived from the archive's record of the outlet (give "
@@ -312,7 +334,7 @@ def _with_fallbacks(archive: Archive, profiles: Mapping[str, SiteProfile],
 
 
 async def _run(archive: Archive, folder: Path, profiles: Mapping[str, SiteProfile],
-               candidates: list[CapturedArticle], report: ReextractReport, version: str,
+               candidates: Iterator[CapturedArticle], report: ReextractReport, version: str,
                crawl_id: int | None, processes: int) -> None:
     from crawler.runtime.workers import ExtractionWorkers
 
@@ -331,8 +353,10 @@ async def _run(archive: Archive, folder: Path, profiles: Mapping[str, SiteProfil
             return await _read(article, files, workers, normalize, validate, report, version)
 
     try:
-        for start in range(0, len(candidates), BATCH):
-            batch = candidates[start:start + BATCH]
+        while True:
+            batch = list(itertools.islice(candidates, BATCH))
+            if not batch:
+                break
             read = await asyncio.gather(*(one(article) for article in batch))
             records = [record for record in read if record is not None]
             _compare_and_store(archive, records, report, crawl_id)
@@ -350,8 +374,9 @@ async def _read(article: CapturedArticle, files: _Files, workers: Any, normalize
     from crawler.pipelines.itemfields import item_fields
     from crawler.runtime.workers import ExtractionError
 
+    refs = [*article.pages, *([article.single] if article.single is not None else [])]
     try:
-        pages = [files.read(ref) for ref in article.pages]
+        pages = [files.read(ref) for ref in refs]
     except UnreadableCapture:
         report.failed += 1
         return None
@@ -363,13 +388,22 @@ async def _read(article: CapturedArticle, files: _Files, workers: Any, normalize
     except ExtractionError:
         report.failed += 1
         return None
+    # As the crawl put them together (crawler/spiders/articleparts.py `_stitched`).
     data = read[0]
-    if len(read) > 1:  # as the crawl stitched them (crawler/spiders/articleparts.py)
+    note = None
+    if article.single is not None:  # the first page's fields, the single-page view's text
+        data = merge_parts({**read[0], "body": None, "captions": []}, [read[-1]])
+        note = f"single page view: {article.single.url}"
+    elif len(read) > 1:
         data = merge_parts(read[0], read[1:])
-        data["provenance"] = {**(data.get("provenance") or {}),
-                              "parts": f"whole: {len(read)} parts"}
+        note = f"whole: {len(read)} parts"
+    if article.parts_note:  # a part the crawl could not read is still missing: marked
+        note = article.parts_note
+    if note is not None:
+        data["provenance"] = {**(data.get("provenance") or {}), "parts": note}
     item = item_from_extraction(data, source=article.source, http_status=200,
-                                fetched_at=pages[0].fetched_at.isoformat(), parts=len(read))
+                                fetched_at=pages[0].fetched_at.isoformat(),
+                                parts=len(article.pages))
     try:
         validate.process_item(normalize.process_item(item))
     except DropItem:
@@ -380,7 +414,7 @@ async def _read(article: CapturedArticle, files: _Files, workers: Any, normalize
     record["url"] = article.url  # the article stays where it is archived
     record["provenance"] = {**(record.get("provenance") or {}), "reextract": version}
     record["captures"] = [{**ref.as_dict(), "revisit": False, "extractor": version}
-                          for ref in article.pages]
+                          for ref in refs]
     return record
 
 

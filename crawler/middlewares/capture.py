@@ -104,8 +104,26 @@ class CaptureMiddleware:
                            "crawl was killed); cut %d byte(s) after the last whole record",
                            files, self.folder, cut)
         self.files = WarcFiles(self.folder, max_bytes=self.max_bytes,
-                               last_capture=self._last_capture if self.db_path else None,
+                               last_capture=self._last_capture if self._has_captures() else None,
                                extractor=extractor_version())
+
+    def _has_captures(self) -> bool:
+        """Whether the archive records any capture: an archive without one (a first crawl)
+        has no earlier capture of any page to make a revisit of, so the lookup of each page's
+        last capture (an SQLite query on the crawl's thread) is skipped; this crawl's own
+        captures are known to `WarcFiles` itself."""
+        if not self.db_path:
+            return False
+        if self.reader is None:
+            try:
+                self.reader = Archive(self.db_path, readonly=True)
+            except WartaError:  # no archive yet, or one that cannot be read: no revisits
+                return False
+        try:
+            return self.reader.connection.execute(
+                "SELECT 1 FROM captures LIMIT 1").fetchone() is not None
+        except sqlite3.Error:  # an archive without the table (older schema): none known
+            return False
 
     def _last_capture(self, url: str) -> CaptureRef | None:
         """The newest capture of `url` the archive records (a revisit needs its digest)."""

@@ -23,7 +23,8 @@ An article page is fetched when (`decide`, first rule that applies):
    archive);
 3. a sitemap `lastmod` or a feed's updated/published date is later than the last time warta
    read the page (`Seen.read_at`) and than the page's own modification time: `changed`;
-4. its body was not read whole (`body_status` `short` or `missing`, issue 12) and warta first
+4. its body was not read whole (`body_status` `short`, `missing` or `incomplete`: a part of
+   a multi-page article missing; issues 12, 13) and warta first
    archived it less than `INCOMPLETE_DAYS` (7) ago: `incomplete`, so a page whose body came
    late, or that a newer extraction reads, is filled in (the row becomes `ok`, the empty or
    short text kept as a version). After that it is left alone like any other article (a
@@ -101,7 +102,7 @@ LASTMOD_SLACK = dt.timedelta(seconds=60)
 DAY = 86_400.0
 
 INCOMPLETE_DAYS = 7
-"""How long an article archived without its whole body (`body_status` `short` or `missing`)
+"""How long an article archived without its whole body (`body_status` not `ok`)
 is fetched again by every crawl, counted from when warta first archived it. A body missing
 because the outlet filled the page in late, or a template the extraction did not know yet,
 is read within days; a page that stays bodiless a week is one the rules cannot read, and
@@ -122,7 +123,7 @@ class Seen(NamedTuple):
     when the last read stored it, else the last read's write time less `LASTMOD_SLACK`."""
     modified: float | None
     complete: bool = True
-    """False when the archived body is `short` or `missing` (`body_status`)."""
+    """False when the archived body is `short`, `missing` or `incomplete` (`body_status`)."""
     etag: str | None = None
     last_modified: str | None = None
     """The validators the outlet last sent, as sent."""

@@ -28,6 +28,11 @@ from crawler.urls import canonical_url
 
 _UTC = ZoneInfo("UTC")
 
+RELATED_TEXT_MEMO = 4096
+"""Related headlines and block labels whose cleaned form is kept (`NormalizePipeline`): a
+box of the outlet's latest or most-read headlines recurs on every page of a crawl, ten or so
+titles an article, each cleaned once instead of on every page."""
+
 
 class NormalizePipeline:
     """Unicode NFC, whitespace, entities, invisible and control characters in every text
@@ -39,6 +44,16 @@ class NormalizePipeline:
     def __init__(self, stats: StatsCollector, profiles: Mapping[str, SiteProfile]) -> None:
         self.stats = stats
         self.profiles = profiles
+        self._related_text: dict[str, str] = {}
+        """Raw related title or block label -> `clean_text` of it (`RELATED_TEXT_MEMO`)."""
+
+    def _clean_related(self, value: str) -> str:
+        found = self._related_text.get(value)
+        if found is None:
+            if len(self._related_text) >= RELATED_TEXT_MEMO:
+                self._related_text.clear()
+            found = self._related_text[value] = clean_text(value)
+        return found
 
     @staticmethod
     def _canonical_link(url: str, profile: SiteProfile | None) -> str:
@@ -114,10 +129,10 @@ class NormalizePipeline:
                 continue
             related.append({
                 "url": self._canonical_link(link["url"], profile),
-                "title": (self._capped("related_title", clean_text(link["title"]),
+                "title": (self._capped("related_title", self._clean_related(link["title"]),
                                        TITLE_MAX_CHARS)
                           if isinstance(link.get("title"), str) else None),
-                "block": (self._capped("related_block", clean_text(link["block"]),
+                "block": (self._capped("related_block", self._clean_related(link["block"]),
                                        SHORT_MAX_CHARS) or None
                           if isinstance(link.get("block"), str) else link.get("block")),
                 "position": link.get("position"),

@@ -19,6 +19,10 @@ which extraction itself takes a JSON-LD `articleBody` for a teaser, not the arti
 words; regional news runs 80-150). A short body is often a body chain that caught only a
 lead or a caption: the article is kept, marked, and read again by a later crawl."""
 
+INCOMPLETE_PARTS = "incomplete:"
+"""How `provenance` `parts` begins for a multi-page article stitched with a part missing
+(`crawler/spiders/articleparts.py`): its `body_status` is `incomplete`."""
+
 class ValidatePipeline:
     """Judge whether an item is an article, and how whole its body is.
 
@@ -26,11 +30,14 @@ class ValidatePipeline:
     archived as `body_status = 'missing'` when the page gave a publication date (an article
     page whose body the rules could not read: its title, date and author are worth keeping,
     and a later crawl reads it again), dropped as `no_body` when it gave none either (most
-    likely not an article). A body of fewer than `SHORT_BODY_WORDS` words: `short`. Else `ok`.
+    likely not an article). A multi-page article with a part that could not be read
+    (`provenance` `parts`: `incomplete: ...`, `crawler/spiders/articleparts.py`): `incomplete`.
+    A body of fewer than `SHORT_BODY_WORDS` words: `short`. Else `ok`.
     The reason of a `missing` or `short` body goes in `provenance` (`body`: `missing: why`;
     `body_status`: `short: N words`). Counted: `validate/dropped/<reason>` and
     `site/<key>/dropped`; `validate/ok` for every item passed on, `validate/body_missing`,
-    `validate/body_short` and `site/<key>/body_missing|body_short` among them.
+    `validate/body_short`, `validate/body_incomplete` and
+    `site/<key>/body_missing|body_short|body_incomplete` among them.
 
     Before judging, it counts per site how many articles read had a date, a body and an author
     (`site/<key>/with_date|with_body|with_author`): the figures `warta health` watches."""
@@ -73,9 +80,12 @@ class ValidatePipeline:
 
 
 def body_status(fields: MutableMapping[str, Any]) -> str:
-    """`ok`, `short` or `missing` for an article's body (`SHORT_BODY_WORDS`), writing the
-    reason of a body that is not `ok` into its `provenance` and an empty body as `""` (the
-    archive's form of "no body")."""
+    """`ok`, `short`, `incomplete` or `missing` for an article's body, writing the reason of a
+    body that is not `ok` into its `provenance` and an empty body as `""` (the archive's form
+    of "no body"). An empty body is `missing` whatever else; a multi-page article stitched
+    with a part missing is `incomplete` (its `provenance` `parts` says which: the reason is
+    there already), however many words it has; else under `SHORT_BODY_WORDS` words,
+    `short`."""
     body = fields.get("body") or ""
     provenance = fields.get("provenance")
     if not isinstance(provenance, dict):
@@ -90,6 +100,9 @@ def body_status(fields: MutableMapping[str, Any]) -> str:
             else "missing: no stage of the body chain (profile selector, density rules, "
                  "JSON-LD articleBody) found article text")
         return "missing"
+    parts = provenance.get("parts")
+    if isinstance(parts, str) and parts.startswith(INCOMPLETE_PARTS):
+        return "incomplete"
     words = fields.get("word_count")
     if not isinstance(words, int):
         words = count_words(body)

@@ -113,16 +113,21 @@ class CrawlSummary:
 
     @property
     def incomplete(self) -> str:
-        """`N archived without a body, M with a short one (warta health); ` when any were
-        (issue 12: `validate/body_missing|body_short`), else empty."""
+        """`N archived without a body, M with a short one, K with a part missing (warta
+        health); ` when any were (issues 12 and 13:
+        `validate/body_missing|body_short|body_incomplete`), else empty."""
         missing = int(self.stats.get("validate/body_missing", 0) or 0)
         short = int(self.stats.get("validate/body_short", 0) or 0)
-        if not missing and not short:
+        partial = int(self.stats.get("validate/body_incomplete", 0) or 0)
+        if not missing and not short and not partial:
             return ""
         parts = [f"{missing:,} archived without a body"] if missing else []
         if short:
-            parts.append(f"{short:,} with a short one" if missing
+            parts.append(f"{short:,} with a short one" if parts
                          else f"{short:,} archived with a short body")
+        if partial:
+            parts.append(f"{partial:,} with a part missing" if parts
+                         else f"{partial:,} archived with a part missing")
         return f"{', '.join(parts)} (see warta health); "
 
     @property

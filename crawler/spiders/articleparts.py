@@ -80,6 +80,7 @@ class ArticleParts(ListingFollow):
         if data is not None and data.get("body") and (data.get("word_count") or 0) >= needed \
                 and response.url != state.fetched[0]:
             state.single = data
+            state.single_capture = response.meta.get(CAPTURE_KEY)
             yield from self._finish(profile, state)
             return
         self._inc("extract/single_page_unusable")

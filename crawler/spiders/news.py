@@ -117,6 +117,8 @@ class PartsState:
     """Parts that could not be read, each as `URL (why)`."""
     single: dict[str, Any] | None = None
     """The whole article read from its single-page view, when it offers one."""
+    single_capture: Any = None
+    """Where that single-page view is kept as fetched (`CaptureMiddleware`)."""
 
 
 def _utcnow() -> dt.datetime:
@@ -542,10 +544,15 @@ class NewsSpider(ArticleParts):
         anchor = _instant(published, profile.tz) or state.anchor or state.fetched_at.timestamp()
         item.checks = {**state.validators,
                        "next_check_at": self._next_check(profile, anchor)}
-        # Every page read was captured, and read as `warta reextract` reads them again (the
-        # first page and its parts in order; not a single-page view, not with parts missing).
-        if all(state.captures) and state.single is None and not state.missing:
+        # Where every page the stored version was read from is kept (`archive.captures`): the
+        # first page and the parts read, in order (a part that could not be read has no
+        # record: the article is `incomplete`, its provenance names it); or the first page and
+        # the single-page view whose text it took. None unless every one was captured.
+        pages = [*state.captures, *(() if state.single is None else [state.single_capture])]
+        if all(pages):
             item.captures = [ref.as_dict() for ref in state.captures]
+            if state.single is not None:
+                item.captures.append({**state.single_capture.as_dict(), "single_view": True})
         self._articles[profile.key] += 1
         self._inc(f"site/{profile.key}/articles")
         links = [link["url"] for link in data.get("related") or []

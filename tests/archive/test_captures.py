@@ -44,3 +44,39 @@ def test_a_capture_outside_the_folder_is_refused(tmp_path: Path, name: str) -> N
     with Archive(tmp_path / "kaltim.db") as archive, pytest.raises(
             WartaError, match="names no record in the capture folder"):
         archive.write([record(name, 0, 10)])
+
+
+def captured(url: str, *pages: tuple[str, int, bool]) -> dict[str, object]:
+    """An article record read from `pages` (fetched URL, offset, single-page view?)."""
+    return {"url": url, "source": "kaltimnews", "title": "Banjir", "body": f"Isi {url}.",
+            "captures": [{"url": page, "warc_file": "a.warc.gz", "warc_offset": offset,
+                          "warc_length": 10, "payload_digest": "sha1:AAAA",
+                          "captured_at": "2024-05-01T02:00:00Z", "single_view": view}
+                         for page, offset, view in pages]}
+
+
+def test_captured_articles_stream_in_chunks_with_their_pages_and_views(tmp_path: Path) -> None:
+    from archive import iter_captured_articles
+
+    db = tmp_path / "kaltim.db"
+    capture_dir(db).mkdir()
+    (capture_dir(db) / "a.warc.gz").write_bytes(b"x" * 1000)
+    base = "https://kaltim.example/berita/"
+    with Archive(db) as archive:
+        archive.write([captured(f"{base}{n}", (f"{base}{n}", 10 * n, False)) for n in range(5)])
+        archive.write([  # three pages; the first page and its single-page view
+            captured(f"{base}2", (f"{base}2", 100, False), (f"{base}2?page=2", 110, False),
+                     (f"{base}2?page=3", 120, False)),
+            captured(f"{base}3", (f"{base}3", 200, False), (f"{base}3?page=all", 210, True))])
+        parts = archive.connection.execute(
+            "SELECT part FROM captures WHERE url LIKE ? ORDER BY id", (f"{base}3%",)).fetchall()
+        assert parts == [(0,), (0,), (-1,)]
+        whole = list(iter_captured_articles(archive.connection))
+        for chunk in (1, 2, 3):  # every chunk boundary gives the same articles
+            assert list(iter_captured_articles(archive.connection, chunk=chunk)) == whole
+    assert [a.url for a in whole] == [f"{base}{n}" for n in range(5)]
+    pages = {a.url: ([p.warc_offset for p in a.pages],
+                     a.single.warc_offset if a.single else None) for a in whole}
+    assert pages[f"{base}1"] == ([10], None)
+    assert pages[f"{base}2"] == ([100, 110, 120], None)  # the newest fetch, every part
+    assert pages[f"{base}3"] == ([200], 210)

@@ -174,8 +174,9 @@ def test_stats_for_machines(warta, db: str, corpus: Archive) -> None:
     assert status == 0
     lines = out.splitlines()
     assert lines[0] == "kind,source,month,articles,first_published,last_published,share_date," \
-                       "share_author,share_dateline,share_time,body_missing,body_short"
-    assert lines[4] == "total,,,5,2022-12-31,2024-02-10,0.8,0.8,0.2,0.6,0,0"
+                       "share_author,share_dateline,share_time,body_missing,body_short," \
+                       "body_incomplete"
+    assert lines[4] == "total,,,5,2022-12-31,2024-02-10,0.8,0.8,0.2,0.6,0,0,0"
     assert len(lines) == 1 + 3 + 1 + 8
 
 

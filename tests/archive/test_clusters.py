@@ -183,7 +183,7 @@ def test_a_representative_rewritten_into_another_story_no_longer_holds_its_copie
 
 def test_a_text_changed_by_any_writer_is_placed_again(clustered: Archive) -> None:
     """A row rewritten without `Archive.write` (as `warta merge` rewrites one) loses its
-    sketch and its region tag too (the trigger of migration 12): the next update places it
+    sketch and its region tag too (the trigger of migration 13): the next update places it
     again and tags it again."""
     conn = clustered.connection
     conn.execute("UPDATE articles SET body = ?, content_hash = 'rewritten', dateline = "
@@ -198,7 +198,7 @@ def test_a_text_changed_by_any_writer_is_placed_again(clustered: Archive) -> Non
     assert ("jalan_sapos" in clusters, region) == (False, "Bontang")
 
 
-def test_an_archive_upgraded_to_schema_12_drops_its_stale_sketches(tmp_path: Path) -> None:
+def test_an_archive_upgraded_to_schema_13_drops_its_stale_sketches(tmp_path: Path) -> None:
     """Sketches of texts changed before the trigger existed go at the upgrade: the changed
     story's first run is placed again, and its copy with it (verified against its text)."""
     from archive.schema import MIGRATIONS
@@ -210,7 +210,7 @@ def test_an_archive_upgraded_to_schema_12_drops_its_stale_sketches(tmp_path: Pat
         conn = archive.connection
         conn.execute("DROP TRIGGER articles_text_changed")
         conn.execute("UPDATE articles SET content_hash = 'changed' WHERE url LIKE '%/jalan_kp'")
-        conn.execute("DELETE FROM migrations WHERE version = 12")
+        conn.execute("DELETE FROM migrations WHERE version = 13")
         conn.execute(f"PRAGMA user_version = {MIGRATIONS[-2].version}")
     with Archive(path) as archive:
         result = archive.update_clusters()

@@ -61,7 +61,7 @@ def test_an_ok_article_keeps_its_hash(archive: Archive) -> None:
 
 
 @pytest.mark.parametrize(("fields", "message"), [
-    ({"body_status": "partial"}, "must be one of ok, short, missing"),
+    ({"body_status": "partial"}, "must be one of ok, short, missing, incomplete"),
     ({"body_status": "missing"}, "is 'missing' but the body is not empty"),
     ({"body": "", "body_status": "ok"}, "is 'ok' but the body is empty"),
 ])
@@ -147,7 +147,8 @@ def test_an_export_leaves_incomplete_bodies_out_and_says_so(mixed: Archive,
     assert [(r["url"], r["body_status"]) for r in rows] == [(make_record(1)["url"], "ok")]
     assert manifest["rows"] == 1
     assert manifest["body_status"] == {"included": ["ok"],
-                                       "incomplete": {"short": 1, "missing": 1}, "left_out": 2}
+                                       "incomplete": {"short": 1, "missing": 1, "incomplete": 0},
+                                       "left_out": 2}
     assert "--include-incomplete" not in manifest["command"]
     card = (tmp_path / "data.jsonl.card.md").read_text()
     assert ("- Left out: 2 matching articles whose body could not be read whole (1 without a "
@@ -167,7 +168,7 @@ def test_include_incomplete_exports_every_article_with_its_status(mixed: Archive
 
 def test_the_left_out_count_follows_the_other_filters(mixed: Archive, tmp_path: Path) -> None:
     manifest = export(mixed, tmp_path / "q.jsonl", query="hanya")  # the missing one's title
-    assert manifest["body_status"]["incomplete"] == {"short": 0, "missing": 1}
+    assert manifest["body_status"]["incomplete"] == {"short": 0, "missing": 1, "incomplete": 0}
     assert manifest["rows"] == 0
     urls = export(mixed, tmp_path / "u.csv", urls_only=True)
     assert urls["rows"] == 1 and urls["body_status"]["left_out"] == 2
@@ -188,3 +189,68 @@ def test_stats_count_the_incomplete_bodies(mixed: Archive) -> None:
     (source,) = stats["sources"]
     assert (source["body_missing"], source["body_short"]) == (1, 1)
     assert (stats["total"]["body_missing"], stats["total"]["body_short"]) == (1, 1)
+
+
+# --- incomplete multi-page articles (issue 13), migration 12 ----------------------------------
+
+PARTIAL = make_record(4, body="Halaman pertama saja. " * 20, body_status="incomplete",
+                      provenance={"body": "generic", "parts": "incomplete: 1 of 2 parts; missing "
+                                  "https://k.example/4?page=2 (http_404)"})
+
+
+def test_an_incomplete_article_is_stored_counted_and_left_out_of_exports(
+        archive: Archive, tmp_path: Path) -> None:
+    archive.write([make_record(1), PARTIAL])
+    assert status_of(archive, 4) == "incomplete"
+    stats = archive.stats()
+    assert stats["total"]["body_incomplete"] == 1
+    out = tmp_path / "out.jsonl"
+    manifest = export(archive, out, fmt="jsonl")
+    assert [json.loads(line)["url"] for line in out.read_text().splitlines()] == [
+        make_record(1)["url"]]
+    assert manifest["body_status"]["incomplete"]["incomplete"] == 1
+    assert manifest["body_status"]["left_out"] == 1
+    every = tmp_path / "every.jsonl"
+    export(archive, every, fmt="jsonl", include_incomplete=True)
+    rows = [json.loads(line) for line in every.read_text().splitlines()]
+    assert sorted(r["body_status"] for r in rows) == ["incomplete", "ok"]
+
+
+def test_an_archive_of_schema_11_takes_incomplete_and_marks_its_stitched_rows(
+        db_path: Path) -> None:
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    for migration in MIGRATIONS[:11]:  # the archive as warta wrote it before migration 12
+        conn.execute("BEGIN")
+        migration.apply(conn)
+        conn.execute(f"PRAGMA user_version = {migration.version}")
+        conn.execute("COMMIT")
+    conn.execute("INSERT INTO sources (key, added_at) VALUES ('kaltimpost', 'x')")
+    provenance = [json.dumps({"parts": "incomplete: 2 of 3 parts; missing u (http_404)"}),
+                  json.dumps({"parts": "whole: 3 parts"}), json.dumps({"body": "missing: x"})]
+    for n, (body, prov) in enumerate(zip(("Isi satu.", "Isi dua.", ""), provenance,
+                                         strict=True), 1):
+        conn.execute(
+            "INSERT INTO articles (uid, url, source, content_hash, first_seen_at, last_seen_at, "
+            "changed_at, title, body, word_count, provenance, body_status) VALUES (?, ?, "
+            "'kaltimpost', 'h', 'x', 'x', 'x', 'Judul', ?, 2, ?, ?)",
+            (f"{n:016x}", f"https://k.example/{n}", body, prov, "ok" if body else "missing"))
+    with pytest.raises(sqlite3.IntegrityError):  # schema 11 knows three statuses
+        conn.execute("UPDATE articles SET body_status = 'incomplete' WHERE id = 2")
+    conn.close()
+
+    with Archive(db_path) as archive:
+        assert archive.schema_version == SCHEMA_VERSION
+        assert [r[0] for r in archive.connection.execute(
+            "SELECT body_status FROM articles ORDER BY id")] == ["incomplete", "ok", "missing"]
+        assert archive.connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert archive.connection.execute(
+            "SELECT body_incomplete FROM crawl_sites").fetchall() == []
+        with pytest.raises(sqlite3.IntegrityError):  # still a CHECK, only one value wider
+            archive.connection.execute("UPDATE articles SET body_status = 'half' WHERE id = 2")
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    assert migrate(conn) == []  # applied once
+    conn.execute("PRAGMA user_version = 11")  # safe to run again
+    assert migrate(conn) == [12]
+    assert conn.execute("SELECT count(*) FROM articles WHERE body_status = 'incomplete'"
+                        ).fetchone() == (1,)
+    conn.close()

@@ -123,7 +123,8 @@ def test_health_stats_show_and_export_see_the_missing_body(runs: Runs, tmp_path:
     out = tmp_path / "all.jsonl"
     export = run_warta("export", "--out", str(out), "--db", db)
     assert export.returncode == 0, export.stderr
-    assert "; 1 with a short or missing body left out (--include-incomplete" in export.stdout
+    assert ("; 1 with a short, missing or incomplete body left out (--include-incomplete"
+            in export.stdout)
     assert runs.url not in out.read_text()
     every = tmp_path / "every.jsonl"
     export = run_warta("export", "--out", str(every), "--include-incomplete", "--db", db)

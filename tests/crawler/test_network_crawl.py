@@ -131,3 +131,57 @@ def test_warta_show_says_a_part_is_missing(
     assert shown.returncode == 0, shown.stderr
     [line] = [ln for ln in shown.stdout.splitlines() if ln.startswith("body")]
     assert "incomplete: 2 of 3 parts" in line and "?page=2 (http_404)" in line
+
+
+def captures_of(db: Path, url: str) -> list[tuple[int, str]]:
+    """(part, fetched URL) of the captures the article's stored version points at."""
+    with sqlite3.connect(db) as conn:
+        return conn.execute(
+            "SELECT c.part, c.url FROM captures c JOIN articles a ON a.id = c.article_id "
+            "WHERE a.url = ? AND c.content_hash = a.content_hash ORDER BY c.id",
+            (url,)).fetchall()
+
+
+def test_the_article_with_a_missing_part_is_incomplete_where_researchers_filter(
+        first: tuple[CrawlRun, list[dict[str, Any]]], network: dict[str, Any]) -> None:
+    run, _ = first
+    [url] = [u for u, a in network["multipage"].items() if a["missing"]]
+    assert rows(run.db)[url]["body_status"] == "incomplete"
+    assert run.stat("validate/body_incomplete") == 1
+    assert all(row["body_status"] == "ok" for u, row in rows(run.db).items()
+               if u in network["multipage"] and u != url)
+    health = run_warta("health", "--db", str(run.db))
+    assert "1 with a part missing" in health.stdout, health.stdout
+    export = run_warta("export", "--out", "-", "--format", "jsonl", "--db", str(run.db))
+    assert url not in export.stdout and "incomplete body left out" in export.stderr
+
+
+def test_every_stored_multipage_version_points_at_the_pages_it_was_read_from(
+        first: tuple[CrawlRun, list[dict[str, Any]]], network: dict[str, Any]) -> None:
+    run, _ = first
+    for url, article in network["multipage"].items():
+        captured = captures_of(run.db, url)
+        assert captured, (url, article["form"])
+        if article["form"] in ("query_all", "path_all"):
+            # the first page (title, date) and the single-page view its text came from
+            assert [part for part, _ in captured] == [0, -1], captured
+            assert captured[1][1].endswith(("?page=all", "/all")), captured
+        elif article["missing"]:  # the parts read, in order; the 404 one has no record
+            assert [part for part, _ in captured] == [0, 1], captured
+            assert not any(u.endswith("?page=2") for _, u in captured), captured
+        else:
+            assert [part for part, _ in captured] == list(range(article["parts"])), captured
+
+
+def test_reextract_reads_single_page_views_and_incomplete_articles_as_the_crawl_did(
+        first: tuple[CrawlRun, list[dict[str, Any]]], network: dict[str, Any],
+        tmp_path: Path) -> None:
+    run, _ = first
+    db = tmp_path / "copy.db"
+    with sqlite3.connect(run.db) as source, sqlite3.connect(db) as target:
+        source.backup(target)
+    (tmp_path / "copy.warc").symlink_to(run.db.with_suffix(".warc"))
+    done = run_warta("reextract", "--dry-run", "--db", str(db),
+                     "--sites-dir", str(run.db.parent / "sites"))
+    assert done.returncode == 0, done.stderr
+    assert "changed: nothing" in done.stdout, done.stdout

@@ -155,3 +155,31 @@ def test_the_date_discovery_gave_is_kept_for_reextract(tmp_path: Path) -> None:
         "2024-05-01T09:30:00+08:00", "listing")
     assert _page(data[plain.warc_offset:plain.warc_offset + plain.warc_length],
                  plain).date_hint is None
+
+
+def test_every_record_has_its_own_random_uuid_and_digests_warcio_recomputes(
+        tmp_path: Path) -> None:
+    import base64
+    import hashlib
+    import uuid
+
+    from warcio.archiveiterator import ArchiveIterator
+
+    files = WarcFiles(tmp_path)
+    bodies = [HTML + str(n).encode() for n in range(300)]  # past one batch of random ids
+    for n, body in enumerate(bodies):
+        files.capture("kaltimnews", page(url=f"http://127.0.0.1:1/berita/{n}", body=body))
+    files.close()
+    ids, digests = [], []
+    for path in sorted(tmp_path.glob("*.warc.gz")):
+        with path.open("rb") as handle:
+            for record in ArchiveIterator(handle):
+                ids.append(record.rec_headers.get_header("WARC-Record-ID"))
+                if record.rec_type == "response":
+                    digests.append(record.rec_headers.get_header("WARC-Payload-Digest"))
+    assert len(ids) == len(set(ids)) == 1 + 2 * len(bodies)
+    for record_id in ids:
+        parsed = uuid.UUID(record_id.removeprefix("<urn:uuid:").removesuffix(">"))
+        assert parsed.version == 4 and parsed.variant == uuid.RFC_4122
+    assert digests == ["sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode()
+                       for body in bodies]

@@ -101,3 +101,21 @@ def test_a_missing_body_is_archived_and_a_later_body_replaces_it_keeping_a_versi
         assert stored is not None
         assert (stored["body_status"], stored["body"]) == ("ok", LONG_BODY)
         assert [v["body"] for v in stored["versions"]] == [""]
+
+
+@pytest.mark.parametrize(("body", "status"), [
+    (LONG_BODY, "incomplete"), ("Dua kata.", "incomplete"), ("", "missing")])
+def test_validate_marks_an_article_stitched_with_a_part_missing_incomplete(
+        crawler: Crawler, body: str, status: str) -> None:
+    parts = "incomplete: 1 of 2 parts; missing http://contoh.example/1?page=2 (http_404)"
+    item = judged(crawler, body=body, provenance={"body": "generic", "parts": parts})
+    assert item.body_status == status
+    assert item.provenance["parts"] == parts  # the reason stays where the spider wrote it
+    assert stat(crawler, "validate/body_incomplete") == (1 if status == "incomplete" else None)
+    assert stat(crawler, "site/contoh/body_incomplete") == (
+        1 if status == "incomplete" else None)
+
+
+def test_validate_keeps_a_whole_multipage_article_ok(crawler: Crawler) -> None:
+    item = judged(crawler, body=LONG_BODY, provenance={"parts": "whole: 3 parts"})
+    assert item.body_status == "ok"
