@@ -149,22 +149,36 @@ def tag(dateline: str | None, title: str | None, body: str | None) -> Tag:
     return Tag(chosen.region, chosen.province, stage)
 
 
+def row(article_id: int, dateline: str | None, title: str | None, body: str | None
+        ) -> tuple[Any, ...]:
+    """An article's `article_regions` row (see `tag`)."""
+    found = tag(dateline, title, (body or "")[:BODY_CHARS])
+    return (article_id, found.region, found.province, found.stage)
+
+
+def save(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
+    """Store `row`s (replacing the articles' earlier tags)."""
+    conn.executemany("INSERT OR REPLACE INTO article_regions VALUES (?, ?, ?, ?)", rows)
+
+
 def update(conn: sqlite3.Connection) -> int:
-    """Tag the articles without a region row; return how many were tagged. (An article
-    whose text changes later keeps its tag.)"""
+    """Tag the articles without a region row; return how many were tagged. The clusters'
+    update tags the new and changed articles it reads (`save`); a row `Archive.write`
+    replaced with the same title and body (`warta reextract`: its dateline may have
+    changed) loses its tag and is tagged here."""
+    # in id order: the index holds it, and each look-up follows the last (0.02 s, not 0.2 s,
+    # on 100,000 articles)
     rows = conn.execute(
         "SELECT a.id FROM articles a LEFT JOIN article_regions r ON r.article_id = a.id "
-        "WHERE r.article_id IS NULL").fetchall()
-    ids = [row[0] for row in rows]
-    out = []
+        "WHERE r.article_id IS NULL ORDER BY a.id").fetchall()
+    ids = [r[0] for r in rows]
+    out: list[tuple[Any, ...]] = []
     for start in range(0, len(ids), 900):
         chunk = ids[start:start + 900]
-        for article_id, dateline, title, body in conn.execute(
-                "SELECT id, dateline, title, substr(body, 1, ?) FROM articles WHERE id IN "
-                f"({', '.join('?' * len(chunk))})", (BODY_CHARS, *chunk)):
-            found = tag(dateline, title, body)
-            out.append((article_id, found.region, found.province, found.stage))
-    conn.executemany("INSERT OR REPLACE INTO article_regions VALUES (?, ?, ?, ?)", out)
+        out.extend(row(*found) for found in conn.execute(
+            "SELECT id, dateline, title, substr(body, 1, ?) FROM articles WHERE id IN "
+            f"({', '.join('?' * len(chunk))})", (BODY_CHARS, *chunk)))
+    save(conn, out)
     return len(out)
 
 

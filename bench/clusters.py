@@ -23,7 +23,11 @@ Targets (issue 17): 100,000 articles in under 60 s, under 1 GB, recall at least 
 of 1,000 added in under 2 s.
 
 On a machine shared with other work the wall-clock figures grow with its load; the CPU
-seconds of each phase (`cpu_s`, `add_batch_cpu_s`) are what it cost itself. `--reuse` skips
+seconds of each phase (`cpu_s`, `add_batch_cpu_s`) are what it cost itself. Where the rest
+of the wall clock went is told by the phase's context switches: involuntary ones (`preempted`:
+the process was ready but another had the CPU) against voluntary ones (`blocked`: it waited
+for the disk, an fsync, a lock), and by the load average (`load`: 1-minute, at the end).
+ `--reuse` skips
 writing the corpus again when bench/out/clusters-N.db exists (only its clusters and the added
 batch are dropped).
 
@@ -36,6 +40,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import random
 import resource
 import subprocess
@@ -146,7 +151,8 @@ def child(db: str, phase: str) -> None:
     seconds = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_SELF)
     print(json.dumps({"seconds": seconds, "rss_mb": usage.ru_maxrss / 1024,
-                      "cpu_s": time.process_time() - cpu_started}))
+                      "cpu_s": time.process_time() - cpu_started,
+                      "preempted": usage.ru_nivcsw, "blocked": usage.ru_nvcsw}))
 
 
 def run_child(db: Path, phase: str) -> dict[str, float]:
@@ -213,19 +219,26 @@ def main() -> None:
 
     with Archive(db) as opened:
         opened.write(rows)
+        before = resource.getrusage(resource.RUSAGE_SELF)
         started, cpu_started = time.perf_counter(), time.process_time()
         opened.update_clusters()
         add_batch_s = time.perf_counter() - started
         add_cpu_s = time.process_time() - cpu_started
+        after = resource.getrusage(resource.RUSAGE_SELF)
     recall, precision = score(db, truth, args.n + ADD)
+    load = os.getloadavg()[0]
     print(f"planted copies {len(truth):,}; clustering {figures['seconds']:.1f} s "
-          f"(CPU {figures['cpu_s']:.1f} s), peak {figures['rss_mb']:.0f} MB; shingling alone "
+          f"(CPU {figures['cpu_s']:.1f} s; preempted {figures['preempted']:,} times, blocked "
+          f"{figures['blocked']:,}), peak {figures['rss_mb']:.0f} MB; shingling alone "
           f"{baseline['seconds']:.1f} s (CPU {baseline['cpu_s']:.1f} s); adding {ADD:,}: "
-          f"{add_batch_s:.2f} s (CPU {add_cpu_s:.2f} s)")
+          f"{add_batch_s:.2f} s (CPU {add_cpu_s:.2f} s; preempted "
+          f"{after.ru_nivcsw - before.ru_nivcsw:,}, blocked "
+          f"{after.ru_nvcsw - before.ru_nvcsw:,}); load average {load:.2f} on "
+          f"{os.cpu_count()} CPUs")
     print(f"n={args.n} seconds={figures['seconds']:.2f} rss_mb={figures['rss_mb']:.0f} "
           f"recall={recall:.4f} add_batch_s={add_batch_s:.2f} precision={precision:.4f} "
           f"cpu_s={figures['cpu_s']:.2f} add_batch_cpu_s={add_cpu_s:.2f} "
-          f"baseline_s={baseline['seconds']:.2f} "
+          f"baseline_s={baseline['seconds']:.2f} load={load:.2f} "
           f"ratio={figures['seconds'] / baseline['seconds']:.2f}")
 
 

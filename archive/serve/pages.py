@@ -347,8 +347,29 @@ def published_text(article: Mapping[str, Any]) -> str | None:
     return text
 
 
+def copies(found: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The other articles of the article's cluster of near-duplicates (archive/clusters.py),
+    each with `when` (its local publication time as the outlet printed it) and `mark`
+    (`original`, or its similarity); None when no other archived article runs the story."""
+    cluster = found.get("copies")
+    if not cluster:
+        return None
+    others = []
+    for member in cluster["members"]:
+        if member["id"] == found["id"]:
+            continue
+        published = member.get("published_at") or ""
+        when = f"{published[:10]} {published[11:16]}".strip() if published else "undated"
+        mark = "original" if member["is_original"] else f"{member['similarity']:.2f}"
+        others.append({**member, "when": when, "mark": mark})
+    this = next((m for m in cluster["members"] if m["id"] == found["id"]), None)
+    return {**cluster, "others": others,
+            "this_is_original": bool(this and this["is_original"])}
+
+
 def article(path: str | Path, key: int | str) -> dict[str, Any] | None:
-    """The article whole (`Archive.get`), with its paragraphs and its edits, or None."""
+    """The article whole (`Archive.get`), with its paragraphs, its edits and its copies, or
+    None."""
     from archive.diff import article_edits, paragraphs
 
     with Archive(path, create=False, readonly=True) as archive:
@@ -358,4 +379,5 @@ def article(path: str | Path, key: int | str) -> dict[str, Any] | None:
     found["paragraphs"] = paragraphs(found.get("body") or "")
     found["published_text"] = published_text(found)
     found["edits"] = article_edits(found)
+    found["cluster"] = copies(found)
     return found

@@ -266,6 +266,9 @@ def extra_template_vars(template: str, database: str | None, table: str | None,
                             if link.get("archived_id") else None)
             link["original"] = web_url(link.get("url"))
         found["original"] = web_url(found.get("url"))
+        for member in (found["cluster"] or {}).get("others", ()):
+            member["href"] = datasette.urls.row(database, "articles", str(member["id"]))
+            member["original"] = web_url(member.get("url"))
         return {"warta_article": found, "warta_ops": ops_html,
                 "warta_search": search_path(datasette)}
 

@@ -4,9 +4,9 @@ They are the offline demo (`warta demo` crawls them) and the fixture sites of th
 (`tests/mockserver/` serves them with traps added). Every text was written for this project
 (people quoted are fictional); content lives in `content/<key>.txt` (format in `model.py`),
 one template per outlet in `outlets/<key>.py`. Each outlet runs on its own port, so it has
-its own origin and robots.txt. 64 articles in all:
+its own origin and robots.txt. 75 articles in all:
 
-- `kaltimnews` (Kaltim News, Samarinda, 22 articles): modern WordPress-like template. JSON-LD
+- `kaltimnews` (Kaltim News, Samarinda, 25 articles): modern WordPress-like template. JSON-LD
   `NewsArticle` (half in a Yoast-style `@graph`), OpenGraph and `article:*` meta, `<time>`;
   robots.txt with `Sitemap:` and `Disallow: /cari`; a sitemap index -> plain sitemap (lastmod)
   + news sitemap (publication_date, lastmod); RSS declared by `<link rel="alternate">`; WITA
@@ -14,7 +14,7 @@ its own origin and robots.txt. 64 articles in all:
   kaltimnews.id –`; `Baca Juga:` lines in the body, a "Berita Terkait" box below it (one
   inline link repeats a box link, so related links must be collapsed per page), a
   "Terpopuler" sidebar that is not related headlines; captions, tags, sections.
-- `mahakampos` (Mahakam Pos, Samarinda, 22 articles): legacy template, no structured data.
+- `mahakampos` (Mahakam Pos, Samarinda, 27 articles): legacy template, no structured data.
   Ten related headlines in a bare list ABOVE the title (as in the seed page), site name in
   `<h1>`, title in `<h2>`; `KOTA - ` datelines; `(*/abc)` sign-offs glued to the last
   sentence; `Pewarta:` / `Editor:` lines; `<br><br>` paragraphs on half the pages; dates as
@@ -22,12 +22,19 @@ its own origin and robots.txt. 64 articles in all:
   `Selasa (23/5)` in the text (year: from the URL `/berita/2023/05/23/...` and the listing's
   `23/05/2023`); paginated listings `/indeks?page=N`, no sitemap, no feed; two 2022 articles
   reachable only through related headlines.
-- `benuaetam` (Benua Etam, Balikpapan, 20 articles): multi-page articles (`?page=2`, `?page=3`,
+- `benuaetam` (Benua Etam, Balikpapan, 23 articles): multi-page articles (`?page=2`, `?page=3`,
   next/prev links, each part canonical to itself), AMP variants (`<link rel="amphtml">`, the
   AMP page canonical back, some feed entries link the AMP page), `utm_*` and `fbclid` on
   internal links, numeric WITA dates (`Selasa, 05/03/2024 - 10:20 WITA`), three pages in
   windows-1252 (declared in the HTTP header / only as `iso-8859-1` in a meta / nowhere), an
   Atom feed found only through `<link rel="alternate">`, paginated `/terkini?page=N`.
+
+Stories several outlets ran (issue 17; `story:` and `region:` in the content files give the
+truth): a Kaltim News story copied by Benua Etam (a paragraph cut) and Mahakam Pos (five days
+later, a paragraph added), each under its own headline; a press release of Kutai Barat run by
+all three the same day; and near-misses that must stay apart: two different stories on one
+market fire, the same day, naming the same officials (Benua Etam, Kaltim News), and Mahakam
+Pos's weekly column, whose two opening paragraphs are the same every week.
 
 Changes between crawls (`DemoState`, see `state.py`): generated articles added to an outlet
 (they appear in its sitemaps, feeds and listings), edits (new title and/or paragraph; lastmod,

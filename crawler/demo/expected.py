@@ -20,6 +20,8 @@ Conventions (the same for every outlet):
   (`baca-juga`, `berita-terkait`; `above-title` for the unlabelled list above the title).
   `related_count` = its length.
 - `pages`: the number of parts of a multi-page article (1 otherwise).
+- `region`: the regency or city the article is about, as a reader names it; `story`: the
+  shared story it belongs to when several outlets ran it (None: a story of its own).
 - `channels`: where the crawl can discover the article (`sitemap`, `news_sitemap`, `feed`,
   `listing`, `related`); an article whose only channel is `related` is reached only by
   following related headlines.
@@ -108,4 +110,6 @@ def expected_article(outlet: Outlet, art: Article, snap: Snapshot) -> dict[str, 
         "channels": channels,
         "encoding": parts["encoding"],
         "generated": art.generated,
+        "region": art.region,
+        "story": art.story,
     }

@@ -29,6 +29,8 @@ ANGLES = (
     "Dibahas Bersama Kementerian", "Tunggu Regulasi Baru", "Dipantau Inspektorat",
     "Menuai Dukungan", "Diminta Transparan", "Berjalan Bertahap",
 )
+#: The regency or city of each place (a generated article is about its place).
+REGION_OF = {"Sangatta": "Kutai Timur"}
 SECTIONS = ("Daerah", "Politik", "Ekonomi", "Lingkungan", "Kesehatan")
 AUTHORS = ("Nur Aisyah", "Bayu Pratama", "Yohanes Lewa", "Siti Rahmah", "Agus Salim Tanjung")
 EDITORS = ("Maria Ulfa", "Dimas Ardiansyah", "Hasnah Bahar")
@@ -99,4 +101,5 @@ def generated_article(site: str, prefix: str, i: int, published: datetime,
         caption=None,
         pages=(tuple(paragraphs),),
         generated=True,
+        region=REGION_OF.get(place, place),
     )

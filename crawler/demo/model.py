@@ -19,6 +19,8 @@ related: kn02 kn05 kn07       <- the related-headline box, in order
 inline: 2=kn05                <- a `Baca Juga:` line after body paragraph 2 (1-based)
 caption: Suasana rapat pleno ...
 option: jsonld=graph          <- template switches (key=value), see each template
+region: Samarinda             <- the regency or city the article is about (truth for tests)
+story: pesut                  <- a story several outlets ran (truth for the clusters tests)
 
 First paragraph (without the dateline: the template adds it).
 Second paragraph.
@@ -72,6 +74,10 @@ class Article:
     options: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     modified: datetime | None = None
     generated: bool = False
+    region: str | None = None
+    """The regency or city the article is about, as a reader names it (not shown on pages)."""
+    story: str | None = None
+    """The shared story this article is a copy of, when several outlets ran it (not shown)."""
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
@@ -166,6 +172,8 @@ def parse_articles(site: str, text: str, source: str = "<content>") -> list[Arti
             caption=headers.get("caption") or None,
             pages=tuple(tuple(p) for p in pages),
             options=options,
+            region=headers.get("region") or None,
+            story=headers.get("story") or None,
         ))
     _check(site, articles, source)
     return articles

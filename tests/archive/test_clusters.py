@@ -161,6 +161,62 @@ def test_an_edited_copy_that_no_longer_matches_leaves_its_cluster(clustered: Arc
             clusters["jalan_kp"] == clusters["jalan_today"]) == (1, False, True)
 
 
+def test_a_representative_rewritten_into_another_story_no_longer_holds_its_copies(
+        clustered: Archive) -> None:
+    """The release's first run is its cluster's representative; rewritten into another story,
+    it leaves, and the two runs that still share the release stay together, the earlier of
+    them now the original."""
+    clustered.write([{"url": "https://kaltimpost.example/berita/rilis_kp", "source": "kaltimpost",
+                      "title": "Kampanye Imunisasi Polio Serentak Dimulai Senin",
+                      "body": "Ralat: berita kampanye imunisasi ini kami tarik karena jadwalnya "
+                              "diubah Dinas Kesehatan. Jadwal baru akan kami muat setelah "
+                              "diumumkan resmi, dan redaksi memohon maaf kepada para pembaca "
+                              "yang sudah menyiapkan anak mereka untuk datang ke posyandu.",
+                      "dateline": "SAMARINDA",
+                      "published_at": "2024-06-03T10:00:00+08:00"}])
+    clustered.update_clusters()
+    clusters = _clusters(clustered)
+    originals = {_key_of(c["original"]["url"]) for c in clustered.clusters()}
+    assert ("rilis_kp" in clusters, clusters["rilis_kk"] == clusters["rilis_today"],
+            "rilis_kk" in originals) == (False, True, True)
+
+
+def test_a_text_changed_by_any_writer_is_placed_again(clustered: Archive) -> None:
+    """A row rewritten without `Archive.write` (as `warta merge` rewrites one) loses its
+    sketch and its region tag too (the trigger of migration 13): the next update places it
+    again and tags it again."""
+    conn = clustered.connection
+    conn.execute("UPDATE articles SET body = ?, content_hash = 'rewritten', dateline = "
+                 "'BONTANG' WHERE url LIKE '%/jalan_sapos'",
+                 ("Ralat: berita ini kami tarik karena data anggaran yang dikutip belum "
+                  "dikonfirmasi oleh Dinas Pekerjaan Umum. Redaksi memohon maaf kepada pembaca "
+                  "atas kekeliruan tersebut dan akan menurunkan berita yang sudah diperiksa.",))
+    clustered.update_clusters()
+    clusters = _clusters(clustered)
+    (region,) = conn.execute("SELECT r.region FROM article_regions r JOIN articles a ON "
+                             "a.id = r.article_id WHERE a.url LIKE '%/jalan_sapos'").fetchone()
+    assert ("jalan_sapos" in clusters, region) == (False, "Bontang")
+
+
+def test_an_archive_upgraded_to_schema_13_drops_its_stale_sketches(tmp_path: Path) -> None:
+    """Sketches of texts changed before the trigger existed go at the upgrade: the changed
+    story's first run is placed again, and its copy with it (verified against its text)."""
+    from archive.schema import MIGRATIONS
+
+    path = tmp_path / "old.db"
+    with Archive(path) as archive:
+        archive.write(_records({"jalan_kp", "jalan_sapos"}))
+        archive.update_clusters()
+        conn = archive.connection
+        conn.execute("DROP TRIGGER articles_text_changed")
+        conn.execute("UPDATE articles SET content_hash = 'changed' WHERE url LIKE '%/jalan_kp'")
+        conn.execute("DELETE FROM migrations WHERE version = 13")
+        conn.execute(f"PRAGMA user_version = {MIGRATIONS[-2].version}")
+    with Archive(path) as archive:
+        result = archive.update_clusters()
+    assert (result.articles, result.new_clusters) == (2, 1)
+
+
 def test_an_update_with_nothing_new_changes_nothing(clustered: Archive) -> None:
     before = _clusters(clustered)
     result = clustered.update_clusters()

@@ -22,6 +22,39 @@ def test_nine_in_ten_fixture_articles_get_the_region_their_truth_names(tmp_path:
                                                  if k not in right}
 
 
+def _region_of(archive: Archive, key: str) -> str | None:
+    row = archive.connection.execute(
+        "SELECT r.region FROM articles a LEFT JOIN article_regions r ON r.article_id = a.id "
+        "WHERE a.url LIKE ?", (f"%/{key}",)).fetchone()
+    return row[0] if row else None
+
+
+def test_a_new_version_about_another_place_is_tagged_again(tmp_path: Path) -> None:
+    with Archive(tmp_path / "edited.db") as archive:
+        (record,) = _records({"solo_pasar"})  # Paser, by its dateline
+        archive.write([record])
+        archive.update_clusters()
+        assert _region_of(archive, "solo_pasar") == "Paser"
+        archive.write([{**record, "dateline": None, "title": "Harga Daging Sapi di Bontang Naik",
+                        "body": record["body"].replace("Tanah Grogot", "Bontang")
+                        .replace("Paser", "Bontang")}])
+        archive.update_clusters()
+        assert _region_of(archive, "solo_pasar") == "Bontang"
+
+
+def test_a_dateline_read_again_retags_the_article(tmp_path: Path) -> None:
+    """`warta reextract` rewrites a row whose title and body stayed (`force`): a dateline
+    it now reads names the region."""
+    with Archive(tmp_path / "reread.db") as archive:
+        (record,) = _records({"solo_sekolah"})  # no dateline: Mahakam Ulu, by its body
+        archive.write([record])
+        archive.update_clusters()
+        assert _region_of(archive, "solo_sekolah") == "Mahakam Ulu"
+        archive.write([{**record, "dateline": "SENDAWAR"}], force=True)
+        archive.update_clusters()
+        assert _region_of(archive, "solo_sekolah") == "Kutai Barat"
+
+
 def test_the_dateline_comes_first_and_a_district_names_its_regency() -> None:
     found = tag("Tenggarong", "Wali Kota Samarinda hadiri rapat", "Samarinda dan Samarinda.")
     assert (found.region, found.province, found.stage) == (

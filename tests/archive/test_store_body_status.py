@@ -250,7 +250,7 @@ def test_an_archive_of_schema_11_takes_incomplete_and_marks_its_stitched_rows(
     conn = sqlite3.connect(db_path, isolation_level=None)
     assert migrate(conn) == []  # applied once
     conn.execute("PRAGMA user_version = 11")  # safe to run again
-    assert migrate(conn) == [12]
+    assert migrate(conn) == [m.version for m in MIGRATIONS if m.version > 11]  # 12 on
     assert conn.execute("SELECT count(*) FROM articles WHERE body_status = 'incomplete'"
                         ).fetchone() == (1,)
     conn.close()

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.demo.model import load_articles
 from crawler.settings import WARTA_SETTINGS
 from crawler.sites import load_profiles
 from tests.crawler.warta_run import (
@@ -29,6 +30,8 @@ from tests.crawler.warta_run import (
 from tests.mockserver.client import MockServer
 
 README = ROOT / "README.md"
+#: The articles a crawl of the demo outlet `mahakampos` archives: all it bundles.
+MAHAKAMPOS = len(load_articles("mahakampos"))
 
 
 def test_sites_lists_every_bundled_profile() -> None:
@@ -142,7 +145,8 @@ def test_since_keeps_only_newer_articles(sites: Path, tmp_path: Path,
 def test_progress_line_shows_pages_articles_errors_and_rate(sites: Path, tmp_path: Path) -> None:
     run = crawl(["mahakampos"], sites, tmp_path / "warta.db", "--progress")
     last = run.process.stderr.split("\r")[-1]
-    assert re.search(r"pages \d+ \| articles 22 \(new 22, updated 0\) \| errors 0 \| "
+    assert re.search(rf"pages \d+ \| articles {MAHAKAMPOS} \(new {MAHAKAMPOS}, updated 0\) "
+                     r"\| errors 0 \| "
                      r"[\d.]+ pages/s \| \d+:\d\d", last), run.process.stderr[-300:]
 
 
@@ -151,7 +155,8 @@ def stop_at_first_article(sites: Path, db: Path, mockserver: MockServer, sig: in
     """`warta crawl mahakampos` sent `sig` as soon as its progress line counts an article: it is
     then surely past start-up (its signal handlers installed) and far from done (every response
     waits 0.3 s, and at most 4 requests are held by the downloader, default 16: a stop lets
-    those it holds finish, and 16 of them could complete the outlet's 22 articles).
+    those it holds finish, and 16 of them could complete a good part of the outlet's
+    articles).
     Returns the exit status, stdout and stderr."""
     settings = [arg for s in (*FAST_SETTINGS, "CONCURRENT_REQUESTS=4",
                               "WARTA_PROGRESS_INTERVAL=0.05") for arg in ("-s", s)]
@@ -188,7 +193,7 @@ def test_ctrl_c_stops_the_crawl_cleanly_and_records_it(sites: Path, tmp_path: Pa
         assert conn.execute("SELECT finish_reason FROM crawls").fetchall() == [("shutdown",)]
         (stored,) = conn.execute("SELECT count(*) FROM articles").fetchone()
         (done,) = conn.execute("SELECT new FROM crawls").fetchone()
-    assert 0 < stored == done < 22
+    assert 0 < stored == done < MAHAKAMPOS
 
 
 def test_sigterm_stops_the_crawl_cleanly_and_the_same_command_resumes_it(
@@ -200,13 +205,13 @@ def test_sigterm_stops_the_crawl_cleanly_and_the_same_command_resumes_it(
     assert out.splitlines()[-1].startswith("shutdown in ")
     reasons, stopped_at = crawls_and_articles(db)
     assert reasons == ["shutdown"]
-    assert 0 < stopped_at < 22
+    assert 0 < stopped_at < MAHAKAMPOS
     again = crawl(["mahakampos"], sites, db)
     assert again.process.returncode == 0, again.process.stderr
     assert again.process.stderr.startswith("Note: resuming the paused crawl of mahakampos "
                                            "begun ")
-    assert crawls_and_articles(db) == (["shutdown", "finished"], 22)
-    assert again.stat("archive/new") == 22 - stopped_at
+    assert crawls_and_articles(db) == (["shutdown", "finished"], MAHAKAMPOS)
+    assert again.stat("archive/new") == MAHAKAMPOS - stopped_at
 
 
 def test_fresh_starts_an_interrupted_crawl_over(sites: Path, tmp_path: Path,
@@ -221,8 +226,8 @@ def test_fresh_starts_an_interrupted_crawl_over(sites: Path, tmp_path: Path,
     assert "resuming" not in again.process.stderr
     # Started over: discovery from the home page again, which the paused job had done.
     assert "/" in mockserver.requested_paths("mahakampos")
-    # (Not necessarily all 22 articles: a new job skips the archived ones, and with them the
-    # related headlines only they link to, which the paused job's frontier still held.)
+    # (Not necessarily all the outlet's articles: a new job skips the archived ones, and with
+    # them the related headlines only they link to, which the paused job's frontier held.)
     reasons, stored = crawls_and_articles(db)
     assert reasons == ["shutdown", "finished"]
     assert again.stat("archive/new") == stored - stopped_at > 0
@@ -247,7 +252,7 @@ def test_scrapy_crawl_news_does_the_same_crawl(sites: Path, tmp_path: Path) -> N
         check=False)
     assert result.returncode == 0, result.stderr
     with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT count(*) FROM articles").fetchone() == (22,)
+        assert conn.execute("SELECT count(*) FROM articles").fetchone() == (MAHAKAMPOS,)
         assert conn.execute("SELECT finish_reason FROM crawls").fetchall() == [("finished",)]
 
 

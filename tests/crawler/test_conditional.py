@@ -3,10 +3,10 @@ demo server with real `warta crawl` processes: an `ETag` shared by every page, a
 request that sent no validator, a `Last-Modified` in the future. Each is detected, counted,
 and the page is fetched in full as before; nothing archived is lost.
 
-Each outlet here is the demo outlet `kaltimnews` (22 articles) with one add-on that answers
-its article pages the wrong way (`Addon.respond`, before the outlet's own, careful answer).
-The last test is the schedule on its own: an edit that no sitemap or feed announces is
-stored by the first run at which its article is due, and not asked for before.
+Each outlet here is the demo outlet `kaltimnews` (every article it bundles) with one add-on
+that answers its article pages the wrong way (`Addon.respond`, before the outlet's own,
+careful answer). The last test is the schedule on its own: an edit that no sitemap or feed
+announces is stored by the first run at which its article is due, and not asked for before.
 """
 
 from __future__ import annotations
@@ -21,13 +21,14 @@ from pathlib import Path
 import pytest
 
 from crawler.demo import profiles
+from crawler.demo.model import load_articles
 from crawler.demo.server import DemoServer, serve
 from crawler.demo.site import Addon, Outlet, Request, Response
 from crawler.demo.state import DemoState
 from tests.crawler.warta_run import CrawlRun, crawl, write_sites
 
 SITE = "kaltimnews"
-ARTICLES = 22
+ARTICLES = len(load_articles(SITE))  # the demo's own list: adding articles breaks nothing
 EDITED = "kn05"
 
 

@@ -21,7 +21,8 @@ Encodings: most pages are UTF-8; three articles are served in windows-1252 (curl
 one declares it in the HTTP header, one only in a `<meta http-equiv>` that says `iso-8859-1`
 (which browsers and w3lib read as windows-1252), one declares no charset at all.
 
-Discovery: an Atom feed (`/feed/atom`, the twenty newest, `<updated>` follows edits) declared by
+Discovery: an Atom feed (`/feed/atom`, the 23 newest: every bundled article, so an edit of
+any of them moves its `<updated>`; generated additions push the oldest out) declared by
 `<link rel="alternate">` only (the profile does not name it: finding it is the crawler's job),
 the home page, and the index `/terkini?page=N` (in the profile); no sitemap.
 """
@@ -45,7 +46,7 @@ from crawler.demo.templates import (
     zone_name,
 )
 
-FEED_SIZE = 20
+FEED_SIZE = 23
 HOME_SIZE = 10
 LISTING_SIZE = 8
 ID_BASE = 51200

@@ -124,6 +124,37 @@ def test_a_result_opens_as_an_article_with_its_related_headlines_and_versions(
     assert browser.find_element(By.CSS_SELECTOR, "h1.warta-title").text == target["title"]
 
 
+def test_an_article_lists_its_copies_and_links_to_the_original(
+        browser: Any, server: Server, crawled: Crawled, tmp_path: Path) -> None:
+    """The demo's story run by three outlets: a copy's page lists the other two, each row
+    with its outlet, local time and mark (`original` for the earliest, else the similarity),
+    and a link that opens that article; the original's page says it is the original."""
+    with Archive(crawled.db, readonly=True) as archive:
+        cluster = next(c for c in archive.clusters() if c["size"] == 3 and not c["press_release"])
+    copy = next(m for m in cluster["members"] if not m["is_original"])
+    others = [m for m in cluster["members"] if m["id"] != copy["id"]]
+    open_page(browser, f"{server.url}/{server.name}/articles/{copy['id']}")
+    shot(browser, tmp_path, "copies")
+    heading = browser.find_element(By.CSS_SELECTOR, ".warta-copies h2").text
+    assert heading == "Copies (2 other articles, 3 outlets)"
+    assert not browser.find_elements(By.CSS_SELECTOR, ".warta-this-original")
+    rows = browser.find_elements(By.CSS_SELECTOR, ".warta-copies tbody tr")
+    shown = [[cell.text for cell in row.find_elements(By.CSS_SELECTOR, "td")[:3]]
+             for row in rows]
+    assert shown == [[m["source"], m["published_at"][:16].replace("T", " "),
+                      "original" if m["is_original"] else f"{m['similarity']:.2f}"]
+                     for m in others]
+    hrefs = [urlsplit(a.get_attribute("href")).path for a in
+             browser.find_elements(By.CSS_SELECTOR, ".warta-copies a.warta-archived")]
+    assert hrefs == [f"/{server.name}/articles/{m['id']}" for m in others]
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR,
+                                                 ".warta-original a.warta-archived"))
+    assert browser.find_element(By.CSS_SELECTOR, "h1.warta-title").text == (
+        cluster["original"]["title"])
+    assert browser.find_elements(By.CSS_SELECTOR, ".warta-this-original")
+    assert not browser.find_elements(By.CSS_SELECTOR, ".warta-copies .warta-original")
+
+
 def test_the_chart_shows_each_months_count_and_share(
         browser: Any, server: Server, crawled: Crawled, tmp_path: Path) -> None:
     open_page(browser, f"{server.url}/{server.name}/-/search?q=banjir")

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from archive.instants import now_utc
+from crawler.demo.model import load_articles
 from crawler.runtime.lock import (
     EXIT_LOCKED,
     CrawlLock,
@@ -39,6 +40,8 @@ from tests.crawler.warta_run import (
 from tests.mockserver.client import MockServer, start_mockserver
 
 WAIT = 60.0
+#: The articles a crawl of the demo outlet `mahakampos` archives: all it bundles.
+MAHAKAMPOS = len(load_articles("mahakampos"))
 
 HOLD = """
 import sys
@@ -215,7 +218,7 @@ def test_overlapping_crawls_exit_75_or_wait(mockserver: MockServer, tmp_path: Pa
         (articles,) = conn.execute("SELECT count(*) FROM articles").fetchone()
     assert len(crawls) == 1  # the refused run recorded nothing
     assert crawls[0][0] >= released_at  # the waiting run began once the lock was released
-    assert (crawls[0][1], articles) == ("finished", 22)
+    assert (crawls[0][1], articles) == ("finished", MAHAKAMPOS)
     assert lock_file.read_text() == ""  # and it released the lock in turn
 
 
@@ -285,4 +288,4 @@ def test_a_scrapy_crawl_holds_the_lock_while_it_runs_and_releases_it(
     assert lock_file.read_text() == ""  # released cleanly
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT finish_reason FROM crawls").fetchall() == [("finished",)]
-        assert conn.execute("SELECT count(*) FROM articles").fetchone() == (22,)
+        assert conn.execute("SELECT count(*) FROM articles").fetchone() == (MAHAKAMPOS,)

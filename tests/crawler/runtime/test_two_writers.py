@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archive.instants import now_utc
+from crawler.demo.model import load_articles
 from crawler.runtime.lock import CrawlLock, crawl_lock
 from tests.crawler.warta_run import (
     FAST_SETTINGS,
@@ -28,6 +29,8 @@ from tests.crawler.warta_run import (
 from tests.mockserver.client import MockServer
 
 WAIT = 120.0
+#: The articles a crawl of the demo outlet `mahakampos` archives: all it bundles.
+MAHAKAMPOS = len(load_articles("mahakampos"))
 
 WRITER = """
 import sys
@@ -158,7 +161,7 @@ def check_one_crawl_at_a_time(db: Path, run: Overlap, lock_file: Path) -> None:
         "--wait to wait for it\n")
     assert waited.returncode == 0, waited.stderr
     assert run.said.startswith("Waiting for the crawl lock on ")
-    assert integrity(db) == ("ok", 22, 22)
+    assert integrity(db) == ("ok", MAHAKAMPOS, MAHAKAMPOS)
     with contextlib.closing(sqlite3.connect(db)) as conn:
         crawls = conn.execute("SELECT started_at, finish_reason FROM crawls").fetchall()
     assert [c[1] for c in crawls] == ["finished"]  # the refused run recorded nothing
