@@ -38,7 +38,8 @@ SAME_INSTANT_SECONDS = 60
 """Two readings of a publication time agree when within a minute (pages show minutes)."""
 
 _MODIFIED_PREFIX = re.compile(
-    r"^[\s|·•–—-]*(?:diperbarui|diperbaharui|update[d]?|pembaruan|terakhir diubah|"
+    r"^[\s|·•–—-]*(?:diperbarui|diperbaharui|update[d]?|(?:last )?(?:updated|edited|modified)|"
+    r"pembaruan|terakhir diubah|"
     r"aktualisiert|zuletzt (?:geändert|aktualisiert)|letzte änderung|mis à jour|modifié|"
     r"actualizado|actualización|aggiornato|bijgewerkt|atualizado)(?!\w)",
     re.IGNORECASE,

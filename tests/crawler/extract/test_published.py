@@ -399,6 +399,9 @@ def test_an_indonesian_meta_line_wins_over_jsonld_on_another_day() -> None:
     [
         ("| Zuletzt geändert: Nov 7, 2023", "2023-10-24"),  # a revision label: not the date
         ("Mis à jour le 7 nov. 2023", "2023-10-24"),
+        ("Last updated Nov 7, 2023", "2023-10-24"),
+        ("Last edited: Nov 7, 2023", "2023-10-24"),
+        ("Lastly, Nov 7, 2023", "2023-11-07"),  # 'last' alone labels nothing
         ("| Nov 7, 2023", "2023-11-07"),  # without the label the nearer line is the date
     ],
 )
