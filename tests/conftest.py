@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from tests.crawler.warta_run import run_warta
 from tests.mockserver.client import MockServer, start_mockserver
 
 
@@ -19,3 +21,12 @@ def mockserver() -> Iterator[MockServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The archive `warta demo` writes, crawled once per session: tests only read it."""
+    folder = tmp_path_factory.mktemp("demo")
+    result = run_warta("demo", "--no-progress", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    return folder / "warta-demo.db"

@@ -10,20 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import sqlite_utils
 
 from archive import Archive
 from archive.schema import MIGRATIONS, migrate
-from tests.crawler.warta_run import run_warta
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("demo")
-    result = run_warta("demo", "--no-progress", cwd=folder)
-    assert result.returncode == 0, result.stderr
-    return folder / "warta-demo.db"
 
 
 def titles_with(db: Path, word: str) -> set[str]:
@@ -60,13 +50,19 @@ def test_datasette_search_box_and_search_parameter(demo_db: Path) -> None:
     assert 'name="_search"' in page
 
 
-def test_an_archive_of_schema_6_is_upgraded_with_its_index_whole(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
+def archive_before_v8(path: Path) -> sqlite3.Connection:
+    """An archive left at schema 7 (before the index declared its content table), open."""
     conn = sqlite3.connect(path, isolation_level=None)
     for migration in MIGRATIONS:
         if migration.version < 8:
             migration.apply(conn)
             conn.execute(f"PRAGMA user_version = {migration.version}")
+    return conn
+
+
+def test_an_archive_of_schema_6_is_upgraded_with_its_index_whole(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    conn = archive_before_v8(path)
     conn.execute("INSERT INTO sources (key, added_at) VALUES ('x', '2023-01-01')")
     conn.execute(
         "INSERT INTO articles (uid, url, source, title, body, content_hash, first_seen_at, "
@@ -159,11 +155,7 @@ Archive(sys.argv[1]).close()
 
 def test_a_migration_killed_half_way_leaves_the_archive_as_it_was(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
-    conn = sqlite3.connect(path, isolation_level=None)
-    for migration in MIGRATIONS:
-        if migration.version < 8:
-            migration.apply(conn)
-            conn.execute(f"PRAGMA user_version = {migration.version}")
+    conn = archive_before_v8(path)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("INSERT INTO sources (key, added_at) VALUES ('x', '2023-01-01')")
     conn.execute(

@@ -40,14 +40,6 @@ def truth() -> dict[tuple[str, str], dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("demo")
-    result = run_warta("demo", "--no-progress", cwd=folder)
-    assert result.returncode == 0, result.stderr
-    return folder / "warta-demo.db"
-
-
-@pytest.fixture(scope="module")
 def clusters(demo_db: Path) -> list[dict[str, Any]]:
     """`warta clusters --min-outlets 1 --format jsonl`: every cluster, copies within one
     outlet too."""
