@@ -33,7 +33,6 @@ import datetime as dt
 import shutil
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from crawl import rate, render_site, start_server, warta_crawl  # noqa: E402
+from crawl import rate, served_site, warta_crawl  # noqa: E402
 
 REAL_PAGES = ROOT.parent / "shared" / "realpages" / "pages"
 
@@ -115,41 +114,29 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3,
                         help="runs of each crawl, best kept (default 3)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="warta-bench-") as tmp:
-        work = Path(tmp)
-        pages = work / "site"
-        pages.mkdir()
-        server, base = start_server(pages)
-        try:
-            started = time.monotonic()
-            urls = render_site(pages, base, args.n)
-            print(f"rendered {len(urls)} article pages in {time.monotonic() - started:.1f} s",
+    on_runs, off_runs = [], []
+    with served_site(args.n) as (work, base):
+        for _ in range(max(1, args.repeat)):
+            fresh(work)
+            off = timed_crawl(base, work, "WARTA_CAPTURE=0")
+            print(f"capture off: {off['downloader/response_count']} pages in "
+                  f"{off['elapsed_time_seconds']:.1f} s, {off['cpu_s']:.1f} s of CPU",
                   file=sys.stderr)
-            on_runs, off_runs = [], []
-            for _ in range(max(1, args.repeat)):
-                fresh(work)
-                off = timed_crawl(base, work, "WARTA_CAPTURE=0")
-                print(f"capture off: {off['downloader/response_count']} pages in "
-                      f"{off['elapsed_time_seconds']:.1f} s, {off['cpu_s']:.1f} s of CPU",
-                      file=sys.stderr)
-                fresh(work)
-                on = timed_crawl(base, work)
-                on["warc_bytes"] = warc_bytes(work)
-                print(f"capture on: {on['downloader/response_count']} pages in "
-                      f"{on['elapsed_time_seconds']:.1f} s, {on['cpu_s']:.1f} s of CPU, "
-                      f"{on.get('capture/responses', 0)} "
-                      f"captured, {on['warc_bytes'] / 1024:.0f} KB of WARC", file=sys.stderr)
-                off_runs.append(off)
-                on_runs.append(on)
-            before = warc_bytes(work)
-            again = recrawl(base, work)
-            revisits = int(again.get("capture/revisits", 0))
-            per_revisit = (warc_bytes(work) - before) / revisits if revisits else float("nan")
-            print(f"re-crawl: {revisits} revisits, {again.get('capture/responses', 0)} "
-                  "responses", file=sys.stderr)
-        finally:
-            server.terminate()
-            server.wait()
+            fresh(work)
+            on = timed_crawl(base, work)
+            on["warc_bytes"] = warc_bytes(work)
+            print(f"capture on: {on['downloader/response_count']} pages in "
+                  f"{on['elapsed_time_seconds']:.1f} s, {on['cpu_s']:.1f} s of CPU, "
+                  f"{on.get('capture/responses', 0)} "
+                  f"captured, {on['warc_bytes'] / 1024:.0f} KB of WARC", file=sys.stderr)
+            off_runs.append(off)
+            on_runs.append(on)
+        before = warc_bytes(work)
+        again = recrawl(base, work)
+        revisits = int(again.get("capture/revisits", 0))
+        per_revisit = (warc_bytes(work) - before) / revisits if revisits else float("nan")
+        print(f"re-crawl: {revisits} revisits, {again.get('capture/responses', 0)} "
+              "responses", file=sys.stderr)
     best_on = max(rate(s) for s in on_runs)
     best_off = max(rate(s) for s in off_runs)
     # The crawl process's CPU time writing captures over all its CPU time, per run (both

@@ -41,6 +41,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +110,26 @@ def render_site(folder: Path, base: str, n: int) -> list[str]:
         f"<!DOCTYPE html><html><head><title>{outlet.name}</title></head><body>"
         f"<h1>{outlet.name}</h1></body></html>")
     return urls
+
+
+@contextmanager
+def served_site(n: int) -> Iterator[tuple[Path, str]]:
+    """A temporary work folder holding N rendered article pages, served on 127.0.0.1 while
+    the block runs: yields the folder and the site's base URL (used by the capture bench too)."""
+    with tempfile.TemporaryDirectory(prefix="warta-bench-") as tmp:
+        work = Path(tmp)
+        pages = work / "site"
+        pages.mkdir()
+        server, base = start_server(pages)
+        try:
+            started = time.monotonic()
+            urls = render_site(pages, base, n)
+            print(f"rendered {len(urls)} article pages in {time.monotonic() - started:.1f} s",
+                  file=sys.stderr)
+            yield work, base
+        finally:
+            server.terminate()
+            server.wait()
 
 
 def start_server(folder: Path) -> tuple[subprocess.Popen[str], str]:
@@ -230,36 +252,24 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3,
                         help="runs of each crawl, best kept (default 3)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="warta-bench-") as tmp:
-        work = Path(tmp)
-        pages = work / "site"
-        pages.mkdir()
-        server, base = start_server(pages)
-        try:
-            started = time.monotonic()
-            urls = render_site(pages, base, args.n)
-            print(f"rendered {len(urls)} article pages in {time.monotonic() - started:.1f} s",
-                  file=sys.stderr)
-            bare_runs, warta_runs, single_runs = [], [], []
-            for _ in range(max(1, args.repeat)):
-                bare = bare_crawl(base, work)
-                print(f"bare spider: {bare['downloader/response_count']} pages in "
-                      f"{bare['elapsed_time_seconds']:.1f} s", file=sys.stderr)
-                warta = warta_crawl(base, work)
-                print(f"warta: {warta['downloader/response_count']} pages in "
-                      f"{warta['elapsed_time_seconds']:.1f} s, {warta.get('archive/new', 0)} "
-                      f"articles archived, {warta.get('extract/workers', 0)} extraction "
-                      "worker(s)", file=sys.stderr)
-                single = warta_crawl(base, work, EXTRACT_WORKERS_OFF)
-                print(f"warta, no workers: {single['downloader/response_count']} pages in "
-                      f"{single['elapsed_time_seconds']:.1f} s, "
-                      f"{single.get('archive/new', 0)} articles archived", file=sys.stderr)
-                bare_runs.append(bare)
-                warta_runs.append(warta)
-                single_runs.append(single)
-        finally:
-            server.terminate()
-            server.wait()
+    bare_runs, warta_runs, single_runs = [], [], []
+    with served_site(args.n) as (work, base):
+        for _ in range(max(1, args.repeat)):
+            bare = bare_crawl(base, work)
+            print(f"bare spider: {bare['downloader/response_count']} pages in "
+                  f"{bare['elapsed_time_seconds']:.1f} s", file=sys.stderr)
+            warta = warta_crawl(base, work)
+            print(f"warta: {warta['downloader/response_count']} pages in "
+                  f"{warta['elapsed_time_seconds']:.1f} s, {warta.get('archive/new', 0)} "
+                  f"articles archived, {warta.get('extract/workers', 0)} extraction "
+                  "worker(s)", file=sys.stderr)
+            single = warta_crawl(base, work, EXTRACT_WORKERS_OFF)
+            print(f"warta, no workers: {single['downloader/response_count']} pages in "
+                  f"{single['elapsed_time_seconds']:.1f} s, "
+                  f"{single.get('archive/new', 0)} articles archived", file=sys.stderr)
+            bare_runs.append(bare)
+            warta_runs.append(warta)
+            single_runs.append(single)
     best = max(warta_runs, key=rate)
     warta_rate = rate(best)
     single_rate = max(rate(s) for s in single_runs)
