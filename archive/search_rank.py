@@ -320,9 +320,10 @@ def rank(conn: sqlite3.Connection, stats: Statistics, wanted: Sequence[Phrase],
     return scored
 
 
-def count_terms(conn: sqlite3.Connection, minimum: int = TERM_DOCS_MIN) -> int:
+def count_terms(conn: sqlite3.Connection, minimum: int | None = None) -> int:
     """Fill `term_docs` from the index's vocabulary (`warta maintain`): every word in at least
-    `minimum` articles, and the number of articles; return how many words."""
+    `minimum` (TERM_DOCS_MIN) articles, and the number of articles; return how many words."""
+    minimum = TERM_DOCS_MIN if minimum is None else minimum
     rows = conn.execute("SELECT block FROM articles_fts_data WHERE id = 1").fetchone()
     total = _varints(rows[0])[0] if rows and rows[0] else 0
     conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.term_docs_vocab "
