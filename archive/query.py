@@ -577,7 +577,7 @@ def _hits(conn: sqlite3.Connection, f: Filters, order: str, *, sort: str, limit:
         params += narrowed[1]
     parsed = f.parsed if sort == "rank" and rank == "auto" else None
     stats = search_rank.statistics(conn) if parsed is not None else None
-    wanted = search_rank.phrases(parsed) if parsed is not None and stats is not None else []
+    wanted = search_rank.phrases(parsed) if parsed is not None and stats is not None else None
     if stats is not None and wanted and offset + limit <= STATS_CANDIDATES and not \
             search_rank.cheap_for_fts5(conn, stats, wanted):
         # The ids of the newest STATS_CANDIDATES + 1 matches (one walk of the index, newest

@@ -121,9 +121,22 @@ class Phrase:
         return len(self.pattern.findall(text))
 
 
-def phrases(parsed: Parsed) -> list[Phrase]:
-    """The phrases FTS5 sees in `parsed.match`, in order (each word form is one). Raw FTS5
-    text (NEAR groups and all) is not parsed: it is ranked by FTS5's bm25."""
+def phrases(parsed: Parsed) -> list[Phrase] | None:
+    """The phrases FTS5 sees in `parsed.match`, in order (each word form is one); None for a
+    query this ranking does not model. FTS5 counts a phrase's instances only where the part
+    of the query holding it matched (`(a b) OR c` on an article with a and c but no b: a's
+    are not counted), which this module, counting every instance in the text, matches only
+    when every part must match (words, quoted phrases, AND, NOT: a word after NOT is in no
+    match) or when the query is only ORs of terms. Brackets and other mixes of OR, and raw
+    FTS5 text, are ranked by FTS5's bm25."""
+    operators = {item for item in parsed.items if isinstance(item, str)}
+    if "(" in operators or ")" in operators:
+        return None
+    if "OR" in operators:
+        alternating = all(isinstance(item, str) == (i % 2 == 1) for i, item in
+                          enumerate(parsed.items))
+        if operators != {"OR"} or not alternating:
+            return None
     out = []
     for term in parsed.terms:
         for text in [term.text, *term.forms]:
@@ -224,6 +237,12 @@ def cheap_for_fts5(conn: sqlite3.Connection, stats: Statistics,
     return sum(cached.get(t, rare) for p in wanted for t in p.tokens) <= FTS5_POSTINGS_MAX
 
 
+def _span(conn: sqlite3.Connection, candidates: Sequence[int]) -> int:
+    """The articles in the span of ids of the candidates."""
+    return int(conn.execute("SELECT count(*) FROM articles_fts_docsize WHERE id BETWEEN ? "
+                            "AND ?", (min(candidates), max(candidates))).fetchone()[0])
+
+
 def document_counts(conn: sqlite3.Connection, stats: Statistics, wanted: Sequence[Phrase],
                     candidates: Sequence[int], every: bool) -> list[float]:
     """The articles holding each phrase: from `term_docs` (`cached_counts`), else counted in
@@ -234,18 +253,20 @@ def document_counts(conn: sqlite3.Connection, stats: Statistics, wanted: Sequenc
     counts = cached_counts(conn, stats, wanted)
     if None not in counts:
         return [c for c in counts if c is not None]
-    if every and len(wanted) == 1:
-        return [float(len(candidates))]
-    lo, hi = (min(candidates), max(candidates)) if candidates and not every else (None, None)
-    span = 0
-    if lo is not None:
-        span = conn.execute("SELECT count(*) FROM articles_fts_docsize WHERE id BETWEEN ? "
-                            "AND ?", (lo, hi)).fetchone()[0]
+    if len(wanted) == 1:
+        # a query of one phrase: its matches are the phrase's articles, every one of them,
+        # or (the newest) every one in the candidates' span of ids
+        if every:
+            return [float(len(candidates))]
+        return [min(stats.rows, len(candidates) * stats.rows
+                    / max(_span(conn, candidates), 1))]
+    span = 0 if every else _span(conn, candidates)
+    lo, hi = min(candidates), max(candidates)
     out: list[float] = []
     for phrase, count in zip(wanted, counts, strict=True):
         if count is not None:
             out.append(count)
-        elif lo is None or not span:
+        elif not span:
             out.append(conn.execute("SELECT count(*) FROM articles_fts WHERE articles_fts "
                                     "MATCH ?", (phrase.fts(),)).fetchone()[0])
         else:
@@ -265,15 +286,21 @@ def _length(size: bytes | None) -> int:
 
 
 def _holders(conn: sqlite3.Connection, stats: Statistics, wanted: Sequence[Phrase],
-             counts: Sequence[float], ids: Sequence[int]) -> list[set[int] | None]:
-    """For each phrase, the candidates that hold it, from the index, when its postings in the
-    candidates' span of ids are few (an uncommon word form: most candidates need not be read
-    for it); None (read every candidate) for a common one."""
+             ids: Sequence[int]) -> list[set[int] | None]:
+    """For each phrase, the candidates that hold it, from the index, when the postings of its
+    words in the candidates' span of ids are few (an uncommon word form: most candidates need
+    not be read for it); None (read every candidate) for common words, and for a query of one
+    phrase (every candidate holds it)."""
+    if len(wanted) == 1:
+        return [None]
     lo, hi = min(ids), max(ids)
     share = min(1.0, (hi - lo + 1) / stats.rows)
+    cached = _token_counts(conn, stats, wanted)
+    rare = TERM_DOCS_MIN * (stats.rows / stats.counted_rows if stats.counted_rows else 1.0)
     out: list[set[int] | None] = []
-    for phrase, docs in zip(wanted, counts, strict=True):
-        if docs * share > HOLDERS_MAX * len(ids):
+    for phrase in wanted:
+        postings = sum(cached.get(t, rare) for t in phrase.tokens)
+        if phrase.prefix or postings * share > HOLDERS_MAX * len(ids):
             out.append(None)
             continue
         out.append({row[0] for row in conn.execute(
@@ -290,7 +317,7 @@ def rank(conn: sqlite3.Connection, stats: Statistics, wanted: Sequence[Phrase],
         return []
     counts = document_counts(conn, stats, wanted, ids, every)
     idfs = [stats.idf(docs) for docs in counts]
-    holders = _holders(conn, stats, wanted, counts, ids)
+    holders = _holders(conn, stats, wanted, ids)
     average = stats.average_length
     scored = []
     for start in range(0, len(ids), 500):
