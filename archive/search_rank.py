@@ -277,12 +277,20 @@ def document_counts(conn: sqlite3.Connection, stats: Statistics, wanted: Sequenc
 
 
 def _length(size: bytes | None) -> int:
-    """The tokens of a row from its `articles_fts_docsize` record (a varint per column)."""
+    """The tokens of a row from its `articles_fts_docsize` record (a varint per column): the
+    sizes of a title and a body are below 16,384 tokens, one or two bytes each."""
     if not size:
         return 0
-    if len(size) == 2 and size[0] < 0x80 and size[1] < 0x80:
-        return size[0] + size[1]  # a short title and body: one byte each
-    return sum(_varints(size))
+    total = value = 0
+    for byte in size:
+        if byte >= 0x80:
+            value = (value << 7) | (byte & 0x7F)
+            if value >= 1 << 14:
+                return sum(_varints(size))  # a column of over 16,383 tokens
+            continue
+        total += (value << 7) | byte
+        value = 0
+    return total
 
 
 def _holders(conn: sqlite3.Connection, stats: Statistics, wanted: Sequence[Phrase],
