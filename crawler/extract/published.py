@@ -22,7 +22,7 @@ from crawler.extract.context import (
 )
 from crawler.extract.date_fallback import MAX_OFFSET_MINUTES
 from crawler.extract.layout import in_masthead
-from crawler.extract.page import CAPTION, DATE, MEDIA, NAV
+from crawler.extract.page import BOILER, CAPTION, DATE, MEDIA, NAV, RELATED
 from crawler.extract.stamps import Stamp, stamp_of
 from crawler.extract.structured import jsonld_text
 
@@ -198,17 +198,23 @@ def _visible_published(
             continue  # `Senin (15/1/2024)` in a photo caption dates the photo, not the page
         if in_masthead(ctx, b):
             continue  # today's date in the site's header
-        if b.link_density > 0.5 and not (b.has_flag(DATE) or b.has_flag(NAV)):
-            continue  # a dated headline link; a date linked to the permalink or to the day's
-            # archive is fine (a menu line must then be nothing but the date, below)
+        # a dated headline link is no date line; a date linked to the permalink, the day's
+        # archive or the author's page is, when the line is nothing but the date (below) and
+        # not in a comment or teaser box
+        linked = b.link_density > 0.5 and not b.has_flag(DATE)
+        if linked and (b.has_flag(BOILER) or b.has_flag(RELATED)):
+            continue
         if _MODIFIED_PREFIX.match(b.text):
             continue
         stamp = stamp_of(ctx, b)
         if stamp is not None and stamp.modified:
             continue  # `<time class="updated">` beside the publication date
         parsed = D.parse_date(b.text, tz=ctx.tz, fetched_at=ctx.fetched_at, year_hints=hints)
-        if b.has_flag(NAV) and (parsed is None or not _whole_line(parsed, b.text)):
-            continue  # a menu line is the date only when it is nothing else (`13 Oct 2020 18:29`)
+        if (linked or b.has_flag(NAV)) and (parsed is None or not _whole_line(parsed, b.text)):
+            continue  # a menu line or a link is the date only when it is nothing else (`13 Oct
+            # 2020 18:29`, `am 20.09.2020`)
+        if linked and parsed is not None and parsed.relative:
+            continue  # a link to `Today's Word` names no date
         stage = "text"
         if stamp is not None and not machine_dated:
             machine = _stamp_reading(ctx, stamp, parsed)

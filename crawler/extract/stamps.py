@@ -45,6 +45,10 @@ def _make_stamp(el: etree._Element) -> Stamp | None:
     text = None
     if el.tag == "time":
         value = el.get("datetime")
+        if not value and el.get("itemprop"):
+            # microdata may carry the machine date as the element's text (`<time
+            # itemprop="dateModified">2018-08-29 14:15:57</time>`)
+            value = element_text(el)
     else:
         value = el.get("title")
         if not value or not _HATOM_ABBR.search((el.get("class") or "").lower()):

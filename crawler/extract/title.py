@@ -222,7 +222,8 @@ def _heading_of_cut_title(
 
 
 def _find_heading(ctx: Context, title: str) -> int | None:
-    """The line showing the title: a heading equal to, or starting with, the title."""
+    """The line showing the title: a heading equal to, or starting with, the title, else one
+    showing its letters with the separators lost, else any line equal to it."""
     want = comparable(title)
     fallback = None
     for b in ctx.page.blocks:
@@ -239,10 +240,20 @@ def _find_heading(ctx: Context, title: str) -> int | None:
                 fallback = b.index
     if fallback is not None:
         return fallback
+    letters = _letters(title)
+    for b in ctx.page.blocks:
+        if b.heading and len(letters) >= FIND_BY_LETTERS_MIN_CHARS and _letters(b.text) == letters:
+            return b.index  # `Kicker Title` set in two spans without the declared colon
     for b in ctx.page.blocks:
         if comparable(b.text) == want:
             return b.index
     return None
+
+
+FIND_BY_LETTERS_MIN_CHARS = 20
+"""A heading shows the title with its separators lost (`<span>Vanlife in Schweden</span>
+Skandinavien im Wohnmobil` for `Vanlife in Schweden: Skandinavien im Wohnmobil`) only when the
+letters run this long: a short title's letters could be any heading's."""
 
 
 KICKER_MAX_WORDS = 6
