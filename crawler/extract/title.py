@@ -8,7 +8,7 @@ import re
 from crawler.extract.context import Context, comparable, element_text, set_field
 from crawler.extract.indonesian import TITLE_KICKERS, split_kicker
 from crawler.extract.page import NAV, Block
-from crawler.extract.structured import jsonld_text
+from crawler.extract.structured import jsonld_text, one_line
 
 _TITLE_SPLIT = re.compile(r"\s+(?:[-|–—:»·•]|::)\s+|\s*\|\s*")
 
@@ -105,7 +105,10 @@ def extract_title(ctx: Context) -> str | None:
        | Judul`; a piece naming the outlet is never the title): the heading's text, with the
        declaring stage as provenance;
     4. JSON-LD `headline`;
-    5. `og:title` with the site suffix cut;
+    5. `og:title` with the site suffix cut; when another declaration (a meta `headline`,
+       `dc.title`, ...) is its start and the rest names the site behind a separator of any
+       kind (`...커졌다-정치ㅣ한국일보` beside `...커졌다`), that declaration
+       (`_declared_start`);
     6. the first `<h1>` of two words or more outside navigation that is not the site's name
        (`generic`);
     7. `<title>` with the site suffix or prefix cut (`meta`).
@@ -150,7 +153,11 @@ def extract_title(ctx: Context) -> str | None:
             return set_field(ctx, "title", text, stage)
     for stage, text in candidates:
         if stage == "opengraph":
-            title = _strip_site(text, ctx)
+            start = _declared_start(text, candidates, ctx)
+            if start is not None:
+                stage, title = start
+            else:
+                title = _strip_site(text, ctx)
             ctx.title_index = _find_heading(ctx, title)
             return set_field(ctx, "title", title, stage)
     for b in blocks:
@@ -374,4 +381,32 @@ def _headline_after_kicker_element(
             return b, whole[want], rest
         if want in tails and tails[want][1] != _letters(kicker):
             return b, tails[want][0], rest
+    return None
+
+
+def _declared_start(
+    og: str, candidates: list[tuple[str, str]], ctx: Context
+) -> tuple[str, str] | None:
+    """`(stage, title)` for a declared title of two words or more that `og:title` starts with,
+    the rest a site suffix: at most `SITE_NAME_MAX_WORDS` words, opening with no letter or
+    digit (a separator, whatever its kind), ending with the site's name (`og:site_name`)."""
+    site = ctx.structured.first("og:site_name")
+    if site is None:
+        return None
+    want_site = comparable(site[1])
+    got = comparable(og)
+    headlines = [("meta", one_line(v)) for v in ctx.structured.meta.get("headline", ())]
+    for stage, text in [*candidates, *headlines]:
+        if stage == "opengraph" or len(text.split()) < 2:
+            continue
+        start = comparable(text)
+        if not got.startswith(start) or len(got) == len(start):
+            continue
+        rest = got[len(start) :]
+        if (
+            not rest[0].isalnum()
+            and rest.endswith(want_site)
+            and len(rest.split()) <= SITE_NAME_MAX_WORDS
+        ):
+            return stage, text
     return None

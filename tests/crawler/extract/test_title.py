@@ -159,3 +159,25 @@ def test_a_heading_whose_headline_element_no_declaration_carries_stays_whole() -
     head = '<meta property="og:title" content="Sungai Karang Mumus Meluap Lagi Sore Ini">'
     html = page(title=shown, head=head).replace(f"<h1>{shown}</h1>", _KICKED)
     assert extract(html)["title"] == shown
+
+
+@pytest.mark.parametrize(
+    ("site", "title"),
+    [
+        # `og:title` is the declared headline and a site suffix behind separators of any
+        # kind: the declared headline
+        ("Berita Kaltim", HEADLINE),
+        # a rest that does not name the site is no suffix: `og:title` as declared
+        ("Kabar Kukar", f"{HEADLINE}-Samarindaㅣ Berita Kaltim"),
+    ],
+)
+def test_a_site_suffix_behind_an_unusual_separator_leaves_the_title_by_another_declaration(
+    site: str, title: str
+) -> None:
+    head = (f'<meta property="og:site_name" content="{site}">'
+            f'<meta name="headline" content="{HEADLINE}">'
+            f'<meta property="og:title" content="{HEADLINE}-Samarindaㅣ Berita Kaltim">')
+    html = page(head=head).replace(
+        "<h1>Banjir Rendam Lima Kecamatan di Samarinda</h1>", "<h2>Samarinda</h2>"
+    )
+    assert extract(html)["title"] == title
