@@ -252,6 +252,33 @@ def _visible_published(
     return reading
 
 
+_PUBLISHED_LABEL = re.compile(
+    r"^[\s|·•–—-]*(?:erschienen|ver[öo]ffentlicht|erstellt|publiziert|published|posted|"
+    r"publié|publicado|pubblicato|gepubliceerd|diterbitkan|dipublikasikan|diposting)"
+    r"(?:\s+(?:am|on|le|el|il|op|pada))?\s*:?\s*(?=\d)",
+    re.IGNORECASE,
+)
+"""A line that labels its date as the publication's (`Erschienen am: 01.11.2023`, `Published
+on 3 May 2021`, `Diterbitkan 23 Mei 2023`): the label, then the date."""
+
+
+def _labelled_published(ctx: Context, hints: list[int]) -> DateReading | None:
+    """When neither markup nor a line by the title dates the page: the first short line
+    anywhere on the page (a footer's `Letzte Änderung: ... / Erschienen am: ...`) that labels
+    its full date as the publication date, as a date line (stage `text`)."""
+    for b in ctx.page.blocks:
+        if len(b.text) > VISIBLE_DATE_MAX_CHARS or b.has_flag(CAPTION):
+            continue
+        label = _PUBLISHED_LABEL.match(b.text)
+        if label is None:
+            continue
+        parsed = D.parse_date(b.text[label.end() :], tz=ctx.tz, fetched_at=ctx.fetched_at,
+                              year_hints=hints)
+        if parsed is not None and parsed.has_year and not parsed.relative:
+            return DateReading(parsed, "text", b.index)
+    return None
+
+
 def _meta_line(ctx: Context, index: int) -> bool:
     """Whether line `index` sits where an article's meta line does: between the headline and
     the body's first line, near one of them (within `NEAR_TITLE_AFTER` lines after the
@@ -461,6 +488,8 @@ def read_dates(ctx: Context) -> DateReadings:
     if url_date:
         hints.insert(0, url_date[0])
     visible = _visible_published(ctx, hints, machine_dated=strong is not None)
+    if visible is None and strong is None:
+        visible = _labelled_published(ctx, hints)
     if visible is not None and visible.block is not None:
         ctx.consumed.add(visible.block)
     return DateReadings(strong, weak, visible, url_date, hints)
@@ -524,7 +553,10 @@ def extract_published(
        photo caption (credit, small or italic under an image) is never the date, nor one
        labelled as a revision (`_MODIFIED_PREFIX`);
     4. weak meta names (`pubdate`, `date`, `dateCreated`, ...);
-    5. the date shown by the title without a time;
+    5. the date shown by the title without a time; on a page without structured data or such
+       a line, a short line anywhere that labels its full date as the publication's
+       (`Erschienen am: 01.11.2023`, `Published on ...`; `_labelled_published`), which also
+       outranks a weak meta on another day (stage 4, a meta's `11/01/2023` read month first);
     6. the URL's date path (`url`, day precision);
     7. a dateline's full date opening the first paragraph (`Karlsruhe, (12.11.2021).`, within
        `LEDE_DATE_CHARS`), else `Selasa (23/5)` in the first `DAY_MENTION_PARAGRAPHS`

@@ -594,3 +594,50 @@ def test_a_headline_set_in_spans_without_its_colon_anchors_the_meta_line(
         f"<article><p>{_ENGLISH}</p></article></body></html>"
     )
     assert extract(html, _EN_URL)["published_at"][:10] == day
+
+
+def _footer_page(footer: str, head: str = "") -> str:
+    return (
+        f'<html lang="de"><head><title>Flood</title>{head}</head><body><h1>River floods the '
+        f"town</h1><article><p>{_ENGLISH}</p></article>"
+        f'<div class="footer"><p>Letzte Änderung: 31.10.2023 - 14:49:39</p><p>{footer}</p>'
+        "</div></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("footer", "stage"),
+    [
+        # a line labelling its date as the publication's dates an otherwise undated page,
+        # wherever it sits (the revision date beside it never does)
+        ("Erschienen am: 01.11.2023", "text"),
+        ("Published on 1 November 2023", "text"),
+        # a date under another label is not the publication date
+        ("Gedruckt am: 01.11.2023", None),
+    ],
+)
+def test_a_line_labelled_as_the_publication_date_dates_an_undated_page(
+    footer: str, stage: str | None
+) -> None:
+    result = extract(_footer_page(footer), _EN_URL)
+    if stage:
+        assert (result["published_at"][:10], result["provenance"]["published_at"]) == (
+            "2023-11-01", stage)
+    else:
+        assert result["provenance"].get("published_at") != "text"
+
+
+@pytest.mark.parametrize(
+    ("head", "day"),
+    [
+        # a weak meta on another day (`11/01/2023`, month first) loses to the labelled line
+        ('<meta name="date" content="11/01/2023 12:43:42">', "2023-11-01"),
+        # structured data outranks a labelled line away from the headline
+        (_ld("2023-10-24T09:00:00+01:00"), "2023-10-24"),
+    ],
+)
+def test_a_labelled_publication_line_ranks_below_structured_data_above_weak_metas(
+    head: str, day: str
+) -> None:
+    html = _footer_page("Erstellt am: 01.11.2023", head)
+    assert extract(html, _EN_URL)["published_at"][:10] == day
