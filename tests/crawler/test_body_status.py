@@ -103,7 +103,7 @@ def test_the_next_crawl_reads_it_again_and_keeps_the_empty_version(runs: Runs) -
 
 def test_health_stats_show_and_export_see_the_missing_body(runs: Runs, tmp_path: Path) -> None:
     db = str(runs.first.db.parent / "first.db")  # as the first crawl left it
-    health = run_warta("health", "--db", db)
+    health = run_warta("health", "--db", db, real=True)  # the real `warta` executable
     assert health.returncode == 0, health.stderr
     lines = health.stdout.splitlines()
     header, row_ = lines[0].split(), lines[1].split()
@@ -112,16 +112,16 @@ def test_health_stats_show_and_export_see_the_missing_body(runs: Runs, tmp_path:
     assert no_body == f"{100 / read:.0f}%"
     assert f"  {SITE}: 1 without a body (" in health.stdout
 
-    stats = run_warta("stats", "--db", db)
+    stats = run_warta("stats", "--db", db, real=True)  # the real executable
     assert "NO BODY" in stats.stdout.splitlines()[0]
     assert stats.stdout.splitlines()[1].split()[8:10] == ["1", "0"]
 
-    show = run_warta("show", runs.url, "--db", db)
+    show = run_warta("show", runs.url, "--db", db, real=True)  # the real executable
     assert show.returncode == 0, show.stderr
     assert "body       missing: no stage of the body chain" in show.stdout
 
     out = tmp_path / "all.jsonl"
-    export = run_warta("export", "--out", str(out), "--db", db)
+    export = run_warta("export", "--out", str(out), "--db", db, real=True)  # the real executable
     assert export.returncode == 0, export.stderr
     assert ("; 1 with a short, missing or incomplete body left out (--include-incomplete"
             in export.stdout)

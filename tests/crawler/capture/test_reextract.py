@@ -39,8 +39,8 @@ def archive(crawled: tuple[Path, Path], tmp_path: Path) -> Path:
     return copy
 
 
-def reextract(db: Path, sites: Path, *args: str) -> tuple[int, str, str]:
-    run = run_warta("reextract", "--db", str(db), "--sites-dir", str(sites), *args)
+def reextract(db: Path, sites: Path, *args: str, real: bool = False) -> tuple[int, str, str]:
+    run = run_warta("reextract", "--db", str(db), "--sites-dir", str(sites), *args, real=real)
     return run.returncode, run.stdout, run.stderr
 
 
@@ -69,7 +69,7 @@ def test_dry_run_reports_by_field_and_changes_nothing(crawled: tuple[Path, Path]
                                                       archive: Path) -> None:
     article_id, _, _ = spoil(archive)
     before = row(archive, article_id)
-    status, out, err = reextract(archive, crawled[1], "--dry-run")
+    status, out, err = reextract(archive, crawled[1], "--dry-run", real=True)  # executable
     assert status == 0, err
     assert out.splitlines()[0] == "changed: title 1, body 1, body_status 1"
     assert "1 changed, not stored (--dry-run)" in out
@@ -119,7 +119,7 @@ def test_a_truncated_warc_file_is_named_and_the_rest_is_read(crawled: tuple[Path
     damaged = sorted(capture_dir(archive).glob("kaltimnews-*.warc.gz"))[0]
     with damaged.open("r+b") as handle:
         handle.truncate(damaged.stat().st_size // 2)
-    status, out, err = reextract(archive, crawled[1], "--dry-run")
+    status, out, err = reextract(archive, crawled[1], "--dry-run", real=True)  # executable
     assert status == 0
     assert f"Warning: capture {damaged.name} skipped: truncated" in err
     assert "Traceback" not in err
@@ -149,7 +149,7 @@ def test_a_corrupt_record_skips_its_article_only(crawled: tuple[Path, Path],
     data = bytearray(path.read_bytes())
     data[offset + 30:offset + 90] = b"\xff" * 60
     path.write_bytes(bytes(data))
-    status, out, err = reextract(archive, crawled[1], "--dry-run")
+    status, out, err = reextract(archive, crawled[1], "--dry-run", real=True)  # executable
     assert status == 0
     assert f"Warning: capture {name}: 1 record(s) unreadable, skipped (first: " in err
     assert out.splitlines()[0] == "changed: title 1, body 1, body_status 1"
