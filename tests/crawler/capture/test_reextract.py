@@ -23,7 +23,8 @@ SITES = ["kaltimnews", "mahakampos"]
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(a crawled archive, its sites folder); each test works on its own copy."""
     folder = tmp_path_factory.mktemp("crawled")
-    with start_mockserver(["--sites", *SITES]) as server:
+    # the slow trap page answers at once: its timeout is test_bad_input's subject
+    with start_mockserver(["--sites", *SITES, "--slow-seconds", "0"]) as server:
         sites = write_sites(folder / "sites", server.profiles)
         run = crawl(SITES, sites, folder / "warta.db")
     assert run.process.returncode == 0, run.process.stderr
