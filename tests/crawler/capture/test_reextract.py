@@ -40,8 +40,14 @@ def archive(crawled: tuple[Path, Path], tmp_path: Path) -> Path:
     return copy
 
 
-def reextract(db: Path, sites: Path, *args: str, real: bool = False) -> tuple[int, str, str]:
-    run = run_warta("reextract", "--db", str(db), "--sites-dir", str(sites), *args, real=real)
+def reextract(db: Path, sites: Path, *args: str, real: bool = False,
+              workers: bool = False) -> tuple[int, str, str]:
+    """`warta reextract ARGS` (`real`: the real executable); pages read in the command's own
+    process unless `workers` (the default worker processes, which read them the same way:
+    tests/crawler/runtime/test_workers.py; starting them cost each command seconds)."""
+    extra = () if workers else ("--processes", "0")
+    run = run_warta("reextract", "--db", str(db), "--sites-dir", str(sites), *args, *extra,
+                    real=real)
     return run.returncode, run.stdout, run.stderr
 
 
@@ -70,7 +76,7 @@ def test_dry_run_reports_by_field_and_changes_nothing(crawled: tuple[Path, Path]
                                                       archive: Path) -> None:
     article_id, _, _ = spoil(archive)
     before = row(archive, article_id)
-    status, out, err = reextract(archive, crawled[1], "--dry-run", real=True)  # executable
+    status, out, err = reextract(archive, crawled[1], "--dry-run", real=True, workers=True)
     assert status == 0, err
     assert out.splitlines()[0] == "changed: title 1, body 1, body_status 1"
     assert "1 changed, not stored (--dry-run)" in out
@@ -120,7 +126,7 @@ def test_a_truncated_warc_file_is_named_and_the_rest_is_read(crawled: tuple[Path
     damaged = sorted(capture_dir(archive).glob("kaltimnews-*.warc.gz"))[0]
     with damaged.open("r+b") as handle:
         handle.truncate(damaged.stat().st_size // 2)
-    status, out, err = reextract(archive, crawled[1], "--dry-run", real=True)  # executable
+    status, out, err = reextract(archive, crawled[1], "--dry-run")
     assert status == 0
     assert f"Warning: capture {damaged.name} skipped: truncated" in err
     assert "Traceback" not in err
@@ -150,7 +156,7 @@ def test_a_corrupt_record_skips_its_article_only(crawled: tuple[Path, Path],
     data = bytearray(path.read_bytes())
     data[offset + 30:offset + 90] = b"\xff" * 60
     path.write_bytes(bytes(data))
-    status, out, err = reextract(archive, crawled[1], "--dry-run", real=True)  # executable
+    status, out, err = reextract(archive, crawled[1], "--dry-run")
     assert status == 0
     assert f"Warning: capture {name}: 1 record(s) unreadable, skipped (first: " in err
     assert out.splitlines()[0] == "changed: title 1, body 1, body_status 1"
