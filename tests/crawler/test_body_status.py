@@ -18,11 +18,12 @@ from typing import Any
 import pytest
 
 from archive import Archive
-from tests.crawler.warta_run import CrawlRun, crawl, run_warta, write_sites
+from tests.crawler.warta_run import FAST_SETTINGS, CrawlRun, crawl, run_warta, write_sites
 from tests.mockserver import traps
 from tests.mockserver.client import MockServer
 
 SITE = traps.TRAP_SITE
+SETTINGS = (*FAST_SETTINGS, "RETRY_TIMES=0")  # the slow trap times out once, not twice
 
 
 @dataclass
@@ -50,13 +51,13 @@ def runs(mockserver: MockServer, tmp_path_factory: pytest.TempPathFactory) -> It
     url = mockserver.url(SITE, traps.BODILESS_PATH)
     try:
         mockserver.control("set_bodiless", state="missing")
-        first = crawl([SITE], sites, db)
+        first = crawl([SITE], sites, db, settings=SETTINGS)
         after_first = row(db, url)
         with sqlite3.connect(db) as source, sqlite3.connect(folder / "first.db") as copy:
             source.backup(copy)  # the archive as the first crawl left it
         mockserver.control("set_bodiless", state="gained")
         mockserver.clear_log()
-        second = crawl([SITE], sites, db)
+        second = crawl([SITE], sites, db, settings=SETTINGS)
         requested = traps.BODILESS_PATH in mockserver.requested_paths(SITE)
     finally:
         mockserver.reset()
