@@ -27,6 +27,6 @@ def mockserver() -> Iterator[MockServer]:
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The archive `warta demo` writes, crawled once per session: tests only read it."""
     folder = tmp_path_factory.mktemp("demo")
-    result = run_warta("demo", "--no-progress", cwd=folder)
+    result = run_warta("demo", "--no-progress", cwd=folder, real=True)  # the real executable
     assert result.returncode == 0, result.stderr
     return folder / "warta-demo.db"

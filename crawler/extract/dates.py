@@ -123,11 +123,14 @@ _TEXT_CORE = (
     r"(?:de\s+)?(?P<year>\d{4})?"
 )
 _NUM_CORE = (
-    r"(?<![\d/.-])(?P<day>\d{1,2})(?P<sep>[/.-])(?P<month>\d{1,2})(?P=sep)"
+    r"(?<![\d/.-])(?P<day>\d{1,2})(?P<sep>[/.-]|\.\s(?=\d{1,2}\.\s\d{4}))(?P<month>\d{1,2})"
+    r"(?P=sep)"
     r"(?P<year>\d{4}(?![\d/]|:\d)|\d{2}(?![\d/])|\d{2}(?=(?:[01]?\d|2[0-3]):[0-5]\d))"
 )
-"""`23/05/2023`, `23.05.23`; a two-digit year may run into the clock that follows it when
-adjacent elements hold no space (`28.09.1912:44` is 28.09.19 at 12:44, not the year 1912)."""
+"""`23/05/2023`, `23.05.23`, `4. 2. 2022` (spaced after the dots, as German typography sets
+it; then with a four-digit year only); a two-digit year may run into the clock that follows it
+when adjacent elements hold no space (`28.09.1912:44` is 28.09.19 at 12:44, not the year
+1912)."""
 _SHORT_CORE = r"(?<![\d/.,-])(?P<day>[0-3]?\d)/(?P<month>[01]?\d)(?![\d/])"
 _PAREN_CORE = (
     r"\(\s*(?P<day>\d{1,2})\s*/\s*(?P<month>\d{1,2})(?:\s*/\s*(?P<year>\d{2,4}))?\s*\)"

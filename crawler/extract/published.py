@@ -22,7 +22,7 @@ from crawler.extract.context import (
 )
 from crawler.extract.date_fallback import MAX_OFFSET_MINUTES
 from crawler.extract.layout import in_masthead
-from crawler.extract.page import CAPTION, DATE, MEDIA, NAV
+from crawler.extract.page import BOILER, CAPTION, DATE, MEDIA, NAV, RELATED
 from crawler.extract.stamps import Stamp, stamp_of
 from crawler.extract.structured import jsonld_text
 
@@ -198,17 +198,23 @@ def _visible_published(
             continue  # `Senin (15/1/2024)` in a photo caption dates the photo, not the page
         if in_masthead(ctx, b):
             continue  # today's date in the site's header
-        if b.link_density > 0.5 and not (b.has_flag(DATE) or b.has_flag(NAV)):
-            continue  # a dated headline link; a date linked to the permalink or to the day's
-            # archive is fine (a menu line must then be nothing but the date, below)
+        # a dated headline link is no date line; a date linked to the permalink, the day's
+        # archive or the author's page is, when the line is nothing but the date (below) and
+        # not in a comment or teaser box
+        linked = b.link_density > 0.5 and not b.has_flag(DATE)
+        if linked and (b.has_flag(BOILER) or b.has_flag(RELATED)):
+            continue
         if _MODIFIED_PREFIX.match(b.text):
             continue
         stamp = stamp_of(ctx, b)
         if stamp is not None and stamp.modified:
             continue  # `<time class="updated">` beside the publication date
         parsed = D.parse_date(b.text, tz=ctx.tz, fetched_at=ctx.fetched_at, year_hints=hints)
-        if b.has_flag(NAV) and (parsed is None or not _whole_line(parsed, b.text)):
-            continue  # a menu line is the date only when it is nothing else (`13 Oct 2020 18:29`)
+        if (linked or b.has_flag(NAV)) and (parsed is None or not _whole_line(parsed, b.text)):
+            continue  # a menu line or a link is the date only when it is nothing else (`13 Oct
+            # 2020 18:29`, `am 20.09.2020`)
+        if linked and parsed is not None and parsed.relative:
+            continue  # a link to `Today's Word` names no date
         stage = "text"
         if stamp is not None and not machine_dated:
             machine = _stamp_reading(ctx, stamp, parsed)
@@ -244,6 +250,33 @@ def _visible_published(
             reading = DateReading(D.ParsedDate(p.value, shown.raw, p.has_time, p.has_zone),
                                    reading.stage, reading.block)
     return reading
+
+
+_PUBLISHED_LABEL = re.compile(
+    r"^[\s|·•–—-]*(?:erschienen|ver[öo]ffentlicht|erstellt|publiziert|published|posted|"
+    r"publié|publicado|pubblicato|gepubliceerd|diterbitkan|dipublikasikan|diposting)"
+    r"(?:\s+(?:am|on|le|el|il|op|pada))?\s*:?\s*(?=\d)",
+    re.IGNORECASE,
+)
+"""A line that labels its date as the publication's (`Erschienen am: 01.11.2023`, `Published
+on 3 May 2021`, `Diterbitkan 23 Mei 2023`): the label, then the date."""
+
+
+def _labelled_published(ctx: Context, hints: list[int]) -> DateReading | None:
+    """When neither markup nor a line by the title dates the page: the first short line
+    anywhere on the page (a footer's `Letzte Änderung: ... / Erschienen am: ...`) that labels
+    its full date as the publication date, as a date line (stage `text`)."""
+    for b in ctx.page.blocks:
+        if len(b.text) > VISIBLE_DATE_MAX_CHARS or b.has_flag(CAPTION):
+            continue
+        label = _PUBLISHED_LABEL.match(b.text)
+        if label is None:
+            continue
+        parsed = D.parse_date(b.text[label.end() :], tz=ctx.tz, fetched_at=ctx.fetched_at,
+                              year_hints=hints)
+        if parsed is not None and parsed.has_year and not parsed.relative:
+            return DateReading(parsed, "text", b.index)
+    return None
 
 
 def _meta_line(ctx: Context, index: int) -> bool:
@@ -455,6 +488,8 @@ def read_dates(ctx: Context) -> DateReadings:
     if url_date:
         hints.insert(0, url_date[0])
     visible = _visible_published(ctx, hints, machine_dated=strong is not None)
+    if visible is None and strong is None:
+        visible = _labelled_published(ctx, hints)
     if visible is not None and visible.block is not None:
         ctx.consumed.add(visible.block)
     return DateReadings(strong, weak, visible, url_date, hints)
@@ -518,7 +553,10 @@ def extract_published(
        photo caption (credit, small or italic under an image) is never the date, nor one
        labelled as a revision (`_MODIFIED_PREFIX`);
     4. weak meta names (`pubdate`, `date`, `dateCreated`, ...);
-    5. the date shown by the title without a time;
+    5. the date shown by the title without a time; on a page without structured data or such
+       a line, a short line anywhere that labels its full date as the publication's
+       (`Erschienen am: 01.11.2023`, `Published on ...`; `_labelled_published`), which also
+       outranks a weak meta on another day (stage 4, a meta's `11/01/2023` read month first);
     6. the URL's date path (`url`, day precision);
     7. a dateline's full date opening the first paragraph (`Karlsruhe, (12.11.2021).`, within
        `LEDE_DATE_CHARS`), else `Selasa (23/5)` in the first `DAY_MENTION_PARAGRAPHS`

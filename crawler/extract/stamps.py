@@ -33,6 +33,10 @@ _STAMP_PUBLISHED = re.compile(r"published|datepublished|dt-published")
 _HATOM_ABBR = re.compile(r"published|updated|modified|dt-|date")
 
 
+MACHINE_TEXT_MAX_CHARS = 40
+"""A `<time>` without `datetime` is read as a machine date from at most this much of its
+text (`2018-08-29T14:15:57+02:00` is 25): a `<time>` wrapping a page is no date."""
+
 STAMP_SCAN_MAX_ELEMENTS = 40
 """A line's block element is searched for an hAtom `<abbr>` only when it holds at most this
 many elements (a meta line's box); a line of text set straight in a big box (a whole page in
@@ -45,6 +49,10 @@ def _make_stamp(el: etree._Element) -> Stamp | None:
     text = None
     if el.tag == "time":
         value = el.get("datetime")
+        if not value and el.get("itemprop"):
+            # microdata may carry the machine date as the element's text (`<time
+            # itemprop="dateModified">2018-08-29 14:15:57</time>`)
+            value = element_text(el)[:MACHINE_TEXT_MAX_CHARS]
     else:
         value = el.get("title")
         if not value or not _HATOM_ABBR.search((el.get("class") or "").lower()):

@@ -33,6 +33,7 @@ ARTICLE_TYPES = frozenset(
         "scholarlyarticle",
         "techarticle",
         "socialmediaposting",
+        "discussionforumposting",
         "satiricalarticle",
     }
 )

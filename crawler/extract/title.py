@@ -8,7 +8,7 @@ import re
 from crawler.extract.context import Context, comparable, element_text, set_field
 from crawler.extract.indonesian import TITLE_KICKERS, split_kicker
 from crawler.extract.page import NAV, Block
-from crawler.extract.structured import jsonld_text
+from crawler.extract.structured import jsonld_text, one_line
 
 _TITLE_SPLIT = re.compile(r"\s+(?:[-|–—:»·•]|::)\s+|\s*\|\s*")
 
@@ -95,14 +95,20 @@ def extract_title(ctx: Context) -> str | None:
     2. the declared title where the page's own declarations outvote the heading
        (`_declared_over_heading`): JSON-LD `headline` and `og:title` agreeing with each other
        and no heading showing them, or a heading that is the declared title behind a kicker
-       (`Kicker: Title`, `Kicker - Title`, `Kicker-Title` with `og:title` = `Title`);
+       (`Kicker: Title`, `Kicker - Title`, `Kicker-Title` with `og:title` = `Title`); then a
+       heading (h1, h2) set as a kicker element and a headline element whose headline is
+       declared, whole or after a kicker of its own (`_headline_after_kicker_element`): the
+       headline element's text;
     3. a page heading (h1-h3, outside navigation) equal to a declared title (JSON-LD
        `headline`, `og:title`/`twitter:title`, microdata `headline`, meta title, `<title>`),
        or to one with its site suffix or prefix cut (`Judul - Kompas.com`, `Diskominfo Kaltim
        | Judul`; a piece naming the outlet is never the title): the heading's text, with the
        declaring stage as provenance;
     4. JSON-LD `headline`;
-    5. `og:title` with the site suffix cut;
+    5. `og:title` with the site suffix cut; when another declaration (a meta `headline`,
+       `dc.title`, ...) is its start and the rest names the site behind a separator of any
+       kind (`...커졌다-정치ㅣ한국일보` beside `...커졌다`), that declaration
+       (`_declared_start`);
     6. the first `<h1>` of two words or more outside navigation that is not the site's name
        (`generic`);
     7. `<title>` with the site suffix or prefix cut (`meta`).
@@ -122,6 +128,10 @@ def extract_title(ctx: Context) -> str | None:
     if declared is not None:
         ctx.title_index = _find_heading(ctx, declared[1])
         return set_field(ctx, "title", declared[1], declared[0])
+    kicked = _headline_after_kicker_element(ctx, headings, candidates)
+    if kicked is not None:
+        ctx.title_index = kicked[0].index
+        return set_field(ctx, "title", kicked[2], kicked[1])
     for stage, text in candidates:
         found = by_norm.get(comparable(text))
         if found is not None:
@@ -143,7 +153,11 @@ def extract_title(ctx: Context) -> str | None:
             return set_field(ctx, "title", text, stage)
     for stage, text in candidates:
         if stage == "opengraph":
-            title = _strip_site(text, ctx)
+            start = _declared_start(text, candidates, ctx)
+            if start is not None:
+                stage, title = start
+            else:
+                title = _strip_site(text, ctx)
             ctx.title_index = _find_heading(ctx, title)
             return set_field(ctx, "title", title, stage)
     for b in blocks:
@@ -222,7 +236,8 @@ def _heading_of_cut_title(
 
 
 def _find_heading(ctx: Context, title: str) -> int | None:
-    """The line showing the title: a heading equal to, or starting with, the title."""
+    """The line showing the title: a heading equal to, or starting with, the title, else one
+    showing its letters with the separators lost, else any line equal to it."""
     want = comparable(title)
     fallback = None
     for b in ctx.page.blocks:
@@ -239,10 +254,20 @@ def _find_heading(ctx: Context, title: str) -> int | None:
                 fallback = b.index
     if fallback is not None:
         return fallback
+    letters = _letters(title)
+    for b in ctx.page.blocks:
+        if b.heading and len(letters) >= FIND_BY_LETTERS_MIN_CHARS and _letters(b.text) == letters:
+            return b.index  # `Kicker Title` set in two spans without the declared colon
     for b in ctx.page.blocks:
         if comparable(b.text) == want:
             return b.index
     return None
+
+
+FIND_BY_LETTERS_MIN_CHARS = 20
+"""A heading shows the title with its separators lost (`<span>Vanlife in Schweden</span>
+Skandinavien im Wohnmobil` for `Vanlife in Schweden: Skandinavien im Wohnmobil`) only when the
+letters run this long: a short title's letters could be any heading's."""
 
 
 KICKER_MAX_WORDS = 6
@@ -303,3 +328,85 @@ def _letters(text: str) -> str:
     """Only the letters and digits of a text, case folded: a heading that sets its kicker's
     colon in CSS (`<span>Kicker</span> Title`) still shows `Kicker: Title`."""
     return "".join(ch for ch in comparable(text) if ch.isalnum())
+
+
+_KICKER_SPLIT = re.compile(r"\s*:\s+|\s+[-–—|]\s+")
+"""Where a declared title's own kicker ends (`Iranischer Angriff auf Israel: «...»`,
+`Nach erneuter Kritik - Trump postet ...`)."""
+
+
+def _after_kicker(text: str) -> str | None:
+    """A declared title's text after a kicker of at most `KICKER_MAX_WORDS` words, or None."""
+    parts = _KICKER_SPLIT.split(text, maxsplit=1)
+    if len(parts) == 2 and len(parts[0].split()) <= KICKER_MAX_WORDS and parts[1].strip():
+        return parts[1].strip()
+    return None
+
+
+def _headline_after_kicker_element(
+    ctx: Context, headings: list[Block], candidates: list[tuple[str, str]]
+) -> tuple[Block, str, str] | None:
+    """`(heading, stage, headline)` for a heading (h1, h2) set as two elements, a kicker of at
+    most `KICKER_MAX_WORDS` words and the headline (`<h2><span class="kicker">Meinung</span>
+    <span class="headline">Warum ...</span></h2>`), with only separators between them, whose
+    headline element's text a declaration carries whole (`og:title`), or after a kicker of its
+    own that is not the heading's (`Iranischer Angriff auf Israel: «...»` beside
+    `<span>Eskalation im Nahen Osten</span> - <span>«...»</span>`): the template marks the
+    kicker as an element of its own, and the declaration says which part is the headline. A
+    declaration behind the heading's own kicker (`LTE-Patent: Samsung ...` beside
+    `<span>LTE-Patent</span><span>Samsung ...</span>`) says the kicker is part of the title:
+    the chain's later stages decide."""
+    whole: dict[str, str] = {}
+    tails: dict[str, tuple[str, str]] = {}
+    for stage, text in candidates:
+        text = _strip_site(text, ctx)
+        whole.setdefault(comparable(text), stage)
+        tail = _after_kicker(text)
+        if tail is not None:
+            lead = text[: len(text) - len(tail)]
+            tails.setdefault(comparable(tail), (stage, _letters(lead)))
+    for b in headings:
+        if b.heading > 2:
+            continue
+        kids = [el for el in b.container if isinstance(el.tag, str)]
+        if len(kids) < 2 or (b.container.text or "").strip():
+            continue
+        kicker, rest = element_text(kids[0]), element_text(kids[-1])
+        if not kicker or len(kicker.split()) > KICKER_MAX_WORDS or len(rest.split()) < 2:
+            continue
+        if _letters(b.text) != _letters(kicker) + _letters(rest):
+            continue  # more than a kicker, separators and the headline
+        want = comparable(rest)
+        if want in whole:
+            return b, whole[want], rest
+        if want in tails and tails[want][1] != _letters(kicker):
+            return b, tails[want][0], rest
+    return None
+
+
+def _declared_start(
+    og: str, candidates: list[tuple[str, str]], ctx: Context
+) -> tuple[str, str] | None:
+    """`(stage, title)` for a declared title of two words or more that `og:title` starts with,
+    the rest a site suffix: at most `SITE_NAME_MAX_WORDS` words, opening with no letter or
+    digit (a separator, whatever its kind), ending with the site's name (`og:site_name`)."""
+    site = ctx.structured.first("og:site_name")
+    if site is None:
+        return None
+    want_site = comparable(site[1])
+    got = comparable(og)
+    headlines = [("meta", one_line(v)) for v in ctx.structured.meta.get("headline", ())]
+    for stage, text in [*candidates, *headlines]:
+        if stage == "opengraph" or len(text.split()) < 2:
+            continue
+        start = comparable(text)
+        if not got.startswith(start) or len(got) == len(start):
+            continue
+        rest = got[len(start) :]
+        if (
+            not rest[0].isalnum()
+            and rest.endswith(want_site)
+            and len(rest.split()) <= SITE_NAME_MAX_WORDS
+        ):
+            return stage, text
+    return None

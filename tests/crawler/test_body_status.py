@@ -18,11 +18,12 @@ from typing import Any
 import pytest
 
 from archive import Archive
-from tests.crawler.warta_run import CrawlRun, crawl, run_warta, write_sites
+from tests.crawler.warta_run import FAST_SETTINGS, CrawlRun, crawl, run_warta, write_sites
 from tests.mockserver import traps
 from tests.mockserver.client import MockServer
 
 SITE = traps.TRAP_SITE
+SETTINGS = (*FAST_SETTINGS, "RETRY_TIMES=0")  # the slow trap times out once, not twice
 
 
 @dataclass
@@ -50,13 +51,13 @@ def runs(mockserver: MockServer, tmp_path_factory: pytest.TempPathFactory) -> It
     url = mockserver.url(SITE, traps.BODILESS_PATH)
     try:
         mockserver.control("set_bodiless", state="missing")
-        first = crawl([SITE], sites, db)
+        first = crawl([SITE], sites, db, settings=SETTINGS)
         after_first = row(db, url)
         with sqlite3.connect(db) as source, sqlite3.connect(folder / "first.db") as copy:
             source.backup(copy)  # the archive as the first crawl left it
         mockserver.control("set_bodiless", state="gained")
         mockserver.clear_log()
-        second = crawl([SITE], sites, db)
+        second = crawl([SITE], sites, db, settings=SETTINGS)
         requested = traps.BODILESS_PATH in mockserver.requested_paths(SITE)
     finally:
         mockserver.reset()
@@ -103,7 +104,7 @@ def test_the_next_crawl_reads_it_again_and_keeps_the_empty_version(runs: Runs) -
 
 def test_health_stats_show_and_export_see_the_missing_body(runs: Runs, tmp_path: Path) -> None:
     db = str(runs.first.db.parent / "first.db")  # as the first crawl left it
-    health = run_warta("health", "--db", db)
+    health = run_warta("health", "--db", db, real=True)  # the real `warta` executable
     assert health.returncode == 0, health.stderr
     lines = health.stdout.splitlines()
     header, row_ = lines[0].split(), lines[1].split()
@@ -112,16 +113,16 @@ def test_health_stats_show_and_export_see_the_missing_body(runs: Runs, tmp_path:
     assert no_body == f"{100 / read:.0f}%"
     assert f"  {SITE}: 1 without a body (" in health.stdout
 
-    stats = run_warta("stats", "--db", db)
+    stats = run_warta("stats", "--db", db, real=True)  # the real executable
     assert "NO BODY" in stats.stdout.splitlines()[0]
     assert stats.stdout.splitlines()[1].split()[8:10] == ["1", "0"]
 
-    show = run_warta("show", runs.url, "--db", db)
+    show = run_warta("show", runs.url, "--db", db, real=True)  # the real executable
     assert show.returncode == 0, show.stderr
     assert "body       missing: no stage of the body chain" in show.stdout
 
     out = tmp_path / "all.jsonl"
-    export = run_warta("export", "--out", str(out), "--db", db)
+    export = run_warta("export", "--out", str(out), "--db", db, real=True)  # the real executable
     assert export.returncode == 0, export.stderr
     assert ("; 1 with a short, missing or incomplete body left out (--include-incomplete"
             in export.stdout)

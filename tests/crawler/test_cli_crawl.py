@@ -35,7 +35,7 @@ MAHAKAMPOS = len(load_articles("mahakampos"))
 
 
 def test_sites_lists_every_bundled_profile() -> None:
-    result = run_warta("sites")
+    result = run_warta("sites", real=True)  # the real `warta` executable
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["key", "name", "homepage", "timezone", "region", "checked"]

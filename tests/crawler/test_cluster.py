@@ -61,7 +61,8 @@ def test_the_plan_command_assigns_the_profiles_of_a_sites_folder(tmp_path: Path)
 
     def planned(*nodes: str) -> dict[str, list[str]]:
         result = run_warta("cluster", "plan", "--nodes", ",".join(nodes), "--sites-dir",
-                           str(sites), "--plan", str(saved), "--format", "json")
+                           str(sites), "--plan", str(saved), "--format", "json",
+                           real=True)  # the real `warta` executable
         assert result.returncode == 0, result.stderr
         return dict(json.loads(result.stdout))
 

@@ -44,7 +44,7 @@ def clusters(demo_db: Path) -> list[dict[str, Any]]:
     """`warta clusters --min-outlets 1 --format jsonl`: every cluster, copies within one
     outlet too."""
     result = run_warta("clusters", "--db", str(demo_db), "--min-outlets", "1",
-                       "--format", "jsonl")
+                       "--format", "jsonl", real=True)  # the real `warta` executable
     assert result.returncode == 0, result.stderr
     return [json.loads(line) for line in result.stdout.splitlines()]
 

@@ -162,7 +162,7 @@ def test_warta_show_and_diff_tell_what_the_edit_changed(runs: Runs) -> None:
                                      "ORDER BY article_id LIMIT 1").fetchone()
     shown = run_warta("show", str(article_id), "--versions", "--db", str(db))
     assert "Earlier versions (1, oldest first)" in shown.stdout
-    diff = run_warta("diff", str(article_id), "--db", str(db))
+    diff = run_warta("diff", str(article_id), "--db", str(db), real=True)  # the executable
     assert diff.returncode == 0, diff.stderr
     lines = diff.stdout.splitlines()
     assert lines[3].startswith("edit 1: v1 -> current (")

@@ -7,13 +7,19 @@ retries, size limits, pipelines) is warta's default.
 
 from __future__ import annotations
 
+import atexit
 import codecs
+import itertools
 import json
 import os
 import re
 import select
+import shutil
+import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -78,12 +84,75 @@ def warta_env() -> dict[str, str]:
     return env
 
 
-def run_warta(*args: str, cwd: Path | None = None,
-              timeout: float = CRAWL_TIMEOUT) -> subprocess.CompletedProcess[str]:
-    """`warta ARGS` as a child process (`python -m crawler.cli`), output captured as text."""
-    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], cwd=cwd or ROOT,
-                          env=warta_env(), capture_output=True, text=True, timeout=timeout,
-                          stdin=subprocess.DEVNULL, check=False)
+def run_warta(*args: str, cwd: Path | None = None, timeout: float = CRAWL_TIMEOUT,
+              real: bool = False) -> subprocess.CompletedProcess[str]:
+    """`warta ARGS` as a child process, output captured as text: forked from the tests' fork
+    server (tests/crawler/forkserver.py: the same `main(ARGS)` in a process of its own, with
+    the imports already done), or with `real=True` (or `WARTA_TEST_FORKSERVER=0`) the real
+    `python -m crawler.cli` started from scratch."""
+    if real or os.environ.get("WARTA_TEST_FORKSERVER") == "0":
+        return subprocess.run([sys.executable, "-m", "crawler.cli", *args], cwd=cwd or ROOT,
+                              env=warta_env(), capture_output=True, text=True,
+                              timeout=timeout, stdin=subprocess.DEVNULL, check=False)
+    return _forkserver().run(list(args), cwd or ROOT, warta_env(), timeout)
+
+
+class ForkServer:
+    """The running `python -m tests.crawler.forkserver` (one per test session, started on
+    first use, ended with the session: its stdin is this process's pipe)."""
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="warta-forkserver-"))
+        self.socket = str(self.folder / "socket")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.crawler.forkserver", self.socket], cwd=ROOT,
+            env=warta_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert self.process.stdout is not None
+        ready = self.process.stdout.readline()
+        assert ready == "ready\n", f"the fork server did not start ({ready!r})"
+        self.calls = itertools.count()
+
+    def run(self, args: list[str], cwd: Path, env: dict[str, str],
+            timeout: float) -> subprocess.CompletedProcess[str]:
+        n = next(self.calls)
+        out, err = self.folder / f"{n}.out", self.folder / f"{n}.err"
+        request = {"argv": args, "cwd": str(cwd), "env": env, "stdout": str(out),
+                   "stderr": str(err)}
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+            conn.connect(self.socket)
+            conn.sendall(json.dumps(request).encode() + b"\n")
+            conn.settimeout(timeout)
+            with conn.makefile("rb") as replies:
+                pid = json.loads(replies.readline())["pid"]
+                try:
+                    line = replies.readline()
+                except TimeoutError:
+                    os.kill(pid, signal.SIGKILL)
+                    raise subprocess.TimeoutExpired(["warta", *args], timeout) from None
+        status = json.loads(line)["status"]
+        try:
+            return subprocess.CompletedProcess(
+                ["warta", *args], status, out.read_text(),
+                err.read_text())
+        finally:
+            out.unlink()
+            err.unlink()
+
+    def stop(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+_SERVER: list[ForkServer] = []
+
+
+def _forkserver() -> ForkServer:
+    if not _SERVER or _SERVER[0].process.poll() is not None:
+        _SERVER[:] = [ForkServer()]
+        atexit.register(_SERVER[0].stop)
+    return _SERVER[0]
 
 
 def start_warta(*args: str, cwd: Path | None = None) -> subprocess.Popen[str]:

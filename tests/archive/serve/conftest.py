@@ -52,6 +52,7 @@ def crawled(mockserver: MockServer, tmp_path_factory: pytest.TempPathFactory
     sites = write_sites(folder / "sites", {k: mockserver.profiles[k] for k in SITES})
     db = folder / "warta-test.db"
     try:
+        mockserver.set_slow(0)  # the slow trap page's timeout is test_bad_input's subject
         first = crawl(SITES, sites, db, settings=SETTINGS)
         assert first.process.returncode == 0, first.process.stderr
         site, article_id = EDITED

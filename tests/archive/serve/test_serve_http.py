@@ -145,9 +145,11 @@ def test_a_crawl_into_the_served_archive_finishes_while_pages_are_read(
 
     reader = threading.Thread(target=read_pages)
     reader.start()
+    mockserver.set_slow(0)  # the slow trap page's timeout is test_bad_input's subject
     try:
         result = crawl(SITES, sites, db, settings=SETTINGS)
     finally:
+        mockserver.reset()
         done.set()
         reader.join()
     try:

@@ -23,7 +23,8 @@ SITES = ["kaltimnews", "mahakampos"]
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(a crawled archive, its sites folder); each test works on its own copy."""
     folder = tmp_path_factory.mktemp("crawled")
-    with start_mockserver(["--sites", *SITES]) as server:
+    # the slow trap page answers at once: its timeout is test_bad_input's subject
+    with start_mockserver(["--sites", *SITES, "--slow-seconds", "0"]) as server:
         sites = write_sites(folder / "sites", server.profiles)
         run = crawl(SITES, sites, folder / "warta.db")
     assert run.process.returncode == 0, run.process.stderr
@@ -39,8 +40,14 @@ def archive(crawled: tuple[Path, Path], tmp_path: Path) -> Path:
     return copy
 
 
-def reextract(db: Path, sites: Path, *args: str) -> tuple[int, str, str]:
-    run = run_warta("reextract", "--db", str(db), "--sites-dir", str(sites), *args)
+def reextract(db: Path, sites: Path, *args: str, real: bool = False,
+              workers: bool = False) -> tuple[int, str, str]:
+    """`warta reextract ARGS` (`real`: the real executable); pages read in the command's own
+    process unless `workers` (the default worker processes, which read them the same way:
+    tests/crawler/runtime/test_workers.py; starting them cost each command seconds)."""
+    extra = () if workers else ("--processes", "0")
+    run = run_warta("reextract", "--db", str(db), "--sites-dir", str(sites), *args, *extra,
+                    real=real)
     return run.returncode, run.stdout, run.stderr
 
 
@@ -69,7 +76,7 @@ def test_dry_run_reports_by_field_and_changes_nothing(crawled: tuple[Path, Path]
                                                       archive: Path) -> None:
     article_id, _, _ = spoil(archive)
     before = row(archive, article_id)
-    status, out, err = reextract(archive, crawled[1], "--dry-run")
+    status, out, err = reextract(archive, crawled[1], "--dry-run", real=True, workers=True)
     assert status == 0, err
     assert out.splitlines()[0] == "changed: title 1, body 1, body_status 1"
     assert "1 changed, not stored (--dry-run)" in out

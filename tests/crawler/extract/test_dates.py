@@ -214,3 +214,17 @@ def test_european_month_names(shown: str, day: str) -> None:
 @pytest.mark.parametrize("shown", ["Rp 1.5 mars 2020", "de abril", "mayo 2020"])
 def test_a_month_name_without_its_day_is_no_date(shown: str) -> None:
     assert parse_date(shown, fetched_at=FETCHED) is None
+
+
+@pytest.mark.parametrize(
+    ("shown", "expected"),
+    [
+        ("Von Deutscher Tennis Bund 4. 2. 2022.", "2022-02-04"),  # spaced after the dots
+        ("4.2.2022", "2022-02-04"),
+        ("Platz 1. 2. 10 Teams", None),  # spaced numbers without a four-digit year
+    ],
+)
+def test_a_dotted_date_spaced_after_its_dots_is_day_first(shown: str, expected: str | None
+                                                          ) -> None:
+    parsed = parse_date(shown, tz="Europe/Berlin", fetched_at=FETCHED)
+    assert (parsed.value.date().isoformat() if parsed else None) == expected

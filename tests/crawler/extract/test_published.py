@@ -508,3 +508,136 @@ def test_the_line_under_the_headline_outranks_a_date_element_inside_the_body(
         f'<div class="date">04.11.2021</div><p>{_ENGLISH}</p></article></body></html>'
     )
     assert extract(html, _EN_URL)["published_at"][:10] == day
+
+
+@pytest.mark.parametrize(
+    ("itemprop", "day"),
+    [
+        # microdata's modification date, written as the element's text, is no date line
+        ("dateModified", "2023-10-24"),
+        # the same element declaring the publication date is the date
+        ("datePublished", "2023-11-07"),
+    ],
+)
+def test_a_time_element_whose_text_is_its_machine_date_keeps_its_itemprop(
+    itemprop: str, day: str
+) -> None:
+    meta = (f'<time itemprop="{itemprop}">2023-11-07 10:00:00</time>'
+            '<div class="date">Oct 24, 2023</div>')
+    assert extract(_en_page(meta=meta), _EN_URL)["published_at"][:10] == day
+
+
+@pytest.mark.parametrize(
+    ("line", "day"),
+    [
+        # a date linked to the author's page or the permalink, alone in its line
+        ('<a href="/user/marianne">am 20.09.2020</a>', "2020-09-20"),
+        # a linked headline that names a date is no date line
+        ('<a href="/photos">Flood photos of 20.09.2020 and more</a>', None),
+        # nor a link to today's item
+        ('<a href="/today">Today\'s word</a>', None),
+        # nor a date linked in a comment box
+        ('<div class="comments"><a href="#c1">20.09.2020</a></div>', None),
+    ],
+)
+def test_a_linked_line_under_the_headline_dates_the_page_when_it_is_only_a_date(
+    line: str, day: str | None
+) -> None:
+    html = _en_page(meta=f'<div class="byline"><a href="/user/marianne">von Marianne</a></div>'
+                         f"<div>{line}</div>")
+    result = extract(html, _EN_URL)
+    if day:
+        assert (result["published_at"][:10], result["provenance"]["published_at"]) == (
+            day, "text")
+    else:
+        assert result["provenance"].get("published_at") != "text"
+
+
+@pytest.mark.parametrize(
+    ("kind", "from_markup"),
+    [
+        # a forum thread's opening post is an article: its markup dates the page, not the
+        # stamps of the replies
+        ("DiscussionForumPosting", True),
+        ("Organization", False),  # no article object: its date is not the page's
+    ],
+)
+def test_a_forum_posting_is_read_as_the_article(kind: str, from_markup: bool) -> None:
+    head = ('<script type="application/ld+json">{"@type": "' + kind + '", '
+            '"datePublished": "2020-09-18"}</script>')
+    html = _en_page(head).replace(
+        "</article>", '</article><div class="reply"><h4>Reply</h4><p>Thanks!</p>'
+        '<time datetime="2020-10-06T06:48:13-07:00">Oct 6, 2020</time></div>')
+    assert (extract(html, _EN_URL)["provenance"]["published_at"] == "jsonld") is from_markup
+
+
+@pytest.mark.parametrize(
+    ("heading", "day"),
+    [
+        # the heading shows the declared headline in two spans, its colon lost: it is the
+        # headline, and the line under it the meta line, whose day wins over the markup's
+        ("<h2><span>Vanlife in Sweden</span> Scandinavia by camper van</h2>", "2022-01-06"),
+        # a heading with other words is not the headline: the markup's day stays
+        ("<h2><span>Vanlife in Norway</span> Scandinavia by camper van</h2>", "2022-01-04"),
+    ],
+)
+def test_a_headline_set_in_spans_without_its_colon_anchors_the_meta_line(
+    heading: str, day: str
+) -> None:
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": '
+            '"Vanlife in Sweden: Scandinavia by camper van", '
+            '"datePublished": "2022-01-04T07:29:00Z"}</script>')
+    html = (
+        f'<html lang="en"><head><title>Vanlife</title>{head}</head><body>'
+        '<nav class="breadcrumb"><h1>Vanlife in Sweden - camper tips</h1></nav>'
+        f'{heading}<p>Tips for the trip.</p><div class="info">06.01.2022</div>'
+        f"<article><p>{_ENGLISH}</p></article></body></html>"
+    )
+    assert extract(html, _EN_URL)["published_at"][:10] == day
+
+
+def _footer_page(footer: str, head: str = "") -> str:
+    return (
+        f'<html lang="de"><head><title>Flood</title>{head}</head><body><h1>River floods the '
+        f"town</h1><article><p>{_ENGLISH}</p></article>"
+        f'<div class="footer"><p>Letzte Änderung: 31.10.2023 - 14:49:39</p><p>{footer}</p>'
+        "</div></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("footer", "stage"),
+    [
+        # a line labelling its date as the publication's dates an otherwise undated page,
+        # wherever it sits (the revision date beside it never does)
+        ("Erschienen am: 01.11.2023", "text"),
+        ("Published on 1 November 2023", "text"),
+        # a date under another label is not the publication date
+        ("Gedruckt am: 01.11.2023", None),
+    ],
+)
+def test_a_line_labelled_as_the_publication_date_dates_an_undated_page(
+    footer: str, stage: str | None
+) -> None:
+    result = extract(_footer_page(footer), _EN_URL)
+    if stage:
+        assert (result["published_at"][:10], result["provenance"]["published_at"]) == (
+            "2023-11-01", stage)
+    else:
+        assert result["provenance"].get("published_at") != "text"
+
+
+@pytest.mark.parametrize(
+    ("head", "day"),
+    [
+        # a weak meta on another day (`11/01/2023`, month first) loses to the labelled line
+        ('<meta name="date" content="11/01/2023 12:43:42">', "2023-11-01"),
+        # structured data outranks a labelled line away from the headline
+        (_ld("2023-10-24T09:00:00+01:00"), "2023-10-24"),
+    ],
+)
+def test_a_labelled_publication_line_ranks_below_structured_data_above_weak_metas(
+    head: str, day: str
+) -> None:
+    html = _footer_page("Erstellt am: 01.11.2023", head)
+    assert extract(html, _EN_URL)["published_at"][:10] == day

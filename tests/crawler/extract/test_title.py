@@ -125,3 +125,59 @@ def test_cutting_the_site_name_keeps_the_headlines_own_separators(og: str, title
         "<h1>Banjir Rendam Lima Kecamatan di Samarinda</h1>", "<h2>Samarinda</h2>"
     )
     assert extract(html)["title"] == title
+
+
+_KICKED = (
+    '<h1><span class="kicker">Banjir Samarinda</span> '
+    f'<span class="headline">{HEADLINE}</span></h1>'
+)
+
+
+@pytest.mark.parametrize(
+    ("og", "title"),
+    [
+        # the heading sets its kicker as an element of its own and `og:title` declares the
+        # headline element's text: the headline, without the kicker
+        (HEADLINE, HEADLINE),
+        # a declaration behind a kicker of its own, not the heading's, names the same part
+        (f"Cuaca Ekstrem: {HEADLINE}", HEADLINE),
+        # a declaration that carries the heading's kicker keeps it in the title
+        (f"Banjir Samarinda: {HEADLINE}", f"Banjir Samarinda: {HEADLINE}"),
+    ],
+)
+def test_a_kicker_element_in_the_heading_leaves_the_title_when_a_declaration_says_so(
+    og: str, title: str
+) -> None:
+    shown = "Banjir Rendam Lima Kecamatan, Warga Mengungsi"  # the h1: the SEO headline
+    html = page(title=shown, head=_declared(og, ld=shown)).replace(
+        f"<h1>{shown}</h1>", f"<h1>{shown}</h1>" + _KICKED.replace("h1", "h2"))
+    assert extract(html)["title"] == title
+
+
+def test_a_heading_whose_headline_element_no_declaration_carries_stays_whole() -> None:
+    shown = f"Banjir Samarinda {HEADLINE}"
+    head = '<meta property="og:title" content="Sungai Karang Mumus Meluap Lagi Sore Ini">'
+    html = page(title=shown, head=head).replace(f"<h1>{shown}</h1>", _KICKED)
+    assert extract(html)["title"] == shown
+
+
+@pytest.mark.parametrize(
+    ("site", "title"),
+    [
+        # `og:title` is the declared headline and a site suffix behind separators of any
+        # kind: the declared headline
+        ("Berita Kaltim", HEADLINE),
+        # a rest that does not name the site is no suffix: `og:title` as declared
+        ("Kabar Kukar", f"{HEADLINE}-Samarindaㅣ Berita Kaltim"),
+    ],
+)
+def test_a_site_suffix_behind_an_unusual_separator_leaves_the_title_by_another_declaration(
+    site: str, title: str
+) -> None:
+    head = (f'<meta property="og:site_name" content="{site}">'
+            f'<meta name="headline" content="{HEADLINE}">'
+            f'<meta property="og:title" content="{HEADLINE}-Samarindaㅣ Berita Kaltim">')
+    html = page(head=head).replace(
+        "<h1>Banjir Rendam Lima Kecamatan di Samarinda</h1>", "<h2>Samarinda</h2>"
+    )
+    assert extract(html)["title"] == title

@@ -229,7 +229,7 @@ def test_bad_input_on_the_command_line_crawls_nothing(tmp_path: Path) -> None:
     listed = tmp_path / "list.txt"
     listed.write_text(URLS[0] + "\n")
     result = run_warta("rehydrate", str(listed), "--db", str(tmp_path / "x.db"), "--failed",
-                       str(tmp_path / "missing" / "failed.csv"))
+                       str(tmp_path / "missing" / "failed.csv"), real=True)  # the executable
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == (f"Error: --failed: the folder {tmp_path / 'missing'} does not "
                              "exist; create it first\n")
