@@ -210,7 +210,9 @@ def cli() -> None:
               help="Best match first, or by publication time.")
 @click.option("--rank", type=click.Choice(RANKINGS), default="auto", show_default=True,
               help="auto: a query matching over 2,000 articles is ranked over its newest "
-                   "2,000 (said under the results); all: rank every match.")
+                   "2,000, a query of common words over its newest 500 once `warta "
+                   "maintain` has counted the words (said under the results); all: rank "
+                   "every match.")
 @count_option("--limit", default=20, show_default=True)
 @count_option("--offset", default=0, min=0, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl", "csv"]), default="table",
@@ -582,8 +584,9 @@ def diff(article: str, number: int | None, show_all: bool, db: str) -> None:
                    "space about the archive's size).")
 @db_option
 def maintain(vacuum: bool, db: str) -> None:
-    """Tidy the archive after large crawls: merge the full-text index (FTS optimize), update
-    SQLite's planner statistics (PRAGMA optimize), empty the write-ahead log; --vacuum also
+    """Tidy the archive after large crawls: merge the full-text index (FTS optimize), count
+    the articles of each common word (for ranking), update SQLite's planner statistics
+    (PRAGMA optimize), empty the write-ahead log; --vacuum also
     gives free pages back to the disk. Changes no article. Refused while a crawl runs.
 
     \b

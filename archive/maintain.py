@@ -5,21 +5,25 @@ What it does, in order, each step timed:
 1. **FTS `optimize`**: merges the full-text index's segments into one. A crawl adds a segment
    per batch and FTS5 merges them only partly as it goes, so a query for a common word reads
    its postings from many segments; after `optimize` it reads one b-tree.
-2. **ANALYZE** (bounded by `analysis_limit`, so it stays quick at any size) and
+2. **Word counts** (`term_docs`): the articles holding each word in at least
+   `archive.search_rank.TERM_DOCS_MIN` of them, from the index's vocabulary: the statistics
+   with which a broad query's newest matches are ranked without walking every posting of its
+   words (archive/search_rank.py). Until the first maintain, search ranks with FTS5's bm25.
+3. **ANALYZE** (bounded by `analysis_limit`, so it stays quick at any size) and
    **`PRAGMA optimize`**: the query planner's statistics, so that it picks the index that
    suits a filter (an outlet's rows, a date range) from what the archive now holds.
-3. **WAL checkpoint (TRUNCATE)**: copies the write-ahead log into the file and empties it.
-4. With `vacuum=True`, **VACUUM**: rewrites the file without its free pages (what a merge
+4. **WAL checkpoint (TRUNCATE)**: copies the write-ahead log into the file and empties it.
+5. With `vacuum=True`, **VACUUM**: rewrites the file without its free pages (what a merge
    or a deleted version left). It needs free disk space about the archive's size.
 
-Nothing it does changes a row: the index holds the same postings, only merged; VACUUM copies
+Nothing it does changes an article: the index holds the same postings, only merged; VACUUM copies
 every row as it is.
 
 **Not while a crawl runs.** A crawl holds its lock (`flock` on `crawl.lock` in the state
 folder beside the archive's real path, `<archive>.state/crawl.lock`, see the crawler's
 `crawler/runtime/lock.py`) for its whole run; maintain tests that lock without taking it
 (the archive never imports the crawler, the file is the contract) and refuses if it is held.
-It then takes SQLite's write lock for steps 1-2: any other writer (a library caller, a crawl
+It then takes SQLite's write lock for steps 1-3: any other writer (a library caller, a crawl
 started meanwhile) waits up to its busy timeout, and maintain itself refuses at once when
 another program is writing.
 """
@@ -36,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.errors import WartaError
+from archive.search_rank import count_terms
 from archive.store import Archive
 
 #: Rows ANALYZE reads per index (`PRAGMA analysis_limit`): SQLite's recommended bound, which
@@ -139,6 +144,12 @@ def maintain(path: str | os.PathLike[str], *, vacuum: bool = False,
         try:
             step("merged the full-text index (FTS optimize)",
                  "INSERT INTO articles_fts(articles_fts) VALUES ('optimize')")
+            started = time.perf_counter()
+            words = count_terms(conn)
+            report.steps.append((f"counted the articles of {words:,} common words (term_docs, "
+                                 "for ranking)", time.perf_counter() - started))
+            if echo:
+                echo(f"{report.steps[-1][0]}: {report.steps[-1][1]:.2f} s")
             conn.execute(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
             step("updated the query planner's statistics (ANALYZE, PRAGMA optimize)",
                  "ANALYZE")

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from archive import search_rank
 from archive.errors import UsageError
 from archive.instants import DateBound, parse_date_bound, to_utc
 from archive.records import BODY_STATUSES, PUBLISHED_PRECISIONS
@@ -398,6 +399,13 @@ RANKINGS = ("auto", "all")
 #: ms, and the first page of a broad query then holds its best recent articles, which is what a
 #: reader of news expects of it. `--rank all` ranks them all.
 RANK_CANDIDATES = 2000
+#: The matches a broad query ranks with the cached word counts (archive/search_rank.py), once
+#: `warta maintain` has counted them: the newest this many. Scoring reads each candidate's text
+#: (~30 us a candidate, where FTS5 scores one in C in ~5 us but first walks every posting of
+#: every searched word), so fewer than RANK_CANDIDATES: on bench/search.py's archive of
+#: 300,000 articles, 2,000 took 90-200 ms; 500 are two or three days of a national archive's
+#: articles on an everyday topic, the newest best ones.
+STATS_CANDIDATES = 500
 #: The widest span of ids a page's snippets are read as a range of the index (see `search`).
 SNIPPET_RANGE_MAX = 10_000
 
@@ -567,6 +575,27 @@ def _hits(conn: sqlite3.Connection, f: Filters, order: str, *, sort: str, limit:
     if narrowed is not None:
         base += f" AND {narrowed[0]}"
         params += narrowed[1]
+    parsed = f.parsed if sort == "rank" and rank == "auto" else None
+    stats = search_rank.statistics(conn) if parsed is not None else None
+    wanted = search_rank.phrases(parsed) if parsed is not None and stats is not None else None
+    if stats is not None and wanted and offset + limit <= STATS_CANDIDATES and not \
+            search_rank.cheap_for_fts5(conn, stats, wanted):
+        # The ids of the newest STATS_CANDIDATES + 1 matches (one walk of the index, newest
+        # first, no score), ranked by bm25 with the word counts `warta maintain` keeps
+        # (archive/search_rank.py): FTS5's own bm25 would first walk every posting of every
+        # searched word, a cost that grows with the archive. A query whose words are in few
+        # articles is ranked by FTS5 below (its pass is short, its scoring in C).
+        found = [row[0] for row in conn.execute(
+            f"SELECT a.id {base} ORDER BY articles_fts.rowid DESC LIMIT ?",
+            (*params, STATS_CANDIDATES + 1))]
+        results.bounded = len(found) > STATS_CANDIDATES
+        how = "bm25 with the word counts of warta maintain"
+        results.ranking = (f"{how} over the newest {STATS_CANDIDATES:,} matches (more match; "
+                           "--rank all ranks them all)" if results.bounded
+                           else f"{how} over every match")
+        best = search_rank.rank(conn, stats, wanted, found[:STATS_CANDIDATES],
+                                every=not results.bounded)
+        return best[offset:offset + limit]
     if sort == "rank" and rank == "auto" and offset + limit <= RANK_CANDIDATES:
         # One walk of the index, newest first, that stops after RANK_CANDIDATES + 1 matches
         # and scores only those: fewer means they are every match (a narrow query, ranked

@@ -526,6 +526,24 @@ END;
 """
 
 
+def _v_term_docs(conn: sqlite3.Connection) -> None:
+    # The articles holding each common word (issue 19): the document frequencies bm25 needs,
+    # counted by `warta maintain`, so that ranking a broad query's newest matches does not
+    # walk every posting of its words (archive/search_rank.py). Empty until then: search
+    # ranks with FTS5's own bm25 as before.
+    for statement in statements(TERM_DOCS_SQL):
+        conn.execute(statement)
+
+
+TERM_DOCS_SQL = """
+CREATE TABLE IF NOT EXISTS term_docs (
+    term TEXT PRIMARY KEY,          -- a word as the full-text index holds it; '' for the total
+    docs INTEGER NOT NULL           -- articles holding it when `warta maintain` last counted
+                                    -- (for '': the articles then)
+) WITHOUT ROWID;
+"""
+
+
 _V5_STATUS_CHECK = "CHECK (body_status IN ('ok', 'short', 'missing'))"
 _INCOMPLETE_STATUS_CHECK = "CHECK (body_status IN ('ok', 'short', 'missing', 'incomplete'))"
 
@@ -620,6 +638,8 @@ MIGRATIONS: tuple[Migration, ...] = (
               "missing); crawl_sites.body_incomplete", _v_body_incomplete),
     Migration(13, "a changed article's cluster sketch and region tag dropped by a trigger",
               _v_sketch_trigger),
+    Migration(14, "term_docs: the articles holding each common word, counted by warta "
+              "maintain (bm25 over a broad query's newest matches)", _v_term_docs),
 )
 
 #: The schema this warta writes and reads.

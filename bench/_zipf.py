@@ -20,6 +20,7 @@ import random
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 from _synth import SOURCES, _vocabulary
 
 from archive import content_hash
@@ -73,6 +74,17 @@ def _words_list() -> list[str]:
 
 WORDS = _words_list()
 _CUM = list(itertools.accumulate(1 / (rank + 1) ** ZIPF_S for rank in range(len(WORDS))))
+#: `random.choices(WORDS, cum_weights=_CUM)` vectorized: the same draws of `rng.random()`, the
+#: same bisection (`hi` is the last index, as in `choices`), in numpy: the same words, in a
+#: third of the time (bisect_right in Python was two thirds of an article's cost, which held
+#: the bulk build of 1,000,000 articles to 200 a second on a busy machine).
+_CUM_SEARCH = np.array(_CUM[:-1])
+_WORDS_ARRAY = np.array(WORDS, dtype=object)
+
+
+def _choices(rng: random.Random, k: int) -> list[str]:
+    draws = np.array([rng.random() for _ in range(k)]) * _CUM[-1]
+    return list(_WORDS_ARRAY[np.searchsorted(_CUM_SEARCH, draws, side="right")])
 
 #: The 20 everyday queries, by class: (class, text, since, until).
 QUERIES: list[tuple[str, str, str | None, str | None]] = [
@@ -105,7 +117,7 @@ def article(index: int, n: int, seed: int = 1) -> dict[str, Any]:
     when = START + dt.timedelta(seconds=int(index * SPAN_SECONDS / max(n, 1))
                                 + rng.randrange(JITTER_SECONDS))
     published = when.replace(tzinfo=dt.timezone(dt.timedelta(hours=offset)))
-    words = rng.choices(WORDS, cum_weights=_CUM, k=520)
+    words = _choices(rng, 520)
     paragraphs, sentence, position = [], [], 0
     place = rng.choice(PLACES)
     size = 0
