@@ -72,6 +72,15 @@ def test_pages_extraction_cannot_read_are_counted_the_same(
     assert workers.stat("extract/workers") == 1 and not workers.stat("extract/workers_lost")
 
 
+def test_the_crawl_counts_its_cpu_time_and_its_workers(runs: tuple[CrawlRun, CrawlRun]) -> None:
+    """What a crawl cost in CPU, apart from the machine's load: the crawl process's time in
+    the crawl, and its workers' (waited for at the close, so they are counted)."""
+    here, workers = runs
+    assert 0 < here.stat("cpu_time_seconds") and 0 < workers.stat("cpu_time_seconds")
+    assert "extract/worker_cpu_seconds" not in here.stats  # no worker ran
+    assert workers.stat("extract/worker_cpu_seconds") > 0
+
+
 # --- the workers on their own -------------------------------------------------------------------
 
 def demo_page() -> tuple[bytes, str]:
