@@ -327,10 +327,13 @@ def describe(name: str, stats: dict[str, Any]) -> str:
     line = (f"{name}: {stats['downloader/response_count']} pages in "
             f"{stats['elapsed_time_seconds']:.1f} s ({rate(stats):.0f} pages/s), CPU "
             f"{stats.get('cpu_time_seconds', 0):.1f} s ({cpu_ms(stats):.2f} ms a page)")
-    if "extract/worker_cpu_seconds" in stats:
-        line += (f", {stats.get('extract/workers', 0)} worker(s) "
-                 f"{stats['extract/worker_cpu_seconds']:.1f} s "
-                 f"({stats.get('extract/worker_pages', 0)} pages)")
+    if stats.get("extract/workers"):
+        worker_cpu = stats.get("extract/worker_cpu_seconds")
+        line += (f", {stats['extract/workers']} worker(s) "
+                 f"{'?' if worker_cpu is None else f'{worker_cpu:.1f}'} s CPU "
+                 f"({stats.get('extract/worker_pages', 0)} pages, queue mean "
+                 f"{stats.get('extract/worker_queue_mean', 0)} max "
+                 f"{stats.get('extract/worker_queue_max', 0)})")
     line += f", process tree {stats['tree_cpu_seconds']:.1f} s"
     if "archive/new" in stats:
         line += f", {stats['archive/new']} archived"
@@ -369,7 +372,9 @@ def main() -> int:
     bare_rate = med(rate(s) for s in bare_runs)
     best_ratio = max(rate(s) for s in warta_runs) / max(rate(s) for s in bare_runs)
     warta_cpu = med(cpu_ms(s) for s in warta_runs)
-    worker_cpu = med(cpu_ms(s, "extract/worker_cpu_seconds") for s in warta_runs)
+    # a run whose workers had not exited in time at its close has no worker figure
+    worker_cpu = med([cpu_ms(s, "extract/worker_cpu_seconds") for s in warta_runs
+                      if "extract/worker_cpu_seconds" in s] or [0.0])
     single_cpu = med(cpu_ms(s) for s in single_runs)
     bare_cpu = med(cpu_ms(s) for s in bare_runs)
     archived = min(s.get("archive/new", 0) for s in [*warta_runs, *single_runs])
