@@ -99,16 +99,17 @@ after it exits by itself in the background."""
 
 MAX_AUTO_PROCESSES = 4
 
-SPILL_QUEUE = 4
+SPILL_QUEUE = 16
 """Auto mode, workers running: a page whose worker (the least busy one) still has this many
-pages to read is read in the crawl process instead. A worker that falls behind (pages slower
-to read than the crawl process is to fetch, or a machine whose other work starves it) then
-leaves the crawl process waiting with nothing to do: on bench/crawl.py under load its queue
-grew to 17 pages on average, 38 at most (`extract/worker_queue_mean`, `_max`), while the crawl
-process spent most of its time idle. Four pages keep a worker busy (they are milliseconds of
-work each, more than the crawl process needs to hand it the next one), and a crawl process
-that is itself the bottleneck never finds a queue that long, so nothing changes there. A set
-number of workers (`WARTA_EXTRACT_PROCESSES=N`) reads every page in them."""
+pages to read is read in the crawl process instead, so that the crawl process does not wait
+idle on a worker that fell behind (pages slower to read than to fetch, or a worker starved by
+the machine's other work). On bench/crawl.py under a load of 7 on two cores, without it the
+worker's queue was 42 to 263 pages on average (`extract/worker_queue_mean`; 116 to 511 at
+most); with 4, bursts of responses (16 requests are in flight) sent two pages in three to the
+crawl process, which then became the bottleneck; with 16 (a whole burst fits), the worker read
+four pages in five with 8 queued on average. A crawl process that is itself the bottleneck
+never finds a queue this long, so nothing changes there. A set number of workers
+(`WARTA_EXTRACT_PROCESSES=N`) reads every page in them."""
 """Workers at most in auto mode: one crawl process saturates well before four workers do (it
 handles about 350 pages a second on loopback, one worker about 400 generated pages)."""
 
