@@ -22,13 +22,32 @@
    (`crawler.runtime.gctuning.crawl_gc`); so the two differ only in what warta does with each page.
 4. Pages per second of each, from Scrapy's own stats (responses / elapsed, start-up
    excluded), and their ratios. Target: warta at least half of the bare spider's rate.
-   `--repeat R` (default 3) alternates the crawls R times and keeps each one's best
-   rate: the machine is shared, and the best run is the one least disturbed by others.
+   `--repeat R` (default 5) alternates the three crawls R times; each figure is the median
+   of its R runs, and the ratios are ratios of medians. Why medians: the machine is shared
+   (other engineers, a test loop), and the bare spider's rate is the noisiest figure of all
+   (its crawl is short, so one burst of someone else's work moves it most): its best of 3
+   ranged 498-622 pages/s on a quiet machine, which alone moved the ratio by a fifth, and a
+   best-of-R denominator only grows with R. A median of alternating runs is disturbed by the
+   same load on both sides and does not drift with R. The best runs are printed as well.
+5. CPU time beside wall time, for every run: the crawl process's CPU time during the crawl
+   (`cpu_time_seconds`, the stats collector's: the same window as `elapsed_time_seconds`,
+   start-up and the archive's closing work left out; the bare spider records it with the same
+   collector), the extraction workers' CPU time (`extract/worker_cpu_seconds`, start-up
+   included), and the whole process tree's CPU time (crawl process and workers, start-up and
+   closing included; workers orphaned by a crawl process are reaped by this script, a child
+   subreaper). CPU per page moves much less with the machine's load than pages per second:
+   `cpu_ratio` (the bare spider's CPU per page over warta's, crawl process plus workers) says
+   what warta's per-page work costs whatever the load.
 
-The last line: `n=... pages_per_s=... pages_per_s_no_workers=... bare_pages_per_s=... ratio=...
-ratio_no_workers=... workers=... archived=...` (`ratio`: warta as users run it against the bare
-spider; `ratio_no_workers`: warta in one process; `workers`: extraction processes warta's best
-run started; `archived`: articles the worst warta run stored, to show each run read every page).
+Every run prints a line on stderr. The last line: `n=... pages_per_s=... pages_per_s_no_workers=...
+bare_pages_per_s=... ratio=... ratio_no_workers=... best_ratio=... cpu_ms=... cpu_ms_no_workers=...
+bare_cpu_ms=... worker_cpu_ms=... cpu_ratio=... workers=... archived=...` (rates: medians;
+`ratio`: warta as users run it against the bare spider, from the medians; `ratio_no_workers`:
+warta in one process; `best_ratio`: best warta run against the best bare run; `cpu_ms`: median
+CPU milliseconds per page of warta's crawl process, `worker_cpu_ms` of its workers;
+`cpu_ratio`: bare CPU per page over warta's crawl process plus workers, from the medians;
+`workers`: extraction processes warta's median run started; `archived`: articles the worst
+warta run stored, to show each run read every page).
 """
 
 from __future__ import annotations
@@ -36,7 +55,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -77,6 +98,10 @@ own docstrings)."""
 EXTRACT_WORKERS_OFF = "WARTA_EXTRACT_PROCESSES=0"
 
 SERVER_START_TIMEOUT = 30.0
+
+ORPHAN_WAIT = 10.0
+"""Seconds to wait for the workers a finished crawl process left behind (they exit as soon as
+their input ends)."""
 
 
 # --- the pages --------------------------------------------------------------------------------
@@ -208,9 +233,58 @@ def child_env() -> dict[str, str]:
 
 def bare_crawl(base: str, work: Path) -> dict[str, Any]:
     stats_file = work / "bare-stats.json"
-    subprocess.run([sys.executable, __file__, "--bare", base + "/sitemap.xml", str(stats_file)],
-                   check=True, env=child_env())
-    return json.loads(stats_file.read_text())
+    tree_cpu = run_measured([sys.executable, __file__, "--bare", base + "/sitemap.xml",
+                             str(stats_file)])
+    return {**json.loads(stats_file.read_text()), "tree_cpu_seconds": tree_cpu}
+
+
+# --- CPU time of a crawl's process tree --------------------------------------------------------
+
+def become_subreaper() -> None:
+    """Linux: processes orphaned by a child of this one (the workers of a crawl process that
+    exited without waiting for them) become this one's children, so their CPU time can be
+    counted."""
+    import contextlib
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+
+
+def child_pids() -> set[int]:
+    """The process ids whose parent is this process (from /proc)."""
+    me, pids = os.getpid(), set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == me:
+            pids.add(int(stat.parent.name))
+    return pids
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_measured(args: list[str]) -> float:
+    """Run a crawl process to its end; return the CPU seconds of its whole tree (the process,
+    and its workers whether it waited for them or left them to this one)."""
+    before, cpu = child_pids(), children_cpu()
+    subprocess.run(args, check=True, env=child_env(), stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + ORPHAN_WAIT
+    orphans = child_pids() - before
+    while orphans and time.monotonic() < deadline:
+        for pid in list(orphans):
+            try:
+                if os.waitpid(pid, os.WNOHANG)[0]:
+                    orphans.discard(pid)
+            except ChildProcessError:
+                orphans.discard(pid)
+        time.sleep(0.01)
+    return children_cpu() - cpu
 
 
 # --- (b) warta's full crawl ---------------------------------------------------------------------
@@ -235,12 +309,40 @@ def warta_crawl(base: str, work: Path, *settings: str) -> dict[str, Any]:
             "--db", str(db), "--no-progress", "-s", f"WARTA_STATS_FILE={stats_file}"]
     for setting in (*(f"{name}={value}" for name, value in LOOPBACK.items()), *settings):
         args += ["-s", setting]
-    subprocess.run(args, check=True, env=child_env(), stdout=subprocess.DEVNULL)
-    return json.loads(stats_file.read_text())
+    tree_cpu = run_measured(args)
+    return {**json.loads(stats_file.read_text()), "tree_cpu_seconds": tree_cpu}
 
 
 def rate(stats: dict[str, Any]) -> float:
     return stats["downloader/response_count"] / stats["elapsed_time_seconds"]
+
+
+def cpu_ms(stats: dict[str, Any], key: str = "cpu_time_seconds") -> float:
+    """CPU milliseconds a page (`key`: the crawl process's in the crawl, or its workers')."""
+    return 1000 * stats.get(key, 0.0) / stats["downloader/response_count"]
+
+
+def describe(name: str, stats: dict[str, Any]) -> str:
+    """One run's line: pages, wall time, rate, CPU times."""
+    line = (f"{name}: {stats['downloader/response_count']} pages in "
+            f"{stats['elapsed_time_seconds']:.1f} s ({rate(stats):.0f} pages/s), CPU "
+            f"{stats.get('cpu_time_seconds', 0):.1f} s ({cpu_ms(stats):.2f} ms a page)")
+    if stats.get("extract/workers"):
+        worker_cpu = stats.get("extract/worker_cpu_seconds")
+        line += (f", {stats['extract/workers']} worker(s) "
+                 f"{'?' if worker_cpu is None else f'{worker_cpu:.1f}'} s CPU "
+                 f"({stats.get('extract/worker_pages', 0)} pages, queue mean "
+                 f"{stats.get('extract/worker_queue_mean', 0)} max "
+                 f"{stats.get('extract/worker_queue_max', 0)})")
+    line += f", process tree {stats['tree_cpu_seconds']:.1f} s"
+    if "archive/new" in stats:
+        line += f", {stats['archive/new']} archived"
+    return line
+
+
+def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run of median rate (the lower middle one of an even number)."""
+    return sorted(runs, key=rate)[(len(runs) - 1) // 2]
 
 
 def main() -> int:
@@ -249,36 +351,39 @@ def main() -> int:
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=2000, help="generated articles (default 2000)")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="runs of each crawl, best kept (default 3)")
+    parser.add_argument("--repeat", type=int, default=5,
+                        help="alternating runs of each crawl, medians kept (default 5)")
     args = parser.parse_args()
-    bare_runs, warta_runs, single_runs = [], [], []
+    become_subreaper()
+    bare_runs: list[dict[str, Any]] = []
+    warta_runs: list[dict[str, Any]] = []
+    single_runs: list[dict[str, Any]] = []
     with served_site(args.n) as (work, base):
         for _ in range(max(1, args.repeat)):
-            bare = bare_crawl(base, work)
-            print(f"bare spider: {bare['downloader/response_count']} pages in "
-                  f"{bare['elapsed_time_seconds']:.1f} s", file=sys.stderr)
-            warta = warta_crawl(base, work)
-            print(f"warta: {warta['downloader/response_count']} pages in "
-                  f"{warta['elapsed_time_seconds']:.1f} s, {warta.get('archive/new', 0)} "
-                  f"articles archived, {warta.get('extract/workers', 0)} extraction "
-                  "worker(s)", file=sys.stderr)
-            single = warta_crawl(base, work, EXTRACT_WORKERS_OFF)
-            print(f"warta, no workers: {single['downloader/response_count']} pages in "
-                  f"{single['elapsed_time_seconds']:.1f} s, "
-                  f"{single.get('archive/new', 0)} articles archived", file=sys.stderr)
-            bare_runs.append(bare)
-            warta_runs.append(warta)
-            single_runs.append(single)
-    best = max(warta_runs, key=rate)
-    warta_rate = rate(best)
-    single_rate = max(rate(s) for s in single_runs)
-    bare_rate = max(rate(s) for s in bare_runs)
+            bare_runs.append(bare_crawl(base, work))
+            print(describe("bare spider", bare_runs[-1]), file=sys.stderr)
+            warta_runs.append(warta_crawl(base, work))
+            print(describe("warta", warta_runs[-1]), file=sys.stderr)
+            single_runs.append(warta_crawl(base, work, EXTRACT_WORKERS_OFF))
+            print(describe("warta, no workers", single_runs[-1]), file=sys.stderr)
+    med = statistics.median
+    warta_rate = med(rate(s) for s in warta_runs)
+    single_rate = med(rate(s) for s in single_runs)
+    bare_rate = med(rate(s) for s in bare_runs)
+    best_ratio = max(rate(s) for s in warta_runs) / max(rate(s) for s in bare_runs)
+    warta_cpu = med(cpu_ms(s) for s in warta_runs)
+    # a run whose workers had not exited in time at its close has no worker figure
+    worker_cpu = med([cpu_ms(s, "extract/worker_cpu_seconds") for s in warta_runs
+                      if "extract/worker_cpu_seconds" in s] or [0.0])
+    single_cpu = med(cpu_ms(s) for s in single_runs)
+    bare_cpu = med(cpu_ms(s) for s in bare_runs)
     archived = min(s.get("archive/new", 0) for s in [*warta_runs, *single_runs])
     print(f"n={args.n} pages_per_s={warta_rate:.1f} pages_per_s_no_workers={single_rate:.1f} "
           f"bare_pages_per_s={bare_rate:.1f} ratio={warta_rate / bare_rate:.2f} "
-          f"ratio_no_workers={single_rate / bare_rate:.2f} "
-          f"workers={best.get('extract/workers', 0)} archived={archived}")
+          f"ratio_no_workers={single_rate / bare_rate:.2f} best_ratio={best_ratio:.2f} "
+          f"cpu_ms={warta_cpu:.2f} cpu_ms_no_workers={single_cpu:.2f} bare_cpu_ms={bare_cpu:.2f} "
+          f"worker_cpu_ms={worker_cpu:.2f} cpu_ratio={bare_cpu / (warta_cpu + worker_cpu):.2f} "
+          f"workers={median_run(warta_runs).get('extract/workers', 0)} archived={archived}")
     return 0
 
 

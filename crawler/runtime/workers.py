@@ -10,12 +10,15 @@ downloading, scheduling and archiving meanwhile.
 When (`WARTA_EXTRACT_PROCESSES`):
 
 - unset (the default): on a machine with two CPUs or more, workers start only once reading
-  pages keeps the crawl process busy: over a window of `BUSY_WINDOW` seconds that held at
-  least `BUSY_PAGES` pages, extraction took at least `BUSY_SHARE` of it, and at least
+  pages keeps the crawl process busy: over the latest `BUSY_PAGES` pages or more, spanning
+  `BUSY_WINDOW` seconds or more, extraction took at least `BUSY_SHARE` of the time, and at least
   `MIN_BACKLOG` article pages are still to be read. A polite crawl (a few pages a second), a
   small one and a re-crawl of an unchanged outlet never start a process. Then one worker per
   CPU but one, at most `MAX_AUTO_PROCESSES`.
-- a number N > 0: N workers from the first article page, which wait for them to start.
+  Once they run, a page whose worker still has `SPILL_QUEUE` pages to read is read in the
+  crawl process, so that neither process waits on the other.
+- a number N > 0: N workers from the first article page, which wait for them to start, and
+  read every page.
 - 0: pages are always read in the crawl process.
 
 In auto mode, until the workers are up (a fraction of a second, on another core), pages are
@@ -39,6 +42,7 @@ after a SIGKILL.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import datetime as dt
 import itertools
@@ -59,16 +63,22 @@ from crawler.sites import SiteProfile
 logger = logging.getLogger(__name__)
 
 BUSY_WINDOW = 0.1
-"""Seconds over which the share of time spent reading pages is measured (auto mode). Short,
+"""Seconds over which the share of time spent reading pages is measured (auto mode): the
+latest pages read in the crawl process that span this long, and `BUSY_PAGES` of them at
+least (a window slides over the pages as they are read). Short,
 so that a fast crawl hands its pages to workers early: every page read here before they are up
 costs the crawl process ~2 ms more than one a worker reads. On bench/crawl.py (2,000 pages,
 about 4 s) the crawl process read ~150 pages with 0.5 s, ~70 with 0.1 s (most of them while
 the worker starts). `BUSY_PAGES` keeps a short window from judging on one or two slow pages."""
 
 BUSY_PAGES = 16
-"""Pages a window must hold to be judged (auto mode); a window with fewer starts nothing. 16
-pages in `BUSY_WINDOW` is 160 pages a second: a polite crawl (a few pages a second) never
-gets there, a loopback crawl (300-500 pages a second) does within its first window."""
+"""Pages a window must hold to be judged (auto mode): a window of `BUSY_WINDOW` with fewer
+grows until it holds them. A polite crawl (a few pages a second, 5-20 ms each) then shows a
+busy share of a few percent over its 16 pages and starts nothing; a loopback crawl (300-500
+pages a second) is judged within its first 0.1 s. When windows were 0.1 s whatever they held,
+a crawl process slowed by the machine's other work (30-50 pages a second on bench/crawl.py
+with a load of 8 on two cores, extraction a third of its time) never held 16 pages in one
+and read every page itself."""
 
 BUSY_SHARE = 0.25
 """Share of the window spent reading pages that starts the workers (auto mode). A loopback
@@ -82,7 +92,24 @@ page). With fewer, the crawl ends before the worker is of use: a re-crawl readin
 and refreshed pages in a burst started one that never got a page, at ~0.1 s of its 0.35 s
 (bench/recrawl.py)."""
 
+WORKER_EXIT_SECONDS = 5.0
+"""How long the crawl's close waits for its workers to exit once their input has ended (they
+finish the page they read, in milliseconds), to count their CPU time; a worker still running
+after it exits by itself in the background."""
+
 MAX_AUTO_PROCESSES = 4
+
+SPILL_QUEUE = 16
+"""Auto mode, workers running: a page whose worker (the least busy one) still has this many
+pages to read is read in the crawl process instead, so that the crawl process does not wait
+idle on a worker that fell behind (pages slower to read than to fetch, or a worker starved by
+the machine's other work). On bench/crawl.py under a load of 7 on two cores, without it the
+worker's queue was 42 to 263 pages on average (`extract/worker_queue_mean`; 116 to 511 at
+most); with 4, bursts of responses (16 requests are in flight) sent two pages in three to the
+crawl process, which then became the bottleneck; with 16 (a whole burst fits), the worker read
+four pages in five with 8 queued on average. A crawl process that is itself the bottleneck
+never finds a queue this long, so nothing changes there. A set number of workers
+(`WARTA_EXTRACT_PROCESSES=N`) reads every page in them."""
 """Workers at most in auto mode: one crawl process saturates well before four workers do (it
 handles about 350 pages a second on loopback, one worker about 400 generated pages)."""
 
@@ -347,10 +374,16 @@ class ExtractionWorkers:
         self.workers: list[_Worker] = []
         self._tasks = itertools.count()
         self._off = self.processes == 0
-        self._window_start: float | None = None
+        self._window: collections.deque[tuple[float, float]] = collections.deque()
+        """Auto mode: (start, end) of the latest pages read here, `BUSY_PAGES` at least,
+        spanning `BUSY_WINDOW` at least once there are enough (`_note`)."""
         self._busy = 0.0
-        self._pages = 0
         self._all_ready = False
+        self._queued = 0
+        """Pages waiting in the workers (sent, not yet answered), summed over every page sent:
+        over the pages sent, the mean queue a page met (`extract/worker_queue_mean`)."""
+        self._queue_max = 0
+        self._sent = 0
 
     @property
     def running(self) -> bool:
@@ -385,12 +418,20 @@ class ExtractionWorkers:
             workers = self.workers
             worker = (workers[0] if len(workers) == 1
                       else min(workers, key=lambda w: len(w.pending)))
+            if self.auto and len(worker.pending) >= SPILL_QUEUE:
+                # the workers are behind: this process reads the page rather than wait idle
+                return self.read(body, url, site, fetched_at, encoding, date_hint)
             try:
                 if not worker.up:
                     if not worker.ready.done():
                         await asyncio.wrap_future(worker.ready)
                     worker.ready.result()
                     worker.up = True
+                waiting = len(worker.pending)
+                self._queued += waiting
+                self._sent += 1
+                if waiting > self._queue_max:
+                    self._queue_max = waiting
                 ok, value = await worker.submit(next(self._tasks), (body, url, site, fetched_at,
                                                                     encoding, date_hint))
             except WorkerLost as exc:
@@ -408,19 +449,19 @@ class ExtractionWorkers:
         window was busy enough."""
         if not self.auto or self._off or self.workers:
             return
-        if self._window_start is None:
-            self._window_start = started
+        window = self._window
+        window.append((started, ended))
         self._busy += ended - started
-        self._pages += 1
-        span = ended - self._window_start
-        if span < BUSY_WINDOW:
+        # the window slides: the oldest pages leave while the rest still make a whole window
+        while len(window) > BUSY_PAGES and ended - window[1][0] >= BUSY_WINDOW:
+            first, last = window.popleft()
+            self._busy -= last - first
+        span = ended - window[0][0]
+        if len(window) < BUSY_PAGES or span < BUSY_WINDOW:
             return
-        if (self._pages >= BUSY_PAGES and self._busy >= BUSY_SHARE * span
+        if (self._busy >= BUSY_SHARE * span
                 and (self.backlog is None or self.backlog() >= MIN_BACKLOG)):
             self._start()
-        self._window_start = None
-        self._busy = 0.0
-        self._pages = 0
 
     def _start(self) -> None:
         try:
@@ -448,3 +489,40 @@ class ExtractionWorkers:
         workers, self.workers = self.workers, []
         for worker in workers:
             worker.close()
+
+    async def stop(self, timeout: float = WORKER_EXIT_SECONDS) -> None:
+        """`close()`, then wait on the running loop (not blocking it: the pipes' ends are
+        closed by its callbacks) for the workers to exit, at most `timeout` seconds; their CPU
+        time, start-up included, is counted as `extract/worker_cpu_seconds`, and none is
+        left behind as a zombie."""
+        workers = self.workers
+        self.close()
+        if self._sent and self.stats is not None:
+            stats = self.stats()
+            stats.set_value("extract/worker_queue_mean", round(self._queued / self._sent, 2))
+            stats.set_value("extract/worker_queue_max", self._queue_max)
+        cpu = 0.0
+        reaped = 0
+        deadline = time.monotonic() + timeout
+        for worker in workers:
+            process = worker.process
+            while process.returncode is None:
+                try:
+                    pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+                except ChildProcessError:  # reaped already: its time is not known here
+                    break
+                if pid:
+                    process.returncode = os.waitstatus_to_exitcode(status)
+                    cpu += usage.ru_utime + usage.ru_stime
+                    reaped += 1
+                elif time.monotonic() < deadline:
+                    await asyncio.sleep(0.005)
+                else:
+                    break
+        if workers and reaped == len(workers) and self.stats is not None:
+            # only a whole figure: a worker still running at the deadline is left to exit
+            # by itself, and its time is not counted as none
+            self.stats().set_value("extract/worker_cpu_seconds", round(cpu, 3))
+        elif workers:
+            logger.debug("%d of %d worker(s) had not exited after %.0f s: their CPU time "
+                         "is not counted", len(workers) - reaped, len(workers), timeout)

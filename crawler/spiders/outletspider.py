@@ -292,8 +292,13 @@ class OutletSpider(scrapy.Spider):
             self._logged.add((kind, url))
             logger.log(level, "%s: %s (%s)", kind, url, reason)
 
-    def _close_workers(self, spider: scrapy.Spider, reason: str) -> None:
+    def _close_workers(self, spider: scrapy.Spider, reason: str) -> Any:
+        """End the extraction workers; with Scrapy's asyncio reactor (the only one that starts
+        them), wait for them to exit and count their CPU time (`ExtractionWorkers.stop`)."""
+        if self._asyncio:
+            return self.workers.stop()  # a coroutine: Scrapy awaits it on its loop
         self.workers.close()
+        return None
 
     def _request_dropped(self, request: Request, spider: scrapy.Spider) -> None:
         """The scheduler's duplicate filter refused a request: release its article slot, and

@@ -72,6 +72,19 @@ def test_pages_extraction_cannot_read_are_counted_the_same(
     assert workers.stat("extract/workers") == 1 and not workers.stat("extract/workers_lost")
 
 
+def test_the_crawl_counts_its_cpu_time_and_its_workers(runs: tuple[CrawlRun, CrawlRun]) -> None:
+    """What a crawl cost in CPU, apart from the machine's load: the crawl process's time in
+    the crawl, and its workers' (waited for at the close, so they are counted)."""
+    here, workers = runs
+    assert here.stat("cpu_time_seconds") > 0
+    assert workers.stat("cpu_time_seconds") > 0
+    assert "extract/worker_cpu_seconds" not in here.stats  # no worker ran
+    assert workers.stat("extract/worker_cpu_seconds") > 0
+    # the queue each page met in its worker, to tell who waits on whom
+    assert workers.stat("extract/worker_queue_max") >= workers.stat("extract/worker_queue_mean")
+    assert "extract/worker_queue_mean" in workers.stats
+
+
 # --- the workers on their own -------------------------------------------------------------------
 
 def demo_page() -> tuple[bytes, str]:
@@ -207,3 +220,51 @@ def test_auto_mode_starts_no_worker_for_the_last_few_pages_of_a_crawl() -> None:
         assert len(workers.workers) == 1
     finally:
         workers.close()
+
+
+def test_auto_mode_reads_pages_here_while_its_worker_is_behind() -> None:
+    """Pages that arrive while the worker still has `SPILL_QUEUE` to read are read by the
+    crawl process (nothing waits idle), and give the same fields."""
+    from crawler.runtime.workers import SPILL_QUEUE
+
+    body, url = demo_page()
+    fetched = dt.datetime(2024, 5, 1, 3, 0, tzinfo=dt.UTC)
+    counts = Counts()
+    workers = ExtractionWorkers({}, None, lambda: counts)
+    workers.processes = 1  # what auto mode picks on two CPUs, whatever this machine has
+
+    async def burst() -> list[dict[str, Any]]:
+        workers._start()  # as a busy window does
+        await asyncio.wrap_future(workers.workers[0].ready)
+        first = await workers.read_async(body, url, None, fetched, "utf-8")
+        # a burst of pages at once: the worker takes SPILL_QUEUE, this process the rest
+        rest = await asyncio.gather(*(workers.read_async(body, url, None, fetched, "utf-8")
+                                      for _ in range(SPILL_QUEUE + 3)))
+        return [first, *rest]
+
+    try:
+        pages = asyncio.run(burst())
+    finally:
+        workers.close()
+    assert all(page == extract_page(body, url, None, fetched, "utf-8") for page in pages)
+    assert counts["extract/worker_pages"] == 1 + SPILL_QUEUE
+
+
+def test_auto_mode_judges_a_slowed_crawl_by_its_share_not_its_pace() -> None:
+    """A crawl process slowed by the machine's other work reads fewer pages a second but is
+    still busy reading them: workers start. A polite crawl, as few pages but a small share of
+    its time, starts none."""
+    from crawler.runtime.workers import BUSY_PAGES
+
+    def judged(seconds_apart: float, reading: float) -> int:
+        workers = ExtractionWorkers({}, None)
+        workers.processes = 1
+        try:
+            for page in range(BUSY_PAGES + 1):
+                workers._note(page * seconds_apart, page * seconds_apart + reading)
+            return len(workers.workers)
+        finally:
+            workers.close()
+
+    assert judged(0.03, 0.012) == 1  # 33 pages a second, 40% of the time reading them
+    assert judged(0.5, 0.012) == 0  # 2 pages a second, 2%
