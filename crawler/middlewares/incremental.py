@@ -99,6 +99,14 @@ logger = logging.getLogger(__name__)
 #: fetch time is known and no margin is needed.)
 LASTMOD_SLACK = dt.timedelta(seconds=60)
 
+TIME_RESOLUTION = 1.0
+"""The archive's times are whole seconds, and so are most `lastmod`s: a fetch stored as
+15:25:18 was made in that second, and an edit later in that second shows as a `lastmod` of
+15:25:18, no later than the read. So the read time is taken one second early, and the
+version read is known to be at least as new as the page's own `Last-Modified`, when the
+outlet sent one no later than the read (`Seen.version_time`): an edit in the second of the
+read counts as later unless the page read already carried it."""
+
 DAY = 86_400.0
 
 INCOMPLETE_DAYS = 7
@@ -120,7 +128,8 @@ class Seen(NamedTuple):
     last_seen: float
     read_at: float
     """No edit before this is missing from the archive: the fetch time of the stored content
-    when the last read stored it, else the last read's write time less `LASTMOD_SLACK`."""
+    when the last read stored it (less `TIME_RESOLUTION`), else the last read's write time
+    less `LASTMOD_SLACK`."""
     modified: float | None
     complete: bool = True
     """False when the archived body is `short`, `missing` or `incomplete` (`body_status`)."""
@@ -131,6 +140,13 @@ class Seen(NamedTuple):
     """When the schedule next checks it (`article_checks.next_check_at`); None: no check left."""
     scheduled: bool = False
     """The archive holds its schedule (False: archived before it, see `due_at`)."""
+
+    @property
+    def version_time(self) -> float:
+        """The `Last-Modified` of the latest read, when no later than that read (a future one
+        proves nothing); 0.0 without one."""
+        when = http_date_ts(self.last_modified)
+        return when if when is not None and when <= self.last_seen else 0.0
 
     @property
     def anchor(self) -> float:
@@ -159,7 +175,7 @@ def load_seen(rows: Iterable[tuple[Any, ...]]) -> dict[str, Seen]:
         last_ts = _ts(last) or first_ts
         fetched_ts = _ts(fetched)
         if last == changed and fetched_ts is not None:
-            read_at = min(fetched_ts, last_ts)
+            read_at = min(fetched_ts, last_ts) - TIME_RESOLUTION
         else:
             read_at = last_ts - slack
         complete = bool(rest[0]) if rest else True
@@ -207,7 +223,7 @@ def decide(seen: Seen | None, hints: Iterable[float | None], window: Window,
     # an earlier crawl wrote in that same second is skipped too, its links followed: harmless.
     if window.job_started is not None and seen.last_seen >= math.floor(window.job_started):
         return "done"
-    reference = max(seen.read_at, seen.modified or 0.0)
+    reference = max(seen.read_at, seen.modified or 0.0, seen.version_time)
     if any(hint is not None and hint > reference for hint in hints):
         return "changed"
     if not seen.complete and seen.first_seen >= window.now - INCOMPLETE_DAYS * DAY:

@@ -5,6 +5,7 @@ middleware filtering a real `news` spider's requests, built from a test crawler.
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from crawler.middlewares.incremental import (
     DAY,
     INCOMPLETE_DAYS,
     LASTMOD_SLACK,
+    TIME_RESOLUTION,
     ArchiveIndex,
     IncrementalMiddleware,
     Seen,
@@ -133,7 +135,32 @@ def iso(ts: float) -> str:
 def test_the_read_time_is_the_fetch_time_when_the_last_read_stored_the_page() -> None:
     fetched, written = OLD, OLD + 8
     row = ("u", iso(OLD), iso(OLD), iso(written), iso(written), iso(fetched), None)
-    assert load_seen([row])["u"].read_at == fetched
+    assert load_seen([row])["u"].read_at == fetched - TIME_RESOLUTION
+
+
+def http_date(ts: float) -> str:
+    return email.utils.format_datetime(dt.datetime.fromtimestamp(ts, dt.UTC), usegmt=True)
+
+
+def read_in_second(last_modified: str | None) -> Seen:
+    """An article read (and stored) in the second OLD, as the archive loads it."""
+    row = ("u", iso(OLD - DAY), iso(OLD), iso(OLD), iso(OLD), iso(OLD), None,
+           True, None, last_modified)
+    return load_seen([row])["u"]
+
+
+def test_an_edit_in_the_second_of_the_read_is_fetched_as_changed() -> None:
+    # read at 12:00:05.3 (stored 12:00:05), edited at 12:00:05.7: the sitemap says 12:00:05
+    seen = read_in_second(http_date(OLD - DAY))
+    assert decide(seen, [OLD], WINDOW) == "changed"
+    assert decide(seen, [OLD - 1], WINDOW) == "archived"
+
+
+def test_a_page_read_with_its_edit_is_not_fetched_again_for_it() -> None:
+    # edited at 12:00:05.1 and read at 12:00:05.8: the page said Last-Modified 12:00:05
+    assert decide(read_in_second(http_date(OLD)), [OLD], WINDOW) == "archived"
+    # a Last-Modified later than the read proves nothing
+    assert decide(read_in_second(http_date(OLD + DAY)), [OLD], WINDOW) == "changed"
 
 
 def test_after_an_unchanged_read_only_the_write_time_is_known_so_a_margin_applies() -> None:
