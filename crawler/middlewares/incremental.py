@@ -223,8 +223,10 @@ def decide(seen: Seen | None, hints: Iterable[float | None], window: Window,
     # an earlier crawl wrote in that same second is skipped too, its links followed: harmless.
     if window.job_started is not None and seen.last_seen >= math.floor(window.job_started):
         return "done"
-    reference = max(seen.read_at, seen.modified or 0.0, seen.version_time)
-    if any(hint is not None and hint > reference for hint in hints):
+    latest = max((hint for hint in hints if hint is not None), default=None)
+    # the page's Last-Modified is parsed only for a hint later than the rest (rarely)
+    if latest is not None and latest > max(seen.read_at, seen.modified or 0.0) \
+            and latest > seen.version_time:
         return "changed"
     if not seen.complete and seen.first_seen >= window.now - INCOMPLETE_DAYS * DAY:
         return "incomplete"
