@@ -170,8 +170,8 @@ def server_root(outlets: dict[str, dict[str, Any]],
     root = tmp_path_factory.mktemp("srv") / "warta"
     shim = root / ".venv" / "bin" / "warta"
     shim.parent.mkdir(parents=True)
-    # `--all` meets the mock servers' slow trap pages: their short timeout
-    settings = " ".join(f"-s {s}" for s in TRAP_SETTINGS)
+    # `--all` meets the mock servers' slow trap page: its short timeout
+    settings = " ".join(f"-s {shlex.quote(s)}" for s in TRAP_SETTINGS)
     shim.write_text(SHIM.format(root=shlex.quote(str(ROOT)), python=shlex.quote(sys.executable),
                                 settings=settings))
     shim.chmod(0o755)

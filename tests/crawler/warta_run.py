@@ -37,11 +37,6 @@ PATIENT_TIMEOUT = 30
 running several test processes can take seconds, and a timeout there would change the counts a
 test checks."""
 
-TRAP_TIMEOUT = 3
-"""DOWNLOAD_TIMEOUT of a crawl that meets the slow trap page (`TRAP_SITE`, which answers after
-`traps.DEFAULT_SLOW_SECONDS`, 5 s): short enough that the trap times out, as those crawls
-expect, and still three times the old 1 s for the other pages of the outlet."""
-
 FAST_SETTINGS = (
     "AUTOTHROTTLE_ENABLED=0",   # our own loopback server: no need to back off
     "DOWNLOAD_DELAY=0",
@@ -49,17 +44,16 @@ FAST_SETTINGS = (
     "RETRY_TIMES=1",            # one retry still shows a failure is logged once, not per try
 )
 
-TRAP_SETTINGS = tuple(f"DOWNLOAD_TIMEOUT={TRAP_TIMEOUT}" if s.startswith("DOWNLOAD_TIMEOUT=")
-                      else s for s in FAST_SETTINGS)
-"""FAST_SETTINGS for a crawl whose sites include the slow trap page."""
+TRAP_SETTINGS = (*FAST_SETTINGS, 'ADDONS={"tests.crawler.slow_trap.SlowTrapTimeout": 0}')
+"""FAST_SETTINGS for a crawl whose sites include the trap outlet: its slow page alone gets a
+short timeout (tests/crawler/slow_trap.py), every other page the patient one."""
 
 
 def settings_for(keys: Sequence[str], settings: Sequence[str] = FAST_SETTINGS) -> list[str]:
-    """`settings` with the trap's short DOWNLOAD_TIMEOUT when `keys` include `TRAP_SITE` (the
-    only outlet with a page meant to time out), else the patient one."""
-    timeout = TRAP_TIMEOUT if TRAP_SITE in keys else PATIENT_TIMEOUT
-    return [f"DOWNLOAD_TIMEOUT={timeout}" if s.startswith("DOWNLOAD_TIMEOUT=") else s
-            for s in settings]
+    """`settings`, with the slow trap page's short timeout when `keys` include `TRAP_SITE` (the
+    only outlet with a page meant to time out)."""
+    return [*settings, TRAP_SETTINGS[-1]] if TRAP_SITE in keys else list(settings)
+
 
 CRAWL_TIMEOUT = 180
 """Seconds before a test crawl is killed: it takes a few seconds; a loaded CI machine running

@@ -19,8 +19,8 @@ from crawler.demo.site import Addon, Outlet, Request, Response, html, redirect, 
 TRAP_SITE = "kaltimnews"
 
 DEFAULT_SLOW_SECONDS = 5.0
-"""Delay of the slow page: longer than the short DOWNLOAD_TIMEOUT (1-3 s) crawl tests set, short
-enough that a test which does wait for it stays bearable."""
+"""Delay of the slow page: longer than the short timeout crawl tests give it
+(tests/crawler/slow_trap.py), short enough that a test which does wait for it stays bearable."""
 
 DEFAULT_BIG_MB = 20
 """Size of the huge page in MiB: far above any sane article (real pages are 50-300 KB)."""
