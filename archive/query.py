@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from archive import search_rank
+from archive import search_rank, search_window
 from archive.errors import UsageError
 from archive.instants import DateBound, parse_date_bound, to_utc
 from archive.records import BODY_STATUSES, PUBLISHED_PRECISIONS
@@ -578,23 +578,36 @@ def _hits(conn: sqlite3.Connection, f: Filters, order: str, *, sort: str, limit:
     parsed = f.parsed if sort == "rank" and rank == "auto" else None
     stats = search_rank.statistics(conn) if parsed is not None else None
     wanted = search_rank.phrases(parsed) if parsed is not None and stats is not None else None
-    if stats is not None and wanted and offset + limit <= STATS_CANDIDATES and not \
-            search_rank.cheap_for_fts5(conn, stats, wanted):
-        # The ids of the newest STATS_CANDIDATES + 1 matches (one walk of the index, newest
-        # first, no score), ranked by bm25 with the word counts `warta maintain` keeps
-        # (archive/search_rank.py): FTS5's own bm25 would first walk every posting of every
-        # searched word, a cost that grows with the archive. A query whose words are in few
-        # articles is ranked by FTS5 below (its pass is short, its scoring in C).
-        found = [row[0] for row in conn.execute(
-            f"SELECT a.id {base} ORDER BY articles_fts.rowid DESC LIMIT ?",
-            (*params, STATS_CANDIDATES + 1))]
-        results.bounded = len(found) > STATS_CANDIDATES
+    if stats is not None and wanted and offset + limit <= STATS_CANDIDATES and \
+            narrowed != ("0", ()) and not search_rank.cheap_for_fts5(conn, stats, wanted):
+        # The newest STATS_CANDIDATES matches (walks of the index, newest first, no score, in
+        # windows of ids that bound the postings read: archive/search_window.py), ranked by
+        # bm25 with the word counts `warta maintain` keeps (archive/search_rank.py): FTS5's
+        # own bm25 would first walk every posting of every searched word, a cost that grows
+        # with the archive. A query whose words are in few articles is ranked by FTS5 below
+        # (its pass is short, its scoring in C).
+        lo, hi = narrowed[1] if narrowed is not None else (
+            1, conn.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0])
+        found = search_window.newest(
+            conn, stats, wanted,
+            f"SELECT a.id FROM articles_fts {f.join()} WHERE articles_fts MATCH ? AND "
+            f"{f.where()} AND", (f.match, *f.params), lo=lo, hi=hi,
+            target=STATS_CANDIDATES, page=offset + limit)
+        results.bounded = not found.every
         how = "bm25 with the word counts of warta maintain"
-        results.ranking = (f"{how} over the newest {STATS_CANDIDATES:,} matches (more match; "
-                           "--rank all ranks them all)" if results.bounded
-                           else f"{how} over every match")
-        best = search_rank.rank(conn, stats, wanted, found[:STATS_CANDIDATES],
-                                every=not results.bounded)
+        if found.more:
+            results.ranking = (f"{how} over the newest {STATS_CANDIDATES:,} matches (more "
+                               "match; --rank all ranks them all)")
+        elif found.searched_from is not None:
+            results.ranking = (f"{how} over the {len(found.ids):,} matches among the newest "
+                               f"{found.searched:,} articles (older ones were not searched; "
+                               "--rank all ranks every match)")
+        else:
+            results.ranking = f"{how} over every match"
+        searched = (None if found.searched_from is None
+                    else (found.searched_from, found.searched))
+        best = search_rank.rank(conn, stats, wanted, found.ids, every=found.every,
+                                searched=searched)
         return best[offset:offset + limit]
     if sort == "rank" and rank == "auto" and offset + limit <= RANK_CANDIDATES:
         # One walk of the index, newest first, that stops after RANK_CANDIDATES + 1 matches

@@ -198,7 +198,7 @@ def statistics(conn: sqlite3.Connection) -> Statistics | None:
     return Statistics(rows, sum(values[1:]) / rows, int(counted[0]))
 
 
-def _token_counts(conn: sqlite3.Connection, stats: Statistics,
+def cached_token_counts(conn: sqlite3.Connection, stats: Statistics,
                   wanted: Sequence[Phrase]) -> dict[bytes, float]:
     """The articles holding each token of the phrases, as `term_docs` has them, scaled by the
     archive's growth since they were counted (tokens it does not hold are left out)."""
@@ -219,7 +219,7 @@ def cached_counts(conn: sqlite3.Connection, stats: Statistics,
     """The articles holding each phrase as `term_docs` has them (a single word in any
     column); None for a phrase it does not hold (a word rare when counted or new since, a
     phrase of words, a prefix, a word limited to a column)."""
-    cached = _token_counts(conn, stats, wanted)
+    cached = cached_token_counts(conn, stats, wanted)
     return [cached.get(p.tokens[0]) if p.needle and p.column is None else None
             for p in wanted]
 
@@ -232,7 +232,7 @@ def cheap_for_fts5(conn: sqlite3.Connection, stats: Statistics,
     unknown."""
     if any(p.prefix for p in wanted):
         return False
-    cached = _token_counts(conn, stats, wanted)
+    cached = cached_token_counts(conn, stats, wanted)
     rare = TERM_DOCS_MIN * (stats.rows / stats.counted_rows if stats.counted_rows else 1.0)
     return sum(cached.get(t, rare) for p in wanted for t in p.tokens) <= FTS5_POSTINGS_MAX
 
@@ -244,12 +244,15 @@ def _span(conn: sqlite3.Connection, candidates: Sequence[int]) -> int:
 
 
 def document_counts(conn: sqlite3.Connection, stats: Statistics, wanted: Sequence[Phrase],
-                    candidates: Sequence[int], every: bool) -> list[float]:
+                    candidates: Sequence[int], every: bool,
+                    searched: tuple[int, int] | None = None) -> list[float]:
     """The articles holding each phrase: from `term_docs` (`cached_counts`), else counted in
     the index. When the candidates are `every` match, a phrase that is the whole query holds
     them all, and any other is counted in the whole index (a narrow query's words are few
     anyway); else in the span of ids of the candidates (the newest matches), scaled to the
-    archive: a bounded cost, an estimate of the archive's count from its newest part."""
+    archive: a bounded cost, an estimate of the archive's count from its newest part.
+    `searched`: (lowest id, articles) of the newest ids searched when the candidates are
+    every match among them (archive/search_window.py): the span is then those ids."""
     counts = cached_counts(conn, stats, wanted)
     if None not in counts:
         return [c for c in counts if c is not None]
@@ -258,10 +261,11 @@ def document_counts(conn: sqlite3.Connection, stats: Statistics, wanted: Sequenc
         # or (the newest) every one in the candidates' span of ids
         if every:
             return [float(len(candidates))]
-        return [min(stats.rows, len(candidates) * stats.rows
-                    / max(_span(conn, candidates), 1))]
-    span = 0 if every else _span(conn, candidates)
-    lo, hi = min(candidates), max(candidates)
+        span = searched[1] if searched else _span(conn, candidates)
+        return [min(stats.rows, len(candidates) * stats.rows / max(span, 1))]
+    span = 0 if every else searched[1] if searched else _span(conn, candidates)
+    lo, hi = (searched[0], searched[0] + searched[1] - 1) if searched else (
+        min(candidates), max(candidates))
     out: list[float] = []
     for phrase, count in zip(wanted, counts, strict=True):
         if count is not None:
@@ -303,7 +307,7 @@ def _holders(conn: sqlite3.Connection, stats: Statistics, wanted: Sequence[Phras
         return [None]
     lo, hi = min(ids), max(ids)
     share = min(1.0, (hi - lo + 1) / stats.rows)
-    cached = _token_counts(conn, stats, wanted)
+    cached = cached_token_counts(conn, stats, wanted)
     rare = TERM_DOCS_MIN * (stats.rows / stats.counted_rows if stats.counted_rows else 1.0)
     out: list[set[int] | None] = []
     for phrase in wanted:
@@ -318,12 +322,13 @@ def _holders(conn: sqlite3.Connection, stats: Statistics, wanted: Sequence[Phras
 
 
 def rank(conn: sqlite3.Connection, stats: Statistics, wanted: Sequence[Phrase],
-         ids: Sequence[int], every: bool = True) -> list[tuple[int, float]]:
+         ids: Sequence[int], every: bool = True,
+         searched: tuple[int, int] | None = None) -> list[tuple[int, float]]:
     """(id, bm25) of the articles `ids`, best (lowest) first, ties by id; `every`: they are
-    every match of the query (else its newest, see `document_counts`)."""
+    every match of the query (else its newest, see `document_counts`, and `searched`)."""
     if not ids:
         return []
-    counts = document_counts(conn, stats, wanted, ids, every)
+    counts = document_counts(conn, stats, wanted, ids, every, searched)
     idfs = [stats.idf(docs) for docs in counts]
     holders = _holders(conn, stats, wanted, ids)
     average = stats.average_length
