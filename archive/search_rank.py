@@ -89,6 +89,47 @@ def padded(text: str | None) -> bytes:
     return b" " + b"  ".join(t.encode() for t in _TOKEN.findall(fold(text))) + b" "
 
 
+class _Text:
+    """A column's text as the index splits it, made when first counted in: `flat`, the
+    text with every separator a space (`b" " + translated + b" "`, one C pass for ASCII
+    text), where a word is counted by `bytes.count(b" w ")`; and `padded` (`padded`, each
+    token between spaces of its own, a third slower to make) only for a phrase of words, a
+    prefix, or a word written twice with one separator between (`w w`: the count of
+    `b" w "` would miss every other one)."""
+
+    __slots__ = ("_flat", "_padded", "text")
+
+    def __init__(self, text: str | None) -> None:
+        self.text = text
+        self._flat: bytes | None = None
+        self._padded: bytes | None = None
+
+    @property
+    def flat(self) -> bytes:
+        if self._flat is None:
+            text = self.text
+            if not text:
+                self._flat = b" "
+            elif text.isascii():
+                self._flat = b" " + text.encode().translate(_ASCII) + b" "
+            else:
+                self._flat = b" " + b" ".join(t.encode() for t in _TOKEN.findall(fold(text))) \
+                    + b" "
+        return self._flat
+
+    def count(self, phrase: Phrase) -> int:
+        """Occurrences of `phrase` in the text."""
+        needle = phrase.needle
+        if needle is not None:
+            flat = self.flat
+            found = flat.count(needle)
+            if not found or needle + needle[1:] not in flat:
+                return found
+        if self._padded is None:
+            self._padded = padded(self.text)
+        return phrase.count_in(self._padded)
+
+
 @dataclass(frozen=True)
 class Phrase:
     """One phrase of the FTS5 query: its tokens, whether the last is a prefix, its column."""
@@ -341,18 +382,16 @@ def rank(conn: sqlite3.Connection, stats: Statistics, wanted: Sequence[Phrase],
             f"WHERE a.id IN ({', '.join('?' * len(chunk))})", chunk)
         for article_id, title, body, size in cursor:
             norm = K1 * (1 - B + B * _length(size) / average)
-            title_text = body_text = None
+            title_text, body_text = _Text(title), _Text(body)
             score = 0.0
             for phrase, idf, held in zip(wanted, idfs, holders, strict=True):
                 if held is not None and article_id not in held:
                     continue
                 freq = 0.0
                 if phrase.column != "body":
-                    title_text = title_text or padded(title)
-                    freq += TITLE_WEIGHT * phrase.count_in(title_text)
+                    freq += TITLE_WEIGHT * title_text.count(phrase)
                 if phrase.column != "title":
-                    body_text = body_text or padded(body)
-                    freq += BODY_WEIGHT * phrase.count_in(body_text)
+                    freq += BODY_WEIGHT * body_text.count(phrase)
                 if freq:
                     score += idf * freq * (K1 + 1) / (freq + norm)
             scored.append((article_id, -score))
