@@ -406,6 +406,13 @@ RANK_CANDIDATES = 2000
 #: 300,000 articles, 2,000 took 90-200 ms; 500 are two or three days of a national archive's
 #: articles on an everyday topic, the newest best ones.
 STATS_CANDIDATES = 500
+#: The phrases (each word form is one) times candidates a broad query's ranking reads the text
+#: for, at most: a query of many words and forms ranks its newest RANK_SCANS / phrases matches
+#: (not fewer than STATS_CANDIDATES_MIN), so the first page costs about the same whatever the
+#: query. Each is a count in ~3 KB of text (2-4 us); `upah minimum buruh` (8 phrases) took
+#: 31 ms to rank 500 candidates at 300,000 articles, `banjir` (4) 11 ms.
+RANK_SCANS = 2_500
+STATS_CANDIDATES_MIN = 200
 #: The widest span of ids a page's snippets are read as a range of the index (see `search`).
 SNIPPET_RANGE_MAX = 10_000
 
@@ -586,17 +593,19 @@ def _hits(conn: sqlite3.Connection, f: Filters, order: str, *, sort: str, limit:
         # own bm25 would first walk every posting of every searched word, a cost that grows
         # with the archive. A query whose words are in few articles is ranked by FTS5 below
         # (its pass is short, its scoring in C).
+        target = max(offset + limit, min(STATS_CANDIDATES, max(
+            STATS_CANDIDATES_MIN, RANK_SCANS // len(wanted))))
         lo, hi = narrowed[1] if narrowed is not None else (
             1, conn.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0])
         found = search_window.newest(
             conn, stats, wanted,
             f"SELECT a.id FROM articles_fts {f.join()} WHERE articles_fts MATCH ? AND "
             f"{f.where()} AND", (f.match, *f.params), lo=lo, hi=hi,
-            target=STATS_CANDIDATES, page=offset + limit)
+            target=target, page=offset + limit)
         results.bounded = not found.every
         how = "bm25 with the word counts of warta maintain"
         if found.more:
-            results.ranking = (f"{how} over the newest {STATS_CANDIDATES:,} matches (more "
+            results.ranking = (f"{how} over the newest {target:,} matches (more "
                                "match; --rank all ranks them all)")
         elif found.searched_from is not None:
             results.ranking = (f"{how} over the {len(found.ids):,} matches among the newest "

@@ -120,3 +120,28 @@ def test_a_phrase_of_three_words_is_walked_once(spread: Path) -> None:
     assert found.ranking.startswith("bm25 with the word counts of warta maintain")
     assert windowed.ranking.startswith("bm25 with the word counts of warta maintain")
     assert len(walks) == 2
+
+
+def test_a_query_of_many_word_forms_ranks_fewer_of_its_newest_matches(
+        spread: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the text counted per query is bounded: RANK_SCANS phrases x candidates
+    monkeypatch.setattr(query, "RANK_SCANS", 60)
+    monkeypatch.setattr(query, "STATS_CANDIDATES_MIN", 5)
+    with Archive(spread, readonly=True) as archive:
+        one = archive.search("desa", limit=5, exact=True)
+        three = archive.search("desa warga pasar", limit=5, exact=True)
+        match = str(archive.match_query("desa warga pasar", exact=True))
+    assert one.ranking.startswith("bm25 with the word counts of warta maintain over the "
+                                  "newest 30 matches")  # STATS_CANDIDATES, fewer than 60 / 1
+    assert three.ranking.startswith("bm25 with the word counts of warta maintain over the "
+                                    "newest 20 matches")  # 60 / 3
+    newest = [n for n in range(ARTICLES, 0, -1) if n in _matching(spread, match)][:20]
+    assert [r["id"] for r in three] == _fts5_order(spread, match, newest)[:5]
+
+
+def _matching(path: Path, match: str) -> set[int]:
+    conn = sqlite3.connect(path)
+    found = {r[0] for r in conn.execute(
+        "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", (match,))}
+    conn.close()
+    return found
