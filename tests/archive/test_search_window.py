@@ -145,3 +145,29 @@ def _matching(path: Path, match: str) -> set[int]:
         "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", (match,))}
     conn.close()
     return found
+
+
+def test_any_typed_text_searched_in_windows_finds_only_matches_of_the_articles_searched(
+        spread: Path) -> None:
+    """300 texts drawn from words, phrases, operators, prefixes and columns: each searches;
+    every result matches; a page ranked among the newest articles holds only those; one
+    ranked over every match is FTS5's own order."""
+    pieces = ["rumah", "sakit", "desa", "warga", "pasar", '"rumah sakit"', '"rumah rumah"',
+              '"desa warga"', "OR", "AND", "NOT", "(", ")", "ru*", "title:desa", "body:sakit",
+              '"', "upah", "harga"]
+    rng = random.Random(19)
+    with Archive(spread, readonly=True) as archive:
+        for _ in range(300):
+            text = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 4)))
+            found = archive.search(text, limit=5)
+            if not found.ranking.startswith("bm25 with the word counts"):
+                continue  # nothing to search for, or FTS5's ranking (brackets, mixed OR)
+            match = str(archive.match_query(text))
+            matching = _matching(spread, match)
+            ids = [r["id"] for r in found]
+            assert set(ids) <= matching, text
+            if "among the newest" in found.ranking:
+                searched = int(found.ranking.split("among the newest ")[1].split()[0])
+                assert min(ids) > ARTICLES - searched, text
+            elif found.ranking.endswith("over every match"):
+                assert ids == _fts5_order(spread, match, sorted(matching))[:5], text
