@@ -286,14 +286,17 @@ def _span(conn: sqlite3.Connection, candidates: Sequence[int]) -> int:
 
 def document_counts(conn: sqlite3.Connection, stats: Statistics, wanted: Sequence[Phrase],
                     candidates: Sequence[int], every: bool,
-                    searched: tuple[int, int] | None = None) -> list[float]:
+                    searched: tuple[int, int] | None = None,
+                    in_span: Sequence[set[int] | None] | None = None) -> list[float]:
     """The articles holding each phrase: from `term_docs` (`cached_counts`), else counted in
     the index. When the candidates are `every` match, a phrase that is the whole query holds
     them all, and any other is counted in the whole index (a narrow query's words are few
     anyway); else in the span of ids of the candidates (the newest matches), scaled to the
     archive: a bounded cost, an estimate of the archive's count from its newest part.
     `searched`: (lowest id, articles) of the newest ids searched when the candidates are
-    every match among them (archive/search_window.py): the span is then those ids."""
+    every match among them (archive/search_window.py): the span is then those ids.
+    `in_span`: for some phrases, the articles holding them in the candidates' span of ids,
+    already read from the index (`_holders`): counted without asking it again."""
     counts = cached_counts(conn, stats, wanted)
     if None not in counts:
         return [c for c in counts if c is not None]
@@ -308,9 +311,12 @@ def document_counts(conn: sqlite3.Connection, stats: Statistics, wanted: Sequenc
     lo, hi = (searched[0], searched[0] + searched[1] - 1) if searched else (
         min(candidates), max(candidates))
     out: list[float] = []
-    for phrase, count in zip(wanted, counts, strict=True):
+    held = in_span if in_span is not None and not searched else [None] * len(wanted)
+    for phrase, count, holding in zip(wanted, counts, held, strict=True):
         if count is not None:
             out.append(count)
+        elif span and holding is not None:
+            out.append(min(stats.rows, len(holding) * stats.rows / span))
         elif not span:
             out.append(conn.execute("SELECT count(*) FROM articles_fts WHERE articles_fts "
                                     "MATCH ?", (phrase.fts(),)).fetchone()[0])
@@ -369,9 +375,9 @@ def rank(conn: sqlite3.Connection, stats: Statistics, wanted: Sequence[Phrase],
     every match of the query (else its newest, see `document_counts`, and `searched`)."""
     if not ids:
         return []
-    counts = document_counts(conn, stats, wanted, ids, every, searched)
-    idfs = [stats.idf(docs) for docs in counts]
     holders = _holders(conn, stats, wanted, ids)
+    counts = document_counts(conn, stats, wanted, ids, every, searched, holders)
+    idfs = [stats.idf(docs) for docs in counts]
     average = stats.average_length
     scored = []
     for start in range(0, len(ids), 500):

@@ -48,6 +48,7 @@ class Found:
     searched_from: int | None = None  # the lowest id searched when the walk stopped early
                                       # (older articles were not searched)
     searched: int = 0     # the ids in the range searched, when it stopped early
+    density: float = 0.0  # the postings of the query's words per article (predicted)
 
     @property
     def every(self) -> bool:
@@ -83,6 +84,15 @@ def newest(conn: sqlite3.Connection, stats: Statistics, wanted: Sequence[Phrase]
     if hi < lo:
         return Found([], False)
     density = postings_per_article(conn, stats, wanted)
+    found = _walk(conn, wanted, sql, params, lo=lo, hi=hi, target=target, page=page,
+                  density=density)
+    found.density = density
+    return found
+
+
+def _walk(conn: sqlite3.Connection, wanted: Sequence[Phrase], sql: str,
+          params: Sequence[Any], *, lo: int, hi: int, target: int, page: int,
+          density: float) -> Found:
     if any(len(phrase.tokens) >= 3 for phrase in wanted) or density <= 0:
         # FTS5 (3.40) checks the end of a rowid range only between matches of a phrase: a
         # window walks on to the phrase's next match below it. For a phrase of two words

@@ -171,3 +171,24 @@ def test_any_typed_text_searched_in_windows_finds_only_matches_of_the_articles_s
                 assert min(ids) > ARTICLES - searched, text
             elif found.ranking.endswith("over every match"):
                 assert ids == _fts5_order(spread, match, sorted(matching))[:5], text
+
+
+def test_a_spread_page_is_read_as_a_range_when_its_postings_are_fewer(
+        spread: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the snippets of a page spread over many ids: a range of the index when the counts
+    # predict its postings cost less than looking each id up for each word; same results
+    monkeypatch.setattr(query, "SNIPPET_RANGE_MAX", 10)
+    pages = {}
+    for lookup in (700, 1):
+        monkeypatch.setattr(query, "SNIPPET_LOOKUP_POSTINGS", lookup)
+        snippets: list[str] = []
+        with Archive(spread, readonly=True) as archive:
+            archive.connection.set_trace_callback(
+                lambda sql, out=snippets: out.append(sql) if "snippet(" in sql else None)
+            found = archive.search('"rumah sakit"', limit=5)
+        assert max(r["id"] for r in found) - min(r["id"] for r in found) > 10
+        assert len(snippets) == 1
+        pages[lookup] = ("BETWEEN" in snippets[0], [dict(r) for r in found])
+    assert pages[700][0] and not pages[1][0]
+    assert pages[700][1] == pages[1][1]
+    assert all("«rumah sakit»" in r["snippet"] for r in pages[700][1])
