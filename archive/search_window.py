@@ -93,6 +93,7 @@ def newest(conn: sqlite3.Connection, stats: Statistics, wanted: Sequence[Phrase]
 def _walk(conn: sqlite3.Connection, wanted: Sequence[Phrase], sql: str,
           params: Sequence[Any], *, lo: int, hi: int, target: int, page: int,
           density: float) -> Found:
+    """`newest`'s walk, windows of about WINDOW_POSTINGS / `density` ids, doubling."""
     if any(len(phrase.tokens) >= 3 for phrase in wanted) or density <= 0:
         # FTS5 (3.40) checks the end of a rowid range only between matches of a phrase: a
         # window walks on to the phrase's next match below it. For a phrase of two words
