@@ -210,9 +210,9 @@ def cli() -> None:
               help="Best match first, or by publication time.")
 @click.option("--rank", type=click.Choice(RANKINGS), default="auto", show_default=True,
               help="auto: a query matching over 2,000 articles is ranked over its newest "
-                   "2,000, a query of common words over its newest 500 once `warta "
-                   "maintain` has counted the words (said under the results); all: rank "
-                   "every match.")
+                   "2,000, a query of common words over its newest 200-500 (or those in "
+                   "the newest articles, when few) once `warta maintain` has counted the "
+                   "words (said under the results); all: rank every match.")
 @count_option("--limit", default=20, show_default=True)
 @count_option("--offset", default=0, min=0, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl", "csv"]), default="table",

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from archive import search_rank
+from archive import search_rank, search_window
 from archive.errors import UsageError
 from archive.instants import DateBound, parse_date_bound, to_utc
 from archive.records import BODY_STATUSES, PUBLISHED_PRECISIONS
@@ -406,8 +406,21 @@ RANK_CANDIDATES = 2000
 #: 300,000 articles, 2,000 took 90-200 ms; 500 are two or three days of a national archive's
 #: articles on an everyday topic, the newest best ones.
 STATS_CANDIDATES = 500
-#: The widest span of ids a page's snippets are read as a range of the index (see `search`).
+#: The phrases (each word form is one) times candidates a broad query's ranking reads the text
+#: for, at most: a query of many words and forms ranks its newest RANK_SCANS / phrases matches
+#: (not fewer than STATS_CANDIDATES_MIN), so the first page costs about the same whatever the
+#: query. Each is a count in ~3 KB of text (2-4 us); `upah minimum buruh` (8 phrases) took
+#: 31 ms to rank 500 candidates at 300,000 articles, `banjir` (4) 11 ms.
+RANK_SCANS = 2_500
+STATS_CANDIDATES_MIN = 200
+#: The widest span of ids a page's snippets are read as a range of the index (see `search`),
+#: unless the word counts of `warta maintain` predict the range's postings to be fewer than
+#: SNIPPET_LOOKUP_POSTINGS per id and word of the page: FTS5 walks a posting in 40-95 ns and
+#: looks an id up for a word in 35-90 us. At 1,000,000 articles, the page of `tambang batu
+#: bara sungai` (20 words and forms, spread over 78,000 ids) took 13.1 ms as ids and 5.4 ms
+#: as a range; `"dana desa"` (2 words, 131,000 ids) 3.1 ms as ids, 6.4 ms as a range.
 SNIPPET_RANGE_MAX = 10_000
+SNIPPET_LOOKUP_POSTINGS = 700
 
 
 class SearchResults(list[dict[str, Any]]):
@@ -418,6 +431,10 @@ class SearchResults(list[dict[str, Any]]):
 
     ranking: str = ""
     bounded: bool = False
+    #: The postings of the query's words per article and its words (forms included), when
+    #: the word counts of `warta maintain` ranked it: what a range of the index costs.
+    postings_per_article: float | None = None
+    words: int = 0
 
 
 def search(conn: sqlite3.Connection, f: Filters, *, sort: str = "rank", limit: int = 20,
@@ -482,7 +499,11 @@ def search(conn: sqlite3.Connection, f: Filters, *, sort: str = "rank", limit: i
                 marks = ", ".join("?" * len(page))
                 scored = any(h[1] is None for h in hits)
                 where_params: tuple[Any, ...]
-                if max(page) - min(page) <= SNIPPET_RANGE_MAX:
+                span = max(page) - min(page)
+                if span <= SNIPPET_RANGE_MAX or (
+                        results.postings_per_article is not None
+                        and span * results.postings_per_article
+                        <= len(page) * results.words * SNIPPET_LOOKUP_POSTINGS):
                     where = ("articles_fts.rowid BETWEEN ? AND ? "
                              f"AND +articles_fts.rowid IN ({marks})")
                     where_params = (min(page), max(page), *page)
@@ -578,23 +599,40 @@ def _hits(conn: sqlite3.Connection, f: Filters, order: str, *, sort: str, limit:
     parsed = f.parsed if sort == "rank" and rank == "auto" else None
     stats = search_rank.statistics(conn) if parsed is not None else None
     wanted = search_rank.phrases(parsed) if parsed is not None and stats is not None else None
-    if stats is not None and wanted and offset + limit <= STATS_CANDIDATES and not \
-            search_rank.cheap_for_fts5(conn, stats, wanted):
-        # The ids of the newest STATS_CANDIDATES + 1 matches (one walk of the index, newest
-        # first, no score), ranked by bm25 with the word counts `warta maintain` keeps
-        # (archive/search_rank.py): FTS5's own bm25 would first walk every posting of every
-        # searched word, a cost that grows with the archive. A query whose words are in few
-        # articles is ranked by FTS5 below (its pass is short, its scoring in C).
-        found = [row[0] for row in conn.execute(
-            f"SELECT a.id {base} ORDER BY articles_fts.rowid DESC LIMIT ?",
-            (*params, STATS_CANDIDATES + 1))]
-        results.bounded = len(found) > STATS_CANDIDATES
+    if stats is not None and wanted and offset + limit <= STATS_CANDIDATES and \
+            narrowed != ("0", ()) and not search_rank.cheap_for_fts5(conn, stats, wanted):
+        # The newest STATS_CANDIDATES matches (walks of the index, newest first, no score, in
+        # windows of ids that bound the postings read: archive/search_window.py), ranked by
+        # bm25 with the word counts `warta maintain` keeps (archive/search_rank.py): FTS5's
+        # own bm25 would first walk every posting of every searched word, a cost that grows
+        # with the archive. A query whose words are in few articles is ranked by FTS5 below
+        # (its pass is short, its scoring in C).
+        target = max(offset + limit, min(STATS_CANDIDATES, max(
+            STATS_CANDIDATES_MIN, RANK_SCANS // len(wanted))))
+        lo, hi = narrowed[1] if narrowed is not None else (
+            1, conn.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0])
+        found = search_window.newest(
+            conn, stats, wanted,
+            f"SELECT a.id FROM articles_fts {f.join()} WHERE articles_fts MATCH ? AND "
+            f"{f.where()} AND", (f.match, *f.params), lo=lo, hi=hi,
+            target=target, page=offset + limit)
+        results.bounded = not found.every
+        results.postings_per_article = found.density
+        results.words = sum(len(phrase.tokens) for phrase in wanted)
         how = "bm25 with the word counts of warta maintain"
-        results.ranking = (f"{how} over the newest {STATS_CANDIDATES:,} matches (more match; "
-                           "--rank all ranks them all)" if results.bounded
-                           else f"{how} over every match")
-        best = search_rank.rank(conn, stats, wanted, found[:STATS_CANDIDATES],
-                                every=not results.bounded)
+        if found.more:
+            results.ranking = (f"{how} over the newest {target:,} matches (more "
+                               "match; --rank all ranks them all)")
+        elif found.searched_from is not None:
+            results.ranking = (f"{how} over the {len(found.ids):,} matches among the newest "
+                               f"{found.searched:,} articles (older ones were not searched; "
+                               "--rank all ranks every match)")
+        else:
+            results.ranking = f"{how} over every match"
+        searched = (None if found.searched_from is None
+                    else (found.searched_from, found.searched))
+        best = search_rank.rank(conn, stats, wanted, found.ids, every=found.every,
+                                searched=searched)
         return best[offset:offset + limit]
     if sort == "rank" and rank == "auto" and offset + limit <= RANK_CANDIDATES:
         # One walk of the index, newest first, that stops after RANK_CANDIDATES + 1 matches

@@ -89,6 +89,47 @@ def padded(text: str | None) -> bytes:
     return b" " + b"  ".join(t.encode() for t in _TOKEN.findall(fold(text))) + b" "
 
 
+class _Text:
+    """A column's text as the index splits it, made when first counted in: `flat`, the
+    text with every separator a space (`b" " + translated + b" "`, one C pass for ASCII
+    text), where a word is counted by `bytes.count(b" w ")`; and `padded` (`padded`, each
+    token between spaces of its own, a third slower to make) only for a phrase of words, a
+    prefix, or a word written twice with one separator between (`w w`: the count of
+    `b" w "` would miss every other one)."""
+
+    __slots__ = ("_flat", "_padded", "text")
+
+    def __init__(self, text: str | None) -> None:
+        self.text = text
+        self._flat: bytes | None = None
+        self._padded: bytes | None = None
+
+    @property
+    def flat(self) -> bytes:
+        if self._flat is None:
+            text = self.text
+            if not text:
+                self._flat = b" "
+            elif text.isascii():
+                self._flat = b" " + text.encode().translate(_ASCII) + b" "
+            else:
+                self._flat = b" " + b" ".join(t.encode() for t in _TOKEN.findall(fold(text))) \
+                    + b" "
+        return self._flat
+
+    def count(self, phrase: Phrase) -> int:
+        """Occurrences of `phrase` in the text."""
+        needle = phrase.needle
+        if needle is not None:
+            flat = self.flat
+            found = flat.count(needle)
+            if not found or needle + needle[1:] not in flat:
+                return found
+        if self._padded is None:
+            self._padded = padded(self.text)
+        return phrase.count_in(self._padded)
+
+
 @dataclass(frozen=True)
 class Phrase:
     """One phrase of the FTS5 query: its tokens, whether the last is a prefix, its column."""
@@ -198,7 +239,7 @@ def statistics(conn: sqlite3.Connection) -> Statistics | None:
     return Statistics(rows, sum(values[1:]) / rows, int(counted[0]))
 
 
-def _token_counts(conn: sqlite3.Connection, stats: Statistics,
+def cached_token_counts(conn: sqlite3.Connection, stats: Statistics,
                   wanted: Sequence[Phrase]) -> dict[bytes, float]:
     """The articles holding each token of the phrases, as `term_docs` has them, scaled by the
     archive's growth since they were counted (tokens it does not hold are left out)."""
@@ -219,7 +260,7 @@ def cached_counts(conn: sqlite3.Connection, stats: Statistics,
     """The articles holding each phrase as `term_docs` has them (a single word in any
     column); None for a phrase it does not hold (a word rare when counted or new since, a
     phrase of words, a prefix, a word limited to a column)."""
-    cached = _token_counts(conn, stats, wanted)
+    cached = cached_token_counts(conn, stats, wanted)
     return [cached.get(p.tokens[0]) if p.needle and p.column is None else None
             for p in wanted]
 
@@ -232,7 +273,7 @@ def cheap_for_fts5(conn: sqlite3.Connection, stats: Statistics,
     unknown."""
     if any(p.prefix for p in wanted):
         return False
-    cached = _token_counts(conn, stats, wanted)
+    cached = cached_token_counts(conn, stats, wanted)
     rare = TERM_DOCS_MIN * (stats.rows / stats.counted_rows if stats.counted_rows else 1.0)
     return sum(cached.get(t, rare) for p in wanted for t in p.tokens) <= FTS5_POSTINGS_MAX
 
@@ -244,12 +285,18 @@ def _span(conn: sqlite3.Connection, candidates: Sequence[int]) -> int:
 
 
 def document_counts(conn: sqlite3.Connection, stats: Statistics, wanted: Sequence[Phrase],
-                    candidates: Sequence[int], every: bool) -> list[float]:
+                    candidates: Sequence[int], every: bool,
+                    searched: tuple[int, int] | None = None,
+                    in_span: Sequence[set[int] | None] | None = None) -> list[float]:
     """The articles holding each phrase: from `term_docs` (`cached_counts`), else counted in
     the index. When the candidates are `every` match, a phrase that is the whole query holds
     them all, and any other is counted in the whole index (a narrow query's words are few
     anyway); else in the span of ids of the candidates (the newest matches), scaled to the
-    archive: a bounded cost, an estimate of the archive's count from its newest part."""
+    archive: a bounded cost, an estimate of the archive's count from its newest part.
+    `searched`: (lowest id, articles) of the newest ids searched when the candidates are
+    every match among them (archive/search_window.py): the span is then those ids.
+    `in_span`: for some phrases, the articles holding them in the candidates' span of ids,
+    already read from the index (`_holders`): counted without asking it again."""
     counts = cached_counts(conn, stats, wanted)
     if None not in counts:
         return [c for c in counts if c is not None]
@@ -258,14 +305,18 @@ def document_counts(conn: sqlite3.Connection, stats: Statistics, wanted: Sequenc
         # or (the newest) every one in the candidates' span of ids
         if every:
             return [float(len(candidates))]
-        return [min(stats.rows, len(candidates) * stats.rows
-                    / max(_span(conn, candidates), 1))]
-    span = 0 if every else _span(conn, candidates)
-    lo, hi = min(candidates), max(candidates)
+        span = searched[1] if searched else _span(conn, candidates)
+        return [min(stats.rows, len(candidates) * stats.rows / max(span, 1))]
+    span = 0 if every else searched[1] if searched else _span(conn, candidates)
+    lo, hi = (searched[0], searched[0] + searched[1] - 1) if searched else (
+        min(candidates), max(candidates))
     out: list[float] = []
-    for phrase, count in zip(wanted, counts, strict=True):
+    held = in_span if in_span is not None and not searched else [None] * len(wanted)
+    for phrase, count, holding in zip(wanted, counts, held, strict=True):
         if count is not None:
             out.append(count)
+        elif span and holding is not None:
+            out.append(min(stats.rows, len(holding) * stats.rows / span))
         elif not span:
             out.append(conn.execute("SELECT count(*) FROM articles_fts WHERE articles_fts "
                                     "MATCH ?", (phrase.fts(),)).fetchone()[0])
@@ -303,7 +354,7 @@ def _holders(conn: sqlite3.Connection, stats: Statistics, wanted: Sequence[Phras
         return [None]
     lo, hi = min(ids), max(ids)
     share = min(1.0, (hi - lo + 1) / stats.rows)
-    cached = _token_counts(conn, stats, wanted)
+    cached = cached_token_counts(conn, stats, wanted)
     rare = TERM_DOCS_MIN * (stats.rows / stats.counted_rows if stats.counted_rows else 1.0)
     out: list[set[int] | None] = []
     for phrase in wanted:
@@ -318,14 +369,15 @@ def _holders(conn: sqlite3.Connection, stats: Statistics, wanted: Sequence[Phras
 
 
 def rank(conn: sqlite3.Connection, stats: Statistics, wanted: Sequence[Phrase],
-         ids: Sequence[int], every: bool = True) -> list[tuple[int, float]]:
+         ids: Sequence[int], every: bool = True,
+         searched: tuple[int, int] | None = None) -> list[tuple[int, float]]:
     """(id, bm25) of the articles `ids`, best (lowest) first, ties by id; `every`: they are
-    every match of the query (else its newest, see `document_counts`)."""
+    every match of the query (else its newest, see `document_counts`, and `searched`)."""
     if not ids:
         return []
-    counts = document_counts(conn, stats, wanted, ids, every)
-    idfs = [stats.idf(docs) for docs in counts]
     holders = _holders(conn, stats, wanted, ids)
+    counts = document_counts(conn, stats, wanted, ids, every, searched, holders)
+    idfs = [stats.idf(docs) for docs in counts]
     average = stats.average_length
     scored = []
     for start in range(0, len(ids), 500):
@@ -336,18 +388,16 @@ def rank(conn: sqlite3.Connection, stats: Statistics, wanted: Sequence[Phrase],
             f"WHERE a.id IN ({', '.join('?' * len(chunk))})", chunk)
         for article_id, title, body, size in cursor:
             norm = K1 * (1 - B + B * _length(size) / average)
-            title_text = body_text = None
+            title_text, body_text = _Text(title), _Text(body)
             score = 0.0
             for phrase, idf, held in zip(wanted, idfs, holders, strict=True):
                 if held is not None and article_id not in held:
                     continue
                 freq = 0.0
                 if phrase.column != "body":
-                    title_text = title_text or padded(title)
-                    freq += TITLE_WEIGHT * phrase.count_in(title_text)
+                    freq += TITLE_WEIGHT * title_text.count(phrase)
                 if phrase.column != "title":
-                    body_text = body_text or padded(body)
-                    freq += BODY_WEIGHT * phrase.count_in(body_text)
+                    freq += BODY_WEIGHT * body_text.count(phrase)
                 if freq:
                     score += idf * freq * (K1 + 1) / (freq + norm)
             scored.append((article_id, -score))
