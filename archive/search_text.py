@@ -15,6 +15,7 @@ forms too (`archive.stems`): `perintah` finds `pemerintah`. A quoted phrase stay
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -160,10 +161,20 @@ def _operands(items: list[Item]) -> list[Item]:
     return out
 
 
+def without_format_characters(text: str) -> str:
+    """`text` without Unicode format characters (category Cf: soft hyphen, zero-width spaces
+    and joiners, direction marks and overrides). Pasted text brings them along invisibly; the
+    archive stores words without them, so `Helikopter\u00adlandeplatz` or a right-to-left
+    override before `banjir` is searched as the word it shows."""
+    if text.isascii():
+        return text
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
 def parse(text: str, *, forms: Callable[[str], list[str]] | None = None) -> Parsed:
     """Parse user text. `forms(word)` gives the other forms of a plain word (stemmed search);
     None searches every word exactly as written."""
-    items = _operands(_balance(_scan(text)))
+    items = _operands(_balance(_scan(without_format_characters(text))))
     seen: set[tuple[str, bool, bool, str | None]] = set()
     plain_and = all(isinstance(item, Term) for item in items)
     kept: list[Item] = []

@@ -73,6 +73,12 @@ def test_queries_work_as_people_type_them(corpus: Archive, text: str,
     assert sorted(ids(corpus.search(text))) == expected
 
 
+@pytest.mark.parametrize("pasted", ["\u202ebanjir", "ban\u00adjir", "\u200bbanjir\u200b",
+                                    "banjir\u2069"])
+def test_invisible_characters_pasted_with_a_word_are_ignored(pasted: str) -> None:
+    assert escape_query(pasted) == escape_query("banjir")
+
+
 @pytest.mark.parametrize(("text", "match"), [
     ("banjir OR", '"banjir" AND "OR"'),            # nothing on one side: the word OR
     ("NOT banjir", '"NOT" AND "banjir"'),
