@@ -35,7 +35,7 @@ import math
 import re
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from archive.schema import BODY_WEIGHT, TITLE_WEIGHT
 from archive.search_text import Parsed
@@ -195,6 +195,10 @@ class Statistics:
     rows: int
     average_length: float
     counted_rows: int  # the rows when term_docs was counted (0: never)
+    #: `cached_token_counts` by the words asked: one search asks for the same words up to four
+    #: times (cheap or not, the windows, the ranking, the holders), one lookup serves them all.
+    token_counts: dict[tuple[str, ...], dict[bytes, float]] = field(
+        default_factory=dict, repr=False, compare=False)
 
     def idf(self, docs: float) -> float:
         value = math.log((self.rows - docs + 0.5) / (docs + 0.5))
@@ -244,6 +248,9 @@ def cached_token_counts(conn: sqlite3.Connection, stats: Statistics,
     """The articles holding each token of the phrases, as `term_docs` has them, scaled by the
     archive's growth since they were counted (tokens it does not hold are left out)."""
     words = sorted({t.decode() for p in wanted for t in p.tokens})
+    known = stats.token_counts.get(tuple(words))
+    if known is not None:
+        return known
     cached: dict[bytes, float] = {}
     growth = stats.rows / stats.counted_rows if stats.counted_rows else 1.0
     for start in range(0, len(words), 500):
@@ -252,6 +259,7 @@ def cached_token_counts(conn: sqlite3.Connection, stats: Statistics,
                 f"SELECT term, docs FROM term_docs WHERE term IN ({', '.join('?' * len(chunk))})",
                 chunk):
             cached[term.encode()] = min(stats.rows, docs * growth)
+    stats.token_counts[tuple(words)] = cached
     return cached
 
 
