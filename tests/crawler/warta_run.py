@@ -44,15 +44,18 @@ FAST_SETTINGS = (
     "RETRY_TIMES=1",            # one retry still shows a failure is logged once, not per try
 )
 
-TRAP_SETTINGS = (*FAST_SETTINGS, 'ADDONS={"tests.crawler.slow_trap.SlowTrapTimeout": 0}')
-"""FAST_SETTINGS for a crawl whose sites include the trap outlet: its slow page alone gets a
-short timeout (tests/crawler/slow_trap.py), every other page the patient one."""
+SLOW_TRAP_ADDON = 'ADDONS={"tests.crawler.slow_trap.SlowTrapTimeout": 0}'
+"""The setting that gives the trap outlet's slow page alone a short timeout
+(tests/crawler/slow_trap.py); every other page keeps the patient one."""
+
+TRAP_SETTINGS = (*FAST_SETTINGS, SLOW_TRAP_ADDON)
+"""FAST_SETTINGS for a crawl whose sites include the trap outlet."""
 
 
 def settings_for(keys: Sequence[str], settings: Sequence[str] = FAST_SETTINGS) -> list[str]:
     """`settings`, with the slow trap page's short timeout when `keys` include `TRAP_SITE` (the
     only outlet with a page meant to time out)."""
-    return [*settings, TRAP_SETTINGS[-1]] if TRAP_SITE in keys else list(settings)
+    return [*settings, SLOW_TRAP_ADDON] if TRAP_SITE in keys else list(settings)
 
 
 CRAWL_TIMEOUT = 180
