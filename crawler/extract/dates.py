@@ -39,6 +39,17 @@ ZONE_NAMES: dict[str, str] = {
 }
 """Indonesian zone abbreviations -> IANA zones (UTC+7, +8, +9; no daylight saving)."""
 
+ZONE_ABBREVIATIONS: dict[str, int] = {
+    "WET": 0, "WEST": 60, "CET": 60, "CEST": 120, "EET": 120, "EEST": 180, "MSK": 180,
+    "ICT": 420, "SGT": 480, "MYT": 480, "PHT": 480, "HKT": 480, "AWST": 480,
+    "JST": 540, "KST": 540, "AEST": 600, "AEDT": 660, "NZST": 720, "NZDT": 780,
+}
+"""Zone abbreviations of other regions that machine dates carry (`Fri Apr 28 19:20:36 CEST
+2023`, Java's `Date.toString()` in JSON-LD) -> minutes east of UTC. Only abbreviations that
+name one offset: `IST`, `CST`, `BST` and `AST` each name several, and are left out (the
+outlet's zone then applies, as for a date without one). The RFC 822 ones (`EST`, `PDT`, ...)
+are read by `email.utils`."""
+
 MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
     (
@@ -372,8 +383,25 @@ def parse_machine(text: str | None, tz: str | tzinfo | None = None) -> ParsedDat
         return None
     has_zone = value.tzinfo is not None
     if not has_zone:
-        value = value.replace(tzinfo=zone(tz))
+        # a zone word email.utils does not know (`WITA`, `CEST`) is read here; else the
+        # outlet's zone applies
+        shown = _zone_word(raw)
+        has_zone = shown is not None
+        value = value.replace(tzinfo=shown or zone(tz))
     return ParsedDate(value, raw, has_time=True, has_zone=has_zone)
+
+
+def _zone_word(raw: str) -> tzinfo | None:
+    """The zone named by the last word of letters in a machine date (`WITA`, `CEST`), if it
+    names one offset."""
+    words = re.findall(r"\b([A-Za-z]{3,4})\b", raw)
+    for word in reversed(words):
+        upper = word.upper()
+        if upper in ZONE_NAMES:
+            return ZoneInfo(ZONE_NAMES[upper])
+        if upper in ZONE_ABBREVIATIONS:
+            return timezone(timedelta(minutes=ZONE_ABBREVIATIONS[upper]))
+    return None
 
 
 def _time_in(text: str) -> re.Match[str] | None:

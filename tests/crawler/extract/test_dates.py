@@ -138,6 +138,12 @@ def test_relative_dates_need_a_fetch_time() -> None:
         ("2017-02-17 13:30:08", "2017-02-17T13:30:08+08:00", False),
         ("Thu, 05 Nov 2015 14:56:43 +0700", "2015-11-05T14:56:43+07:00", True),
         ("2023-05-23", "2023-05-23T00:00:00+08:00", False),
+        # Java's Date.toString() in JSON-LD, and an Indonesian zone word in the same shape
+        ("Fri Apr 28 19:20:36 CEST 2023", "2023-04-28T19:20:36+02:00", True),
+        ("Tue, 23 May 2023 10:15:00 WIB", "2023-05-23T10:15:00+07:00", True),
+        ("Fri, 28 Apr 2023 19:20:36 EDT", "2023-04-28T19:20:36-04:00", True),
+        # `IST` names three offsets (India, Israel, Ireland): the outlet's zone, not a guess
+        ("Fri, 28 Apr 2023 19:20:36 IST", "2023-04-28T19:20:36+08:00", False),
     ],
 )
 def test_machine_dates_from_meta_and_json_ld(value: str, expected: str, zone_shown: bool) -> None:
