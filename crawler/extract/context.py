@@ -169,7 +169,7 @@ def homepage_netloc(profile: SiteProfile | None) -> str | None:
 
 
 def parse_html(text: str) -> etree._Element | None:
-    if not text.strip():
+    if not text or text.isspace():  # not `text.strip()`: a copy of the whole page
         return None
     parser = etree.HTMLParser(
         encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True
