@@ -19,12 +19,15 @@ the same bytes):
 
 Timing: each tree is timed in a child process of its own (the baseline's `crawler` and
 `archive` imported from `--baseline`, e.g. a detached worktree of main: `git worktree add
---detach ../wt-main main`), alternated `--rounds` times; a child reads every page into memory,
-extracts the first pages of each set once (imports, regex and selector caches), then measures
-process CPU time (`time.process_time`) over each set. Printed per round and set, then the
-median over rounds; the last line is `key=value` pairs: `bench_ms` and `devset_ms` (CPU ms a
-page, this tree), `base_bench_ms`, `base_devset_ms` (the baseline) and `bench_ratio`,
-`devset_ratio` (this tree over the baseline: below 1 is faster).
+--detach ../wt-main main`); the two children run at the same time, each pinned to a CPU of
+its own, the CPUs swapped every round (`--rounds`): on a shared machine the load of the
+moment then falls on both alike (run one after the other, the same tree measured 3.1 and 3.8
+ms a page in consecutive runs). A child reads every page into memory, extracts the first
+pages of each set once (imports, regex and selector caches), then measures process CPU time
+(`time.process_time`) over each set. Printed per round and set, then the median over
+rounds; the last line is `key=value` pairs: `bench_ms` and `devset_ms` (CPU ms a page, this
+tree), `base_bench_ms`, `base_devset_ms` (the baseline) and `bench_ratio`, `devset_ratio`
+(this tree over the baseline: below 1 is faster).
 
 Equality (`--dump`, `--check`): every page's `extract_article` result as one JSON line, keys
 sorted, with a fixed fetch time (`FETCHED_AT`, or the sidecar's); `--check` writes both trees'
@@ -195,15 +198,36 @@ def child(tree: Path, folder: Path, mode: str, out: Path | None,
     print(json.dumps(figures))
 
 
-def _run_child(tree: Path, folder: Path, mode: str, out: Path | None = None,
-               sets: str = ",".join(TIMED_SETS)) -> dict[str, float]:
+def _child_args(tree: Path, folder: Path, mode: str, out: Path | None = None,
+                sets: str = ",".join(TIMED_SETS)) -> list[str]:
     args = [sys.executable, str(Path(__file__).resolve()), "--child", str(tree),
             "--corpus", str(folder), "--mode", mode, "--sets", sets]
-    if out is not None:
-        args += ["--out", str(out)]
-    done = subprocess.run(args, stdout=subprocess.PIPE, text=True, check=True,
-                          env={**os.environ, "PYTHONHASHSEED": "0"})
-    return json.loads(done.stdout.strip().splitlines()[-1]) if mode == "time" else {}
+    return [*args, "--out", str(out)] if out is not None else args
+
+
+def _run_child(tree: Path, folder: Path, mode: str, out: Path | None = None) -> None:
+    subprocess.run(_child_args(tree, folder, mode, out), stdout=subprocess.DEVNULL, check=True,
+                   env={**os.environ, "PYTHONHASHSEED": "0"})
+
+
+def _time_pair(trees: dict[str, Path], folder: Path, sets: str,
+               cpus: list[int]) -> dict[str, dict[str, float]]:
+    """Both trees timed at the same time, each child on a CPU of its own (`cpus`, when there
+    are two), so that the shared machine's load falls on both alike."""
+    children = {}
+    for i, (side, tree) in enumerate(trees.items()):
+        cpu = {cpus[i]} if len(cpus) >= 2 else None
+        children[side] = subprocess.Popen(
+            _child_args(tree, folder, "time", sets=sets), stdout=subprocess.PIPE, text=True,
+            env={**os.environ, "PYTHONHASHSEED": "0"},
+            preexec_fn=(lambda c=cpu: os.sched_setaffinity(0, c)) if cpu else None)
+    figures = {}
+    for side, child in children.items():
+        out, _ = child.communicate()
+        if child.returncode:
+            raise SystemExit(f"error: the {side} tree's child failed ({child.returncode})")
+        figures[side] = json.loads(out.strip().splitlines()[-1])
+    return figures
 
 
 def _check(tree: Path, baseline: Path, folder: Path, saved: Path | None) -> int:
@@ -272,9 +296,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         return _check(ROOT, args.baseline, folder, args.saved)
     runs: dict[str, list[dict[str, float]]] = {"mine": [], "base": []}
+    cpus = sorted(os.sched_getaffinity(0))[:2] if hasattr(os, "sched_getaffinity") else []
     for round_no in range(max(1, args.rounds)):
-        for side, tree in (("base", args.baseline), ("mine", ROOT)):
-            figures = _run_child(tree, folder, "time", sets=args.sets)
+        # the CPUs swap sides every round
+        order = {"base": args.baseline, "mine": ROOT}
+        if round_no % 2:
+            order = {"mine": ROOT, "base": args.baseline}
+        for side, figures in _time_pair(order, folder, args.sets, cpus).items():
             runs[side].append(figures)
             print(f"round {round_no + 1} {side}: "
                   + " ".join(f"{k}_ms={v:.3f}" for k, v in figures.items()), file=sys.stderr)
