@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -81,9 +82,11 @@ class Context:
     year or a time (`published.complete_from_hint`)."""
 
 
+@lru_cache(maxsize=4096)
 def comparable(text: str) -> str:
     """Text as compared: NFKC, typographic quotes and dashes plain, spaces collapsed, case
-    folded."""
+    folded. Remembered across calls: the title and body chains compare the same lines again
+    (on unseen pages more than half of the calls repeat one)."""
     if not text.isascii():  # NFKC and `_QUOTES` change only characters outside ASCII
         text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
     return " ".join(text.split()).casefold()  # the same runs as `\s+` (str.isspace)
@@ -168,14 +171,18 @@ def homepage_netloc(profile: SiteProfile | None) -> str | None:
     return urlsplit(profile.homepage).netloc.lower() if profile is not None else None
 
 
-def parse_html(text: str) -> etree._Element | None:
-    if not text.strip():
+def parse_html(text: str, utf8: bytes | None = None) -> etree._Element | None:
+    """The page's tree, or None for a blank page. `utf8`: the page's bytes when they are
+    exactly `text` in UTF-8 (fetched as valid UTF-8 and unchanged since), parsed as they are
+    instead of encoding `text` again (a copy of the whole page)."""
+    if not text or text.isspace():  # not `text.strip()`: a copy of the whole page
         return None
     parser = etree.HTMLParser(
         encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True
     )
     try:
-        doc = etree.fromstring(text.encode("utf-8", "surrogatepass"), parser=parser)
+        data = utf8 if utf8 is not None else text.encode("utf-8", "surrogatepass")
+        doc = etree.fromstring(data, parser=parser)
     except (etree.XMLSyntaxError, ValueError):
         return None
     return doc

@@ -12,6 +12,7 @@ parts). The stage that gave a value is recorded in `provenance` (`jsonld`, `open
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -95,10 +96,11 @@ def extract_article(
     fetched = fetched_at or datetime.now(UTC)
     if fetched.tzinfo is None:
         fetched = fetched.replace(tzinfo=UTC)
-    text = html if isinstance(html, str) else decode_html(html, encoding)[0]
+    text, used = (html, None) if isinstance(html, str) else decode_html(html, encoding)
     owns = profile.owns if profile is not None else None
     home = homepage_netloc(profile)
-    doc = parse_html(strip_invisible(text))
+    visible = strip_invisible(text)
+    doc = parse_html(visible, _utf8_bytes(html, used, text, visible))
     if doc is None:
         return _empty_result(url, canonical_url(url, owns=owns, home_host=home))
 
@@ -227,6 +229,22 @@ def extract_article(
         provenance=dict(sorted(ctx.provenance.items())),
     )
     return result
+
+
+def _utf8_bytes(html: bytes | str, used: str | None, text: str, visible: str) -> bytes | None:
+    """The fetched bytes when they are the visible page in UTF-8, so the parser can take them
+    as they are (else None): decoded as UTF-8 without a BOM and with no byte replaced (a
+    lenient decode leaves U+FFFD; a page's own U+FFFD only costs the encoding again),
+    nothing stripped since (`strip_invisible` returns the same string)."""
+    if (
+        visible is text
+        and used == "utf-8"
+        and isinstance(html, bytes)
+        and not html.startswith(codecs.BOM_UTF8)
+        and "\ufffd" not in text
+    ):
+        return html
+    return None
 
 
 def _date_hint(hint: tuple[str, str] | None) -> tuple[datetime, str] | None:

@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 DEFAULT_TIMEZONE = "Asia/Jakarta"
@@ -279,8 +280,10 @@ def zone(name: str | tzinfo | None) -> tzinfo:
     return ZoneInfo(name.strip())
 
 
+@lru_cache(maxsize=256)
 def _zone_from_text(text: str) -> tzinfo | None:
-    """`WIB`, `GMT+7`, `+07:00`, `Z` ... -> tzinfo; None when not a zone."""
+    """`WIB`, `GMT+7`, `+07:00`, `Z` ... -> tzinfo; None when not a zone. Remembered: pages
+    write the same few zones, read several times a page (tzinfo objects are immutable)."""
     token = text.strip().upper().replace(" ", "")
     if not token:
         return None

@@ -269,21 +269,46 @@ class Page:
 @lru_cache(maxsize=8192)
 def flag_for_names(names: str) -> str | None:
     """The region flag a `class`/`id` string carries (first matching kind), or None. A pure
-    function of the string, so memoized across pages: templates repeat their class names."""
-    for kind, pattern in _CLASS_FLAGS:
-        if pattern.search(names):
-            return kind
-    if _HIDDEN_CLASS.search(names) and ":" not in names:
-        return BOILER
+    function of the string, so memoized across pages: templates repeat their class names.
+
+    Each pattern is searched in the string's words (`_word_kinds`, memoized too), not in the
+    whole string: no pattern can match across whitespace (`_B` and `_E` take a space as a
+    boundary, the lookbehind holds none), so a word matches where the string does, and a
+    template's words recur even where the whole string is new (`post-41234 post type-post`:
+    on the devset's unseen templates a third of the strings were new, and reading them by
+    words took their cost from 3.7 to 2.0 ms a page)."""
+    found = 0
+    for word in names.split():
+        found |= _word_kinds(word)
+    if found:
+        for bit, (kind, _) in enumerate(_CLASS_FLAGS):
+            if found >> bit & 1:
+                return kind
+        if found >> _HIDDEN_BIT & 1 and ":" not in names:
+            return BOILER
     if "teaser" in names:
         return _TEASER_KIND  # `_class_flag` decides by the element (`_is_teaser_card`)
     return None
+
+
+@lru_cache(maxsize=16384)
+def _word_kinds(word: str) -> int:
+    """Bit `i` set when `_CLASS_FLAGS[i]`'s pattern is in `word`; bit `_HIDDEN_BIT` for
+    `_HIDDEN_CLASS`."""
+    found = 0
+    for bit, (_, pattern) in enumerate(_CLASS_FLAGS):
+        if pattern.search(word):
+            found |= 1 << bit
+    if _HIDDEN_CLASS.search(word):
+        found |= 1 << _HIDDEN_BIT
+    return found
 
 
 _HIDDEN_CLASS = re.compile(r"(?:^|\s)hidden(?:$|\s)")
 """The class that hides an element in CSS frameworks (Bootstrap, Tailwind): a subscription
 box or a modal the reader does not see. Not `overflow-hidden` or `hidden-xs`, and not with a
 breakpoint class that shows it again (`hidden md:block`)."""
+_HIDDEN_BIT = len(_CLASS_FLAGS)
 
 _TEASER_KIND = "teaser?"
 TEASER_MAX_CHARS = 600
@@ -326,17 +351,26 @@ def _is_teaser_card(element: etree._Element) -> bool:
     return True
 
 
-_LOWER_NO_SPACE = "translate(@style, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ ', 'abcdefghijklmnopqrstuvwxyz')"
-"""The style, lower-cased and without spaces (XPath 1.0's `translate` drops a character that
-has no counterpart: the space, last), so `display: none` and `DISPLAY:NONE` match too."""
+_STYLED = etree.XPath(".//*[@hidden or @style]")
+_LOWER_NO_SPACE = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz", " ")
+"""A style lower-cased (ASCII) and without spaces, so `display: none` and `DISPLAY:NONE`
+match too."""
 
-_HIDDEN = etree.XPath(
-    f".//*[@hidden or @style and (contains({_LOWER_NO_SPACE}, 'display:none') or "
-    f"contains({_LOWER_NO_SPACE}, 'visibility:hidden'))]"
-)
-"""Elements a reader never sees (`hidden`, `style="display: none"`): tracking codes, SEO text
-(`<i style="display:none">read-1244264</i>` inside headline links). `@style and` first: the
-two `translate` calls only for elements that have a style (half the cost on real pages)."""
+
+def hidden_elements(body: etree._Element) -> list[etree._Element]:
+    """Elements a reader never sees (`hidden`, `style="display: none"`, `visibility:hidden`),
+    in document order: tracking codes, SEO text (`<i style="display:none">read-1244264</i>`
+    inside headline links). The style is read in Python: XPath's `translate` on every styled
+    element took half as long again on the devset's pages."""
+    found = []
+    for el in _STYLED(body):
+        if el.get("hidden") is not None:
+            found.append(el)
+            continue
+        style = (el.get("style") or "").translate(_LOWER_NO_SPACE)
+        if "display:none" in style or "visibility:hidden" in style:
+            found.append(el)
+    return found
 
 
 def remove_keep_tail(el: etree._Element) -> None:
@@ -389,7 +423,7 @@ def walk(doc: etree._Element, track: frozenset[etree._Element] = frozenset()) ->
     if body is None:
         body = doc
     etree.strip_elements(body, *STRIP_TAGS, with_tail=False)
-    for hidden in _HIDDEN(body):
+    for hidden in hidden_elements(body):
         remove_keep_tail(hidden)
 
     blocks: list[Block] = []

@@ -48,6 +48,9 @@ MAX_JSONLD_DEPTH = 64
 200,000 deep made the JSON decoder raise RecursionError and lost the whole page. A deeper
 block is skipped (`Structured.too_deep`) and the rest of the page is read."""
 
+_LENIENT_JSON = json.JSONDecoder(strict=False)
+"""Raw control characters allowed in strings; made once (`json.loads(..., strict=False)`
+builds a decoder on every call)."""
 _TRAILING_COMMA = re.compile(r",\s*([\]}])")
 _COMMENT = re.compile(r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(?:-->|//\s*\]\]>|\]\]>)\s*$")
 
@@ -142,11 +145,11 @@ def _parse_json(text: str) -> Any:
     if not text:
         return None
     try:
-        return json.loads(text, strict=False)
+        return _LENIENT_JSON.decode(text)
     except ValueError:
         pass
     try:
-        return json.loads(_TRAILING_COMMA.sub(r"\1", text), strict=False)
+        return _LENIENT_JSON.decode(_TRAILING_COMMA.sub(r"\1", text))
     except ValueError:
         return None
 

@@ -6,6 +6,7 @@ import codecs
 
 import pytest
 
+from crawler.extract import extract_article
 from crawler.extract.encoding import declared_encoding, decode_html
 
 TEXT = "Kafe “Tepian” di Samarinda — ramai saat ngabuburit, kata Pak Ján"
@@ -63,3 +64,26 @@ def test_declarations_are_found_in_meta_and_xml() -> None:
     assert declared_encoding(b'<html><head><meta charset="GBK">') == "GBK"
     assert declared_encoding(b'<?xml version="1.0" encoding="ISO-8859-15"?><html>') == "ISO-8859-15"
     assert declared_encoding(b"<html><head><title>x</title>") is None
+
+
+# -- the bytes a page is parsed from (`core._utf8_bytes`: valid UTF-8 goes to the parser as is) --
+
+def _page(title: str, paragraph: str) -> str:
+    return (f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+            + "".join(f"<p>{paragraph} ({n})</p>" for n in range(30)) + "</article></body></html>")
+
+
+def test_invisible_characters_of_a_utf8_page_stay_out_of_its_fields() -> None:
+    data = _page("Banjir\u200b di Samarinda\u00ad", TEXT).encode("utf-8")
+    result = extract_article(data, "https://example.co.id/berita/banjir")
+    assert result["title"] == "Banjir di Samarinda"
+
+
+def test_a_utf8_page_with_a_cut_character_is_read_as_decoded() -> None:
+    data = _page("Kafe Tepian Ramai", TEXT).encode("utf-8").replace(
+        b"</article>", b"<p>Kata \xe2\x80penjual kopi di tepian sungai itu.</p></article>")
+    result = extract_article(data, "https://example.co.id/berita/kafe")
+    assert result["title"] == "Kafe Tepian Ramai"
+    assert result["body"].startswith(TEXT + " (0)")
+    # a cut sequence is one U+FFFD, as Python decodes it (libxml2 on the raw bytes writes two)
+    assert result["body"].endswith("Kata \ufffdpenjual kopi di tepian sungai itu.")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import lxml.html
 
 from crawler.extract.page import (
+    BOILER,
+    CAPTION,
     NAV,
     RELATED,
     clean_inline,
@@ -37,6 +39,17 @@ def test_class_names_map_to_region_flags() -> None:
     assert flag_for_names("widget sidebar") == NAV
     assert flag_for_names("artikel-terkait") == RELATED
     assert flag_for_names("entry-content") is None
+
+
+def test_class_flags_of_several_words_follow_the_kinds_order_not_the_words() -> None:
+    # the kinds are tried in `_CLASS_FLAGS` order over the whole string, whichever word holds
+    # the match: a caption box inside a related list is a caption
+    assert flag_for_names("box-related img-caption") == CAPTION
+    assert flag_for_names("post-41234 share-bar") == BOILER
+    assert flag_for_names("status-publish post") is None  # WordPress, not a date
+    assert flag_for_names("modal hidden") == BOILER
+    assert flag_for_names("entry hidden md:block") is None  # shown again from a breakpoint
+    assert flag_for_names("overflow-hidden entry") is None
 
 
 def test_text_helpers() -> None:
