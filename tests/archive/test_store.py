@@ -4,6 +4,7 @@ under SIGKILL and reading while another process writes."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import signal
 import sqlite3
@@ -301,3 +302,61 @@ def test_processes_creating_one_archive_at_once_all_open_it(tmp_path: Path) -> N
         outcomes = [opener.communicate(timeout=60) for opener in openers]
     assert [(o.returncode, err) for o, (_, err) in zip(openers, outcomes, strict=True)] == [
         (0, "")] * 3
+
+
+def test_new_url_changed_later_in_the_same_batch_is_one_row_with_one_version(
+        archive: Archive, record) -> None:
+    # New rows are inserted together before the batch's changes: a URL first seen in a batch
+    # and then changed in it must still be one row whose first text is its version.
+    result = archive.write([record(1), record(2), record(1, title="Judul diralat"), record(3)])
+    assert result == WriteResult(new=3, updated=1)
+    assert rows(archive, "SELECT id, url FROM articles ORDER BY id") == [
+        (1, "https://kaltimpost.example/berita/1"), (2, "https://kaltimpost.example/berita/2"),
+        (3, "https://kaltimpost.example/berita/3")]
+    got = archive.get(1)
+    assert got["title"] == "Judul diralat"
+    assert [v["title"] for v in got["versions"]] == ["Judul berita nomor 1"]
+    assert [r["id"] for r in archive.search("diralat")] == [1]
+
+
+def test_new_ids_continue_after_the_highest_as_sqlite_gives_them(archive: Archive,
+                                                                 record) -> None:
+    archive.write([record(1), record(2), record(3)])
+    rows(archive, "DELETE FROM articles WHERE id = 3")  # another program removed the newest
+    archive.write([record(4), record(1, title="Judul diralat"), record(5)])
+    assert rows(archive, "SELECT id, url FROM articles WHERE id > 1 ORDER BY id") == [
+        (2, "https://kaltimpost.example/berita/2"), (3, "https://kaltimpost.example/berita/4"),
+        (4, "https://kaltimpost.example/berita/5")]
+    assert [r["id"] for r in archive.search("nomor 5")] == [4]  # the index has the new ids
+    assert rows(archive, "SELECT first_id, last_id FROM article_months") == [(1, 4)]
+
+
+def test_lists_and_provenance_are_stored_as_json_whatever_they_hold(archive: Archive,
+                                                                   record) -> None:
+    hostile = ['Ani "Ucok" Lubis', "C:\\berita", "baris\nbaru", "tab\there", "Café Ñ", "",
+               "\u2028", "😀"]
+    provenance = {"body": 'json"ld', "title": "jsonld\\x", "published_at": "meta\x01"}
+    archive.write([record(1, authors=hostile, tags=["a", "b"], provenance=provenance),
+                   record(2, authors=[], provenance={})])
+    stored = rows(archive, "SELECT authors, tags, provenance FROM articles ORDER BY id")
+    assert stored == [
+        (json.dumps(hostile, ensure_ascii=False), '["a", "b"]',
+         json.dumps(provenance, ensure_ascii=False, sort_keys=True)),
+        ("[]", "[]", "{}")]
+    got = archive.get(1)
+    assert (got["authors"], got["provenance"]) == (hostile, provenance)
+
+
+def test_links_of_one_batch_new_and_known_are_counted_once_each(archive: Archive,
+                                                                record) -> None:
+    old = {"url": "https://k.example/lama", "title": "Lama"}
+    archive.write([record(1, related=[old])])
+    new = {"url": "https://k.example/baru", "title": "Baru"}
+    result = archive.write([record(2, related=[old, new]), record(2, related=[new, old]),
+                            record(3, related=[dict(old, title=None), new])])
+    assert (result.links_new, result.links_seen) == (1, 6)
+    assert rows(archive, "SELECT url, first_title, last_title, times_seen FROM links "
+                "ORDER BY id") == [("https://k.example/lama", "Lama", "Lama", 3),
+                                   ("https://k.example/baru", "Baru", "Baru", 2)]
+    assert archive.related_urls("https://kaltimpost.example/berita/2") == [
+        new["url"], old["url"]]
