@@ -257,7 +257,7 @@ def _check(tree: Path, baseline: Path, folder: Path, saved: Path | None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("--baseline", type=Path, help="the tree to compare with (a worktree)")
     parser.add_argument("--rounds", type=int, default=3, help="alternated runs (default 3)")
     parser.add_argument("--bench-pages", type=int, default=500,
