@@ -282,7 +282,7 @@ def zone(name: str | tzinfo | None) -> tzinfo:
 
 @lru_cache(maxsize=256)
 def _zone_from_text(text: str) -> tzinfo | None:
-    """`WIB`, `GMT+7`, `+07:00`, `Z` ... -> tzinfo; None when not a zone. Remembered: pages
+    """`WIB`, `CEST`, `GMT+7`, `+07:00`, `Z` ... -> tzinfo; None when not a zone. Remembered: pages
     write the same few zones, read several times a page (tzinfo objects are immutable)."""
     token = text.strip().upper().replace(" ", "")
     if not token:
@@ -291,6 +291,8 @@ def _zone_from_text(text: str) -> tzinfo | None:
         return ZoneInfo(ZONE_NAMES[token])
     if token in ("Z", "UTC", "GMT"):
         return UTC
+    if token in ZONE_ABBREVIATIONS:
+        return timezone(timedelta(minutes=ZONE_ABBREVIATIONS[token]))
     match = re.fullmatch(r"(?:GMT|UTC)?([+-])(\d{1,2}):?(\d{2})?", token)
     if not match:
         return None
@@ -395,15 +397,12 @@ def parse_machine(text: str | None, tz: str | tzinfo | None = None) -> ParsedDat
 
 
 def _zone_word(raw: str) -> tzinfo | None:
-    """The zone named by the last word of letters in a machine date (`WITA`, `CEST`), if it
-    names one offset."""
-    words = re.findall(r"\b([A-Za-z]{3,4})\b", raw)
-    for word in reversed(words):
-        upper = word.upper()
-        if upper in ZONE_NAMES:
-            return ZoneInfo(ZONE_NAMES[upper])
-        if upper in ZONE_ABBREVIATIONS:
-            return timezone(timedelta(minutes=ZONE_ABBREVIATIONS[upper]))
+    """The zone named by the last word of letters in a machine date that names one
+    (`WITA`, `CEST`: `_zone_from_text`)."""
+    for word in reversed(re.findall(r"\b[A-Za-z]{3,4}\b", raw)):
+        shown = _zone_from_text(word)
+        if shown is not None:
+            return shown
     return None
 
 
