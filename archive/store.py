@@ -87,10 +87,17 @@ MAKE_ONE = "make one with `warta crawl` or `warta demo`, or point --db at an exi
 _CONTENT_COLUMNS = ARTICLE_COLUMNS[1:]
 _TITLE, _BODY = ARTICLE_COLUMNS.index("title"), ARTICLE_COLUMNS.index("body")
 assert _BODY == _TITLE + 1  # everything but uid (a function of url)
-_INSERT_ARTICLE = (
-    f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}, first_seen_at, last_seen_at, "
-    f"changed_at, crawl_id) VALUES ({', '.join('?' * (len(ARTICLE_COLUMNS) + 4))})"
-)
+#: The new articles of a write, staged in a temporary table of the writing connection and
+#: moved into `articles` by one statement (`_write_new`), their ids given (`_NEW_ARTICLE_ID`).
+_STAGED_COLUMNS = ("id", *ARTICLE_COLUMNS, "first_seen_at", "last_seen_at", "changed_at",
+                   "crawl_id")
+_STAGE_TABLE = "warta_new_articles"
+_STAGE_ARTICLE = (f"INSERT INTO temp.{_STAGE_TABLE} VALUES "
+                  f"({', '.join('?' * len(_STAGED_COLUMNS))})")
+_MOVE_STAGED = (f"INSERT INTO articles ({', '.join(_STAGED_COLUMNS)}) "
+                f"SELECT {', '.join(_STAGED_COLUMNS)} FROM temp.{_STAGE_TABLE} ORDER BY id")
+#: The largest rowid SQLite stores (beyond it, it would pick unused ids at random).
+MAX_ROWID = 2**63 - 1
 _UPDATE_ARTICLE = (
     f"UPDATE articles SET {', '.join(f'{c} = ?' for c in _CONTENT_COLUMNS)}, "
     "last_seen_at = ?, changed_at = ?, crawl_id = ? WHERE id = ?"
@@ -568,13 +575,18 @@ class Archive:
             captured: list[tuple[int, str, int, CaptureRef]] = []
             texts: list[str] = []  # of new and changed articles: their words to stem
             checked: list[tuple[Any, ...]] = []
+            staged: list[tuple[Any, ...]] = []  # new articles, not yet in the table
+            next_id: int | None = None
             for item, check, refs in zip(prepared, checks, pages, strict=True):
                 seen = state.get(item.url)
                 values = item.row
                 if seen is None:
-                    cursor = conn.execute(_INSERT_ARTICLE, (*values, now, now, now, crawl_id))
-                    assert cursor.lastrowid is not None
-                    article_id = cursor.lastrowid
+                    if next_id is None:
+                        next_id = self._first_new_id(conn)
+                    # the id SQLite would give (max + 1: this transaction holds the lock)
+                    article_id = next_id
+                    next_id += 1
+                    staged.append((article_id, *values, now, now, now, crawl_id))
                     result.new += 1
                     texts += values[_TITLE:_BODY + 1]
                 elif seen[1] == item.content_hash and not force:
@@ -583,6 +595,9 @@ class Archive:
                     result.unchanged += 1
                 else:
                     article_id = seen[0]
+                    if staged and article_id >= staged[0][0]:
+                        # new in this batch and changed later in it: in the table first
+                        self._write_new(conn, staged)
                     conn.execute(_SAVE_VERSION, (now, article_id))
                     conn.execute(_UPDATE_ARTICLE, (*values[1:], now, now, crawl_id, article_id))
                     result.updated += 1
@@ -594,6 +609,7 @@ class Archive:
                                 for part, ref in numbered(refs))
                 if item.related is not None:
                     related.append((article_id, item))
+            self._write_new(conn, staged)
             conn.executemany("UPDATE articles SET last_seen_at = ? WHERE id = ?", unchanged)
             conn.executemany(_SAVE_CHECKS, checked)
             if texts:
@@ -604,6 +620,37 @@ class Archive:
             if captured:
                 insert_captures(conn, captured, crawl_id=crawl_id, provenance=provenance)
         return result
+
+    def _first_new_id(self, conn: sqlite3.Connection) -> int:
+        """The id SQLite would give the next new article (the highest + 1), under the
+        write transaction's lock."""
+        first = int(conn.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0]) + 1
+        if first > MAX_ROWID:
+            raise WartaError(f"{self.path} has no article id left after {MAX_ROWID:,}; "
+                             "write into a new archive")
+        return first
+
+    def _write_new(self, conn: sqlite3.Connection, staged: list[tuple[Any, ...]]) -> None:
+        """Insert the staged new articles (`staged` is emptied) by one statement.
+
+        The full-text index is kept by a trigger, and FTS5 writes the words it holds in
+        memory to a new segment of the index at the end of every statement that changes
+        it: one statement a row gave every article a segment of its own, and the index
+        spent its time merging them (measured on 10,000 articles: 0.45 ms a row by
+        `executemany` against 0.30 ms by one INSERT ... SELECT, and a 3% smaller index).
+        So the rows go into a temporary table of this connection first (no index, no
+        trigger), and from it into `articles` at once; the trigger stays for every other
+        writer."""
+        if not staged:
+            return
+        # made in the write's transaction: gone again when a write is rolled back
+        conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE_TABLE} "
+                     f"({', '.join(_STAGED_COLUMNS)})")
+        conn.execute(f"DELETE FROM temp.{_STAGE_TABLE}")
+        conn.executemany(_STAGE_ARTICLE, staged)
+        conn.execute(_MOVE_STAGED)
+        conn.execute(f"DELETE FROM temp.{_STAGE_TABLE}")
+        staged.clear()
 
     @staticmethod
     def _now(now: str | None) -> str:

@@ -306,8 +306,8 @@ def test_processes_creating_one_archive_at_once_all_open_it(tmp_path: Path) -> N
 
 def test_new_url_changed_later_in_the_same_batch_is_one_row_with_one_version(
         archive: Archive, record) -> None:
-    # New rows are inserted together before the batch's changes: a URL first seen in a batch
-    # and then changed in it must still be one row whose first text is its version.
+    # New rows are inserted together: a URL first seen in a batch and then changed in it must
+    # still be one row whose first text is its version.
     result = archive.write([record(1), record(2), record(1, title="Judul diralat"), record(3)])
     assert result == WriteResult(new=3, updated=1)
     assert rows(archive, "SELECT id, url FROM articles ORDER BY id") == [
@@ -317,6 +317,21 @@ def test_new_url_changed_later_in_the_same_batch_is_one_row_with_one_version(
     assert got["title"] == "Judul diralat"
     assert [v["title"] for v in got["versions"]] == ["Judul berita nomor 1"]
     assert [r["id"] for r in archive.search("diralat")] == [1]
+
+
+def test_the_full_text_index_holds_exactly_the_archived_text(archive: Archive, record) -> None:
+    # New articles reach the index by one statement a batch (archive/store.py, `_write_new`);
+    # changes, repeats and another program's plain INSERT still leave it exact.
+    archive.write([record(1), record(2), record(1, title="Judul diralat"), record(3)])
+    archive.write([record(4), record(2, body="Isi baru sama sekali."), record(5)])
+    rows(archive, "INSERT INTO articles (uid, url, source, title, body, content_hash, "
+                  "first_seen_at, last_seen_at, changed_at) SELECT 'u6', 'https://x.example/6', "
+                  "source, 'Ditulis program lain', 'Banjir rob', 'h6', first_seen_at, "
+                  "last_seen_at, changed_at FROM articles WHERE id = 1")
+    rows(archive, "INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)")
+    assert [r["id"] for r in archive.search("diralat")] == [1]
+    assert [r["id"] for r in archive.search("baru")] == [2]
+    assert [r["id"] for r in archive.search("rob")] == [6]
 
 
 def test_new_ids_continue_after_the_highest_as_sqlite_gives_them(archive: Archive,
