@@ -319,6 +319,18 @@ def test_new_url_changed_later_in_the_same_batch_is_one_row_with_one_version(
     assert [r["id"] for r in archive.search("diralat")] == [1]
 
 
+def test_a_url_changed_twice_in_a_batch_keeps_both_replaced_texts_in_order(
+        archive: Archive, record) -> None:
+    archive.write([record(1), record(2)])
+    result = archive.write([record(1, title="Ralat pertama"), record(2, title="Ralat lain"),
+                            record(1, title="Ralat kedua")])
+    assert result == WriteResult(updated=3)
+    got = archive.get(1)
+    assert got["title"] == "Ralat kedua"
+    assert [v["title"] for v in got["versions"]] == ["Judul berita nomor 1", "Ralat pertama"]
+    assert archive.get(2)["title"] == "Ralat lain"
+
+
 def test_the_full_text_index_holds_exactly_the_archived_text(archive: Archive, record) -> None:
     # New articles reach the index by one statement a batch (archive/store.py, `_write_new`);
     # changes, repeats and another program's plain INSERT still leave it exact.
