@@ -585,9 +585,12 @@ class Archive:
                 seen = state.get(item.url)
                 values = item.row
                 if seen is None:
-                    if next_id is None:
-                        next_id = self._first_new_id(conn)
-                    # the id SQLite would give (max + 1: this transaction holds the lock)
+                    if next_id is None:  # the highest + 1, as SQLite gives (lock held)
+                        next_id = conn.execute(
+                            "SELECT coalesce(max(id), 0) + 1 FROM articles").fetchone()[0]
+                    if next_id > MAX_ROWID:
+                        raise WartaError(f"{self.path} has no article id left after "
+                                         f"{MAX_ROWID:,}; write into a new archive")
                     article_id = next_id
                     next_id += 1
                     new.append((article_id, *values, now, now, now, crawl_id))
@@ -625,15 +628,6 @@ class Archive:
             if captured:
                 insert_captures(conn, captured, crawl_id=crawl_id, provenance=provenance)
         return result
-
-    def _first_new_id(self, conn: sqlite3.Connection) -> int:
-        """The id SQLite would give the next new article (the highest + 1), under the
-        write transaction's lock."""
-        first = int(conn.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0]) + 1
-        if first > MAX_ROWID:
-            raise WartaError(f"{self.path} has no article id left after {MAX_ROWID:,}; "
-                             "write into a new archive")
-        return first
 
     def _write_staged(self, conn: sqlite3.Connection, new: list[tuple[Any, ...]],
                       changed: list[tuple[Any, ...]], now: str) -> None:

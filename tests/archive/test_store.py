@@ -387,3 +387,16 @@ def test_links_of_one_batch_new_and_known_are_counted_once_each(archive: Archive
                                    ("https://k.example/baru", "Baru", "Baru", 2)]
     assert archive.related_urls("https://kaltimpost.example/berita/2") == [
         new["url"], old["url"]]
+
+
+def test_an_archive_whose_ids_ran_out_refuses_new_articles_in_one_line(archive: Archive,
+                                                                        record) -> None:
+    archive.write([record(1)])
+    rows(archive, "INSERT INTO articles (id, uid, url, source, title, body, content_hash, "
+                  "first_seen_at, last_seen_at, changed_at) SELECT 9223372036854775806, 'u9', "
+                  "'https://x.example/9', source, title, body, 'h9', first_seen_at, "
+                  "last_seen_at, changed_at FROM articles WHERE id = 1")  # another program
+    with pytest.raises(WartaError, match="no article id left"):
+        archive.write([record(2), record(3)])  # the first fits, the second does not
+    assert rows(archive, "SELECT count(*) FROM articles") == [(2,)]
+    assert archive.write([record(1, title="Judul diralat")]) == WriteResult(updated=1)
