@@ -98,6 +98,8 @@ finish the page they read, in milliseconds), to count their CPU time; a worker s
 after it exits by itself in the background."""
 
 MAX_AUTO_PROCESSES = 4
+"""Workers at most in auto mode: one crawl process saturates well before four workers do (it
+handles about 350 pages a second on loopback, one worker about 400 generated pages)."""
 
 SPILL_QUEUE = 16
 """Auto mode, workers running: a page whose worker (the least busy one) still has this many
@@ -110,8 +112,6 @@ crawl process, which then became the bottleneck; with 16 (a whole burst fits), t
 four pages in five with 8 queued on average. A crawl process that is itself the bottleneck
 never finds a queue this long, so nothing changes there. A set number of workers
 (`WARTA_EXTRACT_PROCESSES=N`) reads every page in them."""
-"""Workers at most in auto mode: one crawl process saturates well before four workers do (it
-handles about 350 pages a second on loopback, one worker about 400 generated pages)."""
 
 _HEADER = struct.Struct("!Q")
 _BOOTSTRAP = ("import pickle, sys; sys.path[:] = pickle.load(sys.stdin.buffer); "
