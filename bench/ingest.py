@@ -10,8 +10,8 @@ database calls are timed; generating the articles is not. Target (issue 19): war
 0.7x the floor's rate at 300,000 articles. The floor is a plain program's `executemany`, one
 statement a row; FTS5 writes a segment at the end of each statement, so a floor that first
 staged its rows in a temporary table and moved them with one INSERT ... SELECT, as
-`Archive.write` does, would be faster: 0.36 against 0.50 ms of CPU an article at 20,000. The archive is kept as bench/out/ingest-N.db for
-bench/search.py.
+`Archive.write` does, would be faster: 0.36 against 0.50 ms of CPU an article at 20,000.
+The archive is kept as bench/out/ingest-N.db for bench/search.py.
 
 What grows with the archive is warta's, not the floor's: the pages a batch changes beyond its
 own rows. Writing 2,000 more articles into the 300,000-article archive put 30,297 pages into
