@@ -183,9 +183,12 @@ def _page(data: bytes, ref: CaptureRef) -> CapturedPage:
 
     try:
         record = next(iter(ArchiveIterator(io.BytesIO(data))))
-        if record.rec_type != "response" or record.http_headers is None:
+        if record.rec_type != "response":
             raise UnreadableCapture(f"the record at {ref.warc_offset} is a "
                                     f"{record.rec_type}, not a response")
+        if record.http_headers is None:  # its HTTP head did not parse
+            raise UnreadableCapture(f"corrupt record at {ref.warc_offset} (a response "
+                                    "without a readable HTTP head)")
         raw = record.raw_stream.read()
     except (ArchiveLoadFailed, OSError, EOFError, ValueError, StopIteration) as exc:
         raise UnreadableCapture(f"corrupt record at {ref.warc_offset} "
