@@ -578,8 +578,7 @@ class Archive:
             checked: list[tuple[Any, ...]] = []
             # new and changed articles, not yet in the table (`_write_staged`)
             new: list[tuple[Any, ...]] = []
-            changed: list[tuple[Any, ...]] = []
-            changed_ids: set[int] = set()
+            changed: dict[int, tuple[Any, ...]] = {}  # by article id, in batch order
             next_id: int | None = None
             for item, check, refs in zip(prepared, checks, pages, strict=True):
                 seen = state.get(item.url)
@@ -602,12 +601,10 @@ class Archive:
                     result.unchanged += 1
                 else:
                     article_id = seen[0]
-                    if article_id in changed_ids or (new and article_id >= new[0][0]):
+                    if article_id in changed or (new and article_id >= new[0][0]):
                         # changed again, or new in this batch: what it replaces goes first
                         self._write_staged(conn, new, changed, now)
-                        changed_ids.clear()
-                    changed.append((*values[1:], now, now, crawl_id, article_id))
-                    changed_ids.add(article_id)
+                    changed[article_id] = (*values[1:], now, now, crawl_id, article_id)
                     result.updated += 1
                     texts += values[_TITLE:_BODY + 1]
                 state[item.url] = (article_id, item.content_hash)
@@ -630,7 +627,7 @@ class Archive:
         return result
 
     def _write_staged(self, conn: sqlite3.Connection, new: list[tuple[Any, ...]],
-                      changed: list[tuple[Any, ...]], now: str) -> None:
+                      changed: dict[int, tuple[Any, ...]], now: str) -> None:
         """Insert the new articles and replace the changed ones (each list is emptied), one
         statement each, a changed article's old text saved as a version first.
 
@@ -640,9 +637,9 @@ class Archive:
         spent its time merging them (bench/ingest.py --n 20000: 1.04 ms of CPU an article
         against 0.74 ms). So the rows go into temporary tables of this connection first (no
         index, no trigger), and from them into `articles` at once; the triggers stay for
-        every other writer. A changed article appears once in `changed`."""
+        every other writer. `changed` holds each changed article once, by id."""
         for table, columns, rows in ((_NEW_TABLE, _NEW_COLUMNS, new),
-                                     (_CHANGED_TABLE, _CHANGED_COLUMNS, changed)):
+                                     (_CHANGED_TABLE, _CHANGED_COLUMNS, list(changed.values()))):
             if rows:
                 # made in the write's transaction: gone again when the write is rolled back
                 conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} ({', '.join(columns)})")
