@@ -331,7 +331,8 @@ def describe(name: str, stats: dict[str, Any]) -> str:
         worker_cpu = stats.get("extract/worker_cpu_seconds")
         line += (f", {stats['extract/workers']} worker(s) "
                  f"{'?' if worker_cpu is None else f'{worker_cpu:.1f}'} s CPU "
-                 f"({stats.get('extract/worker_pages', 0)} pages, queue mean "
+                 f"({stats.get('extract/worker_pages', 0)} pages, "
+                 f"{stats.get('extract/spilled_pages', 0)} spilled, queue mean "
                  f"{stats.get('extract/worker_queue_mean', 0)} max "
                  f"{stats.get('extract/worker_queue_max', 0)})")
     line += f", process tree {stats['tree_cpu_seconds']:.1f} s"

@@ -16,7 +16,8 @@ When (`WARTA_EXTRACT_PROCESSES`):
   small one and a re-crawl of an unchanged outlet never start a process. Then one worker per
   CPU but one, at most `MAX_AUTO_PROCESSES`.
   Once they run, a page whose worker still has `SPILL_QUEUE` pages to read is read in the
-  crawl process, so that neither process waits on the other.
+  crawl process, so that neither process waits on the other (counted:
+  `extract/spilled_pages`).
 - a number N > 0: N workers from the first article page, which wait for them to start, and
   read every page.
 - 0: pages are always read in the crawl process.
@@ -420,6 +421,8 @@ class ExtractionWorkers:
                       else min(workers, key=lambda w: len(w.pending)))
             if self.auto and len(worker.pending) >= SPILL_QUEUE:
                 # the workers are behind: this process reads the page rather than wait idle
+                if self.stats is not None:
+                    self.stats().inc_value("extract/spilled_pages")
                 return self.read(body, url, site, fetched_at, encoding, date_hint)
             try:
                 if not worker.up:

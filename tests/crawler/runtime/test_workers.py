@@ -248,6 +248,7 @@ def test_auto_mode_reads_pages_here_while_its_worker_is_behind() -> None:
         workers.close()
     assert all(page == extract_page(body, url, None, fetched, "utf-8") for page in pages)
     assert counts["extract/worker_pages"] == 1 + SPILL_QUEUE
+    assert counts["extract/spilled_pages"] == 3
 
 
 def test_auto_mode_judges_a_slowed_crawl_by_its_share_not_its_pace() -> None:
