@@ -102,17 +102,22 @@ MAX_AUTO_PROCESSES = 4
 """Workers at most in auto mode: one crawl process saturates well before four workers do (it
 handles about 350 pages a second on loopback, one worker about 400 generated pages)."""
 
-SPILL_QUEUE = 16
+SPILL_QUEUE = 64
 """Auto mode, workers running: a page whose worker (the least busy one) still has this many
 pages to read is read in the crawl process instead, so that the crawl process does not wait
 idle on a worker that fell behind (pages slower to read than to fetch, or a worker starved by
-the machine's other work). On bench/crawl.py under a load of 7 on two cores, without it the
+the machine's other work): on bench/crawl.py under a load of 7 on two cores, without it the
 worker's queue was 42 to 263 pages on average (`extract/worker_queue_mean`; 116 to 511 at
-most); with 4, bursts of responses (16 requests are in flight) sent two pages in three to the
-crawl process, which then became the bottleneck; with 16 (a whole burst fits), the worker read
-four pages in five with 8 queued on average. A crawl process that is itself the bottleneck
-never finds a queue this long, so nothing changes there. A set number of workers
-(`WARTA_EXTRACT_PROCESSES=N`) reads every page in them."""
+most). Responses come in bursts (16 requests are in flight), so even a worker that keeps up
+has 16 pages queued now and then: at 16, 16 to 252 of bench/crawl.py's 2,025 pages were read
+in the crawl process (`extract/spilled_pages`), which was the busier process and so ran slower
+for each. Against 64, in five alternating runs each: 66-136 pages read there against 0-19,
+1.87-1.97 ms of the crawl process's CPU a page against 1.64-1.91, 512-536 pages a second
+against 531-597 (at a load of 5 to 7 on two cores, three runs each: 146-163 against 155-171).
+At 64, four such bursts, a worker starved by other work is still caught within
+about 0.1 s of its pages, and the pages it holds stay few: Scrapy stops downloading while
+more than `SCRAPER_SLOT_MAX_ACTIVE_SIZE` (5 MB) of responses wait to be read. A set number of
+workers (`WARTA_EXTRACT_PROCESSES=N`) reads every page in them."""
 
 _HEADER = struct.Struct("!Q")
 _BOOTSTRAP = ("import pickle, sys; sys.path[:] = pickle.load(sys.stdin.buffer); "
