@@ -269,3 +269,22 @@ def test_auto_mode_judges_a_slowed_crawl_by_its_share_not_its_pace() -> None:
 
     assert judged(0.03, 0.012) == 1  # 33 pages a second, 40% of the time reading them
     assert judged(0.5, 0.012) == 0  # 2 pages a second, 2%
+
+
+def test_a_worker_reads_a_page_without_loading_the_archive_or_scrapy() -> None:
+    """A worker starts while the crawl process reads its pages itself: what its reading
+    imports is start-up time. It needs a few URL and sign-off helpers of `archive`, not the
+    store, its queries or the captures, and nothing of Scrapy or Twisted."""
+    body, url = demo_page()
+    code = (
+        "import datetime as dt, sys\n"
+        "from crawler.runtime.workers import extract_page\n"
+        f"fields = extract_page({body!r}, {url!r}, None, "
+        "dt.datetime(2024, 5, 1, tzinfo=dt.UTC), 'utf-8')\n"
+        "assert fields['title'], fields\n"
+        "print(sorted(m for m in ('archive.store', 'archive.query', 'archive.captures', "
+        "'scrapy', 'twisted') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"
