@@ -113,7 +113,9 @@ has 16 pages queued now and then: at 16, 16 to 252 of bench/crawl.py's 2,025 pag
 in the crawl process (`extract/spilled_pages`), which was the busier process and so ran slower
 for each. Against 64, in five alternating runs each: 66-136 pages read there against 0-19,
 1.87-1.97 ms of the crawl process's CPU a page against 1.64-1.91, 512-536 pages a second
-against 531-597 (at a load of 5 to 7 on two cores, three runs each: 146-163 against 155-171).
+against 531-597 (at a load of 5 to 7 on two cores, three runs each: 146-163 against 155-171);
+checked again later, six runs each: 61-178 pages against 0-19, 1.89-2.06 ms against
+1.81-1.94, a median of 521 pages a second against 538.
 At 64, four such bursts, a worker starved by other work is still caught within
 about 0.1 s of its pages, and the pages it holds stay few: Scrapy stops downloading while
 more than `SCRAPER_SLOT_MAX_ACTIVE_SIZE` (5 MB) of responses wait to be read. A set number of
