@@ -63,19 +63,15 @@ if TYPE_CHECKING:
 #: Names imported when first asked for, by module: the store and the captures, the command
 #: line, and the health checks and output formatting the crawl and the commands use (none of
 #: them an extraction worker's).
-_LAZY = {
-    "Archive": "archive.store", "WriteResult": "archive.store", "DEFAULT_DB": "archive.store",
-    "SITE_FIGURES": "archive.store",
-    **dict.fromkeys(("COMPARED_FIELDS", "CapturedArticle", "CaptureRef", "capture_dir",
-                     "captured_articles", "captured_sources", "changed_fields",
-                     "iter_captured_articles", "last_capture", "note_reads"),
-                    "archive.captures"),
-    "EXIT_INTERRUPTED": "archive.commands", "cli": "archive.commands",
-    "db_option": "archive.commands", "run": "archive.commands",
-    "ARCHIVE_ERROR": "archive.health", "EXIT_WARNING": "archive.health",
-    "UNJUDGED_REASONS": "archive.health", "site_health": "archive.health",
-    "warnings_of": "archive.health",
-}
+_LAZY = {name: module for module, names in (
+    ("archive.store", ("Archive", "WriteResult", "DEFAULT_DB", "SITE_FIGURES")),
+    ("archive.captures", ("COMPARED_FIELDS", "CapturedArticle", "CaptureRef", "capture_dir",
+                          "captured_articles", "captured_sources", "changed_fields",
+                          "iter_captured_articles", "last_capture", "note_reads")),
+    ("archive.commands", ("EXIT_INTERRUPTED", "cli", "db_option", "run")),
+    ("archive.health", ("ARCHIVE_ERROR", "EXIT_WARNING", "UNJUDGED_REASONS", "site_health",
+                        "warnings_of")),
+) for name in names}
 
 
 def __getattr__(name: str) -> Any:

@@ -108,18 +108,15 @@ pages to read is read in the crawl process instead, so that the crawl process do
 idle on a worker that fell behind (pages slower to read than to fetch, or a worker starved by
 the machine's other work): on bench/crawl.py under a load of 7 on two cores, without it the
 worker's queue was 42 to 263 pages on average (`extract/worker_queue_mean`; 116 to 511 at
-most). Responses come in bursts (16 requests are in flight), so even a worker that keeps up
-has 16 pages queued now and then: at 16, 16 to 252 of bench/crawl.py's 2,025 pages were read
-in the crawl process (`extract/spilled_pages`), which was the busier process and so ran slower
-for each. Against 64, in five alternating runs each: 66-136 pages read there against 0-19,
-1.87-1.97 ms of the crawl process's CPU a page against 1.64-1.91, 512-536 pages a second
-against 531-597 (at a load of 5 to 7 on two cores, three runs each: 146-163 against 155-171);
-checked again later, six runs each: 61-178 pages against 0-19, 1.89-2.06 ms against
-1.81-1.94, a median of 521 pages a second against 538.
-At 64, four such bursts, a worker starved by other work is still caught within
-about 0.1 s of its pages, and the pages it holds stay few: Scrapy stops downloading while
-more than `SCRAPER_SLOT_MAX_ACTIVE_SIZE` (5 MB) of responses wait to be read. A set number of
-workers (`WARTA_EXTRACT_PROCESSES=N`) reads every page in them."""
+most). Not lower: responses come in bursts (16 requests are in flight), so even a worker that
+keeps up has 16 pages queued now and then, and at 16 the crawl process, the busier of the two,
+read 61 to 252 of bench/crawl.py's 2,025 pages itself (`extract/spilled_pages`) where at 64 it
+read 0 to 19, with 1.81-1.94 ms of its CPU a page against 1.89-2.06 and a median of 538 pages a
+second against 521 (six alternating runs of each). At 64, four such bursts, a worker starved
+by other work is still caught within about 0.1 s of its pages, and the pages it holds stay
+few: Scrapy stops downloading while more than `SCRAPER_SLOT_MAX_ACTIVE_SIZE` (5 MB) of
+responses wait to be read. A set number of workers (`WARTA_EXTRACT_PROCESSES=N`) reads every
+page in them."""
 
 _HEADER = struct.Struct("!Q")
 _BOOTSTRAP = ("import pickle, sys; sys.path[:] = pickle.load(sys.stdin.buffer); "
