@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from archive import Archive, WartaError
-from archive.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, migrate
+from archive.schema import APPLICATION_ID, FTS_AUTOMERGE, MIGRATIONS, SCHEMA_VERSION, migrate
 
 TABLES = {"sources", "crawls", "articles", "article_versions", "links", "article_links",
           "articles_fts", "migrations"}
@@ -65,6 +65,28 @@ def test_older_archive_is_upgraded_when_opened_for_writing(db_path: Path, record
         assert archive.schema_version == SCHEMA_VERSION
         archive.write([record(1)])
         assert archive.search("berita", source="kaltimpost")[0]["id"] == 1
+
+
+def test_full_text_index_merges_eight_segments_at_a_time_old_archives_too(
+        db_path: Path) -> None:
+    """FTS5's automerge is the index's own setting: new archives get FTS_AUTOMERGE, and an
+    archive made before migration 15 gets it when opened for writing."""
+    def automerge() -> int | None:
+        conn = sqlite3.connect(db_path)
+        row = conn.execute("SELECT v FROM articles_fts_config WHERE k = 'automerge'").fetchone()
+        conn.close()
+        return None if row is None else row[0]
+
+    Archive(db_path).close()
+    assert automerge() == FTS_AUTOMERGE == 8
+    conn = sqlite3.connect(db_path)
+    conn.execute("DELETE FROM articles_fts_config WHERE k = 'automerge'")  # as before 15
+    conn.execute("PRAGMA user_version = 14")
+    conn.commit()
+    conn.close()
+    assert automerge() is None
+    Archive(db_path).close()
+    assert automerge() == 8
 
 
 def test_reopening_changes_nothing(db_path: Path) -> None:
