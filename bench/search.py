@@ -11,7 +11,10 @@ classes (broad, narrow, phrase, with a date filter) through `Archive.search(q, l
 with snippets over every match. Prints p50/p95 per class and which ranking each query used;
 `--rank all` times the exact ranking over every match instead. `--sizes` prints where the
 archive's bytes go (each table and index against the raw text of titles and bodies, from
-SQLite's `dbstat`); `--maintain` (`--vacuum`) runs `warta maintain` on it first, timed;
+SQLite's `dbstat`); `--floor-size` the smallest file the same text could be searched in with
+the same index: a bare table of title and body with the same FTS5 index, merged and vacuumed,
+at 4 KB and 64 KB pages (a 3 KB row fills a 4 KB page alone); `--maintain` (`--vacuum`) runs
+`warta maintain` on it first, timed;
 `--orders` prints the first results of the five broad queries newest first and ranked. The
 archive is built once per N and reused by later runs (delete it to rebuild); `--db PATH` puts
 it elsewhere (a copy kept outside the repository). `--fast` builds a missing archive in bulk
@@ -42,6 +45,7 @@ import random
 import sqlite3
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -53,6 +57,7 @@ from archive import Archive
 from archive.maintain import maintain
 from archive.query import escape_query
 from archive.records import ARTICLE_COLUMNS, prepare
+from archive.schema import TOKENIZER
 
 #: Query words are drawn log-uniformly from these vocabulary ranks: above 30 are function
 #: words nobody searches for; by 5,000 a word is in well under 1% of articles. The mix holds
@@ -203,6 +208,51 @@ def print_sizes(path: Path) -> None:
     conn.close()
 
 
+#: Page sizes of the bare floor (`--floor-size`): SQLite's default, and its largest, with which
+#: a 3 KB row no longer leaves most of a page's last kilobyte empty.
+FLOOR_PAGE_SIZES = (4096, 65536)
+
+
+def print_floor_sizes(path: Path) -> None:
+    """The smallest file the archive's text could be searched in with the same index: a bare
+    table of id, title and body with the same FTS5 index (tokenizer, columns, external
+    content), filled from the archive, merged (`optimize`) and vacuumed, at each of
+    FLOOR_PAGE_SIZES; each against the raw text and against the archive's file (built in a
+    temporary folder beside the archive, deleted after)."""
+    raw_conn = sqlite3.connect(path)
+    raw = raw_conn.execute("SELECT sum(length(CAST(title AS BLOB)) + length(CAST(body AS BLOB)))"
+                           " FROM articles").fetchone()[0] or 1
+    top = raw_conn.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0]
+    raw_conn.close()
+    size = sum(Path(f"{path}{s}").stat().st_size for s in ("", "-wal")
+               if Path(f"{path}{s}").exists())
+    for page_size in FLOOR_PAGE_SIZES:
+        with tempfile.TemporaryDirectory(dir=path.parent) as folder:
+            floor_path = Path(folder) / "floor.db"
+            conn = sqlite3.connect(floor_path, isolation_level=None)
+            conn.execute(f"PRAGMA page_size = {page_size}")
+            conn.executescript(f"""
+                CREATE TABLE articles (id INTEGER PRIMARY KEY, title TEXT, body TEXT);
+                CREATE VIRTUAL TABLE articles_fts USING fts5(title, body, content='articles',
+                    content_rowid='id', tokenize='{TOKENIZER}');
+                CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+                    INSERT INTO articles_fts(rowid, title, body)
+                    VALUES (new.id, new.title, new.body);
+                END;""")
+            conn.execute("ATTACH ? AS src", (str(path),))
+            for low in range(0, top, FAST_CHUNK):
+                conn.execute("INSERT INTO articles SELECT id, title, body FROM src.articles "
+                             "WHERE id > ? AND id <= ?", (low, low + FAST_CHUNK))
+            conn.execute("DETACH src")
+            conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('optimize')")
+            conn.execute("VACUUM")
+            conn.close()
+            floor_size = floor_path.stat().st_size
+        print(f"floor size, {page_size:,}-byte pages: file {floor_size / 1e6:,.1f} MB, ratio "
+              f"{floor_size / raw:.3f} of the raw text; the archive is {size / floor_size:.2f}x "
+              "it", file=sys.stderr)
+
+
 def print_orders(archive: Archive) -> None:
     """The first results of each broad query in both orders: newest first, and bm25 among
     the candidates (what `warta search` gives by default)."""
@@ -226,6 +276,8 @@ def zipf_main(args: argparse.Namespace) -> None:
     Archive(path).close()  # an archive left by an older warta is upgraded first
     if args.sizes:
         print_sizes(path)
+    if args.floor_size:
+        print_floor_sizes(path)
     if args.maintain:
         print(f"warta maintain {path} ({'with' if args.vacuum else 'no'} --vacuum):",
               file=sys.stderr)
@@ -287,6 +339,9 @@ def main() -> None:
                         help="auto: bounded candidates for broad queries; all: exact bm25")
     parser.add_argument("--sizes", action="store_true",
                         help="zipf: print where the archive's bytes go (against the raw text)")
+    parser.add_argument("--floor-size", action="store_true",
+                        help="zipf: the size of the bare floor (title, body and the same FTS5 "
+                             "index, merged and vacuumed), against the raw text and the archive")
     parser.add_argument("--maintain", action="store_true",
                         help="zipf: run `warta maintain` on the archive first, timed")
     parser.add_argument("--vacuum", action="store_true", help="with --maintain: --vacuum")
