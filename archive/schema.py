@@ -37,7 +37,10 @@ BODY_WEIGHT = 1.0
 #: Every write adds a segment, and each merge rewrites what it merges: with 8, a posting is
 #: rewritten about log8 rather than log4 times as the index grows (a third fewer), which took
 #: bulk ingest from 0.397 to 0.351 ms of CPU an article at 300,000 (bench/ingest.py). A
-#: query looks a word up in a few more segments until `warta maintain` merges them into one.
+#: query looks a word up in a few more segments until `warta maintain` merges them into one
+#: (bench/search.py's p95, archives not maintained: 33.7 ms against 30.5 at 300,000 articles
+#: written by `Archive.write`; 85 ms at 1,000,000). 16 ingested faster still (0.77 of the
+#: floor's rate against 0.66) but took that p95 to 39 ms and 125 ms, over issue 19's 100.
 FTS_AUTOMERGE = 8
 
 #: The FTS tokenizer: Unicode word splitting, case and diacritics folded (`café` = `cafe`),
