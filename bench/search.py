@@ -188,14 +188,21 @@ def build_zipf_fast(path: Path, n: int, workers: int = 2) -> float:
     return time.perf_counter() - started
 
 
-def print_sizes(path: Path) -> None:
-    """Where the archive's bytes go: the file against the raw text of titles and bodies
-    (UTF-8), and each table and index (SQLite's `dbstat`), largest first."""
-    conn = sqlite3.connect(path)
+def text_and_file_bytes(conn: sqlite3.Connection, path: Path) -> tuple[int, int]:
+    """The raw text of the archive's titles and bodies (UTF-8 bytes, at least 1) and the
+    bytes of its file with its write-ahead log."""
     raw = conn.execute("SELECT sum(length(CAST(title AS BLOB)) + length(CAST(body AS BLOB))) "
                        "FROM articles").fetchone()[0] or 1
     size = sum(Path(f"{path}{s}").stat().st_size for s in ("", "-wal")
                if Path(f"{path}{s}").exists())
+    return raw, size
+
+
+def print_sizes(path: Path) -> None:
+    """Where the archive's bytes go: the file against the raw text of titles and bodies
+    (UTF-8), and each table and index (SQLite's `dbstat`), largest first."""
+    conn = sqlite3.connect(path)
+    raw, size = text_and_file_bytes(conn, path)
     free = conn.execute("PRAGMA freelist_count").fetchone()[0] * conn.execute(
         "PRAGMA page_size").fetchone()[0]
     print(f"size: file {size / 1e6:,.1f} MB, raw text {raw / 1e6:,.1f} MB, "
@@ -219,13 +226,10 @@ def print_floor_sizes(path: Path) -> None:
     content), filled from the archive, merged (`optimize`) and vacuumed, at each of
     FLOOR_PAGE_SIZES; each against the raw text and against the archive's file (built in a
     temporary folder beside the archive, deleted after)."""
-    raw_conn = sqlite3.connect(path)
-    raw = raw_conn.execute("SELECT sum(length(CAST(title AS BLOB)) + length(CAST(body AS BLOB)))"
-                           " FROM articles").fetchone()[0] or 1
-    top = raw_conn.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0]
-    raw_conn.close()
-    size = sum(Path(f"{path}{s}").stat().st_size for s in ("", "-wal")
-               if Path(f"{path}{s}").exists())
+    source = sqlite3.connect(path)
+    raw, size = text_and_file_bytes(source, path)
+    top = source.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0]
+    source.close()
     for page_size in FLOOR_PAGE_SIZES:
         with tempfile.TemporaryDirectory(dir=path.parent) as folder:
             floor_path = Path(folder) / "floor.db"

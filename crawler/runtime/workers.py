@@ -110,7 +110,7 @@ the machine's other work): on bench/crawl.py under a load of 7 on two cores, wit
 worker's queue was 42 to 263 pages on average (`extract/worker_queue_mean`; 116 to 511 at
 most). Not lower: responses come in bursts (16 requests are in flight), so even a worker that
 keeps up has 16 pages queued now and then, and at 16 the crawl process, the busier of the two,
-read 61 to 252 of bench/crawl.py's 2,025 pages itself (`extract/spilled_pages`) where at 64 it
+read 61 to 178 of bench/crawl.py's 2,025 pages itself (`extract/spilled_pages`) where at 64 it
 read 0 to 19, with 1.81-1.94 ms of its CPU a page against 1.89-2.06 and a median of 538 pages a
 second against 521 (six alternating runs of each). At 64, four such bursts, a worker starved
 by other work is still caught within about 0.1 s of its pages, and the pages it holds stay
