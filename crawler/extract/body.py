@@ -243,8 +243,6 @@ MAX_PARTS = 40
 """More boxes of the root's kind than this are a list (of teasers, of comments), not one
 article in parts; it also bounds the work on a hostile page of thousands of such boxes."""
 
-_SAME_KIND = etree.XPath("descendant::*[name() = $tag and @class = $names]")
-
 
 def _blocks_of(page: Page, el: etree._Element) -> list[Block]:
     """`page.blocks_in(el)` by bisection (blocks are in walk order): one element's lines
@@ -273,7 +271,10 @@ def root_parts(page: Page, root: etree._Element) -> list[etree._Element]:
         if parent is None or parent.tag in ("body", "html"):
             break
         top = parent
-        twins = [el for el in _SAME_KIND(top, tag=root.tag, names=names) if el is not root]
+        # descendants of the root's tag and exact class (a loop: a fifth of the time of the
+        # XPath `descendant::*[name() = $tag and @class = $names]`)
+        twins = [el for el in top.iterdescendants(root.tag)
+                 if el.get("class") == names and el is not root]
         if not twins:
             continue
         if len(twins) > MAX_PARTS:

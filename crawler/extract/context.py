@@ -94,11 +94,18 @@ def comparable(text: str) -> str:
 
 def outlet_words_of(url: str, profile: SiteProfile | None, site_name: str | None) -> frozenset[str]:
     """Lower-case words that name the outlet: host labels and profile/site names."""
-    words: set[str] = set()
     hosts = [urlsplit(url).hostname or ""]
     if profile is not None:
         hosts.append(urlsplit(profile.homepage).hostname or "")
         hosts.extend(d.split(":")[0] for d in profile.domains)
+    return _outlet_words(tuple(hosts), (profile.name if profile else None, site_name))
+
+
+@lru_cache(maxsize=256)
+def _outlet_words(hosts: tuple[str, ...], names: tuple[str | None, ...]) -> frozenset[str]:
+    """`outlet_words_of` from the hosts and names: the same for every page of an outlet,
+    so remembered."""
+    words: set[str] = set()
     for host in hosts:
         labels = [
             p
@@ -106,7 +113,7 @@ def outlet_words_of(url: str, profile: SiteProfile | None, site_name: str | None
             if p not in ("www", "m", "amp", "co", "or", "ac", "go", "web", "my", "sch")
         ]
         words.update(labels[:-1])  # `kaltimpost.jawapos.com`: kaltimpost, jawapos
-    for name in ((profile.name if profile else None), site_name):
+    for name in names:
         if name:
             compact = re.sub(r"[^a-z0-9]", "", name.lower())
             if len(compact) >= 4:

@@ -214,10 +214,10 @@ _RELATIVE = re.compile(
 _YESTERDAY = re.compile(r"\b(?:kemarin|yesterday)\b", re.IGNORECASE)
 _TODAY = re.compile(r"\b(?:hari ini|today)\b", re.IGNORECASE)
 _JUST_NOW = re.compile(r"\b(?:baru saja|just now|beberapa detik lalu)\b", re.IGNORECASE)
-_RELATIVE_HINT = re.compile(r"lalu|silam|ago|baru saja|just now|kemarin|yesterday|hari ini|today",
-                            re.IGNORECASE)
+_RELATIVE_HINT = re.compile(r"lalu|silam|ago|baru saja|just now|kemarin|yesterday|hari ini|today")
 """One search instead of four where no relative form is: every match of `_RELATIVE`,
-`_JUST_NOW`, `_YESTERDAY` or `_TODAY` holds one of these words."""
+`_JUST_NOW`, `_YESTERDAY` or `_TODAY` holds one of these words. Searched in the lower-cased
+text: a case-blind search of these alternatives was five times slower (~3 us a line)."""
 _MACHINE = re.compile(
     r"^\s*(?P<year>\d{4})-?(?P<month>\d{2})-?(?P<day>\d{2})"
     r"(?:[T\s]+(?P<hour>\d{1,2}):?(?P<minute>\d{2})(?::?(?P<second>\d{2})(?:[.,]\d+)?)?)?"
@@ -559,7 +559,7 @@ def parse_day_mention(
 
 def _parse_relative(raw: str, tz: tzinfo, fetched_at: datetime | None) -> ParsedDate | None:
     """`2 jam lalu`, `kemarin 10:15`, `hari ini`, `baru saja`, against the fetch time."""
-    if fetched_at is None or _RELATIVE_HINT.search(raw) is None:
+    if fetched_at is None or _RELATIVE_HINT.search(raw.lower()) is None:
         return None
     now = _now(fetched_at).astimezone(tz)
     match = _RELATIVE.search(raw)

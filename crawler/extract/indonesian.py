@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from crawler.extract.dates import WEEKDAYS
 from crawler.extract.places import is_place
@@ -396,15 +397,33 @@ def parse_staff(text: str) -> list[tuple[str, str]]:
     text = text.lstrip(" |/•·-–—")
     if len(text) > STAFF_MAX_CHARS:
         return []
+    return list(_staff_of(text))
+
+
+TEXT_MEMO_SIZE = 4096
+"""Short lines whose reading (`parse_staff`, `parse_unmarked_staff`, `person_names`,
+`is_body_junk`) is remembered, per function: a page's lines are read as staff lines by
+several stages (the byline, the lines around the body, the body's own), and a template
+repeats its labels and staff lines from page to page (on bench/crawl.py's outlet over 80% of
+the calls repeat a line). Each function is pure; its result is kept as a tuple and handed
+out as a new list."""
+
+TEXT_MEMO_MAX_CHARS = 300
+"""Longer texts are read again each time rather than kept (bylines and staff lines are far
+shorter; `STAFF_MAX_CHARS` already bounds the staff lines)."""
+
+
+@lru_cache(maxsize=TEXT_MEMO_SIZE)
+def _staff_of(text: str) -> tuple[tuple[str, str], ...]:
     wrapped = _WRAPPED.match(text)
     if wrapped:  # `(Penulis: Nama | Editor: Nama)`, `[Penulis: Nama/Editor: Nama]`
         text = wrapped["inner"]
     found = _parse_staff_line(text)
     if found or not _SEGMENTS.search(text):
-        return found
+        return tuple(found)
     for segment in _SEGMENTS.split(text):
         found.extend(_parse_staff_line(segment))
-    return found
+    return tuple(found)
 
 
 def _parse_staff_line(text: str) -> list[tuple[str, str]]:
@@ -459,17 +478,22 @@ def parse_unmarked_staff(
     Only for short lines outside the article body."""
     if len(text) > STAFF_MAX_CHARS:
         return []
+    return list(_unmarked_staff_of(text, outlet_words))
+
+
+@lru_cache(maxsize=TEXT_MEMO_SIZE)
+def _unmarked_staff_of(text: str, outlet_words: frozenset[str]) -> tuple[tuple[str, str], ...]:
     found: list[tuple[str, str]] = []
     for segment in _SEGMENTS.split(text.strip()):
         label, _, rest = segment.strip().partition(" ")
         role = staff_label(label)
         rest = rest.strip()
         if role is None or not rest or not rest[0].isupper():
-            return []
+            return ()
         if not person_names(rest, outlet_words):
-            return []
+            return ()
         found.append((role, rest))
-    return found
+    return tuple(found)
 
 
 TITLE_KICKERS = frozenset(
@@ -599,6 +623,11 @@ def is_body_junk(text: str) -> bool:
     channel promos, ad markers with or without decoration)."""
     if len(text) >= 300:
         return False
+    return _is_junk_line(text)
+
+
+@lru_cache(maxsize=TEXT_MEMO_SIZE)
+def _is_junk_line(text: str) -> bool:
     if _BODY_JUNK.match(text.strip(_DECORATION)) is not None:
         return True
     return (
@@ -682,6 +711,13 @@ def person_names(text: str | None, outlet_words: frozenset[str] = frozenset()) -
     """Author names from a byline string; outlets, roles and URLs left out."""
     if not text:
         return []
+    if len(text) > TEXT_MEMO_MAX_CHARS:  # a paragraph: not kept
+        return list(_names_of.__wrapped__(text, outlet_words))
+    return list(_names_of(text, outlet_words))
+
+
+@lru_cache(maxsize=TEXT_MEMO_SIZE)
+def _names_of(text: str, outlet_words: frozenset[str]) -> tuple[str, ...]:
     value = " ".join(text.split())
     value = _NAME_PREFIX.sub("", value)
     value = _CONTRIBUTOR_PREFIX.sub("", value)
@@ -697,7 +733,7 @@ def person_names(text: str | None, outlet_words: frozenset[str] = frozenset()) -
         part = part.strip(" .")
         if part and not _is_non_person(part, outlet_words) and part not in names:
             names.append(part)
-    return names
+    return tuple(names)
 
 
 def _names_someone(side: str, outlet_words: frozenset[str]) -> bool:

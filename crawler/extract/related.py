@@ -83,6 +83,36 @@ def repair_href(href: str) -> str:
     return href[starts[-1]:] if starts else href
 
 
+ARTICLE_LINK_MEMO_SIZE = 20_000
+"""Resolved links `_article_link` remembers (emptied when full, so memory stays bounded on a
+crawl of any size): headline boxes repeat the same links from page to page, and resolving and
+testing one took ~10 us (`urljoin`, `urlsplit`, the path tests), ~3% of reading a page of
+bench/crawl.py's outlet."""
+
+_article_links: dict[tuple[str, ...], str | None] = {}
+
+
+def _article_link(base: tuple[str, str, str], href: str) -> str | None:
+    """`href` resolved against the page's URL (`base`: its scheme, host and whole URL) when
+    the result is an http(s) address whose path looks like an article's, else None; a pure
+    function of the two, remembered. An absolute or root-relative href resolves the same
+    against every page of a site (`urljoin` then reads only the base's scheme and host), so
+    those are remembered by the site, and only other hrefs by the page."""
+    key = ((base[0], base[1], href) if href.startswith(("/", "http://", "https://"))
+           else (base[2], href))
+    if key in _article_links:
+        return _article_links[key]
+    url: str | None = urljoin(base[2], repair_href(href))
+    parts = urlsplit(url)
+    if (parts.scheme not in ("http", "https") or not parts.netloc
+            or not looks_like_article(parts.path or "/", parts.query)):
+        url = None
+    if len(_article_links) >= ARTICLE_LINK_MEMO_SIZE:
+        _article_links.clear()
+    _article_links[key] = url
+    return url
+
+
 def looks_like_article(path: str, query: str = "") -> bool:
     """An article path: not the front page, not a tag/section/author listing, and with an id
     or a headline slug (`/berita/527612/...`, `/2023/05/23/...`, `/judul-berita-ini`), so a
@@ -145,6 +175,8 @@ class RelatedFinder:
     ) -> None:
         self.page = page
         self.base_url = base_url
+        parts = urlsplit(base_url)
+        self._base = (parts.scheme, parts.netloc, base_url)
         self.same_outlet = same_outlet
         self.canonical = canonical
         self.self_urls = set(self_urls)
@@ -158,12 +190,8 @@ class RelatedFinder:
         text = _anchor_text(link)
         if len(text.split()) < min_words:
             return None
-        url = urljoin(self.base_url, repair_href(link.href))
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            return None
-        path = parts.path or "/"
-        if not looks_like_article(path, parts.query) or not self.same_outlet(url):
+        url = _article_link(self._base, link.href)
+        if url is None or not self.same_outlet(url):
             return None
         if self.canonical(url) in self.self_urls:
             return None

@@ -178,7 +178,6 @@ def _walk_nodes(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
                 yield from _walk_nodes(child, depth + 1)
 
 
-_JSONLD_SCRIPTS = etree.XPath('//script[contains(translate(@type, "JSONLD", "jsonld"), "ld+json")]')
 _MICRODATA = etree.XPath("//body//*[@itemprop][not(self::meta)]")
 # compiled once: `doc.xpath(text)` compiles its expression on every call
 
@@ -186,7 +185,12 @@ _MICRODATA = etree.XPath("//body//*[@itemprop][not(self::meta)]")
 def read_structured(doc: etree._Element) -> Structured:
     """Collect JSON-LD, meta, link rels, microdata, `<html lang>` and `<title>` from a tree."""
     result = Structured()
-    for script in _JSONLD_SCRIPTS(doc):
+    root = doc if doc.tag == "html" else doc.getroottree().getroot()
+    for script in root.iter("script"):
+        # `type` holding `ld+json` in any case: a loop over the scripts took a third of the
+        # time of the XPath `contains(translate(@type, ...))` on bench/crawl.py's pages
+        if "ld+json" not in (script.get("type") or "").lower():
+            continue
         try:
             data = _load_json(script.text or "")
         except _TooDeep:
@@ -228,7 +232,6 @@ def read_structured(doc: etree._Element) -> Structured:
         if value is None:
             value = _text(el) if el.tag != "link" else el.get("href", "")
         result.itemprops.setdefault(prop, []).append((str(el.tag), one_line(value)))
-    root = doc if doc.tag == "html" else doc.getroottree().getroot()
     result.html_lang = (root.get("lang") or root.get("xml:lang") or "").strip() or None
     title = doc.find(".//title")
     if title is not None:
