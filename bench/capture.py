@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from crawl import rate, served_site, warta_crawl  # noqa: E402
+from crawl import byte_compile, rate, served_site, warta_crawl  # noqa: E402
 
 REAL_PAGES = ROOT.parent / "shared" / "realpages" / "pages"
 
@@ -114,6 +114,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3,
                         help="runs of each crawl, best kept (default 3)")
     args = parser.parse_args()
+    byte_compile()
     on_runs, off_runs = [], []
     with served_site(args.n) as (work, base):
         for _ in range(max(1, args.repeat)):
