@@ -78,6 +78,14 @@ def _host_port(parts: SplitResult) -> tuple[str, str]:
     return host.rstrip("."), port
 
 
+_PLAIN_URL = re.compile(r"https?://([a-z0-9-]+(?:\.[a-z0-9-]+)*)(?::([1-9][0-9]{0,4}))?(/[A-Za-z0-9._~/-]*)")
+"""A URL that w3lib's canonical form leaves as it is: lower-case scheme and host, a port
+without leading zeros, a path of unreserved characters only (nothing to percent-encode or
+decode, no `;` parameters), no query, no fragment (`normalize_url` checks the rest: no dot
+segments, no IPv4 address w3lib would rewrite, no IDNA label, a port in range). Most article
+URLs are such; `fold_variants` also returns one at once when it has nothing to fold."""
+
+
 def strip_tracking(url: str) -> str:
     """Drop tracking query parameters, keeping every other parameter as it was."""
     parts = urlsplit(url)
@@ -132,6 +140,10 @@ def fold_variants(url: str, home_host: str | None = None) -> str:
     `home_host` is the outlet's main host (from its profile): an `m.`/`amp.` host is replaced
     by it when given, else the prefix is simply removed.
     """
+    plain = _PLAIN_URL.fullmatch(url)
+    if (plain is not None and not _MOBILE_HOST.match(plain[1]) and "amp" not in plain[3].lower()
+            and _TRAILING_NUMBER.search(plain[3]) is None):
+        return url  # no mobile host, AMP part, page number or query: nothing to fold (most)
     parts = urlsplit(url)
     host, port = _host_port(parts)
     if _MOBILE_HOST.match(host):
@@ -159,12 +171,6 @@ def fold_variants(url: str, home_host: str | None = None) -> str:
     ]
     return urlunsplit((parts.scheme, netloc, path, urlencode(query), ""))
 
-
-_PLAIN_URL = re.compile(r"https?://([a-z0-9-]+(?:\.[a-z0-9-]+)*)(?::([1-9][0-9]{0,4}))?(/[A-Za-z0-9._~/-]*)")
-"""A URL that w3lib's canonical form leaves as it is: lower-case scheme and host, a port
-without leading zeros, a path of unreserved characters only (nothing to percent-encode or
-decode, no `;` parameters), no query, no fragment (`normalize_url` checks the rest: no dot
-segments, no IPv4 address w3lib would rewrite, no IDNA label, a port in range)."""
 
 _DOTTED_QUAD = re.compile(r"(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}"
                           r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])")

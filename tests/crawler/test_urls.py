@@ -22,6 +22,8 @@ ARTICLE = "https://www.kaltimnews.id/politik/2023/12/06/kpu-kaltim-mulai-sortir/
         "https://www.kaltimnews.id/amp/politik/2023/12/06/kpu-kaltim-mulai-sortir/",
         ARTICLE + "?amp=1",
         ARTICLE + "2/",
+        ARTICLE + "page/2/",
+        ARTICLE + "amp/",
         ARTICLE + "?page=3",
         ARTICLE + "?page=all",
         "https://user:secret@www.kaltimnews.id/politik/2023/12/06/kpu-kaltim-mulai-sortir/",
