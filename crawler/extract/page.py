@@ -252,12 +252,19 @@ class Page:
     def unflag(self, elements: set[etree._Element]) -> None:
         """Forget the region flags these elements set on blocks and links (see
         `core._choose_body_root`: the article's own wrappers are not regions)."""
-        for block in self.blocks:
-            if any(f.element in elements for f in block.flags):
-                block.flags = tuple(f for f in block.flags if f.element not in elements)
-        for link in self.links:
-            if any(f.element in elements for f in link.flags):
-                link.flags = tuple(f for f in link.flags if f.element not in elements)
+        # The lines of one region share one tuple of flags (the walk's): each tuple is
+        # filtered once. The originals are held in `done`, so their ids stay theirs.
+        done: dict[int, tuple[tuple[Flag, ...], tuple[Flag, ...]]] = {}
+        items: list[Block | Link] = [*self.blocks, *self.links]
+        for item in items:
+            flags = item.flags
+            if not flags:
+                continue
+            seen = done.get(id(flags))
+            if seen is None:
+                kept = tuple(f for f in flags if f.element not in elements)
+                seen = done[id(flags)] = (flags, kept if len(kept) < len(flags) else flags)
+            item.flags = seen[1]
 
     def blocks_in(self, el: etree._Element) -> list[Block]:
         span = self.spans.get(el)
