@@ -63,23 +63,26 @@ from crawler.sites import SiteProfile
 
 logger = logging.getLogger(__name__)
 
-BUSY_WINDOW = 0.1
+BUSY_WINDOW = 0.05
 """Seconds over which the share of time spent reading pages is measured (auto mode): the
 latest pages read in the crawl process that span this long, and `BUSY_PAGES` of them at
-least (a window slides over the pages as they are read). Short,
-so that a fast crawl hands its pages to workers early: every page read here before they are up
-costs the crawl process ~2 ms more than one a worker reads. On bench/crawl.py (2,000 pages,
-about 4 s) the crawl process read ~150 pages with 0.5 s, ~70 with 0.1 s (most of them while
-the worker starts). `BUSY_PAGES` keeps a short window from judging on one or two slow pages."""
+least (a window slides over the pages as they are read). Short, so that a fast crawl hands its
+pages to workers early: every page read here before they are up costs the crawl process a
+page's reading plus, for the first, the import of the extraction code, and the crawl process
+is the busier of the two. On bench/crawl.py (2,000 pages, about 3 s) the crawl process read
+~150 pages with 0.5 s, ~80 with 0.1 s and 16 pages, ~64 with 0.05 s and 8 pages (the worker
+started at ~0.16 s into the crawl instead of ~0.21 s); two sets of ten alternating runs gave
+650 and 647 pages a second against 632 and 616 with 0.1 s and 16. `BUSY_PAGES` keeps a short
+window from judging on one or two slow pages."""
 
-BUSY_PAGES = 16
+BUSY_PAGES = 8
 """Pages a window must hold to be judged (auto mode): a window of `BUSY_WINDOW` with fewer
 grows until it holds them. A polite crawl (a few pages a second, 5-20 ms each) then shows a
-busy share of a few percent over its 16 pages and starts nothing; a loopback crawl (300-500
-pages a second) is judged within its first 0.1 s. When windows were 0.1 s whatever they held,
-a crawl process slowed by the machine's other work (30-50 pages a second on bench/crawl.py
-with a load of 8 on two cores, extraction a third of its time) never held 16 pages in one
-and read every page itself."""
+busy share of a few percent over its 8 pages (spanning a second or more) and starts nothing; a
+loopback crawl (300-800 pages a second) is judged within its first 0.05 s of reading. When
+windows were 0.1 s whatever they held, a crawl process slowed by the machine's other work
+(30-50 pages a second on bench/crawl.py with a load of 8 on two cores, extraction a third of
+its time) never held 16 pages in one and read every page itself."""
 
 BUSY_SHARE = 0.25
 """Share of the window spent reading pages that starts the workers (auto mode). A loopback
