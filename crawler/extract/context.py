@@ -98,7 +98,15 @@ def outlet_words_of(url: str, profile: SiteProfile | None, site_name: str | None
     if profile is not None:
         hosts.append(urlsplit(profile.homepage).hostname or "")
         hosts.extend(d.split(":")[0] for d in profile.domains)
-    return _outlet_words(tuple(hosts), (profile.name if profile else None, site_name))
+    names = (profile.name if profile else None, site_name)
+    if site_name is not None and len(site_name) > SITE_NAME_MEMO_MAX_CHARS:
+        return _outlet_words.__wrapped__(tuple(hosts), names)  # a page's own: not kept
+    return _outlet_words(tuple(hosts), names)
+
+
+SITE_NAME_MEMO_MAX_CHARS = 200
+"""An `og:site_name` longer than this (a page's own text, not an outlet's name) is read
+without being remembered, so such pages cannot fill memory."""
 
 
 @lru_cache(maxsize=256)

@@ -410,7 +410,13 @@ out as a new list."""
 
 TEXT_MEMO_MAX_CHARS = 300
 """Longer texts are read again each time rather than kept (bylines and staff lines are far
-shorter; `STAFF_MAX_CHARS` already bounds the staff lines)."""
+shorter; `STAFF_MAX_CHARS` already bounds the staff lines), and so are texts read against
+outlet words longer than this in all (words from a page's own `og:site_name`, when that is a
+paragraph): a page cannot fill memory with what it makes these functions remember."""
+
+
+def _memo_ok(text: str, outlet_words: frozenset[str]) -> bool:
+    return len(text) <= TEXT_MEMO_MAX_CHARS and sum(map(len, outlet_words)) <= TEXT_MEMO_MAX_CHARS
 
 
 @lru_cache(maxsize=TEXT_MEMO_SIZE)
@@ -478,6 +484,8 @@ def parse_unmarked_staff(
     Only for short lines outside the article body."""
     if len(text) > STAFF_MAX_CHARS:
         return []
+    if not _memo_ok(text, outlet_words):
+        return list(_unmarked_staff_of.__wrapped__(text, outlet_words))
     return list(_unmarked_staff_of(text, outlet_words))
 
 
@@ -711,7 +719,7 @@ def person_names(text: str | None, outlet_words: frozenset[str] = frozenset()) -
     """Author names from a byline string; outlets, roles and URLs left out."""
     if not text:
         return []
-    if len(text) > TEXT_MEMO_MAX_CHARS:  # a paragraph: not kept
+    if not _memo_ok(text, outlet_words):  # a paragraph: not kept
         return list(_names_of.__wrapped__(text, outlet_words))
     return list(_names_of(text, outlet_words))
 

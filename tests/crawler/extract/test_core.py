@@ -185,3 +185,23 @@ def test_one_word_count_for_the_item_and_the_pipeline() -> None:
     # a lone dash is no word; six Japanese characters are three
     assert word_count(body) == count_words(body) == 6 + 3
     assert word_count(None) == word_count("") == 0
+
+
+def test_a_page_cannot_make_extraction_remember_its_long_texts() -> None:
+    """What extraction remembers between pages (`TEXT_MEMO_SIZE`, `ARTICLE_LINK_MEMO_SIZE`,
+    the outlet's words) keeps nothing of a page's own long texts: a site name of a paragraph
+    and headline links of kilobytes are read, not kept, so hostile pages cannot fill memory."""
+    from crawler.extract import context, indonesian, related
+
+    site_name = "Berita Kaltim " + "sangat panjang " * 700
+    href = "/samarinda/2023/05/22/" + "banjir-" * 600
+    box = f'<section class="box"><h3>Berita Terkait</h3><ul><li><a href="{href}">' \
+          "BPBD Siagakan Perahu Karet di Sempaja</a></li></ul></section>"
+    words_before = context._outlet_words.cache_info().currsize
+    names_before = indonesian._names_of.cache_info().currsize
+    result = extract(page(head=f'<meta property="og:site_name" content="{site_name}">',
+                          after=box + '<p class="byline">Penulis: Rangga Pratama</p>'))
+    assert result["related"] and len(result["related"][0]["url"]) > 4000  # read
+    assert context._outlet_words.cache_info().currsize == words_before  # not kept
+    assert indonesian._names_of.cache_info().currsize == names_before
+    assert not any(href in key for key in related._article_links)
