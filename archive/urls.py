@@ -51,6 +51,11 @@ for one page (the fetched URL, its `rel=canonical`, the page among its own links
 boxes repeat links from page to page; the w3lib step was a sixth of reading a page on
 bench/crawl.py's outlet."""
 
+CANONICAL_MEMO_MAX_CHARS = 2083
+"""URLs longer than this (Scrapy's `URLLENGTH_LIMIT`: no request goes further) are
+canonicalized without being remembered, so a page of kilobyte-long links cannot fill
+memory."""
+
 MAX_PATH_PAGE = 50
 """A trailing `/N/` path part is read as a page number only up to this value: real multi-page
 articles have a handful of parts, while a larger trailing number is usually an article id."""
@@ -237,6 +242,8 @@ def canonical_url(
                 same = _host_port(urlsplit(target))[0] == _host_port(urlsplit(base))[0]
             if same and not (_is_front_page(target) and not _is_front_page(base)):
                 base = target
+    if len(base) > CANONICAL_MEMO_MAX_CHARS:  # not kept: see the constant
+        return normalize_url(fold_variants(strip_tracking(base), home_host))
     key = (base, home_host)
     found = _canonical_memo.get(key)
     if found is None:

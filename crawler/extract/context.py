@@ -82,11 +82,23 @@ class Context:
     year or a time (`published.complete_from_hint`)."""
 
 
-@lru_cache(maxsize=4096)
+COMPARABLE_MEMO_MAX_CHARS = 2_000
+"""Lines longer than this are compared without being remembered (`comparable`), so a page of
+huge paragraphs cannot fill memory with them; titles and labels, what repeats, are far
+shorter."""
+
+
 def comparable(text: str) -> str:
     """Text as compared: NFKC, typographic quotes and dashes plain, spaces collapsed, case
     folded. Remembered across calls: the title and body chains compare the same lines again
     (on unseen pages more than half of the calls repeat one)."""
+    if len(text) > COMPARABLE_MEMO_MAX_CHARS:
+        return _comparable.__wrapped__(text)
+    return _comparable(text)
+
+
+@lru_cache(maxsize=4096)
+def _comparable(text: str) -> str:
     if not text.isascii():  # NFKC and `_QUOTES` change only characters outside ASCII
         text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
     return " ".join(text.split()).casefold()  # the same runs as `\s+` (str.isspace)

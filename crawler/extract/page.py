@@ -273,6 +273,12 @@ class Page:
         return [b for b in self.blocks if span.start <= b.pos < span.end]
 
 
+CLASS_MEMO_MAX_CHARS = 1_000
+"""A `class` and `id` string (or one word of it) longer than this is read without being
+remembered (`flag_for_names`, `_word_kinds`), so a page cannot fill memory with made-up
+class names; a template's run to a few dozen characters."""
+
+
 @lru_cache(maxsize=8192)
 def flag_for_names(names: str) -> str | None:
     """The region flag a `class`/`id` string carries (first matching kind), or None. A pure
@@ -287,7 +293,8 @@ def flag_for_names(names: str) -> str | None:
     words = names.split()
     found = 0
     for word in words:
-        found |= _word_kinds(word)
+        found |= (_word_kinds(word) if len(word) <= CLASS_MEMO_MAX_CHARS
+                  else _word_kinds.__wrapped__(word))
     if found:
         for bit, (kind, _) in enumerate(_CLASS_FLAGS):
             if found >> bit & 1:
@@ -337,7 +344,9 @@ def _class_flag(element: etree._Element) -> str | None:
     ident = element.get("id")
     if not names and not ident:
         return None
-    kind = flag_for_names(f"{names or ''} {ident or ''}".lower())
+    joined = f"{names or ''} {ident or ''}".lower()
+    kind = (flag_for_names(joined) if len(joined) <= CLASS_MEMO_MAX_CHARS
+            else flag_for_names.__wrapped__(joined))
     if kind == _TEASER_KIND:
         return RELATED if _is_teaser_card(element) else None
     return kind

@@ -188,20 +188,29 @@ def test_one_word_count_for_the_item_and_the_pipeline() -> None:
 
 
 def test_a_page_cannot_make_extraction_remember_its_long_texts() -> None:
-    """What extraction remembers between pages (`TEXT_MEMO_SIZE`, `ARTICLE_LINK_MEMO_SIZE`,
-    the outlet's words) keeps nothing of a page's own long texts: a site name of a paragraph
-    and headline links of kilobytes are read, not kept, so hostile pages cannot fill memory."""
+    """What extraction remembers between pages (the outlet's words, staff lines and names,
+    headline links, canonical URLs, compared lines, class names) keeps nothing of a page's
+    own long texts: a site name of a paragraph, kilobyte links, huge lines and class names are
+    read, not kept, so hostile pages cannot fill memory."""
+    from archive import urls
     from crawler.extract import context, indonesian, related
+    from crawler.extract import page as walk
 
     site_name = "Berita Kaltim " + "sangat panjang " * 700
     href = "/samarinda/2023/05/22/" + "banjir-" * 600
     box = f'<section class="box"><h3>Berita Terkait</h3><ul><li><a href="{href}">' \
           "BPBD Siagakan Perahu Karet di Sempaja</a></li></ul></section>"
-    words_before = context._outlet_words.cache_info().currsize
-    names_before = indonesian._names_of.cache_info().currsize
+    memos = [context._outlet_words, indonesian._names_of, context._comparable,
+             walk.flag_for_names, walk._word_kinds]
     result = extract(page(head=f'<meta property="og:site_name" content="{site_name}">',
                           after=box + '<p class="byline">Penulis: Rangga Pratama</p>'))
     assert result["related"] and len(result["related"][0]["url"]) > 4000  # read
-    assert context._outlet_words.cache_info().currsize == words_before  # not kept
-    assert indonesian._names_of.cache_info().currsize == names_before
-    assert not any(href in key for key in related._article_links)
+    assert not any(href in key[-1] for key in related._article_links)  # not kept
+    assert not any(href in key[0] for key in urls._canonical_memo)
+
+    sizes = [memo.cache_info().currsize for memo in memos]
+    line, made_up = "kata " * 999 + "kata", "x" * 5000
+    assert context.comparable(line) == line
+    assert walk.class_flag(walk.etree.fromstring(f'<div class="{made_up}"/>')) is None
+    assert indonesian.person_names("Rangga Pratama", frozenset({site_name})) == ["Rangga Pratama"]
+    assert [memo.cache_info().currsize for memo in memos] == sizes
