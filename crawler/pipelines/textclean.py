@@ -28,6 +28,13 @@ is printed: `ESC ] 0 ; ... BEL` retitles the window, `ESC [ 2 J` clears it, OSC 
 clipboard. The escape character goes, so what follows it is plain text."""
 
 _CLEAN = {**ZERO_WIDTH, **CONTROLS}
+_TO_CLEAN = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_CLEAN)) + "]")
+"""Any character `_CLEAN` removes or replaces. Most texts hold none, and `str.translate` with
+a table looks every character up in it: 280 us for a 3 KB body, where this search takes 20."""
+
+
+def _clean_chars(value: str) -> str:
+    return value.translate(_CLEAN) if _TO_CLEAN.search(value) else value
 
 _ESCAPE_SEQUENCE = re.compile(
     r"\x1b\][^\x07\x1b]{0,512}(?:\x07|\x1b\\)"   # OSC: window title, clipboard (52), links
@@ -91,7 +98,7 @@ def clean_text(value: str) -> str:
     stripped."""
     if _ENTITY.search(value):
         value = html.unescape(value)
-    value = unicodedata.normalize("NFC", strip_escapes(value)).translate(_CLEAN)
+    value = _clean_chars(unicodedata.normalize("NFC", strip_escapes(value)))
     return " ".join(value.split())
 
 
@@ -100,7 +107,7 @@ def clean_body(value: str) -> str:
     separated by exactly one blank line."""
     if _ENTITY.search(value):
         value = html.unescape(value)
-    value = unicodedata.normalize("NFC", strip_escapes(value)).translate(_CLEAN)
+    value = _clean_chars(unicodedata.normalize("NFC", strip_escapes(value)))
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     paragraphs = (" ".join(p.split()) for p in _PARAGRAPH_BREAK.split(value))
     return "\n\n".join(p for p in paragraphs if p)

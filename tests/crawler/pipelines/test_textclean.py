@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.pipelines.textclean import clean_body, clean_text, count_words, with_offset
+from crawler.pipelines.textclean import (
+    _CLEAN,
+    clean_body,
+    clean_text,
+    count_words,
+    with_offset,
+)
 from tests.crawler.pipelines.pipekit import PROFILE
 
 
@@ -22,6 +28,16 @@ def test_clean_text_composes_unicode() -> None:
 def test_clean_body_keeps_paragraphs_separated_by_one_blank_line() -> None:
     body = "Paragraf satu\nberlanjut.\r\n\r\n\r\n  \n\u200bParagraf dua.\n\n\n"
     assert clean_body(body) == "Paragraf satu berlanjut.\n\nParagraf dua."
+
+
+@pytest.mark.parametrize("code", sorted(_CLEAN))
+def test_each_invisible_or_control_character_leaves_a_long_body(code: int) -> None:
+    """The clean-up looks for these characters before it replaces them: none may slip by,
+    wherever it sits in a body of kilobytes."""
+    body = "Paragraf panjang. " * 300 + f"Kata{chr(code)}"
+    cleaned = clean_body(body)
+    assert chr(code) not in cleaned
+    assert cleaned.rstrip() == ("Paragraf panjang. " * 300 + "Kata").rstrip()
 
 
 def test_word_count_ignores_lone_punctuation() -> None:
