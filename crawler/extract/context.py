@@ -40,9 +40,11 @@ STAFF_WINDOW_AFTER = 40
 """Lines after the body's end searched for `Editor:`/`Penulis:` lines (they follow the body,
 sometimes after a share bar and a tag list)."""
 
-_QUOTES = str.maketrans(
-    {"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "\u00a0": " "}
-)
+_QUOTES = (("“", '"'), ("”", '"'), ("„", '"'), ("‘", "'"), ("’", "'"), ("–", "-"), ("—", "-"),
+           ("\u00a0", " "))
+"""Typographic quotes and dashes, and the no-break space, as their plain forms. Replaced one
+after the other (each a scan in C): `str.translate` with a table looked every character up,
+30 us for a 280-character line of the devset against ~3."""
 
 
 @dataclass
@@ -100,7 +102,9 @@ def comparable(text: str) -> str:
 @lru_cache(maxsize=4096)
 def _comparable(text: str) -> str:
     if not text.isascii():  # NFKC and `_QUOTES` change only characters outside ASCII
-        text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+        text = unicodedata.normalize("NFKC", text)
+        for typographic, plain in _QUOTES:
+            text = text.replace(typographic, plain)
     return " ".join(text.split()).casefold()  # the same runs as `\s+` (str.isspace)
 
 
