@@ -242,14 +242,14 @@ def canonical_url(
                 same = _host_port(urlsplit(target))[0] == _host_port(urlsplit(base))[0]
             if same and not (_is_front_page(target) and not _is_front_page(base)):
                 base = target
-    if len(base) > CANONICAL_MEMO_MAX_CHARS:  # not kept: see the constant
-        return normalize_url(fold_variants(strip_tracking(base), home_host))
     key = (base, home_host)
     found = _canonical_memo.get(key)
     if found is None:
-        if len(_canonical_memo) >= CANONICAL_MEMO_SIZE:
-            _canonical_memo.clear()
-        found = _canonical_memo[key] = normalize_url(fold_variants(strip_tracking(base), home_host))
+        found = normalize_url(fold_variants(strip_tracking(base), home_host))
+        if len(base) <= CANONICAL_MEMO_MAX_CHARS:  # a longer one is not kept: see the constant
+            if len(_canonical_memo) >= CANONICAL_MEMO_SIZE:
+                _canonical_memo.clear()
+            _canonical_memo[key] = found
     return found
 
 

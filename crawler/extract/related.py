@@ -102,25 +102,19 @@ def _article_link(base: tuple[str, str, str], href: str) -> str | None:
     function of the two, remembered. An absolute or root-relative href resolves the same
     against every page of a site (`urljoin` then reads only the base's scheme and host), so
     those are remembered by the site, and only other hrefs by the page."""
-    if len(href) > ARTICLE_LINK_MEMO_MAX_CHARS or len(base[2]) > ARTICLE_LINK_MEMO_MAX_CHARS:
-        return _resolved_article_link(base[2], href)
     key = ((base[0], base[1], href) if href.startswith(("/", "http://", "https://"))
            else (base[2], href))
     if key in _article_links:
         return _article_links[key]
-    url = _resolved_article_link(base[2], href)
-    if len(_article_links) >= ARTICLE_LINK_MEMO_SIZE:
-        _article_links.clear()
-    _article_links[key] = url
-    return url
-
-
-def _resolved_article_link(base_url: str, href: str) -> str | None:
-    url = urljoin(base_url, repair_href(href))
+    url: str | None = urljoin(base[2], repair_href(href))
     parts = urlsplit(url)
     if (parts.scheme not in ("http", "https") or not parts.netloc
             or not looks_like_article(parts.path or "/", parts.query)):
-        return None
+        url = None
+    if max(len(href), len(base[2])) <= ARTICLE_LINK_MEMO_MAX_CHARS:  # else not kept
+        if len(_article_links) >= ARTICLE_LINK_MEMO_SIZE:
+            _article_links.clear()
+        _article_links[key] = url
     return url
 
 
@@ -185,7 +179,6 @@ class RelatedFinder:
         self_urls: Iterable[str],
     ) -> None:
         self.page = page
-        self.base_url = base_url
         parts = urlsplit(base_url)
         self._base = (parts.scheme, parts.netloc, base_url)
         self.same_outlet = same_outlet
